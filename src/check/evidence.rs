@@ -1,0 +1,132 @@
+//! Files that records point at (evidence, impact assessments) must exist inside `content/`;
+//! evidence past its expiry date is flagged.
+
+use super::value_at;
+use crate::finding::{Code, Finding};
+use crate::load::Site;
+use crate::load::date::Date;
+use crate::load::files::resolve_inside;
+use crate::load::yaml::Positions;
+use std::path::{Component, Path, PathBuf};
+
+/// `path` taken relative to `content/`, without leaving it: `None` if it is absolute or
+/// climbs out with `..`.
+pub fn inside_content(path: &str) -> Option<PathBuf> {
+    let mut normal = PathBuf::new();
+    for component in Path::new(path).components() {
+        match component {
+            Component::Normal(part) => normal.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !normal.pop() {
+                    return None;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(normal)
+}
+
+fn check_path(
+    site: &Site,
+    file: usize,
+    positions: &Positions,
+    field: &str,
+    path: &str,
+    findings: &mut Vec<Finding>,
+) {
+    let at = value_at(file, positions, field);
+    let Some(relative) = inside_content(path) else {
+        findings.push(
+            Finding::new(
+                Code::PathOutsideContent,
+                format!("`{path}` is outside content/"),
+            )
+            .at(at)
+            .help("paths are relative to content/, for example `assets/evidence/report.pdf`"),
+        );
+        return;
+    };
+    let full = site.content.join(&relative);
+    if !full.exists() {
+        findings.push(
+            Finding::new(
+                Code::EvidenceMissing,
+                format!("no file at content/{}", relative.display()),
+            )
+            .at(at)
+            .help("add the file, or fix the path (relative to content/)"),
+        );
+    } else if let Err(reason) = resolve_inside(&full, &site.content) {
+        findings.push(Finding::new(Code::PathOutsideContent, format!("`{path}`: {reason}")).at(at));
+    }
+}
+
+pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    for control in &site.controls {
+        for (i, evidence) in control.data.evidence.iter().enumerate() {
+            if let Some(path) = &evidence.path {
+                check_path(
+                    site,
+                    control.file,
+                    &control.positions,
+                    &format!("evidence.{i}.path"),
+                    path,
+                    findings,
+                );
+            }
+            if let Some(expires) = evidence.expires_on.filter(|&d| d < today) {
+                findings.push(
+                    Finding::new(
+                        Code::EvidenceExpired,
+                        format!("evidence \"{}\" expired on {expires}", evidence.title),
+                    )
+                    .at(value_at(
+                        control.file,
+                        &control.positions,
+                        &format!("evidence.{i}.expires_on"),
+                    ))
+                    .help("collect fresh evidence and update `collected_on` and `expires_on`"),
+                );
+            }
+        }
+    }
+    for system in &site.systems {
+        if let Some(path) = system
+            .data
+            .impact_assessment
+            .as_ref()
+            .and_then(|a| a.path.as_ref())
+        {
+            check_path(
+                site,
+                system.file,
+                &system.positions,
+                "impact_assessment.path",
+                path,
+                findings,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inside_content;
+
+    #[test]
+    fn paths_may_not_leave_content() {
+        assert_eq!(
+            inside_content("assets/a.pdf").unwrap().to_str(),
+            Some("assets/a.pdf")
+        );
+        assert_eq!(
+            inside_content("assets/../x/./a.pdf").unwrap().to_str(),
+            Some("x/a.pdf")
+        );
+        assert!(inside_content("../secrets.txt").is_none());
+        assert!(inside_content("assets/../../x").is_none());
+        assert!(inside_content("/etc/passwd").is_none());
+    }
+}

@@ -1,0 +1,223 @@
+//! Rules between the fields of one record: what a status or visibility makes required,
+//! and the SoA's `applicable`/`status` agreement.
+
+use super::value_at;
+use crate::finding::{At, Code, Finding};
+use crate::load::records::{ControlStatus, DocStatus, Treatment, Visibility};
+use crate::load::yaml::Positions;
+use crate::load::{DocKind, Site};
+
+/// One record being checked: where it is, so that findings can point into it.
+struct Here<'a> {
+    file: usize,
+    positions: &'a Positions,
+    findings: &'a mut Vec<Finding>,
+}
+
+impl Here<'_> {
+    fn at(&self, path: &str) -> At {
+        value_at(self.file, self.positions, path)
+    }
+
+    /// `field` is required because of `because` (a path whose value is shown).
+    fn require(&mut self, present: bool, field: &str, because: &str, reason: &str) {
+        if !present {
+            let at = self.at(because);
+            self.findings.push(
+                Finding::new(
+                    Code::MissingField,
+                    format!("missing field `{field}`: {reason}"),
+                )
+                .at(at)
+                .help(format!("add a line `{field}: …`")),
+            );
+        }
+    }
+
+    fn public_summary(&mut self, visibility: Visibility, summary: Option<&str>) {
+        if visibility != Visibility::Internal && is_blank(summary) {
+            let at = self.at("visibility");
+            self.findings.push(
+                Finding::new(
+                    Code::MissingPublicSummary,
+                    "a public or restricted record needs a `public_summary`",
+                )
+                .at(at)
+                .help("add `public_summary:` with the plain text the trust centre may show, or make it `visibility: internal`"),
+            );
+        }
+    }
+}
+
+fn is_blank(text: Option<&str>) -> bool {
+    text.is_none_or(|t| t.trim().is_empty())
+}
+
+/// `TODO`, `TBD` and friends: left in a justification, they would reach an auditor.
+fn placeholder(text: &str) -> Option<&'static str> {
+    const WORDS: [&str; 4] = ["TODO", "TBD", "FIXME", "XXX"];
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .find_map(|word| WORDS.iter().find(|w| **w == word).copied())
+}
+
+pub fn check(site: &Site, findings: &mut Vec<Finding>) {
+    for document in &site.documents {
+        let record = &document.record;
+        let meta = &record.data;
+        let mut here = Here {
+            file: record.file,
+            positions: &record.positions,
+            findings,
+        };
+        here.public_summary(meta.visibility, meta.public_summary.as_deref());
+        if document.kind == DocKind::Page {
+            continue;
+        }
+        let reason = "every policy has one";
+        here.require(meta.version.is_some(), "version", "id", reason);
+        here.require(meta.status.is_some(), "status", "id", reason);
+        here.require(!is_blank(meta.owner.as_deref()), "owner", "id", reason);
+        here.require(meta.next_review.is_some(), "next_review", "id", reason);
+        if meta.status == Some(DocStatus::Approved) {
+            let reason = "an approved policy says who approved it and when";
+            here.require(
+                !is_blank(meta.approved_by.as_deref()),
+                "approved_by",
+                "status",
+                reason,
+            );
+            here.require(meta.approved_on.is_some(), "approved_on", "status", reason);
+        }
+    }
+
+    for control in &site.controls {
+        let data = &control.data;
+        let mut here = Here {
+            file: control.file,
+            positions: &control.positions,
+            findings,
+        };
+        here.public_summary(data.visibility, data.public_summary.as_deref());
+        let not_applicable = data.status == ControlStatus::NotApplicable;
+        if data.applicable == not_applicable {
+            let at = here.at("status");
+            let (message, help) = if data.applicable {
+                (
+                    "an applicable control cannot have `status: not-applicable`",
+                    "set `applicable: false` to exclude it, or give its real status",
+                )
+            } else {
+                (
+                    "an excluded control (`applicable: false`) must have `status: not-applicable`",
+                    "set `status: not-applicable`, or `applicable: true` if it is included",
+                )
+            };
+            here.findings.push(
+                Finding::new(Code::ApplicabilityMismatch, message)
+                    .at(at)
+                    .note(here.at("applicable"), "applicability set here")
+                    .help(help),
+            );
+        }
+        match data.justification.as_deref() {
+            Some(text) if !text.trim().is_empty() => {
+                if let Some(word) = placeholder(text) {
+                    let at = here.at("justification");
+                    here.findings.push(
+                        Finding::new(Code::PlaceholderText, format!("the justification still says `{word}`"))
+                            .at(at)
+                            .help("write why the control is included or excluded: auditors read this in the SoA"),
+                    );
+                }
+            }
+            _ => {
+                let at = here.at("id");
+                here.findings.push(
+                    Finding::new(Code::MissingJustification, format!("control `{}` has no justification", data.id))
+                        .at(at)
+                        .help("add `justification:` saying why the control is included or excluded (ISO/IEC 42001 6.1.3 asks for both)"),
+                );
+            }
+        }
+        if data.applicable {
+            here.require(
+                !is_blank(data.owner.as_deref()),
+                "owner",
+                "applicable",
+                "an applicable control has an owner",
+            );
+        }
+        if matches!(data.status, ControlStatus::Planned | ControlStatus::Partial) {
+            here.require(
+                data.target_date.is_some(),
+                "target_date",
+                "status",
+                "a planned or partial control has a target date",
+            );
+        }
+        for (i, evidence) in data.evidence.iter().enumerate() {
+            here.require(
+                evidence.path.is_some() || evidence.url.is_some(),
+                "path` or `url",
+                &format!("evidence.{i}"),
+                "evidence points at a file or an address",
+            );
+        }
+    }
+
+    for system in &site.systems {
+        let mut here = Here {
+            file: system.file,
+            positions: &system.positions,
+            findings,
+        };
+        here.public_summary(
+            system.data.visibility,
+            system.data.public_summary.as_deref(),
+        );
+    }
+
+    for risk in &site.risks {
+        let data = &risk.data;
+        let mut here = Here {
+            file: risk.file,
+            positions: &risk.positions,
+            findings,
+        };
+        here.public_summary(data.visibility, data.public_summary.as_deref());
+        match data.treatment {
+            Treatment::Accept => {
+                let reason = "an accepted risk says who accepted it and when";
+                here.require(
+                    !is_blank(data.accepted_by.as_deref()),
+                    "accepted_by",
+                    "treatment",
+                    reason,
+                );
+                here.require(
+                    data.accepted_on.is_some(),
+                    "accepted_on",
+                    "treatment",
+                    reason,
+                );
+            }
+            Treatment::Mitigate => {
+                let reason = "a mitigated risk names the controls that mitigate it";
+                here.require(!data.controls.is_empty(), "controls", "treatment", reason);
+            }
+            Treatment::Avoid | Treatment::Transfer => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholder;
+
+    #[test]
+    fn placeholders_are_whole_upper_case_words() {
+        assert_eq!(placeholder("TODO: write this"), Some("TODO"));
+        assert_eq!(placeholder("owner (TBD)"), Some("TBD"));
+        assert_eq!(placeholder("Todo lists and TBDs"), None);
+    }
+}

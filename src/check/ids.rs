@@ -1,0 +1,357 @@
+//! Ids: unique across all kinds, safe to use in a URL, known to a catalogue when they name
+//! a control, and every reference pointing at a record of the right kind.
+
+use super::{Entry, Index, Kind, each_record, effective_visibility, id_at, url_of};
+use crate::finding::{At, Code, Finding, did_you_mean};
+use crate::load::Site;
+use crate::load::records::Visibility;
+use crate::load::yaml::Positions;
+use std::collections::HashMap;
+
+pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
+    let mut by_id: HashMap<String, Entry> = HashMap::new();
+    for (kind, id, file, positions, document) in each_record(site) {
+        let at = At {
+            file,
+            span: positions.value("id"),
+        };
+        if let Some(first) = by_id.get(id) {
+            findings.push(
+                Finding::new(Code::DuplicateId, format!("duplicate id `{id}`"))
+                    .at(at)
+                    .label("used again here")
+                    .note(first.at.clone(), format!("first used by this {}", first.kind.noun()))
+                    .help("ids are unique across policies, pages, controls, systems and risks: rename one"),
+            );
+            continue;
+        }
+        let (visibility, status) = match document {
+            Some(i) => {
+                let meta = &site.documents[i].record.data;
+                (meta.visibility, meta.status)
+            }
+            None => (visibility_of(site, kind, id), None),
+        };
+        let published = effective_visibility(visibility, status, kind) == Visibility::Public;
+        let url = url_of(site, kind, id, document, file);
+        by_id.insert(
+            id.to_string(),
+            Entry {
+                kind,
+                at,
+                url,
+                published,
+                document,
+            },
+        );
+    }
+    Index { by_id }
+}
+
+fn visibility_of(site: &Site, kind: Kind, id: &str) -> Visibility {
+    let found = match kind {
+        Kind::Control => site
+            .controls
+            .iter()
+            .find(|r| r.data.id == id)
+            .map(|r| r.data.visibility),
+        Kind::System => site
+            .systems
+            .iter()
+            .find(|r| r.data.id == id)
+            .map(|r| r.data.visibility),
+        Kind::Risk => site
+            .risks
+            .iter()
+            .find(|r| r.data.id == id)
+            .map(|r| r.data.visibility),
+        Kind::Policy | Kind::Page => None,
+    };
+    found.unwrap_or_default()
+}
+
+/// Ids become URLs and file names: keep them to characters that are safe in both.
+pub fn check_ids(site: &Site, findings: &mut Vec<Finding>) {
+    for (_, id, file, positions, _) in each_record(site) {
+        let safe = !id.is_empty()
+            && !id.starts_with('.')
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+        if !safe {
+            findings.push(
+                Finding::new(Code::BadValue, format!("id `{id}` cannot be used in a URL"))
+                    .at(At {
+                        file,
+                        span: positions.value("id"),
+                    })
+                    .help("use letters, digits, `.`, `-` and `_` only, for example `POL-AI-001`"),
+            );
+        }
+    }
+}
+
+/// Every control of every catalogue, by id.
+fn catalog_controls(site: &Site) -> HashMap<&str, &str> {
+    site.catalogs
+        .iter()
+        .flat_map(|c| {
+            c.catalog
+                .controls
+                .iter()
+                .map(move |k| (k.id.as_str(), c.catalog.framework.as_str()))
+        })
+        .collect()
+}
+
+pub fn check_references(site: &Site, index: &Index, findings: &mut Vec<Finding>) {
+    let catalog = catalog_controls(site);
+    let mut refs = References {
+        site,
+        index,
+        findings,
+    };
+    for document in &site.documents {
+        let record = &document.record;
+        let meta = &record.data;
+        refs.check(
+            record.file,
+            &record.positions,
+            "controls",
+            &meta.controls,
+            &[Kind::Control],
+        );
+        let any = [
+            Kind::Policy,
+            Kind::Page,
+            Kind::Control,
+            Kind::System,
+            Kind::Risk,
+        ];
+        refs.check(
+            record.file,
+            &record.positions,
+            "related",
+            &meta.related,
+            &any,
+        );
+    }
+    for control in &site.controls {
+        let (file, positions, data) = (control.file, &control.positions, &control.data);
+        refs.check(
+            file,
+            positions,
+            "policies",
+            &data.policies,
+            &[Kind::Policy, Kind::Page],
+        );
+        refs.check(file, positions, "risks", &data.risks, &[Kind::Risk]);
+        refs.check(file, positions, "systems", &data.systems, &[Kind::System]);
+        if !catalog.contains_key(data.id.as_str()) {
+            let suggestion = did_you_mean(&data.id, catalog.keys().copied());
+            refs.findings.push(
+                Finding::new(Code::UnknownControl, format!("control `{}` is in no catalogue", data.id))
+                    .at(id_at(control))
+                    .label(suggestion)
+                    .help("use an id from ISO/IEC 42001 Annex A (such as `A.6.2.4`), or add the control to a catalogue in content/catalogs/"),
+            );
+        }
+    }
+    for system in &site.systems {
+        let (file, positions, data) = (system.file, &system.positions, &system.data);
+        refs.check(
+            file,
+            positions,
+            "controls",
+            &data.controls,
+            &[Kind::Control],
+        );
+        refs.check(file, positions, "risks", &data.risks, &[Kind::Risk]);
+    }
+    for risk in &site.risks {
+        let (file, positions, data) = (risk.file, &risk.positions, &risk.data);
+        refs.check(file, positions, "systems", &data.systems, &[Kind::System]);
+        refs.check(
+            file,
+            positions,
+            "controls",
+            &data.controls,
+            &[Kind::Control],
+        );
+    }
+}
+
+struct References<'a> {
+    site: &'a Site,
+    index: &'a Index,
+    findings: &'a mut Vec<Finding>,
+}
+
+impl References<'_> {
+    fn check(
+        &mut self,
+        file: usize,
+        positions: &Positions,
+        field: &str,
+        ids: &[String],
+        kinds: &[Kind],
+    ) {
+        for (i, id) in ids.iter().enumerate() {
+            let at = At {
+                file,
+                span: positions.item(field, i),
+            };
+            match self.index.by_id.get(id) {
+                Some(entry) if kinds.contains(&entry.kind) => {}
+                Some(entry) => self.findings.push(
+                    Finding::new(
+                        Code::MissingReference,
+                        format!(
+                            "`{id}` is a {}, but `{field}` lists {}s",
+                            entry.kind.noun(),
+                            kinds[0].noun()
+                        ),
+                    )
+                    .at(at)
+                    .note(entry.at.clone(), "defined here")
+                    .help(format!(
+                        "move `{id}` to the field for {}s",
+                        entry.kind.noun()
+                    )),
+                ),
+                None if self.site.unloaded_ids.contains(id) => {}
+                None => {
+                    let candidates = self
+                        .index
+                        .by_id
+                        .iter()
+                        .filter(|(_, e)| kinds.contains(&e.kind))
+                        .map(|(k, _)| k.as_str());
+                    let suggestion = did_you_mean(id, candidates);
+                    self.findings.push(
+                        Finding::new(
+                            Code::MissingReference,
+                            format!("no {} has the id `{id}`", kinds[0].noun()),
+                        )
+                        .at(at)
+                        .label(suggestion)
+                        .help(format!(
+                            "fix the id, or add the {} it names",
+                            kinds[0].noun()
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Every framework in `site.yaml` must be a catalogue, and each of its controls needs
+/// exactly one record: that is what makes the Statement of Applicability complete.
+pub fn check_frameworks(site: &Site, findings: &mut Vec<Finding>) {
+    let Some(config) = &site.config else {
+        return;
+    };
+    let (file, positions, frameworks) = (config.file, &config.positions, &config.data.frameworks);
+    let recorded: std::collections::HashSet<&str> = site
+        .controls
+        .iter()
+        .map(|c| c.data.id.as_str())
+        .chain(site.unloaded_ids.iter().map(String::as_str))
+        .collect();
+    for (i, framework) in frameworks.iter().enumerate() {
+        let at = At {
+            file,
+            span: positions.item("frameworks", i),
+        };
+        let Some(catalog) = site
+            .catalogs
+            .iter()
+            .find(|c| &c.catalog.framework == framework)
+        else {
+            let known = site.catalogs.iter().map(|c| c.catalog.framework.as_str());
+            findings.push(
+                Finding::new(
+                    Code::UnknownFramework,
+                    format!("no catalogue is named `{framework}`"),
+                )
+                .at(at)
+                .label(did_you_mean(framework, known))
+                .help("use `iso42001`, or the `framework` of a catalogue in content/catalogs/"),
+            );
+            continue;
+        };
+        for control in &catalog.catalog.controls {
+            if !recorded.contains(control.id.as_str()) {
+                findings.push(
+                    Finding::new(
+                        Code::MissingControlRecord,
+                        format!("control {} \"{}\" has no record", control.id, control.title),
+                    )
+                    .at(at.clone())
+                    .help(format!(
+                        "add content/controls/{}.yaml with `id: {}`, `applicable`, `justification` and `status` \
+                         (a control you exclude still needs a record saying why)",
+                        control.id.to_lowercase().replace('.', "-"),
+                        control.id
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// Extra catalogues: each control id once across all catalogues, objectives that exist.
+pub fn check_catalogs(site: &Site, findings: &mut Vec<Finding>) {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for (n, loaded) in site.catalogs.iter().enumerate() {
+        let catalog = &loaded.catalog;
+        if let Some((file, positions)) = &loaded.source {
+            let at = |path: String| At {
+                file: *file,
+                span: positions.value(&path),
+            };
+            if site.catalogs[..n]
+                .iter()
+                .any(|c| c.catalog.framework == catalog.framework)
+            {
+                findings.push(
+                    Finding::new(
+                        Code::DuplicateId,
+                        format!("another catalogue is already named `{}`", catalog.framework),
+                    )
+                    .at(at("framework".into()))
+                    .help("give this catalogue its own `framework` name"),
+                );
+            }
+            let objectives: Vec<&str> = catalog.objectives.iter().map(|o| o.id.as_str()).collect();
+            for (i, control) in catalog.controls.iter().enumerate() {
+                if !objectives.is_empty() && !objectives.contains(&control.objective.as_str()) {
+                    findings.push(
+                        Finding::new(
+                            Code::MissingReference,
+                            format!("control `{}` names objective `{}`, which this catalogue does not list", control.id, control.objective),
+                        )
+                        .at(at(format!("controls.{i}.objective")))
+                        .label(did_you_mean(&control.objective, objectives.iter().copied()))
+                        .help("add the objective under `objectives`, or fix the id"),
+                    );
+                }
+                if let Some(other) = seen.get(control.id.as_str()) {
+                    findings.push(
+                        Finding::new(
+                            Code::DuplicateId,
+                            format!("control `{}` is already in catalogue `{other}`", control.id),
+                        )
+                        .at(at(format!("controls.{i}.id")))
+                        .help("control ids are unique across catalogues: rename this one"),
+                    );
+                }
+            }
+        }
+        for control in &catalog.controls {
+            seen.entry(control.id.as_str())
+                .or_insert(catalog.framework.as_str());
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Stage 2: every rule of SPEC §4 that spans a field, a record or the whole site.
+//!
+//! Each rule is a function over the loaded site that appends findings; they share one
+//! index of ids. A record that failed to load is left out of the index but its id is
+//! known, so a reference to it is not reported twice.
+
+mod evidence;
+mod fields;
+mod ids;
+mod links;
+mod reviews;
+
+use crate::finding::{At, Finding};
+use crate::load::date::Date;
+use crate::load::records::{DocStatus, Visibility};
+use crate::load::yaml::Positions;
+use crate::load::{DocKind, Record, Site};
+use crate::urls;
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Policy,
+    Page,
+    Control,
+    System,
+    Risk,
+}
+
+impl Kind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Policy => "policy",
+            Kind::Page => "page",
+            Kind::Control => "control",
+            Kind::System => "AI system",
+            Kind::Risk => "risk",
+        }
+    }
+}
+
+/// What the rules need to know of any record by its id.
+pub struct Entry {
+    pub kind: Kind,
+    pub at: At,
+    pub url: String,
+    /// Whether the public site has a page for it.
+    pub published: bool,
+    /// For documents: index into `site.documents`.
+    pub document: Option<usize>,
+}
+
+pub struct Index {
+    pub by_id: HashMap<String, Entry>,
+}
+
+/// Where the public site shows a record, taking SPEC §3's rule that only approved policies
+/// are ever public.
+pub fn effective_visibility(
+    visibility: Visibility,
+    status: Option<DocStatus>,
+    kind: Kind,
+) -> Visibility {
+    match (kind, status) {
+        (Kind::Policy, Some(DocStatus::Approved)) | (Kind::Page, _) => visibility,
+        (Kind::Policy, _) => Visibility::Internal,
+        _ => visibility,
+    }
+}
+
+fn id_at<T>(record: &Record<T>) -> At {
+    At {
+        file: record.file,
+        span: record.positions.value("id"),
+    }
+}
+
+/// A place inside a record, by the path of its value.
+pub fn value_at(file: usize, positions: &Positions, path: &str) -> At {
+    At {
+        file,
+        span: positions.value(path),
+    }
+}
+
+pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    let index = ids::build_index(site, findings);
+    ids::check_ids(site, findings);
+    ids::check_references(site, &index, findings);
+    ids::check_frameworks(site, findings);
+    ids::check_catalogs(site, findings);
+    fields::check(site, findings);
+    links::check(site, &index, findings);
+    links::check_url_collisions(site, findings);
+    evidence::check(site, today, findings);
+    if let Some(config) = &site.config {
+        reviews::check(site, today, config.data.review.warn_days, findings);
+    }
+}
+
+/// Every record of the site as (kind, record id, file, positions, document index).
+pub fn each_record(
+    site: &Site,
+) -> impl Iterator<Item = (Kind, &str, usize, &Positions, Option<usize>)> {
+    let documents = site.documents.iter().enumerate().map(|(i, d)| {
+        let kind = match d.kind {
+            DocKind::Policy => Kind::Policy,
+            DocKind::Page => Kind::Page,
+        };
+        (
+            kind,
+            d.record.data.id.as_str(),
+            d.record.file,
+            &d.record.positions,
+            Some(i),
+        )
+    });
+    let controls = site.controls.iter().map(|r| {
+        (
+            Kind::Control,
+            r.data.id.as_str(),
+            r.file,
+            &r.positions,
+            None,
+        )
+    });
+    let systems = site
+        .systems
+        .iter()
+        .map(|r| (Kind::System, r.data.id.as_str(), r.file, &r.positions, None));
+    let risks = site
+        .risks
+        .iter()
+        .map(|r| (Kind::Risk, r.data.id.as_str(), r.file, &r.positions, None));
+    documents.chain(controls).chain(systems).chain(risks)
+}
+
+/// The URL a record is published at.
+pub fn url_of(site: &Site, kind: Kind, id: &str, document: Option<usize>, file: usize) -> String {
+    let stem = || {
+        site.sources
+            .path(file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    match kind {
+        Kind::Policy | Kind::Page => {
+            urls::document(site.documents[document.unwrap_or(0)].kind, &stem())
+        }
+        Kind::System => urls::system(&stem()),
+        Kind::Control => urls::control(id),
+        Kind::Risk => urls::risk(id),
+    }
+}

@@ -1,0 +1,51 @@
+//! The command line (SPEC §6).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "trustbook",
+    version,
+    about = "Compile AI-governance sources (ISO/IEC 42001) into a public trust centre and an internal handbook",
+    after_help = "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 bad usage or unreadable site."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Check every source against the rules, without writing any output
+    #[command(
+        after_help = "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 bad usage or unreadable site.\n\
+                            Set TRUSTBOOK_TODAY=YYYY-MM-DD to judge review and expiry dates as of another day."
+    )]
+    Check(CheckArgs),
+}
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// Treat warnings as errors
+    #[arg(long)]
+    pub strict: bool,
+    /// How to print findings: text for people, json for tools (one object per line, on stdout)
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub site: SiteArgs,
+}
+
+#[derive(clap::Args)]
+pub struct SiteArgs {
+    /// The site's folder (the one holding content/); default: the current folder
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}

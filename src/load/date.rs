@@ -1,0 +1,68 @@
+//! Calendar dates as records write them: `YYYY-MM-DD`.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer};
+use std::fmt;
+
+/// The prefix of a date error, so that the YAML module can report it as a bad date.
+pub const DATE_ERROR: &str = "invalid date: ";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub NaiveDate);
+
+impl Date {
+    pub fn parse(text: &str) -> Result<Date, String> {
+        let well_formed = text.len() == 10
+            && text.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !well_formed {
+            return Err(format!("`{text}` is not in the form YYYY-MM-DD"));
+        }
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Date)
+            .map_err(|_| format!("`{text}` is not a day of the calendar"))
+    }
+
+    pub fn days_until(self, later: Date) -> i64 {
+        (later.0 - self.0).num_days()
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Date::parse(&text).map_err(|e| serde::de::Error::custom(format!("{DATE_ERROR}{e}")))
+    }
+}
+
+/// Today, or the day given in `TRUSTBOOK_TODAY`, so that builds and tests can be reproduced.
+pub fn today() -> Result<Date, String> {
+    match std::env::var("TRUSTBOOK_TODAY") {
+        Ok(text) => Date::parse(&text).map_err(|e| format!("TRUSTBOOK_TODAY: {e}")),
+        Err(_) => Ok(Date(chrono::Local::now().date_naive())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_only_real_iso_days() {
+        assert_eq!(Date::parse("2027-05-01").unwrap().to_string(), "2027-05-01");
+        assert!(Date::parse("2027-5-1").unwrap_err().contains("YYYY-MM-DD"));
+        assert!(Date::parse("2027-02-30").unwrap_err().contains("not a day"));
+        assert!(Date::parse("01/05/2027").is_err());
+    }
+}

@@ -1,0 +1,133 @@
+//! Finding and reading source files safely: nothing outside `content/` is read, no file is
+//! too large to handle, and text that is not UTF-8 is reported where it goes wrong.
+
+use crate::finding::{At, Code, Finding};
+use crate::sources::{FileId, Sources};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Larger than any real policy or record; keeps a stray data dump from stalling a build.
+pub const MAX_SOURCE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// A source file found in a content folder.
+pub struct Found {
+    /// The path as findings show it, relative to the site root.
+    pub shown: PathBuf,
+    pub real: PathBuf,
+}
+
+/// Files directly in `content/<folder>` whose extension is one of `extensions`, sorted by
+/// name. Editor temp files and hidden files are skipped.
+pub fn list(
+    root: &Path,
+    content: &Path,
+    folder: &str,
+    extensions: &[&str],
+    findings: &mut Vec<Finding>,
+) -> Vec<Found> {
+    let dir = content.join(folder);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    names.sort();
+    names
+        .into_iter()
+        .filter(|path| is_source(path, extensions))
+        .filter_map(|path| {
+            let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            match resolve_inside(&path, content) {
+                Ok(real) if real.is_file() => Some(Found { shown, real }),
+                Ok(_) => None,
+                Err(reason) => {
+                    findings.push(
+                        Finding::new(Code::UnsafePath, reason)
+                            .in_file(shown)
+                            .help("replace the link by the file itself, inside content/"),
+                    );
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+fn is_source(path: &Path, extensions: &[&str]) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let temp = name.starts_with('.') || name.starts_with('#') || name.ends_with('~');
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    !temp && extensions.contains(&extension)
+}
+
+/// Where `path` really is, if that is inside `content`. Symbolic links are followed only
+/// when they stay inside; loops and dangling links are refused.
+pub fn resolve_inside(path: &Path, content: &Path) -> Result<PathBuf, String> {
+    let real = fs::canonicalize(path)
+        .map_err(|e| format!("cannot follow this path: {}", plain_io_error(&e)))?;
+    let content = fs::canonicalize(content).unwrap_or_else(|_| content.to_path_buf());
+    if real.starts_with(&content) {
+        Ok(real)
+    } else {
+        Err("this path leads outside content/".to_string())
+    }
+}
+
+/// Reads a found file into `sources`, or says why it cannot be read.
+pub fn read(found: &Found, sources: &mut Sources, findings: &mut Vec<Finding>) -> Option<FileId> {
+    let unreadable =
+        |message: String| Finding::new(Code::UnreadableFile, message).in_file(found.shown.clone());
+    let size = match fs::metadata(&found.real) {
+        Ok(meta) => meta.len(),
+        Err(e) => {
+            findings.push(unreadable(format!("cannot read: {}", plain_io_error(&e))));
+            return None;
+        }
+    };
+    if size > MAX_SOURCE_BYTES {
+        findings.push(
+            unreadable(format!(
+                "file is {:.1} MiB, more than the {} MiB a source file may have",
+                size as f64 / 1048576.0,
+                MAX_SOURCE_BYTES / 1048576
+            ))
+            .help("split it, or move data files to content/assets/ and link to them"),
+        );
+        return None;
+    }
+    let bytes = match fs::read(&found.real) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            findings.push(unreadable(format!("cannot read: {}", plain_io_error(&e))));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(sources.add(
+            found.shown.clone(),
+            text.trim_start_matches('\u{feff}').to_string(),
+        )),
+        Err(err) => {
+            // Keep the file (with replacement characters) so the finding can show the line.
+            let bad = err.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let file = sources.add(found.shown.clone(), text);
+            findings.push(
+                Finding::new(Code::UnreadableFile, "this file is not valid UTF-8 text")
+                    .at(At {
+                        file,
+                        span: bad..bad + char::REPLACEMENT_CHARACTER.len_utf8(),
+                    })
+                    .help("save the file as UTF-8"),
+            );
+            None
+        }
+    }
+}
+
+fn plain_io_error(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "the file or its target does not exist".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}

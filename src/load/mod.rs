@@ -1,0 +1,253 @@
+//! Stage 1: read a site's sources into typed records, reporting what cannot be read.
+//!
+//! Nothing here judges one record against another; that is `check`'s job. Loading only
+//! needs each file on its own: is it readable, is it valid YAML, does it have the fields of
+//! its kind with values of the right type.
+
+pub mod date;
+pub mod files;
+pub mod front_matter;
+pub mod outline;
+pub mod records;
+pub mod yaml;
+
+use crate::finding::{At, Code, Finding};
+use crate::sources::{FileId, Sources};
+use outline::Outline;
+use records::{Catalog, ControlRecord, DocumentMeta, RiskRecord, SiteConfig, SystemRecord};
+use serde::de::DeserializeOwned;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use yaml::{Origin, Positions};
+
+const BUILTIN_CATALOG: &str = include_str!("iso42001-annex-a.yaml");
+
+/// One record of any kind, with where it came from.
+pub struct Record<T> {
+    pub file: FileId,
+    /// The file name without its extension: the URL of policies, pages and systems.
+    pub stem: String,
+    pub data: T,
+    pub positions: Positions,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocKind {
+    Policy,
+    Page,
+}
+
+impl DocKind {
+    pub fn folder(self) -> &'static str {
+        match self {
+            DocKind::Policy => "policies",
+            DocKind::Page => "pages",
+        }
+    }
+}
+
+/// A Markdown source: front matter, body and what the checks need of the body.
+pub struct Document {
+    pub kind: DocKind,
+    pub record: Record<DocumentMeta>,
+    /// Byte offset of the body in the file.
+    pub body_start: usize,
+    pub outline: Outline,
+}
+
+pub struct LoadedCatalog {
+    pub catalog: Catalog,
+    /// None for the built-in catalogue.
+    pub source: Option<(FileId, Positions)>,
+}
+
+pub struct Site {
+    pub root: PathBuf,
+    pub content: PathBuf,
+    pub sources: Sources,
+    pub config: Option<Record<SiteConfig>>,
+    pub documents: Vec<Document>,
+    pub controls: Vec<Record<ControlRecord>>,
+    pub systems: Vec<Record<SystemRecord>>,
+    pub risks: Vec<Record<RiskRecord>>,
+    pub catalogs: Vec<LoadedCatalog>,
+    /// Ids of records that failed to load, so that references to them are not also reported.
+    pub unloaded_ids: HashSet<String>,
+}
+
+/// Why a folder cannot be treated as a site at all (exit status 2).
+#[derive(Debug)]
+pub struct NotASite(pub String);
+
+pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Result<Site, NotASite> {
+    let content = root.join("content");
+    let config_path = content.join("site.yaml");
+    if !root.is_dir() {
+        return Err(NotASite(format!("{} is not a folder", root.display())));
+    }
+    if !config_path.is_file() {
+        return Err(NotASite(format!(
+            "{} is not a trustbook site: there is no content/site.yaml in it\n  \
+             help: run trustbook in the site's folder, or name it with --root DIR",
+            root.display()
+        )));
+    }
+    let mut site = Site {
+        root: root.to_path_buf(),
+        content: content.clone(),
+        sources: Sources::default(),
+        config: None,
+        documents: Vec::new(),
+        controls: Vec::new(),
+        systems: Vec::new(),
+        risks: Vec::new(),
+        catalogs: vec![builtin_catalog()],
+        unloaded_ids: HashSet::new(),
+    };
+    let config = files::Found {
+        shown: PathBuf::from("content/site.yaml"),
+        real: config_path,
+    };
+    site.config = load_record(&config, SiteConfig::REQUIRED, &mut site, findings);
+
+    for kind in [DocKind::Policy, DocKind::Page] {
+        for found in files::list(root, &content, kind.folder(), &["md"], findings) {
+            if let Some(document) = load_document(&found, kind, &mut site, findings) {
+                site.documents.push(document);
+            }
+        }
+    }
+    let yaml = &["yaml", "yml"];
+    for found in files::list(root, &content, "controls", yaml, findings) {
+        if let Some(record) = load_record(&found, ControlRecord::REQUIRED, &mut site, findings) {
+            site.controls.push(record);
+        }
+    }
+    for found in files::list(root, &content, "systems", yaml, findings) {
+        if let Some(record) = load_record(&found, SystemRecord::REQUIRED, &mut site, findings) {
+            site.systems.push(record);
+        }
+    }
+    for found in files::list(root, &content, "risks", yaml, findings) {
+        if let Some(record) = load_record(&found, RiskRecord::REQUIRED, &mut site, findings) {
+            site.risks.push(record);
+        }
+    }
+    for found in files::list(root, &content, "catalogs", yaml, findings) {
+        if let Some(record) = load_record::<Catalog>(&found, Catalog::REQUIRED, &mut site, findings)
+        {
+            site.catalogs.push(LoadedCatalog {
+                catalog: record.data,
+                source: Some((record.file, record.positions)),
+            });
+        }
+    }
+    Ok(site)
+}
+
+fn builtin_catalog() -> LoadedCatalog {
+    let mut findings = Vec::new();
+    let origin = Origin {
+        file: usize::MAX,
+        base: 0,
+        text: BUILTIN_CATALOG,
+    };
+    let parsed = yaml::parse::<Catalog>(&origin, Catalog::REQUIRED, &mut findings);
+    LoadedCatalog {
+        catalog: parsed
+            .data
+            .expect("the built-in catalogue is valid (tested)"),
+        source: None,
+    }
+}
+
+fn stem(found: &files::Found) -> String {
+    found
+        .shown
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn load_record<T: DeserializeOwned>(
+    found: &files::Found,
+    required: &[&str],
+    site: &mut Site,
+    findings: &mut Vec<Finding>,
+) -> Option<Record<T>> {
+    let file = files::read(found, &mut site.sources, findings)?;
+    let origin = Origin {
+        file,
+        base: 0,
+        text: &site.sources.get(file).text,
+    };
+    let parsed = yaml::parse::<T>(&origin, required, findings);
+    let Some(data) = parsed.data else {
+        site.unloaded_ids.extend(parsed.raw_id);
+        return None;
+    };
+    Some(Record {
+        file,
+        stem: stem(found),
+        data,
+        positions: parsed.positions,
+    })
+}
+
+fn load_document(
+    found: &files::Found,
+    kind: DocKind,
+    site: &mut Site,
+    findings: &mut Vec<Finding>,
+) -> Option<Document> {
+    let file = files::read(found, &mut site.sources, findings)?;
+    let text = &site.sources.get(file).text;
+    let split = match front_matter::split(text) {
+        Ok(split) => split,
+        Err(err) => {
+            findings.push(
+                Finding::new(Code::FrontMatter, err.message)
+                    .at(At {
+                        file,
+                        span: err.span,
+                    })
+                    .help(err.help),
+            );
+            return None;
+        }
+    };
+    let origin = Origin {
+        file,
+        base: split.yaml_start,
+        text: split.yaml,
+    };
+    let parsed = yaml::parse::<DocumentMeta>(&origin, DocumentMeta::REQUIRED, findings);
+    let Some(meta) = parsed.data else {
+        site.unloaded_ids.extend(parsed.raw_id);
+        return None;
+    };
+    Some(Document {
+        kind,
+        body_start: split.body_start,
+        outline: outline::outline(split.body),
+        record: Record {
+            file,
+            stem: stem(found),
+            data: meta,
+            positions: parsed.positions,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalogue_has_the_38_annex_a_controls() {
+        let catalog = builtin_catalog().catalog;
+        assert_eq!(catalog.framework, "iso42001");
+        assert_eq!(catalog.controls.len(), 38);
+        assert_eq!(catalog.objectives.len(), 11);
+    }
+}

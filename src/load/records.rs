@@ -1,0 +1,455 @@
+//! The typed shape of every source record (SPEC §2–3). Unknown fields are refused; closed sets
+//! are enums; dates are real dates. Rules that span fields or records live in `check/`.
+
+use crate::load::date::Date;
+use serde::{Deserialize, Deserializer};
+use std::fmt;
+
+/// Text that YAML may have read as a number or boolean (`version: 2.1`, `clauses: [5.2]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Text(pub String);
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("text")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// A likelihood or impact score, 1 to 5.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Score(pub u8);
+
+impl<'de> Deserialize<'de> for Score {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let n = i64::deserialize(deserializer)?;
+        match u8::try_from(n) {
+            Ok(n @ 1..=5) => Ok(Score(n)),
+            _ => Err(serde::de::Error::custom(format!(
+                "{n} is out of range: scores are whole numbers from 1 to 5"
+            ))),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    Public,
+    Restricted,
+    #[default]
+    Internal,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocType {
+    #[default]
+    Policy,
+    Procedure,
+    Standard,
+    Statement,
+    Plan,
+    Record,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocStatus {
+    Draft,
+    InReview,
+    Approved,
+    Retired,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revision {
+    pub version: Text,
+    pub date: Date,
+    pub summary: String,
+}
+
+/// Front matter of a policy (`policies/*.md`) or a free page (`pages/*.md`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentMeta {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub doc_type: DocType,
+    pub version: Option<Text>,
+    pub status: Option<DocStatus>,
+    pub owner: Option<String>,
+    pub approved_by: Option<String>,
+    pub approved_on: Option<Date>,
+    pub effective_from: Option<Date>,
+    pub next_review: Option<Date>,
+    #[serde(default)]
+    pub controls: Vec<String>,
+    #[serde(default)]
+    pub clauses: Vec<Text>,
+    #[serde(default)]
+    pub related: Vec<String>,
+    #[serde(default)]
+    pub revisions: Vec<Revision>,
+    #[serde(default)]
+    pub tags: Vec<Text>,
+    #[serde(default)]
+    pub visibility: Visibility,
+    pub public_summary: Option<String>,
+}
+
+impl DocumentMeta {
+    pub const REQUIRED: &[&str] = &["id", "title"];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ControlStatus {
+    Implemented,
+    Partial,
+    Planned,
+    Alternative,
+    NotApplicable,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    pub title: String,
+    pub path: Option<String>,
+    pub url: Option<String>,
+    pub collected_on: Option<Date>,
+    pub expires_on: Option<Date>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    pub framework: String,
+    #[serde(rename = "ref")]
+    pub reference: Text,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlRecord {
+    pub id: String,
+    pub applicable: bool,
+    pub justification: Option<String>,
+    pub status: ControlStatus,
+    pub owner: Option<String>,
+    pub implementation: Option<String>,
+    #[serde(default)]
+    pub policies: Vec<String>,
+    #[serde(default)]
+    pub risks: Vec<String>,
+    #[serde(default)]
+    pub systems: Vec<String>,
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    pub last_reviewed: Option<Date>,
+    pub next_review: Option<Date>,
+    pub target_date: Option<Date>,
+    #[serde(default)]
+    pub mappings: Vec<Mapping>,
+    #[serde(default)]
+    pub visibility: Visibility,
+    pub public_summary: Option<String>,
+}
+
+impl ControlRecord {
+    pub const REQUIRED: &[&str] = &["id", "applicable", "status"];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SystemRole {
+    Provider,
+    Deployer,
+    ProviderAndDeployer,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lifecycle {
+    Design,
+    Development,
+    Production,
+    Retired,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RiskClass {
+    High,
+    Limited,
+    Minimal,
+    Gpai,
+    NotInScope,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactAssessment {
+    pub date: Option<Date>,
+    pub summary: Option<String>,
+    pub path: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemRecord {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub role: SystemRole,
+    pub purpose: String,
+    pub lifecycle: Lifecycle,
+    pub risk_class: RiskClass,
+    pub human_oversight: String,
+    pub ai_disclosure: Option<String>,
+    pub limitations: Option<String>,
+    pub affected_people: Option<String>,
+    pub model: Option<String>,
+    pub data: Option<String>,
+    pub supplier: Option<String>,
+    pub owner: String,
+    pub impact_assessment: Option<ImpactAssessment>,
+    #[serde(default)]
+    pub controls: Vec<String>,
+    #[serde(default)]
+    pub risks: Vec<String>,
+    pub last_reviewed: Option<Date>,
+    pub next_review: Option<Date>,
+    #[serde(default)]
+    pub visibility: Visibility,
+    pub public_summary: Option<String>,
+}
+
+impl SystemRecord {
+    pub const REQUIRED: &[&str] = &[
+        "id",
+        "name",
+        "description",
+        "role",
+        "purpose",
+        "lifecycle",
+        "risk_class",
+        "human_oversight",
+        "owner",
+    ];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Treatment {
+    Mitigate,
+    Accept,
+    Avoid,
+    Transfer,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RiskStatus {
+    Open,
+    Treated,
+    Closed,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskRecord {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub owner: String,
+    #[serde(default)]
+    pub systems: Vec<String>,
+    pub likelihood: Score,
+    pub impact: Score,
+    pub treatment: Treatment,
+    #[serde(default)]
+    pub controls: Vec<String>,
+    pub residual_likelihood: Option<Score>,
+    pub residual_impact: Option<Score>,
+    pub accepted_by: Option<String>,
+    pub accepted_on: Option<Date>,
+    pub status: RiskStatus,
+    pub next_review: Option<Date>,
+    #[serde(default)]
+    pub visibility: Visibility,
+    pub public_summary: Option<String>,
+}
+
+impl RiskRecord {
+    pub const REQUIRED: &[&str] = &[
+        "id",
+        "title",
+        "description",
+        "owner",
+        "likelihood",
+        "impact",
+        "treatment",
+        "status",
+    ];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificationStatus {
+    Certified,
+    InProgress,
+    Planned,
+    None,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Certification {
+    pub standard: String,
+    pub status: CertificationStatus,
+    pub certifier: Option<String>,
+    pub certificate_id: Option<Text>,
+    pub valid_until: Option<Date>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub email: String,
+    pub concerns_url: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicOptions {
+    #[serde(default = "yes")]
+    pub show_control_totals: bool,
+}
+
+impl Default for PublicOptions {
+    fn default() -> Self {
+        PublicOptions {
+            show_control_totals: true,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewOptions {
+    #[serde(default = "default_warn_days")]
+    pub warn_days: u32,
+}
+
+impl Default for ReviewOptions {
+    fn default() -> Self {
+        ReviewOptions {
+            warn_days: default_warn_days(),
+        }
+    }
+}
+
+fn default_warn_days() -> u32 {
+    30
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: String,
+    pub organisation: String,
+    pub base_url: Option<String>,
+    #[serde(default = "default_language")]
+    pub language: String,
+    pub theme: Option<String>,
+    pub repository: Option<String>,
+    #[serde(default)]
+    pub frameworks: Vec<String>,
+    pub contact: Contact,
+    pub certification: Option<Certification>,
+    #[serde(default)]
+    pub public: PublicOptions,
+    #[serde(default)]
+    pub review: ReviewOptions,
+}
+
+impl SiteConfig {
+    pub const REQUIRED: &[&str] = &["title", "organisation", "contact"];
+}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Objective {
+    pub id: String,
+    pub title: String,
+    pub parent: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogControl {
+    pub id: String,
+    pub objective: String,
+    pub title: String,
+}
+
+/// A catalogue of controls: the built-in ISO/IEC 42001 Annex A, or one in `catalogs/`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    pub framework: String,
+    pub name: String,
+    #[serde(default)]
+    pub objectives: Vec<Objective>,
+    pub controls: Vec<CatalogControl>,
+}
+
+impl Catalog {
+    pub const REQUIRED: &[&str] = &["framework", "name", "controls"];
+}

@@ -1,0 +1,571 @@
+//! Every use of YAML in trustbook goes through this module (serde_yaml 0.9 is unmaintained
+//! upstream; keeping it here keeps a replacement to one file).
+//!
+//! serde_yaml gives typed values and guards against alias bombs and deep nesting, but a
+//! value that parsed fine carries no position. Rules on values still need `path:line:col`,
+//! so beside the typed parse we walk saphyr's event stream once and index the position of
+//! every key and value by its path (`evidence.0.path`).
+
+use crate::finding::{At, Code, Finding, did_you_mean};
+use crate::sources::{FileId, LineIndex};
+use saphyr_parser::{Event, Parser};
+use serde::de::DeserializeOwned;
+use serde_yaml::Value;
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// Where each key and value of one YAML document is, by dotted path (`""` is the root).
+#[derive(Default, Debug)]
+pub struct Positions {
+    values: HashMap<String, Range<usize>>,
+    keys: HashMap<String, Range<usize>>,
+}
+
+impl Positions {
+    /// The span of the value at `path`, or of its nearest ancestor that has one.
+    pub fn value(&self, path: &str) -> Range<usize> {
+        let mut path = path;
+        loop {
+            if let Some(span) = self.values.get(path) {
+                return span.clone();
+            }
+            match path.rfind('.') {
+                Some(dot) => path = &path[..dot],
+                None if !path.is_empty() => path = "",
+                None => return 0..0,
+            }
+        }
+    }
+
+    /// The span of the key at `path`, falling back to the value's.
+    pub fn key(&self, path: &str) -> Range<usize> {
+        self.keys
+            .get(path)
+            .cloned()
+            .unwrap_or_else(|| self.value(path))
+    }
+
+    /// The span of item `index` of the list at `path`.
+    pub fn item(&self, path: &str, index: usize) -> Range<usize> {
+        self.value(&format!("{path}.{index}"))
+    }
+}
+
+/// A parsed record: the typed value when it deserialized, the positions in any case.
+pub struct Parsed<T> {
+    pub data: Option<T>,
+    pub positions: Positions,
+    /// The `id` field as written, kept even when the record failed to deserialize so that
+    /// one bad field does not also cause "missing record" findings elsewhere.
+    pub raw_id: Option<String>,
+}
+
+/// Where the YAML text sits: a whole file, or a front matter inside one.
+pub struct Origin<'a> {
+    pub file: FileId,
+    /// Byte offset of `text` inside the file.
+    pub base: usize,
+    pub text: &'a str,
+}
+
+impl Origin<'_> {
+    /// A place given by an absolute span (as `Positions` hold them).
+    fn at(&self, span: Range<usize>) -> At {
+        At {
+            file: self.file,
+            span,
+        }
+    }
+
+    /// A place given by a span relative to `text`.
+    fn at_relative(&self, span: Range<usize>) -> At {
+        self.at(span.start + self.base..span.end + self.base)
+    }
+}
+
+/// Parses one record, reporting every problem it can find rather than only the first:
+/// all missing required fields, then each unknown field or bad value in turn (each bad
+/// entry is dropped and deserialization retried, so one typo does not hide the next).
+pub fn parse<T: DeserializeOwned>(
+    origin: &Origin,
+    required: &[&str],
+    findings: &mut Vec<Finding>,
+) -> Parsed<T> {
+    let failed = |positions| Parsed {
+        data: None,
+        positions,
+        raw_id: None,
+    };
+    let lines = LineIndex::new(origin.text);
+    // saphyr first: it stops at deep nesting at once, where libyaml (inside serde_yaml)
+    // takes seconds to scan a line of 100,000 `[` before giving up.
+    let positions = match index_positions(origin.text, &lines, origin.base) {
+        Ok(positions) => positions,
+        Err((offset, message)) => {
+            findings.push(syntax_finding(origin, offset, &message));
+            return failed(Positions::default());
+        }
+    };
+    let mut value: Value = match serde_yaml::from_str(origin.text) {
+        Ok(value) => value,
+        Err(err) => {
+            let offset = err.location().map_or(0, |l| {
+                lines.offset_of(origin.text, l.line(), l.column().saturating_sub(1))
+            });
+            findings.push(syntax_finding(origin, offset, &err.to_string()));
+            return failed(positions);
+        }
+    };
+    let root = positions.value("");
+    let mapping = match &value {
+        Value::Mapping(mapping) => mapping,
+        Value::Null => {
+            findings.push(
+                Finding::new(Code::MissingField, "this file has no fields")
+                    .at(origin.at(root))
+                    .help(format!(
+                        "write the record's fields, starting with `{}: …`",
+                        required[0]
+                    )),
+            );
+            return failed(positions);
+        }
+        other => {
+            findings.push(
+                Finding::new(
+                    Code::BadValue,
+                    format!("expected `field: value` lines, found {}", kind_of(other)),
+                )
+                .at(origin.at(root)),
+            );
+            return failed(positions);
+        }
+    };
+    let raw_id = mapping.get("id").and_then(scalar_text);
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|field| mapping.get(*field).is_none_or(Value::is_null))
+        .collect();
+    for field in &missing {
+        findings.push(
+            Finding::new(
+                Code::MissingField,
+                format!("missing required field `{field}`"),
+            )
+            .at(origin.at_relative(first_line(
+                origin.text,
+                root.start.saturating_sub(origin.base),
+            )))
+            .help(format!("add a line `{field}: …`")),
+        );
+    }
+
+    // Each round either succeeds or removes one offending entry, so this ends.
+    loop {
+        match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+            Ok(data) => {
+                let data = missing.is_empty().then_some(data);
+                return Parsed {
+                    data,
+                    positions,
+                    raw_id,
+                };
+            }
+            Err(err) => {
+                let path = dotted(err.path());
+                let message = err.inner().to_string();
+                // Already reported above, all at once.
+                let missing_top_level = path.is_empty() && message.starts_with("missing field");
+                let null_required = missing.contains(&path.as_str());
+                if !missing_top_level && !null_required {
+                    findings.push(value_finding(origin, &positions, &path, &message));
+                }
+                if !remove_at(&mut value, &path) {
+                    return Parsed {
+                        data: None,
+                        positions,
+                        raw_id,
+                    };
+                }
+            }
+        }
+    }
+}
+
+fn syntax_finding(origin: &Origin, offset: usize, message: &str) -> Finding {
+    // serde_yaml appends " at line L column C"; the location is shown by the report.
+    let message = message.split(" at line ").next().unwrap_or(message);
+    let (code, help) = if message.contains("recursion limit") {
+        (
+            Code::YamlSyntax,
+            "nesting is too deep: records are a few levels deep at most",
+        )
+    } else if message.contains("repetition limit") {
+        (
+            Code::YamlSyntax,
+            "aliases expand too far: write the values out instead of `*alias`",
+        )
+    } else if message.contains("duplicate entry") {
+        (
+            Code::YamlSyntax,
+            "each field may appear once: remove one of them",
+        )
+    } else {
+        (
+            Code::YamlSyntax,
+            "check the indentation, quotes and `:` on this line",
+        )
+    };
+    let span = offset..(offset + 1).min(origin.text.len()).max(offset);
+    Finding::new(code, format!("invalid YAML: {message}"))
+        .at(origin.at_relative(span))
+        .help(help)
+}
+
+fn value_finding(origin: &Origin, positions: &Positions, path: &str, message: &str) -> Finding {
+    let quoted = backticked(message);
+    let field = if path.is_empty() { "record" } else { path };
+    if let Some(unknown) = message.strip_prefix("unknown field ").and(quoted.first()) {
+        let known: Vec<&str> = quoted[1..].iter().map(String::as_str).collect();
+        let suggestion = did_you_mean(unknown, known.iter().copied());
+        let help = if known.is_empty() {
+            "this entry takes no fields".to_string()
+        } else {
+            format!("{suggestion} known fields: {}", known.join(", "))
+        };
+        return Finding::new(Code::UnknownField, format!("unknown field `{unknown}`"))
+            .at(origin.at(positions.key(path)))
+            .label(suggestion)
+            .help(help.trim().to_string());
+    }
+    if let Some(bad) = message.strip_prefix("unknown variant ").and(quoted.first()) {
+        let allowed: Vec<&str> = quoted[1..].iter().map(String::as_str).collect();
+        let suggestion = did_you_mean(bad, allowed.iter().copied());
+        return Finding::new(
+            Code::BadValue,
+            format!("`{bad}` is not a valid value for `{}`", last_segment(field)),
+        )
+        .at(origin.at(positions.value(path)))
+        .label(suggestion)
+        .help(format!("use one of: {}", allowed.join(", ")));
+    }
+    if let Some(missing) = message.strip_prefix("missing field ").and(quoted.first()) {
+        return Finding::new(
+            Code::MissingField,
+            format!("missing required field `{missing}` in `{field}`"),
+        )
+        .at(origin.at(positions.value(path)))
+        .help(format!("add `{missing}: …` to this entry"));
+    }
+    if let Some(detail) = message.strip_prefix(crate::load::date::DATE_ERROR) {
+        return Finding::new(
+            Code::BadDate,
+            format!("`{field}` is not a valid date: {detail}"),
+        )
+        .at(origin.at(positions.value(path)))
+        .help("write dates as YYYY-MM-DD, for example 2027-03-31");
+    }
+    let detail = message.strip_prefix("invalid type: ").unwrap_or(message);
+    Finding::new(Code::BadValue, format!("bad value for `{field}`: {detail}"))
+        .at(origin.at(positions.value(path)))
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a mapping",
+        Value::Tagged(_) => "a tagged value",
+        _ => "a single value",
+    }
+}
+
+fn first_line(text: &str, start: usize) -> Range<usize> {
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    start..end
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit('.')
+        .find(|s| s.parse::<usize>().is_err())
+        .unwrap_or(path)
+}
+
+fn backticked(message: &str) -> Vec<String> {
+    message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// A scalar as the text a user would call it (`2.1`, `true`, `POL-1`).
+pub fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn dotted(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|segment| match segment {
+            Segment::Seq { index } => Some(index.to_string()),
+            Segment::Map { key } => Some(key.clone()),
+            Segment::Enum { variant } => Some(variant.clone()),
+            Segment::Unknown => None,
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Removes the entry at a dotted path. False when there is nothing there to remove.
+fn remove_at(value: &mut Value, path: &str) -> bool {
+    let Some((parent_path, last)) = split_last(path) else {
+        return false;
+    };
+    let mut parent = value;
+    for segment in parent_path.split('.').filter(|s| !s.is_empty()) {
+        let next = match parent {
+            Value::Mapping(m) => m.get_mut(segment),
+            Value::Sequence(s) => segment.parse::<usize>().ok().and_then(|i| s.get_mut(i)),
+            _ => None,
+        };
+        match next {
+            Some(next) => parent = next,
+            None => return false,
+        }
+    }
+    match parent {
+        Value::Mapping(m) => m.remove(last).is_some(),
+        Value::Sequence(s) => match last.parse::<usize>() {
+            Ok(i) if i < s.len() => {
+                s.remove(i);
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn split_last(path: &str) -> Option<(&str, &str)> {
+    if path.is_empty() {
+        return None;
+    }
+    Some(path.rsplit_once('.').unwrap_or(("", path)))
+}
+
+enum Frame {
+    Map { path: String, key: Option<String> },
+    Seq { path: String, next: usize },
+}
+
+fn join(parent: &str, child: &str) -> String {
+    if parent.is_empty() {
+        child.to_string()
+    } else {
+        format!("{parent}.{child}")
+    }
+}
+
+/// One pass over saphyr's events, with an explicit stack (no recursion on deep input).
+/// Aliases are single events here, so an alias bomb costs nothing.
+fn index_positions(
+    text: &str,
+    lines: &LineIndex,
+    base: usize,
+) -> Result<Positions, (usize, String)> {
+    let mut positions = Positions::default();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut parser = Parser::new_from_str(text);
+    let offset = |m: &saphyr_parser::Marker| base + lines.offset_of(text, m.line(), m.col());
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.map_err(|e| {
+            let mark = e.marker();
+            (
+                lines.offset_of(text, mark.line(), mark.col()),
+                e.info().to_string(),
+            )
+        })?;
+        let start = offset(&span.start);
+        let end = offset(&span.end).max(start);
+        let node_path = match &event {
+            Event::Scalar(..)
+            | Event::SequenceStart(..)
+            | Event::MappingStart(..)
+            | Event::Alias(_) => {
+                match stack.last_mut() {
+                    Some(Frame::Map { path, key }) => match key.take() {
+                        None => {
+                            // This node is a key; remember it for the value that follows.
+                            let name = match &event {
+                                Event::Scalar(name, ..) => name.to_string(),
+                                _ => "?".to_string(),
+                            };
+                            positions.keys.insert(join(path, &name), start..end);
+                            *key = Some(name);
+                            if matches!(event, Event::Scalar(..) | Event::Alias(_)) {
+                                continue;
+                            }
+                            join(path, "?")
+                        }
+                        Some(name) => join(path, &name),
+                    },
+                    Some(Frame::Seq { path, next }) => {
+                        *next += 1;
+                        join(path, &(*next - 1).to_string())
+                    }
+                    None => String::new(),
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                stack.pop();
+                continue;
+            }
+            _ => continue,
+        };
+        let value_span = match event {
+            Event::Scalar(..) => start..end,
+            _ => start..(start + 1).min(base + text.len()),
+        };
+        positions
+            .values
+            .entry(node_path.clone())
+            .or_insert(value_span);
+        match event {
+            Event::SequenceStart(..) => stack.push(Frame::Seq {
+                path: node_path,
+                next: 0,
+            }),
+            Event::MappingStart(..) => stack.push(Frame::Map {
+                path: node_path,
+                key: None,
+            }),
+            _ => {}
+        }
+    }
+    Ok(positions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)] // only deserialized
+    struct Item {
+        title: String,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)] // only deserialized
+    struct Record {
+        id: String,
+        owner: String,
+        score: Option<u8>,
+        items: Option<Vec<Item>>,
+    }
+
+    fn run(text: &str) -> (Parsed<Record>, Vec<Finding>) {
+        let mut findings = Vec::new();
+        let origin = Origin {
+            file: 0,
+            base: 0,
+            text,
+        };
+        let parsed = parse::<Record>(&origin, &["id", "owner"], &mut findings);
+        (parsed, findings)
+    }
+
+    fn at<'a>(text: &'a str, finding: &Finding) -> &'a str {
+        &text[finding.at.as_ref().unwrap().span.clone()]
+    }
+
+    #[test]
+    fn positions_follow_paths_through_maps_and_lists() {
+        let text = "id: X\nitems:\n  - title: a\n  - title: \"é b\"\ntags: [p, q]\n";
+        let lines = LineIndex::new(text);
+        let positions = index_positions(text, &lines, 0).unwrap();
+        assert_eq!(&text[positions.value("id")], "X");
+        assert_eq!(&text[positions.value("items.1.title")], "\"é b\"");
+        assert_eq!(&text[positions.item("tags", 1)], "q");
+        assert_eq!(&text[positions.key("items")], "items");
+        // An unknown path falls back to its nearest ancestor.
+        assert_eq!(&text[positions.value("items.1.nope")][..1], "t");
+    }
+
+    #[test]
+    fn reports_every_problem_not_just_the_first() {
+        let text = "id: X\ntitel: a\nscore: 300\nitems:\n  - title: a\n    extra: 1\n";
+        let (parsed, mut findings) = run(text);
+        findings.sort_by_key(|f| f.at.as_ref().unwrap().span.start);
+        let codes: Vec<_> = findings.iter().map(|f| f.code).collect();
+        assert_eq!(
+            codes,
+            [
+                Code::MissingField,
+                Code::UnknownField,
+                Code::BadValue,
+                Code::UnknownField
+            ]
+        );
+        assert_eq!(at(text, &findings[1]), "titel");
+        assert_eq!(at(text, &findings[2]), "300");
+        assert_eq!(at(text, &findings[3]), "extra");
+        assert!(parsed.data.is_none());
+        assert_eq!(parsed.raw_id.as_deref(), Some("X"));
+    }
+
+    #[test]
+    fn unknown_field_suggests_the_nearest() {
+        let (_, findings) = run("id: X\nowner: o\nscroe: 3\n");
+        assert_eq!(findings.len(), 1);
+        assert!(
+            findings[0]
+                .help
+                .as_ref()
+                .unwrap()
+                .contains("did you mean `score`?")
+        );
+    }
+
+    #[test]
+    fn syntax_errors_and_bombs_are_findings() {
+        let (_, findings) = run("id: [1\n");
+        assert_eq!(findings[0].code, Code::YamlSyntax);
+        let mut bomb = String::from("a: &a [x,x,x,x,x,x,x,x,x,x]\n");
+        for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .iter()
+            .zip("bcdefghi".chars())
+        {
+            bomb.push_str(&format!(
+                "{name}: &{name} [{}]\n",
+                vec![format!("*{prev}"); 10].join(",")
+            ));
+        }
+        let (_, findings) = run(&bomb);
+        assert_eq!(findings[0].code, Code::YamlSyntax);
+        let deep = format!("id: {}", "[".repeat(100_000));
+        let (_, findings) = run(&deep);
+        assert_eq!(findings[0].code, Code::YamlSyntax);
+        let deep_block: String = (0..1_000)
+            .map(|depth| format!("{}- a:\n", "  ".repeat(depth)))
+            .collect();
+        let (_, findings) = run(&deep_block);
+        assert_eq!(findings[0].code, Code::YamlSyntax);
+    }
+
+    #[test]
+    fn empty_and_non_mapping_documents_are_findings() {
+        assert_eq!(run("").1[0].code, Code::MissingField);
+        assert_eq!(run("- a\n").1[0].code, Code::BadValue);
+    }
+}

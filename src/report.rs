@@ -1,0 +1,140 @@
+//! Printing findings: for people (source excerpts with `path:line:col`) or as JSON lines
+//! for tools.
+
+use crate::finding::{Finding, Severity};
+use crate::sources::Sources;
+use codespan_reporting::diagnostic::{Diagnostic, Label};
+use codespan_reporting::files::{self, Files};
+use codespan_reporting::term::{self, termcolor::WriteColor};
+use serde::Serialize;
+use std::io::{self, Write};
+use std::ops::Range;
+
+/// Lets codespan read our sources without copying them.
+struct View<'a>(&'a Sources);
+
+impl<'a> Files<'a> for View<'a> {
+    type FileId = usize;
+    type Name = String;
+    type Source = &'a str;
+
+    fn name(&'a self, id: usize) -> Result<String, files::Error> {
+        Ok(self.0.path(id).display().to_string())
+    }
+
+    fn source(&'a self, id: usize) -> Result<&'a str, files::Error> {
+        Ok(&self.0.get(id).text)
+    }
+
+    fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, files::Error> {
+        Ok(self.0.get(id).line_col(byte_index).0 - 1)
+    }
+
+    fn line_range(&'a self, id: usize, line_index: usize) -> Result<Range<usize>, files::Error> {
+        let file = self.0.get(id);
+        let start = file.offset_of(line_index + 1, 0);
+        let line = file.line_span(start);
+        // Include the newline, as codespan expects.
+        Ok(line.start..(line.end + 1).min(file.text.len()))
+    }
+}
+
+/// Clamps a span to the text and to character boundaries, so that rendering never panics.
+fn safe_span(text: &str, span: &Range<usize>) -> Range<usize> {
+    let fix = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = fix(span.start);
+    start..fix(span.end).max(start)
+}
+
+fn to_diagnostic(finding: &Finding, sources: &Sources) -> Diagnostic<usize> {
+    let mut diagnostic = match finding.severity {
+        Severity::Error => Diagnostic::error(),
+        Severity::Warning => Diagnostic::warning(),
+    }
+    .with_code(finding.code.as_str())
+    .with_message(match &finding.path {
+        Some(path) if finding.at.is_none() => format!("{}: {}", path.display(), finding.message),
+        _ => finding.message.clone(),
+    });
+    let mut labels = Vec::new();
+    if let Some(at) = &finding.at {
+        let span = safe_span(&sources.get(at.file).text, &at.span);
+        labels.push(
+            Label::primary(at.file, span).with_message(finding.label.clone().unwrap_or_default()),
+        );
+    }
+    for (at, note) in &finding.notes {
+        let span = safe_span(&sources.get(at.file).text, &at.span);
+        labels.push(Label::secondary(at.file, span).with_message(note));
+    }
+    diagnostic = diagnostic.with_labels(labels);
+    if let Some(help) = &finding.help {
+        diagnostic = diagnostic.with_notes(vec![format!("help: {help}")]);
+    }
+    diagnostic
+}
+
+pub fn print_text(
+    findings: &[Finding],
+    sources: &Sources,
+    out: &mut dyn WriteColor,
+) -> io::Result<()> {
+    let config = term::Config::default();
+    let view = View(sources);
+    for finding in findings {
+        let diagnostic = to_diagnostic(finding, sources);
+        term::emit_to_write_style(out, &config, &view, &diagnostic).map_err(io::Error::other)?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+    path: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    help: Option<&'a str>,
+}
+
+/// One JSON object per line, per finding.
+pub fn print_json(findings: &[Finding], sources: &Sources, out: &mut dyn Write) -> io::Result<()> {
+    for finding in findings {
+        let (path, line, column) = match (&finding.at, &finding.path) {
+            (Some(at), _) => {
+                let file = sources.get(at.file);
+                let (line, column) = file.line_col(at.span.start);
+                (
+                    Some(file.path.display().to_string()),
+                    Some(line),
+                    Some(column),
+                )
+            }
+            (None, Some(path)) => (Some(path.display().to_string()), None, None),
+            (None, None) => (None, None, None),
+        };
+        let json = JsonFinding {
+            severity: match finding.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            code: finding.code.as_str(),
+            message: &finding.message,
+            path: path.map(|p| p.replace('\\', "/")),
+            line,
+            column,
+            help: finding.help.as_deref(),
+        };
+        serde_json::to_writer(&mut *out, &json)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

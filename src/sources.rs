@@ -1,0 +1,129 @@
+//! The text of every file a site was loaded from, so that a finding can point into it.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+pub type FileId = usize;
+
+/// Converts between byte offsets and line/column positions of one text.
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { line_starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = text.get(start..offset).map_or(0, |s| s.chars().count());
+        (line + 1, column + 1)
+    }
+
+    /// Byte offset of a 1-based line and 0-based character column, clamped to the text.
+    pub fn offset_of(&self, text: &str, line: usize, column_chars: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return text.len();
+        };
+        text[start..]
+            .char_indices()
+            .take_while(|&(_, c)| c != '\n')
+            .nth(column_chars)
+            .map_or_else(|| line_end(text, start), |(i, _)| start + i)
+    }
+
+    /// The span of the whole line holding `offset`, without its newline.
+    pub fn line_span(&self, text: &str, offset: usize) -> Range<usize> {
+        let (line, _) = self.line_col(text, offset);
+        let start = self.line_starts[line - 1];
+        start..line_end(text, start)
+    }
+}
+
+fn line_end(text: &str, start: usize) -> usize {
+    text[start..].find('\n').map_or(text.len(), |i| start + i)
+}
+
+/// One loaded source file. `path` is relative to the site root (`content/…`), which is how
+/// findings name it: short, and the same on every machine.
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: String,
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    fn new(path: PathBuf, text: String) -> Self {
+        let lines = LineIndex::new(&text);
+        SourceFile { path, text, lines }
+    }
+
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.lines.line_col(&self.text, offset)
+    }
+
+    pub fn offset_of(&self, line: usize, column_chars: usize) -> usize {
+        self.lines.offset_of(&self.text, line, column_chars)
+    }
+
+    pub fn line_span(&self, offset: usize) -> Range<usize> {
+        self.lines.line_span(&self.text, offset)
+    }
+}
+
+#[derive(Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        self.files.push(SourceFile::new(path, text));
+        self.files.len() - 1
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id]
+    }
+
+    pub fn path(&self, id: FileId) -> &Path {
+        &self.files[id].path
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters_not_bytes() {
+        let file = SourceFile::new("x".into(), "ab\néé: x\n".into());
+        let x = file.text.find('x').unwrap();
+        assert_eq!(file.line_col(x), (2, 5));
+        assert_eq!(file.offset_of(2, 4), x);
+        assert_eq!(file.line_col(0), (1, 1));
+        assert_eq!(file.line_span(x), 3..10);
+    }
+
+    #[test]
+    fn offsets_past_the_end_are_clamped() {
+        let file = SourceFile::new("x".into(), "a".into());
+        assert_eq!(file.offset_of(9, 0), 1);
+        assert_eq!(file.line_col(99), (1, 2));
+    }
+}

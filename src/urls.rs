@@ -1,0 +1,36 @@
+//! Where each record is published (SPEC §5). Shared by `check` (collisions) and the writers.
+
+use crate::load::DocKind;
+
+pub fn document(kind: DocKind, stem: &str) -> String {
+    format!("{}/{stem}/", kind.folder())
+}
+
+pub fn system(stem: &str) -> String {
+    format!("systems/{stem}/")
+}
+
+/// `A.6.2.4` → `controls/a-6-2-4/`.
+pub fn control(id: &str) -> String {
+    format!("controls/{}/", id.to_lowercase().replace('.', "-"))
+}
+
+pub fn risk(id: &str) -> String {
+    format!("risks/{}/", id.to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_follow_the_spec() {
+        assert_eq!(control("A.6.2.4"), "controls/a-6-2-4/");
+        assert_eq!(risk("RSK-007"), "risks/rsk-007/");
+        assert_eq!(
+            document(DocKind::Policy, "ai-policy"),
+            "policies/ai-policy/"
+        );
+        assert_eq!(system("helpdesk-bot"), "systems/helpdesk-bot/");
+    }
+}
