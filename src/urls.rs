@@ -10,7 +10,11 @@ pub fn system(stem: &str) -> String {
     format!("systems/{stem}/")
 }
 
-/// `A.6.2.4` → `controls/a-6-2-4/`.
+/// A control's page: its id lowercased, dots to dashes.
+///
+/// ```
+/// assert_eq!(trustbook::urls::control("A.6.2.4"), "controls/a-6-2-4/");
+/// ```
 pub fn control(id: &str) -> String {
     format!("controls/{}/", id.to_lowercase().replace('.', "-"))
 }

@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 /// What a link's destination turned out to be.
 enum Target<'a> {
     Source(&'a str),
+    /// A source that failed to load: already reported.
+    Unloaded,
     Asset,
 }
 
@@ -123,6 +125,12 @@ fn resolve<'a>(
         .ok_or_else(|| format!("`{path}` leads outside content/"))?;
     if let Some(id) = by_path.get(&relative) {
         return Ok(Target::Source(id));
+    }
+    if site
+        .unloaded_paths
+        .contains(&Path::new("content").join(&relative))
+    {
+        return Ok(Target::Unloaded);
     }
     let full = site.content.join(&relative);
     if relative.starts_with("assets") && full.is_file() {

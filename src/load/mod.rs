@@ -73,6 +73,9 @@ pub struct Site {
     pub catalogs: Vec<LoadedCatalog>,
     /// Ids of records that failed to load, so that references to them are not also reported.
     pub unloaded_ids: HashSet<String>,
+    /// Sources that failed to load (as findings name them), so links to them are not
+    /// reported as broken too.
+    pub unloaded_paths: HashSet<PathBuf>,
 }
 
 /// Why a folder cannot be treated as a site at all (exit status 2).
@@ -103,6 +106,7 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Result<Site, NotASite> 
         risks: Vec::new(),
         catalogs: vec![builtin_catalog()],
         unloaded_ids: HashSet::new(),
+        unloaded_paths: HashSet::new(),
     };
     let config = files::Found {
         shown: PathBuf::from("content/site.yaml"),
@@ -184,6 +188,7 @@ fn load_record<T: DeserializeOwned>(
     let parsed = yaml::parse::<T>(&origin, required, findings);
     let Some(data) = parsed.data else {
         site.unloaded_ids.extend(parsed.raw_id);
+        site.unloaded_paths.insert(found.shown.clone());
         return None;
     };
     Some(Record {
@@ -213,6 +218,9 @@ fn load_document(
                     })
                     .help(err.help),
             );
+            let id = yaml::id_by_line(text);
+            site.unloaded_ids.extend(id);
+            site.unloaded_paths.insert(found.shown.clone());
             return None;
         }
     };
@@ -224,6 +232,7 @@ fn load_document(
     let parsed = yaml::parse::<DocumentMeta>(&origin, DocumentMeta::REQUIRED, findings);
     let Some(meta) = parsed.data else {
         site.unloaded_ids.extend(parsed.raw_id);
+        site.unloaded_paths.insert(found.shown.clone());
         return None;
     };
     Some(Document {

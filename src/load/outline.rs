@@ -45,6 +45,10 @@ pub enum MarkerError {
 }
 
 /// GitHub's heading anchors: lower case, spaces to dashes, punctuation dropped.
+///
+/// ```
+/// assert_eq!(trustbook::load::outline::slugify("Data retention (EU)"), "data-retention-eu");
+/// ```
 pub fn slugify(text: &str) -> String {
     text.trim()
         .chars()

@@ -103,7 +103,11 @@ pub fn parse<T: DeserializeOwned>(
         Ok(positions) => positions,
         Err((offset, message)) => {
             findings.push(syntax_finding(origin, offset, &message));
-            return failed(Positions::default());
+            return Parsed {
+                data: None,
+                positions: Positions::default(),
+                raw_id: id_by_line(origin.text),
+            };
         }
     };
     let mut value: Value = match serde_yaml::from_str(origin.text) {
@@ -113,7 +117,11 @@ pub fn parse<T: DeserializeOwned>(
                 lines.offset_of(origin.text, l.line(), l.column().saturating_sub(1))
             });
             findings.push(syntax_finding(origin, offset, &err.to_string()));
-            return failed(positions);
+            return Parsed {
+                data: None,
+                positions,
+                raw_id: id_by_line(origin.text),
+            };
         }
     };
     let root = positions.value("");
@@ -300,6 +308,23 @@ fn backticked(message: &str) -> Vec<String> {
         .collect()
 }
 
+/// The value of a top-level `id:` line, read without parsing: for text that is not valid
+/// YAML, so that its id still counts as defined and references to it are not reported too.
+pub fn id_by_line(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|line| line.strip_prefix("id:"))
+        .map(|value| {
+            value
+                .split(" #")
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches(['"', '\''])
+                .to_string()
+        })
+        .filter(|id| !id.is_empty())
+}
+
 /// A scalar as the text a user would call it (`2.1`, `true`, `POL-1`).
 pub fn scalar_text(value: &Value) -> Option<String> {
     match value {
@@ -359,6 +384,10 @@ fn split_last(path: &str) -> Option<(&str, &str)> {
     }
     Some(path.rsplit_once('.').unwrap_or(("", path)))
 }
+
+/// Records are a few levels deep; anything far deeper is a mistake or an attack, and its
+/// paths would grow with the square of the depth.
+const MAX_DEPTH: usize = 64;
 
 enum Frame {
     Map { path: String, key: Option<String> },
@@ -437,6 +466,9 @@ fn index_positions(
             .values
             .entry(node_path.clone())
             .or_insert(value_span);
+        if stack.len() >= MAX_DEPTH {
+            return Err((start - base, "recursion limit exceeded".to_string()));
+        }
         match event {
             Event::SequenceStart(..) => stack.push(Frame::Seq {
                 path: node_path,
@@ -561,6 +593,15 @@ mod tests {
             .collect();
         let (_, findings) = run(&deep_block);
         assert_eq!(findings[0].code, Code::YamlSyntax);
+    }
+
+    #[test]
+    fn ids_are_found_in_broken_yaml() {
+        assert_eq!(
+            id_by_line("title: x\nid: \"A.2.2\" # note\n bad: [\n").as_deref(),
+            Some("A.2.2")
+        );
+        assert_eq!(id_by_line("  id: nested\n"), None);
     }
 
     #[test]
