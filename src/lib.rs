@@ -7,6 +7,7 @@
 pub mod check;
 pub mod cli;
 pub mod finding;
+pub mod links;
 pub mod load;
 pub mod report;
 pub mod sources;

@@ -4,7 +4,7 @@
 //! index of ids. A record that failed to load is left out of the index but its id is
 //! known, so a reference to it is not reported twice.
 
-mod evidence;
+pub mod evidence;
 mod fields;
 mod ids;
 mod links;

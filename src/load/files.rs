@@ -4,7 +4,7 @@
 use crate::finding::{At, Code, Finding};
 use crate::sources::{FileId, Sources};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// Larger than any real policy or record; keeps a stray data dump from stalling a build.
 pub const MAX_SOURCE_BYTES: u64 = 8 * 1024 * 1024;
@@ -124,10 +124,49 @@ pub fn read(found: &Found, sources: &mut Sources, findings: &mut Vec<Finding>) -
     }
 }
 
+/// `path` taken relative to `content/`, without leaving it: `None` if it is absolute or
+/// climbs out with `..`.
+pub fn inside_content(path: &str) -> Option<PathBuf> {
+    let mut normal = PathBuf::new();
+    for component in Path::new(path).components() {
+        match component {
+            Component::Normal(part) => normal.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !normal.pop() {
+                    return None;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(normal)
+}
+
 fn plain_io_error(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "the file or its target does not exist".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inside_content;
+
+    #[test]
+    fn paths_may_not_leave_content() {
+        assert_eq!(
+            inside_content("assets/a.pdf").unwrap().to_str(),
+            Some("assets/a.pdf")
+        );
+        assert_eq!(
+            inside_content("assets/../x/./a.pdf").unwrap().to_str(),
+            Some("x/a.pdf")
+        );
+        assert!(inside_content("../secrets.txt").is_none());
+        assert!(inside_content("assets/../../x").is_none());
+        assert!(inside_content("/etc/passwd").is_none());
     }
 }

@@ -108,9 +108,11 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Result<Site, NotASite> 
         unloaded_ids: HashSet::new(),
         unloaded_paths: HashSet::new(),
     };
+    let real = files::resolve_inside(&config_path, &content)
+        .map_err(|reason| NotASite(format!("content/site.yaml: {reason}")))?;
     let config = files::Found {
         shown: PathBuf::from("content/site.yaml"),
-        real: config_path,
+        real,
     };
     site.config = load_record(&config, SiteConfig::REQUIRED, &mut site, findings);
 
@@ -147,6 +149,19 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Result<Site, NotASite> 
         }
     }
     Ok(site)
+}
+
+/// Every record's id with the file it came from.
+pub fn each_record_file(site: &Site) -> impl Iterator<Item = (&str, FileId)> {
+    let documents = site
+        .documents
+        .iter()
+        .map(|d| &d.record)
+        .map(|r| (r.data.id.as_str(), r.file));
+    let controls = site.controls.iter().map(|r| (r.data.id.as_str(), r.file));
+    let systems = site.systems.iter().map(|r| (r.data.id.as_str(), r.file));
+    let risks = site.risks.iter().map(|r| (r.data.id.as_str(), r.file));
+    documents.chain(controls).chain(systems).chain(risks)
 }
 
 fn builtin_catalog() -> LoadedCatalog {
