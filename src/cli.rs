@@ -23,6 +23,26 @@ pub enum Command {
                             Set TRUSTBOOK_TODAY=YYYY-MM-DD to judge review and expiry dates as of another day."
     )]
     Check(CheckArgs),
+    /// Check the site, then write the public trust centre (public/) and the internal
+    /// handbook (internal/)
+    #[command(
+        after_help = "Nothing is written when any error remains. public/ and internal/ are replaced whole, and only \
+                            when absent, empty or written by trustbook before.\n\
+                            Exit status: 0 built, 1 errors found or output refused, 2 bad usage or unreadable site."
+    )]
+    Build(BuildArgs),
+}
+
+#[derive(clap::Args)]
+pub struct BuildArgs {
+    /// Build only one of the two sites
+    #[arg(long, value_enum)]
+    pub only: Option<crate::build::Audience>,
+    /// Treat warnings as errors
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub site: SiteArgs,
 }
 
 #[derive(clap::Args)]

@@ -4,11 +4,15 @@
 //! [`check`] applies the rules across them, and [`report`] tells people what was found.
 //! The command line in `main.rs` strings them together.
 
+pub mod build;
 pub mod check;
 pub mod cli;
 pub mod finding;
 pub mod links;
 pub mod load;
+pub mod model;
+pub mod render;
 pub mod report;
 pub mod sources;
 pub mod urls;
+pub mod write;

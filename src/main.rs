@@ -3,10 +3,13 @@
 use clap::Parser;
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
-use trustbook::cli::{CheckArgs, Cli, Command, Format};
+use std::time::Instant;
+use trustbook::cli::{BuildArgs, CheckArgs, Cli, Command, Format};
 use trustbook::finding::{Finding, Severity};
-use trustbook::{check, load, report, sources};
+use trustbook::load::Site;
+use trustbook::{build, check, load, report, sources};
 
 /// Exit status for usage errors and sites that cannot be read at all.
 const EXIT_USAGE: u8 = 2;
@@ -15,6 +18,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => run_check(&args),
+        Command::Build(args) => run_build(&args),
     }
 }
 
@@ -23,24 +27,31 @@ fn fail_usage(message: &str) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
-fn run_check(args: &CheckArgs) -> ExitCode {
-    let today = match load::date::today() {
-        Ok(today) => today,
-        Err(message) => return fail_usage(&message),
-    };
+/// A site loaded and checked, with its findings printed. `Err` is the exit status to stop
+/// with: usage errors, or findings that include errors.
+struct Checked {
+    site: Site,
+    today: load::date::Date,
+}
+
+fn load_and_check(
+    root: &Path,
+    strict: bool,
+    format: Format,
+    verb: &str,
+) -> Result<Checked, ExitCode> {
+    let today = load::date::today().map_err(|message| fail_usage(&message))?;
     let mut findings = Vec::new();
-    let site = match load::load(&args.site.root, &mut findings) {
-        Ok(site) => site,
-        Err(load::NotASite(message)) => return fail_usage(&message),
-    };
+    let site =
+        load::load(root, &mut findings).map_err(|load::NotASite(message)| fail_usage(&message))?;
     check::run(&site, today, &mut findings);
-    if args.strict {
+    if strict {
         for finding in &mut findings {
             finding.severity = Severity::Error;
         }
     }
     sort(&mut findings, &site.sources);
-    let printed = match args.format {
+    let printed = match format {
         Format::Json => report::print_json(&findings, &site.sources, &mut std::io::stdout().lock()),
         Format::Text => {
             let stderr = StandardStream::stderr(color_choice());
@@ -55,17 +66,65 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         .filter(|f| f.severity == Severity::Error)
         .count();
     let warnings = findings.len() - errors;
+    let files = site.sources.len();
+    if errors > 0 {
+        eprintln!(
+            "{verb} failed: {} in {files} source files",
+            counted(errors, warnings)
+        );
+        return Err(ExitCode::from(1));
+    }
     eprintln!(
-        "{}: {} in {} source files",
-        if errors > 0 {
-            "check failed"
-        } else {
-            "check passed"
-        },
-        counted(errors, warnings),
-        site.sources.len()
+        "check passed: {} in {files} source files",
+        counted(errors, warnings)
     );
-    ExitCode::from(u8::from(errors > 0))
+    Ok(Checked { site, today })
+}
+
+fn run_check(args: &CheckArgs) -> ExitCode {
+    match load_and_check(&args.site.root, args.strict, args.format, "check") {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+fn run_build(args: &BuildArgs) -> ExitCode {
+    let started = Instant::now();
+    let checked = match load_and_check(&args.site.root, args.strict, Format::Text, "build") {
+        Ok(checked) => checked,
+        Err(code) => {
+            eprintln!("nothing was written");
+            return code;
+        }
+    };
+    let built = match build::render(&checked.site, checked.today, args.only) {
+        Ok(built) => built,
+        Err(e) => {
+            eprintln!("error: {}\nnothing was written", e.0);
+            return ExitCode::from(1);
+        }
+    };
+    if let Err(message) = build::write(&checked.site, &built) {
+        eprintln!("error: {message}\nnothing was written");
+        return ExitCode::from(1);
+    }
+    let summary: Vec<String> = [("public/", &built.public), ("internal/", &built.internal)]
+        .into_iter()
+        .filter_map(|(name, files)| {
+            let files = files.as_ref()?;
+            Some(format!(
+                "{name} ({} pages, {} files)",
+                files.pages,
+                files.files.len()
+            ))
+        })
+        .collect();
+    eprintln!(
+        "built {} in {} ms",
+        summary.join(" and "),
+        started.elapsed().as_millis()
+    );
+    ExitCode::SUCCESS
 }
 
 fn counted(errors: usize, warnings: usize) -> String {

@@ -1,7 +1,7 @@
 //! Calendar dates as records write them: `YYYY-MM-DD`.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// The prefix of a date error, so that the YAML module can report it as a bad date.
@@ -43,6 +43,12 @@ impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         Date::parse(&text).map_err(|e| serde::de::Error::custom(format!("{DATE_ERROR}{e}")))
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

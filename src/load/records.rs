@@ -2,11 +2,12 @@
 //! are enums; dates are real dates. Rules that span fields or records live in `check/`.
 
 use crate::load::date::Date;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
 /// Text that YAML may have read as a number or boolean (`version: 2.1`, `clauses: [5.2]`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
 pub struct Text(pub String);
 
 impl std::ops::Deref for Text {
@@ -51,7 +52,8 @@ impl<'de> Deserialize<'de> for Text {
 }
 
 /// A likelihood or impact score, 1 to 5.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
 pub struct Score(pub u8);
 
 impl<'de> Deserialize<'de> for Score {
@@ -66,7 +68,7 @@ impl<'de> Deserialize<'de> for Score {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
     Public,
@@ -75,7 +77,7 @@ pub enum Visibility {
     Internal,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DocType {
     #[default]
@@ -87,7 +89,7 @@ pub enum DocType {
     Record,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocStatus {
     Draft,
@@ -96,7 +98,7 @@ pub enum DocStatus {
     Retired,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Revision {
     pub version: Text,
@@ -105,7 +107,7 @@ pub struct Revision {
 }
 
 /// Front matter of a policy (`policies/*.md`) or a free page (`pages/*.md`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentMeta {
     pub id: String,
@@ -138,7 +140,7 @@ impl DocumentMeta {
     pub const REQUIRED: &[&str] = &["id", "title"];
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ControlStatus {
     Implemented,
@@ -148,7 +150,7 @@ pub enum ControlStatus {
     NotApplicable,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     pub title: String,
@@ -158,7 +160,7 @@ pub struct Evidence {
     pub expires_on: Option<Date>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mapping {
     pub framework: String,
@@ -166,7 +168,7 @@ pub struct Mapping {
     pub reference: Text,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ControlRecord {
     pub id: String,
@@ -197,7 +199,7 @@ impl ControlRecord {
     pub const REQUIRED: &[&str] = &["id", "applicable", "status"];
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SystemRole {
     Provider,
@@ -205,7 +207,7 @@ pub enum SystemRole {
     ProviderAndDeployer,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lifecycle {
     Design,
@@ -214,7 +216,7 @@ pub enum Lifecycle {
     Retired,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RiskClass {
     High,
@@ -224,7 +226,7 @@ pub enum RiskClass {
     NotInScope,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImpactAssessment {
     pub date: Option<Date>,
@@ -232,7 +234,7 @@ pub struct ImpactAssessment {
     pub path: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SystemRecord {
     pub id: String,
@@ -276,7 +278,7 @@ impl SystemRecord {
     ];
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Treatment {
     Mitigate,
@@ -285,7 +287,7 @@ pub enum Treatment {
     Transfer,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RiskStatus {
     Open,
@@ -293,7 +295,7 @@ pub enum RiskStatus {
     Closed,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RiskRecord {
     pub id: String,
@@ -331,7 +333,7 @@ impl RiskRecord {
     ];
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificationStatus {
     Certified,
@@ -340,7 +342,7 @@ pub enum CertificationStatus {
     None,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Certification {
     pub standard: String,
@@ -350,14 +352,14 @@ pub struct Certification {
     pub valid_until: Option<Date>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     pub email: String,
     pub concerns_url: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublicOptions {
     #[serde(default = "yes")]
@@ -376,7 +378,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewOptions {
     #[serde(default = "default_warn_days")]
@@ -395,7 +397,7 @@ fn default_warn_days() -> u32 {
     30
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     pub title: String,
@@ -423,7 +425,7 @@ fn default_language() -> String {
     "en".to_string()
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Objective {
     pub id: String,
@@ -431,7 +433,7 @@ pub struct Objective {
     pub parent: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogControl {
     pub id: String,
@@ -440,7 +442,7 @@ pub struct CatalogControl {
 }
 
 /// A catalogue of controls: the built-in ISO/IEC 42001 Annex A, or one in `catalogs/`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Catalog {
     pub framework: String,

@@ -90,3 +90,111 @@ pub fn check_json(root: &Path) -> Run {
 pub fn check_text(root: &Path) -> Run {
     trustbook(&["check", "--root", root.to_str().unwrap()])
 }
+
+/// Every file under `dir`, as (path relative to `dir` with `/`, bytes).
+pub fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((relative, fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The values of every `attr="…"` in an HTML text, with `&amp;` decoded.
+pub fn attribute_values(html: &str, attr: &str) -> Vec<String> {
+    let needle = format!(" {attr}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(i, _)| {
+            let start = i + needle.len();
+            let end = html[start..].find('"')?;
+            Some(html[start..start + end].replace("&amp;", "&"))
+        })
+        .collect()
+}
+
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 3 <= bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz");
+            if let Ok(byte) = u8::from_str_radix(hex, 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Every relative `href` and `src` in every page of `site` that points at a missing file or
+/// a missing `#anchor`. Links to other hosts and `mailto:` are not followed.
+pub fn broken_links(site: &Path) -> Vec<String> {
+    let mut broken = Vec::new();
+    for (page, bytes) in files_under(site) {
+        if !page.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        let here = Path::new(&page).parent().unwrap().to_path_buf();
+        for link in attribute_values(&html, "href")
+            .into_iter()
+            .chain(attribute_values(&html, "src"))
+        {
+            if link.contains(':') || link.starts_with("//") {
+                continue;
+            }
+            let (path, anchor) = link.split_once('#').unwrap_or((&link, ""));
+            let target = if path.is_empty() {
+                PathBuf::from(&page)
+            } else {
+                here.join(percent_decoded(path))
+            };
+            let full = site.join(&target);
+            let target_html = if full.is_file() {
+                fs::read_to_string(&full).ok()
+            } else {
+                None
+            };
+            match target_html {
+                None if !full.is_file() => broken.push(format!("{page}: {link} (no file)")),
+                Some(text) if !anchor.is_empty() && !text.contains(&format!("id=\"{anchor}\"")) => {
+                    broken.push(format!("{page}: {link} (no anchor)"))
+                }
+                _ => {}
+            }
+        }
+    }
+    broken
+}
+
+pub fn build(root: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["build", "--root", root.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    trustbook(&args)
+}
+
+/// A temp copy of a whole fixture site.
+pub fn fixture_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join(name), dir.path());
+    dir
+}

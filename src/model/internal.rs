@@ -1,0 +1,643 @@
+//! The internal model: every record in full, plus what staff and auditors read across
+//! records: backlinks, the Statement of Applicability, the risk heat maps, the review
+//! calendar and the dashboard figures.
+
+use super::{Catalogs, ControlInfo, StatusCounts, body, document_visibility, risk_level};
+use crate::links::{Resolver, Target};
+use crate::load::date::Date;
+use crate::load::records::{
+    ControlRecord, DocStatus, DocumentMeta, Lifecycle, RiskRecord, RiskStatus, SiteConfig,
+    SystemRecord, Visibility,
+};
+use crate::load::{DocKind, Site};
+use crate::urls;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Serialize)]
+pub struct InternalModel<'a> {
+    pub site: &'a SiteConfig,
+    pub today: Date,
+    pub documents: Vec<InternalDocument<'a>>,
+    pub controls: Vec<InternalControl<'a>>,
+    pub systems: Vec<InternalSystem<'a>>,
+    pub risks: Vec<InternalRisk<'a>>,
+    pub soa: Vec<SoaRow>,
+    pub heat_map: HeatMaps,
+    pub calendar: Vec<CalendarEntry>,
+    pub dashboard: Dashboard,
+    /// Page URL of every record, by id: for rewriting links. Not shown.
+    #[serde(skip)]
+    pub urls: HashMap<String, String>,
+}
+
+/// A link to a record, as lists and backlinks show it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ref {
+    pub kind: &'static str,
+    pub id: String,
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct InternalDocument<'a> {
+    #[serde(skip)]
+    pub file: crate::sources::FileId,
+    pub url: String,
+    pub is_page: bool,
+    pub meta: &'a DocumentMeta,
+    pub body: &'a str,
+    /// How the public site shows it: `public`, `restricted` or `internal`.
+    pub published_as: Visibility,
+    pub source: String,
+    pub edit_url: Option<String>,
+    pub referenced_by: Vec<Ref>,
+}
+
+#[derive(Serialize)]
+pub struct InternalControl<'a> {
+    #[serde(skip)]
+    pub file: crate::sources::FileId,
+    pub url: String,
+    pub record: &'a ControlRecord,
+    pub info: ControlInfo,
+    pub source: String,
+    pub edit_url: Option<String>,
+    pub referenced_by: Vec<Ref>,
+    pub expired_evidence: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct InternalSystem<'a> {
+    pub url: String,
+    pub record: &'a SystemRecord,
+    pub source: String,
+    pub edit_url: Option<String>,
+    pub referenced_by: Vec<Ref>,
+}
+
+#[derive(Serialize)]
+pub struct InternalRisk<'a> {
+    pub url: String,
+    pub record: &'a RiskRecord,
+    pub score: u16,
+    pub level: &'static str,
+    pub residual_score: Option<u16>,
+    pub residual_level: Option<&'static str>,
+    pub source: String,
+    pub edit_url: Option<String>,
+    pub referenced_by: Vec<Ref>,
+}
+
+/// One row of the Statement of Applicability; the columns of `soa.csv`.
+#[derive(Serialize)]
+pub struct SoaRow {
+    pub id: String,
+    pub title: String,
+    pub objective: String,
+    pub applicable: Option<bool>,
+    pub justification: String,
+    pub status: String,
+    pub owner: String,
+    pub policies: Vec<String>,
+    pub evidence: Vec<String>,
+    pub last_reviewed: Option<Date>,
+    pub next_review: Option<Date>,
+    pub url: Option<String>,
+}
+
+/// Risk counts by likelihood (rows, 5 down to 1) and impact (columns, 1 to 5).
+#[derive(Serialize)]
+pub struct HeatMaps {
+    pub inherent: Vec<Vec<HeatCell>>,
+    pub residual: Vec<Vec<HeatCell>>,
+}
+
+#[derive(Clone, Serialize)]
+pub struct HeatCell {
+    pub likelihood: u8,
+    pub impact: u8,
+    pub level: &'static str,
+    pub risks: Vec<Ref>,
+}
+
+#[derive(Serialize)]
+pub struct CalendarEntry {
+    pub date: Date,
+    /// `review`, `target` or `evidence expiry`.
+    pub what: &'static str,
+    pub item: Ref,
+    /// `overdue`, `due-soon` or `scheduled`.
+    pub state: &'static str,
+    pub days: i64,
+}
+
+#[derive(Default, Serialize)]
+pub struct Dashboard {
+    pub soa_required: usize,
+    pub soa_recorded: usize,
+    pub soa_percent: usize,
+    pub control_status: StatusCounts,
+    pub overdue: usize,
+    pub due_soon: usize,
+    pub expired_evidence: Vec<CalendarEntryRef>,
+    pub risks_by_level: BTreeMap<&'static str, usize>,
+    pub top_risks: Vec<Ref>,
+    pub documents_by_status: BTreeMap<&'static str, usize>,
+}
+
+#[derive(Serialize)]
+pub struct CalendarEntryRef {
+    pub title: String,
+    pub item: Ref,
+    pub date: Date,
+}
+
+fn edit_url(config: &SiteConfig, source: &str) -> Option<String> {
+    let repository = config.repository.as_ref()?;
+    Some(format!("{}/{}", repository.trim_end_matches('/'), source))
+}
+
+fn status_word(status: Option<DocStatus>) -> &'static str {
+    match status {
+        Some(DocStatus::Draft) => "draft",
+        Some(DocStatus::InReview) => "in_review",
+        Some(DocStatus::Approved) => "approved",
+        Some(DocStatus::Retired) => "retired",
+        None => "page",
+    }
+}
+
+pub fn build(site: &Site, today: Date) -> InternalModel<'_> {
+    let config = &site
+        .config
+        .as_ref()
+        .expect("a checked site has a site.yaml")
+        .data;
+    let catalogs = Catalogs::new(site);
+    let source_of = |file: usize| {
+        site.sources
+            .path(file)
+            .display()
+            .to_string()
+            .replace('\\', "/")
+    };
+
+    // Every record as a Ref, by id.
+    let mut refs: HashMap<String, Ref> = HashMap::new();
+    for document in &site.documents {
+        let meta = &document.record.data;
+        let kind = if document.kind == DocKind::Page {
+            "page"
+        } else {
+            "policy"
+        };
+        let url = urls::document(document.kind, &document.record.stem);
+        refs.insert(
+            meta.id.clone(),
+            Ref {
+                kind,
+                id: meta.id.clone(),
+                title: meta.title.clone(),
+                url,
+            },
+        );
+    }
+    for control in &site.controls {
+        let id = &control.data.id;
+        let title = catalogs.info(id).title;
+        refs.insert(
+            id.clone(),
+            Ref {
+                kind: "control",
+                id: id.clone(),
+                title,
+                url: urls::control(id),
+            },
+        );
+    }
+    for system in &site.systems {
+        let data = &system.data;
+        let url = urls::system(&system.stem);
+        refs.insert(
+            data.id.clone(),
+            Ref {
+                kind: "system",
+                id: data.id.clone(),
+                title: data.name.clone(),
+                url,
+            },
+        );
+    }
+    for risk in &site.risks {
+        let data = &risk.data;
+        let url = urls::risk(&data.id);
+        refs.insert(
+            data.id.clone(),
+            Ref {
+                kind: "risk",
+                id: data.id.clone(),
+                title: data.title.clone(),
+                url,
+            },
+        );
+    }
+
+    // Backlinks: every field that names another record, and every Markdown link.
+    let mut backlinks: HashMap<String, Vec<Ref>> = HashMap::new();
+    let mut link = |from: &str, to: &[String]| {
+        let Some(source) = refs.get(from) else { return };
+        for target in to.iter().filter(|t| refs.contains_key(*t)) {
+            let list = backlinks.entry(target.clone()).or_default();
+            if !list.contains(source) {
+                list.push(source.clone());
+            }
+        }
+    };
+    let resolver = Resolver::new(site);
+    for document in &site.documents {
+        let meta = &document.record.data;
+        link(&meta.id, &meta.controls);
+        link(&meta.id, &meta.related);
+        let linked: Vec<String> = document
+            .outline
+            .links
+            .iter()
+            .filter_map(|l| match resolver.resolve(document.record.file, &l.dest) {
+                Ok(Some(resolved)) => match resolved.target {
+                    Target::Record(id) if id != meta.id => Some(id.to_string()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        link(&meta.id, &linked);
+    }
+    for control in &site.controls {
+        let data = &control.data;
+        link(&data.id, &data.policies);
+        link(&data.id, &data.risks);
+        link(&data.id, &data.systems);
+    }
+    for system in &site.systems {
+        link(&system.data.id, &system.data.controls);
+        link(&system.data.id, &system.data.risks);
+    }
+    for risk in &site.risks {
+        link(&risk.data.id, &risk.data.systems);
+        link(&risk.data.id, &risk.data.controls);
+    }
+    let backlinks_of = |id: &str| {
+        let mut list = backlinks.get(id).cloned().unwrap_or_default();
+        list.sort();
+        list
+    };
+
+    let documents: Vec<InternalDocument> = site
+        .documents
+        .iter()
+        .map(|document| {
+            let source = source_of(document.record.file);
+            InternalDocument {
+                file: document.record.file,
+                url: refs[&document.record.data.id].url.clone(),
+                is_page: document.kind == DocKind::Page,
+                meta: &document.record.data,
+                body: body(site, document),
+                published_as: document_visibility(document),
+                edit_url: edit_url(config, &source),
+                source,
+                referenced_by: backlinks_of(&document.record.data.id),
+            }
+        })
+        .collect();
+
+    let mut controls: Vec<InternalControl> = site
+        .controls
+        .iter()
+        .map(|control| {
+            let data = &control.data;
+            let source = source_of(control.file);
+            InternalControl {
+                file: control.file,
+                url: urls::control(&data.id),
+                record: data,
+                info: catalogs.info(&data.id),
+                edit_url: edit_url(config, &source),
+                source,
+                referenced_by: backlinks_of(&data.id),
+                expired_evidence: data
+                    .evidence
+                    .iter()
+                    .filter(|e| e.expires_on.is_some_and(|d| d < today))
+                    .map(|e| e.title.clone())
+                    .collect(),
+            }
+        })
+        .collect();
+    controls.sort_by_key(|c| catalogs.order(&c.record.id));
+
+    let systems: Vec<InternalSystem> = site
+        .systems
+        .iter()
+        .map(|system| {
+            let source = source_of(system.file);
+            InternalSystem {
+                url: urls::system(&system.stem),
+                record: &system.data,
+                edit_url: edit_url(config, &source),
+                source,
+                referenced_by: backlinks_of(&system.data.id),
+            }
+        })
+        .collect();
+
+    let mut risks: Vec<InternalRisk> = site
+        .risks
+        .iter()
+        .map(|risk| {
+            let data = &risk.data;
+            let residual = data.residual_likelihood.zip(data.residual_impact);
+            let source = source_of(risk.file);
+            InternalRisk {
+                url: urls::risk(&data.id),
+                record: data,
+                score: u16::from(data.likelihood.0) * u16::from(data.impact.0),
+                level: risk_level(data.likelihood.0, data.impact.0),
+                residual_score: residual.map(|(l, i)| u16::from(l.0) * u16::from(i.0)),
+                residual_level: residual.map(|(l, i)| risk_level(l.0, i.0)),
+                edit_url: edit_url(config, &source),
+                source,
+                referenced_by: backlinks_of(&data.id),
+            }
+        })
+        .collect();
+    risks.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.record.id.cmp(&b.record.id))
+    });
+
+    let soa = soa_rows(site, config, &catalogs, &controls);
+    let heat_map = heat_maps(&risks);
+    let calendar = calendar(site, today, config.review.warn_days, &refs);
+    let urls = refs
+        .iter()
+        .map(|(id, r)| (id.clone(), r.url.clone()))
+        .collect();
+    let mut model = InternalModel {
+        site: config,
+        today,
+        documents,
+        controls,
+        systems,
+        risks,
+        soa,
+        heat_map,
+        calendar,
+        dashboard: Dashboard::default(),
+        urls,
+    };
+    model.dashboard = dashboard(&model, site);
+    model
+}
+
+/// Every control of the frameworks in `site.yaml`, then any other control with a record.
+fn soa_rows(
+    site: &Site,
+    config: &SiteConfig,
+    catalogs: &Catalogs,
+    controls: &[InternalControl],
+) -> Vec<SoaRow> {
+    let mut ids: Vec<String> = site
+        .catalogs
+        .iter()
+        .filter(|c| config.frameworks.contains(&c.catalog.framework))
+        .flat_map(|c| c.catalog.controls.iter().map(|k| k.id.clone()))
+        .collect();
+    let required: std::collections::HashSet<String> = ids.iter().cloned().collect();
+    for control in controls {
+        if !required.contains(&control.record.id) {
+            ids.push(control.record.id.clone());
+        }
+    }
+    // The frameworks' controls first, in catalogue order; then other recorded controls.
+    ids.sort_by_key(|id| (!required.contains(id), catalogs.order(id)));
+    ids.into_iter()
+        .map(|id| {
+            let info = catalogs.info(&id);
+            match controls.iter().find(|c| c.record.id == id) {
+                Some(control) => {
+                    let r = control.record;
+                    SoaRow {
+                        id,
+                        title: info.title,
+                        objective: info.objective_title,
+                        applicable: Some(r.applicable),
+                        justification: r.justification.clone().unwrap_or_default(),
+                        status: serde_plain(&r.status),
+                        owner: r.owner.clone().unwrap_or_default(),
+                        policies: r.policies.clone(),
+                        evidence: r.evidence.iter().map(|e| e.title.clone()).collect(),
+                        last_reviewed: r.last_reviewed,
+                        next_review: r.next_review,
+                        url: Some(control.url.clone()),
+                    }
+                }
+                None => SoaRow {
+                    id,
+                    title: info.title,
+                    objective: info.objective_title,
+                    applicable: None,
+                    justification: String::new(),
+                    status: "no record".to_string(),
+                    owner: String::new(),
+                    policies: Vec::new(),
+                    evidence: Vec::new(),
+                    last_reviewed: None,
+                    next_review: None,
+                    url: None,
+                },
+            }
+        })
+        .collect()
+}
+
+/// An enum's name as written in the sources (`not-applicable`).
+pub fn serde_plain<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn heat_maps(risks: &[InternalRisk]) -> HeatMaps {
+    let grid = |pick: &dyn Fn(&InternalRisk) -> Option<(u8, u8)>| {
+        (1..=5u8)
+            .rev()
+            .map(|likelihood| {
+                (1..=5u8)
+                    .map(|impact| HeatCell {
+                        likelihood,
+                        impact,
+                        level: risk_level(likelihood, impact),
+                        risks: risks
+                            .iter()
+                            .filter(|r| pick(r) == Some((likelihood, impact)))
+                            .map(|r| Ref {
+                                kind: "risk",
+                                id: r.record.id.clone(),
+                                title: r.record.title.clone(),
+                                url: r.url.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    HeatMaps {
+        inherent: grid(&|r| Some((r.record.likelihood.0, r.record.impact.0))),
+        residual: grid(&|r| {
+            r.record
+                .residual_likelihood
+                .zip(r.record.residual_impact)
+                .map(|(l, i)| (l.0, i.0))
+        }),
+    }
+}
+
+fn calendar(
+    site: &Site,
+    today: Date,
+    warn_days: u32,
+    refs: &HashMap<String, Ref>,
+) -> Vec<CalendarEntry> {
+    let mut entries = Vec::new();
+    let mut add = |date: Option<Date>, what: &'static str, id: &str| {
+        let (Some(date), Some(item)) = (date, refs.get(id)) else {
+            return;
+        };
+        let days = today.days_until(date);
+        let state = if days < 0 {
+            "overdue"
+        } else if days <= i64::from(warn_days) {
+            "due-soon"
+        } else {
+            "scheduled"
+        };
+        entries.push(CalendarEntry {
+            date,
+            what,
+            item: item.clone(),
+            state,
+            days,
+        });
+    };
+    for document in &site.documents {
+        let meta = &document.record.data;
+        if meta.status != Some(DocStatus::Retired) {
+            add(meta.next_review, "review", &meta.id);
+        }
+    }
+    for control in &site.controls {
+        let data = &control.data;
+        add(data.next_review, "review", &data.id);
+        add(data.target_date, "target", &data.id);
+        for evidence in &data.evidence {
+            add(evidence.expires_on, "evidence expiry", &data.id);
+        }
+    }
+    for system in &site.systems {
+        if system.data.lifecycle != Lifecycle::Retired {
+            add(system.data.next_review, "review", &system.data.id);
+        }
+    }
+    for risk in &site.risks {
+        if risk.data.status != RiskStatus::Closed {
+            add(risk.data.next_review, "review", &risk.data.id);
+        }
+    }
+    entries.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.item.id.cmp(&b.item.id)));
+    entries
+}
+
+fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
+    let (soa, controls, risks, calendar) =
+        (&model.soa, &model.controls, &model.risks, &model.calendar);
+    let (today, config) = (model.today, model.site);
+    let required: Vec<&SoaRow> = soa
+        .iter()
+        .filter(|row| {
+            site.catalogs.iter().any(|c| {
+                config.frameworks.contains(&c.catalog.framework)
+                    && c.catalog.controls.iter().any(|k| k.id == row.id)
+            })
+        })
+        .collect();
+    let recorded = required.iter().filter(|row| row.url.is_some()).count();
+    let mut control_status = StatusCounts::default();
+    for control in controls {
+        control_status.add(control.record.status);
+    }
+    let mut risks_by_level = BTreeMap::new();
+    for risk in risks {
+        *risks_by_level.entry(risk.level).or_insert(0) += 1;
+    }
+    let mut documents_by_status = BTreeMap::new();
+    for document in &model.documents {
+        *documents_by_status
+            .entry(status_word(document.meta.status))
+            .or_insert(0) += 1;
+    }
+    let expired_evidence = controls
+        .iter()
+        .flat_map(|c| {
+            c.record.evidence.iter().filter_map(move |e| {
+                let date = e.expires_on.filter(|d| *d < today)?;
+                Some(CalendarEntryRef {
+                    title: e.title.clone(),
+                    item: Ref {
+                        kind: "control",
+                        id: c.record.id.clone(),
+                        title: c.info.title.clone(),
+                        url: c.url.clone(),
+                    },
+                    date,
+                })
+            })
+        })
+        .collect();
+    let review_states = |state: &str| {
+        calendar
+            .iter()
+            .filter(|e| e.state == state && e.what != "evidence expiry")
+            .count()
+    };
+    Dashboard {
+        soa_required: required.len(),
+        soa_recorded: recorded,
+        soa_percent: if required.is_empty() {
+            100
+        } else {
+            recorded * 100 / required.len()
+        },
+        control_status,
+        overdue: review_states("overdue"),
+        due_soon: review_states("due-soon"),
+        expired_evidence,
+        risks_by_level,
+        top_risks: risks
+            .iter()
+            .take(5)
+            .map(|r| Ref {
+                kind: "risk",
+                id: r.record.id.clone(),
+                title: r.record.title.clone(),
+                url: r.url.clone(),
+            })
+            .collect(),
+        documents_by_status,
+    }
+}

@@ -1,0 +1,145 @@
+//! Stage 3: one model per audience, built from a checked site.
+//!
+//! The public model is built by copying only what SPEC §5 lets the public see; nothing is
+//! hidden later by a template. The internal model holds everything, with what staff need
+//! computed once: backlinks, the Statement of Applicability, the heat map, the calendar.
+
+pub mod internal;
+pub mod public;
+pub mod strip;
+
+use crate::check::{Kind, effective_visibility};
+use crate::load::records::{Catalog, CatalogControl, ControlStatus, Visibility};
+use crate::load::{DocKind, Document, Site};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Title and objective of a control, from its catalogue.
+#[derive(Clone, Debug, Serialize)]
+pub struct ControlInfo {
+    pub title: String,
+    pub objective: String,
+    pub objective_title: String,
+    pub framework: String,
+}
+
+pub struct Catalogs<'a> {
+    /// Each control with its catalogue and its place in catalogue order.
+    controls: HashMap<&'a str, (&'a CatalogControl, &'a Catalog, (usize, usize))>,
+}
+
+impl<'a> Catalogs<'a> {
+    pub fn new(site: &'a Site) -> Self {
+        let controls = site
+            .catalogs
+            .iter()
+            .enumerate()
+            .flat_map(|(n, c)| {
+                let catalog = &c.catalog;
+                catalog
+                    .controls
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, k)| (k.id.as_str(), (k, catalog, (n, i))))
+            })
+            .collect();
+        Catalogs { controls }
+    }
+
+    pub fn info(&self, id: &str) -> ControlInfo {
+        match self.controls.get(id) {
+            Some((control, catalog, _)) => ControlInfo {
+                title: control.title.clone(),
+                objective: control.objective.clone(),
+                objective_title: catalog
+                    .objectives
+                    .iter()
+                    .find(|o| o.id == control.objective)
+                    .map_or_else(String::new, |o| o.title.clone()),
+                framework: catalog.framework.clone(),
+            },
+            // `check` refuses unknown controls; this keeps the model total anyway.
+            None => ControlInfo {
+                title: id.to_string(),
+                objective: String::new(),
+                objective_title: String::new(),
+                framework: String::new(),
+            },
+        }
+    }
+
+    /// The position of a control in its catalogue, for ordering as the standard does.
+    pub fn order(&self, id: &str) -> (usize, usize) {
+        self.controls
+            .get(id)
+            .map_or((usize::MAX, usize::MAX), |entry| entry.2)
+    }
+}
+
+/// Counts of controls by status.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct StatusCounts {
+    pub implemented: usize,
+    pub partial: usize,
+    pub planned: usize,
+    pub alternative: usize,
+    pub not_applicable: usize,
+    pub total: usize,
+}
+
+impl StatusCounts {
+    pub fn add(&mut self, status: ControlStatus) {
+        *match status {
+            ControlStatus::Implemented => &mut self.implemented,
+            ControlStatus::Partial => &mut self.partial,
+            ControlStatus::Planned => &mut self.planned,
+            ControlStatus::Alternative => &mut self.alternative,
+            ControlStatus::NotApplicable => &mut self.not_applicable,
+        } += 1;
+        self.total += 1;
+    }
+}
+
+/// A risk's level from its score (likelihood × impact): 1–4 low, 5–9 medium, 10–16 high,
+/// 20–25 critical.
+pub fn risk_level(likelihood: u8, impact: u8) -> &'static str {
+    match u16::from(likelihood) * u16::from(impact) {
+        0..=4 => "low",
+        5..=9 => "medium",
+        10..=16 => "high",
+        _ => "critical",
+    }
+}
+
+pub fn document_kind(document: &Document) -> Kind {
+    match document.kind {
+        DocKind::Policy => Kind::Policy,
+        DocKind::Page => Kind::Page,
+    }
+}
+
+/// How the public site treats a document, with SPEC's rule that only approved policies
+/// can be public.
+pub fn document_visibility(document: &Document) -> Visibility {
+    let meta = &document.record.data;
+    effective_visibility(meta.visibility, meta.status, document_kind(document))
+}
+
+/// The Markdown body of a document as written.
+pub fn body<'a>(site: &'a Site, document: &Document) -> &'a str {
+    let text = &site.sources.get(document.record.file).text;
+    text.get(document.body_start..).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::risk_level;
+
+    #[test]
+    fn risk_levels_follow_the_score() {
+        assert_eq!(risk_level(1, 4), "low");
+        assert_eq!(risk_level(3, 3), "medium");
+        assert_eq!(risk_level(4, 4), "high");
+        assert_eq!(risk_level(5, 4), "critical");
+    }
+}

@@ -1,0 +1,378 @@
+//! The public model: exactly what SPEC §5 lets the public trust centre show, copied field by
+//! field. Internal records are not in it at all; restricted ones are reduced to their title
+//! and public summary; public documents carry their body with internal blocks and HTML
+//! comments already removed.
+
+use super::{Catalogs, StatusCounts, body, document_visibility, strip};
+use crate::load::Site;
+use crate::load::date::Date;
+use crate::load::records::{
+    CertificationStatus, ControlStatus, DocType, Lifecycle, Revision, RiskClass, RiskStatus,
+    SystemRole, Text, Treatment, Visibility,
+};
+use crate::urls;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+
+#[derive(Serialize)]
+pub struct PublicModel {
+    pub site: SiteInfo,
+    /// The newest date among the published facts: a build on another day gives the same page.
+    pub updated: Option<Date>,
+    pub ai_policy: Option<DocumentRef>,
+    pub documents: Vec<PublicDocument>,
+    pub controls: Vec<PublicControl>,
+    pub systems: Vec<PublicSystem>,
+    pub risks: Vec<PublicRisk>,
+    /// Restricted records of every kind: title and summary, "available on request".
+    pub restricted: Vec<RestrictedItem>,
+    pub objectives: Vec<ObjectiveStatus>,
+    /// Counts over every control record, internal ones included (SPEC §5 allows totals).
+    pub control_totals: Option<StatusCounts>,
+    /// Page URL of every published record, by id: for rewriting links. Not shown.
+    #[serde(skip)]
+    pub urls: HashMap<String, String>,
+}
+
+#[derive(Serialize)]
+pub struct SiteInfo {
+    pub title: String,
+    pub organisation: String,
+    pub language: String,
+    pub base_url: Option<String>,
+    pub contact_email: String,
+    pub concerns_url: Option<String>,
+    pub certification: Option<CertificationInfo>,
+}
+
+#[derive(Serialize)]
+pub struct CertificationInfo {
+    pub standard: String,
+    pub status: CertificationStatus,
+    pub certifier: Option<String>,
+    pub certificate_id: Option<Text>,
+    pub valid_until: Option<Date>,
+}
+
+#[derive(Serialize)]
+pub struct DocumentRef {
+    pub title: String,
+    pub url: String,
+    pub public_summary: String,
+}
+
+#[derive(Serialize)]
+pub struct PublicDocument {
+    /// The source file, for resolving relative links in the body. Not shown.
+    #[serde(skip)]
+    pub file: crate::sources::FileId,
+    pub url: String,
+    pub is_page: bool,
+    pub title: String,
+    pub doc_type: DocType,
+    pub version: Option<Text>,
+    pub effective_from: Option<Date>,
+    pub approved_on: Option<Date>,
+    pub public_summary: String,
+    pub revisions: Vec<Revision>,
+    /// Only the published controls among those the document implements.
+    pub controls: Vec<ControlRef>,
+    pub tags: Vec<Text>,
+    /// Markdown without internal blocks and comments.
+    pub body: String,
+}
+
+#[derive(Clone, Serialize)]
+pub struct ControlRef {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Clone, Serialize)]
+pub struct PublicControl {
+    pub url: String,
+    pub id: String,
+    pub title: String,
+    pub objective: String,
+    pub objective_title: String,
+    pub applicable: bool,
+    pub status: ControlStatus,
+    pub public_summary: String,
+    pub last_reviewed: Option<Date>,
+}
+
+#[derive(Serialize)]
+pub struct PublicSystem {
+    pub url: String,
+    pub name: String,
+    pub description: String,
+    pub purpose: String,
+    pub role: SystemRole,
+    pub lifecycle: Lifecycle,
+    pub risk_class: RiskClass,
+    pub human_oversight: String,
+    pub ai_disclosure: Option<String>,
+    pub limitations: Option<String>,
+    pub affected_people: Option<String>,
+    pub last_reviewed: Option<Date>,
+    pub public_summary: String,
+}
+
+#[derive(Serialize)]
+pub struct PublicRisk {
+    pub url: String,
+    pub title: String,
+    pub public_summary: String,
+    pub treatment: Treatment,
+    pub status: RiskStatus,
+}
+
+#[derive(Serialize)]
+pub struct RestrictedItem {
+    /// `document`, `control`, `system` or `risk`.
+    pub kind: &'static str,
+    pub title: String,
+    pub public_summary: String,
+}
+
+#[derive(Serialize)]
+pub struct ObjectiveStatus {
+    pub id: String,
+    pub title: String,
+    pub totals: Option<StatusCounts>,
+    pub controls: Vec<PublicControl>,
+}
+
+fn summary(text: &Option<String>) -> String {
+    text.clone().unwrap_or_default()
+}
+
+pub fn build(site: &Site) -> PublicModel {
+    let config = &site
+        .config
+        .as_ref()
+        .expect("a checked site has a site.yaml")
+        .data;
+    let catalogs = Catalogs::new(site);
+    let mut restricted = Vec::new();
+    let mut urls_by_id = HashMap::new();
+    let mut dates: BTreeSet<Date> = BTreeSet::new();
+
+    let mut controls: Vec<PublicControl> = Vec::new();
+    let mut sorted: Vec<_> = site.controls.iter().collect();
+    sorted.sort_by_key(|c| catalogs.order(&c.data.id));
+    for record in &sorted {
+        let data = &record.data;
+        let info = catalogs.info(&data.id);
+        match data.visibility {
+            Visibility::Public => {
+                let url = urls::control(&data.id);
+                urls_by_id.insert(data.id.clone(), url.clone());
+                dates.extend(data.last_reviewed);
+                controls.push(PublicControl {
+                    url,
+                    id: data.id.clone(),
+                    title: info.title,
+                    objective: info.objective,
+                    objective_title: info.objective_title,
+                    applicable: data.applicable,
+                    status: data.status,
+                    public_summary: summary(&data.public_summary),
+                    last_reviewed: data.last_reviewed,
+                });
+            }
+            Visibility::Restricted => restricted.push(RestrictedItem {
+                kind: "control",
+                title: info.title,
+                public_summary: summary(&data.public_summary),
+            }),
+            Visibility::Internal => {}
+        }
+    }
+
+    let mut systems = Vec::new();
+    for record in &site.systems {
+        let data = &record.data;
+        match data.visibility {
+            Visibility::Public => {
+                let url = urls::system(&record.stem);
+                urls_by_id.insert(data.id.clone(), url.clone());
+                dates.extend(data.last_reviewed);
+                systems.push(PublicSystem {
+                    url,
+                    name: data.name.clone(),
+                    description: data.description.clone(),
+                    purpose: data.purpose.clone(),
+                    role: data.role,
+                    lifecycle: data.lifecycle,
+                    risk_class: data.risk_class,
+                    human_oversight: data.human_oversight.clone(),
+                    ai_disclosure: data.ai_disclosure.clone(),
+                    limitations: data.limitations.clone(),
+                    affected_people: data.affected_people.clone(),
+                    last_reviewed: data.last_reviewed,
+                    public_summary: summary(&data.public_summary),
+                });
+            }
+            Visibility::Restricted => restricted.push(RestrictedItem {
+                kind: "system",
+                title: data.name.clone(),
+                public_summary: summary(&data.public_summary),
+            }),
+            Visibility::Internal => {}
+        }
+    }
+
+    let mut risks = Vec::new();
+    for record in &site.risks {
+        let data = &record.data;
+        match data.visibility {
+            Visibility::Public => {
+                let url = urls::risk(&data.id);
+                urls_by_id.insert(data.id.clone(), url.clone());
+                risks.push(PublicRisk {
+                    url,
+                    title: data.title.clone(),
+                    public_summary: summary(&data.public_summary),
+                    treatment: data.treatment,
+                    status: data.status,
+                });
+            }
+            Visibility::Restricted => restricted.push(RestrictedItem {
+                kind: "risk",
+                title: data.title.clone(),
+                public_summary: summary(&data.public_summary),
+            }),
+            Visibility::Internal => {}
+        }
+    }
+
+    // Documents last: their control lists and links need the published set.
+    let mut published_docs = Vec::new();
+    for document in &site.documents {
+        let meta = &document.record.data;
+        match document_visibility(document) {
+            Visibility::Public => {
+                let url = urls::document(document.kind, &document.record.stem);
+                urls_by_id.insert(meta.id.clone(), url.clone());
+                published_docs.push((document, url));
+            }
+            Visibility::Restricted => restricted.push(RestrictedItem {
+                kind: "document",
+                title: meta.title.clone(),
+                public_summary: summary(&meta.public_summary),
+            }),
+            Visibility::Internal => {}
+        }
+    }
+    let documents: Vec<PublicDocument> = published_docs
+        .into_iter()
+        .map(|(document, url)| {
+            let meta = &document.record.data;
+            dates.extend(meta.approved_on);
+            dates.extend(meta.revisions.iter().map(|r| r.date));
+            PublicDocument {
+                file: document.record.file,
+                url,
+                is_page: document.kind == crate::load::DocKind::Page,
+                title: meta.title.clone(),
+                doc_type: meta.doc_type,
+                version: meta.version.clone(),
+                effective_from: meta.effective_from,
+                approved_on: meta.approved_on,
+                public_summary: summary(&meta.public_summary),
+                revisions: meta.revisions.clone(),
+                controls: meta
+                    .controls
+                    .iter()
+                    .filter_map(|id| {
+                        let url = urls_by_id.get(id)?;
+                        Some(ControlRef {
+                            id: id.clone(),
+                            title: catalogs.info(id).title,
+                            url: url.clone(),
+                        })
+                    })
+                    .collect(),
+                tags: meta.tags.clone(),
+                body: strip::public_body(body(site, document), &document.outline.internal_blocks),
+            }
+        })
+        .collect();
+
+    let ai_policy = site
+        .documents
+        .iter()
+        .filter(|d| document_visibility(d) == Visibility::Public)
+        .find(|d| {
+            let meta = &d.record.data;
+            meta.clauses.iter().any(|c| &**c == "5.2")
+                || meta.title.to_lowercase().contains("ai policy")
+        })
+        .map(|d| DocumentRef {
+            title: d.record.data.title.clone(),
+            url: urls_by_id[&d.record.data.id].clone(),
+            public_summary: summary(&d.record.data.public_summary),
+        });
+
+    let show_totals = config.public.show_control_totals;
+    let mut objectives: Vec<ObjectiveStatus> = Vec::new();
+    let mut totals = StatusCounts::default();
+    for record in &sorted {
+        let info = catalogs.info(&record.data.id);
+        totals.add(record.data.status);
+        let objective = match objectives.iter_mut().find(|o| o.id == info.objective) {
+            Some(objective) => objective,
+            None => {
+                objectives.push(ObjectiveStatus {
+                    id: info.objective.clone(),
+                    title: info.objective_title.clone(),
+                    totals: show_totals.then(StatusCounts::default),
+                    controls: Vec::new(),
+                });
+                objectives.last_mut().expect("just pushed")
+            }
+        };
+        if let Some(t) = objective.totals.as_mut() {
+            t.add(record.data.status);
+        }
+        if let Some(control) = controls.iter().find(|c| c.id == record.data.id) {
+            objective.controls.push(control.clone());
+        }
+    }
+    if !show_totals {
+        // Without totals, an objective with no public control says nothing: leave it out.
+        objectives.retain(|o| !o.controls.is_empty());
+    }
+
+    let certification = config.certification.as_ref().map(|c| CertificationInfo {
+        standard: c.standard.clone(),
+        status: c.status,
+        certifier: c.certifier.clone(),
+        certificate_id: c.certificate_id.clone(),
+        valid_until: c.valid_until,
+    });
+
+    PublicModel {
+        site: SiteInfo {
+            title: config.title.clone(),
+            organisation: config.organisation.clone(),
+            language: config.language.clone(),
+            base_url: config.base_url.clone(),
+            contact_email: config.contact.email.clone(),
+            concerns_url: config.contact.concerns_url.clone(),
+            certification,
+        },
+        updated: dates.last().copied(),
+        ai_policy,
+        documents,
+        controls,
+        systems,
+        risks,
+        restricted,
+        objectives,
+        control_totals: show_totals.then_some(totals),
+        urls: urls_by_id,
+    }
+}

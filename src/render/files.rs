@@ -1,0 +1,336 @@
+//! The files beside the pages: `trust.json`, `sitemap.xml`, `feed.xml`, `robots.txt`, the
+//! search indexes and `soa.csv`. Each is made from its audience's model only.
+
+use super::SiteFiles;
+use crate::load::Site;
+use crate::load::files::inside_content;
+use crate::load::records::Revision;
+use crate::model::StatusCounts;
+use crate::model::internal::{InternalModel, serde_plain};
+use crate::model::public::{
+    PublicControl, PublicModel, PublicRisk, PublicSystem, RestrictedItem, SiteInfo,
+};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// The version of `trust.json`'s shape; raised when a field changes meaning or goes away.
+pub const TRUST_JSON_SCHEMA: &str = "trustbook.trust/1";
+
+#[derive(Serialize)]
+struct TrustJson<'a> {
+    schema: &'static str,
+    site: &'a SiteInfo,
+    updated: Option<String>,
+    ai_policy: Option<&'a crate::model::public::DocumentRef>,
+    documents: Vec<TrustDocument<'a>>,
+    control_totals: &'a Option<StatusCounts>,
+    controls: &'a [PublicControl],
+    systems: &'a [PublicSystem],
+    risks: &'a [PublicRisk],
+    restricted: &'a [RestrictedItem],
+}
+
+#[derive(Serialize)]
+struct TrustDocument<'a> {
+    url: &'a str,
+    title: &'a str,
+    doc_type: String,
+    version: Option<&'a str>,
+    effective_from: Option<String>,
+    approved_on: Option<String>,
+    public_summary: &'a str,
+    revisions: &'a [Revision],
+    controls: Vec<&'a str>,
+    tags: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct SearchEntry<'a> {
+    title: &'a str,
+    url: &'a str,
+    kind: &'static str,
+    text: &'a str,
+}
+
+fn search_index(entries: &[SearchEntry]) -> Vec<u8> {
+    // A script, not JSON, so that search also works from file:// where fetch() does not.
+    let json = serde_json::to_string(entries).unwrap_or_else(|_| "[]".into());
+    format!(
+        "window.TRUSTBOOK_SEARCH = {};\n",
+        json.replace("</", "<\\/")
+    )
+    .into_bytes()
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+pub fn public_files(model: &PublicModel, out: &mut SiteFiles) {
+    let trust = TrustJson {
+        schema: TRUST_JSON_SCHEMA,
+        site: &model.site,
+        updated: model.updated.map(|d| d.to_string()),
+        ai_policy: model.ai_policy.as_ref(),
+        documents: model
+            .documents
+            .iter()
+            .map(|d| TrustDocument {
+                url: &d.url,
+                title: &d.title,
+                doc_type: serde_plain(&d.doc_type),
+                version: d.version.as_deref(),
+                effective_from: d.effective_from.map(|x| x.to_string()),
+                approved_on: d.approved_on.map(|x| x.to_string()),
+                public_summary: &d.public_summary,
+                revisions: &d.revisions,
+                controls: d.controls.iter().map(|c| c.id.as_str()).collect(),
+                tags: d.tags.iter().map(|t| &**t).collect(),
+            })
+            .collect(),
+        control_totals: &model.control_totals,
+        controls: &model.controls,
+        systems: &model.systems,
+        risks: &model.risks,
+        restricted: &model.restricted,
+    };
+    let json = serde_json::to_vec_pretty(&trust).unwrap_or_default();
+    out.files.insert("trust.json".into(), json);
+
+    let mut search: Vec<SearchEntry> = Vec::new();
+    for d in &model.documents {
+        search.push(SearchEntry {
+            title: &d.title,
+            url: &d.url,
+            kind: "document",
+            text: &d.public_summary,
+        });
+    }
+    for c in &model.controls {
+        search.push(SearchEntry {
+            title: &c.title,
+            url: &c.url,
+            kind: "control",
+            text: &c.public_summary,
+        });
+    }
+    for s in &model.systems {
+        search.push(SearchEntry {
+            title: &s.name,
+            url: &s.url,
+            kind: "system",
+            text: &s.public_summary,
+        });
+    }
+    for r in &model.risks {
+        search.push(SearchEntry {
+            title: &r.title,
+            url: &r.url,
+            kind: "risk",
+            text: &r.public_summary,
+        });
+    }
+    out.files
+        .insert("search-index.js".into(), search_index(&search));
+
+    let base = model
+        .site
+        .base_url
+        .as_deref()
+        .map(|b| format!("{}/", b.trim_end_matches('/')));
+    let mut robots = String::from("User-agent: *\nAllow: /\n");
+    if let Some(base) = &base {
+        let mut urls = vec![String::new()];
+        urls.extend(search.iter().map(|e| e.url.to_string()));
+        let body: String = urls
+            .iter()
+            .map(|u| {
+                format!(
+                    "  <url><loc>{}</loc></url>\n",
+                    xml_escape(&format!("{base}{u}"))
+                )
+            })
+            .collect();
+        let sitemap = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n{body}</urlset>\n"
+        );
+        out.files.insert("sitemap.xml".into(), sitemap.into_bytes());
+        robots.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
+    }
+    out.files.insert("robots.txt".into(), robots.into_bytes());
+    out.files
+        .insert("feed.xml".into(), feed(model, base.as_deref()).into_bytes());
+}
+
+/// An Atom feed with one entry per revision of a published document, newest first.
+fn feed(model: &PublicModel, base: Option<&str>) -> String {
+    let base = base.unwrap_or("");
+    let mut entries: Vec<(&Revision, &crate::model::public::PublicDocument)> = model
+        .documents
+        .iter()
+        .flat_map(|d| d.revisions.iter().map(move |r| (r, d)))
+        .collect();
+    entries.sort_by(|a, b| b.0.date.cmp(&a.0.date).then_with(|| a.1.url.cmp(&b.1.url)));
+    let updated = model
+        .updated
+        .map_or_else(|| "1970-01-01".to_string(), |d| d.to_string());
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>{}</id>\n  <updated>{updated}T00:00:00Z</updated>\n  <link href=\"{}\"/>\n",
+        xml_escape(&model.site.title),
+        xml_escape(&format!("{base}feed.xml")),
+        xml_escape(base),
+    );
+    for (revision, document) in entries {
+        let link = format!("{base}{}", document.url);
+        xml.push_str(&format!(
+            "  <entry>\n    <title>{} {}</title>\n    <id>{}#v{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <link href=\"{}\"/>\n    <summary>{}</summary>\n    <author><name>{}</name></author>\n  </entry>\n",
+            xml_escape(&document.title),
+            xml_escape(&revision.version),
+            xml_escape(&link),
+            xml_escape(&revision.version),
+            revision.date,
+            xml_escape(&link),
+            xml_escape(&revision.summary),
+            xml_escape(&model.site.organisation),
+        ));
+    }
+    xml.push_str("</feed>\n");
+    xml
+}
+
+/// A CSV cell, quoted when needed. A cell that a spreadsheet would run as a formula
+/// (`=`, `+`, `-`, `@`) gets a leading `'`.
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+pub const SOA_COLUMNS: [&str; 11] = [
+    "id",
+    "title",
+    "objective",
+    "applicable",
+    "justification",
+    "status",
+    "owner",
+    "policies",
+    "evidence",
+    "last_reviewed",
+    "next_review",
+];
+
+pub fn soa_csv(model: &InternalModel) -> String {
+    let mut csv = SOA_COLUMNS.join(",") + "\r\n";
+    for row in &model.soa {
+        let date =
+            |d: Option<crate::load::date::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+        let cells = [
+            row.id.clone(),
+            row.title.clone(),
+            row.objective.clone(),
+            row.applicable
+                .map(|a| if a { "yes" } else { "no" }.to_string())
+                .unwrap_or_default(),
+            row.justification.clone(),
+            row.status.clone(),
+            row.owner.clone(),
+            row.policies.join("; "),
+            row.evidence.join("; "),
+            date(row.last_reviewed),
+            date(row.next_review),
+        ];
+        csv.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        csv.push_str("\r\n");
+    }
+    csv
+}
+
+pub fn internal_files(model: &InternalModel, out: &mut SiteFiles) {
+    out.files
+        .insert("soa.csv".into(), soa_csv(model).into_bytes());
+    out.files.insert(
+        "robots.txt".into(),
+        b"User-agent: *\nDisallow: /\n".to_vec(),
+    );
+    let mut search: Vec<SearchEntry> = Vec::new();
+    for d in &model.documents {
+        let text = d.meta.public_summary.as_deref().unwrap_or(&d.meta.id);
+        search.push(SearchEntry {
+            title: &d.meta.title,
+            url: &d.url,
+            kind: if d.is_page { "page" } else { "document" },
+            text,
+        });
+    }
+    for c in &model.controls {
+        search.push(SearchEntry {
+            title: &c.info.title,
+            url: &c.url,
+            kind: "control",
+            text: &c.record.id,
+        });
+    }
+    for s in &model.systems {
+        search.push(SearchEntry {
+            title: &s.record.name,
+            url: &s.url,
+            kind: "system",
+            text: &s.record.description,
+        });
+    }
+    for r in &model.risks {
+        search.push(SearchEntry {
+            title: &r.record.title,
+            url: &r.url,
+            kind: "risk",
+            text: &r.record.description,
+        });
+    }
+    out.files
+        .insert("search-index.js".into(), search_index(&search));
+}
+
+/// Evidence and impact-assessment files under `content/`, for the internal site.
+pub fn evidence_paths(site: &Site) -> Vec<PathBuf> {
+    let evidence = site
+        .controls
+        .iter()
+        .flat_map(|c| c.data.evidence.iter().filter_map(|e| e.path.as_deref()));
+    let assessments = site
+        .systems
+        .iter()
+        .filter_map(|s| s.data.impact_assessment.as_ref()?.path.as_deref());
+    evidence
+        .chain(assessments)
+        .filter_map(inside_content)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn csv_cells_are_quoted_and_defused() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a, \"b\""), "\"a, \"\"b\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+}

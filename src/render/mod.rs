@@ -1,0 +1,287 @@
+//! Stage 4: pages and files for one audience, rendered in memory from that audience's
+//! model. Nothing here decides what an audience may see: the model already did.
+//!
+//! Each page is a job (output path, template, the page's own data, and maybe a Markdown
+//! body); jobs render in parallel. Site-wide data is converted for the templates once and
+//! shared, so a page costs the same however large the site is.
+
+pub mod files;
+pub mod highlight;
+pub mod markdown;
+pub mod theme;
+
+use crate::links::Resolver;
+use crate::load::Site;
+use crate::load::files::resolve_inside;
+use crate::model::internal::InternalModel;
+use crate::model::public::PublicModel;
+use crate::sources::FileId;
+use highlight::Highlighter;
+use markdown::LinkContext;
+use minijinja::{Environment, Value, context};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+/// Everything one site consists of: output path (relative, `/`-separated) to bytes.
+#[derive(Default)]
+pub struct SiteFiles {
+    pub files: BTreeMap<String, Vec<u8>>,
+    pub pages: usize,
+}
+
+/// A template failed: which one, where, and why.
+#[derive(Debug)]
+pub struct RenderError(pub String);
+
+impl From<minijinja::Error> for RenderError {
+    fn from(err: minijinja::Error) -> Self {
+        let place = match (err.name(), err.line()) {
+            (Some(name), Some(line)) => format!("template {name}, line {line}"),
+            (Some(name), None) => format!("template {name}"),
+            _ => "a template".to_string(),
+        };
+        let detail = err
+            .detail()
+            .map_or_else(|| err.kind().to_string(), str::to_string);
+        RenderError(format!("{place}: {detail}"))
+    }
+}
+
+/// Shared by every page of a build: the template environment and the highlighter.
+pub struct Renderer<'a> {
+    pub env: Environment<'static>,
+    pub highlighter: Highlighter,
+    pub site: &'a Site,
+    pub resolver: Resolver<'a>,
+}
+
+struct Job<'m> {
+    path: String,
+    template: &'static str,
+    page: Value,
+    body: Option<(&'m str, FileId)>,
+}
+
+impl<'m> Job<'m> {
+    fn new(path: impl Into<String>, template: &'static str, page: Value) -> Self {
+        Job {
+            path: path.into(),
+            template,
+            page,
+            body: None,
+        }
+    }
+
+    fn with_body(mut self, markdown: &'m str, file: FileId) -> Self {
+        self.body = Some((markdown, file));
+        self
+    }
+}
+
+/// Template data from a model value, converted once.
+fn data<T: serde::Serialize>(value: &T) -> Value {
+    Value::from(minijinja::value::Serde(value))
+}
+
+/// `../../` for `policies/x/index.html`.
+fn root_of(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+impl<'a> Renderer<'a> {
+    /// Renders the jobs in parallel into `out`; returns the assets their bodies used.
+    fn run(
+        &self,
+        out: &mut SiteFiles,
+        jobs: Vec<Job>,
+        shared: &Value,
+        urls: &HashMap<String, String>,
+        audience: &'static str,
+        preview: bool,
+    ) -> Result<Vec<PathBuf>, RenderError> {
+        let rendered: Vec<(String, Vec<u8>, Vec<PathBuf>)> = jobs
+            .par_iter()
+            .map(|job| {
+                let root = root_of(&job.path);
+                let (body, assets) = match job.body {
+                    Some((markdown, file)) => {
+                        let links = LinkContext {
+                            resolver: &self.resolver,
+                            urls,
+                            file,
+                            root: &root,
+                            drop_comments: audience != "internal",
+                        };
+                        let html = markdown::to_html(markdown, &links, &self.highlighter);
+                        (Value::from_safe_string(html.html), html.assets)
+                    }
+                    None => (Value::UNDEFINED, Vec::new()),
+                };
+                let template = self.env.get_template(job.template)?;
+                let html = template.render(context! {
+                    model => shared,
+                    page => &job.page,
+                    body => body,
+                    // Only `../` repeated: safe to print unescaped.
+                    root => Value::from_safe_string(root.clone()),
+                    audience => audience,
+                    preview => preview,
+                })?;
+                Ok((job.path.clone(), html.into_bytes(), assets))
+            })
+            .collect::<Result<_, RenderError>>()?;
+        let mut assets = Vec::new();
+        out.pages += rendered.len();
+        for (path, bytes, used) in rendered {
+            assets.extend(used);
+            out.files.insert(path, bytes);
+        }
+        Ok(assets)
+    }
+
+    /// Copies the asset files that pages of this audience use, and only those.
+    fn add_assets(
+        &self,
+        out: &mut SiteFiles,
+        assets: Vec<PathBuf>,
+        under: &str,
+    ) -> Result<(), RenderError> {
+        for asset in assets {
+            let full = self.site.content.join(&asset);
+            let real = resolve_inside(&full, &self.site.content)
+                .map_err(|e| RenderError(format!("{}: {e}", asset.display())))?;
+            let bytes = std::fs::read(&real)
+                .map_err(|e| RenderError(format!("cannot read {}: {e}", asset.display())))?;
+            let path = format!("{under}{}", asset.to_string_lossy().replace('\\', "/"));
+            out.files.insert(path, bytes);
+        }
+        Ok(())
+    }
+
+    pub fn public(&self, model: &PublicModel, preview: bool) -> Result<SiteFiles, RenderError> {
+        let shared = data(model);
+        let mut jobs = vec![
+            Job::new("index.html", "public/index.html", Value::UNDEFINED),
+            Job::new("404.html", "public/404.html", Value::UNDEFINED),
+        ];
+        for document in &model.documents {
+            jobs.push(
+                Job::new(
+                    format!("{}index.html", document.url),
+                    "public/document.html",
+                    data(document),
+                )
+                .with_body(&document.body, document.file),
+            );
+        }
+        for control in &model.controls {
+            jobs.push(Job::new(
+                format!("{}index.html", control.url),
+                "public/control.html",
+                data(control),
+            ));
+        }
+        for system in &model.systems {
+            jobs.push(Job::new(
+                format!("{}index.html", system.url),
+                "public/system.html",
+                data(system),
+            ));
+        }
+        for risk in &model.risks {
+            jobs.push(Job::new(
+                format!("{}index.html", risk.url),
+                "public/risk.html",
+                data(risk),
+            ));
+        }
+        let audience = if preview { "preview" } else { "public" };
+        let mut out = SiteFiles::default();
+        let assets = self.run(&mut out, jobs, &shared, &model.urls, audience, preview)?;
+        self.add_assets(&mut out, assets, "")?;
+        files::public_files(model, &mut out);
+        Ok(out)
+    }
+
+    pub fn internal(
+        &self,
+        model: &InternalModel,
+        public_preview: SiteFiles,
+    ) -> Result<SiteFiles, RenderError> {
+        let shared = data(model);
+        let mut jobs = vec![
+            Job::new("index.html", "internal/dashboard.html", Value::UNDEFINED),
+            Job::new("404.html", "internal/404.html", Value::UNDEFINED),
+            Job::new(
+                "documents/index.html",
+                "internal/documents.html",
+                Value::UNDEFINED,
+            ),
+            Job::new("soa/index.html", "internal/soa.html", Value::UNDEFINED),
+            Job::new(
+                "systems/index.html",
+                "internal/systems.html",
+                Value::UNDEFINED,
+            ),
+            Job::new("risks/index.html", "internal/risks.html", Value::UNDEFINED),
+            Job::new(
+                "calendar/index.html",
+                "internal/calendar.html",
+                Value::UNDEFINED,
+            ),
+        ];
+        for document in &model.documents {
+            jobs.push(
+                Job::new(
+                    format!("{}index.html", document.url),
+                    "internal/document.html",
+                    data(document),
+                )
+                .with_body(document.body, document.file),
+            );
+        }
+        for control in &model.controls {
+            let job = Job::new(
+                format!("{}index.html", control.url),
+                "internal/control.html",
+                data(control),
+            );
+            jobs.push(match &control.record.implementation {
+                Some(text) => job.with_body(text, control.file),
+                None => job,
+            });
+        }
+        for system in &model.systems {
+            jobs.push(Job::new(
+                format!("{}index.html", system.url),
+                "internal/system.html",
+                data(system),
+            ));
+        }
+        for risk in &model.risks {
+            jobs.push(Job::new(
+                format!("{}index.html", risk.url),
+                "internal/risk.html",
+                data(risk),
+            ));
+        }
+        let mut out = SiteFiles::default();
+        let assets = self.run(&mut out, jobs, &shared, &model.urls, "internal", false)?;
+        self.add_assets(&mut out, assets, "")?;
+        let evidence = files::evidence_paths(self.site);
+        self.add_assets(&mut out, evidence, "files/")?;
+        files::internal_files(model, &mut out);
+        out.pages += public_preview.pages;
+        for (path, bytes) in public_preview.files {
+            out.files.insert(format!("preview/{path}"), bytes);
+        }
+        Ok(out)
+    }
+
+    pub fn static_files(&self, theme: &theme::Theme, out: &mut SiteFiles) {
+        for (path, bytes) in theme.static_files() {
+            out.files.insert(format!("static/{path}"), bytes);
+        }
+    }
+}

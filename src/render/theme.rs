@@ -1,0 +1,209 @@
+//! The theme: templates and static files. The built-in theme (`themes/default/`) is compiled
+//! into the binary; a site's `themes/<name>/` overrides it one file at a time, so a site
+//! that changes one template keeps every other file current with new releases.
+
+use include_dir::{Dir, include_dir};
+use minijinja::{Environment, Error, ErrorKind, Value};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+static BUILTIN: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+pub struct Theme {
+    /// The site's own theme folder, if it has one.
+    overrides: Option<PathBuf>,
+}
+
+/// A name from a template (`include "x.html"`) or a static path: no climbing out.
+fn is_safe(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('/')
+        && !name.contains('\\')
+        && name
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
+impl Theme {
+    /// The theme named in `site.yaml` (default `default`). A theme other than `default` must
+    /// exist as `themes/<name>/` in the site.
+    pub fn new(site_root: &Path, name: Option<&str>) -> Result<Theme, String> {
+        let name = name.unwrap_or("default");
+        if !is_safe(name) || name.contains('/') {
+            return Err(format!("theme `{name}` is not a folder name"));
+        }
+        let folder = site_root.join("themes").join(name);
+        if folder.is_dir() {
+            Ok(Theme {
+                overrides: Some(folder),
+            })
+        } else if name == "default" {
+            Ok(Theme { overrides: None })
+        } else {
+            Err(format!(
+                "site.yaml names theme `{name}`, but there is no folder themes/{name}/ (remove `theme:` to use the built-in one)"
+            ))
+        }
+    }
+
+    fn read_override(&self, relative: &str) -> Option<Vec<u8>> {
+        let folder = self.overrides.as_ref()?;
+        fs::read(folder.join(relative)).ok()
+    }
+
+    fn template_source(&self, name: &str) -> Option<String> {
+        if !is_safe(name) {
+            return None;
+        }
+        let relative = format!("templates/{name}");
+        match self.read_override(&relative) {
+            Some(bytes) => String::from_utf8(bytes).ok(),
+            None => BUILTIN
+                .get_file(&relative)?
+                .contents_utf8()
+                .map(str::to_string),
+        }
+    }
+
+    pub fn environment(self: &std::sync::Arc<Self>) -> Environment<'static> {
+        let mut env = Environment::new();
+        let theme = std::sync::Arc::clone(self);
+        env.set_loader(move |name| Ok(theme.template_source(name)));
+        env.set_debug(true);
+        env.add_filter("label", label);
+        env.add_filter("href", href);
+        env
+    }
+
+    /// Every static file, built-in ones replaced by the site's, as (path under `static/`, bytes).
+    pub fn static_files(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        if let Some(dir) = BUILTIN.get_dir("static") {
+            collect_builtin(dir, &mut files);
+        }
+        if let Some(folder) = &self.overrides {
+            let base = folder.join("static");
+            collect_folder(&base, &base, &mut files);
+        }
+        files
+    }
+}
+
+fn collect_builtin(dir: &Dir, files: &mut Vec<(String, Vec<u8>)>) {
+    for file in dir.files() {
+        let path = file.path().strip_prefix("static").unwrap_or(file.path());
+        files.push((
+            path.to_string_lossy().replace('\\', "/"),
+            file.contents().to_vec(),
+        ));
+    }
+    for sub in dir.dirs() {
+        collect_builtin(sub, files);
+    }
+}
+
+/// The site's static files, each replacing a built-in file of the same path. Links are
+/// not followed: a theme cannot publish a file from outside its folder.
+fn collect_folder(base: &Path, dir: &Path, files: &mut Vec<(String, Vec<u8>)>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() {
+            collect_folder(base, &path, files);
+        } else if kind.is_file() {
+            let Ok(bytes) = fs::read(&path) else { continue };
+            let relative = path
+                .strip_prefix(base)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            files.retain(|(existing, _)| *existing != relative);
+            files.push((relative, bytes));
+        }
+    }
+}
+
+/// `not-applicable` → `Not applicable`, `in_review` → `In review`, `gpai` → `GPAI`.
+fn label(value: String) -> String {
+    match value.as_str() {
+        "gpai" => return "GPAI (general-purpose AI)".to_string(),
+        "not-in-scope" => return "Not in scope of the EU AI Act".to_string(),
+        _ => {}
+    }
+    let words = value.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A site-relative URL made safe for `href`: spaces, quotes, `<`, `>` and non-ASCII
+/// percent-encoded, `/` kept. The result needs no further HTML escaping.
+fn href(value: String) -> Result<Value, Error> {
+    if value.contains("javascript:") {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            "refusing a javascript: URL",
+        ));
+    }
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'#'
+            | b':'
+            | b'?'
+            | b'='
+            | b'%'
+            | b'@'
+            | b'+' => out.push(byte as char),
+            b'&' => out.push_str("&amp;"),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    Ok(Value::from_safe_string(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_read_as_words() {
+        assert_eq!(label("not-applicable".into()), "Not applicable");
+        assert_eq!(label("in_review".into()), "In review");
+    }
+
+    #[test]
+    fn hrefs_are_encoded_but_keep_their_shape() {
+        assert_eq!(
+            href("pages/über uns/".into()).unwrap().to_string(),
+            "pages/%C3%BCber%20uns/"
+        );
+        assert_eq!(
+            href("../a-2-2/#x\"<".into()).unwrap().to_string(),
+            "../a-2-2/#x%22%3C"
+        );
+    }
+
+    #[test]
+    fn template_names_cannot_climb_out() {
+        assert!(is_safe("public/index.html"));
+        assert!(!is_safe("../secret"));
+        assert!(!is_safe("/etc/passwd"));
+        assert!(!is_safe("a//b"));
+    }
+}

@@ -1,0 +1,35 @@
+// Search as progressive enhancement: the box stays hidden unless this script runs, and it
+// reads only this site's own index (search-index.js), so nothing leaves the page.
+(function () {
+  "use strict";
+  var box = document.querySelector(".search");
+  var entries = window.TRUSTBOOK_SEARCH;
+  if (!box || !Array.isArray(entries)) return;
+  var root = box.getAttribute("data-root") || "";
+  var input = box.querySelector("input");
+  var results = box.querySelector(".search-results");
+  box.hidden = false;
+  input.addEventListener("input", function () {
+    var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    results.textContent = "";
+    if (!words.length) return;
+    entries
+      .filter(function (e) {
+        var text = (e.title + " " + e.text + " " + e.kind).toLowerCase();
+        return words.every(function (w) { return text.indexOf(w) !== -1; });
+      })
+      .slice(0, 20)
+      .forEach(function (e) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = root + encodeURI(e.url) + "index.html";
+        link.textContent = e.title;
+        var kind = document.createElement("span");
+        kind.className = "muted";
+        kind.textContent = " " + e.kind;
+        item.appendChild(link);
+        item.appendChild(kind);
+        results.appendChild(item);
+      });
+  });
+})();
