@@ -17,6 +17,12 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
+    /// Create a new site: site.yaml, every ISO/IEC 42001 Annex A control stubbed, and a
+    /// starter AI policy
+    #[command(
+        after_help = "DIR must be new or empty. Exit status: 0 created, 1 folder not empty or not writable, 2 bad usage."
+    )]
+    Init(InitArgs),
     /// Check every source against the rules, without writing any output
     #[command(
         after_help = "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 bad usage or unreadable site.\n\
@@ -31,6 +37,13 @@ pub enum Command {
                             Exit status: 0 built, 1 errors found or output refused, 2 bad usage or unreadable site."
     )]
     Build(BuildArgs),
+}
+
+#[derive(clap::Args)]
+pub struct InitArgs {
+    /// Folder to create the site in (default: the current folder)
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(clap::Args)]

@@ -6,10 +6,10 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
-use trustbook::cli::{BuildArgs, CheckArgs, Cli, Command, Format};
+use trustbook::cli::{BuildArgs, CheckArgs, Cli, Command, Format, InitArgs};
 use trustbook::finding::{Finding, Severity};
 use trustbook::load::Site;
-use trustbook::{build, check, load, report, sources};
+use trustbook::{build, check, init, load, report, sources};
 
 /// Exit status for usage errors and sites that cannot be read at all.
 const EXIT_USAGE: u8 = 2;
@@ -19,6 +19,36 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => run_check(&args),
         Command::Build(args) => run_build(&args),
+        Command::Init(args) => run_init(&args),
+    }
+}
+
+fn run_init(args: &InitArgs) -> ExitCode {
+    let today = match load::date::today() {
+        Ok(today) => today,
+        Err(message) => return fail_usage(&message),
+    };
+    match init::create(&args.dir, today) {
+        Ok(count) => {
+            let dir = args.dir.display();
+            println!(
+                "Created a trustbook site in {dir} ({count} files).\n\n\
+                 Next steps:\n  \
+                 1. cd {dir}\n  \
+                 2. Edit content/site.yaml: your organisation, contact email and certification.\n  \
+                 3. For each control in content/controls/, replace the TODO with why it is included\n     \
+                    (or exclude it, saying why), and set its real status and owner.\n  \
+                 4. Complete content/policies/ai-policy.md; add your AI systems and risks\n     \
+                    (see the .example files in content/systems/ and content/risks/).\n  \
+                 5. trustbook check   lists what is left (38 TODO justifications to start with)\n  \
+                 6. trustbook build   writes public/ (for any static host) and internal/ (staff only)"
+            );
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -164,7 +164,8 @@ pub fn each_record_file(site: &Site) -> impl Iterator<Item = (&str, FileId)> {
     documents.chain(controls).chain(systems).chain(risks)
 }
 
-fn builtin_catalog() -> LoadedCatalog {
+/// The built-in ISO/IEC 42001 Annex A catalogue.
+pub fn builtin_catalog() -> LoadedCatalog {
     let mut findings = Vec::new();
     let origin = Origin {
         file: usize::MAX,

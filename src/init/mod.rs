@@ -1,0 +1,83 @@
+//! `init`: a new site that checks with warnings but no errors. Every Annex A control is
+//! stubbed as `planned` with a TODO justification, so `check` lists exactly what is left.
+
+use crate::load::builtin_catalog;
+use crate::load::date::Date;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const SITE_YAML: &str = include_str!("site.yaml");
+const AI_POLICY: &str = include_str!("ai-policy.md");
+const EXAMPLE_SYSTEM: &str = include_str!("example-system.yaml");
+const EXAMPLE_RISK: &str = include_str!("example-risk.yaml");
+const README: &str = include_str!("README.md");
+
+/// The files of a new site, as (path under the site folder, text).
+pub fn files(today: Date) -> Vec<(PathBuf, String)> {
+    let in_a_year = Date(today.0 + chrono::Duration::days(365));
+    let mut files = vec![
+        (PathBuf::from("content/site.yaml"), SITE_YAML.to_string()),
+        (
+            PathBuf::from("content/policies/ai-policy.md"),
+            AI_POLICY.replace("{next_review}", &in_a_year.to_string()),
+        ),
+        (
+            PathBuf::from("content/systems/example-system.yaml.example"),
+            EXAMPLE_SYSTEM.to_string(),
+        ),
+        (
+            PathBuf::from("content/risks/example-risk.yaml.example"),
+            EXAMPLE_RISK.to_string(),
+        ),
+        (PathBuf::from("content/assets/.gitkeep"), String::new()),
+        (PathBuf::from("README.md"), README.to_string()),
+        (
+            PathBuf::from(".gitignore"),
+            "/public/\n/internal/\n".to_string(),
+        ),
+    ];
+    for control in builtin_catalog().catalog.controls {
+        let record = format!(
+            "# {id} {title}\n\
+             id: {id}\n\
+             applicable: true\n\
+             justification: \"TODO: why this control is included, or set applicable: false and status: not-applicable and say why it is excluded\"\n\
+             status: planned\n\
+             owner: Head of AI Governance\n\
+             target_date: {in_a_year}\n",
+            id = control.id,
+            title = control.title,
+        );
+        let name = format!(
+            "content/controls/{}.yaml",
+            control.id.to_lowercase().replace('.', "-")
+        );
+        files.push((PathBuf::from(name), record));
+    }
+    files
+}
+
+/// Creates a new site in `dir`, which must be absent or empty. Nothing is written when
+/// it is not.
+pub fn create(dir: &Path, today: Date) -> Result<usize, String> {
+    if let Ok(mut entries) = fs::read_dir(dir) {
+        if entries.next().is_some() {
+            return Err(format!(
+                "{} is not empty; trustbook init only creates a site in a new or empty folder",
+                dir.display()
+            ));
+        }
+    } else if dir.exists() {
+        return Err(format!("{} exists and is not a folder", dir.display()));
+    }
+    let files = files(today);
+    for (path, text) in &files {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        fs::write(&target, text).map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    }
+    Ok(files.len())
+}
