@@ -19,7 +19,7 @@ fn sample_copy() -> tempfile::TempDir {
 
 #[test]
 fn the_sample_checks_with_only_its_deliberate_warnings() {
-    let run = check_json(&sample_copy().path());
+    let run = check_json(sample_copy().path());
     assert_eq!(run.code, 0, "{}", run.stdout);
     let mut found: Vec<String> = run
         .findings()
@@ -46,7 +46,7 @@ fn the_sample_checks_with_only_its_deliberate_warnings() {
 #[test]
 fn the_sample_covers_what_the_issue_asks() {
     let mut findings = Vec::new();
-    let site = trustbook::load::load(&sample_copy().path(), &mut findings).unwrap();
+    let site = trustbook::load::load(sample_copy().path(), &mut findings).unwrap();
     assert!(findings.is_empty());
     assert_eq!(
         site.controls.len(),
