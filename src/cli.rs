@@ -37,6 +37,29 @@ pub enum Command {
                             Exit status: 0 built, 1 errors found or output refused, 2 bad usage or unreadable site."
     )]
     Build(BuildArgs),
+    /// Serve the internal handbook and the public preview, rebuilding and reloading on every save
+    #[command(
+        after_help = "Binds 127.0.0.1 unless --bind says otherwise: the internal handbook is for staff only.\n\
+                            While a change leaves errors, the last good build is served with the errors shown in the page.\n\
+                            Exit status: 1 when the port is taken or the site cannot be watched, 2 bad usage."
+    )]
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Port to listen on; 0 takes any free port
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Poll for changes instead of using the system's file events (for network and
+    /// container file systems where events are missed)
+    #[arg(long)]
+    pub poll: bool,
+    #[command(flatten)]
+    pub site: SiteArgs,
 }
 
 #[derive(clap::Args)]

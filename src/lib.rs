@@ -14,6 +14,7 @@ pub mod load;
 pub mod model;
 pub mod render;
 pub mod report;
+pub mod serve;
 pub mod sources;
 pub mod urls;
 pub mod write;

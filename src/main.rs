@@ -6,10 +6,10 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
-use trustbook::cli::{BuildArgs, CheckArgs, Cli, Command, Format, InitArgs};
-use trustbook::finding::{Finding, Severity};
+use trustbook::cli::{BuildArgs, CheckArgs, Cli, Command, Format, InitArgs, ServeArgs};
+use trustbook::finding::Severity;
 use trustbook::load::Site;
-use trustbook::{build, check, init, load, report, sources};
+use trustbook::{build, check, init, load, report, serve};
 
 /// Exit status for usage errors and sites that cannot be read at all.
 const EXIT_USAGE: u8 = 2;
@@ -20,6 +20,24 @@ fn main() -> ExitCode {
         Command::Check(args) => run_check(&args),
         Command::Build(args) => run_build(&args),
         Command::Init(args) => run_init(&args),
+        Command::Serve(args) => run_serve(&args),
+    }
+}
+
+fn run_serve(args: &ServeArgs) -> ExitCode {
+    let options = serve::Options {
+        root: args.site.root.clone(),
+        bind: args.bind,
+        port: args.port,
+        poll: args.poll,
+        color: color_choice(),
+    };
+    match serve::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
     }
 }
 
@@ -80,7 +98,7 @@ fn load_and_check(
             finding.severity = Severity::Error;
         }
     }
-    sort(&mut findings, &site.sources);
+    report::sort(&mut findings, &site.sources);
     let printed = match format {
         Format::Json => report::print_json(&findings, &site.sources, &mut std::io::stdout().lock()),
         Format::Text => {
@@ -164,21 +182,6 @@ fn counted(errors: usize, warnings: usize) -> String {
         plural(errors, "error"),
         plural(warnings, "warning")
     )
-}
-
-/// In file order, then by position, so output reads top to bottom and is stable.
-fn sort(findings: &mut [Finding], sources: &sources::Sources) {
-    findings.sort_by(|a, b| {
-        let key = |f: &Finding| {
-            let path = match (&f.at, &f.path) {
-                (Some(at), _) => sources.path(at.file).to_path_buf(),
-                (None, Some(path)) => path.clone(),
-                (None, None) => Default::default(),
-            };
-            (path, f.at.as_ref().map_or(0, |at| at.span.start))
-        };
-        key(a).cmp(&key(b))
-    });
 }
 
 fn color_choice() -> ColorChoice {

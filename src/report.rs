@@ -80,6 +80,21 @@ fn to_diagnostic(finding: &Finding, sources: &Sources) -> Diagnostic<usize> {
     diagnostic
 }
 
+/// In file order, then by position, so output reads top to bottom and is stable.
+pub fn sort(findings: &mut [Finding], sources: &Sources) {
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| {
+            let path = match (&f.at, &f.path) {
+                (Some(at), _) => sources.path(at.file).to_path_buf(),
+                (None, Some(path)) => path.clone(),
+                (None, None) => Default::default(),
+            };
+            (path, f.at.as_ref().map_or(0, |at| at.span.start))
+        };
+        key(a).cmp(&key(b))
+    });
+}
+
 pub fn print_text(
     findings: &[Finding],
     sources: &Sources,

@@ -1,0 +1,317 @@
+//! Answering requests from the snapshot in memory. A URL maps to a key of the built site
+//! or to nothing: the file system is never touched, so no path can reach outside the site.
+
+use super::state::{Served, State};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tiny_http::{Header, Request, Response};
+
+const LIVE_JS: &str = include_str!("live.js");
+const OVERLAY_CSS: &str = include_str!("overlay.css");
+/// Long enough to keep requests few, short enough for proxies not to cut the connection.
+const WAIT: Duration = Duration::from_secs(25);
+/// Live-reload waits each hold a thread; past this many, they are answered at once.
+const MAX_WAITERS: usize = 64;
+
+#[derive(Debug, PartialEq)]
+pub enum Route {
+    /// A file of the built site, by its key (`policies/x/index.html`).
+    File(String),
+    /// A folder asked for without its trailing slash: relative links need the slash.
+    Redirect(String),
+    LiveScript,
+    OverlayStyle,
+    /// Wait for a generation other than this one.
+    Wait(u64),
+    NotFound,
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Where a request URL leads. Anything that could climb out of the site (`..`, encoded
+/// or not, backslashes, NUL, a drive or an absolute path inside the path) is not found.
+pub fn route(url: &str, files: &super::state::Files) -> Route {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    match path {
+        "/__trustbook/live.js" => return Route::LiveScript,
+        "/__trustbook/overlay.css" => return Route::OverlayStyle,
+        "/__trustbook/wait" => {
+            let since = query
+                .split('&')
+                .find_map(|p| p.strip_prefix("since="))
+                .and_then(|n| n.parse().ok());
+            return Route::Wait(since.unwrap_or(0));
+        }
+        _ => {}
+    }
+    let Some(decoded) = percent_decode(path) else {
+        return Route::NotFound;
+    };
+    let Some(relative) = decoded.strip_prefix('/') else {
+        return Route::NotFound;
+    };
+    let unsafe_part = |part: &str| part == ".." || part == "." || part.contains(['\\', '\0', ':']);
+    if relative.starts_with('/') || relative.split('/').any(unsafe_part) || relative.contains("//")
+    {
+        return Route::NotFound;
+    }
+    let key = if relative.is_empty() || relative.ends_with('/') {
+        format!("{relative}index.html")
+    } else {
+        relative.to_string()
+    };
+    if files.contains_key(&key) {
+        Route::File(key)
+    } else if files.contains_key(&format!("{key}/index.html")) {
+        Route::Redirect(format!("{path}/"))
+    } else {
+        Route::NotFound
+    }
+}
+
+pub fn content_type(key: &str) -> &'static str {
+    match key.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The live-reload script, and the findings while the last build failed, added to an
+/// HTML page. Only `serve` does this; `build` output never has them.
+pub fn inject(html: &[u8], served: &Served) -> Vec<u8> {
+    let html = String::from_utf8_lossy(html);
+    let overlay = match &served.errors {
+        Some(errors) => format!(
+            "<link rel=\"stylesheet\" href=\"/__trustbook/overlay.css\"><div id=\"trustbook-errors\" role=\"alert\"><p><strong>The last change has errors.</strong> This page shows the last good build; fix the errors and save to update it.</p><pre>{}</pre></div>",
+            escape(errors)
+        ),
+        None => String::new(),
+    };
+    let script = format!(
+        "{overlay}<script src=\"/__trustbook/live.js\" data-generation=\"{}\"></script>",
+        served.generation
+    );
+    match html.rfind("</body>") {
+        Some(at) => format!("{}{script}{}", &html[..at], &html[at..]).into_bytes(),
+        None => format!("{html}{script}").into_bytes(),
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes())
+        .expect("static header names and values are valid")
+}
+
+fn respond(request: Request, status: u16, content_type: &str, body: Vec<u8>) {
+    let response = Response::from_data(body)
+        .with_status_code(status)
+        .with_header(header("Content-Type", content_type))
+        .with_header(header("Cache-Control", "no-store"))
+        .with_header(header("X-Content-Type-Options", "nosniff"));
+    // A client that went away is not an error worth reporting.
+    let _ = request.respond(response);
+}
+
+/// The page for a miss: the site's own 404 page, or a plain one while there is none.
+fn not_found(request: Request, served: &Served) {
+    let body = match served.files.get("404.html") {
+        Some(page) => inject(page, served),
+        None if served.errors.is_some() => inject(
+            b"<!doctype html><title>Build failed</title><body></body>",
+            served,
+        ),
+        None => b"Not found".to_vec(),
+    };
+    respond(request, 404, "text/html; charset=utf-8", body);
+}
+
+pub struct Handler {
+    pub state: Arc<State>,
+    waiters: AtomicUsize,
+}
+
+impl Handler {
+    pub fn new(state: Arc<State>) -> Arc<Self> {
+        Arc::new(Handler {
+            state,
+            waiters: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn handle(self: &Arc<Self>, request: Request) {
+        let served = self.state.snapshot();
+        if !matches!(
+            request.method(),
+            tiny_http::Method::Get | tiny_http::Method::Head
+        ) {
+            return respond(
+                request,
+                405,
+                "text/plain; charset=utf-8",
+                b"Only GET and HEAD".to_vec(),
+            );
+        }
+        match route(request.url(), &served.files) {
+            Route::File(key) => {
+                let bytes = &served.files[&key];
+                let body = if key.ends_with(".html") {
+                    inject(bytes, &served)
+                } else {
+                    bytes.clone()
+                };
+                respond(request, 200, content_type(&key), body);
+            }
+            Route::Redirect(to) => {
+                let response = Response::empty(301).with_header(header("Location", &to));
+                let _ = request.respond(response);
+            }
+            Route::LiveScript => respond(
+                request,
+                200,
+                "text/javascript; charset=utf-8",
+                LIVE_JS.into(),
+            ),
+            Route::OverlayStyle => {
+                respond(request, 200, "text/css; charset=utf-8", OVERLAY_CSS.into())
+            }
+            Route::Wait(since) => self.wait(request, since),
+            Route::NotFound => not_found(request, &served),
+        }
+    }
+
+    /// Answers when the site changes (or after a while), on a thread of its own so that
+    /// waiting pages never hold up other requests.
+    fn wait(self: &Arc<Self>, request: Request, since: u64) {
+        if self.waiters.fetch_add(1, Ordering::SeqCst) >= MAX_WAITERS {
+            self.waiters.fetch_sub(1, Ordering::SeqCst);
+            let now = self.state.snapshot().generation;
+            return respond(
+                request,
+                200,
+                "text/plain; charset=utf-8",
+                now.to_string().into_bytes(),
+            );
+        }
+        let handler = Arc::clone(self);
+        std::thread::spawn(move || {
+            let generation = handler.state.wait_for_change(since, WAIT);
+            respond(
+                request,
+                200,
+                "text/plain; charset=utf-8",
+                generation.to_string().into_bytes(),
+            );
+            handler.waiters.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serve::state::Files;
+
+    fn site() -> Files {
+        let mut files = Files::new();
+        for key in [
+            "index.html",
+            "policies/a/index.html",
+            "static/style.css",
+            "pages/über uns/index.html",
+        ] {
+            files.insert(key.into(), Vec::new());
+        }
+        files
+    }
+
+    #[test]
+    fn urls_map_to_site_files() {
+        let files = site();
+        assert_eq!(route("/", &files), Route::File("index.html".into()));
+        assert_eq!(
+            route("/policies/a/", &files),
+            Route::File("policies/a/index.html".into())
+        );
+        assert_eq!(
+            route("/policies/a/index.html?x=1", &files),
+            Route::File("policies/a/index.html".into())
+        );
+        assert_eq!(
+            route("/policies/a", &files),
+            Route::Redirect("/policies/a/".into())
+        );
+        assert_eq!(
+            route("/pages/%C3%BCber%20uns/", &files),
+            Route::File("pages/über uns/index.html".into())
+        );
+        assert_eq!(route("/__trustbook/wait?since=7", &files), Route::Wait(7));
+    }
+
+    #[test]
+    fn nothing_climbs_out_of_the_site() {
+        let files = site();
+        for url in [
+            "/../Cargo.toml",
+            "/static/../../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E%2Fetc%2Fpasswd",
+            "/static/..%5c..%5cetc",
+            "/static\\..\\x",
+            "//etc/passwd",
+            "/C:/Windows",
+            "/%00",
+            "/%zz",
+            "relative",
+        ] {
+            assert_eq!(route(url, &files), Route::NotFound, "{url}");
+        }
+    }
+
+    #[test]
+    fn pages_get_the_live_script_and_errors_are_escaped() {
+        let served = Served {
+            generation: 3,
+            files: Arc::new(Files::new()),
+            errors: Some("<b>bad</b>".into()),
+        };
+        let page = String::from_utf8(inject(b"<html><body>x</body></html>", &served)).unwrap();
+        assert!(page.contains("data-generation=\"3\"></script></body>"));
+        assert!(page.contains("&lt;b&gt;bad&lt;/b&gt;"));
+    }
+}

@@ -1,0 +1,140 @@
+//! `serve`: the internal handbook (with the public preview under `preview/`) built in
+//! memory, served on loopback, rebuilt on every save, and reloaded in open pages.
+//!
+//! Three pieces, no global state: the watcher sends batches of changed paths; the rebuild
+//! loop (this thread) builds and publishes to the shared `State`; HTTP workers answer from
+//! whatever snapshot is current. A build with errors never replaces a good one.
+
+mod http;
+mod state;
+mod watch;
+
+use crate::finding::Severity;
+use crate::{build, check, load, report};
+use codespan_reporting::term::termcolor::{ColorChoice, NoColor, StandardStream};
+use state::{Files, State};
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Instant;
+
+pub struct Options {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub poll: bool,
+    pub color: ColorChoice,
+}
+
+/// HTTP worker threads. Live-reload waits run on threads of their own, so these only
+/// ever do short work.
+const WORKERS: usize = 4;
+
+/// A build in memory: the files, or the findings that stopped it.
+fn build_once(root: &Path, color: ColorChoice) -> Result<(Files, usize), String> {
+    let today = load::date::today()?;
+    let mut findings = Vec::new();
+    let site = load::load(root, &mut findings).map_err(|load::NotASite(m)| m)?;
+    check::run(&site, today, &mut findings);
+    report::sort(&mut findings, &site.sources);
+    // The terminal gets the findings in colour; the page gets them as plain text.
+    let _ = report::print_text(
+        &findings,
+        &site.sources,
+        &mut StandardStream::stderr(color).lock(),
+    );
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        let mut text = NoColor::new(Vec::new());
+        let _ = report::print_text(&findings, &site.sources, &mut text);
+        return Err(String::from_utf8_lossy(&text.into_inner()).into_owned());
+    }
+    let built = build::render(&site, today, Some(build::Audience::Internal)).map_err(|e| e.0)?;
+    let internal = built.internal.unwrap_or_default();
+    Ok((internal.files, internal.pages))
+}
+
+fn rebuild(root: &Path, state: &State, color: ColorChoice) {
+    let started = Instant::now();
+    match build_once(root, color) {
+        Ok((files, pages)) => {
+            state.publish(Some(files), None);
+            eprintln!(
+                "rebuilt {pages} pages in {} ms",
+                started.elapsed().as_millis()
+            );
+        }
+        Err(errors) => {
+            state.publish(None, Some(errors));
+            eprintln!(
+                "build failed: still serving the last good build, with the errors shown in the page"
+            );
+        }
+    }
+}
+
+pub fn run(options: Options) -> Result<(), String> {
+    let root = options
+        .root
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", options.root.display()))?;
+    if !root.join("content/site.yaml").is_file() {
+        return Err(format!(
+            "{} is not a trustbook site: there is no content/site.yaml in it",
+            root.display()
+        ));
+    }
+    // Bind first: a taken port is reported before any work, and never after "Serving on".
+    let address = SocketAddr::new(options.bind, options.port);
+    let server = tiny_http::Server::http(address).map_err(|e| {
+        if e.to_string().contains("in use") {
+            format!("port {} on {} is already in use: stop the other server, or choose another port with --port", options.port, options.bind)
+        } else {
+            format!("cannot listen on {address}: {e}")
+        }
+    })?;
+    let server = Arc::new(server);
+    let bound = server
+        .server_addr()
+        .to_ip()
+        .ok_or("the server has no IP address")?;
+    if !options.bind.is_loopback() {
+        eprintln!(
+            "warning: serving on {}, which other machines can reach; the internal handbook is for staff only",
+            options.bind
+        );
+    }
+
+    let state = Arc::new(State::new());
+    rebuild(&root, &state, options.color);
+
+    let handler = http::Handler::new(Arc::clone(&state));
+    for _ in 0..WORKERS {
+        let (server, handler) = (Arc::clone(&server), Arc::clone(&handler));
+        std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                handler.handle(request);
+            }
+        });
+    }
+
+    let (sender, changes) = mpsc::channel();
+    let _watcher = watch::start(&root, options.poll, sender)?;
+    println!("Serving on http://{bound}/");
+    let _ = std::io::stdout().flush();
+
+    for batch in changes {
+        let mut shown: Vec<String> = batch
+            .iter()
+            .take(3)
+            .map(|p| p.display().to_string())
+            .collect();
+        if batch.len() > 3 {
+            shown.push(format!("and {} more", batch.len() - 3));
+        }
+        eprintln!("changed: {}", shown.join(", "));
+        rebuild(&root, &state, options.color);
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Watching the sources. Editors save in odd ways (write a temp file, then rename it over
+//! the original), so whole folders are watched, events are debounced, and the paths that
+//! matter are picked by one pure function, tested below.
+
+use notify::{Event, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as _};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+/// Quiet time that ends a batch: long enough to gather an editor's write-then-rename into
+/// one rebuild, short enough that a save shows at once.
+const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// Whether a change at `path` (relative to the site root) can change the sites.
+pub fn is_relevant(path: &Path) -> bool {
+    let mut parts = path.components().map(|c| c.as_os_str().to_string_lossy());
+    let top = parts.next().unwrap_or_default();
+    if top != "content" && top != "themes" {
+        // public/, internal/, .git/, target/ and anything else at the root.
+        return false;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    !is_editor_temp_file(&name)
+}
+
+/// Files editors write beside the one being saved. A name without an extension is not
+/// one of them (it may be a real file, like `CNAME`).
+fn is_editor_temp_file(name: &str) -> bool {
+    name.starts_with(".#")                          // Emacs lock files
+        || (name.starts_with('#') && name.ends_with('#')) // Emacs auto-saves
+        || name.ends_with('~')                       // Emacs, gedit backups
+        || name == "4913"                            // vim's write test
+        || [".swp", ".swx", ".swo", ".tmp", ".crdownload"].iter().any(|e| name.ends_with(e))
+        || (name.starts_with('.') && name.contains(".sw")) // vim swap variants
+        || name.contains("___jb_") // JetBrains safe-write
+}
+
+/// Keeps the watcher alive; dropping it stops watching.
+pub type Watcher = Box<dyn notify::Watcher + Send>;
+
+/// Whether an event can mean changed content. Reading a file (as every build does) raises
+/// access events; counting them would rebuild for ever.
+fn is_change(kind: &EventKind) -> bool {
+    !matches!(kind, EventKind::Access(_))
+}
+
+/// Watches `content/` and `themes/` (and the root, so that a `themes/` folder created later
+/// is seen), sending the relevant changed paths, relative to `root`, in debounced batches.
+pub fn start(root: &Path, poll: bool, batches: Sender<Vec<PathBuf>>) -> Result<Watcher, String> {
+    let (events, raw) = mpsc::channel::<notify::Result<Event>>();
+    let mut watcher: Watcher = if poll {
+        let config = notify::Config::default().with_poll_interval(Duration::from_millis(300));
+        Box::new(PollWatcher::new(events, config).map_err(|e| e.to_string())?)
+    } else {
+        Box::new(
+            RecommendedWatcher::new(events, notify::Config::default())
+                .map_err(|e| e.to_string())?,
+        )
+    };
+    for folder in ["content", "themes"] {
+        let path = root.join(folder);
+        if path.is_dir() {
+            watcher
+                .watch(&path, RecursiveMode::Recursive)
+                .map_err(|e| format!("cannot watch {}: {e}", path.display()))?;
+        }
+    }
+    watcher
+        .watch(root, RecursiveMode::NonRecursive)
+        .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    let root = root.to_path_buf();
+    std::thread::spawn(move || debounce(&root, &raw, &batches));
+    Ok(watcher)
+}
+
+/// Gathers events until none has come for `DEBOUNCE`, then sends the relevant paths once
+/// (each path once, however many events it had).
+fn debounce(root: &Path, raw: &Receiver<notify::Result<Event>>, batches: &Sender<Vec<PathBuf>>) {
+    let mut pending: BTreeSet<PathBuf> = BTreeSet::new();
+    loop {
+        let event = if pending.is_empty() {
+            raw.recv().map_err(|_| RecvTimeoutError::Disconnected)
+        } else {
+            raw.recv_timeout(DEBOUNCE)
+        };
+        match event {
+            Ok(Ok(event)) if is_change(&event.kind) => {
+                let relevant = event
+                    .paths
+                    .iter()
+                    .filter_map(|path| path.strip_prefix(root).ok())
+                    .filter(|path| is_relevant(path))
+                    .map(Path::to_path_buf);
+                pending.extend(relevant);
+            }
+            Ok(_) => {}
+            Err(RecvTimeoutError::Timeout) => {
+                let batch = std::mem::take(&mut pending).into_iter().collect();
+                if batches.send(batch).is_err() {
+                    return;
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_and_themes_count_outputs_and_temp_files_do_not() {
+        for path in [
+            "content/site.yaml",
+            "content/policies/a.md",
+            "themes/default/static/CNAME",
+            "content/assets/logo",
+        ] {
+            assert!(is_relevant(Path::new(path)), "{path}");
+        }
+        for path in [
+            "public/index.html",
+            "internal/soa.csv",
+            ".git/index",
+            "target/debug/x",
+            "content/policies/.a.md.swp",
+            "content/policies/a.md~",
+            "content/policies/#a.md#",
+            "content/policies/.#a.md",
+            "content/policies/4913",
+            "content/policies/a.md___jb_tmp___",
+        ] {
+            assert!(!is_relevant(Path::new(path)), "{path}");
+        }
+    }
+}

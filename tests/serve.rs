@@ -1,0 +1,322 @@
+//! `trustbook serve` against temp copies of the good fixture: a real server on a free
+//! port, spoken to over loopback. Every wait is bounded.
+
+mod common;
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    port: u16,
+    site: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_on(site: tempfile::TempDir, port: u16) -> Result<Server, String> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trustbook"))
+        .args([
+            "serve",
+            "--port",
+            &port.to_string(),
+            "--root",
+            site.path().to_str().unwrap(),
+        ])
+        .env("TRUSTBOOK_TODAY", common::TODAY)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let Some(address) = line.trim().strip_prefix("Serving on http://") else {
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = child.wait().unwrap();
+        return Err(format!("{status}: {stderr}"));
+    };
+    let port = address
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    Ok(Server { child, port, site })
+}
+
+fn start() -> Server {
+    start_on(common::site(None), 0).unwrap()
+}
+
+struct Response {
+    status: u16,
+    headers: String,
+    body: String,
+}
+
+/// A raw GET, so that paths reach the server exactly as written.
+fn get(port: u16, path: &str) -> Response {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    Response {
+        status,
+        headers: head.to_lowercase(),
+        body: body.to_string(),
+    }
+}
+
+/// Polls until `test` holds for the page at `path` (at most 10 s).
+fn eventually(port: u16, path: &str, test: impl Fn(&Response) -> bool) -> Response {
+    let started = Instant::now();
+    loop {
+        let response = get(port, path);
+        if test(&response) || started.elapsed() > Duration::from_secs(10) {
+            return response;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn edit(root: &Path, file: &str, from: &str, to: &str) {
+    let path = root.join("content").join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no {from:?}");
+    fs::write(&path, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn serves_pages_and_files_with_their_types() {
+    let server = start();
+    let index = get(server.port, "/");
+    assert_eq!(index.status, 200);
+    assert!(
+        index
+            .headers
+            .contains("content-type: text/html; charset=utf-8")
+    );
+    assert!(index.body.contains("Governance dashboard"));
+    assert!(index.body.contains("<script src=\"/__trustbook/live.js\""));
+    for (path, kind) in [
+        ("/static/style.css", "text/css"),
+        ("/static/search.js", "text/javascript"),
+        ("/soa.csv", "text/csv"),
+        ("/preview/trust.json", "application/json"),
+        ("/preview/index.html", "text/html"),
+        ("/__trustbook/live.js", "text/javascript"),
+    ] {
+        let response = get(server.port, path);
+        assert_eq!(response.status, 200, "{path}");
+        assert!(
+            response.headers.contains(&format!("content-type: {kind}")),
+            "{path}: {}",
+            response.headers
+        );
+    }
+    let folder = get(server.port, "/policies/policy");
+    assert_eq!(folder.status, 301);
+    assert!(folder.headers.contains("location: /policies/policy/"));
+    let missing = get(server.port, "/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("Page not found"));
+}
+
+#[test]
+fn nothing_outside_the_site_is_served() {
+    let server = start();
+    fs::write(server.site.path().join("secret.txt"), "SECRET").unwrap();
+    for path in [
+        "/../secret.txt",
+        "/static/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/static/..%2f..%2fsecret.txt",
+        "/static/..%5c..%5csecret.txt",
+        "/static\\..\\..\\secret.txt",
+        "//secret.txt",
+        "/content/site.yaml",
+        "/../content/site.yaml",
+    ] {
+        let response = get(server.port, path);
+        assert_eq!(response.status, 404, "{path}");
+        assert!(
+            !response.body.contains("SECRET") && !response.body.contains("organisation:"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn an_edit_is_served_and_open_pages_are_told() {
+    let server = start();
+    let generation: u64 = get(server.port, "/__trustbook/wait?since=999")
+        .body
+        .trim()
+        .parse()
+        .unwrap();
+    edit(
+        server.site.path(),
+        "policies/other.md",
+        "# Data procedure",
+        "# Data procedure, edited",
+    );
+    let page = eventually(server.port, "/policies/other/", |r| {
+        r.body.contains("Data procedure, edited")
+    });
+    assert!(page.body.contains("Data procedure, edited"));
+    let now: u64 = get(
+        server.port,
+        &format!("/__trustbook/wait?since={generation}"),
+    )
+    .body
+    .trim()
+    .parse()
+    .unwrap();
+    assert!(
+        now > generation,
+        "the wait endpoint reports the new generation"
+    );
+}
+
+#[test]
+fn polling_sees_edits_too() {
+    let server = start_with(common::site(None), 0, &["--poll"]).unwrap();
+    edit(
+        server.site.path(),
+        "policies/other.md",
+        "two years",
+        "POLLED-EDIT",
+    );
+    let page = eventually(server.port, "/policies/other/", |r| {
+        r.body.contains("POLLED-EDIT")
+    });
+    assert!(page.body.contains("POLLED-EDIT"));
+}
+
+#[test]
+fn a_save_by_rename_is_seen() {
+    let server = start();
+    let content = server.site.path().join("content/policies");
+    let text = fs::read_to_string(content.join("other.md"))
+        .unwrap()
+        .replace("two years", "RENAMED-SAVE");
+    // As vim and IntelliJ do: write a new file, then rename it over the original.
+    fs::write(content.join(".other.md.tmp"), text).unwrap();
+    fs::rename(content.join(".other.md.tmp"), content.join("other.md")).unwrap();
+    let page = eventually(server.port, "/policies/other/", |r| {
+        r.body.contains("RENAMED-SAVE")
+    });
+    assert!(page.body.contains("RENAMED-SAVE"));
+}
+
+#[test]
+fn new_and_deleted_files_are_seen() {
+    let server = start();
+    let page = server.site.path().join("content/pages/new.md");
+    fs::write(&page, "---\nid: PAGE-NEW\ntitle: A NEW PAGE\n---\nHello\n").unwrap();
+    let response = eventually(server.port, "/pages/new/", |r| r.status == 200);
+    assert!(response.body.contains("A NEW PAGE"));
+    fs::remove_file(&page).unwrap();
+    let response = eventually(server.port, "/pages/new/", |r| r.status == 404);
+    assert_eq!(response.status, 404);
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_page_and_shows_the_errors_until_fixed() {
+    let server = start();
+    let root = server.site.path();
+    edit(root, "risks/r-1.yaml", "impact: 2", "impact: 9");
+    let page = eventually(server.port, "/policies/policy/", |r| {
+        r.body.contains("trustbook-errors")
+    });
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("AI Policy"),
+        "the last good page is still served"
+    );
+    assert!(
+        page.body.contains("content/risks/r-1.yaml:7:9"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("out of range"));
+    edit(root, "risks/r-1.yaml", "impact: 9", "impact: 2");
+    let page = eventually(server.port, "/policies/policy/", |r| {
+        !r.body.contains("trustbook-errors")
+    });
+    assert!(
+        !page.body.contains("trustbook-errors"),
+        "recovered after the fix"
+    );
+}
+
+#[test]
+fn a_taken_port_is_a_plain_error() {
+    let first = start();
+    let second = start_on(common::site(None), first.port);
+    let error = second.err().expect("the second server must not start");
+    assert!(error.contains("exit status: 1"), "{error}");
+    assert!(error.contains("already in use"), "{error}");
+    assert!(!error.contains("panicked"));
+}
+
+#[test]
+fn a_burst_of_requests_is_all_answered() {
+    let server = start();
+    // A few pages waiting for reloads must not hold up the others.
+    let waiters: Vec<_> = (0..8)
+        .map(|_| {
+            let port = server.port;
+            std::thread::spawn(move || get(port, "/__trustbook/wait?since=1").status)
+        })
+        .collect();
+    let requests: Vec<_> = (0..64)
+        .map(|i| {
+            let port = server.port;
+            let path = if i % 2 == 0 { "/" } else { "/static/style.css" };
+            std::thread::spawn(move || get(port, path).status)
+        })
+        .collect();
+    for request in requests {
+        assert_eq!(request.join().unwrap(), 200);
+    }
+    edit(
+        server.site.path(),
+        "policies/other.md",
+        "two years",
+        "three years",
+    );
+    for waiter in waiters {
+        assert_eq!(waiter.join().unwrap(), 200);
+    }
+}
