@@ -24,6 +24,10 @@ impl Drop for Server {
 }
 
 fn start_on(site: tempfile::TempDir, port: u16) -> Result<Server, String> {
+    start_with(site, port, &[])
+}
+
+fn start_with(site: tempfile::TempDir, port: u16, extra: &[&str]) -> Result<Server, String> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_trustbook"))
         .args([
             "serve",
@@ -32,6 +36,7 @@ fn start_on(site: tempfile::TempDir, port: u16) -> Result<Server, String> {
             "--root",
             site.path().to_str().unwrap(),
         ])
+        .args(extra)
         .env("TRUSTBOOK_TODAY", common::TODAY)
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
