@@ -53,7 +53,11 @@ fn is_change(kind: &EventKind) -> bool {
 pub fn start(root: &Path, poll: bool, batches: Sender<Vec<PathBuf>>) -> Result<Watcher, String> {
     let (events, raw) = mpsc::channel::<notify::Result<Event>>();
     let mut watcher: Watcher = if poll {
-        let config = notify::Config::default().with_poll_interval(Duration::from_millis(300));
+        // notify's poller compares modification times in whole seconds, so two saves in one
+        // second would look like one: compare contents as well.
+        let config = notify::Config::default()
+            .with_poll_interval(Duration::from_millis(300))
+            .with_compare_contents(true);
         Box::new(PollWatcher::new(events, config).map_err(|e| e.to_string())?)
     } else {
         Box::new(
