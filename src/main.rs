@@ -1,7 +1,7 @@
 //! The `trustbook` command: parses the command line and runs one pipeline per command.
 
 use clap::Parser;
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::ColorChoice;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -101,10 +101,7 @@ fn load_and_check(
     report::sort(&mut findings, &site.sources);
     let printed = match format {
         Format::Json => report::print_json(&findings, &site.sources, &mut std::io::stdout().lock()),
-        Format::Text => {
-            let stderr = StandardStream::stderr(color_choice());
-            report::print_text(&findings, &site.sources, &mut stderr.lock())
-        }
+        Format::Text => report::print_to_stderr(&findings, &site.sources, color_choice()),
     };
     if let Err(e) = printed {
         eprintln!("error: cannot print the findings: {e}");

@@ -5,7 +5,8 @@ use crate::finding::{Finding, Severity};
 use crate::sources::Sources;
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::{self, Files};
-use codespan_reporting::term::{self, termcolor::WriteColor};
+use codespan_reporting::term;
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice, WriteColor};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::ops::Range;
@@ -95,6 +96,18 @@ pub fn sort(findings: &mut [Finding], sources: &Sources) {
     });
 }
 
+/// Findings for people, on standard error, written in one go (codespan writes a character
+/// at a time: unbuffered, a thousand findings cost a second of system calls).
+pub fn print_to_stderr(
+    findings: &[Finding],
+    sources: &Sources,
+    color: ColorChoice,
+) -> io::Result<()> {
+    let mut stderr = BufferedStandardStream::stderr(color);
+    print_text(findings, sources, &mut stderr)?;
+    stderr.flush()
+}
+
 pub fn print_text(
     findings: &[Finding],
     sources: &Sources,
@@ -122,6 +135,7 @@ struct JsonFinding<'a> {
 
 /// One JSON object per line, per finding.
 pub fn print_json(findings: &[Finding], sources: &Sources, out: &mut dyn Write) -> io::Result<()> {
+    let mut out = io::BufWriter::new(out);
     for finding in findings {
         let (path, line, column) = match (&finding.at, &finding.path) {
             (Some(at), _) => {
@@ -148,8 +162,8 @@ pub fn print_json(findings: &[Finding], sources: &Sources, out: &mut dyn Write) 
             column,
             help: finding.help.as_deref(),
         };
-        serde_json::to_writer(&mut *out, &json)?;
+        serde_json::to_writer(&mut out, &json)?;
         writeln!(out)?;
     }
-    Ok(())
+    out.flush()
 }

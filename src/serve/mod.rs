@@ -11,7 +11,7 @@ mod watch;
 
 use crate::finding::Severity;
 use crate::{build, check, load, report};
-use codespan_reporting::term::termcolor::{ColorChoice, NoColor, StandardStream};
+use codespan_reporting::term::termcolor::{ColorChoice, NoColor};
 use state::{Files, State};
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
@@ -40,11 +40,7 @@ fn build_once(root: &Path, color: ColorChoice) -> Result<(Files, usize), String>
     check::run(&site, today, &mut findings);
     report::sort(&mut findings, &site.sources);
     // The terminal gets the findings in colour; the page gets them as plain text.
-    let _ = report::print_text(
-        &findings,
-        &site.sources,
-        &mut StandardStream::stderr(color).lock(),
-    );
+    let _ = report::print_to_stderr(&findings, &site.sources, color);
     if findings.iter().any(|f| f.severity == Severity::Error) {
         let mut text = NoColor::new(Vec::new());
         let _ = report::print_text(&findings, &site.sources, &mut text);

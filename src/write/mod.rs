@@ -1,10 +1,13 @@
 //! Stage 5: output folders written whole or not at all.
 //!
-//! A site is written into a fresh folder beside its target, then swapped in by rename, so a
-//! reader (or a failed build) never sees half a site. A folder is replaced only when it is
-//! absent, empty, or carries trustbook's marker file: `build` never deletes anything else.
+//! A site is written into a folder beside its target, then swapped in by rename, so a
+//! reader (or a failed build) never sees half a site. That folder is the previous
+//! generation, updated in place: only files whose bytes changed are written. A target is
+//! replaced only when it is absent, empty, or carries trustbook's marker file: `build`
+//! never deletes anything else.
 
 use crate::render::SiteFiles;
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -43,19 +46,57 @@ fn is_contained(path: &str) -> bool {
     !path.as_os_str().is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)))
 }
 
-fn write_tree(folder: &Path, site: &SiteFiles) -> io::Result<()> {
+/// Every file below `folder`, as paths relative to it with `/`.
+fn existing_files(folder: &Path) -> io::Result<BTreeSet<String>> {
+    let mut found = BTreeSet::new();
+    let mut stack = vec![folder.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir)? {
+            let entry = entry?;
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                stack.push(path);
+            } else if let Ok(relative) = path.strip_prefix(folder) {
+                found.insert(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Makes `folder` hold exactly `site`: files whose bytes already match are left alone,
+/// others written, leftovers removed. Rewriting a whole tree of new files costs far more
+/// (in the file system) than comparing and overwriting a few.
+fn sync_tree(folder: &Path, site: &SiteFiles) -> io::Result<()> {
     fs::create_dir_all(folder)?;
+    let mut leftovers = existing_files(folder)?;
+    leftovers.remove(MARKER);
     for (path, bytes) in &site.files {
         if !is_contained(path) {
             return Err(io::Error::other(format!(
                 "refusing to write outside the output folder: {path}"
             )));
         }
+        leftovers.remove(path);
         let target = folder.join(path);
+        if fs::read(&target).is_ok_and(|old| old == *bytes) {
+            continue;
+        }
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent)?;
         }
         fs::write(target, bytes)?;
+    }
+    for path in leftovers {
+        fs::remove_file(folder.join(&path))?;
+        // Drop folders the removal emptied (the build never writes empty folders).
+        let mut dir = folder.join(&path).parent().map(Path::to_path_buf);
+        while let Some(current) = dir.filter(|d| d != folder) {
+            if fs::remove_dir(&current).is_err() {
+                break;
+            }
+            dir = current.parent().map(Path::to_path_buf);
+        }
     }
     fs::write(
         folder.join(MARKER),
@@ -70,39 +111,38 @@ fn sibling(target: &Path, suffix: &str) -> PathBuf {
     target.with_file_name(format!(".{name}.{suffix}"))
 }
 
-/// Writes `site` into a new folder, then swaps it for `target`.
+/// Brings the previous generation (kept beside `target`) up to date with `site`, then
+/// swaps it in. `target` changes only by renames, so it is always a complete site; the
+/// generation it replaces is kept for the next build to update.
 pub fn replace(target: &Path, site: &SiteFiles) -> Result<(), String> {
     may_replace(target)?;
-    let fresh = sibling(target, "trustbook-new");
-    let old = sibling(target, "trustbook-old");
-    for leftover in [&fresh, &old] {
-        // Left by an interrupted build: ours by name, and only ever holding our output.
-        if leftover.exists() {
-            fs::remove_dir_all(leftover)
-                .map_err(|e| format!("cannot remove {}: {e}", leftover.display()))?;
+    let staging = sibling(target, "trustbook-previous");
+    let swap = sibling(target, "trustbook-swap");
+    let ours = |folder: &Path| folder.join(MARKER).is_file();
+    for folder in [&staging, &swap] {
+        // Only ever written by trustbook (by name); one without the marker was interrupted.
+        if folder.exists() && (folder == &swap || !ours(folder)) {
+            fs::remove_dir_all(folder)
+                .map_err(|e| format!("cannot remove {}: {e}", folder.display()))?;
         }
     }
-    if let Err(e) = write_tree(&fresh, site) {
-        let _ = fs::remove_dir_all(&fresh);
-        return Err(format!("cannot write {}: {e}", target.display()));
-    }
-    let had_old = target.exists();
-    if had_old {
-        fs::rename(target, &old)
+    sync_tree(&staging, site).map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    let had_target = target.exists();
+    if had_target {
+        fs::rename(target, &swap)
             .map_err(|e| format!("cannot move the old {} aside: {e}", target.display()))?;
     }
-    if let Err(e) = fs::rename(&fresh, target) {
-        if had_old {
-            let _ = fs::rename(&old, target);
+    if let Err(e) = fs::rename(&staging, target) {
+        if had_target {
+            let _ = fs::rename(&swap, target);
         }
-        let _ = fs::remove_dir_all(&fresh);
         return Err(format!(
             "cannot put the new {} in place: {e}",
             target.display()
         ));
     }
-    if had_old {
-        let _ = fs::remove_dir_all(&old);
+    if had_target {
+        let _ = fs::rename(&swap, &staging);
     }
     Ok(())
 }
@@ -143,6 +183,28 @@ mod tests {
     }
 
     #[test]
+    fn unchanged_files_are_not_rewritten_and_leftovers_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let mut site = one_file("same.html");
+        site.files.insert("old/gone.html".into(), b"x".to_vec());
+        replace(&target, &site).unwrap();
+        replace(&target, &site).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let before = std::time::SystemTime::now();
+        let mut next = one_file("same.html");
+        next.files.insert("new.html".into(), b"y".to_vec());
+        replace(&target, &next).unwrap();
+        let modified = fs::metadata(target.join("same.html"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert!(modified < before, "an unchanged file is not written again");
+        assert!(target.join("new.html").is_file());
+        assert!(!target.join("old").exists(), "emptied folders are removed");
+    }
+
+    #[test]
     fn output_paths_cannot_escape() {
         assert!(is_contained("a/b.html"));
         assert!(!is_contained("../x"));
@@ -151,6 +213,6 @@ mod tests {
         let target = dir.path().join("public");
         assert!(replace(&target, &one_file("../escape.html")).is_err());
         assert!(!dir.path().join("escape.html").exists());
-        assert!(!target.exists(), "nothing is left after a failed write");
+        assert!(!target.exists(), "a failed write never reaches the target");
     }
 }
