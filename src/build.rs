@@ -4,6 +4,7 @@ use crate::links::Resolver;
 use crate::load::Site;
 use crate::load::date::Date;
 use crate::model::{internal, public};
+use crate::render::highlight::Highlighter;
 use crate::render::theme::Theme;
 use crate::render::{RenderError, Renderer, SiteFiles};
 use crate::write;
@@ -21,8 +22,14 @@ pub struct Built {
     pub internal: Option<SiteFiles>,
 }
 
-/// Renders the sites of a site that passed `check`.
-pub fn render(site: &Site, today: Date, only: Option<Audience>) -> Result<Built, RenderError> {
+/// Renders the sites of a site that passed `check`. `highlighter` may be kept across
+/// builds (as `serve` does): each distinct code block is then highlighted once.
+pub fn render(
+    site: &Site,
+    today: Date,
+    only: Option<Audience>,
+    highlighter: &Highlighter,
+) -> Result<Built, RenderError> {
     let config = &site
         .config
         .as_ref()
@@ -31,7 +38,7 @@ pub fn render(site: &Site, today: Date, only: Option<Audience>) -> Result<Built,
     let theme = Arc::new(Theme::new(&site.root, config.theme.as_deref()).map_err(RenderError)?);
     let renderer = Renderer {
         env: theme.environment(),
-        highlighter: Default::default(),
+        highlighter,
         site,
         resolver: Resolver::new(site),
     };

@@ -142,7 +142,8 @@ fn run_build(args: &BuildArgs) -> ExitCode {
             return code;
         }
     };
-    let built = match build::render(&checked.site, checked.today, args.only) {
+    let highlighter = trustbook::render::highlight::Highlighter::default();
+    let built = match build::render(&checked.site, checked.today, args.only, &highlighter) {
         Ok(built) => built,
         Err(e) => {
             eprintln!("error: {}\nnothing was written", e.0);

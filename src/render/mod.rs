@@ -51,7 +51,7 @@ impl From<minijinja::Error> for RenderError {
 /// Shared by every page of a build: the template environment and the highlighter.
 pub struct Renderer<'a> {
     pub env: Environment<'static>,
-    pub highlighter: Highlighter,
+    pub highlighter: &'a Highlighter,
     pub site: &'a Site,
     pub resolver: Resolver<'a>,
 }
@@ -113,7 +113,7 @@ impl<'a> Renderer<'a> {
                             root: &root,
                             drop_comments: audience != "internal",
                         };
-                        let html = markdown::to_html(markdown, &links, &self.highlighter);
+                        let html = markdown::to_html(markdown, &links, self.highlighter);
                         (Value::from_safe_string(html.html), html.assets)
                     }
                     None => (Value::UNDEFINED, Vec::new()),

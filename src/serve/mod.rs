@@ -10,6 +10,7 @@ mod state;
 mod watch;
 
 use crate::finding::Severity;
+use crate::render::highlight::Highlighter;
 use crate::{build, check, load, report};
 use codespan_reporting::term::termcolor::{ColorChoice, NoColor};
 use state::{Files, State};
@@ -33,7 +34,11 @@ pub struct Options {
 const WORKERS: usize = 4;
 
 /// A build in memory: the files, or the findings that stopped it.
-fn build_once(root: &Path, color: ColorChoice) -> Result<(Files, usize), String> {
+fn build_once(
+    root: &Path,
+    color: ColorChoice,
+    highlighter: &Highlighter,
+) -> Result<(Files, usize), String> {
     let today = load::date::today()?;
     let mut findings = Vec::new();
     let site = load::load(root, &mut findings).map_err(|load::NotASite(m)| m)?;
@@ -46,14 +51,15 @@ fn build_once(root: &Path, color: ColorChoice) -> Result<(Files, usize), String>
         let _ = report::print_text(&findings, &site.sources, &mut text);
         return Err(String::from_utf8_lossy(&text.into_inner()).into_owned());
     }
-    let built = build::render(&site, today, Some(build::Audience::Internal)).map_err(|e| e.0)?;
+    let built = build::render(&site, today, Some(build::Audience::Internal), highlighter)
+        .map_err(|e| e.0)?;
     let internal = built.internal.unwrap_or_default();
     Ok((internal.files, internal.pages))
 }
 
-fn rebuild(root: &Path, state: &State, color: ColorChoice) {
+fn rebuild(root: &Path, state: &State, color: ColorChoice, highlighter: &Highlighter) {
     let started = Instant::now();
-    match build_once(root, color) {
+    match build_once(root, color, highlighter) {
         Ok((files, pages)) => {
             state.publish(Some(files), None);
             eprintln!(
@@ -103,7 +109,9 @@ pub fn run(options: Options) -> Result<(), String> {
     }
 
     let state = Arc::new(State::new());
-    rebuild(&root, &state, options.color);
+    // Kept across rebuilds: an edit re-highlights only the code blocks it changed.
+    let highlighter = Highlighter::default();
+    rebuild(&root, &state, options.color, &highlighter);
 
     let handler = http::Handler::new(Arc::clone(&state));
     for _ in 0..WORKERS {
@@ -130,7 +138,7 @@ pub fn run(options: Options) -> Result<(), String> {
             shown.push(format!("and {} more", batch.len() - 3));
         }
         eprintln!("changed: {}", shown.join(", "));
-        rebuild(&root, &state, options.color);
+        rebuild(&root, &state, options.color, &highlighter);
     }
     Ok(())
 }
