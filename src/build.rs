@@ -2,8 +2,10 @@
 
 use crate::links::Resolver;
 use crate::load::Site;
+use crate::load::cache::ParseCache;
 use crate::load::date::Date;
 use crate::model::{internal, public};
+use crate::render::cache::PageCache;
 use crate::render::highlight::Highlighter;
 use crate::render::theme::Theme;
 use crate::render::{RenderError, Renderer, SiteFiles};
@@ -22,13 +24,21 @@ pub struct Built {
     pub internal: Option<SiteFiles>,
 }
 
-/// Renders the sites of a site that passed `check`. `highlighter` may be kept across
-/// builds (as `serve` does): each distinct code block is then highlighted once.
+/// What one build can hand the next: highlighted code and rendered pages. `build` starts
+/// with an empty one; `serve` keeps one for as long as it runs.
+#[derive(Default)]
+pub struct Reuse {
+    pub sources: ParseCache,
+    pub highlighter: Highlighter,
+    pub pages: PageCache,
+}
+
+/// Renders the sites of a site that passed `check`.
 pub fn render(
     site: &Site,
     today: Date,
     only: Option<Audience>,
-    highlighter: &Highlighter,
+    reuse: &Reuse,
 ) -> Result<Built, RenderError> {
     let config = &site
         .config
@@ -38,10 +48,12 @@ pub fn render(
     let theme = Arc::new(Theme::new(&site.root, config.theme.as_deref()).map_err(RenderError)?);
     let renderer = Renderer {
         env: theme.environment(),
-        highlighter,
+        highlighter: &reuse.highlighter,
+        cache: &reuse.pages,
         site,
         resolver: Resolver::new(site),
     };
+    reuse.pages.start();
     let public_model = public::build(site);
     let wants = |audience| only.is_none_or(|o| o == audience);
     let public = if wants(Audience::Public) {

@@ -142,8 +142,12 @@ fn run_build(args: &BuildArgs) -> ExitCode {
             return code;
         }
     };
-    let highlighter = trustbook::render::highlight::Highlighter::default();
-    let built = match build::render(&checked.site, checked.today, args.only, &highlighter) {
+    let built = match build::render(
+        &checked.site,
+        checked.today,
+        args.only,
+        &build::Reuse::default(),
+    ) {
         Ok(built) => built,
         Err(e) => {
             eprintln!("error: {}\nnothing was written", e.0);

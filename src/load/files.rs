@@ -26,17 +26,38 @@ pub fn list(
     findings: &mut Vec<Finding>,
 ) -> Vec<Found> {
     let dir = content.join(folder);
+    let shown_dir = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
+    if fs::symlink_metadata(&dir).is_err() {
+        return Vec::new();
+    }
+    // The folder itself may be a link: it must stay inside content/ like any file.
+    if let Err(reason) = resolve_inside(&dir, content) {
+        findings.push(
+            Finding::new(Code::UnsafePath, reason)
+                .in_file(shown_dir)
+                .help("replace the link by the folder itself, inside content/"),
+        );
+        return Vec::new();
+    }
     let Ok(entries) = fs::read_dir(&dir) else {
         return Vec::new();
     };
-    let mut names: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    names.sort();
-    names
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    entries
         .into_iter()
-        .filter(|path| is_source(path, extensions))
-        .filter_map(|path| {
+        .filter(|entry| is_source(&entry.path(), extensions))
+        .filter_map(|entry| {
+            let path = entry.path();
             let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-            match resolve_inside(&path, content) {
+            // Only links need resolving; a plain file in a checked folder is inside.
+            let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+            let resolved = if is_link {
+                resolve_inside(&path, content)
+            } else {
+                Ok(path.clone())
+            };
+            match resolved {
                 Ok(real) if real.is_file() => Some(Found { shown, real }),
                 Ok(_) => None,
                 Err(reason) => {

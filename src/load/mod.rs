@@ -4,6 +4,7 @@
 //! needs each file on its own: is it readable, is it valid YAML, does it have the fields of
 //! its kind with values of the right type.
 
+pub mod cache;
 pub mod date;
 pub mod files;
 pub mod front_matter;
@@ -13,6 +14,7 @@ pub mod yaml;
 
 use crate::finding::{At, Code, Finding};
 use crate::sources::{FileId, Sources};
+use cache::{CACHED_FILE, ParseCache};
 use outline::Outline;
 use records::{Catalog, ControlRecord, DocumentMeta, RiskRecord, SiteConfig, SystemRecord};
 use serde::de::DeserializeOwned;
@@ -83,6 +85,16 @@ pub struct Site {
 pub struct NotASite(pub String);
 
 pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Result<Site, NotASite> {
+    load_cached(root, findings, &ParseCache::default())
+}
+
+/// `load`, reusing the parses in `cache` for files whose text has not changed.
+pub fn load_cached(
+    root: &Path,
+    findings: &mut Vec<Finding>,
+    cache: &ParseCache,
+) -> Result<Site, NotASite> {
+    cache.start();
     let content = root.join("content");
     let config_path = content.join("site.yaml");
     if !root.is_dir() {
@@ -114,33 +126,39 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Result<Site, NotASite> 
         shown: PathBuf::from("content/site.yaml"),
         real,
     };
-    site.config = load_record(&config, SiteConfig::REQUIRED, &mut site, findings);
+    site.config = load_record(&config, SiteConfig::REQUIRED, &mut site, findings, cache);
 
     for kind in [DocKind::Policy, DocKind::Page] {
         for found in files::list(root, &content, kind.folder(), &["md"], findings) {
-            if let Some(document) = load_document(&found, kind, &mut site, findings) {
+            if let Some(document) = load_document(&found, kind, &mut site, findings, cache) {
                 site.documents.push(document);
             }
         }
     }
     let yaml = &["yaml", "yml"];
     for found in files::list(root, &content, "controls", yaml, findings) {
-        if let Some(record) = load_record(&found, ControlRecord::REQUIRED, &mut site, findings) {
+        if let Some(record) =
+            load_record(&found, ControlRecord::REQUIRED, &mut site, findings, cache)
+        {
             site.controls.push(record);
         }
     }
     for found in files::list(root, &content, "systems", yaml, findings) {
-        if let Some(record) = load_record(&found, SystemRecord::REQUIRED, &mut site, findings) {
+        if let Some(record) =
+            load_record(&found, SystemRecord::REQUIRED, &mut site, findings, cache)
+        {
             site.systems.push(record);
         }
     }
     for found in files::list(root, &content, "risks", yaml, findings) {
-        if let Some(record) = load_record(&found, RiskRecord::REQUIRED, &mut site, findings) {
+        if let Some(record) = load_record(&found, RiskRecord::REQUIRED, &mut site, findings, cache)
+        {
             site.risks.push(record);
         }
     }
     for found in files::list(root, &content, "catalogs", yaml, findings) {
-        if let Some(record) = load_record::<Catalog>(&found, Catalog::REQUIRED, &mut site, findings)
+        if let Some(record) =
+            load_record::<Catalog>(&found, Catalog::REQUIRED, &mut site, findings, cache)
         {
             site.catalogs.push(LoadedCatalog {
                 catalog: record.data,
@@ -189,21 +207,28 @@ fn stem(found: &files::Found) -> String {
         .unwrap_or_default()
 }
 
-fn load_record<T: DeserializeOwned>(
+fn load_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
     found: &files::Found,
     required: &[&str],
     site: &mut Site,
     findings: &mut Vec<Finding>,
+    cache: &ParseCache,
 ) -> Option<Record<T>> {
     let file = files::read(found, &mut site.sources, findings)?;
-    let origin = Origin {
-        file,
-        base: 0,
-        text: &site.sources.get(file).text,
-    };
-    let parsed = yaml::parse::<T>(&origin, required, findings);
-    let Some(data) = parsed.data else {
-        site.unloaded_ids.extend(parsed.raw_id);
+    let text = &site.sources.get(file).text;
+    let parsed = cache.get_or_parse(std::any::type_name::<T>(), text, || {
+        let mut found = Vec::new();
+        let origin = Origin {
+            file: CACHED_FILE,
+            base: 0,
+            text,
+        };
+        (yaml::parse::<T>(&origin, required, &mut found), found)
+    });
+    let (parsed, cached_findings) = &*parsed;
+    findings.extend(cache::for_file(cached_findings, file));
+    let Some(data) = parsed.data.clone() else {
+        site.unloaded_ids.extend(parsed.raw_id.clone());
         site.unloaded_paths.insert(found.shown.clone());
         return None;
     };
@@ -211,8 +236,53 @@ fn load_record<T: DeserializeOwned>(
         file,
         stem: stem(found),
         data,
-        positions: parsed.positions,
+        positions: parsed.positions.clone(),
     })
+}
+
+/// A Markdown source as parsed, before it knows its file id.
+struct ParsedDocument {
+    /// The front matter's parse, the body's offset and outline; `None` when the front
+    /// matter could not be split off.
+    parts: Option<(yaml::Parsed<DocumentMeta>, usize, Outline)>,
+    /// The `id:` line, for a document whose front matter did not parse.
+    id_line: Option<String>,
+    findings: Vec<Finding>,
+}
+
+fn parse_document(text: &str) -> ParsedDocument {
+    let mut findings = Vec::new();
+    let id_line = yaml::id_by_line(text);
+    let split = match front_matter::split(text) {
+        Ok(split) => split,
+        Err(err) => {
+            findings.push(
+                Finding::new(Code::FrontMatter, err.message)
+                    .at(At {
+                        file: CACHED_FILE,
+                        span: err.span,
+                    })
+                    .help(err.help),
+            );
+            return ParsedDocument {
+                parts: None,
+                id_line,
+                findings,
+            };
+        }
+    };
+    let origin = Origin {
+        file: CACHED_FILE,
+        base: split.yaml_start,
+        text: split.yaml,
+    };
+    let parsed = yaml::parse::<DocumentMeta>(&origin, DocumentMeta::REQUIRED, &mut findings);
+    let outline = outline::outline(split.body);
+    ParsedDocument {
+        parts: Some((parsed, split.body_start, outline)),
+        id_line,
+        findings,
+    }
 }
 
 fn load_document(
@@ -220,46 +290,38 @@ fn load_document(
     kind: DocKind,
     site: &mut Site,
     findings: &mut Vec<Finding>,
+    cache: &ParseCache,
 ) -> Option<Document> {
     let file = files::read(found, &mut site.sources, findings)?;
     let text = &site.sources.get(file).text;
-    let split = match front_matter::split(text) {
-        Ok(split) => split,
-        Err(err) => {
-            findings.push(
-                Finding::new(Code::FrontMatter, err.message)
-                    .at(At {
-                        file,
-                        span: err.span,
-                    })
-                    .help(err.help),
-            );
-            let id = yaml::id_by_line(text);
-            site.unloaded_ids.extend(id);
-            site.unloaded_paths.insert(found.shown.clone());
-            return None;
-        }
-    };
-    let origin = Origin {
-        file,
-        base: split.yaml_start,
-        text: split.yaml,
-    };
-    let parsed = yaml::parse::<DocumentMeta>(&origin, DocumentMeta::REQUIRED, findings);
-    let Some(meta) = parsed.data else {
-        site.unloaded_ids.extend(parsed.raw_id);
+    let parsed = cache.get_or_parse("document", text, || parse_document(text));
+    findings.extend(cache::for_file(&parsed.findings, file));
+    let loaded = parsed
+        .parts
+        .as_ref()
+        .and_then(|(meta, body_start, outline)| {
+            let data = meta.data.clone()?;
+            Some((data, meta.positions.clone(), *body_start, outline.clone()))
+        });
+    let Some((meta, positions, body_start, outline)) = loaded else {
+        let raw_id = parsed
+            .parts
+            .as_ref()
+            .and_then(|(meta, ..)| meta.raw_id.clone());
+        site.unloaded_ids
+            .extend(raw_id.or_else(|| parsed.id_line.clone()));
         site.unloaded_paths.insert(found.shown.clone());
         return None;
     };
     Some(Document {
         kind,
-        body_start: split.body_start,
-        outline: outline::outline(split.body),
+        body_start,
+        outline,
         record: Record {
             file,
             stem: stem(found),
             data: meta,
-            positions: parsed.positions,
+            positions,
         },
     })
 }

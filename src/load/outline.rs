@@ -18,7 +18,7 @@ pub fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Outline {
     /// Anchor ids of the headings, unique within the document.
     pub anchors: HashSet<String>,
@@ -28,7 +28,7 @@ pub struct Outline {
     pub marker_errors: Vec<MarkerError>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Link {
     pub dest: String,
     /// Byte span of the whole link, relative to the body.
@@ -37,7 +37,7 @@ pub struct Link {
     pub in_internal_block: bool,
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum MarkerError {
     Unclosed(Range<usize>),
     UnexpectedClose(Range<usize>),

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 /// Where each key and value of one YAML document is, by dotted path (`""` is the root).
-#[derive(Default, Debug)]
+#[derive(Clone, Default, Debug)]
 pub struct Positions {
     values: HashMap<String, Range<usize>>,
     keys: HashMap<String, Range<usize>>,

@@ -47,6 +47,8 @@ pub struct InternalDocument<'a> {
     pub url: String,
     pub is_page: bool,
     pub meta: &'a DocumentMeta,
+    /// Rendered on its own (as the page's `body`), not part of the template data.
+    #[serde(skip)]
     pub body: &'a str,
     /// How the public site shows it: `public`, `restricted` or `internal`.
     pub published_as: Visibility,

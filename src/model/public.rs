@@ -78,7 +78,9 @@ pub struct PublicDocument {
     /// Only the published controls among those the document implements.
     pub controls: Vec<ControlRef>,
     pub tags: Vec<Text>,
-    /// Markdown without internal blocks and comments.
+    /// Markdown without internal blocks and comments. Rendered on its own (as the page's
+    /// `body`), not part of the template data.
+    #[serde(skip)]
     pub body: String,
 }
 

@@ -5,6 +5,7 @@
 //! body); jobs render in parallel. Site-wide data is converted for the templates once and
 //! shared, so a page costs the same however large the site is.
 
+pub mod cache;
 pub mod files;
 pub mod highlight;
 pub mod markdown;
@@ -16,11 +17,12 @@ use crate::load::files::resolve_inside;
 use crate::model::internal::InternalModel;
 use crate::model::public::PublicModel;
 use crate::sources::FileId;
+use cache::PageCache;
 use highlight::Highlighter;
 use markdown::LinkContext;
 use minijinja::{Environment, Value, context};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Everything one site consists of: output path (relative, `/`-separated) to bytes.
@@ -52,6 +54,8 @@ impl From<minijinja::Error> for RenderError {
 pub struct Renderer<'a> {
     pub env: Environment<'static>,
     pub highlighter: &'a Highlighter,
+    /// Pages rendered by the previous build, reused when their inputs are the same.
+    pub cache: &'a PageCache,
     pub site: &'a Site,
     pub resolver: Resolver<'a>,
 }
@@ -61,15 +65,35 @@ struct Job<'m> {
     template: &'static str,
     page: Value,
     body: Option<(&'m str, FileId)>,
+    /// The page's own data, for the page cache; `None` for pages made from the whole
+    /// model (the indexes), which are always rendered.
+    own_data: Option<Vec<u8>>,
 }
 
 impl<'m> Job<'m> {
+    /// A page made from the whole model, such as an index.
     fn new(path: impl Into<String>, template: &'static str, page: Value) -> Self {
         Job {
             path: path.into(),
             template,
             page,
             body: None,
+            own_data: None,
+        }
+    }
+
+    /// A page made from one record, which the page cache can reuse.
+    fn record<T: serde::Serialize>(
+        path: impl Into<String>,
+        template: &'static str,
+        item: &T,
+    ) -> Self {
+        Job {
+            path: path.into(),
+            template,
+            page: data(item),
+            body: None,
+            own_data: serde_json::to_vec(item).ok(),
         }
     }
 
@@ -96,13 +120,19 @@ impl<'a> Renderer<'a> {
         out: &mut SiteFiles,
         jobs: Vec<Job>,
         shared: &Value,
-        urls: &HashMap<String, String>,
-        audience: &'static str,
-        preview: bool,
+        context: &cache::Context,
     ) -> Result<Vec<PathBuf>, RenderError> {
+        let (urls, audience, preview) = (context.urls, context.audience, context.preview);
         let rendered: Vec<(String, Vec<u8>, Vec<PathBuf>)> = jobs
             .par_iter()
             .map(|job| {
+                let key = job
+                    .own_data
+                    .as_ref()
+                    .map(|own| context.key(job.template, &job.path, own, job.body));
+                if let Some(hit) = key.and_then(|key| self.cache.get(key)) {
+                    return Ok((job.path.clone(), hit.0, hit.1));
+                }
                 let root = root_of(&job.path);
                 let (body, assets) = match job.body {
                     Some((markdown, file)) => {
@@ -128,7 +158,11 @@ impl<'a> Renderer<'a> {
                     audience => audience,
                     preview => preview,
                 })?;
-                Ok((job.path.clone(), html.into_bytes(), assets))
+                let html = html.into_bytes();
+                if let Some(key) = key {
+                    self.cache.put(key, html.clone(), assets.clone());
+                }
+                Ok((job.path.clone(), html, assets))
             })
             .collect::<Result<_, RenderError>>()?;
         let mut assets = Vec::new();
@@ -167,38 +201,44 @@ impl<'a> Renderer<'a> {
         ];
         for document in &model.documents {
             jobs.push(
-                Job::new(
+                Job::record(
                     format!("{}index.html", document.url),
                     "public/document.html",
-                    data(document),
+                    document,
                 )
                 .with_body(&document.body, document.file),
             );
         }
         for control in &model.controls {
-            jobs.push(Job::new(
+            jobs.push(Job::record(
                 format!("{}index.html", control.url),
                 "public/control.html",
-                data(control),
+                control,
             ));
         }
         for system in &model.systems {
-            jobs.push(Job::new(
+            jobs.push(Job::record(
                 format!("{}index.html", system.url),
                 "public/system.html",
-                data(system),
+                system,
             ));
         }
         for risk in &model.risks {
-            jobs.push(Job::new(
+            jobs.push(Job::record(
                 format!("{}index.html", risk.url),
                 "public/risk.html",
-                data(risk),
+                risk,
             ));
         }
         let audience = if preview { "preview" } else { "public" };
+        let context = cache::Context::new(
+            &model.urls,
+            audience,
+            preview,
+            (&model.site, &model.updated),
+        );
         let mut out = SiteFiles::default();
-        let assets = self.run(&mut out, jobs, &shared, &model.urls, audience, preview)?;
+        let assets = self.run(&mut out, jobs, &shared, &context)?;
         self.add_assets(&mut out, assets, "")?;
         files::public_files(model, &mut out);
         Ok(out)
@@ -233,19 +273,19 @@ impl<'a> Renderer<'a> {
         ];
         for document in &model.documents {
             jobs.push(
-                Job::new(
+                Job::record(
                     format!("{}index.html", document.url),
                     "internal/document.html",
-                    data(document),
+                    document,
                 )
                 .with_body(document.body, document.file),
             );
         }
         for control in &model.controls {
-            let job = Job::new(
+            let job = Job::record(
                 format!("{}index.html", control.url),
                 "internal/control.html",
-                data(control),
+                control,
             );
             jobs.push(match &control.record.implementation {
                 Some(text) => job.with_body(text, control.file),
@@ -253,21 +293,23 @@ impl<'a> Renderer<'a> {
             });
         }
         for system in &model.systems {
-            jobs.push(Job::new(
+            jobs.push(Job::record(
                 format!("{}index.html", system.url),
                 "internal/system.html",
-                data(system),
+                system,
             ));
         }
         for risk in &model.risks {
-            jobs.push(Job::new(
+            jobs.push(Job::record(
                 format!("{}index.html", risk.url),
                 "internal/risk.html",
-                data(risk),
+                risk,
             ));
         }
+        let context =
+            cache::Context::new(&model.urls, "internal", false, (model.site, model.today));
         let mut out = SiteFiles::default();
-        let assets = self.run(&mut out, jobs, &shared, &model.urls, "internal", false)?;
+        let assets = self.run(&mut out, jobs, &shared, &context)?;
         self.add_assets(&mut out, assets, "")?;
         let evidence = files::evidence_paths(self.site);
         self.add_assets(&mut out, evidence, "files/")?;

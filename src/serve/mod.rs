@@ -10,7 +10,6 @@ mod state;
 mod watch;
 
 use crate::finding::Severity;
-use crate::render::highlight::Highlighter;
 use crate::{build, check, load, report};
 use codespan_reporting::term::termcolor::{ColorChoice, NoColor};
 use state::{Files, State};
@@ -33,33 +32,50 @@ pub struct Options {
 /// ever do short work.
 const WORKERS: usize = 4;
 
+/// More warnings than this are reported as a count on each rebuild.
+const MAX_WARNINGS_SHOWN: usize = 10;
+
 /// A build in memory: the files, or the findings that stopped it.
 fn build_once(
     root: &Path,
     color: ColorChoice,
-    highlighter: &Highlighter,
+    reuse: &build::Reuse,
 ) -> Result<(Files, usize), String> {
     let today = load::date::today()?;
     let mut findings = Vec::new();
-    let site = load::load(root, &mut findings).map_err(|load::NotASite(m)| m)?;
+    let site =
+        load::load_cached(root, &mut findings, &reuse.sources).map_err(|load::NotASite(m)| m)?;
     check::run(&site, today, &mut findings);
     report::sort(&mut findings, &site.sources);
-    // The terminal gets the findings in colour; the page gets them as plain text.
+    // The terminal gets the findings in colour (many warnings as a count: they would bury
+    // each save's news); the page gets the errors as plain text.
+    let warnings = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    if warnings > MAX_WARNINGS_SHOWN {
+        findings.retain(|f| f.severity == Severity::Error);
+        eprintln!("{warnings} warnings: `trustbook check` lists them");
+    }
     let _ = report::print_to_stderr(&findings, &site.sources, color);
     if findings.iter().any(|f| f.severity == Severity::Error) {
+        let errors: Vec<_> = findings
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .collect();
         let mut text = NoColor::new(Vec::new());
-        let _ = report::print_text(&findings, &site.sources, &mut text);
+        let _ = report::print_text(&errors, &site.sources, &mut text);
         return Err(String::from_utf8_lossy(&text.into_inner()).into_owned());
     }
-    let built = build::render(&site, today, Some(build::Audience::Internal), highlighter)
-        .map_err(|e| e.0)?;
+    let built =
+        build::render(&site, today, Some(build::Audience::Internal), reuse).map_err(|e| e.0)?;
     let internal = built.internal.unwrap_or_default();
     Ok((internal.files, internal.pages))
 }
 
-fn rebuild(root: &Path, state: &State, color: ColorChoice, highlighter: &Highlighter) {
+fn rebuild(root: &Path, state: &State, color: ColorChoice, reuse: &build::Reuse) {
     let started = Instant::now();
-    match build_once(root, color, highlighter) {
+    match build_once(root, color, reuse) {
         Ok((files, pages)) => {
             state.publish(Some(files), None);
             eprintln!(
@@ -109,9 +125,10 @@ pub fn run(options: Options) -> Result<(), String> {
     }
 
     let state = Arc::new(State::new());
-    // Kept across rebuilds: an edit re-highlights only the code blocks it changed.
-    let highlighter = Highlighter::default();
-    rebuild(&root, &state, options.color, &highlighter);
+    // Kept across rebuilds: a save re-renders the pages it touches and re-highlights only
+    // the code blocks it changed.
+    let reuse = build::Reuse::default();
+    rebuild(&root, &state, options.color, &reuse);
 
     let handler = http::Handler::new(Arc::clone(&state));
     for _ in 0..WORKERS {
@@ -138,7 +155,11 @@ pub fn run(options: Options) -> Result<(), String> {
             shown.push(format!("and {} more", batch.len() - 3));
         }
         eprintln!("changed: {}", shown.join(", "));
-        rebuild(&root, &state, options.color, &highlighter);
+        if batch.iter().any(|path| path.starts_with("themes")) {
+            // A template may be used by any page: render them all again.
+            reuse.pages.clear();
+        }
+        rebuild(&root, &state, options.color, &reuse);
     }
     Ok(())
 }

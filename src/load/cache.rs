@@ -1,0 +1,95 @@
+//! Parsed sources kept between loads, by kind and exact text. `serve` keeps one, so a save
+//! parses the file that changed, not the whole site. Entries not used by a load are
+//! dropped at the next, so the cache holds one generation.
+
+use crate::finding::Finding;
+use crate::sources::FileId;
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The file id findings carry while cached; replaced by the real id when used.
+pub const CACHED_FILE: FileId = usize::MAX - 1;
+
+/// Kind, length and a hash of the text: hashing once beats keeping and comparing whole
+/// texts; a 64-bit collision between two versions of one file is not a practical worry.
+type Key = (&'static str, usize, u64);
+type Value = Arc<dyn Any + Send + Sync>;
+
+#[derive(Default)]
+pub struct ParseCache {
+    previous: Mutex<HashMap<Key, Value>>,
+    current: Mutex<HashMap<Key, Value>>,
+}
+
+impl ParseCache {
+    /// Starts a load: what the last load used becomes what this one may reuse.
+    pub fn start(&self) {
+        if let (Ok(mut previous), Ok(mut current)) = (self.previous.lock(), self.current.lock()) {
+            *previous = std::mem::take(&mut *current);
+        }
+    }
+
+    /// The parse of `text` as `kind`, from the cache or made now.
+    pub fn get_or_parse<V: Any + Send + Sync>(
+        &self,
+        kind: &'static str,
+        text: &str,
+        parse: impl FnOnce() -> V,
+    ) -> Arc<V> {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(text, &mut hasher);
+        let key = (kind, text.len(), std::hash::Hasher::finish(&hasher));
+        let hit = self.previous.lock().ok().and_then(|mut p| p.remove(&key));
+        let value: Value = match hit.filter(|v| v.is::<V>()) {
+            Some(value) => value,
+            None => Arc::new(parse()),
+        };
+        if let Ok(mut current) = self.current.lock() {
+            current.insert(key, Arc::clone(&value));
+        }
+        value
+            .downcast::<V>()
+            .expect("checked with is::<V>() or just made")
+    }
+}
+
+/// Cached findings, pointed at the file they are now about.
+pub fn for_file(findings: &[Finding], file: FileId) -> impl Iterator<Item = Finding> + '_ {
+    findings.iter().cloned().map(move |mut finding| {
+        let places = finding
+            .at
+            .iter_mut()
+            .chain(finding.notes.iter_mut().map(|(at, _)| at));
+        for at in places.filter(|at| at.file == CACHED_FILE) {
+            at.file = file;
+        }
+        finding
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reuses_a_parse_for_the_same_text_and_forgets_unused_ones() {
+        let cache = ParseCache::default();
+        let parses = std::cell::Cell::new(0);
+        let parse = || {
+            parses.set(parses.get() + 1);
+            42u32
+        };
+        cache.start();
+        cache.get_or_parse("k", "a", parse);
+        cache.start();
+        assert_eq!(*cache.get_or_parse("k", "a", parse), 42);
+        assert_eq!(parses.get(), 1, "same text: parsed once");
+        cache.get_or_parse("k", "b", parse);
+        assert_eq!(parses.get(), 2);
+        cache.start();
+        cache.start();
+        cache.get_or_parse("k", "a", parse);
+        assert_eq!(parses.get(), 3, "an entry unused by one load is gone");
+    }
+}

@@ -1,0 +1,103 @@
+//! Pages rendered by the previous build, reused when nothing they are made from changed.
+//! `serve` keeps one across rebuilds, so a save re-renders the pages it touches (and the
+//! indexes, which are always rendered), not the whole site.
+//!
+//! A record page is made from: its template, its own data, its Markdown body, the page
+//! URLs that links resolve to, and the site-wide facts the layout prints. Those are
+//! hashed into its key; any template change clears the cache (see `serve`).
+
+use serde::Serialize;
+use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// Rendered bytes and the assets the page's body used.
+type Entry = (Vec<u8>, Vec<PathBuf>);
+
+/// Holds the pages of the last build: `start` makes them the ones a new build may reuse,
+/// and what that build does not reuse is then dropped.
+#[derive(Default)]
+pub struct PageCache {
+    previous: Mutex<HashMap<u64, Entry>>,
+    current: Mutex<HashMap<u64, Entry>>,
+}
+
+impl PageCache {
+    pub fn start(&self) {
+        if let (Ok(mut previous), Ok(mut current)) = (self.previous.lock(), self.current.lock()) {
+            *previous = std::mem::take(&mut *current);
+        }
+    }
+
+    pub fn get(&self, key: u64) -> Option<Entry> {
+        let entry = self.previous.lock().ok()?.remove(&key)?;
+        self.put(key, entry.0.clone(), entry.1.clone());
+        Some(entry)
+    }
+
+    pub fn put(&self, key: u64, html: Vec<u8>, assets: Vec<PathBuf>) {
+        if let Ok(mut current) = self.current.lock() {
+            current.insert(key, (html, assets));
+        }
+    }
+
+    pub fn clear(&self) {
+        for map in [&self.previous, &self.current] {
+            if let Ok(mut entries) = map.lock() {
+                entries.clear();
+            }
+        }
+    }
+}
+
+/// What every page of one site run shares, hashed once.
+pub struct Context<'a> {
+    pub urls: &'a HashMap<String, String>,
+    pub audience: &'static str,
+    pub preview: bool,
+    shared: u64,
+}
+
+impl<'a> Context<'a> {
+    /// `layout` is the site-wide data the layout templates print (site settings, dates).
+    pub fn new(
+        urls: &'a HashMap<String, String>,
+        audience: &'static str,
+        preview: bool,
+        layout: impl Serialize,
+    ) -> Self {
+        let mut hasher = DefaultHasher::new();
+        let mut sorted: Vec<_> = urls.iter().collect();
+        sorted.sort();
+        sorted.hash(&mut hasher);
+        audience.hash(&mut hasher);
+        preview.hash(&mut hasher);
+        serde_json::to_vec(&layout)
+            .unwrap_or_default()
+            .hash(&mut hasher);
+        Context {
+            urls,
+            audience,
+            preview,
+            shared: hasher.finish(),
+        }
+    }
+
+    pub fn key(
+        &self,
+        template: &str,
+        path: &str,
+        own_data: &[u8],
+        body: Option<(&str, usize)>,
+    ) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        self.shared.hash(&mut hasher);
+        template.hash(&mut hasher);
+        path.hash(&mut hasher);
+        own_data.hash(&mut hasher);
+        body.hash(&mut hasher);
+        hasher.finish()
+    }
+}
