@@ -82,14 +82,10 @@ impl<'m> Job<'m> {
         }
     }
 
-    /// A page made from one record, which the page cache can reuse.
-    fn record<T: serde::Serialize>(
-        path: impl Into<String>,
-        template: &'static str,
-        item: &T,
-    ) -> Self {
+    /// The page of one record at `url`, which the page cache can reuse.
+    fn record<T: serde::Serialize>(url: &str, template: &'static str, item: &T) -> Self {
         Job {
-            path: path.into(),
+            path: format!("{url}index.html"),
             template,
             page: data(item),
             body: None,
@@ -201,35 +197,28 @@ impl<'a> Renderer<'a> {
         ];
         for document in &model.documents {
             jobs.push(
-                Job::record(
-                    format!("{}index.html", document.url),
-                    "public/document.html",
-                    document,
-                )
-                .with_body(&document.body, document.file),
+                Job::record(&document.url, "public/document.html", document)
+                    .with_body(&document.body, document.file),
             );
         }
-        for control in &model.controls {
-            jobs.push(Job::record(
-                format!("{}index.html", control.url),
-                "public/control.html",
-                control,
-            ));
-        }
-        for system in &model.systems {
-            jobs.push(Job::record(
-                format!("{}index.html", system.url),
-                "public/system.html",
-                system,
-            ));
-        }
-        for risk in &model.risks {
-            jobs.push(Job::record(
-                format!("{}index.html", risk.url),
-                "public/risk.html",
-                risk,
-            ));
-        }
+        jobs.extend(
+            model
+                .controls
+                .iter()
+                .map(|control| Job::record(&control.url, "public/control.html", control)),
+        );
+        jobs.extend(
+            model
+                .systems
+                .iter()
+                .map(|system| Job::record(&system.url, "public/system.html", system)),
+        );
+        jobs.extend(
+            model
+                .risks
+                .iter()
+                .map(|risk| Job::record(&risk.url, "public/risk.html", risk)),
+        );
         let audience = if preview { "preview" } else { "public" };
         let context = cache::Context::new(
             &model.urls,
@@ -273,39 +262,29 @@ impl<'a> Renderer<'a> {
         ];
         for document in &model.documents {
             jobs.push(
-                Job::record(
-                    format!("{}index.html", document.url),
-                    "internal/document.html",
-                    document,
-                )
-                .with_body(document.body, document.file),
+                Job::record(&document.url, "internal/document.html", document)
+                    .with_body(document.body, document.file),
             );
         }
         for control in &model.controls {
-            let job = Job::record(
-                format!("{}index.html", control.url),
-                "internal/control.html",
-                control,
-            );
+            let job = Job::record(&control.url, "internal/control.html", control);
             jobs.push(match &control.record.implementation {
                 Some(text) => job.with_body(text, control.file),
                 None => job,
             });
         }
-        for system in &model.systems {
-            jobs.push(Job::record(
-                format!("{}index.html", system.url),
-                "internal/system.html",
-                system,
-            ));
-        }
-        for risk in &model.risks {
-            jobs.push(Job::record(
-                format!("{}index.html", risk.url),
-                "internal/risk.html",
-                risk,
-            ));
-        }
+        jobs.extend(
+            model
+                .systems
+                .iter()
+                .map(|system| Job::record(&system.url, "internal/system.html", system)),
+        );
+        jobs.extend(
+            model
+                .risks
+                .iter()
+                .map(|risk| Job::record(&risk.url, "internal/risk.html", risk)),
+        );
         let context =
             cache::Context::new(&model.urls, "internal", false, (model.site, model.today));
         let mut out = SiteFiles::default();
