@@ -26,6 +26,7 @@ pub struct InternalModel<'a> {
     pub heat_map: HeatMaps,
     pub calendar: Vec<CalendarEntry>,
     pub dashboard: Dashboard,
+    pub journey: super::journey::Journey,
     /// Page URL of every record, by id: for rewriting links. Not shown.
     #[serde(skip)]
     pub urls: HashMap<String, String>,
@@ -399,9 +400,11 @@ pub fn build(site: &Site, today: Date) -> InternalModel<'_> {
         heat_map,
         calendar,
         dashboard: Dashboard::default(),
+        journey: Default::default(),
         urls,
     };
     model.dashboard = dashboard(&model, site);
+    model.journey = super::journey::build(&model, site);
     model
 }
 

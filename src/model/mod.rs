@@ -5,6 +5,7 @@
 //! computed once: backlinks, the Statement of Applicability, the heat map, the calendar.
 
 pub mod internal;
+pub mod journey;
 pub mod public;
 pub mod strip;
 

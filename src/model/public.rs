@@ -20,6 +20,8 @@ pub struct PublicModel {
     /// The newest date among the published facts: a build on another day gives the same page.
     pub updated: Option<Date>,
     pub ai_policy: Option<DocumentRef>,
+    /// The organisation's role with AI under the EU AI Act, from its public AI systems.
+    pub ai_role: Option<String>,
     pub documents: Vec<PublicDocument>,
     pub controls: Vec<PublicControl>,
     pub systems: Vec<PublicSystem>,
@@ -144,6 +146,32 @@ pub struct ObjectiveStatus {
     pub title: String,
     pub totals: Option<StatusCounts>,
     pub controls: Vec<PublicControl>,
+}
+
+/// One sentence on whether the organisation provides or deploys AI systems, from its
+/// public systems only.
+fn ai_role(organisation: &str, systems: &[PublicSystem]) -> Option<String> {
+    let provides = systems.iter().any(|s| {
+        matches!(
+            s.role,
+            SystemRole::Provider | SystemRole::ProviderAndDeployer
+        )
+    });
+    let deploys = systems.iter().any(|s| {
+        matches!(
+            s.role,
+            SystemRole::Deployer | SystemRole::ProviderAndDeployer
+        )
+    });
+    let role = match (provides, deploys) {
+        (true, true) => "both a provider and a deployer",
+        (true, false) => "a provider",
+        (false, true) => "a deployer",
+        (false, false) => return None,
+    };
+    Some(format!(
+        "Under the EU AI Act, {organisation} is {role} of the AI systems listed here."
+    ))
 }
 
 fn summary(text: &Option<String>) -> String {
@@ -368,6 +396,7 @@ pub fn build(site: &Site) -> PublicModel {
         },
         updated: dates.last().copied(),
         ai_policy,
+        ai_role: ai_role(&config.organisation, &systems),
         documents,
         controls,
         systems,

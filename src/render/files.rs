@@ -262,9 +262,54 @@ pub fn soa_csv(model: &InternalModel) -> String {
     csv
 }
 
+pub const GAP_COLUMNS: [&str; 8] = [
+    "id",
+    "title",
+    "objective",
+    "status",
+    "owner",
+    "target_date",
+    "overdue",
+    "risks",
+];
+
+/// One row per gap: an applicable control that is not implemented.
+pub fn gaps_csv(model: &InternalModel) -> String {
+    let mut csv = GAP_COLUMNS.join(",") + "\r\n";
+    for objective in &model.journey.gaps {
+        for gap in &objective.items {
+            let cells = [
+                gap.control.id.clone(),
+                gap.control.title.clone(),
+                format!("{} {}", objective.objective, objective.title),
+                serde_plain(&gap.status),
+                gap.owner.clone(),
+                gap.target_date.map(|d| d.to_string()).unwrap_or_default(),
+                if gap.overdue { "yes" } else { "no" }.to_string(),
+                gap.risks
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ];
+            csv.push_str(
+                &cells
+                    .iter()
+                    .map(|c| csv_cell(c))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            csv.push_str("\r\n");
+        }
+    }
+    csv
+}
+
 pub fn internal_files(model: &InternalModel, out: &mut SiteFiles) {
     out.files
         .insert("soa.csv".into(), soa_csv(model).into_bytes());
+    out.files
+        .insert("gaps.csv".into(), gaps_csv(model).into_bytes());
     out.files.insert(
         "robots.txt".into(),
         b"User-agent: *\nDisallow: /\n".to_vec(),

@@ -248,6 +248,23 @@ impl<'a> Renderer<'a> {
                 Value::UNDEFINED,
             ),
             Job::new("soa/index.html", "internal/soa.html", Value::UNDEFINED),
+            Job::new("gaps/index.html", "internal/gaps.html", Value::UNDEFINED),
+            Job::new(
+                "roadmap/index.html",
+                "internal/roadmap.html",
+                Value::UNDEFINED,
+            ),
+            Job::new("roles/index.html", "internal/roles.html", Value::UNDEFINED),
+            Job::new(
+                "regulation/index.html",
+                "internal/regulation.html",
+                Value::UNDEFINED,
+            ),
+            Job::new(
+                "review/index.html",
+                "internal/review.html",
+                Value::UNDEFINED,
+            ),
             Job::new(
                 "systems/index.html",
                 "internal/systems.html",
