@@ -322,7 +322,7 @@ fn roles(model: &InternalModel) -> Vec<Role> {
     }
     let mut roles: Vec<Role> = roles.into_values().collect();
     for role in &mut roles {
-        role.due.sort_by(|a, b| a.date.cmp(&b.date));
+        role.due.sort_by_key(|d| d.date);
     }
     roles
 }
