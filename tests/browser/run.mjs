@@ -1,0 +1,230 @@
+// Browser tests of the built-in theme, in Debian's Chromium (playwright-core, no browser
+// download). Run by tests/browser.rs through `cargo test`; it passes TRUSTBOOK_BIN.
+//
+//   node run.mjs SITE_DIR SCREENSHOT_DIR
+//
+// SITE_DIR is a copy of the sample site, already built. Prints "N passed, N failed".
+import { chromium } from "playwright-core";
+import { HtmlValidate, FileSystemConfigLoader } from "html-validate";
+import { readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { join, relative } from "node:path";
+import { createRequire } from "node:module";
+import { createServer } from "node:http";
+import { extname, normalize } from "node:path";
+
+const [site, screenshots] = process.argv.slice(2);
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const results = { passed: 0, failed: 0 };
+
+async function test(name, body) {
+  try {
+    await body();
+    results.passed += 1;
+    console.log(`ok - ${name}`);
+  } catch (error) {
+    results.failed += 1;
+    console.log(`FAILED - ${name}\n  ${String(error && error.stack || error).split("\n").join("\n  ")}`);
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+function files(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : [path];
+  });
+}
+
+// The built sites over HTTP, as a static host serves them (file:// blocks axe's reading
+// of stylesheets).
+const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
+  ".json": "application/json", ".svg": "image/svg+xml", ".xml": "application/xml", ".csv": "text/csv" };
+const host = createServer((request, response) => {
+  const path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname));
+  const file = join(site, path.endsWith("/") ? path + "index.html" : path);
+  try {
+    const body = readFileSync(file);
+    response.writeHead(200, { "Content-Type": types[extname(file)] || "application/octet-stream" });
+    response.end(body);
+  } catch {
+    response.writeHead(404);
+    response.end();
+  }
+});
+await new Promise((resolve) => host.listen(0, "127.0.0.1", resolve));
+const base = `http://127.0.0.1:${host.address().port}`;
+const url = (tree, path) => `${base}/${tree}/${path}`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+/** Opens a page, failing on any console error or uncaught exception. */
+async function open(address, options = {}) {
+  const page = await browser.newPage(options);
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  // Requests cut off because the page navigated (a live-reload wait, or a reload) are not
+  // errors; anything else that fails to load is.
+  page.on("requestfailed", (r) => {
+    const aborted = (r.failure() || {}).errorText === "net::ERR_ABORTED";
+    if (!aborted && !r.url().includes("/__trustbook/wait")) errors.push(`failed to load ${r.url()}: ${(r.failure() || {}).errorText}`);
+  });
+  await page.goto(address);
+  await page.waitForLoadState("load");
+  return { page, errors };
+}
+
+const pageTypes = {
+  public: ["index.html", "policies/ai-policy/index.html", "pages/about/index.html",
+    "controls/a-2-2/index.html", "systems/support-assistant/index.html", "risks/rsk-001/index.html", "404.html"],
+  internal: ["index.html", "documents/index.html", "policies/incident-communication/index.html",
+    "policies/data-governance/index.html", "controls/a-6-2-6/index.html", "systems/churn-model/index.html",
+    "risks/rsk-002/index.html", "soa/index.html", "risks/index.html", "systems/index.html",
+    "calendar/index.html", "gaps/index.html", "roadmap/index.html", "roles/index.html",
+    "regulation/index.html", "review/index.html", "preview/index.html"],
+};
+
+for (const [tree, paths] of Object.entries(pageTypes)) {
+  for (const path of paths) {
+    await test(`${tree}/${path}: no console errors, no axe violations (WCAG 2.1 AA)`, async () => {
+      const { page, errors } = await open(url(tree, path));
+      await page.addScriptTag({ content: axeSource });
+      const report = await page.evaluate(async () =>
+        // eslint-disable-next-line no-undef
+        axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+      const violations = report.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
+      assert(errors.length === 0, `console errors: ${errors.join("; ")}`);
+      assert(report.passes.length > 10, "axe did not run its checks");
+      assert(violations.length === 0, `axe violations:\n${violations.join("\n")}`);
+      await page.close();
+    });
+  }
+}
+
+await test("the public page works at phone width and answers the three questions in one screen", async () => {
+  const { page } = await open(url("public", "index.html"), { viewport: { width: 390, height: 844 } });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  assert(!overflow, "the page scrolls sideways at phone width");
+  const desktop = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await desktop.goto(url("public", "index.html"));
+  for (const anchor of ["#systems", "#policy", "#concerns"]) {
+    assert(await desktop.locator(`nav a[href$="${anchor}"]`).isVisible(), `no visible link to ${anchor} in the first screen`);
+  }
+  mkdirSync(screenshots, { recursive: true });
+  await desktop.screenshot({ path: join(screenshots, "public-trust-centre.png") });
+  const internal = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await internal.goto(url("internal", "index.html"));
+  await internal.screenshot({ path: join(screenshots, "internal-dashboard.png") });
+});
+
+await test("every page reads without JavaScript", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(url("internal", "soa/index.html"));
+  assert(await page.locator("table.soa tbody tr").count() >= 40, "the SoA lists every control");
+  assert(!(await page.locator(".search").isVisible()), "search stays hidden without JavaScript");
+  await page.goto(url("public", "index.html"));
+  assert(await page.locator("details.control").count() > 0, "controls are listed");
+  await context.close();
+});
+
+await test("the SoA filter and the public control filter narrow the rows", async () => {
+  const { page } = await open(url("internal", "soa/index.html"));
+  await page.fill(".table-filter input", "A.7.");
+  const visible = await page.locator("table.soa tbody tr:not([hidden])").allTextContents();
+  assert(visible.length === 5, `expected the 5 A.7 controls, saw ${visible.length}`);
+  assert(visible.every((row) => row.includes("A.7.")), "a row without A.7. is shown");
+  const pub = await open(url("public", "index.html"));
+  await pub.page.fill(".table-filter input", "reporting");
+  const shown = await pub.page.locator("details.control:not([hidden])").count();
+  const all = await pub.page.locator("details.control").count();
+  assert(shown >= 1 && shown < all, `filter showed ${shown} of ${all}`);
+});
+
+await test("search finds public items, and the public index has nothing internal", async () => {
+  const { page } = await open(url("public", "index.html"));
+  await page.fill("#search-input", "assistant");
+  const results = await page.locator(".search-results li").allTextContents();
+  assert(results.some((r) => r.includes("Support Assistant")), `no result for assistant: ${results}`);
+  await page.fill("#search-input", "churn");
+  assert(await page.locator(".search-results li").count() === 0, "the public search found the internal churn model");
+  const index = await page.evaluate(() => JSON.stringify(window.TRUSTBOOK_SEARCH));
+  for (const internal of ["Churn", "Prompt injection", "Data governance for AI"]) {
+    assert(!index.includes(internal), `public search index holds ${internal}`);
+  }
+  const handbook = await open(url("internal", "index.html"));
+  await handbook.page.fill("#search-input", "churn");
+  assert(await handbook.page.locator(".search-results li").count() >= 1, "the internal search misses the churn model");
+});
+
+await test("html-validate reports no errors in either site", async () => {
+  const validator = new HtmlValidate(new FileSystemConfigLoader({
+    extends: ["html-validate:recommended"],
+    rules: {
+      // Long prose lines and our own formatting choices, not errors.
+      "no-trailing-whitespace": "off",
+      "long-title": "off",
+      "no-inline-style": "error",
+      // pulldown-cmark writes <img />; both forms are valid HTML.
+      "void-style": "off",
+    },
+  }));
+  const problems = [];
+  for (const tree of ["public", "internal"]) {
+    for (const file of files(join(site, tree)).filter((f) => f.endsWith(".html"))) {
+      const report = await validator.validateFile(file);
+      for (const result of report.results) {
+        for (const m of result.messages) {
+          problems.push(`${relative(site, file)}:${m.line}:${m.column} ${m.ruleId}: ${m.message}`);
+        }
+      }
+    }
+  }
+  assert(problems.length === 0, `${problems.length} problems:\n${problems.slice(0, 40).join("\n")}`);
+});
+
+await test("serve: the audience switch works and an edit reloads the open page", async () => {
+  const server = spawn(process.env.TRUSTBOOK_BIN, ["serve", "--port", "0", "--root", site], {
+    env: { ...process.env, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  try {
+    const address = await new Promise((resolve, reject) => {
+      let out = "";
+      server.stdout.on("data", (chunk) => {
+        out += chunk;
+        const found = out.match(/Serving on (http:\/\/\S+)/);
+        if (found) resolve(found[1]);
+      });
+      server.on("exit", (code) => reject(new Error(`serve exited with ${code}`)));
+      setTimeout(() => reject(new Error("serve did not start")), 15000);
+    });
+    const { page, errors } = await open(address);
+    await page.click("text=Preview the public trust centre");
+    await page.waitForURL(/preview\/index.html$/);
+    assert(await page.locator(".preview-banner").isVisible(), "no preview banner");
+    await page.click("text=Back to the internal handbook");
+    await page.waitForURL(/\/index.html$/);
+    await page.goto(`${address}policies/ai-policy/`);
+    const file = join(site, "content/policies/ai-policy.md");
+    writeFileSync(file, readFileSync(file, "utf8").replace("## Purpose", "## Purpose, LIVE-EDIT"));
+    await page.waitForSelector("text=LIVE-EDIT", { timeout: 10000 });
+    assert(errors.length === 0, `console errors: ${errors.join("; ")}`);
+  } finally {
+    server.kill();
+  }
+});
+
+await browser.close();
+host.close();
+console.log(`browser: ${results.passed} passed, ${results.failed} failed`);
+process.exit(results.failed === 0 ? 0 : 1);
