@@ -157,6 +157,15 @@ fn the_sample_site_builds_and_links_resolve() {
     assert!(run.stderr.contains("built public/ ("), "{}", run.stderr);
     for tree in ["public", "internal"] {
         assert_eq!(broken_links(&dir.path().join(tree)), Vec::<String>::new());
+        let policy =
+            fs::read_to_string(dir.path().join(tree).join("policies/ai-policy/index.html"))
+                .unwrap();
+        assert_eq!(
+            policy.matches("<h1").count(),
+            1,
+            "the body's `# AI Policy` is not shown twice"
+        );
+        assert!(policy.contains("id=\"ai-policy\""), "its anchor stays");
     }
 }
 

@@ -20,6 +20,8 @@ pub struct LinkContext<'a> {
     pub file: FileId,
     /// From this page to the site root: `../../` for `policies/x/index.html`.
     pub root: &'a str,
+    /// The page's title, shown by the page itself.
+    pub title: Option<&'a str>,
     /// Drop HTML comments (public site). The public model has none left; this is a second
     /// guard. The internal site keeps them, as the sources have them.
     pub drop_comments: bool,
@@ -146,6 +148,19 @@ pub fn to_html(markdown: &str, links: &LinkContext, highlighter: &Highlighter) -
                     custom.unwrap_or_else(|| slugify(&text)),
                     &mut anchors,
                 ));
+                // A body that opens by repeating the page title as `# Title` would show it
+                // twice under the page's own heading: keep only its anchor.
+                let repeats_title = events.is_empty()
+                    && level == pulldown_cmark::HeadingLevel::H1
+                    && links
+                        .title
+                        .is_some_and(|t| t.trim().eq_ignore_ascii_case(text.trim()));
+                if repeats_title {
+                    events.push(Event::Html(
+                        format!("<span id=\"{anchor}\"></span>\n").into(),
+                    ));
+                    continue;
+                }
                 events.push(Event::Html(format!("<{level} id=\"{anchor}\">").into()));
                 events.extend(buffer);
                 events.push(Event::Html(

@@ -65,6 +65,8 @@ struct Job<'m> {
     template: &'static str,
     page: Value,
     body: Option<(&'m str, FileId)>,
+    /// The title the page shows above its body.
+    title: Option<&'m str>,
     /// The page's own data, for the page cache; `None` for pages made from the whole
     /// model (the indexes), which are always rendered.
     own_data: Option<Vec<u8>>,
@@ -78,6 +80,7 @@ impl<'m> Job<'m> {
             template,
             page,
             body: None,
+            title: None,
             own_data: None,
         }
     }
@@ -89,12 +92,18 @@ impl<'m> Job<'m> {
             template,
             page: data(item),
             body: None,
+            title: None,
             own_data: serde_json::to_vec(item).ok(),
         }
     }
 
     fn with_body(mut self, markdown: &'m str, file: FileId) -> Self {
         self.body = Some((markdown, file));
+        self
+    }
+
+    fn titled(mut self, title: &'m str) -> Self {
+        self.title = Some(title);
         self
     }
 }
@@ -137,6 +146,7 @@ impl<'a> Renderer<'a> {
                             urls,
                             file,
                             root: &root,
+                            title: job.title,
                             drop_comments: audience != "internal",
                         };
                         let html = markdown::to_html(markdown, &links, self.highlighter);
@@ -198,7 +208,8 @@ impl<'a> Renderer<'a> {
         for document in &model.documents {
             jobs.push(
                 Job::record(&document.url, "public/document.html", document)
-                    .with_body(&document.body, document.file),
+                    .with_body(&document.body, document.file)
+                    .titled(&document.title),
             );
         }
         jobs.extend(
@@ -280,7 +291,8 @@ impl<'a> Renderer<'a> {
         for document in &model.documents {
             jobs.push(
                 Job::record(&document.url, "internal/document.html", document)
-                    .with_body(document.body, document.file),
+                    .with_body(document.body, document.file)
+                    .titled(&document.meta.title),
             );
         }
         for control in &model.controls {
