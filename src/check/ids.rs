@@ -1,7 +1,7 @@
 //! Ids: unique across all kinds, safe to use in a URL, known to a catalogue when they name
 //! a control, and every reference pointing at a record of the right kind.
 
-use super::{Entry, Index, Kind, each_record, effective_visibility, id_at, url_of};
+use super::{AnyRecord, Entry, Index, Kind, each_record, id_at, url_of};
 use crate::finding::{At, Code, Finding, did_you_mean};
 use crate::load::Site;
 use crate::load::records::Visibility;
@@ -10,7 +10,14 @@ use std::collections::HashMap;
 
 pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
     let mut by_id: HashMap<String, Entry> = HashMap::new();
-    for (kind, id, file, positions, document) in each_record(site) {
+    for record in each_record(site) {
+        let (kind, id, file, positions, document) = (
+            record.kind,
+            record.id,
+            record.file,
+            record.positions,
+            record.document,
+        );
         let at = At {
             file,
             span: positions.value("id"),
@@ -25,14 +32,7 @@ pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
             );
             continue;
         }
-        let (visibility, status) = match document {
-            Some(i) => {
-                let meta = &site.documents[i].record.data;
-                (meta.visibility, meta.status)
-            }
-            None => (visibility_of(site, kind, id), None),
-        };
-        let published = effective_visibility(visibility, status, kind) == Visibility::Public;
+        let published = record.visibility == Visibility::Public;
         let url = url_of(site, kind, id, document, file);
         by_id.insert(
             id.to_string(),
@@ -48,31 +48,15 @@ pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
     Index { by_id }
 }
 
-fn visibility_of(site: &Site, kind: Kind, id: &str) -> Visibility {
-    let found = match kind {
-        Kind::Control => site
-            .controls
-            .iter()
-            .find(|r| r.data.id == id)
-            .map(|r| r.data.visibility),
-        Kind::System => site
-            .systems
-            .iter()
-            .find(|r| r.data.id == id)
-            .map(|r| r.data.visibility),
-        Kind::Risk => site
-            .risks
-            .iter()
-            .find(|r| r.data.id == id)
-            .map(|r| r.data.visibility),
-        Kind::Policy | Kind::Page => None,
-    };
-    found.unwrap_or_default()
-}
-
 /// Ids become URLs and file names: keep them to characters that are safe in both.
 pub fn check_ids(site: &Site, findings: &mut Vec<Finding>) {
-    for (_, id, file, positions, _) in each_record(site) {
+    for AnyRecord {
+        id,
+        file,
+        positions,
+        ..
+    } in each_record(site)
+    {
         let safe = !id.is_empty()
             && !id.starts_with('.')
             && id

@@ -3,7 +3,7 @@
 //! would lose its target, so that is a warning. Also: internal-block markers, and two
 //! sources that would be written to the same URL.
 
-use super::{Index, Kind, each_record, effective_visibility, url_of};
+use super::{AnyRecord, Index, Kind, each_record, effective_visibility, url_of};
 use crate::finding::{At, Code, Finding};
 use crate::links::{Resolver, Target};
 use crate::load::outline::{Link, MarkerError};
@@ -132,7 +132,15 @@ fn check_link(
 /// macOS, Windows and some static hosts do not tell `a/` from `A/`.
 pub fn check_url_collisions(site: &Site, findings: &mut Vec<Finding>) {
     let mut seen: HashMap<String, (At, String, &str)> = HashMap::new();
-    for (kind, id, file, positions, document) in each_record(site) {
+    for AnyRecord {
+        kind,
+        id,
+        file,
+        positions,
+        document,
+        ..
+    } in each_record(site)
+    {
         let url = url_of(site, kind, id, document, file);
         let at = At {
             file,

@@ -98,40 +98,62 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     }
 }
 
-/// Every record of the site as (kind, record id, file, positions, document index).
-pub fn each_record(
-    site: &Site,
-) -> impl Iterator<Item = (Kind, &str, usize, &Positions, Option<usize>)> {
+/// What the rules need of any record, whatever its kind.
+pub struct AnyRecord<'a> {
+    pub kind: Kind,
+    pub id: &'a str,
+    pub file: usize,
+    pub positions: &'a Positions,
+    /// For documents: index into `site.documents`.
+    pub document: Option<usize>,
+    /// Where the public site shows it (SPEC's rule on policies applied).
+    pub visibility: Visibility,
+}
+
+/// Every record of the site, documents first.
+pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
     let documents = site.documents.iter().enumerate().map(|(i, d)| {
         let kind = match d.kind {
             DocKind::Policy => Kind::Policy,
             DocKind::Page => Kind::Page,
         };
-        (
+        let meta = &d.record.data;
+        AnyRecord {
             kind,
-            d.record.data.id.as_str(),
-            d.record.file,
-            &d.record.positions,
-            Some(i),
-        )
+            id: &meta.id,
+            file: d.record.file,
+            positions: &d.record.positions,
+            document: Some(i),
+            visibility: effective_visibility(meta.visibility, meta.status, kind),
+        }
     });
-    let controls = site.controls.iter().map(|r| {
-        (
-            Kind::Control,
-            r.data.id.as_str(),
-            r.file,
-            &r.positions,
-            None,
-        )
-    });
+    fn plain<'a, T>(
+        kind: Kind,
+        record: &'a Record<T>,
+        id: &'a str,
+        visibility: Visibility,
+    ) -> AnyRecord<'a> {
+        AnyRecord {
+            kind,
+            id,
+            file: record.file,
+            positions: &record.positions,
+            document: None,
+            visibility,
+        }
+    }
+    let controls = site
+        .controls
+        .iter()
+        .map(|r| plain(Kind::Control, r, &r.data.id, r.data.visibility));
     let systems = site
         .systems
         .iter()
-        .map(|r| (Kind::System, r.data.id.as_str(), r.file, &r.positions, None));
+        .map(|r| plain(Kind::System, r, &r.data.id, r.data.visibility));
     let risks = site
         .risks
         .iter()
-        .map(|r| (Kind::Risk, r.data.id.as_str(), r.file, &r.positions, None));
+        .map(|r| plain(Kind::Risk, r, &r.data.id, r.data.visibility));
     documents.chain(controls).chain(systems).chain(risks)
 }
 
