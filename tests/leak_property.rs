@@ -257,7 +257,7 @@ fn write_site(root: &Path, spec: &Spec) -> Vec<String> {
                 name.as_bytes(),
             )
             .unwrap();
-            let _ = write!(body, "![figure](../assets/{name}.png)\n");
+            let _ = writeln!(body, "![figure](../assets/{name}.png)");
         }
         write(
             root,
