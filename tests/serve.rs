@@ -325,3 +325,112 @@ fn a_burst_of_requests_is_all_answered() {
         assert_eq!(waiter.join().unwrap(), 200);
     }
 }
+
+/// Sends raw bytes and returns whatever comes back (bounded by a timeout).
+fn raw(port: u16, bytes: &[u8]) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let _ = stream.write_all(bytes);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn malformed_and_oversized_requests_do_not_hurt_the_server() {
+    let server = start();
+    raw(server.port, b"\x00\x01\x02 garbage\r\n\r\n");
+    raw(server.port, b"GET\r\n\r\n");
+    raw(
+        server.port,
+        b"POST / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\nshort",
+    );
+    let long_path = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(1 << 20));
+    let answer = raw(server.port, long_path.as_bytes());
+    assert!(
+        !answer.starts_with("HTTP/1.1 200"),
+        "a 1 MiB path is not a page"
+    );
+    let many_headers: String = (0..10_000).map(|i| format!("X-H{i}: v\r\n")).collect();
+    raw(
+        server.port,
+        format!("GET / HTTP/1.1\r\n{many_headers}\r\n").as_bytes(),
+    );
+    assert_eq!(
+        get(server.port, "/").status,
+        200,
+        "the server still answers"
+    );
+}
+
+#[test]
+fn a_slow_client_does_not_block_the_others() {
+    let server = start();
+    // Clients that start a request and never finish it.
+    let stalled: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+            stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+            stream
+        })
+        .collect();
+    let started = Instant::now();
+    assert_eq!(get(server.port, "/static/style.css").status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "answered while others stall"
+    );
+    drop(stalled);
+}
+
+#[test]
+fn many_connections_at_once_are_all_answered() {
+    let server = start();
+    let clients: Vec<_> = (0..200)
+        .map(|i| {
+            let port = server.port;
+            std::thread::spawn(move || get(port, if i % 3 == 0 { "/soa.csv" } else { "/" }).status)
+        })
+        .collect();
+    for client in clients {
+        assert_eq!(client.join().unwrap(), 200);
+    }
+}
+
+#[test]
+fn requests_during_rebuilds_get_whole_pages() {
+    let server = start();
+    let port = server.port;
+    let reader = std::thread::spawn(move || {
+        let until = Instant::now() + Duration::from_secs(3);
+        let mut seen = 0;
+        while Instant::now() < until {
+            let page = get(port, "/policies/other/");
+            assert_eq!(page.status, 200);
+            assert!(
+                page.body.contains("</html>"),
+                "a whole page, never half of one"
+            );
+            seen += 1;
+        }
+        seen
+    });
+    for i in 0..10 {
+        edit(
+            server.site.path(),
+            "policies/other.md",
+            "# Data procedure",
+            &format!("# Data procedure {i}"),
+        );
+        edit(
+            server.site.path(),
+            "policies/other.md",
+            &format!("# Data procedure {i}"),
+            "# Data procedure",
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(reader.join().unwrap() > 10);
+}
