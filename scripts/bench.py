@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Benchmark: trustbook (both sites) against Hugo (one site) on the same Markdown.
+
+    scripts/bench.py [--sizes 100,1000,10000] [--runs 3] [--edits 20]
+
+Generates corpora with `cargo run --release --example corpus`, installs Hugo from Debian
+if it is missing, then for each size runs both tools alternately, `--runs` times each, in
+two modes: clean (output and caches deleted first) and rebuild (previous output present).
+Prints medians of wall and CPU time, peak memory (from /usr/bin/time -v), pages per
+second and trustbook/Hugo ratios; then the edit-to-served latency of `trustbook serve`
+at N = 1,000 (median of --edits edits). Run it on an otherwise idle machine.
+"""
+import argparse, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = REPO / "target/release/trustbook"
+ENV = dict(os.environ, TRUSTBOOK_TODAY="2026-11-27", NO_COLOR="1")
+
+
+def sh(args, **kw):
+    return subprocess.run(args, check=True, text=True, capture_output=True, **kw)
+
+
+def timed(args, cwd):
+    """Wall s, CPU s, peak MiB and stderr+stdout of one run under /usr/bin/time -v."""
+    done = subprocess.run(["/usr/bin/time", "-v", *args], cwd=cwd, env=ENV, text=True, capture_output=True)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr[-3000:]}")
+    report = done.stderr
+    def field(name):
+        return re.search(rf"{re.escape(name)}: (.*)", report).group(1).strip()
+    wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")
+    seconds = sum(float(part) * 60 ** i for i, part in enumerate(reversed(wall)))
+    cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
+    peak = int(field("Maximum resident set size (kbytes)")) / 1024
+    return seconds, cpu, peak, done.stdout + report
+
+
+def clean_trustbook(site):
+    for name in ["public", "internal", ".public.trustbook-previous", ".internal.trustbook-previous",
+                 ".public.trustbook-swap", ".internal.trustbook-swap", ".trustbook-cache"]:
+        shutil.rmtree(site / name, ignore_errors=True)
+
+
+def clean_hugo(site):
+    for name in ["public", "resources", ".hugo_build.lock"]:
+        path = site / name
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+
+
+def pages_of(tool, output, site):
+    if tool == "trustbook":
+        found = re.findall(r"\((\d+) pages", output)
+        return sum(int(n) for n in found)
+    return sum(1 for _ in (site / "public").rglob("*.html"))
+
+
+def measure(n, runs, root):
+    sh(["cargo", "run", "-q", "--release", "--example", "corpus", "--", str(n), str(root)], cwd=REPO)
+    tools = {
+        "trustbook": (root / "trustbook", [str(BIN), "build"], clean_trustbook),
+        "hugo": (root / "hugo", ["hugo", "--quiet"], clean_hugo),
+    }
+    rows = []
+    for mode in ["clean", "rebuild"]:
+        samples = {tool: [] for tool in tools}
+        for tool, (site, _, clean) in tools.items():
+            clean(site)
+            if mode == "rebuild":  # the previous output is present, as when a user builds again
+                timed(tools[tool][1], site)
+        for _ in range(runs):
+            for tool, (site, args, clean) in tools.items():  # alternate the tools
+                if mode == "clean":
+                    clean(site)
+                wall, cpu, peak, output = timed(args, site)
+                samples[tool].append((wall, cpu, peak, pages_of(tool, output, site)))
+        medians = {}
+        for tool, values in samples.items():
+            wall = statistics.median(v[0] for v in values)
+            cpu = statistics.median(v[1] for v in values)
+            peak = statistics.median(v[2] for v in values)
+            pages = values[0][3]
+            medians[tool] = (wall, cpu, peak, pages)
+            rows.append((n, mode, tool, wall, cpu, peak, pages, pages / wall if wall else 0))
+        t, h = medians["trustbook"], medians["hugo"]
+        rows.append((n, mode, "ratio", t[0] / h[0], t[1] / h[1], t[2] / h[2], None, None))
+    return rows
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_latency(root, edits):
+    """Median ms from writing a policy to `serve` answering with the new text."""
+    sh(["cargo", "run", "-q", "--release", "--example", "corpus", "--", "1000", str(root)], cwd=REPO)
+    site = root / "trustbook"
+    port = free_port()
+    server = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--root", str(site)], env=ENV,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        server.stdout.readline()  # "Serving on ..."
+        policy = site / "content/policies/policy-7.md"
+        original = policy.read_text()
+        url = f"http://127.0.0.1:{port}/policies/policy-7/"
+        latencies = []
+        for i in range(edits):
+            marker = f"EDIT{i}MARK"
+            started = time.perf_counter()
+            policy.write_text(original.replace("# Policy 7", f"# Policy 7 {marker}", 1))
+            while marker not in urllib.request.urlopen(url).read().decode():
+                time.sleep(0.002)
+            latencies.append((time.perf_counter() - started) * 1000)
+            time.sleep(0.2)
+        return statistics.median(latencies), min(latencies), max(latencies)
+    finally:
+        server.kill()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--edits", type=int, default=20)
+    args = parser.parse_args()
+    if shutil.which("hugo") is None:
+        if os.geteuid() != 0:
+            sys.exit("Hugo is missing: run `sudo apt-get install hugo`")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "hugo"], check=True)
+    sh(["cargo", "build", "-q", "--release", "--bin", "trustbook", "--example", "corpus"], cwd=REPO)
+    hugo = sh(["hugo", "version"]).stdout.split()[1]
+    print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}; hugo {hugo}")
+    print(f"{'N':>6} {'mode':8} {'tool':10} {'wall s':>8} {'cpu s':>8} {'peak MiB':>9} {'pages':>7} {'pages/s':>8}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in [int(s) for s in args.sizes.split(",")]:
+            for (size, mode, tool, wall, cpu, peak, pages, rate) in measure(n, args.runs, Path(tmp) / str(n)):
+                if tool == "ratio":
+                    print(f"{size:>6} {mode:8} {'tb/hugo':10} {wall:>8.2f} {cpu:>8.2f} {peak:>9.2f}")
+                else:
+                    print(f"{size:>6} {mode:8} {tool:10} {wall:>8.2f} {cpu:>8.2f} {peak:>9.0f} {pages:>7} {rate:>8.0f}")
+            shutil.rmtree(Path(tmp) / str(n), ignore_errors=True)
+        median, low, high = serve_latency(Path(tmp) / "serve", args.edits)
+        print(f"serve edit-to-served at N=1000: median {median:.0f} ms (min {low:.0f}, max {high:.0f}, {args.edits} edits)")
+
+
+if __name__ == "__main__":
+    main()
