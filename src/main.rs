@@ -142,12 +142,13 @@ fn run_build(args: &BuildArgs) -> ExitCode {
             return code;
         }
     };
-    let built = match build::render(
-        &checked.site,
-        checked.today,
-        args.only,
-        &build::Reuse::default(),
-    ) {
+    // Highlighted code is kept between builds: a rebuild re-highlights only changed blocks.
+    let cache = checked.site.root.join(".trustbook-cache/highlight.json");
+    let reuse = build::Reuse {
+        highlighter: trustbook::render::highlight::Highlighter::load(&cache),
+        ..build::Reuse::default()
+    };
+    let built = match build::render(&checked.site, checked.today, args.only, &reuse) {
         Ok(built) => built,
         Err(e) => {
             eprintln!("error: {}\nnothing was written", e.0);
@@ -158,6 +159,7 @@ fn run_build(args: &BuildArgs) -> ExitCode {
         eprintln!("error: {message}\nnothing was written");
         return ExitCode::from(1);
     }
+    reuse.highlighter.save(&cache);
     let summary: Vec<String> = [("public/", &built.public), ("internal/", &built.internal)]
         .into_iter()
         .filter_map(|(name, files)| {

@@ -33,7 +33,8 @@ pub fn files(today: Date) -> Vec<(PathBuf, String)> {
         (PathBuf::from("README.md"), README.to_string()),
         (
             PathBuf::from(".gitignore"),
-            "/public/\n/internal/\n".to_string(),
+            "/public/\n/internal/\n/.public.trustbook-*/\n/.internal.trustbook-*/\n/.trustbook-cache/\n"
+                .to_string(),
         ),
     ];
     for control in builtin_catalog().catalog.controls {

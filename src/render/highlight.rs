@@ -2,9 +2,13 @@
 //! a theme styles them and no script runs in the reader's browser.
 //!
 //! The syntax set loads on first use (a site without code never pays for it), and each
-//! distinct block is highlighted once per process: both sites share the work.
+//! distinct block is highlighted once: both sites share the work, `serve` keeps the cache
+//! for as long as it runs, and `build` keeps it on disk between builds (`load`, `save`).
 
 use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
@@ -15,10 +19,20 @@ use syntect::util::LinesWithEndings;
 const MAX_HIGHLIGHT_BYTES: usize = 128 * 1024;
 const MAX_LINE_BYTES: usize = 4 * 1024;
 
+/// Blocks highlighted by an earlier build, and the ones this build used (the only ones
+/// saved again, so the cache never outgrows the site).
 #[derive(Default)]
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
-    cache: Mutex<HashMap<(String, String), String>>,
+    earlier: Mutex<HashMap<u64, String>>,
+    used: Mutex<HashMap<u64, String>>,
+}
+
+/// A block's cache key: its language and code, and the versions that shape the output.
+fn key(lang: &str, code: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (env!("CARGO_PKG_VERSION"), "syntect-5.3", lang, code).hash(&mut hasher);
+    hasher.finish()
 }
 
 fn escape(text: &str) -> String {
@@ -39,8 +53,13 @@ impl Highlighter {
     /// A `<pre>` block for `code`, highlighted when `lang` is known and the code is sane.
     pub fn block(&self, lang: &str, code: &str) -> String {
         let lang = lang.split([' ', ',', '{']).next().unwrap_or("").trim();
-        let key = (lang.to_string(), code.to_string());
-        if let Some(html) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        let key = key(lang, code);
+        let known = self.used.lock().ok().and_then(|c| c.get(&key).cloned());
+        let known = known.or_else(|| self.earlier.lock().ok().and_then(|c| c.get(&key).cloned()));
+        if let Some(html) = known {
+            if let Ok(mut used) = self.used.lock() {
+                used.insert(key, html.clone());
+            }
             return html;
         }
         let inner = self.highlight(lang, code).unwrap_or_else(|| escape(code));
@@ -50,10 +69,41 @@ impl Highlighter {
             format!(" data-lang=\"{}\"", escape(lang))
         };
         let html = format!("<pre class=\"code\"{class}><code>{inner}</code></pre>\n");
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(key, html.clone());
+        if let Ok(mut used) = self.used.lock() {
+            used.insert(key, html.clone());
         }
         html
+    }
+
+    /// A highlighter that starts with the blocks saved at `path` (none if it is missing
+    /// or unreadable: the cache is only ever a shortcut).
+    pub fn load(path: &Path) -> Highlighter {
+        let earlier = std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<HashMap<String, String>>(&bytes).ok())
+            .map(|saved| {
+                saved
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k.parse().ok()?, v)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Highlighter {
+            earlier: Mutex::new(earlier),
+            ..Highlighter::default()
+        }
+    }
+
+    /// Saves the blocks this highlighter used, for the next build. Failing to save only
+    /// costs the next build some time, so errors are ignored.
+    pub fn save(&self, path: &Path) {
+        let Ok(used) = self.used.lock() else { return };
+        let saved: HashMap<String, &String> =
+            used.iter().map(|(k, v)| (k.to_string(), v)).collect();
+        if let (Some(folder), Ok(json)) = (path.parent(), serde_json::to_vec(&saved)) {
+            let _ = std::fs::create_dir_all(folder);
+            let _ = std::fs::write(path, json);
+        }
     }
 
     fn highlight(&self, lang: &str, code: &str) -> Option<String> {
@@ -93,6 +143,22 @@ mod tests {
         let plain = highlighter.block("no-such-language", "<b>&</b>\n");
         assert!(plain.contains("&lt;b&gt;&amp;&lt;/b&gt;"));
         assert!(!plain.contains("hl-"));
+    }
+
+    #[test]
+    fn the_cache_survives_a_save_and_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache/highlight.json");
+        let first = Highlighter::default();
+        let html = first.block("rust", "fn main() {}\n");
+        first.save(&path);
+        let second = Highlighter::load(&path);
+        assert_eq!(second.earlier.lock().unwrap().len(), 1);
+        assert_eq!(second.block("rust", "fn main() {}\n"), html);
+        assert!(
+            second.syntaxes.get().is_none(),
+            "served from the cache, no grammar loaded"
+        );
     }
 
     #[test]

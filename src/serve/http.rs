@@ -3,16 +3,12 @@
 
 use super::state::{Served, State};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use tiny_http::{Header, Request, Response};
 
 const LIVE_JS: &str = include_str!("live.js");
 const OVERLAY_CSS: &str = include_str!("overlay.css");
 /// Long enough to keep requests few, short enough for proxies not to cut the connection.
 const WAIT: Duration = Duration::from_secs(25);
-/// Live-reload waits each hold a thread; past this many, they are answered at once.
-const MAX_WAITERS: usize = 64;
 
 #[derive(Debug, PartialEq)]
 pub enum Route {
@@ -133,61 +129,59 @@ pub fn inject(html: &[u8], served: &Served) -> Vec<u8> {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes())
-        .expect("static header names and values are valid")
+/// An answer to one request.
+pub struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub location: Option<String>,
+    pub body: Vec<u8>,
 }
 
-fn respond(request: Request, status: u16, content_type: &str, body: Vec<u8>) {
-    let response = Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", content_type))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff"));
-    // A client that went away is not an error worth reporting.
-    let _ = request.respond(response);
+impl Reply {
+    fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
+        Reply {
+            status,
+            content_type,
+            location: None,
+            body,
+        }
+    }
 }
 
 /// The page for a miss: the site's own 404 page, or a plain one while there is none.
-fn not_found(request: Request, served: &Served) {
+fn not_found(served: &Served) -> Reply {
     let body = match served.files.get("404.html") {
         Some(page) => inject(page, served),
         None if served.errors.is_some() => inject(
-            b"<!doctype html><title>Build failed</title><body></body>",
+            b"<!DOCTYPE html><title>Build failed</title><body></body>",
             served,
         ),
         None => b"Not found".to_vec(),
     };
-    respond(request, 404, "text/html; charset=utf-8", body);
+    Reply::new(404, "text/html; charset=utf-8", body)
 }
 
 pub struct Handler {
     pub state: Arc<State>,
-    waiters: AtomicUsize,
 }
 
 impl Handler {
     pub fn new(state: Arc<State>) -> Arc<Self> {
-        Arc::new(Handler {
-            state,
-            waiters: AtomicUsize::new(0),
-        })
+        Arc::new(Handler { state })
     }
 
-    pub fn handle(self: &Arc<Self>, request: Request) {
-        let served = self.state.snapshot();
-        if !matches!(
-            request.method(),
-            tiny_http::Method::Get | tiny_http::Method::Head
-        ) {
-            return respond(
-                request,
+    /// The reply to `method url`. A live-reload wait blocks this connection's thread (and
+    /// only it) until the site changes or a while has passed.
+    pub fn handle(&self, method: &str, url: &str) -> Reply {
+        if method != "GET" && method != "HEAD" {
+            return Reply::new(
                 405,
                 "text/plain; charset=utf-8",
                 b"Only GET and HEAD".to_vec(),
             );
         }
-        match route(request.url(), &served.files) {
+        let served = self.state.snapshot();
+        match route(url, &served.files) {
             Route::File(key) => {
                 let bytes = &served.files[&key];
                 let body = if key.ends_with(".html") {
@@ -195,50 +189,24 @@ impl Handler {
                 } else {
                     bytes.clone()
                 };
-                respond(request, 200, content_type(&key), body);
+                Reply::new(200, content_type(&key), body)
             }
-            Route::Redirect(to) => {
-                let response = Response::empty(301).with_header(header("Location", &to));
-                let _ = request.respond(response);
+            Route::Redirect(to) => Reply {
+                location: Some(to),
+                ..Reply::new(301, "text/plain; charset=utf-8", Vec::new())
+            },
+            Route::LiveScript => Reply::new(200, "text/javascript; charset=utf-8", LIVE_JS.into()),
+            Route::OverlayStyle => Reply::new(200, "text/css; charset=utf-8", OVERLAY_CSS.into()),
+            Route::Wait(since) => {
+                let generation = self.state.wait_for_change(since, WAIT);
+                Reply::new(
+                    200,
+                    "text/plain; charset=utf-8",
+                    generation.to_string().into_bytes(),
+                )
             }
-            Route::LiveScript => respond(
-                request,
-                200,
-                "text/javascript; charset=utf-8",
-                LIVE_JS.into(),
-            ),
-            Route::OverlayStyle => {
-                respond(request, 200, "text/css; charset=utf-8", OVERLAY_CSS.into())
-            }
-            Route::Wait(since) => self.wait(request, since),
-            Route::NotFound => not_found(request, &served),
+            Route::NotFound => not_found(&served),
         }
-    }
-
-    /// Answers when the site changes (or after a while), on a thread of its own so that
-    /// waiting pages never hold up other requests.
-    fn wait(self: &Arc<Self>, request: Request, since: u64) {
-        if self.waiters.fetch_add(1, Ordering::SeqCst) >= MAX_WAITERS {
-            self.waiters.fetch_sub(1, Ordering::SeqCst);
-            let now = self.state.snapshot().generation;
-            return respond(
-                request,
-                200,
-                "text/plain; charset=utf-8",
-                now.to_string().into_bytes(),
-            );
-        }
-        let handler = Arc::clone(self);
-        std::thread::spawn(move || {
-            let generation = handler.state.wait_for_change(since, WAIT);
-            respond(
-                request,
-                200,
-                "text/plain; charset=utf-8",
-                generation.to_string().into_bytes(),
-            );
-            handler.waiters.fetch_sub(1, Ordering::SeqCst);
-        });
     }
 }
 

@@ -6,6 +6,7 @@
 //! whatever snapshot is current. A build with errors never replaces a good one.
 
 mod http;
+mod server;
 mod state;
 mod watch;
 
@@ -27,10 +28,6 @@ pub struct Options {
     pub poll: bool,
     pub color: ColorChoice,
 }
-
-/// HTTP worker threads. Live-reload waits run on threads of their own, so these only
-/// ever do short work.
-const WORKERS: usize = 4;
 
 /// More warnings than this are reported as a count on each rebuild.
 const MAX_WARNINGS_SHOWN: usize = 10;
@@ -105,18 +102,17 @@ pub fn run(options: Options) -> Result<(), String> {
     }
     // Bind first: a taken port is reported before any work, and never after "Serving on".
     let address = SocketAddr::new(options.bind, options.port);
-    let server = tiny_http::Server::http(address).map_err(|e| {
-        if e.to_string().contains("in use") {
-            format!("port {} on {} is already in use: stop the other server, or choose another port with --port", options.port, options.bind)
+    let listener = std::net::TcpListener::bind(address).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            format!(
+                "port {} on {} is already in use: stop the other server, or choose another port with --port",
+                options.port, options.bind
+            )
         } else {
             format!("cannot listen on {address}: {e}")
         }
     })?;
-    let server = Arc::new(server);
-    let bound = server
-        .server_addr()
-        .to_ip()
-        .ok_or("the server has no IP address")?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
     if !options.bind.is_loopback() {
         eprintln!(
             "warning: serving on {}, which other machines can reach; the internal handbook is for staff only",
@@ -131,14 +127,7 @@ pub fn run(options: Options) -> Result<(), String> {
     rebuild(&root, &state, options.color, &reuse);
 
     let handler = http::Handler::new(Arc::clone(&state));
-    for _ in 0..WORKERS {
-        let (server, handler) = (Arc::clone(&server), Arc::clone(&handler));
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                handler.handle(request);
-            }
-        });
-    }
+    std::thread::spawn(move || server::run(listener, handler));
 
     let (sender, changes) = mpsc::channel();
     let _watcher = watch::start(&root, options.poll, sender)?;
