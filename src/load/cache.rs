@@ -40,7 +40,9 @@ impl ParseCache {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         std::hash::Hash::hash(text, &mut hasher);
         let key = (kind, text.len(), std::hash::Hasher::finish(&hasher));
-        let hit = self.previous.lock().ok().and_then(|mut p| p.remove(&key));
+        // Parsed already in this load (by the parallel pass), or by the previous one.
+        let hit = self.current.lock().ok().and_then(|c| c.get(&key).cloned());
+        let hit = hit.or_else(|| self.previous.lock().ok().and_then(|mut p| p.remove(&key)));
         let value: Value = match hit.filter(|v| v.is::<V>()) {
             Some(value) => value,
             None => Arc::new(parse()),

@@ -94,31 +94,47 @@ pub fn resolve_inside(path: &Path, content: &Path) -> Result<PathBuf, String> {
 }
 
 /// Reads a found file into `sources`, or says why it cannot be read.
-pub fn read(found: &Found, sources: &mut Sources, findings: &mut Vec<Finding>) -> Option<FileId> {
-    let unreadable =
-        |message: String| Finding::new(Code::UnreadableFile, message).in_file(found.shown.clone());
-    let size = match fs::metadata(&found.real) {
-        Ok(meta) => meta.len(),
-        Err(e) => {
-            findings.push(unreadable(format!("cannot read: {}", plain_io_error(&e))));
-            return None;
-        }
+/// A source file's bytes, or the finding that says why they cannot be had. Safe to call
+/// from several threads at once (loading reads files in parallel).
+pub fn read_bytes(found: &Found) -> Result<Vec<u8>, Box<Finding>> {
+    let unreadable = |message: String| {
+        Box::new(Finding::new(Code::UnreadableFile, message).in_file(found.shown.clone()))
     };
+    let size = fs::metadata(&found.real)
+        .map_err(|e| unreadable(format!("cannot read: {}", plain_io_error(&e))))?
+        .len();
     if size > MAX_SOURCE_BYTES {
-        findings.push(
-            unreadable(format!(
-                "file is {:.1} MiB, more than the {} MiB a source file may have",
-                size as f64 / 1048576.0,
-                MAX_SOURCE_BYTES / 1048576
-            ))
-            .help("split it, or move data files to content/assets/ and link to them"),
-        );
-        return None;
+        let finding = unreadable(format!(
+            "file is {:.1} MiB, more than the {} MiB a source file may have",
+            size as f64 / 1048576.0,
+            MAX_SOURCE_BYTES / 1048576
+        ));
+        return Err(Box::new(finding.help(
+            "split it, or move data files to content/assets/ and link to them",
+        )));
     }
-    let bytes = match fs::read(&found.real) {
+    fs::read(&found.real).map_err(|e| unreadable(format!("cannot read: {}", plain_io_error(&e))))
+}
+
+/// The text of bytes read from a source, as loading sees it (without a byte-order mark),
+/// if they are UTF-8.
+pub fn text_of(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes)
+        .ok()
+        .map(|t| t.trim_start_matches('\u{feff}'))
+}
+
+/// Adds a file read by `read_bytes` to `sources`, or says why it cannot be.
+pub fn add(
+    found: &Found,
+    read: Result<Vec<u8>, Box<Finding>>,
+    sources: &mut Sources,
+    findings: &mut Vec<Finding>,
+) -> Option<FileId> {
+    let bytes = match read {
         Ok(bytes) => bytes,
-        Err(e) => {
-            findings.push(unreadable(format!("cannot read: {}", plain_io_error(&e))));
+        Err(finding) => {
+            findings.push(*finding);
             return None;
         }
     };

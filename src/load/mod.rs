@@ -16,6 +16,7 @@ use crate::finding::{At, Code, Finding};
 use crate::sources::{FileId, Sources};
 use cache::{CACHED_FILE, ParseCache};
 use outline::Outline;
+use rayon::prelude::*;
 use records::{Catalog, ControlRecord, DocumentMeta, RiskRecord, SiteConfig, SystemRecord};
 use serde::de::DeserializeOwned;
 use std::collections::HashSet;
@@ -126,47 +127,170 @@ pub fn load_cached(
         shown: PathBuf::from("content/site.yaml"),
         real,
     };
-    site.config = load_record(&config, SiteConfig::REQUIRED, &mut site, findings, cache);
 
-    for kind in [DocKind::Policy, DocKind::Page] {
-        for found in files::list(root, &content, kind.folder(), &["md"], findings) {
-            if let Some(document) = load_document(&found, kind, &mut site, findings, cache) {
-                site.documents.push(document);
+    // Find every source first, then read and parse them all in parallel (parses land in
+    // the cache), then assemble the site in order, so file ids and output are stable.
+    let yaml = &["yaml", "yml"];
+    let mut jobs = vec![(Source::Config, config)];
+    for (source, folder, extensions) in [
+        (Source::Document(DocKind::Policy), "policies", &["md"][..]),
+        (Source::Document(DocKind::Page), "pages", &["md"][..]),
+        (Source::Control, "controls", yaml),
+        (Source::System, "systems", yaml),
+        (Source::Risk, "risks", yaml),
+        (Source::Catalog, "catalogs", yaml),
+    ] {
+        let found = files::list(root, &content, folder, extensions, findings);
+        jobs.extend(found.into_iter().map(|f| (source, f)));
+    }
+    let read: Vec<Result<Vec<u8>, Box<Finding>>> = jobs
+        .par_iter()
+        .map(|(source, found)| {
+            let bytes = files::read_bytes(found)?;
+            if let Some(text) = files::text_of(&bytes) {
+                source.parse(text, cache);
+            }
+            Ok(bytes)
+        })
+        .collect();
+
+    for ((source, found), read) in jobs.iter().zip(read) {
+        let Some(file) = files::add(found, read, &mut site.sources, findings) else {
+            continue;
+        };
+        match source {
+            Source::Config => {
+                site.config = load_record(
+                    found,
+                    file,
+                    SiteConfig::REQUIRED,
+                    &mut site,
+                    findings,
+                    cache,
+                )
+            }
+            Source::Document(kind) => {
+                if let Some(document) =
+                    load_document(found, file, *kind, &mut site, findings, cache)
+                {
+                    site.documents.push(document);
+                }
+            }
+            Source::Control => {
+                if let Some(record) = load_record(
+                    found,
+                    file,
+                    ControlRecord::REQUIRED,
+                    &mut site,
+                    findings,
+                    cache,
+                ) {
+                    site.controls.push(record);
+                }
+            }
+            Source::System => {
+                if let Some(record) = load_record(
+                    found,
+                    file,
+                    SystemRecord::REQUIRED,
+                    &mut site,
+                    findings,
+                    cache,
+                ) {
+                    site.systems.push(record);
+                }
+            }
+            Source::Risk => {
+                if let Some(record) = load_record(
+                    found,
+                    file,
+                    RiskRecord::REQUIRED,
+                    &mut site,
+                    findings,
+                    cache,
+                ) {
+                    site.risks.push(record);
+                }
+            }
+            Source::Catalog => {
+                if let Some(record) = load_record::<Catalog>(
+                    found,
+                    file,
+                    Catalog::REQUIRED,
+                    &mut site,
+                    findings,
+                    cache,
+                ) {
+                    site.catalogs.push(LoadedCatalog {
+                        catalog: record.data,
+                        source: Some((record.file, record.positions)),
+                    });
+                }
             }
         }
     }
-    let yaml = &["yaml", "yml"];
-    for found in files::list(root, &content, "controls", yaml, findings) {
-        if let Some(record) =
-            load_record(&found, ControlRecord::REQUIRED, &mut site, findings, cache)
-        {
-            site.controls.push(record);
-        }
-    }
-    for found in files::list(root, &content, "systems", yaml, findings) {
-        if let Some(record) =
-            load_record(&found, SystemRecord::REQUIRED, &mut site, findings, cache)
-        {
-            site.systems.push(record);
-        }
-    }
-    for found in files::list(root, &content, "risks", yaml, findings) {
-        if let Some(record) = load_record(&found, RiskRecord::REQUIRED, &mut site, findings, cache)
-        {
-            site.risks.push(record);
-        }
-    }
-    for found in files::list(root, &content, "catalogs", yaml, findings) {
-        if let Some(record) =
-            load_record::<Catalog>(&found, Catalog::REQUIRED, &mut site, findings, cache)
-        {
-            site.catalogs.push(LoadedCatalog {
-                catalog: record.data,
-                source: Some((record.file, record.positions)),
-            });
-        }
-    }
     Ok(site)
+}
+
+/// What a source file holds, by the folder it is in.
+#[derive(Clone, Copy)]
+enum Source {
+    Config,
+    Document(DocKind),
+    Control,
+    System,
+    Risk,
+    Catalog,
+}
+
+impl Source {
+    /// Parses `text` into the cache (a no-op when it is there already).
+    fn parse(self, text: &str, cache: &ParseCache) {
+        match self {
+            Source::Config => drop(parse_record::<SiteConfig>(
+                text,
+                SiteConfig::REQUIRED,
+                cache,
+            )),
+            Source::Document(_) => {
+                drop(cache.get_or_parse("document", text, || parse_document(text)))
+            }
+            Source::Control => drop(parse_record::<ControlRecord>(
+                text,
+                ControlRecord::REQUIRED,
+                cache,
+            )),
+            Source::System => drop(parse_record::<SystemRecord>(
+                text,
+                SystemRecord::REQUIRED,
+                cache,
+            )),
+            Source::Risk => drop(parse_record::<RiskRecord>(
+                text,
+                RiskRecord::REQUIRED,
+                cache,
+            )),
+            Source::Catalog => drop(parse_record::<Catalog>(text, Catalog::REQUIRED, cache)),
+        }
+    }
+}
+
+/// The parse of one record's text, with its findings (about `CACHED_FILE`), from the cache.
+#[allow(clippy::type_complexity)] // a pair, named where it is used
+fn parse_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
+    text: &str,
+    required: &[&str],
+    cache: &ParseCache,
+) -> std::sync::Arc<(yaml::Parsed<T>, Vec<Finding>)> {
+    cache.get_or_parse(std::any::type_name::<T>(), text, || {
+        let mut found = Vec::new();
+        let origin = Origin {
+            file: CACHED_FILE,
+            base: 0,
+            text,
+        };
+        (yaml::parse::<T>(&origin, required, &mut found), found)
+    })
 }
 
 /// Every record's id with the file it came from.
@@ -209,22 +333,13 @@ fn stem(found: &files::Found) -> String {
 
 fn load_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
     found: &files::Found,
+    file: FileId,
     required: &[&str],
     site: &mut Site,
     findings: &mut Vec<Finding>,
     cache: &ParseCache,
 ) -> Option<Record<T>> {
-    let file = files::read(found, &mut site.sources, findings)?;
-    let text = &site.sources.get(file).text;
-    let parsed = cache.get_or_parse(std::any::type_name::<T>(), text, || {
-        let mut found = Vec::new();
-        let origin = Origin {
-            file: CACHED_FILE,
-            base: 0,
-            text,
-        };
-        (yaml::parse::<T>(&origin, required, &mut found), found)
-    });
+    let parsed = parse_record::<T>(&site.sources.get(file).text, required, cache);
     let (parsed, cached_findings) = &*parsed;
     findings.extend(cache::for_file(cached_findings, file));
     let Some(data) = parsed.data.clone() else {
@@ -287,12 +402,12 @@ fn parse_document(text: &str) -> ParsedDocument {
 
 fn load_document(
     found: &files::Found,
+    file: FileId,
     kind: DocKind,
     site: &mut Site,
     findings: &mut Vec<Finding>,
     cache: &ParseCache,
 ) -> Option<Document> {
-    let file = files::read(found, &mut site.sources, findings)?;
     let text = &site.sources.get(file).text;
     let parsed = cache.get_or_parse("document", text, || parse_document(text));
     findings.extend(cache::for_file(&parsed.findings, file));
