@@ -26,6 +26,19 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Everything one site consists of: output path (relative, `/`-separated) to bytes.
+#[cfg(test)]
+mod tests {
+    use super::site_path;
+
+    #[test]
+    fn site_paths_come_from_base_urls() {
+        assert_eq!(site_path("https://trust.example.com/"), "/");
+        assert_eq!(site_path("https://trust.example.com"), "/");
+        assert_eq!(site_path("https://example.com/trust"), "/trust/");
+        assert_eq!(site_path("https://example.com/a/trust/"), "/a/trust/");
+    }
+}
+
 #[derive(Default)]
 pub struct SiteFiles {
     pub files: BTreeMap<String, Vec<u8>>,
@@ -67,6 +80,8 @@ struct Job<'m> {
     body: Option<(&'m str, FileId)>,
     /// The title the page shows above its body.
     title: Option<&'m str>,
+    /// The way back to the site root, when it is not relative to the page's own path.
+    root: Option<String>,
     /// The page's own data, for the page cache; `None` for pages made from the whole
     /// model (the indexes), which are always rendered.
     own_data: Option<Vec<u8>>,
@@ -81,6 +96,7 @@ impl<'m> Job<'m> {
             page,
             body: None,
             title: None,
+            root: None,
             own_data: None,
         }
     }
@@ -93,6 +109,7 @@ impl<'m> Job<'m> {
             page: data(item),
             body: None,
             title: None,
+            root: None,
             own_data: serde_json::to_vec(item).ok(),
         }
     }
@@ -111,6 +128,15 @@ impl<'m> Job<'m> {
 /// Template data from a model value, converted once.
 fn data<T: serde::Serialize>(value: &T) -> Value {
     Value::from(minijinja::value::Serde(value))
+}
+
+/// The path part of a base URL, ending in `/`: `https://a.example/trust` → `/trust/`.
+fn site_path(base_url: &str) -> String {
+    let after_scheme = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+    format!("{}/", path.trim_end_matches('/'))
 }
 
 /// `../../` for `policies/x/index.html`.
@@ -138,7 +164,7 @@ impl<'a> Renderer<'a> {
                 if let Some(hit) = key.and_then(|key| self.cache.get(key)) {
                     return Ok((job.path.clone(), hit.0, hit.1));
                 }
-                let root = root_of(&job.path);
+                let root = job.root.clone().unwrap_or_else(|| root_of(&job.path));
                 let (body, assets) = match job.body {
                     Some((markdown, file)) => {
                         let links = LinkContext {
@@ -203,7 +229,18 @@ impl<'a> Renderer<'a> {
         let shared = data(model);
         let mut jobs = vec![
             Job::new("index.html", "public/index.html", Value::UNDEFINED),
-            Job::new("404.html", "public/404.html", Value::UNDEFINED),
+            Job {
+                // A host serves the 404 page at any missing address, so relative links
+                // would break; with a base_url, link from the site's own path instead.
+                // (The preview inside the handbook stays relative.)
+                root: model
+                    .site
+                    .base_url
+                    .as_deref()
+                    .filter(|_| !preview)
+                    .map(site_path),
+                ..Job::new("404.html", "public/404.html", Value::UNDEFINED)
+            },
         ];
         for document in &model.documents {
             jobs.push(

@@ -41,12 +41,14 @@ function files(dir) {
 }
 
 // The built sites over HTTP, as a static host serves them (file:// blocks axe's reading
-// of stylesheets).
+// of stylesheets): the public site at the root, as its base_url says, and the handbook
+// under /internal/.
 const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
   ".json": "application/json", ".svg": "image/svg+xml", ".xml": "application/xml", ".csv": "text/csv" };
 const host = createServer((request, response) => {
   const path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname));
-  const file = join(site, path.endsWith("/") ? path + "index.html" : path);
+  const tree = path.startsWith("/internal/") ? "" : "public";
+  const file = join(site, tree, path.endsWith("/") ? path + "index.html" : path);
   try {
     const body = readFileSync(file);
     response.writeHead(200, { "Content-Type": types[extname(file)] || "application/octet-stream" });
@@ -58,7 +60,7 @@ const host = createServer((request, response) => {
 });
 await new Promise((resolve) => host.listen(0, "127.0.0.1", resolve));
 const base = `http://127.0.0.1:${host.address().port}`;
-const url = (tree, path) => `${base}/${tree}/${path}`;
+const url = (tree, path) => (tree === "public" ? `${base}/${path}` : `${base}/${tree}/${path}`);
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",

@@ -165,6 +165,9 @@ pub fn broken_links(site: &Path) -> Vec<String> {
             let (path, anchor) = link.split_once('#').unwrap_or((&link, ""));
             let target = if path.is_empty() {
                 PathBuf::from(&page)
+            } else if let Some(from_root) = path.strip_prefix('/') {
+                // Only the public 404 page links from the site's root (base_url path `/`).
+                PathBuf::from(percent_decoded(from_root))
             } else {
                 here.join(percent_decoded(path))
             };
