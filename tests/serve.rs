@@ -229,6 +229,22 @@ fn polling_sees_edits_too() {
 }
 
 #[test]
+fn a_theme_folder_made_after_start_is_watched() {
+    let server = start();
+    let templates = server.site.path().join("themes/default/templates/internal");
+    fs::create_dir_all(&templates).unwrap();
+    // The folder's creation is one change; wait for its rebuild, then edit inside it.
+    std::thread::sleep(Duration::from_millis(500));
+    fs::write(
+        templates.join("404.html"),
+        "{% extends \"internal/base.html\" %}{% block main %}CUSTOM-MISS{% endblock %}",
+    )
+    .unwrap();
+    let page = eventually(server.port, "/missing/", |r| r.body.contains("CUSTOM-MISS"));
+    assert!(page.body.contains("CUSTOM-MISS"));
+}
+
+#[test]
 fn a_save_by_rename_is_seen() {
     let server = start();
     let content = server.site.path().join("content/policies");

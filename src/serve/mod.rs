@@ -130,11 +130,16 @@ pub fn run(options: Options) -> Result<(), String> {
     std::thread::spawn(move || server::run(listener, handler));
 
     let (sender, changes) = mpsc::channel();
-    let _watcher = watch::start(&root, options.poll, sender)?;
+    let mut watcher = watch::start(&root, options.poll, sender)?;
+    let mut watching_themes = root.join("themes").is_dir();
     println!("Serving on http://{bound}/");
     let _ = std::io::stdout().flush();
 
     for batch in changes {
+        if !watching_themes && root.join("themes").is_dir() {
+            // A theme folder made after start: watch inside it from now on.
+            watching_themes = watch::add_folder(&mut watcher, &root.join("themes")).is_ok();
+        }
         let mut shown: Vec<String> = batch
             .iter()
             .take(3)

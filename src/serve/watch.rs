@@ -81,6 +81,11 @@ pub fn start(root: &Path, poll: bool, batches: Sender<Vec<PathBuf>>) -> Result<W
     Ok(watcher)
 }
 
+/// Watches one more folder, with everything below it.
+pub fn add_folder(watcher: &mut Watcher, folder: &Path) -> notify::Result<()> {
+    watcher.watch(folder, RecursiveMode::Recursive)
+}
+
 /// Gathers events until none has come for `DEBOUNCE`, then sends the relevant paths once
 /// (each path once, however many events it had).
 fn debounce(root: &Path, raw: &Receiver<notify::Result<Event>>, batches: &Sender<Vec<PathBuf>>) {
