@@ -1,7 +1,7 @@
 //! Ids: unique across all kinds, safe to use in a URL, known to a catalogue when they name
 //! a control, and every reference pointing at a record of the right kind.
 
-use super::{AnyRecord, Entry, Index, Kind, each_record, id_at, url_of};
+use super::{AnyRecord, Entry, Index, Kind, each_record, id_at};
 use crate::finding::{At, Code, Finding, did_you_mean};
 use crate::load::Site;
 use crate::load::records::Visibility;
@@ -33,13 +33,12 @@ pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
             continue;
         }
         let published = record.visibility == Visibility::Public;
-        let url = url_of(site, kind, id, document, file);
         by_id.insert(
             id.to_string(),
             Entry {
                 kind,
                 at,
-                url,
+                url: record.url.clone(),
                 published,
                 document,
             },

@@ -3,7 +3,7 @@
 //! would lose its target, so that is a warning. Also: internal-block markers, and two
 //! sources that would be written to the same URL.
 
-use super::{AnyRecord, Index, Kind, each_record, effective_visibility, url_of};
+use super::{AnyRecord, Index, Kind, each_record, effective_visibility};
 use crate::finding::{At, Code, Finding};
 use crate::links::{Resolver, Target};
 use crate::load::outline::{Link, MarkerError};
@@ -137,11 +137,10 @@ pub fn check_url_collisions(site: &Site, findings: &mut Vec<Finding>) {
         id,
         file,
         positions,
-        document,
+        url,
         ..
     } in each_record(site)
     {
-        let url = url_of(site, kind, id, document, file);
         let at = At {
             file,
             span: positions.value("id"),

@@ -108,6 +108,8 @@ pub struct AnyRecord<'a> {
     pub document: Option<usize>,
     /// Where the public site shows it (SPEC's rule on policies applied).
     pub visibility: Visibility,
+    /// The page it is published at.
+    pub url: String,
 }
 
 /// Every record of the site, documents first.
@@ -125,6 +127,7 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
             positions: &d.record.positions,
             document: Some(i),
             visibility: effective_visibility(meta.visibility, meta.status, kind),
+            url: urls::document(d.kind, &d.record.stem),
         }
     });
     fn plain<'a, T>(
@@ -140,6 +143,11 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
             positions: &record.positions,
             document: None,
             visibility,
+            url: match kind {
+                Kind::System => urls::system(&record.stem),
+                Kind::Risk => urls::risk(id),
+                _ => urls::control(id),
+            },
         }
     }
     let controls = site
@@ -155,23 +163,4 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
         .iter()
         .map(|r| plain(Kind::Risk, r, &r.data.id, r.data.visibility));
     documents.chain(controls).chain(systems).chain(risks)
-}
-
-/// The URL a record is published at.
-pub fn url_of(site: &Site, kind: Kind, id: &str, document: Option<usize>, file: usize) -> String {
-    let stem = || {
-        site.sources
-            .path(file)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    };
-    match kind {
-        Kind::Policy | Kind::Page => {
-            urls::document(site.documents[document.unwrap_or(0)].kind, &stem())
-        }
-        Kind::System => urls::system(&stem()),
-        Kind::Control => urls::control(id),
-        Kind::Risk => urls::risk(id),
-    }
 }

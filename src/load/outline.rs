@@ -33,7 +33,6 @@ pub struct Link {
     pub dest: String,
     /// Byte span of the whole link, relative to the body.
     pub span: Range<usize>,
-    pub is_image: bool,
     pub in_internal_block: bool,
 }
 
@@ -95,11 +94,9 @@ pub fn outline(body: &str) -> Outline {
             }
             Event::Start(Tag::Link { ref dest_url, .. })
             | Event::Start(Tag::Image { ref dest_url, .. }) => {
-                let is_image = matches!(event, Event::Start(Tag::Image { .. }));
                 outline.links.push(Link {
                     dest: dest_url.to_string(),
                     span: range,
-                    is_image,
                     in_internal_block: open_block.is_some(),
                 });
             }
@@ -151,7 +148,7 @@ mod tests {
         let links: Vec<_> = outline
             .links
             .iter()
-            .map(|l| (l.dest.as_str(), l.in_internal_block, l.is_image))
+            .map(|l| (l.dest.as_str(), l.in_internal_block))
             .collect();
         assert_eq!(
             links,

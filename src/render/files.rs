@@ -52,6 +52,17 @@ struct SearchEntry<'a> {
     text: &'a str,
 }
 
+impl<'a> SearchEntry<'a> {
+    fn new(title: &'a str, url: &'a str, kind: &'static str, text: &'a str) -> Self {
+        SearchEntry {
+            title,
+            url,
+            kind,
+            text,
+        }
+    }
+}
+
 fn search_index(entries: &[SearchEntry]) -> Vec<u8> {
     // A script, not JSON, so that search also works from file:// where fetch() does not.
     let json = serde_json::to_string(entries).unwrap_or_else(|_| "[]".into());
@@ -100,39 +111,27 @@ pub fn public_files(model: &PublicModel, out: &mut SiteFiles) {
     let json = serde_json::to_vec_pretty(&trust).unwrap_or_default();
     out.files.insert("trust.json".into(), json);
 
-    let mut search: Vec<SearchEntry> = Vec::new();
-    for d in &model.documents {
-        search.push(SearchEntry {
-            title: &d.title,
-            url: &d.url,
-            kind: "document",
-            text: &d.public_summary,
-        });
-    }
-    for c in &model.controls {
-        search.push(SearchEntry {
-            title: &c.title,
-            url: &c.url,
-            kind: "control",
-            text: &c.public_summary,
-        });
-    }
-    for s in &model.systems {
-        search.push(SearchEntry {
-            title: &s.name,
-            url: &s.url,
-            kind: "system",
-            text: &s.public_summary,
-        });
-    }
-    for r in &model.risks {
-        search.push(SearchEntry {
-            title: &r.title,
-            url: &r.url,
-            kind: "risk",
-            text: &r.public_summary,
-        });
-    }
+    let search: Vec<SearchEntry> = (model.documents.iter())
+        .map(|d| SearchEntry::new(&d.title, &d.url, "document", &d.public_summary))
+        .chain(
+            model
+                .controls
+                .iter()
+                .map(|c| SearchEntry::new(&c.title, &c.url, "control", &c.public_summary)),
+        )
+        .chain(
+            model
+                .systems
+                .iter()
+                .map(|s| SearchEntry::new(&s.name, &s.url, "system", &s.public_summary)),
+        )
+        .chain(
+            model
+                .risks
+                .iter()
+                .map(|r| SearchEntry::new(&r.title, &r.url, "risk", &r.public_summary)),
+        )
+        .collect();
     out.files
         .insert("search-index.js".into(), search_index(&search));
 
@@ -314,40 +313,30 @@ pub fn internal_files(model: &InternalModel, out: &mut SiteFiles) {
         "robots.txt".into(),
         b"User-agent: *\nDisallow: /\n".to_vec(),
     );
-    let mut search: Vec<SearchEntry> = Vec::new();
-    for d in &model.documents {
+    let documents = model.documents.iter().map(|d| {
+        let kind = if d.is_page { "page" } else { "document" };
         let text = d.meta.public_summary.as_deref().unwrap_or(&d.meta.id);
-        search.push(SearchEntry {
-            title: &d.meta.title,
-            url: &d.url,
-            kind: if d.is_page { "page" } else { "document" },
-            text,
-        });
-    }
-    for c in &model.controls {
-        search.push(SearchEntry {
-            title: &c.info.title,
-            url: &c.url,
-            kind: "control",
-            text: &c.record.id,
-        });
-    }
-    for s in &model.systems {
-        search.push(SearchEntry {
-            title: &s.record.name,
-            url: &s.url,
-            kind: "system",
-            text: &s.record.description,
-        });
-    }
-    for r in &model.risks {
-        search.push(SearchEntry {
-            title: &r.record.title,
-            url: &r.url,
-            kind: "risk",
-            text: &r.record.description,
-        });
-    }
+        SearchEntry::new(&d.meta.title, &d.url, kind, text)
+    });
+    let search: Vec<SearchEntry> =
+        documents
+            .chain(
+                model
+                    .controls
+                    .iter()
+                    .map(|c| SearchEntry::new(&c.info.title, &c.url, "control", &c.record.id)),
+            )
+            .chain(
+                model.systems.iter().map(|s| {
+                    SearchEntry::new(&s.record.name, &s.url, "system", &s.record.description)
+                }),
+            )
+            .chain(
+                model.risks.iter().map(|r| {
+                    SearchEntry::new(&r.record.title, &r.url, "risk", &r.record.description)
+                }),
+            )
+            .collect();
     out.files
         .insert("search-index.js".into(), search_index(&search));
 }

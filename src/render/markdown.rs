@@ -31,8 +31,6 @@ pub struct Html {
     pub html: String,
     /// Asset files (paths under `content/`) this page links to or shows.
     pub assets: Vec<PathBuf>,
-    /// Links dropped because their target is not on this site.
-    pub unlinked: usize,
 }
 
 const INTERNAL_BLOCK_START: &str = "<div class=\"internal-block\" role=\"note\"><p class=\"internal-label\">Internal: not on the public site</p>\n";
@@ -41,7 +39,6 @@ pub fn to_html(markdown: &str, links: &LinkContext, highlighter: &Highlighter) -
     let mut out = Html {
         html: String::with_capacity(markdown.len() * 3 / 2),
         assets: Vec::new(),
-        unlinked: 0,
     };
     let mut events: Vec<Event> = Vec::new();
     let mut anchors = HashSet::new();
@@ -49,6 +46,7 @@ pub fn to_html(markdown: &str, links: &LinkContext, highlighter: &Highlighter) -
     let mut code: Option<(String, String)> = None;
     // Whether each open link was kept, so its end matches its start.
     let mut open_links: Vec<bool> = Vec::new();
+    let mut open_images: Vec<bool> = Vec::new();
     let mut in_comment = false;
 
     for event in Parser::new_ext(markdown, options()) {
@@ -91,7 +89,6 @@ pub fn to_html(markdown: &str, links: &LinkContext, highlighter: &Highlighter) -
                 }
                 None => {
                     open_links.push(false);
-                    out.unlinked += 1;
                     continue;
                 }
             },
@@ -106,14 +103,27 @@ pub fn to_html(markdown: &str, links: &LinkContext, highlighter: &Highlighter) -
                 dest_url,
                 title,
                 id,
-            }) => {
-                let dest_url = rewrite(&dest_url, links, &mut out).unwrap_or(dest_url);
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
+            }) => match rewrite(&dest_url, links, &mut out) {
+                Some(dest_url) => {
+                    open_images.push(true);
+                    Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    })
+                }
+                // Not on this site: show the alt text, and not the source path.
+                None => {
+                    open_images.push(false);
+                    continue;
+                }
+            },
+            Event::End(TagEnd::Image) => {
+                if open_images.pop() == Some(false) {
+                    continue;
+                }
+                Event::End(TagEnd::Image)
             }
             // Pass: raw HTML without comments; internal-block markers become a marked box.
             Event::Html(html) | Event::InlineHtml(html) => match html.trim() {
