@@ -153,9 +153,9 @@ mod tests {
         assert_eq!(
             links,
             [
-                ("a.md", false, false),
-                ("b.md#x", true, false),
-                ("../assets/i.png", false, true)
+                ("a.md", false),
+                ("b.md#x", true),
+                ("../assets/i.png", false)
             ]
         );
         assert_eq!(&body[outline.links[1].span.clone()], "[b](b.md#x)");
