@@ -7,6 +7,7 @@ use crate::load::date::Date;
 use crate::model::{internal, public};
 use crate::render::cache::PageCache;
 use crate::render::highlight::Highlighter;
+use crate::render::output::{Memory, Output, Prefixed};
 use crate::render::theme::Theme;
 use crate::render::{RenderError, Renderer, SiteFiles};
 use crate::write;
@@ -33,13 +34,102 @@ pub struct Reuse {
     pub pages: PageCache,
 }
 
-/// Renders the sites of a site that passed `check`.
+/// Renders the sites of a site that passed `check` into memory (for `serve` and tests).
 pub fn render(
     site: &Site,
     today: Date,
     only: Option<Audience>,
     reuse: &Reuse,
 ) -> Result<Built, RenderError> {
+    let wants = |audience| only.is_none_or(|o| o == audience);
+    let public = wants(Audience::Public).then(|| Memory::new(Some(&reuse.pages)));
+    let internal = wants(Audience::Internal).then(|| Memory::new(Some(&reuse.pages)));
+    reuse.pages.start();
+    let pages = render_into(
+        site,
+        today,
+        reuse,
+        public.as_ref().map(|m| m as &dyn Output),
+        internal.as_ref().map(|m| m as &dyn Output),
+    )?;
+    let collected = |memory: Option<Memory>, pages| {
+        memory.map(|memory| SiteFiles {
+            files: memory.into_files(),
+            pages,
+        })
+    };
+    Ok(Built {
+        public: collected(public, pages.0),
+        internal: collected(internal, pages.1),
+    })
+}
+
+/// Pages and files written into one output folder.
+pub struct Written {
+    pub folder: &'static str,
+    pub pages: usize,
+    pub files: usize,
+}
+
+/// Renders the sites of a site that passed `check` straight into `public/` and
+/// `internal/` (or the one asked for). Both targets are checked before either is touched,
+/// so a refused folder leaves both as they were; a failed render leaves both as they were.
+pub fn build(
+    site: &Site,
+    today: Date,
+    only: Option<Audience>,
+    reuse: &Reuse,
+) -> Result<Vec<Written>, String> {
+    let wants = |audience| only.is_none_or(|o| o == audience);
+    let folders: Vec<&'static str> = [
+        (Audience::Public, "public"),
+        (Audience::Internal, "internal"),
+    ]
+    .into_iter()
+    .filter(|(audience, _)| wants(*audience))
+    .map(|(_, name)| name)
+    .collect();
+    for name in &folders {
+        write::may_replace(&site.root.join(name))?;
+    }
+    let cache = site.root.join(CACHE_FOLDER);
+    let mut generations = Vec::new();
+    for name in &folders {
+        generations.push(write::Generation::open(
+            &site.root.join(name),
+            Some(&cache),
+        )?);
+    }
+    let output = |name| {
+        let at = folders.iter().position(|f| *f == name)?;
+        Some(&generations[at] as &dyn Output)
+    };
+    let pages =
+        render_into(site, today, reuse, output("public"), output("internal")).map_err(|e| e.0)?;
+    let mut written = Vec::new();
+    for (name, generation) in folders.into_iter().zip(generations) {
+        let files = generation.finish()?;
+        let pages = if name == "public" { pages.0 } else { pages.1 };
+        written.push(Written {
+            folder: name,
+            pages,
+            files,
+        });
+    }
+    Ok(written)
+}
+
+/// Caches kept between builds, beside `content/`; safe to delete.
+pub const CACHE_FOLDER: &str = ".trustbook-cache";
+
+/// Renders into the outputs given; returns the number of pages of each.
+fn render_into(
+    site: &Site,
+    today: Date,
+    reuse: &Reuse,
+    public: Option<&dyn Output>,
+    internal: Option<&dyn Output>,
+) -> Result<(usize, usize), RenderError> {
     let config = &site
         .config
         .as_ref()
@@ -49,46 +139,25 @@ pub fn render(
     let renderer = Renderer {
         env: theme.environment(),
         highlighter: &reuse.highlighter,
-        cache: &reuse.pages,
+        fingerprint: theme.fingerprint(),
         site,
         resolver: Resolver::new(site),
     };
-    reuse.pages.start();
     let public_model = public::build(site);
-    let wants = |audience| only.is_none_or(|o| o == audience);
-    let public = if wants(Audience::Public) {
-        let mut files = renderer.public(&public_model, false)?;
-        renderer.static_files(&theme, &mut files);
-        Some(files)
-    } else {
-        None
-    };
-    let internal = if wants(Audience::Internal) {
-        let mut preview = renderer.public(&public_model, true)?;
-        renderer.static_files(&theme, &mut preview);
+    let mut pages = (0, 0);
+    if let Some(out) = public {
+        pages.0 = renderer.public(&public_model, false, out)?;
+        renderer.static_files(&theme, out)?;
+    }
+    if let Some(out) = internal {
         let model = internal::build(site, today);
-        let mut files = renderer.internal(&model, preview)?;
-        renderer.static_files(&theme, &mut files);
-        Some(files)
-    } else {
-        None
-    };
-    Ok(Built { public, internal })
-}
-
-/// Writes the built sites into `public/` and `internal/`. Both targets are checked before
-/// either is written, so a refused folder leaves both as they were.
-pub fn write(site: &Site, built: &Built) -> Result<(), String> {
-    let targets = [("public", &built.public), ("internal", &built.internal)];
-    for (name, files) in &targets {
-        if files.is_some() {
-            write::may_replace(&site.root.join(name))?;
-        }
+        pages.1 = renderer.internal(&model, &public_model, out)?;
+        renderer.static_files(&theme, out)?;
+        let preview = Prefixed {
+            inner: out,
+            prefix: "preview/",
+        };
+        renderer.static_files(&theme, &preview)?;
     }
-    for (name, files) in targets {
-        if let Some(files) = files {
-            write::replace(&site.root.join(name), files)?;
-        }
-    }
-    Ok(())
+    Ok(pages)
 }

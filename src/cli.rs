@@ -77,6 +77,9 @@ pub struct BuildArgs {
     /// Treat warnings as errors
     #[arg(long)]
     pub strict: bool,
+    /// Print how long each stage took (load, check, render, write)
+    #[arg(long)]
+    pub timings: bool,
     #[command(flatten)]
     pub site: SiteArgs,
 }

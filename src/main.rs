@@ -87,12 +87,15 @@ fn load_and_check(
     strict: bool,
     format: Format,
     verb: &str,
+    stages: &mut Stages,
 ) -> Result<Checked, ExitCode> {
     let today = load::date::today().map_err(|message| fail_usage(&message))?;
     let mut findings = Vec::new();
     let site =
         load::load(root, &mut findings).map_err(|load::NotASite(message)| fail_usage(&message))?;
+    stages.done("load");
     check::run(&site, today, &mut findings);
+    stages.done("check");
     if strict {
         for finding in &mut findings {
             finding.severity = Severity::Error;
@@ -127,7 +130,14 @@ fn load_and_check(
 }
 
 fn run_check(args: &CheckArgs) -> ExitCode {
-    match load_and_check(&args.site.root, args.strict, args.format, "check") {
+    let mut stages = Stages::new(false);
+    match load_and_check(
+        &args.site.root,
+        args.strict,
+        args.format,
+        "check",
+        &mut stages,
+    ) {
         Ok(_) => ExitCode::SUCCESS,
         Err(code) => code,
     }
@@ -135,7 +145,14 @@ fn run_check(args: &CheckArgs) -> ExitCode {
 
 fn run_build(args: &BuildArgs) -> ExitCode {
     let started = Instant::now();
-    let checked = match load_and_check(&args.site.root, args.strict, Format::Text, "build") {
+    let mut stages = Stages::new(args.timings);
+    let checked = match load_and_check(
+        &args.site.root,
+        args.strict,
+        Format::Text,
+        "build",
+        &mut stages,
+    ) {
         Ok(checked) => checked,
         Err(code) => {
             eprintln!("nothing was written");
@@ -143,33 +160,27 @@ fn run_build(args: &BuildArgs) -> ExitCode {
         }
     };
     // Highlighted code is kept between builds: a rebuild re-highlights only changed blocks.
-    let cache = checked.site.root.join(".trustbook-cache/highlight.json");
+    let cache = checked
+        .site
+        .root
+        .join(build::CACHE_FOLDER)
+        .join("highlight.json");
     let reuse = build::Reuse {
         highlighter: trustbook::render::highlight::Highlighter::load(&cache),
         ..build::Reuse::default()
     };
-    let built = match build::render(&checked.site, checked.today, args.only, &reuse) {
-        Ok(built) => built,
-        Err(e) => {
-            eprintln!("error: {}\nnothing was written", e.0);
+    let written = match build::build(&checked.site, checked.today, args.only, &reuse) {
+        Ok(written) => written,
+        Err(message) => {
+            eprintln!("error: {message}\nnothing was written");
             return ExitCode::from(1);
         }
     };
-    if let Err(message) = build::write(&checked.site, &built) {
-        eprintln!("error: {message}\nnothing was written");
-        return ExitCode::from(1);
-    }
+    stages.done("render and write");
     reuse.highlighter.save(&cache);
-    let summary: Vec<String> = [("public/", &built.public), ("internal/", &built.internal)]
-        .into_iter()
-        .filter_map(|(name, files)| {
-            let files = files.as_ref()?;
-            Some(format!(
-                "{name} ({} pages, {} files)",
-                files.pages,
-                files.files.len()
-            ))
-        })
+    let summary: Vec<String> = written
+        .iter()
+        .map(|w| format!("{}/ ({} pages, {} files)", w.folder, w.pages, w.files))
         .collect();
     eprintln!(
         "built {} in {} ms",
@@ -177,6 +188,25 @@ fn run_build(args: &BuildArgs) -> ExitCode {
         started.elapsed().as_millis()
     );
     ExitCode::SUCCESS
+}
+
+/// `--timings`: how long each stage of one command took, printed as it ends.
+struct Stages {
+    last: Option<Instant>,
+}
+
+impl Stages {
+    fn new(enabled: bool) -> Self {
+        Stages {
+            last: enabled.then(Instant::now),
+        }
+    }
+
+    fn done(&mut self, stage: &str) {
+        if let Some(last) = self.last.replace(Instant::now()) {
+            eprintln!("{stage:>8}: {} ms", last.elapsed().as_millis());
+        }
+    }
 }
 
 fn counted(errors: usize, warnings: usize) -> String {

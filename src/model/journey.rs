@@ -8,7 +8,7 @@ use crate::load::date::Date;
 use crate::load::records::ControlStatus;
 use chrono::Datelike;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Default, Serialize)]
 pub struct Journey {
@@ -295,15 +295,19 @@ fn roles(model: &InternalModel) -> Vec<Role> {
             owned.push((name, risk_ref(r)));
         }
     }
+    // Looked up once per owned item: a scan per item was quadratic on large sites.
+    // (Ids are unique across kinds: the calendar's items come from one map by id.)
+    let mut due_by_item: HashMap<&str, Vec<&CalendarEntry>> = HashMap::new();
+    for entry in model.calendar.iter().filter(|e| e.state != "scheduled") {
+        due_by_item.entry(&entry.item.id).or_default().push(entry);
+    }
     for (name, item) in owned {
         let Some(role) = roles.get_mut(&name) else {
             continue;
         };
-        let due: Vec<&CalendarEntry> = model
-            .calendar
-            .iter()
-            .filter(|e| e.item.id == item.id && e.state != "scheduled")
-            .collect();
+        let due = due_by_item
+            .get(item.id.as_str())
+            .map_or(&[][..], Vec::as_slice);
         for entry in due {
             role.overdue += usize::from(entry.state == "overdue");
             role.due.push(DueItem {

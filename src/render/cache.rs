@@ -2,16 +2,18 @@
 //! `serve` keeps one across rebuilds, so a save re-renders the pages it touches (and the
 //! indexes, which are always rendered), not the whole site.
 //!
-//! A record page is made from: its template, its own data, its Markdown body, the page
-//! URLs that links resolve to, and the site-wide facts the layout prints. Those are
-//! hashed into its key; any template change clears the cache (see `serve`).
+//! A record page is made from: the templates and the program, its own data, its Markdown
+//! body, the page URLs that links resolve to, and the site-wide facts the layout prints.
+//! Those are hashed into its key. `build` keeps the keys beside its output (see
+//! `write::Generation`), so the hash must be stable between runs: xxh3, not std's
+//! `DefaultHasher`, whose algorithm may change between Rust releases.
 
 use serde::Serialize;
 use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use xxhash_rust::xxh3::Xxh3Default;
 
 /// Rendered bytes and the assets the page's body used.
 type Entry = (Vec<u8>, Vec<PathBuf>);
@@ -61,14 +63,17 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// `layout` is the site-wide data the layout templates print (site settings, dates).
+    /// `layout` is the site-wide data the layout templates print (site settings, dates);
+    /// `fingerprint` stands for the templates and the program.
     pub fn new(
         urls: &'a HashMap<String, String>,
         audience: &'static str,
         preview: bool,
         layout: impl Serialize,
+        fingerprint: u64,
     ) -> Self {
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = Xxh3Default::new();
+        fingerprint.hash(&mut hasher);
         let mut sorted: Vec<_> = urls.iter().collect();
         sorted.sort();
         sorted.hash(&mut hasher);
@@ -92,7 +97,7 @@ impl<'a> Context<'a> {
         own_data: &[u8],
         body: Option<(&str, usize)>,
     ) -> u64 {
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = Xxh3Default::new();
         self.shared.hash(&mut hasher);
         template.hash(&mut hasher);
         path.hash(&mut hasher);

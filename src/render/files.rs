@@ -1,7 +1,7 @@
 //! The files beside the pages: `trust.json`, `sitemap.xml`, `feed.xml`, `robots.txt`, the
 //! search indexes and `soa.csv`. Each is made from its audience's model only.
 
-use super::SiteFiles;
+use super::output::Output;
 use crate::load::Site;
 use crate::load::files::inside_content;
 use crate::load::records::Revision;
@@ -80,7 +80,7 @@ fn xml_escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-pub fn public_files(model: &PublicModel, out: &mut SiteFiles) {
+pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String> {
     let trust = TrustJson {
         schema: TRUST_JSON_SCHEMA,
         site: &model.site,
@@ -109,7 +109,7 @@ pub fn public_files(model: &PublicModel, out: &mut SiteFiles) {
         restricted: &model.restricted,
     };
     let json = serde_json::to_vec_pretty(&trust).unwrap_or_default();
-    out.files.insert("trust.json".into(), json);
+    out.put("trust.json", json, None)?;
 
     let search: Vec<SearchEntry> = (model.documents.iter())
         .map(|d| SearchEntry::new(&d.title, &d.url, "document", &d.public_summary))
@@ -132,8 +132,7 @@ pub fn public_files(model: &PublicModel, out: &mut SiteFiles) {
                 .map(|r| SearchEntry::new(&r.title, &r.url, "risk", &r.public_summary)),
         )
         .collect();
-    out.files
-        .insert("search-index.js".into(), search_index(&search));
+    out.put("search-index.js", search_index(&search), None)?;
 
     let base = model
         .site
@@ -156,12 +155,11 @@ pub fn public_files(model: &PublicModel, out: &mut SiteFiles) {
         let sitemap = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n{body}</urlset>\n"
         );
-        out.files.insert("sitemap.xml".into(), sitemap.into_bytes());
+        out.put("sitemap.xml", sitemap.into_bytes(), None)?;
         robots.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
     }
-    out.files.insert("robots.txt".into(), robots.into_bytes());
-    out.files
-        .insert("feed.xml".into(), feed(model, base.as_deref()).into_bytes());
+    out.put("robots.txt", robots.into_bytes(), None)?;
+    out.put("feed.xml", feed(model, base.as_deref()).into_bytes(), None)
 }
 
 /// An Atom feed with one entry per revision of a published document, newest first.
@@ -304,15 +302,10 @@ pub fn gaps_csv(model: &InternalModel) -> String {
     csv
 }
 
-pub fn internal_files(model: &InternalModel, out: &mut SiteFiles) {
-    out.files
-        .insert("soa.csv".into(), soa_csv(model).into_bytes());
-    out.files
-        .insert("gaps.csv".into(), gaps_csv(model).into_bytes());
-    out.files.insert(
-        "robots.txt".into(),
-        b"User-agent: *\nDisallow: /\n".to_vec(),
-    );
+pub fn internal_files(model: &InternalModel, out: &dyn Output) -> Result<(), String> {
+    out.put("soa.csv", soa_csv(model).into_bytes(), None)?;
+    out.put("gaps.csv", gaps_csv(model).into_bytes(), None)?;
+    out.put("robots.txt", b"User-agent: *\nDisallow: /\n".to_vec(), None)?;
     let documents = model.documents.iter().map(|d| {
         let kind = if d.is_page { "page" } else { "document" };
         let text = d.meta.public_summary.as_deref().unwrap_or(&d.meta.id);
@@ -337,8 +330,7 @@ pub fn internal_files(model: &InternalModel, out: &mut SiteFiles) {
                 }),
             )
             .collect();
-    out.files
-        .insert("search-index.js".into(), search_index(&search));
+    out.put("search-index.js", search_index(&search), None)
 }
 
 /// Evidence and impact-assessment files under `content/`, for the internal site.

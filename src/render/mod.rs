@@ -9,6 +9,7 @@ pub mod cache;
 pub mod files;
 pub mod highlight;
 pub mod markdown;
+pub mod output;
 pub mod theme;
 
 use crate::links::Resolver;
@@ -17,15 +18,14 @@ use crate::load::files::resolve_inside;
 use crate::model::internal::InternalModel;
 use crate::model::public::PublicModel;
 use crate::sources::FileId;
-use cache::PageCache;
 use highlight::Highlighter;
 use markdown::LinkContext;
 use minijinja::{Environment, Value, context};
+use output::{Output, PageKey, Prefixed};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Everything one site consists of: output path (relative, `/`-separated) to bytes.
 #[cfg(test)]
 mod tests {
     use super::site_path;
@@ -39,6 +39,8 @@ mod tests {
     }
 }
 
+/// Everything one site consists of, in memory: output path (relative, `/`-separated) to
+/// bytes.
 #[derive(Default)]
 pub struct SiteFiles {
     pub files: BTreeMap<String, Vec<u8>>,
@@ -67,8 +69,8 @@ impl From<minijinja::Error> for RenderError {
 pub struct Renderer<'a> {
     pub env: Environment<'static>,
     pub highlighter: &'a Highlighter,
-    /// Pages rendered by the previous build, reused when their inputs are the same.
-    pub cache: &'a PageCache,
+    /// Hashed into every page's key: the templates and the program that render it.
+    pub fingerprint: u64,
     pub site: &'a Site,
     pub resolver: Resolver<'a>,
 }
@@ -82,8 +84,8 @@ struct Job<'m> {
     title: Option<&'m str>,
     /// The way back to the site root, when it is not relative to the page's own path.
     root: Option<String>,
-    /// The page's own data, for the page cache; `None` for pages made from the whole
-    /// model (the indexes), which are always rendered.
+    /// The page's own data, for its key; `None` for pages made from the whole model (the
+    /// indexes), which are always rendered.
     own_data: Option<Vec<u8>>,
 }
 
@@ -145,24 +147,25 @@ fn root_of(path: &str) -> String {
 }
 
 impl<'a> Renderer<'a> {
-    /// Renders the jobs in parallel into `out`; returns the assets their bodies used.
+    /// Renders the jobs in parallel into `out`, skipping pages it already holds; returns
+    /// the number of pages and the assets their bodies use.
     fn run(
         &self,
-        out: &mut SiteFiles,
+        out: &dyn Output,
         jobs: Vec<Job>,
         shared: &Value,
         context: &cache::Context,
-    ) -> Result<Vec<PathBuf>, RenderError> {
+    ) -> Result<(usize, Vec<PathBuf>), RenderError> {
         let (urls, audience, preview) = (context.urls, context.audience, context.preview);
-        let rendered: Vec<(String, Vec<u8>, Vec<PathBuf>)> = jobs
+        let used: Vec<Vec<PathBuf>> = jobs
             .par_iter()
             .map(|job| {
                 let key = job
                     .own_data
                     .as_ref()
                     .map(|own| context.key(job.template, &job.path, own, job.body));
-                if let Some(hit) = key.and_then(|key| self.cache.get(key)) {
-                    return Ok((job.path.clone(), hit.0, hit.1));
+                if let Some(assets) = key.and_then(|key| out.reuse(&job.path, key)) {
+                    return Ok(assets);
                 }
                 let root = job.root.clone().unwrap_or_else(|| root_of(&job.path));
                 let (body, assets) = match job.body {
@@ -190,29 +193,27 @@ impl<'a> Renderer<'a> {
                     audience => audience,
                     preview => preview,
                 })?;
-                let html = html.into_bytes();
-                if let Some(key) = key {
-                    self.cache.put(key, html.clone(), assets.clone());
-                }
-                Ok((job.path.clone(), html, assets))
+                let page = key.map(|key| PageKey {
+                    key,
+                    assets: &assets,
+                });
+                out.put(&job.path, html.into_bytes(), page)
+                    .map_err(RenderError)?;
+                Ok(assets)
             })
             .collect::<Result<_, RenderError>>()?;
-        let mut assets = Vec::new();
-        out.pages += rendered.len();
-        for (path, bytes, used) in rendered {
-            assets.extend(used);
-            out.files.insert(path, bytes);
-        }
-        Ok(assets)
+        Ok((used.len(), used.into_iter().flatten().collect()))
     }
 
     /// Copies the asset files that pages of this audience use, and only those.
     fn add_assets(
         &self,
-        out: &mut SiteFiles,
-        assets: Vec<PathBuf>,
+        out: &dyn Output,
+        mut assets: Vec<PathBuf>,
         under: &str,
     ) -> Result<(), RenderError> {
+        assets.sort();
+        assets.dedup();
         for asset in assets {
             let full = self.site.content.join(&asset);
             let real = resolve_inside(&full, &self.site.content)
@@ -220,12 +221,19 @@ impl<'a> Renderer<'a> {
             let bytes = std::fs::read(&real)
                 .map_err(|e| RenderError(format!("cannot read {}: {e}", asset.display())))?;
             let path = format!("{under}{}", asset.to_string_lossy().replace('\\', "/"));
-            out.files.insert(path, bytes);
+            out.put(&path, bytes, None).map_err(RenderError)?;
         }
         Ok(())
     }
 
-    pub fn public(&self, model: &PublicModel, preview: bool) -> Result<SiteFiles, RenderError> {
+    /// Renders the public site (or its preview inside the handbook) into `out`; returns the
+    /// number of pages.
+    pub fn public(
+        &self,
+        model: &PublicModel,
+        preview: bool,
+        out: &dyn Output,
+    ) -> Result<usize, RenderError> {
         let shared = data(model);
         let mut jobs = vec![
             Job::new("index.html", "public/index.html", Value::UNDEFINED),
@@ -273,19 +281,22 @@ impl<'a> Renderer<'a> {
             audience,
             preview,
             (&model.site, &model.updated),
+            self.fingerprint,
         );
-        let mut out = SiteFiles::default();
-        let assets = self.run(&mut out, jobs, &shared, &context)?;
-        self.add_assets(&mut out, assets, "")?;
-        files::public_files(model, &mut out);
-        Ok(out)
+        let (pages, assets) = self.run(out, jobs, &shared, &context)?;
+        self.add_assets(out, assets, "")?;
+        files::public_files(model, out).map_err(RenderError)?;
+        Ok(pages)
     }
 
+    /// Renders the handbook into `out`, the public preview below `preview/`; returns the
+    /// number of pages.
     pub fn internal(
         &self,
         model: &InternalModel,
-        public_preview: SiteFiles,
-    ) -> Result<SiteFiles, RenderError> {
+        public_model: &PublicModel,
+        out: &dyn Output,
+    ) -> Result<usize, RenderError> {
         let shared = data(model);
         let mut jobs = vec![
             Job::new("index.html", "internal/dashboard.html", Value::UNDEFINED),
@@ -351,24 +362,31 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|risk| Job::record(&risk.url, "internal/risk.html", risk)),
         );
-        let context =
-            cache::Context::new(&model.urls, "internal", false, (model.site, model.today));
-        let mut out = SiteFiles::default();
-        let assets = self.run(&mut out, jobs, &shared, &context)?;
-        self.add_assets(&mut out, assets, "")?;
+        let context = cache::Context::new(
+            &model.urls,
+            "internal",
+            false,
+            (model.site, model.today),
+            self.fingerprint,
+        );
+        let (pages, assets) = self.run(out, jobs, &shared, &context)?;
+        self.add_assets(out, assets, "")?;
         let evidence = files::evidence_paths(self.site);
-        self.add_assets(&mut out, evidence, "files/")?;
-        files::internal_files(model, &mut out);
-        out.pages += public_preview.pages;
-        for (path, bytes) in public_preview.files {
-            out.files.insert(format!("preview/{path}"), bytes);
-        }
-        Ok(out)
+        self.add_assets(out, evidence, "files/")?;
+        files::internal_files(model, out).map_err(RenderError)?;
+        let preview = Prefixed {
+            inner: out,
+            prefix: "preview/",
+        };
+        let preview_pages = self.public(public_model, true, &preview)?;
+        Ok(pages + preview_pages)
     }
 
-    pub fn static_files(&self, theme: &theme::Theme, out: &mut SiteFiles) {
+    pub fn static_files(&self, theme: &theme::Theme, out: &dyn Output) -> Result<(), RenderError> {
         for (path, bytes) in theme.static_files() {
-            out.files.insert(format!("static/{path}"), bytes);
+            out.put(&format!("static/{path}"), bytes, None)
+                .map_err(RenderError)?;
         }
+        Ok(())
     }
 }

@@ -75,6 +75,22 @@ impl Theme {
         env
     }
 
+    /// A hash of every template (built-in and the site's) and of this program's version:
+    /// a page rendered with other templates is never reused.
+    pub fn fingerprint(&self) -> u64 {
+        let mut files = Vec::new();
+        if let Some(dir) = BUILTIN.get_dir("templates") {
+            collect_builtin(dir, &mut files);
+        }
+        if let Some(folder) = &self.overrides {
+            let base = folder.join("templates");
+            collect_folder(&base, &base, &mut files);
+        }
+        let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+        std::hash::Hash::hash(&(env!("CARGO_PKG_VERSION"), files), &mut hasher);
+        std::hash::Hasher::finish(&hasher)
+    }
+
     /// Every static file, built-in ones replaced by the site's, as (path under `static/`, bytes).
     pub fn static_files(&self) -> Vec<(String, Vec<u8>)> {
         let mut files: Vec<(String, Vec<u8>)> = Vec::new();

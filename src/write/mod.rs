@@ -2,11 +2,17 @@
 //!
 //! A site is written into a folder beside its target, then swapped in by rename, so a
 //! reader (or a failed build) never sees half a site. That folder is the previous
-//! generation, updated in place: only files whose bytes changed are written. A target is
+//! generation, updated in place: pages it already holds (known by their keys) are not even
+//! rendered, and only files whose bytes changed are written. A target is
 //! replaced only when it is absent, empty, or carries trustbook's marker file: `build`
 //! never deletes anything else.
 
+mod generation;
+
+pub use generation::Generation;
+
 use crate::render::SiteFiles;
+use crate::render::output::Output;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io;
@@ -64,44 +70,18 @@ fn existing_files(folder: &Path) -> io::Result<BTreeSet<String>> {
     Ok(found)
 }
 
-/// Makes `folder` hold exactly `site`: files whose bytes already match are left alone,
-/// others written, leftovers removed. Rewriting a whole tree of new files costs far more
-/// (in the file system) than comparing and overwriting a few.
-fn sync_tree(folder: &Path, site: &SiteFiles) -> io::Result<()> {
-    fs::create_dir_all(folder)?;
-    let mut leftovers = existing_files(folder)?;
-    leftovers.remove(MARKER);
-    for (path, bytes) in &site.files {
-        if !is_contained(path) {
-            return Err(io::Error::other(format!(
-                "refusing to write outside the output folder: {path}"
-            )));
+/// Drops `path` below `folder`, and the folders its removal emptied (a build never writes
+/// empty folders).
+fn remove_with_empty_parents(folder: &Path, path: &str) -> io::Result<()> {
+    fs::remove_file(folder.join(path))?;
+    let mut dir = folder.join(path).parent().map(Path::to_path_buf);
+    while let Some(current) = dir.filter(|d| d != folder) {
+        if fs::remove_dir(&current).is_err() {
+            break;
         }
-        leftovers.remove(path);
-        let target = folder.join(path);
-        if fs::read(&target).is_ok_and(|old| old == *bytes) {
-            continue;
-        }
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        fs::write(target, bytes)?;
+        dir = current.parent().map(Path::to_path_buf);
     }
-    for path in leftovers {
-        fs::remove_file(folder.join(&path))?;
-        // Drop folders the removal emptied (the build never writes empty folders).
-        let mut dir = folder.join(&path).parent().map(Path::to_path_buf);
-        while let Some(current) = dir.filter(|d| d != folder) {
-            if fs::remove_dir(&current).is_err() {
-                break;
-            }
-            dir = current.parent().map(Path::to_path_buf);
-        }
-    }
-    fs::write(
-        folder.join(MARKER),
-        "Written by trustbook; `trustbook build` replaces this folder.\n",
-    )
+    Ok(())
 }
 
 fn sibling(target: &Path, suffix: &str) -> PathBuf {
@@ -111,40 +91,13 @@ fn sibling(target: &Path, suffix: &str) -> PathBuf {
     target.with_file_name(format!(".{name}.{suffix}"))
 }
 
-/// Brings the previous generation (kept beside `target`) up to date with `site`, then
-/// swaps it in. `target` changes only by renames, so it is always a complete site; the
-/// generation it replaces is kept for the next build to update.
+/// Writes a site held in memory into `target` (see `Generation`).
 pub fn replace(target: &Path, site: &SiteFiles) -> Result<(), String> {
-    may_replace(target)?;
-    let staging = sibling(target, "trustbook-previous");
-    let swap = sibling(target, "trustbook-swap");
-    let ours = |folder: &Path| folder.join(MARKER).is_file();
-    for folder in [&staging, &swap] {
-        // Only ever written by trustbook (by name); one without the marker was interrupted.
-        if folder.exists() && (folder == &swap || !ours(folder)) {
-            fs::remove_dir_all(folder)
-                .map_err(|e| format!("cannot remove {}: {e}", folder.display()))?;
-        }
+    let generation = Generation::open(target, None)?;
+    for (path, bytes) in &site.files {
+        generation.put(path, bytes.clone(), None)?;
     }
-    sync_tree(&staging, site).map_err(|e| format!("cannot write {}: {e}", target.display()))?;
-    let had_target = target.exists();
-    if had_target {
-        fs::rename(target, &swap)
-            .map_err(|e| format!("cannot move the old {} aside: {e}", target.display()))?;
-    }
-    if let Err(e) = fs::rename(&staging, target) {
-        if had_target {
-            let _ = fs::rename(&swap, target);
-        }
-        return Err(format!(
-            "cannot put the new {} in place: {e}",
-            target.display()
-        ));
-    }
-    if had_target {
-        let _ = fs::rename(&swap, &staging);
-    }
-    Ok(())
+    generation.finish().map(|_| ())
 }
 
 #[cfg(test)]

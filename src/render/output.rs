@@ -1,0 +1,80 @@
+//! Where rendered files go. Pages are handed over as they are rendered, so a site is never
+//! held whole in memory on its way to disk: `build` writes into the output folder's
+//! previous generation (`write::Generation`), `serve` and tests collect into `Memory`.
+
+use super::cache::PageCache;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// A rendered page's key (a hash of everything it is made from) and the assets it uses.
+pub struct PageKey<'a> {
+    pub key: u64,
+    pub assets: &'a [PathBuf],
+}
+
+pub trait Output: Sync {
+    /// The assets of the page at `path` when the page made from `key` is already in place,
+    /// so it need not be rendered again; `None` when it must be rendered.
+    fn reuse(&self, path: &str, key: u64) -> Option<Vec<PathBuf>>;
+
+    /// Adds one file; pages come with their key so that a later build can reuse them.
+    fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String>;
+}
+
+/// A site collected in memory, reusing pages from a `PageCache` that outlives it.
+pub struct Memory<'a> {
+    files: Mutex<BTreeMap<String, Vec<u8>>>,
+    cache: Option<&'a PageCache>,
+}
+
+impl<'a> Memory<'a> {
+    pub fn new(cache: Option<&'a PageCache>) -> Self {
+        Memory {
+            files: Mutex::default(),
+            cache,
+        }
+    }
+
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn insert(&self, path: &str, bytes: Vec<u8>) {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.insert(path.to_string(), bytes);
+    }
+}
+
+impl Output for Memory<'_> {
+    fn reuse(&self, path: &str, key: u64) -> Option<Vec<PathBuf>> {
+        let (html, assets) = self.cache?.get(key)?;
+        self.insert(path, html);
+        Some(assets)
+    }
+
+    fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {
+        if let (Some(cache), Some(page)) = (self.cache, page) {
+            cache.put(page.key, bytes.clone(), page.assets.to_vec());
+        }
+        self.insert(path, bytes);
+        Ok(())
+    }
+}
+
+/// Another output, below a folder of it (the public preview inside the handbook).
+pub struct Prefixed<'a> {
+    pub inner: &'a dyn Output,
+    pub prefix: &'static str,
+}
+
+impl Output for Prefixed<'_> {
+    fn reuse(&self, path: &str, key: u64) -> Option<Vec<PathBuf>> {
+        self.inner.reuse(&format!("{}{path}", self.prefix), key)
+    }
+
+    fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {
+        self.inner
+            .put(&format!("{}{path}", self.prefix), bytes, page)
+    }
+}

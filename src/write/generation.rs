@@ -1,0 +1,243 @@
+//! One output folder's next generation, written while the pages render.
+//!
+//! The folder written is the generation before the current one, kept beside the target.
+//! Its manifest (in `.trustbook-cache/pages/`, named by a token in the folder's marker)
+//! records each page's key, size and modification time: a page whose key is unchanged and
+//! whose file is as it was written is left alone, unrendered. Before anything changes, the
+//! marker loses its token, so an interrupted build leaves a folder whose files are
+//! compared byte for byte next time, never trusted by key.
+
+use super::{
+    MARKER, existing_files, is_contained, may_replace, remove_with_empty_parents, sibling,
+};
+use crate::render::output::{Output, PageKey};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const MARKER_TEXT: &str = "Written by trustbook; `trustbook build` replaces this folder.\n";
+const TOKEN_PREFIX: &str = "generation: ";
+
+#[derive(Clone, Serialize, Deserialize)]
+struct Recorded {
+    key: u64,
+    len: u64,
+    modified: u64,
+    assets: Vec<PathBuf>,
+}
+
+type Manifest = HashMap<String, Recorded>;
+
+pub struct Generation {
+    target: PathBuf,
+    folder: PathBuf,
+    /// Where manifests are kept; `None` keeps none (every file is compared by bytes).
+    manifests: Option<PathBuf>,
+    previous: Manifest,
+    /// Every path of this generation; pages with what the next build needs to reuse them.
+    written: Mutex<HashMap<String, Option<Recorded>>>,
+}
+
+fn nanos(time: io::Result<SystemTime>) -> u64 {
+    time.ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+fn token_of(folder: &Path) -> Option<String> {
+    let marker = fs::read_to_string(folder.join(MARKER)).ok()?;
+    let token = marker.lines().find_map(|l| l.strip_prefix(TOKEN_PREFIX))?;
+    // Only a plain token may name a file.
+    token
+        .chars()
+        .all(|c| c.is_ascii_hexdigit())
+        .then(|| token.to_string())
+}
+
+fn manifest_path(manifests: &Path, name: &str, token: &str) -> PathBuf {
+    manifests.join(format!("{name}-{token}.json"))
+}
+
+/// `bytes` at `path`, written only when different; returns the file's metadata.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<fs::Metadata> {
+    if fs::read(path).is_ok_and(|old| old == bytes) {
+        return fs::metadata(path);
+    }
+    let mut file = match File::create(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            File::create(path)?
+        }
+        other => other?,
+    };
+    file.write_all(bytes)?;
+    file.metadata()
+}
+
+impl Generation {
+    /// Prepares the next generation of `target`. `cache` is the site's cache folder.
+    pub fn open(target: &Path, cache: Option<&Path>) -> Result<Generation, String> {
+        may_replace(target)?;
+        let folder = sibling(target, "trustbook-previous");
+        let swap = sibling(target, "trustbook-swap");
+        for stale in [&folder, &swap] {
+            // Only ever written by trustbook (by name); one without the marker was interrupted.
+            if stale.exists() && (stale == &swap || !stale.join(MARKER).is_file()) {
+                fs::remove_dir_all(stale)
+                    .map_err(|e| format!("cannot remove {}: {e}", stale.display()))?;
+            }
+        }
+        let manifests = cache.map(|c| c.join("pages"));
+        let previous = match (&manifests, token_of(&folder)) {
+            (Some(manifests), Some(token)) => {
+                fs::read(manifest_path(manifests, &name_of(target), &token))
+                    .ok()
+                    .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                    .unwrap_or_default()
+            }
+            _ => Manifest::new(),
+        };
+        let cannot = |e: io::Error| format!("cannot write {}: {e}", folder.display());
+        fs::create_dir_all(&folder).map_err(cannot)?;
+        // From here the folder's files change: its marker must no longer vouch for them.
+        fs::write(folder.join(MARKER), MARKER_TEXT).map_err(cannot)?;
+        Ok(Generation {
+            target: target.to_path_buf(),
+            folder,
+            manifests,
+            previous,
+            written: Mutex::default(),
+        })
+    }
+
+    fn record(&self, path: &str, recorded: Option<Recorded>) {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        written.insert(path.to_string(), recorded);
+    }
+
+    /// Removes what this generation did not write, records its manifest, and swaps it in
+    /// as the target. Returns the number of files.
+    pub fn finish(self) -> Result<usize, String> {
+        let cannot = |e: io::Error| format!("cannot write {}: {e}", self.target.display());
+        let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        for path in existing_files(&self.folder).map_err(cannot)? {
+            if path != MARKER && !written.contains_key(&path) {
+                remove_with_empty_parents(&self.folder, &path).map_err(cannot)?;
+            }
+        }
+        let name = name_of(&self.target);
+        let mut marker = MARKER_TEXT.to_string();
+        if let Some(manifests) = &self.manifests {
+            let token = format!("{:x}", nanos(Ok(SystemTime::now())));
+            let pages: Manifest = (written.iter())
+                .filter_map(|(path, page)| Some((path.clone(), page.clone()?)))
+                .collect();
+            // Without its manifest a generation is only slower to update, so a cache that
+            // cannot be written is no reason to fail the build.
+            let saved = fs::create_dir_all(manifests).and_then(|()| {
+                let json = serde_json::to_vec(&pages).map_err(io::Error::other)?;
+                fs::write(manifest_path(manifests, &name, &token), json)
+            });
+            if saved.is_ok() {
+                marker.push_str(&format!("{TOKEN_PREFIX}{token}\n"));
+            }
+        }
+        fs::write(self.folder.join(MARKER), marker).map_err(cannot)?;
+        self.swap()?;
+        if let Some(manifests) = &self.manifests {
+            prune(manifests, &name, &[&self.target, &self.folder]);
+        }
+        Ok(written.len())
+    }
+
+    /// Puts the finished folder in place by renames, so `target` is always a whole site;
+    /// the generation it replaces becomes the folder the next build updates.
+    fn swap(&self) -> Result<(), String> {
+        let target = &self.target;
+        let swap = sibling(target, "trustbook-swap");
+        let had_target = target.exists();
+        if had_target {
+            fs::rename(target, &swap)
+                .map_err(|e| format!("cannot move the old {} aside: {e}", target.display()))?;
+        }
+        if let Err(e) = fs::rename(&self.folder, target) {
+            if had_target {
+                let _ = fs::rename(&swap, target);
+            }
+            return Err(format!(
+                "cannot put the new {} in place: {e}",
+                target.display()
+            ));
+        }
+        if had_target {
+            let _ = fs::rename(&swap, &self.folder);
+        }
+        Ok(())
+    }
+}
+
+fn name_of(target: &Path) -> String {
+    target
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Deletes the manifests of `name` that neither of its two folders names any more.
+fn prune(manifests: &Path, name: &str, folders: &[&Path]) {
+    let keep: Vec<PathBuf> = (folders.iter())
+        .filter_map(|folder| Some(manifest_path(manifests, name, &token_of(folder)?)))
+        .collect();
+    let Ok(entries) = fs::read_dir(manifests) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let ours = (path.file_name().and_then(|n| n.to_str()))
+            .and_then(|n| n.strip_prefix(name)?.strip_prefix('-'))
+            .is_some_and(|rest| {
+                rest.trim_end_matches(".json")
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit())
+            });
+        if ours && !keep.contains(&path) {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+impl Output for Generation {
+    fn reuse(&self, path: &str, key: u64) -> Option<Vec<PathBuf>> {
+        let recorded = self.previous.get(path).filter(|r| r.key == key)?;
+        // A file changed by hand since it was written is rendered again.
+        let meta = fs::metadata(self.folder.join(path)).ok()?;
+        if meta.len() != recorded.len || nanos(meta.modified()) != recorded.modified {
+            return None;
+        }
+        self.record(path, Some(recorded.clone()));
+        Some(recorded.assets.clone())
+    }
+
+    fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {
+        if !is_contained(path) {
+            return Err(format!(
+                "refusing to write outside the output folder: {path}"
+            ));
+        }
+        let meta = write_if_changed(&self.folder.join(path), &bytes)
+            .map_err(|e| format!("cannot write {}: {e}", self.folder.join(path).display()))?;
+        let recorded = page.map(|page| Recorded {
+            key: page.key,
+            len: meta.len(),
+            modified: nanos(meta.modified()),
+            assets: page.assets.to_vec(),
+        });
+        self.record(path, recorded);
+        Ok(())
+    }
+}

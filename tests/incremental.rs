@@ -1,0 +1,154 @@
+//! Builds that reuse the previous output (pages known by key, files compared) must give
+//! exactly what a clean build gives, whatever changed in between.
+
+mod common;
+
+use common::{TODAY, build, copy_tree, files_under, site};
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+/// Both output folders, without the marker (whose generation token differs by design).
+fn outputs(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut all = Vec::new();
+    for folder in ["public", "internal"] {
+        for (path, bytes) in files_under(&root.join(folder)) {
+            if path != ".trustbook-output" {
+                all.push((format!("{folder}/{path}"), bytes));
+            }
+        }
+    }
+    all
+}
+
+fn build_on(root: &Path, today: &str) {
+    let output = Command::new(env!("CARGO_BIN_EXE_trustbook"))
+        .args(["build", "--root", root.to_str().unwrap()])
+        .env("TRUSTBOOK_TODAY", today)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Builds `root` again (reusing its output), and a copy of its sources from nothing; the
+/// two must be byte for byte the same.
+fn assert_same_as_clean(root: &Path, today: &str, step: &str) {
+    build_on(root, today);
+    let clean = tempfile::tempdir().unwrap();
+    for folder in ["content", "themes"] {
+        if root.join(folder).is_dir() {
+            fs::create_dir_all(clean.path().join(folder)).unwrap();
+            copy_tree(&root.join(folder), &clean.path().join(folder));
+        }
+    }
+    build_on(clean.path(), today);
+    let (reused, fresh) = (outputs(root), outputs(clean.path()));
+    let names = |files: &[(String, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&reused), names(&fresh), "{step}: the same files");
+    for ((path, a), (_, b)) in reused.iter().zip(&fresh) {
+        assert!(a == b, "{step}: {path} differs from a clean build");
+    }
+}
+
+fn edit(root: &Path, file: &str, from: &str, to: &str) {
+    let path = root.join("content").join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has {from:?}");
+    fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn every_rebuild_equals_a_clean_build() {
+    let dir = site(None);
+    let root = dir.path();
+    // Two builds first: from the third on, each build updates a generation with keys.
+    build_on(root, TODAY);
+    assert_same_as_clean(root, TODAY, "unchanged");
+    assert_same_as_clean(root, TODAY, "unchanged again");
+
+    edit(
+        root,
+        "policies/other.md",
+        "kept for two years",
+        "kept for NEWTEXT years",
+    );
+    assert_same_as_clean(root, TODAY, "a body edit");
+    let page = fs::read_to_string(root.join("public/policies/other/index.html")).unwrap();
+    assert!(page.contains("NEWTEXT"));
+    assert_same_as_clean(root, TODAY, "a body edit, one build later");
+
+    // A title shows on other pages (links, lists, backlinks).
+    edit(
+        root,
+        "policies/other.md",
+        "title: Data procedure",
+        "title: Data RETITLED",
+    );
+    assert_same_as_clean(root, TODAY, "a title edit");
+    assert_same_as_clean(root, TODAY, "a title edit, one build later");
+
+    fs::remove_file(root.join("content/systems/chatbot.yaml")).unwrap();
+    edit(
+        root,
+        "policies/policy.md",
+        "related: [POL-2, SYS-1]",
+        "related: [POL-2]",
+    );
+    for file in ["controls/acme-1.yaml", "risks/r-1.yaml"] {
+        edit(root, file, "systems: [SYS-1]\n", "");
+    }
+    assert_same_as_clean(root, TODAY, "a record removed");
+
+    // Review dates are judged by today's date, so the day matters.
+    assert_same_as_clean(root, "2027-06-01", "another day");
+
+    let templates = root.join("themes/default/templates/public");
+    fs::create_dir_all(&templates).unwrap();
+    fs::write(
+        templates.join("document.html"),
+        "{% extends \"public/base.html\" %}{% block main %}OVERRIDE {{ page.title }}{% endblock %}",
+    )
+    .unwrap();
+    assert_same_as_clean(root, TODAY, "a template override");
+    let page = fs::read_to_string(root.join("public/policies/other/index.html")).unwrap();
+    assert!(page.contains("OVERRIDE Data RETITLED"));
+}
+
+#[test]
+fn a_page_changed_by_hand_in_the_output_is_written_again() {
+    let dir = site(None);
+    let root = dir.path();
+    for _ in 0..2 {
+        assert_eq!(build(root, &[]).code, 0);
+    }
+    let page = root.join("public/policies/other/index.html");
+    let good = fs::read(&page).unwrap();
+    fs::write(&page, "tampered").unwrap();
+    // The tampered folder is the one the build after next updates.
+    for _ in 0..2 {
+        assert_eq!(build(root, &[]).code, 0);
+    }
+    assert_eq!(fs::read(&page).unwrap(), good);
+}
+
+#[test]
+fn a_build_that_fails_while_rendering_leaves_nothing_trusted_behind() {
+    let dir = site(None);
+    let root = dir.path();
+    for _ in 0..2 {
+        assert_eq!(build(root, &[]).code, 0);
+    }
+    let templates = root.join("themes/default/templates/public");
+    fs::create_dir_all(&templates).unwrap();
+    fs::write(templates.join("control.html"), "{% if %}").unwrap();
+    let run = build(root, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    fs::remove_file(templates.join("control.html")).unwrap();
+    assert_same_as_clean(root, TODAY, "after a failed build");
+    assert_same_as_clean(root, TODAY, "after a failed build, one build later");
+}
