@@ -56,25 +56,33 @@ fn line_end(text: &str, start: usize) -> usize {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
-    pub lines: LineIndex,
+    /// Made on first use: most files never need a line number.
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     fn new(path: PathBuf, text: String) -> Self {
-        let lines = LineIndex::new(&text);
-        SourceFile { path, text, lines }
+        SourceFile {
+            path,
+            text,
+            lines: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        self.lines.line_col(&self.text, offset)
+        self.lines().line_col(&self.text, offset)
     }
 
     pub fn offset_of(&self, line: usize, column_chars: usize) -> usize {
-        self.lines.offset_of(&self.text, line, column_chars)
+        self.lines().offset_of(&self.text, line, column_chars)
     }
 
     pub fn line_span(&self, offset: usize) -> Range<usize> {
-        self.lines.line_span(&self.text, offset)
+        self.lines().line_span(&self.text, offset)
     }
 }
 

@@ -152,3 +152,23 @@ fn a_build_that_fails_while_rendering_leaves_nothing_trusted_behind() {
     assert_same_as_clean(root, TODAY, "after a failed build");
     assert_same_as_clean(root, TODAY, "after a failed build, one build later");
 }
+
+#[test]
+fn a_file_put_into_the_output_by_hand_is_gone_within_two_builds() {
+    let dir = site(None);
+    let root = dir.path();
+    for _ in 0..2 {
+        assert_eq!(build(root, &[]).code, 0);
+    }
+    let stray = root.join("public/policies/notes.txt");
+    fs::write(&stray, "not for the public").unwrap();
+    for _ in 0..2 {
+        assert_eq!(build(root, &[]).code, 0);
+    }
+    assert!(!stray.exists());
+    assert!(
+        !root
+            .join(".public.trustbook-previous/policies/notes.txt")
+            .exists()
+    );
+}

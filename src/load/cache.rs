@@ -2,6 +2,7 @@
 //! parses the file that changed, not the whole site. Entries not used by a load are
 //! dropped at the next, so the cache holds one generation.
 
+use super::reads::Reads;
 use crate::finding::Finding;
 use crate::sources::FileId;
 use std::any::Any;
@@ -20,14 +21,26 @@ type Value = Arc<dyn Any + Send + Sync>;
 pub struct ParseCache {
     previous: Mutex<HashMap<Key, Value>>,
     current: Mutex<HashMap<Key, Value>>,
+    /// The sources' bytes, when kept between loads (`serve`).
+    pub reads: Reads,
 }
 
 impl ParseCache {
+    /// A cache that also keeps the sources' bytes, so that a load reads only the files
+    /// that changed.
+    pub fn keeping_files() -> ParseCache {
+        ParseCache {
+            reads: Reads::keeping(),
+            ..ParseCache::default()
+        }
+    }
+
     /// Starts a load: what the last load used becomes what this one may reuse.
     pub fn start(&self) {
         if let (Ok(mut previous), Ok(mut current)) = (self.previous.lock(), self.current.lock()) {
             *previous = std::mem::take(&mut *current);
         }
+        self.reads.start();
     }
 
     /// The parse of `text` as `kind`, from the cache or made now.
@@ -37,9 +50,11 @@ impl ParseCache {
         text: &str,
         parse: impl FnOnce() -> V,
     ) -> Arc<V> {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        std::hash::Hash::hash(text, &mut hasher);
-        let key = (kind, text.len(), std::hash::Hasher::finish(&hasher));
+        let key = (
+            kind,
+            text.len(),
+            xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
+        );
         // Parsed already in this load (by the parallel pass), or by the previous one.
         let hit = self.current.lock().ok().and_then(|c| c.get(&key).cloned());
         let hit = hit.or_else(|| self.previous.lock().ok().and_then(|mut p| p.remove(&key)));

@@ -51,13 +51,12 @@ pub fn list(
             let path = entry.path();
             let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
             // Only links need resolving; a plain file in a checked folder is inside.
-            let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
-            let resolved = if is_link {
-                resolve_inside(&path, content)
-            } else {
-                Ok(path.clone())
-            };
-            match resolved {
+            // (The entry's type comes with the listing: no look-up per file.)
+            let kind = entry.file_type().ok()?;
+            if !kind.is_symlink() {
+                return kind.is_file().then_some(Found { shown, real: path });
+            }
+            match resolve_inside(&path, content) {
                 Ok(real) if real.is_file() => Some(Found { shown, real }),
                 Ok(_) => None,
                 Err(reason) => {
@@ -100,9 +99,11 @@ pub fn read_bytes(found: &Found) -> Result<Vec<u8>, Box<Finding>> {
     let unreadable = |message: String| {
         Box::new(Finding::new(Code::UnreadableFile, message).in_file(found.shown.clone()))
     };
-    let size = fs::metadata(&found.real)
-        .map_err(|e| unreadable(format!("cannot read: {}", plain_io_error(&e))))?
-        .len();
+    let cannot_read =
+        |e: std::io::Error| unreadable(format!("cannot read: {}", plain_io_error(&e)));
+    // One open, then the size from the open file: no second lookup of the path.
+    let mut file = fs::File::open(&found.real).map_err(cannot_read)?;
+    let size = file.metadata().map_err(cannot_read)?.len();
     if size > MAX_SOURCE_BYTES {
         let finding = unreadable(format!(
             "file is {:.1} MiB, more than the {} MiB a source file may have",
@@ -113,7 +114,9 @@ pub fn read_bytes(found: &Found) -> Result<Vec<u8>, Box<Finding>> {
             "split it, or move data files to content/assets/ and link to them",
         )));
     }
-    fs::read(&found.real).map_err(|e| unreadable(format!("cannot read: {}", plain_io_error(&e))))
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(cannot_read)?;
+    Ok(bytes)
 }
 
 /// The text of bytes read from a source, as loading sees it (without a byte-order mark),
@@ -139,10 +142,12 @@ pub fn add(
         }
     };
     match String::from_utf8(bytes) {
-        Ok(text) => Some(sources.add(
-            found.shown.clone(),
-            text.trim_start_matches('\u{feff}').to_string(),
-        )),
+        Ok(mut text) => {
+            while text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            Some(sources.add(found.shown.clone(), text))
+        }
         Err(err) => {
             // Keep the file (with replacement characters) so the finding can show the line.
             let bad = err.utf8_error().valid_up_to();

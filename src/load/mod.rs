@@ -9,6 +9,7 @@ pub mod date;
 pub mod files;
 pub mod front_matter;
 pub mod outline;
+mod reads;
 pub mod records;
 pub mod yaml;
 
@@ -146,7 +147,7 @@ pub fn load_cached(
     let read: Vec<Result<Vec<u8>, Box<Finding>>> = jobs
         .par_iter()
         .map(|(source, found)| {
-            let bytes = files::read_bytes(found)?;
+            let bytes = cache.reads.read(found)?;
             if let Some(text) = files::text_of(&bytes) {
                 source.parse(text, cache);
             }

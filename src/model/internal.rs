@@ -429,10 +429,12 @@ fn soa_rows(
     }
     // The frameworks' controls first, in catalogue order; then other recorded controls.
     ids.sort_by_key(|id| (!required.contains(id), catalogs.order(id)));
+    let by_id: HashMap<&str, &InternalControl> =
+        controls.iter().map(|c| (c.record.id.as_str(), c)).collect();
     ids.into_iter()
         .map(|id| {
             let info = catalogs.info(&id);
-            match controls.iter().find(|c| c.record.id == id) {
+            match by_id.get(id.as_str()) {
                 Some(control) => {
                     let r = control.record;
                     SoaRow {
@@ -572,14 +574,13 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
     let (soa, controls, risks, calendar) =
         (&model.soa, &model.controls, &model.risks, &model.calendar);
     let (today, config) = (model.today, model.site);
+    let framework_ids: std::collections::HashSet<&str> = (site.catalogs.iter())
+        .filter(|c| config.frameworks.contains(&c.catalog.framework))
+        .flat_map(|c| c.catalog.controls.iter().map(|k| k.id.as_str()))
+        .collect();
     let required: Vec<&SoaRow> = soa
         .iter()
-        .filter(|row| {
-            site.catalogs.iter().any(|c| {
-                config.frameworks.contains(&c.catalog.framework)
-                    && c.catalog.controls.iter().any(|k| k.id == row.id)
-            })
-        })
+        .filter(|row| framework_ids.contains(row.id.as_str()))
         .collect();
     let recorded = required.iter().filter(|row| row.url.is_some()).count();
     let mut control_status = StatusCounts::default();

@@ -143,12 +143,13 @@ fn risk_ref(r: &InternalRisk) -> Ref {
 
 /// The risks linked to a control, in either direction (the risk lists the control, or
 /// the control lists the risk), highest score first.
-fn risks_of<'m>(control: &InternalControl, risks: &'m [InternalRisk]) -> Vec<&'m InternalRisk<'m>> {
-    let id = &control.record.id;
-    let mut linked: Vec<&InternalRisk> = risks
-        .iter()
-        .filter(|r| r.record.controls.contains(id) || control.record.risks.contains(&r.record.id))
-        .collect();
+fn risks_of<'m>(control: &InternalControl, risks: &RiskIndex<'m>) -> Vec<&'m InternalRisk<'m>> {
+    let id = control.record.id.as_str();
+    let listing = risks.by_control.get(id).into_iter().flatten();
+    let listed = (control.record.risks.iter()).filter_map(|r| risks.by_id.get(r.as_str()));
+    let mut linked: Vec<&InternalRisk> = listing.chain(listed).copied().collect();
+    linked.sort_by(|a, b| a.record.id.cmp(&b.record.id));
+    linked.dedup_by(|a, b| a.record.id == b.record.id);
     linked.sort_by(|a, b| {
         b.score
             .cmp(&a.score)
@@ -157,9 +158,31 @@ fn risks_of<'m>(control: &InternalControl, risks: &'m [InternalRisk]) -> Vec<&'m
     linked
 }
 
+/// Risks by id, and by the controls they list: looked up per control, not scanned.
+struct RiskIndex<'m> {
+    by_id: HashMap<&'m str, &'m InternalRisk<'m>>,
+    by_control: HashMap<&'m str, Vec<&'m InternalRisk<'m>>>,
+}
+
+impl<'m> RiskIndex<'m> {
+    fn new(risks: &'m [InternalRisk<'m>]) -> Self {
+        let mut by_control: HashMap<&str, Vec<&InternalRisk>> = HashMap::new();
+        for risk in risks {
+            for control in &risk.record.controls {
+                by_control.entry(control.as_str()).or_default().push(risk);
+            }
+        }
+        RiskIndex {
+            by_id: risks.iter().map(|r| (r.record.id.as_str(), r)).collect(),
+            by_control,
+        }
+    }
+}
+
 pub fn build(model: &InternalModel, site: &Site) -> Journey {
     let today = model.today;
     let mut journey = Journey::default();
+    let risk_index = RiskIndex::new(&model.risks);
 
     // Gap analysis: applicable controls not yet implemented, by objective.
     for control in &model.controls {
@@ -189,7 +212,7 @@ pub fn build(model: &InternalModel, site: &Site) -> Journey {
             objective.implemented += 1;
             continue;
         }
-        let risks = risks_of(control, &model.risks);
+        let risks = risks_of(control, &risk_index);
         objective.items.push(GapItem {
             control: control_ref(control),
             status: record.status,
@@ -215,11 +238,14 @@ pub fn build(model: &InternalModel, site: &Site) -> Journey {
         }
     }
     journey.gap_count = journey.gaps.iter().map(|g| g.items.len()).sum();
+    let recorded: std::collections::HashSet<&str> = (model.controls.iter())
+        .map(|c| c.record.id.as_str())
+        .collect();
     journey.unrecorded = site
         .catalogs
         .iter()
         .flat_map(|c| c.catalog.controls.iter())
-        .filter(|k| !model.controls.iter().any(|c| c.record.id == k.id))
+        .filter(|k| !recorded.contains(k.id.as_str()))
         .map(|k| Ref {
             kind: "control",
             id: k.id.clone(),

@@ -349,6 +349,8 @@ pub fn build(site: &Site) -> PublicModel {
     let show_totals = config.public.show_control_totals;
     let mut objectives: Vec<ObjectiveStatus> = Vec::new();
     let mut totals = StatusCounts::default();
+    let public_by_id: HashMap<&str, &PublicControl> =
+        controls.iter().map(|c| (c.id.as_str(), c)).collect();
     for record in &sorted {
         let info = catalogs.info(&record.data.id);
         totals.add(record.data.status);
@@ -367,8 +369,8 @@ pub fn build(site: &Site) -> PublicModel {
         if let Some(t) = objective.totals.as_mut() {
             t.add(record.data.status);
         }
-        if let Some(control) = controls.iter().find(|c| c.id == record.data.id) {
-            objective.controls.push(control.clone());
+        if let Some(control) = public_by_id.get(record.data.id.as_str()) {
+            objective.controls.push((*control).clone());
         }
     }
     if !show_totals {

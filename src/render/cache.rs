@@ -8,15 +8,16 @@
 //! `write::Generation`), so the hash must be stable between runs: xxh3, not std's
 //! `DefaultHasher`, whose algorithm may change between Rust releases.
 
+use super::output::Bytes;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use xxhash_rust::xxh3::Xxh3Default;
 
 /// Rendered bytes and the assets the page's body used.
-type Entry = (Vec<u8>, Vec<PathBuf>);
+type Entry = (Bytes, Vec<PathBuf>);
 
 /// Holds the pages of the last build: `start` makes them the ones a new build may reuse,
 /// and what that build does not reuse is then dropped.
@@ -35,11 +36,11 @@ impl PageCache {
 
     pub fn get(&self, key: u64) -> Option<Entry> {
         let entry = self.previous.lock().ok()?.remove(&key)?;
-        self.put(key, entry.0.clone(), entry.1.clone());
+        self.put(key, Arc::clone(&entry.0), entry.1.clone());
         Some(entry)
     }
 
-    pub fn put(&self, key: u64, html: Vec<u8>, assets: Vec<PathBuf>) {
+    pub fn put(&self, key: u64, html: Bytes, assets: Vec<PathBuf>) {
         if let Ok(mut current) = self.current.lock() {
             current.insert(key, (html, assets));
         }

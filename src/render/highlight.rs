@@ -4,33 +4,40 @@
 //! The syntax set loads on first use (a site without code never pays for it), and each
 //! distinct block is highlighted once: both sites share the work, `serve` keeps the cache
 //! for as long as it runs, and `build` keeps it on disk between builds (`load`, `save`).
+//! The file is read only when a page is rendered at all: a rebuild that reuses every page
+//! never opens it.
 
 use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
+use xxhash_rust::xxh3::Xxh3Default;
 
 /// Past these, a block is shown plain: grammars can be slow on pathological input, and a
 /// build must never hang on one code block.
 const MAX_HIGHLIGHT_BYTES: usize = 128 * 1024;
 const MAX_LINE_BYTES: usize = 4 * 1024;
 
-/// Blocks highlighted by an earlier build, and the ones this build used (the only ones
-/// saved again, so the cache never outgrows the site).
+/// Blocks highlighted by an earlier build (read from `saved` on first need), and the ones
+/// this build used.
 #[derive(Default)]
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
-    earlier: Mutex<HashMap<u64, String>>,
+    saved: Option<PathBuf>,
+    earlier: OnceLock<HashMap<u64, String>>,
     used: Mutex<HashMap<u64, String>>,
+    /// Whether any block was highlighted now rather than found: only then is the file
+    /// written again.
+    highlighted: std::sync::atomic::AtomicBool,
 }
 
 /// A block's cache key: its language and code, and the versions that shape the output.
+/// (Stable between runs: std's `DefaultHasher` may change between Rust releases.)
 fn key(lang: &str, code: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = Xxh3Default::new();
     (env!("CARGO_PKG_VERSION"), "syntect-5.3", lang, code).hash(&mut hasher);
     hasher.finish()
 }
@@ -55,13 +62,15 @@ impl Highlighter {
         let lang = lang.split([' ', ',', '{']).next().unwrap_or("").trim();
         let key = key(lang, code);
         let known = self.used.lock().ok().and_then(|c| c.get(&key).cloned());
-        let known = known.or_else(|| self.earlier.lock().ok().and_then(|c| c.get(&key).cloned()));
+        let known = known.or_else(|| self.earlier().get(&key).cloned());
         if let Some(html) = known {
             if let Ok(mut used) = self.used.lock() {
                 used.insert(key, html.clone());
             }
             return html;
         }
+        self.highlighted
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let inner = self.highlight(lang, code).unwrap_or_else(|| escape(code));
         let class = if lang.is_empty() {
             String::new()
@@ -78,28 +87,43 @@ impl Highlighter {
     /// A highlighter that starts with the blocks saved at `path` (none if it is missing
     /// or unreadable: the cache is only ever a shortcut).
     pub fn load(path: &Path) -> Highlighter {
-        let earlier = std::fs::read(path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<HashMap<String, String>>(&bytes).ok())
-            .map(|saved| {
-                saved
-                    .into_iter()
-                    .filter_map(|(k, v)| Some((k.parse().ok()?, v)))
-                    .collect()
-            })
-            .unwrap_or_default();
         Highlighter {
-            earlier: Mutex::new(earlier),
+            saved: Some(path.to_path_buf()),
             ..Highlighter::default()
         }
     }
 
-    /// Saves the blocks this highlighter used, for the next build. Failing to save only
-    /// costs the next build some time, so errors are ignored.
+    fn earlier(&self) -> &HashMap<u64, String> {
+        self.earlier.get_or_init(|| {
+            let Some(path) = &self.saved else {
+                return HashMap::new();
+            };
+            std::fs::read(path)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<HashMap<String, String>>(&bytes).ok())
+                .map(|saved| {
+                    saved
+                        .into_iter()
+                        .filter_map(|(k, v)| Some((k.parse().ok()?, v)))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
+    /// Saves the blocks known now, for the next build, when this build highlighted any.
+    /// Blocks of pages that were not rendered are kept too (the next build may need
+    /// them), so the file grows by each edited block until `.trustbook-cache/` is
+    /// deleted. Failing to save only costs the next build some time: errors are ignored.
     pub fn save(&self, path: &Path) {
+        if !self.highlighted.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
         let Ok(used) = self.used.lock() else { return };
-        let saved: HashMap<String, &String> =
-            used.iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let saved: HashMap<String, &String> = (self.earlier().iter())
+            .chain(used.iter())
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         if let (Some(folder), Ok(json)) = (path.parent(), serde_json::to_vec(&saved)) {
             let _ = std::fs::create_dir_all(folder);
             let _ = std::fs::write(path, json);
@@ -153,11 +177,20 @@ mod tests {
         let html = first.block("rust", "fn main() {}\n");
         first.save(&path);
         let second = Highlighter::load(&path);
-        assert_eq!(second.earlier.lock().unwrap().len(), 1);
+        assert_eq!(second.earlier().len(), 1);
         assert_eq!(second.block("rust", "fn main() {}\n"), html);
         assert!(
             second.syntaxes.get().is_none(),
             "served from the cache, no grammar loaded"
+        );
+        second.save(&path);
+        let third = Highlighter::load(&path);
+        third.block("python", "x = 1\n");
+        third.save(&path);
+        assert_eq!(
+            Highlighter::load(&path).earlier().len(),
+            2,
+            "blocks of pages not rendered this time are kept"
         );
     }
 

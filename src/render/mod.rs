@@ -43,7 +43,7 @@ mod tests {
 /// bytes.
 #[derive(Default)]
 pub struct SiteFiles {
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: BTreeMap<String, output::Bytes>,
     pub pages: usize,
 }
 
@@ -78,7 +78,8 @@ pub struct Renderer<'a> {
 struct Job<'m> {
     path: String,
     template: &'static str,
-    page: Value,
+    /// The page's own data for the template, converted only when the page is rendered.
+    page: Option<Box<dyn Fn() -> Value + Send + Sync + 'm>>,
     body: Option<(&'m str, FileId)>,
     /// The title the page shows above its body.
     title: Option<&'m str>,
@@ -91,11 +92,11 @@ struct Job<'m> {
 
 impl<'m> Job<'m> {
     /// A page made from the whole model, such as an index.
-    fn new(path: impl Into<String>, template: &'static str, page: Value) -> Self {
+    fn new(path: impl Into<String>, template: &'static str) -> Self {
         Job {
             path: path.into(),
             template,
-            page,
+            page: None,
             body: None,
             title: None,
             root: None,
@@ -104,11 +105,11 @@ impl<'m> Job<'m> {
     }
 
     /// The page of one record at `url`, which the page cache can reuse.
-    fn record<T: serde::Serialize>(url: &str, template: &'static str, item: &T) -> Self {
+    fn record<T: serde::Serialize + Sync>(url: &str, template: &'static str, item: &'m T) -> Self {
         Job {
             path: format!("{url}index.html"),
             template,
-            page: data(item),
+            page: Some(Box::new(move || data(item))),
             body: None,
             title: None,
             root: None,
@@ -186,7 +187,7 @@ impl<'a> Renderer<'a> {
                 let template = self.env.get_template(job.template)?;
                 let html = template.render(context! {
                     model => shared,
-                    page => &job.page,
+                    page => job.page.as_ref().map_or(Value::UNDEFINED, |page| page()),
                     body => body,
                     // Only `../` repeated: safe to print unescaped.
                     root => Value::from_safe_string(root.clone()),
@@ -236,7 +237,7 @@ impl<'a> Renderer<'a> {
     ) -> Result<usize, RenderError> {
         let shared = data(model);
         let mut jobs = vec![
-            Job::new("index.html", "public/index.html", Value::UNDEFINED),
+            Job::new("index.html", "public/index.html"),
             Job {
                 // A host serves the 404 page at any missing address, so relative links
                 // would break; with a base_url, link from the site's own path instead.
@@ -247,7 +248,7 @@ impl<'a> Renderer<'a> {
                     .as_deref()
                     .filter(|_| !preview)
                     .map(site_path),
-                ..Job::new("404.html", "public/404.html", Value::UNDEFINED)
+                ..Job::new("404.html", "public/404.html")
             },
         ];
         for document in &model.documents {
@@ -299,42 +300,18 @@ impl<'a> Renderer<'a> {
     ) -> Result<usize, RenderError> {
         let shared = data(model);
         let mut jobs = vec![
-            Job::new("index.html", "internal/dashboard.html", Value::UNDEFINED),
-            Job::new("404.html", "internal/404.html", Value::UNDEFINED),
-            Job::new(
-                "documents/index.html",
-                "internal/documents.html",
-                Value::UNDEFINED,
-            ),
-            Job::new("soa/index.html", "internal/soa.html", Value::UNDEFINED),
-            Job::new("gaps/index.html", "internal/gaps.html", Value::UNDEFINED),
-            Job::new(
-                "roadmap/index.html",
-                "internal/roadmap.html",
-                Value::UNDEFINED,
-            ),
-            Job::new("roles/index.html", "internal/roles.html", Value::UNDEFINED),
-            Job::new(
-                "regulation/index.html",
-                "internal/regulation.html",
-                Value::UNDEFINED,
-            ),
-            Job::new(
-                "review/index.html",
-                "internal/review.html",
-                Value::UNDEFINED,
-            ),
-            Job::new(
-                "systems/index.html",
-                "internal/systems.html",
-                Value::UNDEFINED,
-            ),
-            Job::new("risks/index.html", "internal/risks.html", Value::UNDEFINED),
-            Job::new(
-                "calendar/index.html",
-                "internal/calendar.html",
-                Value::UNDEFINED,
-            ),
+            Job::new("index.html", "internal/dashboard.html"),
+            Job::new("404.html", "internal/404.html"),
+            Job::new("documents/index.html", "internal/documents.html"),
+            Job::new("soa/index.html", "internal/soa.html"),
+            Job::new("gaps/index.html", "internal/gaps.html"),
+            Job::new("roadmap/index.html", "internal/roadmap.html"),
+            Job::new("roles/index.html", "internal/roles.html"),
+            Job::new("regulation/index.html", "internal/regulation.html"),
+            Job::new("review/index.html", "internal/review.html"),
+            Job::new("systems/index.html", "internal/systems.html"),
+            Job::new("risks/index.html", "internal/risks.html"),
+            Job::new("calendar/index.html", "internal/calendar.html"),
         ];
         for document in &model.documents {
             jobs.push(

@@ -5,7 +5,10 @@
 use super::cache::PageCache;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+/// A file's bytes in memory, shared (not copied) between a build and the next.
+pub type Bytes = Arc<Vec<u8>>;
 
 /// A rendered page's key (a hash of everything it is made from) and the assets it uses.
 pub struct PageKey<'a> {
@@ -24,7 +27,7 @@ pub trait Output: Sync {
 
 /// A site collected in memory, reusing pages from a `PageCache` that outlives it.
 pub struct Memory<'a> {
-    files: Mutex<BTreeMap<String, Vec<u8>>>,
+    files: Mutex<BTreeMap<String, Bytes>>,
     cache: Option<&'a PageCache>,
 }
 
@@ -36,11 +39,11 @@ impl<'a> Memory<'a> {
         }
     }
 
-    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+    pub fn into_files(self) -> BTreeMap<String, Bytes> {
         self.files.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn insert(&self, path: &str, bytes: Vec<u8>) {
+    fn insert(&self, path: &str, bytes: Bytes) {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         files.insert(path.to_string(), bytes);
     }
@@ -54,8 +57,9 @@ impl Output for Memory<'_> {
     }
 
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {
+        let bytes = Arc::new(bytes);
         if let (Some(cache), Some(page)) = (self.cache, page) {
-            cache.put(page.key, bytes.clone(), page.assets.to_vec());
+            cache.put(page.key, Arc::clone(&bytes), page.assets.to_vec());
         }
         self.insert(path, bytes);
         Ok(())

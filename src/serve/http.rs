@@ -187,7 +187,7 @@ impl Handler {
                 let body = if key.ends_with(".html") {
                     inject(bytes, &served)
                 } else {
-                    bytes.clone()
+                    bytes.to_vec()
                 };
                 Reply::new(200, content_type(&key), body)
             }
@@ -223,7 +223,7 @@ mod tests {
             "static/style.css",
             "pages/über uns/index.html",
         ] {
-            files.insert(key.into(), Vec::new());
+            files.insert(key.into(), Default::default());
         }
         files
     }

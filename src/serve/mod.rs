@@ -123,7 +123,10 @@ pub fn run(options: Options) -> Result<(), String> {
     let state = Arc::new(State::new());
     // Kept across rebuilds: a save re-renders the pages it touches and re-highlights only
     // the code blocks it changed.
-    let reuse = build::Reuse::default();
+    let reuse = build::Reuse {
+        sources: load::cache::ParseCache::keeping_files(),
+        ..build::Reuse::default()
+    };
     rebuild(&root, &state, options.color, &reuse);
 
     let handler = http::Handler::new(Arc::clone(&state));

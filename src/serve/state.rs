@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-pub type Files = BTreeMap<String, Vec<u8>>;
+pub type Files = BTreeMap<String, crate::render::output::Bytes>;
 
 pub struct Served {
     /// Bumped by every rebuild, good or bad: open pages reload when it changes.
@@ -77,12 +77,12 @@ mod tests {
     fn a_failed_build_keeps_the_last_good_files() {
         let state = State::new();
         let mut files = Files::new();
-        files.insert("index.html".into(), b"good".to_vec());
+        files.insert("index.html".into(), b"good".to_vec().into());
         state.publish(Some(files), None);
         let generation = state.publish(None, Some("error".into()));
         let served = state.snapshot();
         assert_eq!(served.generation, generation);
-        assert_eq!(served.files["index.html"], b"good");
+        assert_eq!(served.files["index.html"].as_slice(), b"good");
         assert_eq!(served.errors.as_deref(), Some("error"));
     }
 

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
-/// Quiet time that ends a batch: long enough to gather an editor's write-then-rename into
-/// one rebuild, short enough that a save shows at once.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+/// Quiet time that ends a batch: an editor's write-then-rename comes within a millisecond
+/// or two, so this gathers it into one rebuild while adding little to edit-to-served time
+/// (changes that arrive during a rebuild are batched into the next).
+const DEBOUNCE: Duration = Duration::from_millis(15);
 
 /// Whether a change at `path` (relative to the site root) can change the sites.
 pub fn is_relevant(path: &Path) -> bool {

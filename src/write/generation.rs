@@ -12,11 +12,13 @@ use super::{
 };
 use crate::render::output::{Output, PageKey};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const MARKER_TEXT: &str = "Written by trustbook; `trustbook build` replaces this folder.\n";
@@ -30,7 +32,11 @@ struct Recorded {
     assets: Vec<PathBuf>,
 }
 
-type Manifest = HashMap<String, Recorded>;
+/// What one generation's pages were made from.
+#[derive(Default, Serialize, Deserialize)]
+struct Manifest {
+    pages: HashMap<String, Recorded>,
+}
 
 pub struct Generation {
     target: PathBuf,
@@ -38,6 +44,8 @@ pub struct Generation {
     /// Where manifests are kept; `None` keeps none (every file is compared by bytes).
     manifests: Option<PathBuf>,
     previous: Manifest,
+    /// The files the folder holds before this build, listed while the pages render.
+    walk: Option<JoinHandle<io::Result<BTreeSet<String>>>>,
     /// Every path of this generation; pages with what the next build needs to reuse them.
     written: Mutex<HashMap<String, Option<Recorded>>>,
 }
@@ -94,24 +102,31 @@ impl Generation {
             }
         }
         let manifests = cache.map(|c| c.join("pages"));
-        let previous = match (&manifests, token_of(&folder)) {
+        let previous: Option<Manifest> = match (&manifests, token_of(&folder)) {
             (Some(manifests), Some(token)) => {
                 fs::read(manifest_path(manifests, &name_of(target), &token))
                     .ok()
                     .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-                    .unwrap_or_default()
             }
-            _ => Manifest::new(),
+            _ => None,
         };
         let cannot = |e: io::Error| format!("cannot write {}: {e}", folder.display());
         fs::create_dir_all(&folder).map_err(cannot)?;
         // From here the folder's files change: its marker must no longer vouch for them.
         fs::write(folder.join(MARKER), MARKER_TEXT).map_err(cannot)?;
+        // Every file is listed (not only the manifest's), so that a file put in an output
+        // folder by anything else is gone within two builds. The walk waits on the disk,
+        // not the processor, so it runs beside the rendering.
+        let walk = {
+            let folder = folder.clone();
+            std::thread::spawn(move || existing_files(&folder))
+        };
         Ok(Generation {
             target: target.to_path_buf(),
             folder,
             manifests,
-            previous,
+            previous: previous.unwrap_or_default(),
+            walk: Some(walk),
             written: Mutex::default(),
         })
     }
@@ -123,21 +138,30 @@ impl Generation {
 
     /// Removes what this generation did not write, records its manifest, and swaps it in
     /// as the target. Returns the number of files.
-    pub fn finish(self) -> Result<usize, String> {
+    pub fn finish(mut self) -> Result<usize, String> {
         let cannot = |e: io::Error| format!("cannot write {}: {e}", self.target.display());
         let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
-        for path in existing_files(&self.folder).map_err(cannot)? {
+        let held = match self.walk.take().map(JoinHandle::join) {
+            Some(Ok(listed)) => listed.map_err(cannot)?,
+            _ => existing_files(&self.folder).map_err(cannot)?,
+        };
+        for path in held {
             if path != MARKER && !written.contains_key(&path) {
-                remove_with_empty_parents(&self.folder, &path).map_err(cannot)?;
+                match remove_with_empty_parents(&self.folder, &path) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(cannot(e)),
+                    _ => {}
+                }
             }
         }
         let name = name_of(&self.target);
         let mut marker = MARKER_TEXT.to_string();
         if let Some(manifests) = &self.manifests {
             let token = format!("{:x}", nanos(Ok(SystemTime::now())));
-            let pages: Manifest = (written.iter())
-                .filter_map(|(path, page)| Some((path.clone(), page.clone()?)))
-                .collect();
+            let pages = Manifest {
+                pages: (written.iter())
+                    .filter_map(|(path, page)| Some((path.clone(), page.clone()?)))
+                    .collect(),
+            };
             // Without its manifest a generation is only slower to update, so a cache that
             // cannot be written is no reason to fail the build.
             let saved = fs::create_dir_all(manifests).and_then(|()| {
@@ -213,7 +237,7 @@ fn prune(manifests: &Path, name: &str, folders: &[&Path]) {
 
 impl Output for Generation {
     fn reuse(&self, path: &str, key: u64) -> Option<Vec<PathBuf>> {
-        let recorded = self.previous.get(path).filter(|r| r.key == key)?;
+        let recorded = self.previous.pages.get(path).filter(|r| r.key == key)?;
         // A file changed by hand since it was written is rendered again.
         let meta = fs::metadata(self.folder.join(path)).ok()?;
         if meta.len() != recorded.len || nanos(meta.modified()) != recorded.modified {

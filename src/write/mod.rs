@@ -95,7 +95,7 @@ fn sibling(target: &Path, suffix: &str) -> PathBuf {
 pub fn replace(target: &Path, site: &SiteFiles) -> Result<(), String> {
     let generation = Generation::open(target, None)?;
     for (path, bytes) in &site.files {
-        generation.put(path, bytes.clone(), None)?;
+        generation.put(path, bytes.to_vec(), None)?;
     }
     generation.finish().map(|_| ())
 }
@@ -106,7 +106,7 @@ mod tests {
 
     fn one_file(name: &str) -> SiteFiles {
         let mut site = SiteFiles::default();
-        site.files.insert(name.into(), b"x".to_vec());
+        site.files.insert(name.into(), b"x".to_vec().into());
         site
     }
 
@@ -140,13 +140,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
         let mut site = one_file("same.html");
-        site.files.insert("old/gone.html".into(), b"x".to_vec());
+        site.files
+            .insert("old/gone.html".into(), b"x".to_vec().into());
         replace(&target, &site).unwrap();
         replace(&target, &site).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
         let before = std::time::SystemTime::now();
         let mut next = one_file("same.html");
-        next.files.insert("new.html".into(), b"y".to_vec());
+        next.files.insert("new.html".into(), b"y".to_vec().into());
         replace(&target, &next).unwrap();
         let modified = fs::metadata(target.join("same.html"))
             .unwrap()

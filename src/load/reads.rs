@@ -1,0 +1,153 @@
+//! Source bytes kept between loads by `serve`, so a save re-reads the files that changed
+//! (a `stat` each) instead of every file of the site.
+//!
+//! A file is taken as unchanged when its size, modification and change times (and, on
+//! Unix, its inode) are as they were. File times can be coarse, so a file written within
+//! `RACY` of being read is read again every time, as git does for its index: a second
+//! write in the same tick can never be missed.
+
+use super::files::{self, Found};
+use crate::finding::Finding;
+use std::collections::HashMap;
+use std::fs::Metadata;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+const RACY: Duration = Duration::from_secs(2);
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    #[cfg(unix)]
+    changed: (i64, i64),
+    #[cfg(unix)]
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(meta: &Metadata) -> Stamp {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            changed: (meta.ctime(), meta.ctime_nsec()),
+            #[cfg(unix)]
+            inode: meta.ino(),
+        }
+    }
+
+    /// Whether a read at `read_at` could have missed a later write in the same tick.
+    fn is_racy(&self, read_at: SystemTime) -> bool {
+        self.modified
+            .and_then(|modified| read_at.duration_since(modified).ok())
+            .is_none_or(|age| age < RACY)
+    }
+}
+
+struct Kept {
+    stamp: Stamp,
+    bytes: Vec<u8>,
+}
+
+/// The bytes of the previous load's sources by real path (one generation, like the
+/// parse cache). Off unless made with `keeping()`: `build` reads every file once anyway.
+#[derive(Default)]
+pub struct Reads {
+    keeping: bool,
+    previous: Mutex<HashMap<PathBuf, Kept>>,
+    current: Mutex<HashMap<PathBuf, Kept>>,
+}
+
+impl Reads {
+    pub fn keeping() -> Reads {
+        Reads {
+            keeping: true,
+            ..Reads::default()
+        }
+    }
+
+    pub fn start(&self) {
+        if let (Ok(mut previous), Ok(mut current)) = (self.previous.lock(), self.current.lock()) {
+            *previous = std::mem::take(&mut *current);
+        }
+    }
+
+    /// The file's bytes: kept ones when it is unchanged, else read now.
+    pub fn read(&self, found: &Found) -> Result<Vec<u8>, Box<Finding>> {
+        if !self.keeping {
+            return files::read_bytes(found);
+        }
+        let stamp = std::fs::metadata(&found.real).ok().map(|m| Stamp::of(&m));
+        let kept = self
+            .previous
+            .lock()
+            .ok()
+            .and_then(|mut previous| previous.remove(&found.real));
+        let bytes = match (kept, stamp) {
+            (Some(kept), Some(stamp)) if kept.stamp == stamp => kept.bytes,
+            _ => {
+                let read_at = SystemTime::now();
+                let bytes = files::read_bytes(found)?;
+                match stamp.filter(|s| !s.is_racy(read_at)) {
+                    Some(stamp) => stamp,
+                    // Not kept: read again next time.
+                    None => return Ok(bytes),
+                };
+                bytes
+            }
+        };
+        if let (Some(stamp), Ok(mut current)) = (stamp, self.current.lock()) {
+            current.insert(
+                found.real.clone(),
+                Kept {
+                    stamp,
+                    bytes: bytes.clone(),
+                },
+            );
+        }
+        Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn changed_and_freshly_written_files_are_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        let found = Found {
+            shown: "a.md".into(),
+            real: path.clone(),
+        };
+        let reads = Reads::keeping();
+        fs::write(&path, "one").unwrap();
+        reads.start();
+        assert_eq!(reads.read(&found).unwrap(), b"one");
+        // Same size, written at once after the read: racy, so never taken from memory.
+        fs::write(&path, "two").unwrap();
+        reads.start();
+        assert_eq!(reads.read(&found).unwrap(), b"two");
+
+        // An old file is kept; a change of size or times is seen.
+        let old = SystemTime::now() - Duration::from_secs(60);
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        reads.start();
+        assert_eq!(reads.read(&found).unwrap(), b"two");
+        assert!(reads.current.lock().unwrap().contains_key(&path), "kept");
+        fs::write(&path, "three").unwrap();
+        reads.start();
+        assert_eq!(reads.read(&found).unwrap(), b"three");
+    }
+}
