@@ -23,6 +23,8 @@ pub struct ParseCache {
     current: Mutex<HashMap<Key, Value>>,
     /// The sources' bytes, when kept between loads (`serve`).
     pub reads: Reads,
+    /// Whether parses are kept for the next load (`serve`), or handed over (`build`).
+    keeping: bool,
 }
 
 impl ParseCache {
@@ -31,6 +33,7 @@ impl ParseCache {
     pub fn keeping_files() -> ParseCache {
         ParseCache {
             reads: Reads::keeping(),
+            keeping: true,
             ..ParseCache::default()
         }
     }
@@ -50,25 +53,58 @@ impl ParseCache {
         text: &str,
         parse: impl FnOnce() -> V,
     ) -> Arc<V> {
+        self.lookup(kind, text, parse, true)
+    }
+
+    /// The parse for the load to keep: when this cache keeps nothing for a next load
+    /// (`build`, `check`), it is taken out of the cache, so the load can move it rather
+    /// than copy it (see `owned`).
+    pub fn take_or_parse<V: Any + Send + Sync>(
+        &self,
+        kind: &'static str,
+        text: &str,
+        parse: impl FnOnce() -> V,
+    ) -> Arc<V> {
+        self.lookup(kind, text, parse, self.keeping)
+    }
+
+    fn lookup<V: Any + Send + Sync>(
+        &self,
+        kind: &'static str,
+        text: &str,
+        parse: impl FnOnce() -> V,
+        keep: bool,
+    ) -> Arc<V> {
         let key = (
             kind,
             text.len(),
             xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
         );
         // Parsed already in this load (by the parallel pass), or by the previous one.
-        let hit = self.current.lock().ok().and_then(|c| c.get(&key).cloned());
+        let hit = self.current.lock().ok().and_then(|mut current| {
+            if keep {
+                current.get(&key).cloned()
+            } else {
+                current.remove(&key)
+            }
+        });
         let hit = hit.or_else(|| self.previous.lock().ok().and_then(|mut p| p.remove(&key)));
         let value: Value = match hit.filter(|v| v.is::<V>()) {
             Some(value) => value,
             None => Arc::new(parse()),
         };
-        if let Ok(mut current) = self.current.lock() {
+        if keep && let Ok(mut current) = self.current.lock() {
             current.insert(key, Arc::clone(&value));
         }
         value
             .downcast::<V>()
             .expect("checked with is::<V>() or just made")
     }
+}
+
+/// The value of a parse, moved out when nothing else holds it, else copied.
+pub fn owned<V: Clone>(parse: Arc<V>) -> V {
+    Arc::try_unwrap(parse).unwrap_or_else(|shared| (*shared).clone())
 }
 
 /// Cached findings, pointed at the file they are now about.

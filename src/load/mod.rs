@@ -283,7 +283,14 @@ fn parse_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
     required: &[&str],
     cache: &ParseCache,
 ) -> std::sync::Arc<(yaml::Parsed<T>, Vec<Finding>)> {
-    cache.get_or_parse(std::any::type_name::<T>(), text, || {
+    cache.get_or_parse(std::any::type_name::<T>(), text, || parse_record_now(text, required))
+}
+
+fn parse_record_now<T: DeserializeOwned>(
+    text: &str,
+    required: &[&str],
+) -> (yaml::Parsed<T>, Vec<Finding>) {
+    {
         let mut found = Vec::new();
         let origin = Origin {
             file: CACHED_FILE,
@@ -291,7 +298,7 @@ fn parse_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
             text,
         };
         (yaml::parse::<T>(&origin, required, &mut found), found)
-    })
+    }
 }
 
 /// Every record's id with the file it came from.
@@ -340,11 +347,15 @@ fn load_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
     findings: &mut Vec<Finding>,
     cache: &ParseCache,
 ) -> Option<Record<T>> {
-    let parsed = parse_record::<T>(&site.sources.get(file).text, required, cache);
-    let (parsed, cached_findings) = &*parsed;
-    findings.extend(cache::for_file(cached_findings, file));
-    let Some(data) = parsed.data.clone() else {
-        site.unloaded_ids.extend(parsed.raw_id.clone());
+    let text = &site.sources.get(file).text;
+    let (parsed, cached_findings) = cache::owned(cache.take_or_parse(
+        std::any::type_name::<T>(),
+        text,
+        || parse_record_now(text, required),
+    ));
+    findings.extend(cache::for_file(&cached_findings, file));
+    let Some(data) = parsed.data else {
+        site.unloaded_ids.extend(parsed.raw_id);
         site.unloaded_paths.insert(found.shown.clone());
         return None;
     };
@@ -352,11 +363,12 @@ fn load_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
         file,
         stem: stem(found),
         data,
-        positions: parsed.positions.clone(),
+        positions: parsed.positions,
     })
 }
 
 /// A Markdown source as parsed, before it knows its file id.
+#[derive(Clone)]
 struct ParsedDocument {
     /// The front matter's parse, the body's offset and outline; `None` when the front
     /// matter could not be split off.
@@ -410,25 +422,20 @@ fn load_document(
     cache: &ParseCache,
 ) -> Option<Document> {
     let text = &site.sources.get(file).text;
-    let parsed = cache.get_or_parse("document", text, || parse_document(text));
+    let parsed = cache::owned(cache.take_or_parse("document", text, || parse_document(text)));
     findings.extend(cache::for_file(&parsed.findings, file));
-    let loaded = parsed
-        .parts
-        .as_ref()
-        .and_then(|(meta, body_start, outline)| {
-            let data = meta.data.clone()?;
-            Some((data, meta.positions.clone(), *body_start, outline.clone()))
-        });
-    let Some((meta, positions, body_start, outline)) = loaded else {
-        let raw_id = parsed
-            .parts
-            .as_ref()
-            .and_then(|(meta, ..)| meta.raw_id.clone());
-        site.unloaded_ids
-            .extend(raw_id.or_else(|| parsed.id_line.clone()));
-        site.unloaded_paths.insert(found.shown.clone());
-        return None;
+    let (meta, body_start, outline) = match parsed.parts {
+        Some((yaml::Parsed { data: Some(data), positions, .. }, body_start, outline)) => {
+            ((data, positions), body_start, outline)
+        }
+        parts => {
+            let raw_id = parts.and_then(|(meta, ..)| meta.raw_id);
+            site.unloaded_ids.extend(raw_id.or(parsed.id_line));
+            site.unloaded_paths.insert(found.shown.clone());
+            return None;
+        }
     };
+    let (meta, positions) = meta;
     Some(Document {
         kind,
         body_start,

@@ -52,6 +52,7 @@ impl Positions {
 }
 
 /// A parsed record: the typed value when it deserialized, the positions in any case.
+#[derive(Clone)]
 pub struct Parsed<T> {
     pub data: Option<T>,
     pub positions: Positions,
