@@ -5,7 +5,9 @@
 
 Generates corpora with `cargo run --release --example corpus`, installs Hugo from Debian
 if it is missing, then for each size runs both tools alternately, `--runs` times each, in
-two modes: clean (output and caches deleted first) and rebuild (previous output present).
+three modes: clean (output and caches deleted first), rebuild (previous output present,
+nothing changed) and edit (previous output present, one policy's text changed before each
+run, as when a user builds after a save).
 Prints medians of wall and CPU time, peak memory (from /usr/bin/time -v), pages per
 second and trustbook/Hugo ratios; then the edit-to-served latency of `trustbook serve`
 at N = 1,000 (median of --edits edits). Run it on an otherwise idle machine.
@@ -56,6 +58,13 @@ def pages_of(tool, output, site):
     return sum(1 for _ in (site / "public").rglob("*.html"))
 
 
+def edit_policy(path, marker):
+    """Changes one sentence of a policy's body, the same way for both tools."""
+    text = path.read_text()
+    text = re.sub(r"\n# Policy 7[^\n]*\n", f"\n# Policy 7 {marker}\n", text, count=1)
+    path.write_text(text)
+
+
 def measure(n, runs, root):
     sh(["cargo", "run", "-q", "--release", "--example", "corpus", "--", str(n), str(root)], cwd=REPO)
     tools = {
@@ -63,16 +72,19 @@ def measure(n, runs, root):
         "hugo": (root / "hugo", ["hugo", "--quiet"], clean_hugo),
     }
     rows = []
-    for mode in ["clean", "rebuild"]:
+    for mode in ["clean", "rebuild", "edit"]:
         samples = {tool: [] for tool in tools}
         for tool, (site, _, clean) in tools.items():
             clean(site)
-            if mode == "rebuild":  # the previous output is present, as when a user builds again
+            if mode != "clean":  # the previous output is present, as when a user builds again
                 timed(tools[tool][1], site)
-        for _ in range(runs):
+                timed(tools[tool][1], site)
+        for run in range(runs):
             for tool, (site, args, clean) in tools.items():  # alternate the tools
                 if mode == "clean":
                     clean(site)
+                if mode == "edit":
+                    edit_policy(site / "content/policies/policy-7.md", f"{mode}{run}")
                 wall, cpu, peak, output = timed(args, site)
                 samples[tool].append((wall, cpu, peak, pages_of(tool, output, site)))
         medians = {}

@@ -143,14 +143,17 @@ fn render_into(
         site,
         resolver: Resolver::new(site),
     };
-    let public_model = public::build(site);
+    // The two models read the site side by side; neither depends on the other.
+    let (public_model, internal_model) = rayon::join(
+        || public::build(site),
+        || internal.is_some().then(|| internal::build(site, today)),
+    );
     let mut pages = (0, 0);
     if let Some(out) = public {
         pages.0 = renderer.public(&public_model, false, out)?;
         renderer.static_files(&theme, out)?;
     }
-    if let Some(out) = internal {
-        let model = internal::build(site, today);
+    if let (Some(out), Some(model)) = (internal, internal_model) {
         pages.1 = renderer.internal(&model, &public_model, out)?;
         renderer.static_files(&theme, out)?;
         let preview = Prefixed {

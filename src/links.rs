@@ -41,6 +41,9 @@ pub fn is_external(dest: &str) -> bool {
 }
 
 pub fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

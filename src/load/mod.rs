@@ -283,7 +283,9 @@ fn parse_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
     required: &[&str],
     cache: &ParseCache,
 ) -> std::sync::Arc<(yaml::Parsed<T>, Vec<Finding>)> {
-    cache.get_or_parse(std::any::type_name::<T>(), text, || parse_record_now(text, required))
+    cache.get_or_parse(std::any::type_name::<T>(), text, || {
+        parse_record_now(text, required)
+    })
 }
 
 fn parse_record_now<T: DeserializeOwned>(
@@ -348,11 +350,10 @@ fn load_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
     cache: &ParseCache,
 ) -> Option<Record<T>> {
     let text = &site.sources.get(file).text;
-    let (parsed, cached_findings) = cache::owned(cache.take_or_parse(
-        std::any::type_name::<T>(),
-        text,
-        || parse_record_now(text, required),
-    ));
+    let (parsed, cached_findings) =
+        cache::owned(cache.take_or_parse(std::any::type_name::<T>(), text, || {
+            parse_record_now(text, required)
+        }));
     findings.extend(cache::for_file(&cached_findings, file));
     let Some(data) = parsed.data else {
         site.unloaded_ids.extend(parsed.raw_id);
@@ -425,9 +426,15 @@ fn load_document(
     let parsed = cache::owned(cache.take_or_parse("document", text, || parse_document(text)));
     findings.extend(cache::for_file(&parsed.findings, file));
     let (meta, body_start, outline) = match parsed.parts {
-        Some((yaml::Parsed { data: Some(data), positions, .. }, body_start, outline)) => {
-            ((data, positions), body_start, outline)
-        }
+        Some((
+            yaml::Parsed {
+                data: Some(data),
+                positions,
+                ..
+            },
+            body_start,
+            outline,
+        )) => ((data, positions), body_start, outline),
         parts => {
             let raw_id = parts.and_then(|(meta, ..)| meta.raw_id);
             site.unloaded_ids.extend(raw_id.or(parsed.id_line));

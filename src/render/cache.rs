@@ -55,6 +55,34 @@ impl PageCache {
     }
 }
 
+/// A hash of a value as the templates see it (its serialization), without holding the
+/// serialized bytes. A binary form: JSON's escaping and number formatting made the keys
+/// cost as much as the pages they save rendering.
+pub fn hash_of(value: &impl Serialize) -> u64 {
+    struct Hashing(Xxh3Default);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hashing = Hashing(Xxh3Default::new());
+    match bincode::serialize_into(&mut hashing, value) {
+        Ok(()) => hashing.0.digest(),
+        // Not serializable: a key that matches nothing, so the page is always rendered.
+        Err(_) => rand_like_key(),
+    }
+}
+
+fn rand_like_key() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
 /// What every page of one site run shares, hashed once.
 pub struct Context<'a> {
     pub urls: &'a HashMap<String, String>,

@@ -85,13 +85,15 @@ struct Job<'m> {
     title: Option<&'m str>,
     /// The way back to the site root, when it is not relative to the page's own path.
     root: Option<String>,
-    /// The page's own data, for its key; `None` for pages made from the whole model (the
-    /// indexes), which are always rendered.
+    /// What the page is made from besides the site-wide context, for its key: the
+    /// record's data, or a hash of the whole model for the indexes. `None`: always
+    /// rendered.
     own_data: Option<Vec<u8>>,
 }
 
 impl<'m> Job<'m> {
-    /// A page made from the whole model, such as an index.
+    /// A page made from the whole model, such as an index: give it the model's hash
+    /// (`with_model`) so that it is rendered again only when the model changed.
     fn new(path: impl Into<String>, template: &'static str) -> Self {
         Job {
             path: path.into(),
@@ -113,8 +115,13 @@ impl<'m> Job<'m> {
             body: None,
             title: None,
             root: None,
-            own_data: serde_json::to_vec(item).ok(),
+            own_data: Some(cache::hash_of(item).to_le_bytes().to_vec()),
         }
+    }
+
+    fn with_model(mut self, model_hash: u64) -> Self {
+        self.own_data = Some(model_hash.to_le_bytes().to_vec());
+        self
     }
 
     fn with_body(mut self, markdown: &'m str, file: FileId) -> Self {
@@ -154,9 +161,11 @@ impl<'a> Renderer<'a> {
         &self,
         out: &dyn Output,
         jobs: Vec<Job>,
-        shared: &Value,
+        shared: &(dyn Fn() -> Value + Sync),
         context: &cache::Context,
     ) -> Result<(usize, Vec<PathBuf>), RenderError> {
+        // The whole model for the templates, converted once, and only if a page renders.
+        let model = std::sync::OnceLock::new();
         let (urls, audience, preview) = (context.urls, context.audience, context.preview);
         let used: Vec<Vec<PathBuf>> = jobs
             .par_iter()
@@ -186,7 +195,7 @@ impl<'a> Renderer<'a> {
                 };
                 let template = self.env.get_template(job.template)?;
                 let html = template.render(context! {
-                    model => shared,
+                    model => model.get_or_init(shared),
                     page => job.page.as_ref().map_or(Value::UNDEFINED, |page| page()),
                     body => body,
                     // Only `../` repeated: safe to print unescaped.
@@ -235,9 +244,9 @@ impl<'a> Renderer<'a> {
         preview: bool,
         out: &dyn Output,
     ) -> Result<usize, RenderError> {
-        let shared = data(model);
+        let model_hash = cache::hash_of(model);
         let mut jobs = vec![
-            Job::new("index.html", "public/index.html"),
+            Job::new("index.html", "public/index.html").with_model(model_hash),
             Job {
                 // A host serves the 404 page at any missing address, so relative links
                 // would break; with a base_url, link from the site's own path instead.
@@ -248,7 +257,7 @@ impl<'a> Renderer<'a> {
                     .as_deref()
                     .filter(|_| !preview)
                     .map(site_path),
-                ..Job::new("404.html", "public/404.html")
+                ..Job::new("404.html", "public/404.html").with_model(model_hash)
             },
         ];
         for document in &model.documents {
@@ -284,7 +293,7 @@ impl<'a> Renderer<'a> {
             (&model.site, &model.updated),
             self.fingerprint,
         );
-        let (pages, assets) = self.run(out, jobs, &shared, &context)?;
+        let (pages, assets) = self.run(out, jobs, &|| data(model), &context)?;
         self.add_assets(out, assets, "")?;
         files::public_files(model, out).map_err(RenderError)?;
         Ok(pages)
@@ -298,8 +307,8 @@ impl<'a> Renderer<'a> {
         public_model: &PublicModel,
         out: &dyn Output,
     ) -> Result<usize, RenderError> {
-        let shared = data(model);
-        let mut jobs = vec![
+        let model_hash = cache::hash_of(model);
+        let indexes = [
             Job::new("index.html", "internal/dashboard.html"),
             Job::new("404.html", "internal/404.html"),
             Job::new("documents/index.html", "internal/documents.html"),
@@ -313,6 +322,9 @@ impl<'a> Renderer<'a> {
             Job::new("risks/index.html", "internal/risks.html"),
             Job::new("calendar/index.html", "internal/calendar.html"),
         ];
+        let mut jobs: Vec<Job> = (indexes.into_iter())
+            .map(|index| index.with_model(model_hash))
+            .collect();
         for document in &model.documents {
             jobs.push(
                 Job::record(&document.url, "internal/document.html", document)
@@ -346,7 +358,7 @@ impl<'a> Renderer<'a> {
             (model.site, model.today),
             self.fingerprint,
         );
-        let (pages, assets) = self.run(out, jobs, &shared, &context)?;
+        let (pages, assets) = self.run(out, jobs, &|| data(model), &context)?;
         self.add_assets(out, assets, "")?;
         let evidence = files::evidence_paths(self.site);
         self.add_assets(out, evidence, "files/")?;
