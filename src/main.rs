@@ -164,7 +164,7 @@ fn run_build(args: &BuildArgs) -> ExitCode {
         .site
         .root
         .join(build::CACHE_FOLDER)
-        .join("highlight.json");
+        .join("highlight.bin");
     let reuse = build::Reuse {
         highlighter: trustbook::render::highlight::Highlighter::load(&cache),
         ..build::Reuse::default()

@@ -7,6 +7,7 @@
 //! The file is read only when a page is rendered at all: a rebuild that reuses every page
 //! never opens it.
 
+use super::highlight_store::{self, Store};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -27,7 +28,7 @@ const MAX_LINE_BYTES: usize = 4 * 1024;
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
     saved: Option<PathBuf>,
-    earlier: OnceLock<HashMap<u64, String>>,
+    earlier: OnceLock<Option<Store>>,
     used: Mutex<HashMap<u64, String>>,
     /// Whether any block was highlighted now rather than found: only then is the file
     /// written again.
@@ -62,7 +63,7 @@ impl Highlighter {
         let lang = lang.split([' ', ',', '{']).next().unwrap_or("").trim();
         let key = key(lang, code);
         let known = self.used.lock().ok().and_then(|c| c.get(&key).cloned());
-        let known = known.or_else(|| self.earlier().get(&key).cloned());
+        let known = known.or_else(|| self.earlier()?.get(key));
         if let Some(html) = known {
             if let Ok(mut used) = self.used.lock() {
                 used.insert(key, html.clone());
@@ -93,22 +94,10 @@ impl Highlighter {
         }
     }
 
-    fn earlier(&self) -> &HashMap<u64, String> {
-        self.earlier.get_or_init(|| {
-            let Some(path) = &self.saved else {
-                return HashMap::new();
-            };
-            std::fs::read(path)
-                .ok()
-                .and_then(|bytes| serde_json::from_slice::<HashMap<String, String>>(&bytes).ok())
-                .map(|saved| {
-                    saved
-                        .into_iter()
-                        .filter_map(|(k, v)| Some((k.parse().ok()?, v)))
-                        .collect()
-                })
-                .unwrap_or_default()
-        })
+    fn earlier(&self) -> Option<&Store> {
+        self.earlier
+            .get_or_init(|| Store::open(self.saved.as_ref()?))
+            .as_ref()
     }
 
     /// Saves the blocks known now, for the next build, when this build highlighted any.
@@ -120,14 +109,7 @@ impl Highlighter {
             return;
         }
         let Ok(used) = self.used.lock() else { return };
-        let saved: HashMap<String, &String> = (self.earlier().iter())
-            .chain(used.iter())
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
-        if let (Some(folder), Ok(json)) = (path.parent(), serde_json::to_vec(&saved)) {
-            let _ = std::fs::create_dir_all(folder);
-            let _ = std::fs::write(path, json);
-        }
+        let _ = highlight_store::save(path, &used, self.earlier());
     }
 
     fn highlight(&self, lang: &str, code: &str) -> Option<String> {
@@ -172,12 +154,12 @@ mod tests {
     #[test]
     fn the_cache_survives_a_save_and_load() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("cache/highlight.json");
+        let path = dir.path().join("cache/highlight.bin");
         let first = Highlighter::default();
         let html = first.block("rust", "fn main() {}\n");
         first.save(&path);
         let second = Highlighter::load(&path);
-        assert_eq!(second.earlier().len(), 1);
+        assert_eq!(second.earlier().unwrap().keys().count(), 1);
         assert_eq!(second.block("rust", "fn main() {}\n"), html);
         assert!(
             second.syntaxes.get().is_none(),
@@ -188,7 +170,7 @@ mod tests {
         third.block("python", "x = 1\n");
         third.save(&path);
         assert_eq!(
-            Highlighter::load(&path).earlier().len(),
+            Highlighter::load(&path).earlier().unwrap().keys().count(),
             2,
             "blocks of pages not rendered this time are kept"
         );

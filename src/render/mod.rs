@@ -8,6 +8,7 @@
 pub mod cache;
 pub mod files;
 pub mod highlight;
+mod highlight_store;
 pub mod markdown;
 pub mod output;
 pub mod theme;
