@@ -159,6 +159,8 @@ fn run_build(args: &BuildArgs) -> ExitCode {
             return code;
         }
     };
+    let mut checked = checked;
+    checked.site.drop_check_data();
     // Highlighted code is kept between builds: a rebuild re-highlights only changed blocks.
     let cache = checked
         .site

@@ -97,6 +97,14 @@ impl Sources {
         self.files.len() - 1
     }
 
+    /// Frees a file's text once nothing will show it again (its path stays).
+    pub fn release_text(&mut self, id: FileId) {
+        if let Some(file) = self.files.get_mut(id) {
+            file.text = String::new();
+            file.lines = std::sync::OnceLock::new();
+        }
+    }
+
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id]
     }

@@ -82,6 +82,42 @@ pub struct Site {
     pub unloaded_paths: HashSet<PathBuf>,
 }
 
+impl Site {
+    /// Drops what only `check` and its report need (the record files' text and every
+    /// field position), for `build` to render with less memory: the pages use the
+    /// documents' text and the records' values, nothing else.
+    pub fn drop_check_data(&mut self) {
+        let mut records: Vec<FileId> = Vec::new();
+        let mut clear = |record_file: FileId, positions: &mut yaml::Positions| {
+            records.push(record_file);
+            *positions = yaml::Positions::default();
+        };
+        if let Some(config) = &mut self.config {
+            clear(config.file, &mut config.positions);
+        }
+        for r in &mut self.controls {
+            clear(r.file, &mut r.positions);
+        }
+        for r in &mut self.systems {
+            clear(r.file, &mut r.positions);
+        }
+        for r in &mut self.risks {
+            clear(r.file, &mut r.positions);
+        }
+        for catalog in &mut self.catalogs {
+            if let Some((file, positions)) = &mut catalog.source {
+                clear(*file, positions);
+            }
+        }
+        for document in &mut self.documents {
+            document.record.positions = yaml::Positions::default();
+        }
+        for file in records {
+            self.sources.release_text(file);
+        }
+    }
+}
+
 /// Why a folder cannot be treated as a site at all (exit status 2).
 #[derive(Debug)]
 pub struct NotASite(pub String);
