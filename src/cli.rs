@@ -77,7 +77,7 @@ pub struct BuildArgs {
     /// Treat warnings as errors
     #[arg(long)]
     pub strict: bool,
-    /// Print how long each stage took (load, check, render, write)
+    /// Print how long each stage took (load, check, render and write)
     #[arg(long)]
     pub timings: bool,
     #[command(flatten)]

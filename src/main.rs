@@ -205,8 +205,9 @@ impl Stages {
     }
 
     fn done(&mut self, stage: &str) {
-        if let Some(last) = self.last.replace(Instant::now()) {
+        if let Some(last) = &mut self.last {
             eprintln!("{stage:>8}: {} ms", last.elapsed().as_millis());
+            *last = Instant::now();
         }
     }
 }

@@ -346,3 +346,21 @@ fn a_template_error_names_the_template_and_line() {
     );
     assert!(!dir.path().join("public").exists());
 }
+
+#[test]
+fn timings_name_each_stage() {
+    let dir = site(None);
+    let run = build(dir.path(), &["--timings"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for stage in ["load: ", "check: ", "render and write: "] {
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l.trim_start().starts_with(stage) && l.ends_with(" ms")),
+            "{stage} in {}",
+            run.stderr
+        );
+    }
+    let quiet = build(dir.path(), &[]);
+    assert!(!quiet.stderr.contains("render and write: "));
+}

@@ -58,7 +58,9 @@ impl PageCache {
 /// A hash of a value as the templates see it (its serialization), without holding the
 /// serialized bytes. A binary form: JSON's escaping and number formatting made the keys
 /// cost as much as the pages they save rendering.
-pub fn hash_of(value: &impl Serialize) -> u64 {
+/// `None` when the value cannot be serialized: the page then has no key and is always
+/// rendered.
+pub fn hash_of(value: &impl Serialize) -> Option<u64> {
     struct Hashing(Xxh3Default);
     impl std::io::Write for Hashing {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -70,17 +72,8 @@ pub fn hash_of(value: &impl Serialize) -> u64 {
         }
     }
     let mut hashing = Hashing(Xxh3Default::new());
-    match bincode::serialize_into(&mut hashing, value) {
-        Ok(()) => hashing.0.digest(),
-        // Not serializable: a key that matches nothing, so the page is always rendered.
-        Err(_) => rand_like_key(),
-    }
-}
-
-fn rand_like_key() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64)
+    bincode::serialize_into(&mut hashing, value).ok()?;
+    Some(hashing.0.digest())
 }
 
 /// What every page of one site run shares, hashed once.

@@ -116,12 +116,12 @@ impl<'m> Job<'m> {
             body: None,
             title: None,
             root: None,
-            own_data: Some(cache::hash_of(item).to_le_bytes().to_vec()),
+            own_data: cache::hash_of(item).map(|hash| hash.to_le_bytes().to_vec()),
         }
     }
 
-    fn with_model(mut self, model_hash: u64) -> Self {
-        self.own_data = Some(model_hash.to_le_bytes().to_vec());
+    fn with_model(mut self, model_hash: Option<u64>) -> Self {
+        self.own_data = model_hash.map(|hash| hash.to_le_bytes().to_vec());
         self
     }
 
