@@ -172,3 +172,34 @@ fn a_file_put_into_the_output_by_hand_is_gone_within_two_builds() {
             .exists()
     );
 }
+
+#[test]
+fn the_build_after_a_first_one_reuses_its_pages_without_touching_the_live_site() {
+    let dir = site(None);
+    let root = dir.path();
+    assert_eq!(build(root, &[]).code, 0);
+    let unchanged = root.join("public/policies/policy/index.html");
+    let written = fs::metadata(&unchanged).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    edit(
+        root,
+        "policies/other.md",
+        "kept for two years",
+        "kept for NEWTEXT years",
+    );
+    assert_eq!(build(root, &[]).code, 0);
+    assert_eq!(
+        fs::metadata(&unchanged).unwrap().modified().unwrap(),
+        written,
+        "an unchanged page is not written again"
+    );
+    let page = "policies/other/index.html";
+    let new = fs::read_to_string(root.join("public").join(page)).unwrap();
+    let old = fs::read_to_string(root.join(".public.trustbook-previous").join(page)).unwrap();
+    assert!(new.contains("NEWTEXT"));
+    assert!(
+        !old.contains("NEWTEXT"),
+        "the generation that was live during the build kept its own bytes"
+    );
+    assert_same_as_clean(root, TODAY, "the third build");
+}

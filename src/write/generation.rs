@@ -5,7 +5,8 @@
 //! records each page's key, size and modification time: a page whose key is unchanged and
 //! whose file is as it was written is left alone, unrendered. Before anything changes, the
 //! marker loses its token, so an interrupted build leaves a folder whose files are
-//! compared byte for byte next time, never trusted by key.
+//! compared byte for byte next time, never trusted by key. The build after a first one
+//! has no earlier generation: it starts from hard links to the current one (`seed`).
 
 use super::{
     MARKER, existing_files, is_contained, may_replace, remove_with_empty_parents, sibling,
@@ -70,10 +71,31 @@ fn manifest_path(manifests: &Path, name: &str, token: &str) -> PathBuf {
     manifests.join(format!("{name}-{token}.json"))
 }
 
+/// Whether a file's data is shared with another name (a hard link made by `seed`): it is
+/// then replaced, never written in place, or the live site would change with it.
+fn is_shared(meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.nlink() > 1
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        true
+    }
+}
+
 /// `bytes` at `path`, written only when different; returns the file's metadata.
 fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<fs::Metadata> {
-    if fs::read(path).is_ok_and(|old| old == bytes) {
-        return fs::metadata(path);
+    if let Ok(meta) = fs::symlink_metadata(path) {
+        let same = meta.len() == bytes.len() as u64 && fs::read(path).is_ok_and(|old| old == bytes);
+        if same {
+            return Ok(meta);
+        }
+        if is_shared(&meta) {
+            fs::remove_file(path)?;
+        }
     }
     let mut file = match File::create(path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -86,6 +108,34 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<fs::Metadata> {
     };
     file.write_all(bytes)?;
     file.metadata()
+}
+
+/// Makes `folder` hold `target`'s files as hard links (no data copied, the marker
+/// excepted), so that the build after a first one updates a generation rather than
+/// rendering every page again. Fails on file systems without links; the caller then
+/// starts from an empty folder.
+fn seed(target: &Path, folder: &Path) -> io::Result<()> {
+    fs::create_dir(folder)?;
+    let mut stack = vec![PathBuf::new()];
+    while let Some(relative) = stack.pop() {
+        for entry in fs::read_dir(target.join(&relative))? {
+            let entry = entry?;
+            let path = relative.join(entry.file_name());
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                fs::create_dir(folder.join(&path))?;
+                stack.push(path);
+            } else if kind.is_file() && path != Path::new(MARKER) {
+                fs::hard_link(target.join(&path), folder.join(&path))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_manifest(manifests: &Path, name: &str, token: &str) -> Option<Manifest> {
+    let bytes = fs::read(manifest_path(manifests, name, token)).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 impl Generation {
@@ -102,14 +152,21 @@ impl Generation {
             }
         }
         let manifests = cache.map(|c| c.join("pages"));
-        let previous: Option<Manifest> = match (&manifests, token_of(&folder)) {
-            (Some(manifests), Some(token)) => {
-                fs::read(manifest_path(manifests, &name_of(target), &token))
-                    .ok()
-                    .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        let name = name_of(target);
+        let manifest_of =
+            |folder: &Path| read_manifest(manifests.as_ref()?, &name, &token_of(folder)?);
+        let mut previous = manifest_of(&folder);
+        if !folder.exists()
+            && let Some(current) = manifest_of(target)
+        {
+            // The build after a first one: start from the current site's pages.
+            match seed(target, &folder) {
+                Ok(()) => previous = Some(current),
+                Err(_) => {
+                    let _ = fs::remove_dir_all(&folder);
+                }
             }
-            _ => None,
-        };
+        }
         let cannot = |e: io::Error| format!("cannot write {}: {e}", folder.display());
         fs::create_dir_all(&folder).map_err(cannot)?;
         // From here the folder's files change: its marker must no longer vouch for them.
