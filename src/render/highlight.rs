@@ -7,8 +7,7 @@
 //! The file is read only when a page is rendered at all: a rebuild that reuses every page
 //! never opens it.
 
-use super::highlight_store::{self, Store};
-use std::collections::HashMap;
+use super::highlight_store::{self, Fresh, Store};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
@@ -24,15 +23,28 @@ const MAX_LINE_BYTES: usize = 4 * 1024;
 
 /// Blocks highlighted by an earlier build (read from `saved` on first need), and the ones
 /// this build used.
-#[derive(Default)]
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
     saved: Option<PathBuf>,
     earlier: OnceLock<Option<Store>>,
-    used: Mutex<HashMap<u64, String>>,
+    /// Blocks highlighted by this highlighter (not those found in `earlier`).
+    fresh: Mutex<Fresh>,
     /// Whether any block was highlighted now rather than found: only then is the file
     /// written again.
     highlighted: std::sync::atomic::AtomicBool,
+}
+
+impl Default for Highlighter {
+    /// A highlighter that keeps its blocks in memory only (`serve`, tests).
+    fn default() -> Self {
+        Highlighter {
+            syntaxes: OnceLock::new(),
+            saved: None,
+            earlier: OnceLock::new(),
+            fresh: Mutex::new(Fresh::in_memory()),
+            highlighted: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
 }
 
 /// A block's cache key: its language and code, and the versions that shape the output.
@@ -62,12 +74,8 @@ impl Highlighter {
     pub fn block(&self, lang: &str, code: &str) -> String {
         let lang = lang.split([' ', ',', '{']).next().unwrap_or("").trim();
         let key = key(lang, code);
-        let known = self.used.lock().ok().and_then(|c| c.get(&key).cloned());
-        let known = known.or_else(|| self.earlier()?.get(key));
-        if let Some(html) = known {
-            if let Ok(mut used) = self.used.lock() {
-                used.insert(key, html.clone());
-            }
+        let known = self.fresh.lock().ok().and_then(|mut fresh| fresh.get(key));
+        if let Some(html) = known.or_else(|| self.earlier()?.get(key)) {
             return html;
         }
         self.highlighted
@@ -79,8 +87,8 @@ impl Highlighter {
             format!(" data-lang=\"{}\"", escape(lang))
         };
         let html = format!("<pre class=\"code\"{class}><code>{inner}</code></pre>\n");
-        if let Ok(mut used) = self.used.lock() {
-            used.insert(key, html.clone());
+        if let Ok(mut fresh) = self.fresh.lock() {
+            fresh.insert(key, &html);
         }
         html
     }
@@ -90,6 +98,7 @@ impl Highlighter {
     pub fn load(path: &Path) -> Highlighter {
         Highlighter {
             saved: Some(path.to_path_buf()),
+            fresh: Mutex::new(Fresh::spilled_to(&path.with_extension("spill"))),
             ..Highlighter::default()
         }
     }
@@ -108,8 +117,10 @@ impl Highlighter {
         if !self.highlighted.load(std::sync::atomic::Ordering::Relaxed) {
             return;
         }
-        let Ok(used) = self.used.lock() else { return };
-        let _ = highlight_store::save(path, &used, self.earlier());
+        let Ok(mut fresh) = self.fresh.lock() else {
+            return;
+        };
+        let _ = highlight_store::save(path, &mut fresh, self.earlier());
     }
 
     fn highlight(&self, lang: &str, code: &str) -> Option<String> {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 const MAGIC: &[u8; 8] = b"TBHL\x00\x00\x00\x01";
@@ -76,18 +76,135 @@ impl Store {
     }
 }
 
+/// Blocks highlighted in this run, in order: in memory, or, for `build` (which saves
+/// them), in a spill file beside the cache, so a large site's blocks are not all held in
+/// memory at once.
+pub struct Fresh {
+    order: Vec<(u64, u32)>,
+    at: HashMap<u64, (u64, u32)>,
+    len: u64,
+    data: Data,
+}
+
+enum Data {
+    Memory(Vec<u8>),
+    /// Created on the first block.
+    Pending(PathBuf),
+    File(File, PathBuf),
+}
+
+impl Fresh {
+    pub fn in_memory() -> Fresh {
+        Fresh::with(Data::Memory(Vec::new()))
+    }
+
+    pub fn spilled_to(path: &Path) -> Fresh {
+        Fresh::with(Data::Pending(path.to_path_buf()))
+    }
+
+    fn with(data: Data) -> Fresh {
+        Fresh {
+            order: Vec::new(),
+            at: HashMap::new(),
+            len: 0,
+            data,
+        }
+    }
+
+    pub fn contains(&self, key: u64) -> bool {
+        self.at.contains_key(&key)
+    }
+
+    pub fn get(&mut self, key: u64) -> Option<String> {
+        let &(offset, len) = self.at.get(&key)?;
+        let bytes = match &mut self.data {
+            Data::Memory(bytes) => bytes
+                .get(offset as usize..(offset + u64::from(len)) as usize)?
+                .to_vec(),
+            Data::File(file, _) => {
+                file.seek(SeekFrom::Start(offset)).ok()?;
+                let mut bytes = vec![0; len as usize];
+                file.read_exact(&mut bytes).ok()?;
+                bytes
+            }
+            Data::Pending(_) => return None,
+        };
+        String::from_utf8(bytes).ok()
+    }
+
+    pub fn insert(&mut self, key: u64, html: &str) {
+        let Ok(len) = u32::try_from(html.len()) else {
+            return;
+        };
+        if self.contains(key) {
+            return;
+        }
+        if let Data::Pending(path) = &self.data {
+            let folder = path.parent().unwrap_or(Path::new("."));
+            let opened = std::fs::create_dir_all(folder).and_then(|()| {
+                File::options()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .open(path)
+            });
+            self.data = match opened {
+                Ok(file) => Data::File(file, path.clone()),
+                // No spill file: keep the blocks in memory instead.
+                Err(_) => Data::Memory(Vec::new()),
+            };
+        }
+        let written = match &mut self.data {
+            Data::Memory(bytes) => {
+                bytes.extend_from_slice(html.as_bytes());
+                Ok(())
+            }
+            Data::File(file, _) => file
+                .seek(SeekFrom::Start(self.len))
+                .and_then(|_| file.write_all(html.as_bytes())),
+            Data::Pending(_) => Err(io::Error::other("not opened")),
+        };
+        if written.is_ok() {
+            self.order.push((key, len));
+            self.at.insert(key, (self.len, len));
+            self.len += u64::from(len);
+        }
+    }
+
+    fn copy_to(&mut self, out: &mut impl Write) -> io::Result<()> {
+        match &mut self.data {
+            Data::Memory(bytes) => out.write_all(bytes),
+            Data::File(file, _) => {
+                file.seek(SeekFrom::Start(0))?;
+                let copied = io::copy(&mut Read::by_ref(file).take(self.len), out)?;
+                if copied == self.len {
+                    Ok(())
+                } else {
+                    Err(io::Error::other("the spill file is short"))
+                }
+            }
+            Data::Pending(_) => Ok(()),
+        }
+    }
+}
+
+impl Drop for Fresh {
+    fn drop(&mut self) {
+        if let Data::File(_, path) = &self.data {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 /// Writes the `fresh` blocks and those of `old` not among them to `path`, copying old
 /// blocks one at a time (never all in memory), through a temporary file and a rename, so
 /// a reader of the old file, or a crash, never sees half of it.
-pub fn save(path: &Path, fresh: &HashMap<u64, String>, old: Option<&Store>) -> io::Result<()> {
+pub fn save(path: &Path, fresh: &mut Fresh, old: Option<&Store>) -> io::Result<()> {
     let kept: Vec<(u64, u32)> = (old.into_iter())
         .flat_map(|store| store.at.iter())
-        .filter(|(key, _)| !fresh.contains_key(key))
+        .filter(|(key, _)| !fresh.contains(**key))
         .map(|(key, &(_, len))| (*key, len))
-        .collect();
-    let fresh: Vec<(u64, &str)> = (fresh.iter())
-        .filter(|(_, html)| u32::try_from(html.len()).is_ok())
-        .map(|(key, html)| (*key, html.as_str()))
         .collect();
     let folder = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder)?;
@@ -95,16 +212,12 @@ pub fn save(path: &Path, fresh: &HashMap<u64, String>, old: Option<&Store>) -> i
     {
         let mut out = BufWriter::new(File::create(&temporary)?);
         out.write_all(MAGIC)?;
-        out.write_all(&((fresh.len() + kept.len()) as u64).to_le_bytes())?;
-        let lengths =
-            (fresh.iter().map(|(key, html)| (*key, html.len() as u32))).chain(kept.iter().copied());
-        for (key, len) in lengths {
+        out.write_all(&((fresh.order.len() + kept.len()) as u64).to_le_bytes())?;
+        for (key, len) in fresh.order.iter().chain(&kept) {
             out.write_all(&key.to_le_bytes())?;
             out.write_all(&len.to_le_bytes())?;
         }
-        for (_, html) in &fresh {
-            out.write_all(html.as_bytes())?;
-        }
+        fresh.copy_to(&mut out)?;
         for (key, _) in &kept {
             let html = old
                 .and_then(|store| store.get(*key))
@@ -124,10 +237,21 @@ mod tests {
     fn blocks_come_back_by_key_and_damage_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache/highlight.bin");
-        let first = HashMap::from([(1, "<pre>a</pre>".to_string())]);
-        save(&path, &first, None).unwrap();
-        let second = HashMap::from([(2, "<pre>bé</pre>".to_string())]);
-        save(&path, &second, Store::open(&path).as_ref()).unwrap();
+        let mut first = Fresh::in_memory();
+        first.insert(1, "<pre>a</pre>");
+        save(&path, &mut first, None).unwrap();
+        let spill = dir.path().join("cache/highlight.spill");
+        let mut second = Fresh::spilled_to(&spill);
+        second.insert(2, "<pre>bé</pre>");
+        second.insert(3, "<pre>c</pre>");
+        assert_eq!(
+            second.get(2).as_deref(),
+            Some("<pre>bé</pre>"),
+            "read back from the spill file"
+        );
+        save(&path, &mut second, Store::open(&path).as_ref()).unwrap();
+        drop(second);
+        assert!(!spill.exists(), "the spill file is removed");
         let store = Store::open(&path).unwrap();
         assert_eq!(store.get(2).as_deref(), Some("<pre>bé</pre>"));
         assert_eq!(
@@ -135,7 +259,8 @@ mod tests {
             Some("<pre>a</pre>"),
             "old blocks are kept"
         );
-        assert_eq!(store.get(3), None);
+        assert_eq!(store.get(3).as_deref(), Some("<pre>c</pre>"));
+        assert_eq!(store.get(4), None);
         let mut bytes = std::fs::read(&path).unwrap();
         bytes.pop();
         std::fs::write(&path, &bytes).unwrap();
