@@ -146,7 +146,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
 fn run_build(args: &BuildArgs) -> ExitCode {
     let started = Instant::now();
     let mut stages = Stages::new(args.timings);
-    let checked = match load_and_check(
+    let mut checked = match load_and_check(
         &args.site.root,
         args.strict,
         Format::Text,
@@ -159,7 +159,6 @@ fn run_build(args: &BuildArgs) -> ExitCode {
             return code;
         }
     };
-    let mut checked = checked;
     checked.site.drop_check_data();
     // Highlighted code is kept between builds: a rebuild re-highlights only changed blocks.
     let cache = checked

@@ -328,15 +328,13 @@ fn parse_record_now<T: DeserializeOwned>(
     text: &str,
     required: &[&str],
 ) -> (yaml::Parsed<T>, Vec<Finding>) {
-    {
-        let mut found = Vec::new();
-        let origin = Origin {
-            file: CACHED_FILE,
-            base: 0,
-            text,
-        };
-        (yaml::parse::<T>(&origin, required, &mut found), found)
-    }
+    let mut found = Vec::new();
+    let origin = Origin {
+        file: CACHED_FILE,
+        base: 0,
+        text,
+    };
+    (yaml::parse::<T>(&origin, required, &mut found), found)
 }
 
 /// Every record's id with the file it came from.
@@ -461,7 +459,7 @@ fn load_document(
     let text = &site.sources.get(file).text;
     let parsed = cache::owned(cache.take_or_parse("document", text, || parse_document(text)));
     findings.extend(cache::for_file(&parsed.findings, file));
-    let (meta, body_start, outline) = match parsed.parts {
+    let (meta, positions, body_start, outline) = match parsed.parts {
         Some((
             yaml::Parsed {
                 data: Some(data),
@@ -470,7 +468,7 @@ fn load_document(
             },
             body_start,
             outline,
-        )) => ((data, positions), body_start, outline),
+        )) => (data, positions, body_start, outline),
         parts => {
             let raw_id = parts.and_then(|(meta, ..)| meta.raw_id);
             site.unloaded_ids.extend(raw_id.or(parsed.id_line));
@@ -478,7 +476,6 @@ fn load_document(
             return None;
         }
     };
-    let (meta, positions) = meta;
     Some(Document {
         kind,
         body_start,

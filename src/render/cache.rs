@@ -1,6 +1,6 @@
 //! Pages rendered by the previous build, reused when nothing they are made from changed.
-//! `serve` keeps one across rebuilds, so a save re-renders the pages it touches (and the
-//! indexes, which are always rendered), not the whole site.
+//! `serve` keeps one across rebuilds, so a save re-renders the pages it touches, not the
+//! whole site.
 //!
 //! A record page is made from: the templates and the program, its own data, its Markdown
 //! body, the page URLs that links resolve to, and the site-wide facts the layout prints.
@@ -81,7 +81,8 @@ pub struct Context<'a> {
     pub urls: &'a HashMap<String, String>,
     pub audience: &'static str,
     pub preview: bool,
-    shared: u64,
+    /// `None` when the layout data cannot be hashed: then no page of the run has a key.
+    shared: Option<u64>,
 }
 
 impl<'a> Context<'a> {
@@ -101,14 +102,15 @@ impl<'a> Context<'a> {
         sorted.hash(&mut hasher);
         audience.hash(&mut hasher);
         preview.hash(&mut hasher);
-        serde_json::to_vec(&layout)
-            .unwrap_or_default()
-            .hash(&mut hasher);
+        let shared = hash_of(&layout).map(|layout| {
+            layout.hash(&mut hasher);
+            hasher.finish()
+        });
         Context {
             urls,
             audience,
             preview,
-            shared: hasher.finish(),
+            shared,
         }
     }
 
@@ -116,15 +118,15 @@ impl<'a> Context<'a> {
         &self,
         template: &str,
         path: &str,
-        own_data: &[u8],
+        own_hash: u64,
         body: Option<(&str, usize)>,
-    ) -> u64 {
+    ) -> Option<u64> {
         let mut hasher = Xxh3Default::new();
-        self.shared.hash(&mut hasher);
+        self.shared?.hash(&mut hasher);
         template.hash(&mut hasher);
         path.hash(&mut hasher);
-        own_data.hash(&mut hasher);
+        own_hash.hash(&mut hasher);
         body.hash(&mut hasher);
-        hasher.finish()
+        Some(hasher.finish())
     }
 }

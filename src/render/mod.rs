@@ -86,10 +86,9 @@ struct Job<'m> {
     title: Option<&'m str>,
     /// The way back to the site root, when it is not relative to the page's own path.
     root: Option<String>,
-    /// What the page is made from besides the site-wide context, for its key: the
-    /// record's data, or a hash of the whole model for the indexes. `None`: always
-    /// rendered.
-    own_data: Option<Vec<u8>>,
+    /// A hash of what the page is made from besides the site-wide context, for its key:
+    /// the record's data, or the whole model for the indexes. `None`: always rendered.
+    own_hash: Option<u64>,
 }
 
 impl<'m> Job<'m> {
@@ -103,7 +102,7 @@ impl<'m> Job<'m> {
             body: None,
             title: None,
             root: None,
-            own_data: None,
+            own_hash: None,
         }
     }
 
@@ -116,12 +115,12 @@ impl<'m> Job<'m> {
             body: None,
             title: None,
             root: None,
-            own_data: cache::hash_of(item).map(|hash| hash.to_le_bytes().to_vec()),
+            own_hash: cache::hash_of(item),
         }
     }
 
     fn with_model(mut self, model_hash: Option<u64>) -> Self {
-        self.own_data = model_hash.map(|hash| hash.to_le_bytes().to_vec());
+        self.own_hash = model_hash;
         self
     }
 
@@ -171,10 +170,8 @@ impl<'a> Renderer<'a> {
         let used: Vec<Vec<PathBuf>> = jobs
             .par_iter()
             .map(|job| {
-                let key = job
-                    .own_data
-                    .as_ref()
-                    .map(|own| context.key(job.template, &job.path, own, job.body));
+                let key = (job.own_hash)
+                    .and_then(|own| context.key(job.template, &job.path, own, job.body));
                 if let Some(assets) = key.and_then(|key| out.reuse(&job.path, key)) {
                     return Ok(assets);
                 }
