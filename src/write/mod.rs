@@ -11,8 +11,6 @@ mod generation;
 
 pub use generation::Generation;
 
-use crate::render::SiteFiles;
-use crate::render::output::Output;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io;
@@ -91,18 +89,20 @@ fn sibling(target: &Path, suffix: &str) -> PathBuf {
     target.with_file_name(format!(".{name}.{suffix}"))
 }
 
-/// Writes a site held in memory into `target` (see `Generation`).
-pub fn replace(target: &Path, site: &SiteFiles) -> Result<(), String> {
-    let generation = Generation::open(target, None)?;
-    for (path, bytes) in &site.files {
-        generation.put(path, bytes.to_vec(), None)?;
-    }
-    generation.finish().map(|_| ())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::SiteFiles;
+    use crate::render::output::Output;
+
+    /// A whole generation written from a site in memory, without page keys.
+    fn replace(target: &Path, site: &SiteFiles) -> Result<(), String> {
+        let generation = Generation::open(target, None)?;
+        for (path, bytes) in &site.files {
+            generation.put(path, bytes.to_vec(), None)?;
+        }
+        generation.finish().map(|_| ())
+    }
 
     fn one_file(name: &str) -> SiteFiles {
         let mut site = SiteFiles::default();
