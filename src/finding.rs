@@ -40,6 +40,9 @@ pub enum Code {
     EvidenceExpired,
     LinkToNonPublic,
     PlaceholderText,
+    InternalMarkerMalformed,
+    PublicNotPublished,
+    AssetNotPublic,
 }
 
 impl Code {
@@ -73,15 +76,17 @@ impl Code {
             EvidenceExpired => "evidence-expired",
             LinkToNonPublic => "link-to-non-public",
             PlaceholderText => "placeholder-text",
+            InternalMarkerMalformed => "internal-marker-malformed",
+            PublicNotPublished => "public-not-published",
+            AssetNotPublic => "asset-not-public",
         }
     }
 
     pub fn severity(self) -> Severity {
         use Code::*;
         match self {
-            ReviewOverdue | ReviewDueSoon | EvidenceExpired | LinkToNonPublic | PlaceholderText => {
-                Severity::Warning
-            }
+            ReviewOverdue | ReviewDueSoon | EvidenceExpired | LinkToNonPublic | PlaceholderText
+            | PublicNotPublished => Severity::Warning,
             _ => Severity::Error,
         }
     }

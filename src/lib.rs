@@ -12,6 +12,7 @@ pub mod init;
 pub mod links;
 pub mod load;
 pub mod model;
+pub mod publish;
 pub mod render;
 pub mod report;
 pub mod serve;

@@ -3,70 +3,112 @@
 //! would lose its target, so that is a warning. Also: internal-block markers, and two
 //! sources that would be written to the same URL.
 
-use super::{AnyRecord, Index, Kind, each_record, effective_visibility};
+use super::{AnyRecord, Index, each_record};
 use crate::finding::{At, Code, Finding};
 use crate::links::{Resolver, Target};
 use crate::load::outline::{Link, MarkerError};
 use crate::load::records::Visibility;
 use crate::load::{Document, Site};
+use crate::publish::{self, AssetRefusal};
 use std::collections::HashMap;
 
 pub fn check(site: &Site, index: &Index, findings: &mut Vec<Finding>) {
-    let resolver = Resolver::new(site);
+    let context = Context {
+        site,
+        index,
+        resolver: Resolver::new(site),
+        assets: publish::Assets::new(site),
+    };
     for document in &site.documents {
         marker_errors(document, findings);
-        let meta = &document.record.data;
-        let kind = match document.kind {
-            crate::load::DocKind::Policy => Kind::Policy,
-            crate::load::DocKind::Page => Kind::Page,
-        };
-        let public = effective_visibility(meta.visibility, meta.status, kind) == Visibility::Public;
+        let decision = publish::document(document);
+        if let Some(why) = decision.withheld {
+            withheld(document, why, findings);
+        }
+        let public = decision.shown == Visibility::Public;
         for link in &document.outline.links {
-            check_link(site, index, &resolver, document, link, public, findings);
+            check_link(&context, document, link, public, findings);
         }
     }
 }
 
+struct Context<'a> {
+    site: &'a Site,
+    index: &'a Index,
+    resolver: Resolver<'a>,
+    assets: publish::Assets,
+}
+
+/// A document its author marked public (or restricted) that the public site will not show.
+fn withheld(document: &Document, why: &str, findings: &mut Vec<Finding>) {
+    let meta = &document.record.data;
+    let marked = match meta.visibility {
+        Visibility::Restricted => "restricted",
+        _ => "public",
+    };
+    let at = At {
+        file: document.record.file,
+        span: document.record.positions.value("visibility"),
+    };
+    findings.push(
+        Finding::new(
+            Code::PublicNotPublished,
+            format!("marked `visibility: {marked}`, but not published: {why}"),
+        )
+        .at(at)
+        .help("approve it (`status: approved` with `approved_by` and `approved_on`), or mark it `visibility: internal` until it is"),
+    );
+}
+
 fn marker_errors(document: &Document, findings: &mut Vec<Finding>) {
     for error in &document.outline.marker_errors {
-        let (span, message, help) = match error {
+        let (code, span, message, help) = match error {
             MarkerError::Unclosed(span) => (
+                Code::UnclosedInternalBlock,
                 span,
                 "internal block is never closed",
                 "add a line `<!-- /internal -->` where the internal part ends",
             ),
             MarkerError::UnexpectedClose(span) => (
+                Code::UnclosedInternalBlock,
                 span,
                 "`<!-- /internal -->` closes no internal block",
                 "remove it, or add `<!-- internal -->` where the internal part starts",
             ),
             MarkerError::Nested(span) => (
+                Code::UnclosedInternalBlock,
                 span,
                 "internal block opened inside another",
                 "close the first block with `<!-- /internal -->` before opening another",
+            ),
+            MarkerError::Malformed(span, why) => (
+                Code::InternalMarkerMalformed,
+                span,
+                *why,
+                "write `<!-- internal -->` and `<!-- /internal -->` each on a line of its own, with a blank line before and after, around whole paragraphs; a comment that is not a marker must not say `internal`",
             ),
         };
         let at = At {
             file: document.record.file,
             span: span.start + document.body_start..span.end + document.body_start,
         };
-        findings.push(
-            Finding::new(Code::UnclosedInternalBlock, message)
-                .at(at)
-                .help(help),
-        );
+        findings.push(Finding::new(code, message).at(at).help(help));
     }
 }
 
 fn check_link(
-    site: &Site,
-    index: &Index,
-    resolver: &Resolver,
+    context: &Context,
     document: &Document,
     link: &Link,
     public: bool,
     findings: &mut Vec<Finding>,
 ) {
+    let Context {
+        site,
+        index,
+        resolver,
+        assets,
+    } = context;
     let at = At {
         file: document.record.file,
         span: link.span.start + document.body_start..link.span.end + document.body_start,
@@ -84,8 +126,14 @@ fn check_link(
         }
     };
     let anchor = resolved.anchor.as_str();
-    let Target::Record(id) = resolved.target else {
-        return;
+    let id = match resolved.target {
+        Target::Record(id) => id,
+        Target::Asset(path) => {
+            let shown_publicly = public && !link.in_internal_block;
+            asset_link(assets, &path, shown_publicly, at, findings);
+            return;
+        }
+        Target::Unloaded => return,
     };
     let Some(entry) = index.by_id.get(id) else {
         return;
@@ -116,6 +164,19 @@ fn check_link(
             return;
         }
     }
+    let target_document = entry.document.map(|i| &site.documents[i]);
+    let anchor_is_internal =
+        target_document.is_some_and(|d| d.outline.internal_anchors.contains(anchor));
+    if public && !link.in_internal_block && entry.published && anchor_is_internal {
+        findings.push(
+            Finding::new(
+                Code::LinkToNonPublic,
+                format!("this public page links to `#{anchor}`, a heading inside an internal block of `{id}`: the public site links to `{id}` without it"),
+            )
+            .at(at.clone())
+            .help("link to a public heading, or put the link in an internal block"),
+        );
+    }
     if public && !link.in_internal_block && !entry.published {
         findings.push(
             Finding::new(
@@ -125,6 +186,38 @@ fn check_link(
             .at(at)
             .help("publish the target, put the link in an internal block, or remove it"),
         );
+    }
+}
+
+/// An asset must really be under `content/assets/`; one a public page shows must be public.
+fn asset_link(
+    assets: &publish::Assets,
+    path: &std::path::Path,
+    shown_publicly: bool,
+    at: At,
+    findings: &mut Vec<Finding>,
+) {
+    let refusal = if shown_publicly {
+        assets.public_file(path).err()
+    } else {
+        assets.inside_assets(path).err()
+    };
+    let shown = path.display();
+    match refusal {
+        None => {}
+        Some(AssetRefusal::Escapes(why)) => findings.push(
+            Finding::new(Code::UnsafePath, format!("asset `{shown}` is not used: {why}"))
+                .at(at)
+                .help("copy the file into content/assets/ instead of linking to it"),
+        ),
+        Some(AssetRefusal::Internal(why)) => findings.push(
+            Finding::new(
+                Code::AssetNotPublic,
+                format!("this public page uses `{shown}`, which is internal: {why}"),
+            )
+            .at(at)
+            .help("remove the link, move it into an internal block, or publish a separate public copy of the file"),
+        ),
     }
 }
 

@@ -12,9 +12,10 @@ mod reviews;
 
 use crate::finding::{At, Finding};
 use crate::load::date::Date;
-use crate::load::records::{DocStatus, Visibility};
+use crate::load::records::Visibility;
 use crate::load::yaml::Positions;
 use crate::load::{DocKind, Record, Site};
+use crate::publish;
 use crate::urls;
 use std::collections::HashMap;
 
@@ -52,20 +53,6 @@ pub struct Entry {
 
 pub struct Index {
     pub by_id: HashMap<String, Entry>,
-}
-
-/// Where the public site shows a record, taking SPEC §3's rule that only approved policies
-/// are ever public.
-pub fn effective_visibility(
-    visibility: Visibility,
-    status: Option<DocStatus>,
-    kind: Kind,
-) -> Visibility {
-    match (kind, status) {
-        (Kind::Policy, Some(DocStatus::Approved)) | (Kind::Page, _) => visibility,
-        (Kind::Policy, _) => Visibility::Internal,
-        _ => visibility,
-    }
 }
 
 fn id_at<T>(record: &Record<T>) -> At {
@@ -126,7 +113,7 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
             file: d.record.file,
             positions: &d.record.positions,
             document: Some(i),
-            visibility: effective_visibility(meta.visibility, meta.status, kind),
+            visibility: crate::publish::document(d).shown,
             url: urls::document(d.kind, &d.record.stem),
         }
     });
@@ -150,17 +137,29 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
             },
         }
     }
-    let controls = site
-        .controls
-        .iter()
-        .map(|r| plain(Kind::Control, r, &r.data.id, r.data.visibility));
-    let systems = site
-        .systems
-        .iter()
-        .map(|r| plain(Kind::System, r, &r.data.id, r.data.visibility));
-    let risks = site
-        .risks
-        .iter()
-        .map(|r| plain(Kind::Risk, r, &r.data.id, r.data.visibility));
+    let controls = site.controls.iter().map(|r| {
+        plain(
+            Kind::Control,
+            r,
+            &r.data.id,
+            publish::record(r.data.visibility).shown,
+        )
+    });
+    let systems = site.systems.iter().map(|r| {
+        plain(
+            Kind::System,
+            r,
+            &r.data.id,
+            publish::record(r.data.visibility).shown,
+        )
+    });
+    let risks = site.risks.iter().map(|r| {
+        plain(
+            Kind::Risk,
+            r,
+            &r.data.id,
+            publish::record(r.data.visibility).shown,
+        )
+    });
     documents.chain(controls).chain(systems).chain(risks)
 }

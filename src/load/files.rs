@@ -119,12 +119,35 @@ pub fn read_bytes(found: &Found) -> Result<Vec<u8>, Box<Finding>> {
     Ok(bytes)
 }
 
-/// The text of bytes read from a source, as loading sees it (without a byte-order mark),
-/// if they are UTF-8.
+/// A source's bytes as every later stage sees them: without byte-order marks, and with
+/// every line ending (CRLF, or CR alone as old Mac files have) made `\n`. Done once, here,
+/// so that no rule that reads lines (internal markers above all) meets a line ending it
+/// does not know.
+pub fn normalised(mut bytes: Vec<u8>) -> Vec<u8> {
+    const BOM: &[u8] = "\u{feff}".as_bytes();
+    let mut start = 0;
+    while bytes[start..].starts_with(BOM) {
+        start += BOM.len();
+    }
+    if start == 0 && !bytes.contains(&b'\r') {
+        return bytes;
+    }
+    let mut out = Vec::with_capacity(bytes.len() - start);
+    let mut rest = bytes.drain(start..).peekable();
+    while let Some(byte) = rest.next() {
+        if byte == b'\r' {
+            rest.next_if_eq(&b'\n');
+            out.push(b'\n');
+        } else {
+            out.push(byte);
+        }
+    }
+    out
+}
+
+/// The text of normalised bytes, if they are UTF-8.
 pub fn text_of(bytes: &[u8]) -> Option<&str> {
-    std::str::from_utf8(bytes)
-        .ok()
-        .map(|t| t.trim_start_matches('\u{feff}'))
+    std::str::from_utf8(bytes).ok()
 }
 
 /// Adds a file read by `read_bytes` to `sources`, or says why it cannot be.
@@ -142,12 +165,7 @@ pub fn add(
         }
     };
     match String::from_utf8(bytes) {
-        Ok(mut text) => {
-            while text.starts_with('\u{feff}') {
-                text.drain(..'\u{feff}'.len_utf8());
-            }
-            Some(sources.add(found.shown.clone(), text))
-        }
+        Ok(text) => Some(sources.add(found.shown.clone(), text)),
         Err(err) => {
             // Keep the file (with replacement characters) so the finding can show the line.
             let bad = err.utf8_error().valid_up_to();
@@ -195,7 +213,21 @@ fn plain_io_error(e: &std::io::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::inside_content;
+    use super::{inside_content, normalised};
+
+    #[test]
+    fn line_endings_and_byte_order_marks_are_normalised_once() {
+        let cases: [(&[u8], &[u8]); 5] = [
+            (b"a\r\nb\r\n", b"a\nb\n"),
+            (b"a\rb\r\rc", b"a\nb\n\nc"),
+            (b"\xef\xbb\xbf\xef\xbb\xbfa\r", b"a\n"),
+            (b"plain\n", b"plain\n"),
+            (b"\r\n\r", b"\n\n"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(normalised(input.to_vec()), expected, "{input:?}");
+        }
+    }
 
     #[test]
     fn paths_may_not_leave_content() {

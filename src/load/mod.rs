@@ -8,6 +8,7 @@ pub mod cache;
 pub mod date;
 pub mod files;
 pub mod front_matter;
+pub mod markers;
 pub mod outline;
 mod reads;
 pub mod records;
@@ -183,7 +184,7 @@ pub fn load_cached(
     let read: Vec<Result<Vec<u8>, Box<Finding>>> = jobs
         .par_iter()
         .map(|(source, found)| {
-            let bytes = cache.reads.read(found)?;
+            let bytes = files::normalised(cache.reads.read(found)?);
             if let Some(text) = files::text_of(&bytes) {
                 source.parse(text, cache);
             }

@@ -1,12 +1,12 @@
 //! What the checks need from a Markdown body, read in one pass: heading anchors, links, and
-//! internal blocks (`<!-- internal -->` … `<!-- /internal -->`).
+//! internal blocks (`<!-- internal -->` … `<!-- /internal -->`, recognised by `markers`).
+//! Markers are found on the Markdown event stream, so a marker is what the parser sees as
+//! an HTML block of its own, and anything marker-like anywhere else is an error.
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use super::markers::{self, CommentKind, Marker};
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::ops::Range;
-
-pub const INTERNAL_OPEN: &str = "<!-- internal -->";
-pub const INTERNAL_CLOSE: &str = "<!-- /internal -->";
 
 /// The Markdown dialect of every document: GFM tables, footnotes, strikethrough, task lists,
 /// and `{#id}` heading attributes.
@@ -22,6 +22,8 @@ pub fn options() -> Options {
 pub struct Outline {
     /// Anchor ids of the headings, unique within the document.
     pub anchors: HashSet<String>,
+    /// Those of `anchors` whose heading is inside an internal block: never public.
+    pub internal_anchors: HashSet<String>,
     pub links: Vec<Link>,
     /// Closed internal blocks, from the opening marker to the end of the closing one.
     pub internal_blocks: Vec<Range<usize>>,
@@ -41,6 +43,8 @@ pub enum MarkerError {
     Unclosed(Range<usize>),
     UnexpectedClose(Range<usize>),
     Nested(Range<usize>),
+    /// A comment that is, or mentions, a marker where no marker may stand; and why.
+    Malformed(Range<usize>, &'static str),
 }
 
 /// GitHub's heading anchors: lower case, spaces to dashes, punctuation dropped.
@@ -72,11 +76,50 @@ pub fn unique_anchor(slug: String, taken: &mut HashSet<String>) -> String {
     candidate
 }
 
+const INLINE: &str =
+    "an internal marker must stand on a line of its own, not inside a line of text";
+const IN_INDENTED_CODE: &str =
+    "an internal marker in an indented code block is shown as code to everyone";
+const NOT_ALONE: &str =
+    "an internal marker must stand alone on its line, with nothing else in the same HTML block";
+
 pub fn outline(body: &str) -> Outline {
     let mut outline = Outline::default();
     let mut heading: Option<(String, Option<String>)> = None;
-    let mut open_block: Option<usize> = None;
+    let mut open_block: Option<(usize, usize)> = None;
+    // How deep in lists, quotes and tables the parser is: a block must close where it opened.
+    let mut depth = 0usize;
+    let mut html_block: Option<Range<usize>> = None;
+    let mut indented_code: Option<Range<usize>> = None;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match &event {
+            Event::Start(Tag::HtmlBlock) => {
+                html_block = Some(range.clone());
+                continue;
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some(block) = html_block.take() {
+                    let at = block.start.min(range.start)..block.end.max(range.end);
+                    block_html(body, at, depth, &mut open_block, &mut outline);
+                }
+                continue;
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => {
+                indented_code = Some(range.clone());
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(code) = indented_code.take() {
+                    // Four spaces too many turn a marker into code shown to everyone.
+                    mentions(body, code, IN_INDENTED_CODE, &mut outline);
+                }
+            }
+            _ => {}
+        }
+        let depth_after = match event {
+            Event::Start(_) => depth + 1,
+            Event::End(_) => depth.saturating_sub(1),
+            _ => depth,
+        };
         match event {
             Event::Start(Tag::Heading { id, .. }) => {
                 heading = Some((String::new(), id.map(|id| id.to_string())));
@@ -89,43 +132,84 @@ pub fn outline(body: &str) -> Outline {
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((title, id)) = heading.take() {
                     let slug = id.unwrap_or_else(|| slugify(&title));
-                    unique_anchor(slug, &mut outline.anchors);
+                    let anchor = unique_anchor(slug, &mut outline.anchors);
+                    if open_block.is_some() {
+                        outline.internal_anchors.insert(anchor);
+                    }
                 }
             }
             Event::Start(Tag::Link { ref dest_url, .. })
             | Event::Start(Tag::Image { ref dest_url, .. }) => {
                 outline.links.push(Link {
                     dest: dest_url.to_string(),
-                    span: range,
+                    span: range.clone(),
                     in_internal_block: open_block.is_some(),
                 });
             }
-            Event::Html(html) => match html.trim() {
-                INTERNAL_OPEN => {
-                    if open_block.is_some() {
-                        outline.marker_errors.push(MarkerError::Nested(range));
-                    } else {
-                        open_block = Some(range.start);
-                    }
-                }
-                INTERNAL_CLOSE => match open_block.take() {
-                    Some(start) => outline.internal_blocks.push(start..range.end),
-                    None => outline
-                        .marker_errors
-                        .push(MarkerError::UnexpectedClose(range)),
-                },
-                _ => {}
-            },
+            Event::InlineHtml(_) => mentions(body, range.clone(), INLINE, &mut outline),
             _ => {}
         }
+        depth = depth_after;
     }
-    if let Some(start) = open_block {
+    if let Some((start, _)) = open_block {
         let end = body[start..].find('\n').map_or(body.len(), |i| start + i);
         outline
             .marker_errors
             .push(MarkerError::Unclosed(start..end));
     }
     outline
+}
+
+/// An HTML block: a marker when it is one marker comment alone; otherwise every comment in
+/// it that mentions internal is an error.
+fn block_html(
+    body: &str,
+    at: Range<usize>,
+    depth: usize,
+    open_block: &mut Option<(usize, usize)>,
+    outline: &mut Outline,
+) {
+    let Some(marker) = markers::block_marker(&body[at.clone()]) else {
+        mentions(body, at, NOT_ALONE, outline);
+        return;
+    };
+    match (marker, *open_block) {
+        (Marker::Open, Some(_)) => outline.marker_errors.push(MarkerError::Nested(at)),
+        (Marker::Open, None) => *open_block = Some((at.start, depth)),
+        (Marker::Close, None) => outline
+            .marker_errors
+            .push(MarkerError::UnexpectedClose(at)),
+        (Marker::Close, Some((start, opened_at))) if opened_at == depth => {
+            *open_block = None;
+            outline.internal_blocks.push(start..at.end);
+        }
+        (Marker::Close, Some(_)) => outline.marker_errors.push(MarkerError::Malformed(
+            at,
+            "closes an internal block that was opened at another level (in or out of a list item or quote)",
+        )),
+    }
+}
+
+/// Reports every comment in `body[at]` that is or mentions a marker where none may stand;
+/// `misplaced` says why a well-spelt marker cannot stand there.
+fn mentions(body: &str, at: Range<usize>, misplaced: &'static str, outline: &mut Outline) {
+    let text = &body[at.clone()];
+    if !text.contains("<!--") {
+        return;
+    }
+    for (range, inner) in markers::comments(text) {
+        let span = at.start + range.start..at.start + range.end;
+        match markers::classify(inner) {
+            CommentKind::Marker(_) => outline
+                .marker_errors
+                .push(MarkerError::Malformed(span, misplaced)),
+            CommentKind::MentionsInternal => outline.marker_errors.push(MarkerError::Malformed(
+                span,
+                "this comment mentions `internal` but is not an internal marker",
+            )),
+            CommentKind::Plain => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -176,5 +260,57 @@ mod tests {
         assert!(matches!(errors[0], MarkerError::UnexpectedClose(_)));
         assert!(matches!(errors[1], MarkerError::Nested(_)));
         assert!(matches!(errors[2], MarkerError::Unclosed(_)));
+    }
+
+    fn malformed(body: &str) -> usize {
+        outline(body)
+            .marker_errors
+            .iter()
+            .filter(|e| matches!(e, MarkerError::Malformed(..)))
+            .count()
+    }
+
+    #[test]
+    fn markers_anywhere_but_alone_on_a_line_are_refused() {
+        for body in [
+            "Text <!-- internal --> secret <!-- /internal --> more\n",
+            "| a | b |\n|---|---|\n| <!-- internal --> x <!-- /internal --> | y |\n",
+            "# Title <!-- internal -->x<!-- /internal -->\n",
+            "- item <!-- internal -->x<!-- /internal -->\n",
+            "[link <!-- internal -->x<!-- /internal -->](a.md)\n",
+            "<!-- internal --> secret\n\nx\n\n<!-- /internal --> more\n",
+            "<div>\n<!-- internal -->\nsecret\n<!-- /internal -->\n</div>\n",
+            "    <!-- internal -->\n    secret\n    <!-- /internal -->\n",
+        ] {
+            assert!(malformed(body) >= 2, "{body:?}: {:?}", outline(body));
+            assert!(outline(body).internal_blocks.is_empty(), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn near_miss_comments_are_refused_and_fenced_code_is_text() {
+        assert_eq!(
+            malformed("<!-- internal: start -->\nx\n<!-- end internal -->\n"),
+            2
+        );
+        assert_eq!(malformed("```\n<!-- internal -->\n```\n"), 0);
+        assert_eq!(malformed("`<!-- internal -->`\n"), 0);
+    }
+
+    #[test]
+    fn blocks_close_at_the_level_they_opened() {
+        let body = "- a\n\n  <!-- internal -->\n\n  secret\n\n<!-- /internal -->\n";
+        assert_eq!(malformed(body), 1);
+        let nested = "- a\n\n  <!-- internal -->\n\n  secret\n\n  <!-- /internal -->\n";
+        assert_eq!(outline(nested).internal_blocks.len(), 1);
+        assert!(outline(nested).marker_errors.is_empty());
+    }
+
+    #[test]
+    fn headings_inside_internal_blocks_are_known() {
+        let o = outline("# Open\n\n<!-- internal -->\n\n## Secret plan\n\n<!-- /internal -->\n");
+        assert!(o.anchors.contains("secret-plan"));
+        assert!(o.internal_anchors.contains("secret-plan"));
+        assert!(!o.internal_anchors.contains("open"));
     }
 }

@@ -9,9 +9,8 @@ pub mod journey;
 pub mod public;
 pub mod strip;
 
-use crate::check::{Kind, effective_visibility};
 use crate::load::records::{Catalog, CatalogControl, ControlStatus, Visibility};
-use crate::load::{DocKind, Document, Site};
+use crate::load::{Document, Site};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -112,18 +111,9 @@ pub fn risk_level(likelihood: u8, impact: u8) -> &'static str {
     }
 }
 
-pub fn document_kind(document: &Document) -> Kind {
-    match document.kind {
-        DocKind::Policy => Kind::Policy,
-        DocKind::Page => Kind::Page,
-    }
-}
-
-/// How the public site treats a document, with SPEC's rule that only approved policies
-/// can be public.
+/// How the public site treats a document (the decision is `publish`'s).
 pub fn document_visibility(document: &Document) -> Visibility {
-    let meta = &document.record.data;
-    effective_visibility(meta.visibility, meta.status, document_kind(document))
+    crate::publish::document(document).shown
 }
 
 /// The Markdown body of a document as written.

@@ -2,8 +2,6 @@
 //! search indexes and `soa.csv`. Each is made from its audience's model only.
 
 use super::output::Output;
-use crate::load::Site;
-use crate::load::files::inside_content;
 use crate::load::records::Revision;
 use crate::model::StatusCounts;
 use crate::model::internal::{InternalModel, serde_plain};
@@ -11,7 +9,6 @@ use crate::model::public::{
     PublicControl, PublicModel, PublicRisk, PublicSystem, RestrictedItem, SiteInfo,
 };
 use serde::Serialize;
-use std::path::PathBuf;
 
 /// The version of `trust.json`'s shape; raised when a field changes meaning or goes away.
 pub const TRUST_JSON_SCHEMA: &str = "trustbook.trust/1";
@@ -334,21 +331,6 @@ pub fn internal_files(model: &InternalModel, out: &dyn Output) -> Result<(), Str
 }
 
 /// Evidence and impact-assessment files under `content/`, for the internal site.
-pub fn evidence_paths(site: &Site) -> Vec<PathBuf> {
-    let evidence = site
-        .controls
-        .iter()
-        .flat_map(|c| c.data.evidence.iter().filter_map(|e| e.path.as_deref()));
-    let assessments = site
-        .systems
-        .iter()
-        .filter_map(|s| s.data.impact_assessment.as_ref()?.path.as_deref());
-    evidence
-        .chain(assessments)
-        .filter_map(inside_content)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::csv_cell;

@@ -5,7 +5,8 @@
 
 use super::highlight::Highlighter;
 use crate::links::{Resolver, Target};
-use crate::load::outline::{INTERNAL_CLOSE, INTERNAL_OPEN, options, slugify, unique_anchor};
+use crate::load::markers::{Marker, block_marker};
+use crate::load::outline::{options, slugify, unique_anchor};
 use crate::sources::FileId;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 use std::collections::{HashMap, HashSet};
@@ -126,9 +127,9 @@ pub fn to_html(markdown: &str, links: &LinkContext, highlighter: &Highlighter) -
                 Event::End(TagEnd::Image)
             }
             // Pass: raw HTML without comments; internal-block markers become a marked box.
-            Event::Html(html) | Event::InlineHtml(html) => match html.trim() {
-                INTERNAL_OPEN => Event::Html(INTERNAL_BLOCK_START.into()),
-                INTERNAL_CLOSE => Event::Html("</div>\n".into()),
+            Event::Html(html) | Event::InlineHtml(html) => match block_marker(&html) {
+                Some(Marker::Open) => Event::Html(INTERNAL_BLOCK_START.into()),
+                Some(Marker::Close) => Event::Html("</div>\n".into()),
                 _ if !links.drop_comments => Event::Html(safe_html(html.to_string()).into()),
                 _ => {
                     let kept = without_comments(&html, &mut in_comment);

@@ -358,7 +358,7 @@ impl<'a> Renderer<'a> {
         );
         let (pages, assets) = self.run(out, jobs, &|| data(model), &context)?;
         self.add_assets(out, assets, "")?;
-        let evidence = files::evidence_paths(self.site);
+        let evidence = crate::publish::internal_record_files(self.site);
         self.add_assets(out, evidence, "files/")?;
         files::internal_files(model, out).map_err(RenderError)?;
         let preview = Prefixed {

@@ -1,0 +1,182 @@
+//! Internal-block markers as a person reads them, not as a byte string.
+//!
+//! A marker that an author mistypes must never turn into an ordinary comment around text
+//! that then gets published. So a comment's text is normalised the way a reader's eye does
+//! it (Unicode NFKC, invisible characters removed, whitespace collapsed, case folded)
+//! before it is compared with `internal` and `/internal`; and a comment that still
+//! *mentions* internal (even spelt with look-alike letters, per Unicode's confusables) but
+//! is not exactly a marker is reported, never guessed at.
+//!
+//! Where a marker may stand is decided by the Markdown structure (see `outline`): only an
+//! HTML block holding the marker comment alone is a marker. Inline markers (mid-sentence,
+//! in a table cell, heading or link) are refused, because removing part of a paragraph
+//! cannot be shown faithfully on both sites.
+
+use std::ops::Range;
+use unicode_normalization::UnicodeNormalization;
+use unicode_security::confusable_detection::skeleton;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Marker {
+    Open,
+    Close,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommentKind {
+    Marker(Marker),
+    /// Mentions `internal` but is no marker: an error wherever it stands.
+    MentionsInternal,
+    Plain,
+}
+
+/// Characters that show as nothing (zero-width spaces and joiners, soft hyphen, word
+/// joiner, byte-order mark, direction marks): an author cannot see them, so neither do we.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}' | '\u{034f}' | '\u{061c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
+        | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}'
+        | '\u{ffa0}' | '\u{fff0}'..='\u{fff8}')
+}
+
+/// The comment's text as a reader sees it: NFKC, invisible characters removed, runs of
+/// whitespace made one space, trimmed, lower case.
+pub fn normalise(text: &str) -> String {
+    let visible: String = text.nfkc().filter(|c| !is_invisible(*c)).collect();
+    visible
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// What the text between `<!--` and `-->` is.
+pub fn classify(inner: &str) -> CommentKind {
+    let text = normalise(inner);
+    match text.as_str() {
+        "internal" => return CommentKind::Marker(Marker::Open),
+        "/internal" => return CommentKind::Marker(Marker::Close),
+        _ => {}
+    }
+    // Compared on confusable skeletons, without spaces, as written and in lower case, so
+    // that `in ternal`, `ІNTERNAL` (Cyrillic І) and `internaI` (capital I) all count.
+    let squash = |text: &str| -> String {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        skeleton(&text).collect()
+    };
+    let as_written: String = inner.nfkc().filter(|c| !is_invisible(*c)).collect();
+    let needles = [squash("internal"), squash("INTERNAL")];
+    let mentions = [squash(&text), squash(&as_written)]
+        .iter()
+        .any(|hay| needles.iter().any(|needle| hay.contains(needle.as_str())));
+    if mentions {
+        CommentKind::MentionsInternal
+    } else {
+        CommentKind::Plain
+    }
+}
+
+/// The comments in a piece of HTML: the byte range of each (from `<!--` to the end of
+/// `-->`, or to the end of `html` when never closed) and its text.
+pub fn comments(html: &str) -> Vec<(Range<usize>, &str)> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(i) = html[at..].find("<!--") {
+        let start = at + i;
+        let inner_start = start + 4;
+        // `<!-->` and `<!--->` are complete (empty) comments in HTML.
+        let (inner_end, end) = if html[inner_start..].starts_with('>') {
+            (inner_start, inner_start + 1)
+        } else if html[inner_start..].starts_with("->") {
+            (inner_start, inner_start + 2)
+        } else {
+            match html[inner_start..].find("-->") {
+                Some(j) => (inner_start + j, inner_start + j + 3),
+                None => (html.len(), html.len()),
+            }
+        };
+        found.push((start..end, &html[inner_start..inner_end]));
+        at = end;
+    }
+    found
+}
+
+/// The marker that `html` (an HTML block's whole text) is, when it is nothing else.
+pub fn block_marker(html: &str) -> Option<Marker> {
+    let trimmed = html.trim();
+    match comments(trimmed).as_slice() {
+        [(range, inner)] if *range == (0..trimmed.len()) => match classify(inner) {
+            CommentKind::Marker(marker) => Some(marker),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_are_read_as_a_person_reads_them() {
+        for open in [
+            "<!-- internal -->",
+            "<!--internal-->",
+            "<!-- INTERNAL -->",
+            "<!-- Internal -->",
+            "<!--   internal\t-->",
+            "<!--\u{a0}internal\u{a0}-->",
+            "<!-- inter\u{200b}nal -->",
+            "<!-- \u{ff49}nternal -->", // fullwidth i: NFKC
+            "<!-- internal-->\n",
+        ] {
+            assert_eq!(block_marker(open), Some(Marker::Open), "{open:?}");
+        }
+        for close in [
+            "<!-- /internal -->",
+            "<!--/INTERNAL-->",
+            "<!-- /Internal\u{2060} -->",
+        ] {
+            assert_eq!(block_marker(close), Some(Marker::Close), "{close:?}");
+        }
+    }
+
+    #[test]
+    fn near_misses_are_mentions_not_plain_comments() {
+        for text in [
+            " internal: start ",
+            " / internal ",
+            " in ternal ",
+            " begin internal ",
+            " \u{406}NTERNAL ", // Cyrillic capital I
+            " internaI ",       // capital I for l
+            " internal only ",
+            " end-internal ",
+        ] {
+            assert_eq!(classify(text), CommentKind::MentionsInternal, "{text:?}");
+        }
+        for text in [" international ", " a note ", " TODO: ask legal "] {
+            assert_eq!(classify(text), CommentKind::Plain, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_marker_with_anything_else_beside_it_is_no_block_marker() {
+        for html in [
+            "<!-- internal --> secret",
+            "x <!-- internal -->",
+            "<!-- internal --><!-- /internal -->",
+            "<div><!-- internal --></div>",
+        ] {
+            assert_eq!(block_marker(html), None, "{html:?}");
+        }
+    }
+
+    #[test]
+    fn comments_are_found_even_when_empty_or_unclosed() {
+        let html = "a<!---->b<!-->c<!-- x -->d<!-- open";
+        let inner: Vec<_> = comments(html).into_iter().map(|(_, t)| t).collect();
+        assert_eq!(inner, ["", "", " x ", " open"]);
+    }
+}

@@ -1,0 +1,216 @@
+//! The one place that decides what the public may see, and why: for every kind of record,
+//! and for every asset file. `check` reports the decisions that would surprise an author
+//! (a source marked public that will not be published; a public page using an internal
+//! asset), `model` obeys them, and the handbook prints them as the publication report.
+//!
+//! Deny by default: a document is public only when it is marked so *and* approved (a page:
+//! not draft, in review or retired); an asset is public only when it lies under
+//! `content/assets/` (symbolic links included: where they lead counts), outside
+//! `assets/internal/`, and no record names it as evidence or an impact assessment.
+
+use crate::load::files::inside_content;
+use crate::load::records::{DocStatus, Visibility};
+use crate::load::{DocKind, Document, Site};
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// How the public site shows a source, and why a source its author marked public or
+/// restricted is shown less than that.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub shown: Visibility,
+    pub withheld: Option<&'static str>,
+}
+
+impl Decision {
+    fn as_marked(visibility: Visibility) -> Self {
+        Decision {
+            shown: visibility,
+            withheld: None,
+        }
+    }
+}
+
+/// A document's decision. Policies must be approved; pages have no status to give, but one
+/// that says draft, in review or retired is not published either.
+pub fn document_decision(
+    kind: DocKind,
+    visibility: Visibility,
+    status: Option<DocStatus>,
+) -> Decision {
+    let unpublishable = match (kind, status) {
+        (_, Some(DocStatus::Approved)) | (DocKind::Page, None) => None,
+        (DocKind::Policy, None) => Some("it has no status (only approved policies are published)"),
+        (_, Some(DocStatus::Draft)) => Some("it is a draft (status: draft)"),
+        (_, Some(DocStatus::InReview)) => Some("it is still in review (status: in_review)"),
+        (_, Some(DocStatus::Retired)) => Some("it is retired (status: retired)"),
+    };
+    match (visibility, unpublishable) {
+        (Visibility::Internal, _) | (_, None) => Decision::as_marked(visibility),
+        (_, Some(why)) => Decision {
+            shown: Visibility::Internal,
+            withheld: Some(why),
+        },
+    }
+}
+
+pub fn document(document: &Document) -> Decision {
+    let meta = &document.record.data;
+    document_decision(document.kind, meta.visibility, meta.status)
+}
+
+/// Controls, systems and risks are shown as marked.
+pub fn record(visibility: Visibility) -> Decision {
+    Decision::as_marked(visibility)
+}
+
+/// Why an asset may not be published, or where it really is.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AssetRefusal {
+    /// A symbolic link (or `..`) leading out of `content/assets/`.
+    Escapes(String),
+    /// Internal material: the reason names what made it so.
+    Internal(String),
+}
+
+/// The audience of asset files, from what the records say about them.
+pub struct Assets {
+    content: PathBuf,
+    /// `content/assets/`, symbolic links resolved.
+    assets_root: Option<PathBuf>,
+    internal_root: Option<PathBuf>,
+    /// Files records name as evidence or impact assessment, both as written (under
+    /// `content/`) and where they really are.
+    named_internal: HashSet<PathBuf>,
+}
+
+impl Assets {
+    pub fn new(site: &Site) -> Self {
+        let canonical = |p: PathBuf| fs::canonicalize(p).ok();
+        let mut named_internal = HashSet::new();
+        for relative in internal_record_files(site) {
+            if let Some(real) = canonical(site.content.join(&relative)) {
+                named_internal.insert(real);
+            }
+            named_internal.insert(site.content.join(relative));
+        }
+        Assets {
+            content: site.content.clone(),
+            assets_root: canonical(site.content.join("assets")),
+            internal_root: canonical(site.content.join("assets").join("internal")),
+            named_internal,
+        }
+    }
+
+    /// The real path of a public asset (`relative` is under `content/`), or why it is not
+    /// one. Reads only file metadata.
+    pub fn public_file(&self, relative: &Path) -> Result<PathBuf, AssetRefusal> {
+        let written = self.content.join(relative);
+        let real = self.inside_assets(relative)?;
+        if relative.starts_with("assets/internal")
+            || self
+                .internal_root
+                .as_ref()
+                .is_some_and(|r| real.starts_with(r))
+        {
+            return Err(AssetRefusal::Internal(
+                "it is under content/assets/internal/".into(),
+            ));
+        }
+        if self.named_internal.contains(&real) || self.named_internal.contains(&written) {
+            return Err(AssetRefusal::Internal(
+                "a record names it as evidence or an impact assessment".into(),
+            ));
+        }
+        Ok(real)
+    }
+
+    /// Where the asset really is, when that is inside `content/assets/`.
+    pub fn inside_assets(&self, relative: &Path) -> Result<PathBuf, AssetRefusal> {
+        let escapes = |why: &str| AssetRefusal::Escapes(why.to_string());
+        let relative = inside_content(&relative.to_string_lossy())
+            .ok_or_else(|| escapes("it leads outside content/"))?;
+        let real = fs::canonicalize(self.content.join(&relative))
+            .map_err(|_| escapes("it cannot be followed (a dangling or looping link?)"))?;
+        match &self.assets_root {
+            Some(root) if relative.starts_with("assets") && real.starts_with(root) => Ok(real),
+            _ => Err(escapes(
+                "it is a symbolic link that leads outside content/assets/",
+            )),
+        }
+    }
+}
+
+/// Files (under `content/`) that records name as evidence or impact assessment.
+pub fn internal_record_files(site: &Site) -> Vec<PathBuf> {
+    let evidence = site
+        .controls
+        .iter()
+        .flat_map(|c| c.data.evidence.iter().filter_map(|e| e.path.as_deref()));
+    let assessments = site
+        .systems
+        .iter()
+        .filter_map(|s| s.data.impact_assessment.as_ref()?.path.as_deref());
+    evidence
+        .chain(assessments)
+        .filter_map(inside_content)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_approved_policies_and_finished_pages_are_public() {
+        use DocStatus::*;
+        let cases = [
+            (DocKind::Policy, Some(Approved), Visibility::Public, None),
+            (
+                DocKind::Policy,
+                Some(Draft),
+                Visibility::Internal,
+                Some("draft"),
+            ),
+            (
+                DocKind::Policy,
+                Some(InReview),
+                Visibility::Internal,
+                Some("review"),
+            ),
+            (
+                DocKind::Policy,
+                None,
+                Visibility::Internal,
+                Some("no status"),
+            ),
+            (DocKind::Page, None, Visibility::Public, None),
+            (DocKind::Page, Some(Approved), Visibility::Public, None),
+            (
+                DocKind::Page,
+                Some(Draft),
+                Visibility::Internal,
+                Some("draft"),
+            ),
+            (
+                DocKind::Page,
+                Some(Retired),
+                Visibility::Internal,
+                Some("retired"),
+            ),
+        ];
+        for (kind, status, shown, why) in cases {
+            let decision = document_decision(kind, Visibility::Public, status);
+            assert_eq!(decision.shown, shown, "{kind:?} {status:?}");
+            match why {
+                Some(word) => assert!(decision.withheld.unwrap().contains(word)),
+                None => assert_eq!(decision.withheld, None),
+            }
+        }
+        let restricted = document_decision(DocKind::Page, Visibility::Restricted, Some(Draft));
+        assert_eq!(restricted.shown, Visibility::Internal);
+        let internal = document_decision(DocKind::Policy, Visibility::Internal, Some(Draft));
+        assert_eq!(internal.withheld, None, "nothing to warn about");
+    }
+}
