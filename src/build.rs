@@ -1,6 +1,5 @@
 //! `build`: from a checked site to both output folders, through the models and renderers.
 
-use crate::links::Resolver;
 use crate::load::Site;
 use crate::load::cache::ParseCache;
 use crate::load::date::Date;
@@ -140,8 +139,6 @@ fn render_into(
         env: theme.environment(),
         highlighter: &reuse.highlighter,
         fingerprint: theme.fingerprint(),
-        site,
-        resolver: Resolver::new(site),
     };
     // The two models read the site side by side; neither depends on the other.
     let (public_model, internal_model) = rayon::join(
@@ -154,7 +151,7 @@ fn render_into(
         renderer.static_files(&theme, out)?;
     }
     if let (Some(out), Some(model)) = (internal, internal_model) {
-        pages.1 = renderer.internal(&model, &public_model, out)?;
+        pages.1 = renderer.internal(&model, &public_model, site, out)?;
         renderer.static_files(&theme, out)?;
         let preview = Prefixed {
             inner: out,

@@ -8,6 +8,7 @@ pub mod build;
 pub mod check;
 pub mod cli;
 pub mod finding;
+pub mod html;
 pub mod init;
 pub mod links;
 pub mod load;

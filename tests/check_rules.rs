@@ -99,4 +99,7 @@ rules! {
     evidence_expired => "evidence-expired",
     link_to_non_public => "link-to-non-public",
     placeholder_text => "placeholder-text",
+    internal_marker_malformed => "internal-marker-malformed",
+    public_not_published => "public-not-published",
+    asset_not_public => "asset-not-public",
 }

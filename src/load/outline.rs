@@ -91,6 +91,9 @@ pub fn outline(body: &str) -> Outline {
     let mut depth = 0usize;
     let mut html_block: Option<Range<usize>> = None;
     let mut indented_code: Option<Range<usize>> = None;
+    // Headings of the open block: internal once it closes (an unclosed block is an error
+    // of its own, not a reason to call every later heading internal).
+    let mut anchors_in_block: Vec<String> = Vec::new();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match &event {
             Event::Start(Tag::HtmlBlock) => {
@@ -100,7 +103,12 @@ pub fn outline(body: &str) -> Outline {
             Event::End(TagEnd::HtmlBlock) => {
                 if let Some(block) = html_block.take() {
                     let at = block.start.min(range.start)..block.end.max(range.end);
+                    raw_html_links(body, at.clone(), open_block.is_some(), &mut outline);
+                    let was_open = open_block.is_some();
                     block_html(body, at, depth, &mut open_block, &mut outline);
+                    if was_open && open_block.is_none() {
+                        outline.internal_anchors.extend(anchors_in_block.drain(..));
+                    }
                 }
                 continue;
             }
@@ -134,7 +142,7 @@ pub fn outline(body: &str) -> Outline {
                     let slug = id.unwrap_or_else(|| slugify(&title));
                     let anchor = unique_anchor(slug, &mut outline.anchors);
                     if open_block.is_some() {
-                        outline.internal_anchors.insert(anchor);
+                        anchors_in_block.push(anchor);
                     }
                 }
             }
@@ -146,7 +154,10 @@ pub fn outline(body: &str) -> Outline {
                     in_internal_block: open_block.is_some(),
                 });
             }
-            Event::InlineHtml(_) => mentions(body, range.clone(), INLINE, &mut outline),
+            Event::InlineHtml(_) => {
+                raw_html_links(body, range.clone(), open_block.is_some(), &mut outline);
+                mentions(body, range.clone(), INLINE, &mut outline);
+            }
             _ => {}
         }
         depth = depth_after;
@@ -158,6 +169,23 @@ pub fn outline(body: &str) -> Outline {
             .push(MarkerError::Unclosed(start..end));
     }
     outline
+}
+
+/// The `href` and `src` of raw HTML, read by the sanitiser's own parser: checked and
+/// rewritten like Markdown links.
+fn raw_html_links(body: &str, at: Range<usize>, in_internal_block: bool, outline: &mut Outline) {
+    let html = &body[at.clone()];
+    let lower = html.to_ascii_lowercase();
+    if !(lower.contains("href") || lower.contains("src")) {
+        return;
+    }
+    for dest in crate::html::relative_urls(html) {
+        outline.links.push(Link {
+            dest,
+            span: at.clone(),
+            in_internal_block,
+        });
+    }
 }
 
 /// An HTML block: a marker when it is one marker comment alone; otherwise every comment in

@@ -4,15 +4,18 @@
 //! comments already removed.
 
 use super::{Catalogs, StatusCounts, body, document_visibility, strip};
+use crate::links::{Resolved, Resolver, Target, is_external, percent_decode};
 use crate::load::Site;
 use crate::load::date::Date;
+use crate::load::outline::{Outline, outline};
 use crate::load::records::{
     CertificationStatus, ControlStatus, DocType, Lifecycle, Revision, RiskClass, RiskStatus,
     SystemRole, Text, Treatment, Visibility,
 };
+use crate::publish;
 use crate::urls;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 #[derive(Serialize)]
 pub struct PublicModel {
@@ -31,9 +34,12 @@ pub struct PublicModel {
     pub objectives: Vec<ObjectiveStatus>,
     /// Counts over every control record, internal ones included (SPEC §5 allows totals).
     pub control_totals: Option<StatusCounts>,
-    /// Page URL of every published record, by id: for rewriting links. Not shown.
+    /// Page URL of every published record, by id. Not shown.
     #[serde(skip)]
     pub urls: HashMap<String, String>,
+    /// The asset files public pages use, by output path. Not shown.
+    #[serde(skip)]
+    pub assets: BTreeMap<String, PublicAsset>,
 }
 
 #[derive(Serialize)]
@@ -65,9 +71,6 @@ pub struct DocumentRef {
 
 #[derive(Serialize)]
 pub struct PublicDocument {
-    /// The source file, for resolving relative links in the body. Not shown.
-    #[serde(skip)]
-    pub file: crate::sources::FileId,
     pub url: String,
     pub is_page: bool,
     pub title: String,
@@ -80,10 +83,33 @@ pub struct PublicDocument {
     /// Only the published controls among those the document implements.
     pub controls: Vec<ControlRef>,
     pub tags: Vec<Text>,
-    /// Markdown without internal blocks and comments. Rendered on its own (as the page's
-    /// `body`), not part of the template data.
+    /// Rendered on its own (as the page's `body`), not part of the template data.
     #[serde(skip)]
-    pub body: String,
+    pub body: PublicBody,
+}
+
+/// A public document's body, with everything its links need already decided: the public
+/// renderer resolves nothing against the sources.
+#[derive(Serialize)]
+pub struct PublicBody {
+    /// Markdown without internal blocks and comments.
+    pub markdown: String,
+    /// Where each relative link destination in `markdown` (percent-decoded) leads, from the
+    /// site root; `None`: the link keeps its text and loses its target.
+    pub links: BTreeMap<String, Option<String>>,
+    /// The ids of the body's own headings (what `#anchor` may name).
+    pub anchors: BTreeSet<String>,
+}
+
+/// An asset file a public page uses, copied to `path` in the public site.
+#[derive(Serialize)]
+pub struct PublicAsset {
+    /// Output path, such as `assets/diagram.png`.
+    pub path: String,
+    /// Where the file really is.
+    pub source: std::path::PathBuf,
+    /// URLs of the pages that use it.
+    pub used_by: BTreeSet<String>,
 }
 
 #[derive(Clone, Serialize)]
@@ -296,14 +322,37 @@ pub fn build(site: &Site) -> PublicModel {
             Visibility::Internal => {}
         }
     }
+    // Bodies first: a link's anchor must name a heading of the *public* text it leads to.
+    let bodies: Vec<(String, Outline)> = published_docs
+        .iter()
+        .map(|(document, _)| {
+            let markdown =
+                strip::public_body(body(site, document), &document.outline.internal_blocks);
+            let outline = outline(&markdown);
+            (markdown, outline)
+        })
+        .collect();
+    let anchors_by_id: HashMap<&str, HashSet<String>> = published_docs
+        .iter()
+        .zip(&bodies)
+        .map(|((d, _), (_, o))| (d.record.data.id.as_str(), o.anchors.clone()))
+        .collect();
+    let mut assets = BTreeMap::new();
+    let linking = Linking {
+        resolver: Resolver::new(site),
+        assets: publish::Assets::new(site),
+        urls: &urls_by_id,
+        anchors: &anchors_by_id,
+    };
     let documents: Vec<PublicDocument> = published_docs
         .into_iter()
-        .map(|(document, url)| {
+        .zip(bodies)
+        .map(|((document, url), (markdown, outline))| {
+            let links = linking.links(document.record.file, &outline, &url, &mut assets);
             let meta = &document.record.data;
             dates.extend(meta.approved_on);
             dates.extend(meta.revisions.iter().map(|r| r.date));
             PublicDocument {
-                file: document.record.file,
                 url,
                 is_page: document.kind == crate::load::DocKind::Page,
                 title: meta.title.clone(),
@@ -326,7 +375,11 @@ pub fn build(site: &Site) -> PublicModel {
                     })
                     .collect(),
                 tags: meta.tags.clone(),
-                body: strip::public_body(body(site, document), &document.outline.internal_blocks),
+                body: PublicBody {
+                    markdown,
+                    links,
+                    anchors: outline.anchors.into_iter().collect(),
+                },
             }
         })
         .collect();
@@ -407,5 +460,81 @@ pub fn build(site: &Site) -> PublicModel {
         objectives,
         control_totals: show_totals.then_some(totals),
         urls: urls_by_id,
+        assets,
+    }
+}
+
+/// What the links of public bodies resolve against.
+struct Linking<'a> {
+    resolver: Resolver<'a>,
+    assets: publish::Assets,
+    /// Page URL of every published record, by id.
+    urls: &'a HashMap<String, String>,
+    /// Heading ids of each published document's public text.
+    anchors: &'a HashMap<&'a str, HashSet<String>>,
+}
+
+impl Linking<'_> {
+    /// Where each relative link of a public body leads (see `PublicBody::links`); the
+    /// public assets it uses are added to `assets`.
+    fn links(
+        &self,
+        file: crate::sources::FileId,
+        outline: &Outline,
+        page: &str,
+        assets: &mut BTreeMap<String, PublicAsset>,
+    ) -> BTreeMap<String, Option<String>> {
+        let mut links = BTreeMap::new();
+        for link in &outline.links {
+            let key = percent_decode(&link.dest);
+            if links.contains_key(&key) || is_external(&link.dest) {
+                continue;
+            }
+            let target = match self.resolver.resolve(file, &link.dest) {
+                Ok(Some(resolved)) => self.target(resolved, page, assets),
+                _ => None,
+            };
+            links.insert(key, target);
+        }
+        links
+    }
+
+    fn target(
+        &self,
+        resolved: Resolved,
+        page: &str,
+        assets: &mut BTreeMap<String, PublicAsset>,
+    ) -> Option<String> {
+        match resolved.target {
+            Target::Record(id) => {
+                let url = self.urls.get(id)?;
+                // An anchor the public text of the target does not have (a heading inside
+                // an internal block, or a record page's) is dropped, not printed.
+                let public_anchor = self
+                    .anchors
+                    .get(id)
+                    .is_some_and(|anchors| anchors.contains(&resolved.anchor));
+                Some(if public_anchor {
+                    format!("{url}index.html#{}", resolved.anchor)
+                } else {
+                    format!("{url}index.html")
+                })
+            }
+            Target::Asset(path) => {
+                let source = self.assets.public_file(&path).ok()?;
+                let output = path.to_string_lossy().replace('\\', "/");
+                assets
+                    .entry(output.clone())
+                    .or_insert_with(|| PublicAsset {
+                        path: output.clone(),
+                        source,
+                        used_by: BTreeSet::new(),
+                    })
+                    .used_by
+                    .insert(page.to_string());
+                Some(output)
+            }
+            Target::Unloaded => None,
+        }
     }
 }

@@ -114,19 +114,13 @@ impl<'a> Context<'a> {
         }
     }
 
-    pub fn key(
-        &self,
-        template: &str,
-        path: &str,
-        own_hash: u64,
-        body: Option<(&str, usize)>,
-    ) -> Option<u64> {
+    pub fn key(&self, template: &str, path: &str, own_hash: u64, body_hash: u64) -> Option<u64> {
         let mut hasher = Xxh3Default::new();
         self.shared?.hash(&mut hasher);
         template.hash(&mut hasher);
         path.hash(&mut hasher);
         own_hash.hash(&mut hasher);
-        body.hash(&mut hasher);
+        body_hash.hash(&mut hasher);
         Some(hasher.finish())
     }
 }

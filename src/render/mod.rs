@@ -9,20 +9,15 @@ pub mod cache;
 pub mod files;
 pub mod highlight;
 mod highlight_store;
+mod internal;
 pub mod markdown;
 pub mod output;
+mod public;
 pub mod theme;
 
-use crate::links::Resolver;
-use crate::load::Site;
-use crate::load::files::resolve_inside;
-use crate::model::internal::InternalModel;
-use crate::model::public::PublicModel;
-use crate::sources::FileId;
 use highlight::Highlighter;
-use markdown::LinkContext;
 use minijinja::{Environment, Value, context};
-use output::{Output, PageKey, Prefixed};
+use output::{Output, PageKey};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -66,14 +61,27 @@ impl From<minijinja::Error> for RenderError {
     }
 }
 
-/// Shared by every page of a build: the template environment and the highlighter.
+/// Shared by every page of a build: the template environment and the highlighter. It
+/// knows no sources: each audience's module hands it that audience's model.
 pub struct Renderer<'a> {
     pub env: Environment<'static>,
     pub highlighter: &'a Highlighter,
     /// Hashed into every page's key: the templates and the program that render it.
     pub fingerprint: u64,
-    pub site: &'a Site,
-    pub resolver: Resolver<'a>,
+}
+
+/// A page's Markdown body, with what its links resolve against.
+trait Body: Sync {
+    /// A hash of everything the body's HTML is made from besides the site-wide context.
+    fn hash(&self) -> Option<u64>;
+    /// The body's HTML for a page at `root`, and the asset files (under `content/`) it
+    /// uses that the audience's module must copy.
+    fn html(
+        &self,
+        root: &str,
+        title: Option<&str>,
+        highlighter: &Highlighter,
+    ) -> (String, Vec<PathBuf>);
 }
 
 struct Job<'m> {
@@ -81,7 +89,7 @@ struct Job<'m> {
     template: &'static str,
     /// The page's own data for the template, converted only when the page is rendered.
     page: Option<Box<dyn Fn() -> Value + Send + Sync + 'm>>,
-    body: Option<(&'m str, FileId)>,
+    body: Option<Box<dyn Body + 'm>>,
     /// The title the page shows above its body.
     title: Option<&'m str>,
     /// The way back to the site root, when it is not relative to the page's own path.
@@ -124,8 +132,8 @@ impl<'m> Job<'m> {
         self
     }
 
-    fn with_body(mut self, markdown: &'m str, file: FileId) -> Self {
-        self.body = Some((markdown, file));
+    fn with_body(mut self, body: impl Body + 'm) -> Self {
+        self.body = Some(Box::new(body));
         self
     }
 
@@ -166,28 +174,25 @@ impl<'a> Renderer<'a> {
     ) -> Result<(usize, Vec<PathBuf>), RenderError> {
         // The whole model for the templates, converted once, and only if a page renders.
         let model = std::sync::OnceLock::new();
-        let (urls, audience, preview) = (context.urls, context.audience, context.preview);
+        let (audience, preview) = (context.audience, context.preview);
         let used: Vec<Vec<PathBuf>> = jobs
             .par_iter()
             .map(|job| {
+                let body_hash = match &job.body {
+                    Some(body) => body.hash(),
+                    None => Some(0),
+                };
                 let key = (job.own_hash)
-                    .and_then(|own| context.key(job.template, &job.path, own, job.body));
+                    .zip(body_hash)
+                    .and_then(|(own, body)| context.key(job.template, &job.path, own, body));
                 if let Some(assets) = key.and_then(|key| out.reuse(&job.path, key)) {
                     return Ok(assets);
                 }
                 let root = job.root.clone().unwrap_or_else(|| root_of(&job.path));
-                let (body, assets) = match job.body {
-                    Some((markdown, file)) => {
-                        let links = LinkContext {
-                            resolver: &self.resolver,
-                            urls,
-                            file,
-                            root: &root,
-                            title: job.title,
-                            drop_comments: audience != "internal",
-                        };
-                        let html = markdown::to_html(markdown, &links, self.highlighter);
-                        (Value::from_safe_string(html.html), html.assets)
+                let (body, assets) = match &job.body {
+                    Some(body) => {
+                        let (html, assets) = body.html(&root, job.title, self.highlighter);
+                        (Value::from_safe_string(html), assets)
                     }
                     None => (Value::UNDEFINED, Vec::new()),
                 };
@@ -211,162 +216,6 @@ impl<'a> Renderer<'a> {
             })
             .collect::<Result<_, RenderError>>()?;
         Ok((used.len(), used.into_iter().flatten().collect()))
-    }
-
-    /// Copies the asset files that pages of this audience use, and only those.
-    fn add_assets(
-        &self,
-        out: &dyn Output,
-        mut assets: Vec<PathBuf>,
-        under: &str,
-    ) -> Result<(), RenderError> {
-        assets.sort();
-        assets.dedup();
-        for asset in assets {
-            let full = self.site.content.join(&asset);
-            let real = resolve_inside(&full, &self.site.content)
-                .map_err(|e| RenderError(format!("{}: {e}", asset.display())))?;
-            let bytes = std::fs::read(&real)
-                .map_err(|e| RenderError(format!("cannot read {}: {e}", asset.display())))?;
-            let path = format!("{under}{}", asset.to_string_lossy().replace('\\', "/"));
-            out.put(&path, bytes, None).map_err(RenderError)?;
-        }
-        Ok(())
-    }
-
-    /// Renders the public site (or its preview inside the handbook) into `out`; returns the
-    /// number of pages.
-    pub fn public(
-        &self,
-        model: &PublicModel,
-        preview: bool,
-        out: &dyn Output,
-    ) -> Result<usize, RenderError> {
-        let model_hash = cache::hash_of(model);
-        let mut jobs = vec![
-            Job::new("index.html", "public/index.html").with_model(model_hash),
-            Job {
-                // A host serves the 404 page at any missing address, so relative links
-                // would break; with a base_url, link from the site's own path instead.
-                // (The preview inside the handbook stays relative.)
-                root: model
-                    .site
-                    .base_url
-                    .as_deref()
-                    .filter(|_| !preview)
-                    .map(site_path),
-                ..Job::new("404.html", "public/404.html").with_model(model_hash)
-            },
-        ];
-        for document in &model.documents {
-            jobs.push(
-                Job::record(&document.url, "public/document.html", document)
-                    .with_body(&document.body, document.file)
-                    .titled(&document.title),
-            );
-        }
-        jobs.extend(
-            model
-                .controls
-                .iter()
-                .map(|control| Job::record(&control.url, "public/control.html", control)),
-        );
-        jobs.extend(
-            model
-                .systems
-                .iter()
-                .map(|system| Job::record(&system.url, "public/system.html", system)),
-        );
-        jobs.extend(
-            model
-                .risks
-                .iter()
-                .map(|risk| Job::record(&risk.url, "public/risk.html", risk)),
-        );
-        let audience = if preview { "preview" } else { "public" };
-        let context = cache::Context::new(
-            &model.urls,
-            audience,
-            preview,
-            (&model.site, &model.updated),
-            self.fingerprint,
-        );
-        let (pages, assets) = self.run(out, jobs, &|| data(model), &context)?;
-        self.add_assets(out, assets, "")?;
-        files::public_files(model, out).map_err(RenderError)?;
-        Ok(pages)
-    }
-
-    /// Renders the handbook into `out`, the public preview below `preview/`; returns the
-    /// number of pages.
-    pub fn internal(
-        &self,
-        model: &InternalModel,
-        public_model: &PublicModel,
-        out: &dyn Output,
-    ) -> Result<usize, RenderError> {
-        let model_hash = cache::hash_of(model);
-        let indexes = [
-            Job::new("index.html", "internal/dashboard.html"),
-            Job::new("404.html", "internal/404.html"),
-            Job::new("documents/index.html", "internal/documents.html"),
-            Job::new("soa/index.html", "internal/soa.html"),
-            Job::new("gaps/index.html", "internal/gaps.html"),
-            Job::new("roadmap/index.html", "internal/roadmap.html"),
-            Job::new("roles/index.html", "internal/roles.html"),
-            Job::new("regulation/index.html", "internal/regulation.html"),
-            Job::new("review/index.html", "internal/review.html"),
-            Job::new("systems/index.html", "internal/systems.html"),
-            Job::new("risks/index.html", "internal/risks.html"),
-            Job::new("calendar/index.html", "internal/calendar.html"),
-        ];
-        let mut jobs: Vec<Job> = (indexes.into_iter())
-            .map(|index| index.with_model(model_hash))
-            .collect();
-        for document in &model.documents {
-            jobs.push(
-                Job::record(&document.url, "internal/document.html", document)
-                    .with_body(document.body, document.file)
-                    .titled(&document.meta.title),
-            );
-        }
-        for control in &model.controls {
-            let job = Job::record(&control.url, "internal/control.html", control);
-            jobs.push(match &control.record.implementation {
-                Some(text) => job.with_body(text, control.file),
-                None => job,
-            });
-        }
-        jobs.extend(
-            model
-                .systems
-                .iter()
-                .map(|system| Job::record(&system.url, "internal/system.html", system)),
-        );
-        jobs.extend(
-            model
-                .risks
-                .iter()
-                .map(|risk| Job::record(&risk.url, "internal/risk.html", risk)),
-        );
-        let context = cache::Context::new(
-            &model.urls,
-            "internal",
-            false,
-            (model.site, model.today),
-            self.fingerprint,
-        );
-        let (pages, assets) = self.run(out, jobs, &|| data(model), &context)?;
-        self.add_assets(out, assets, "")?;
-        let evidence = crate::publish::internal_record_files(self.site);
-        self.add_assets(out, evidence, "files/")?;
-        files::internal_files(model, out).map_err(RenderError)?;
-        let preview = Prefixed {
-            inner: out,
-            prefix: "preview/",
-        };
-        let preview_pages = self.public(public_model, true, &preview)?;
-        Ok(pages + preview_pages)
     }
 
     pub fn static_files(&self, theme: &theme::Theme, out: &dyn Output) -> Result<(), RenderError> {

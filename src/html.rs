@@ -1,0 +1,180 @@
+//! Every byte of HTML a Markdown body produces goes through one allow-list sanitiser
+//! (ammonia) before it reaches a page, on both sites: raw HTML included, so no script,
+//! event handler, `javascript:` URL, `srcdoc`, frame or object survives, however it is
+//! spelt. A parser decides what is a tag, not a pattern: tab-separated attributes and
+//! entity-encoded URLs are read as a browser reads them.
+//!
+//! The same pass rewrites every relative `href` and `src`, Markdown's and raw HTML's
+//! alike, so a link is checked and rewritten by one rule whichever way it was written.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+/// URL schemes a page may link to; anything else (`javascript:`, `data:`, `vbscript:`,
+/// `file:`) loses its attribute.
+const SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
+
+/// What the pages may use beyond ammonia's default tags and attributes: the classes and
+/// ids of highlighted code, heading anchors, footnotes and the internal-block box; task
+/// list checkboxes; table alignment.
+fn builder<'a>(keep_comments: bool) -> ammonia::Builder<'a> {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .strip_comments(!keep_comments)
+        .url_schemes(HashSet::from(SCHEMES))
+        .add_generic_attributes(["id", "class", "role", "aria-label", "aria-hidden"])
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["checked", "disabled"])
+        .set_tag_attribute_value("input", "type", "checkbox")
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .filter_style_properties(HashSet::from(["text-align"]))
+        // Only our own links: rel is added where a page needs it, not to every anchor.
+        .link_rel(None);
+    builder
+}
+
+/// Text made safe inside an HTML attribute or element.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// `html` made safe. `link` maps each relative URL (as written, percent escapes intact) to
+/// where it leads on this site, or `None` to drop the attribute (a link keeps its text).
+/// Comments are kept only for the handbook.
+pub fn clean(
+    html: &str,
+    keep_comments: bool,
+    link: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> String {
+    let mut builder = builder(keep_comments);
+    builder.url_relative(ammonia::UrlRelative::Custom(Box::new(Evaluate(link))));
+    let mut clean = builder.clean(html).to_string();
+    // Table alignment as classes: the Content-Security-Policy allows no inline styles.
+    if clean.contains(" style=\"text-align:") {
+        for side in ["left", "center", "right"] {
+            clean = clean.replace(
+                &format!(" style=\"text-align:{side}\""),
+                &format!(" class=\"align-{side}\""),
+            );
+        }
+    }
+    clean
+}
+
+struct Evaluate<'a>(&'a (dyn Fn(&str) -> Option<String> + Sync));
+
+impl<'a> ammonia::UrlRelativeEvaluate<'a> for Evaluate<'a> {
+    fn evaluate<'url>(&self, url: &'url str) -> Option<Cow<'url, str>> {
+        (self.0)(url).map(Cow::Owned)
+    }
+}
+
+/// The relative URLs in a piece of raw HTML that `clean` would hand to its `link`: what a
+/// checker must resolve so that `check` and the pages agree.
+pub fn relative_urls(html: &str) -> Vec<String> {
+    let found = Mutex::new(Vec::new());
+    let record = |url: &str| {
+        if let Ok(mut found) = found.lock() {
+            found.push(url.to_string());
+        }
+        None
+    };
+    clean(html, false, &record);
+    found.into_inner().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn public(html: &str) -> String {
+        clean(html, false, &|url| Some(format!("REWRITTEN/{url}")))
+    }
+
+    #[test]
+    fn scripts_handlers_and_bad_urls_do_not_survive() {
+        for attack in [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "<img src=x\tonerror=alert(1)>",
+            "<img src=x\nonerror\n=\nalert(1)>",
+            "<a href=\"&#106;avascript:alert(1)\">x</a>",
+            "<a href=\"java\tscript:alert(1)\">x</a>",
+            "<a href=\"JaVaScRiPt:alert(1)\">x</a>",
+            "<iframe srcdoc=\"<script>alert(1)</script>\"></iframe>",
+            "<svg onload=alert(1)>",
+            "<object data=x></object><embed src=x>",
+            "<base href=\"https://evil.example/\">",
+            "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">",
+            "<form action=\"javascript:alert(1)\"><button>x</button></form>",
+            "<a href=\"data:text/html;base64,PHNjcmlwdD4=\">x</a>",
+            "<scr<script>ipt>alert(1)</script>",
+            "<style>body{background:url(javascript:alert(1))}</style>",
+            "<div style=\"background:url(javascript:alert(1))\">x</div>",
+        ] {
+            let out = public(attack).to_lowercase();
+            for bad in [
+                "<script",
+                "onerror",
+                "onload",
+                "javascript:",
+                "srcdoc",
+                "<iframe",
+                "<object",
+                "<embed",
+                "<base",
+                "<meta",
+                "data:text",
+                "<style",
+                "background",
+            ] {
+                assert!(!out.contains(bad), "{attack} -> {out}");
+            }
+        }
+    }
+
+    #[test]
+    fn comments_cdata_and_declarations_leave_the_public_site() {
+        let out = public("a<!-- secret --><![CDATA[secret]]><?php secret ?><!DOCTYPE secret>b");
+        assert!(!out.contains("secret"), "{out}");
+        let kept = clean("a<!-- note -->b", true, &|u| Some(u.to_string()));
+        assert!(kept.contains("<!-- note -->"));
+    }
+
+    #[test]
+    fn relative_links_are_rewritten_and_others_kept() {
+        let out = public(
+            "<a href=\"other.md\">o</a> <img src=\"../assets/a.png\" alt=\"a\"> <a href=\"https://example.com/\">e</a>",
+        );
+        assert!(out.contains("href=\"REWRITTEN/other.md\""), "{out}");
+        assert!(out.contains("src=\"REWRITTEN/../assets/a.png\""), "{out}");
+        assert!(out.contains("href=\"https://example.com/\""), "{out}");
+        let dropped = clean("<a href=\"x.md\">text</a>", false, &|_| None);
+        assert_eq!(dropped, "<a>text</a>");
+        assert_eq!(
+            relative_urls("<p><a\thref='a.md#x'>a</a><img src=b.png></p>"),
+            ["a.md#x", "b.png"]
+        );
+    }
+
+    #[test]
+    fn what_markdown_makes_is_kept() {
+        let html = "<h2 id=\"a\">A <a class=\"anchor\" href=\"#a\" aria-label=\"Link\">#</a></h2>\n<table><thead><tr><th style=\"text-align: right\">n</th></tr></thead></table>\n<ul><li><input disabled=\"\" type=\"checkbox\" checked=\"\"> done</li></ul>\n<pre class=\"code\"><code><span class=\"k\">fn</span></code></pre>";
+        let out = clean(html, false, &|u| Some(u.to_string()));
+        for kept in [
+            "id=\"a\"",
+            "class=\"anchor\"",
+            "href=\"#a\"",
+            "<th class=\"align-right\">",
+            "type=\"checkbox\"",
+            "<span class=\"k\">",
+        ] {
+            assert!(out.contains(kept), "{kept} missing from {out}");
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The internal handbook's pages, from the internal model; Markdown links resolve against
+//! the sources, since staff see every record. The public preview inside it is rendered by
+//! `public`, from the public model, exactly as the public site is.
+
+use super::highlight::Highlighter;
+use super::markdown::{self, SourceLinks};
+use super::output::{Output, Prefixed};
+use super::{Body, Job, RenderError, Renderer, cache, data, files};
+use crate::links::Resolver;
+use crate::load::Site;
+use crate::load::files::resolve_inside;
+use crate::model::internal::InternalModel;
+use crate::model::public::PublicModel;
+use crate::sources::FileId;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// A body as written in its source file.
+struct SourceBody<'a> {
+    markdown: &'a str,
+    file: FileId,
+    resolver: &'a Resolver<'a>,
+    urls: &'a HashMap<String, String>,
+}
+
+impl Body for SourceBody<'_> {
+    fn hash(&self) -> Option<u64> {
+        let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+        (self.markdown, self.file).hash(&mut hasher);
+        Some(hasher.finish())
+    }
+
+    fn html(
+        &self,
+        root: &str,
+        title: Option<&str>,
+        highlighter: &Highlighter,
+    ) -> (String, Vec<PathBuf>) {
+        let links = SourceLinks {
+            resolver: self.resolver,
+            urls: self.urls,
+            file: self.file,
+            root,
+            assets: Mutex::new(Vec::new()),
+        };
+        let html = markdown::to_html(self.markdown, &links, title, true, highlighter);
+        (html, links.assets.into_inner().unwrap_or_default())
+    }
+}
+
+/// Copies the asset files (paths under `content/`) that handbook pages use, and only those.
+fn copy_assets(
+    site: &Site,
+    out: &dyn Output,
+    mut assets: Vec<PathBuf>,
+    under: &str,
+) -> Result<(), RenderError> {
+    assets.sort();
+    assets.dedup();
+    for asset in assets {
+        let full = site.content.join(&asset);
+        let real = resolve_inside(&full, &site.content)
+            .map_err(|e| RenderError(format!("{}: {e}", asset.display())))?;
+        let bytes = std::fs::read(&real)
+            .map_err(|e| RenderError(format!("cannot read {}: {e}", asset.display())))?;
+        let path = format!("{under}{}", asset.to_string_lossy().replace('\\', "/"));
+        out.put(&path, bytes, None).map_err(RenderError)?;
+    }
+    Ok(())
+}
+
+impl Renderer<'_> {
+    /// Renders the handbook into `out`, the public preview below `preview/`; returns the
+    /// number of pages.
+    pub fn internal<'m>(
+        &self,
+        model: &'m InternalModel,
+        public_model: &PublicModel,
+        site: &Site,
+        out: &dyn Output,
+    ) -> Result<usize, RenderError> {
+        let resolver = Resolver::new(site);
+        let body = |markdown: &'m str, file: FileId| SourceBody {
+            markdown,
+            file,
+            resolver: &resolver,
+            urls: &model.urls,
+        };
+        let model_hash = cache::hash_of(model);
+        let indexes = [
+            Job::new("index.html", "internal/dashboard.html"),
+            Job::new("404.html", "internal/404.html"),
+            Job::new("documents/index.html", "internal/documents.html"),
+            Job::new("soa/index.html", "internal/soa.html"),
+            Job::new("gaps/index.html", "internal/gaps.html"),
+            Job::new("roadmap/index.html", "internal/roadmap.html"),
+            Job::new("roles/index.html", "internal/roles.html"),
+            Job::new("regulation/index.html", "internal/regulation.html"),
+            Job::new("review/index.html", "internal/review.html"),
+            Job::new("systems/index.html", "internal/systems.html"),
+            Job::new("risks/index.html", "internal/risks.html"),
+            Job::new("calendar/index.html", "internal/calendar.html"),
+        ];
+        let mut jobs: Vec<Job> = (indexes.into_iter())
+            .map(|index| index.with_model(model_hash))
+            .collect();
+        for document in &model.documents {
+            jobs.push(
+                Job::record(&document.url, "internal/document.html", document)
+                    .with_body(body(document.body, document.file))
+                    .titled(&document.meta.title),
+            );
+        }
+        for control in &model.controls {
+            let job = Job::record(&control.url, "internal/control.html", control);
+            jobs.push(match &control.record.implementation {
+                Some(text) => job.with_body(body(text, control.file)),
+                None => job,
+            });
+        }
+        jobs.extend(
+            model
+                .systems
+                .iter()
+                .map(|system| Job::record(&system.url, "internal/system.html", system)),
+        );
+        jobs.extend(
+            model
+                .risks
+                .iter()
+                .map(|risk| Job::record(&risk.url, "internal/risk.html", risk)),
+        );
+        let context = cache::Context::new(
+            &model.urls,
+            "internal",
+            false,
+            (model.site, model.today),
+            self.fingerprint,
+        );
+        let (pages, assets) = self.run(out, jobs, &|| data(model), &context)?;
+        copy_assets(site, out, assets, "")?;
+        let evidence = crate::publish::internal_record_files(site);
+        copy_assets(site, out, evidence, "files/")?;
+        files::internal_files(model, out).map_err(RenderError)?;
+        let preview = Prefixed {
+            inner: out,
+            prefix: "preview/",
+        };
+        let preview_pages = self.public(public_model, true, &preview)?;
+        Ok(pages + preview_pages)
+    }
+}
