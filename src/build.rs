@@ -134,7 +134,9 @@ fn render_into(
         .as_ref()
         .expect("a checked site has a site.yaml")
         .data;
-    let theme = Arc::new(Theme::new(&site.root, config.theme.as_deref()).map_err(RenderError)?);
+    let theme =
+        Theme::new(&site.root, config.theme.as_deref()).map_err(|e| RenderError(e.to_string()))?;
+    let theme = Arc::new(theme);
     let renderer = Renderer {
         env: theme.environment(),
         highlighter: &reuse.highlighter,

@@ -10,8 +10,9 @@ mod ids;
 mod links;
 mod reviews;
 
-use crate::finding::{At, Finding};
+use crate::finding::{At, Code, Finding};
 use crate::load::date::Date;
+use crate::load::records::SiteConfig;
 use crate::load::records::Visibility;
 use crate::load::yaml::Positions;
 use crate::load::{DocKind, Record, Site};
@@ -82,6 +83,31 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     evidence::check(site, today, findings);
     if let Some(config) = &site.config {
         reviews::check(site, today, config.data.review.warn_days, findings);
+        theme(site, config, findings);
+    }
+}
+
+/// The theme `build` will use must exist and keep its links inside itself: `check` finds
+/// what `build` would fail on.
+fn theme(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Finding>) {
+    use crate::render::theme::{Theme, ThemeError};
+    match Theme::new(&site.root, config.data.theme.as_deref()) {
+        Ok(_) => {}
+        Err(ThemeError::Missing(message)) => {
+            findings.push(Finding::new(Code::BadValue, message).at(value_at(
+                config.file,
+                &config.positions,
+                "theme",
+            )))
+        }
+        Err(ThemeError::UnsafeLink(path, why)) => {
+            let shown = path.strip_prefix(&site.root).unwrap_or(&path).to_path_buf();
+            findings.push(
+                Finding::new(Code::UnsafePath, format!("theme file {why}"))
+                    .in_file(shown)
+                    .help("copy the file into the theme folder instead of linking to it"),
+            );
+        }
     }
 }
 

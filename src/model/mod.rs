@@ -9,8 +9,8 @@ pub mod journey;
 pub mod public;
 pub mod strip;
 
-use crate::load::records::{Catalog, CatalogControl, ControlStatus, Visibility};
-use crate::load::{Document, Site};
+use crate::load::records::{CatalogControl, ControlStatus, Visibility};
+use crate::load::{Document, LoadedCatalog, Site};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -21,11 +21,13 @@ pub struct ControlInfo {
     pub objective: String,
     pub objective_title: String,
     pub framework: String,
+    /// Whether the catalogue is built in (a published standard's titles), not the site's own.
+    pub builtin: bool,
 }
 
 pub struct Catalogs<'a> {
     /// Each control with its catalogue and its place in catalogue order.
-    controls: HashMap<&'a str, (&'a CatalogControl, &'a Catalog, (usize, usize))>,
+    controls: HashMap<&'a str, (&'a CatalogControl, &'a LoadedCatalog, (usize, usize))>,
 }
 
 impl<'a> Catalogs<'a> {
@@ -34,13 +36,13 @@ impl<'a> Catalogs<'a> {
             .catalogs
             .iter()
             .enumerate()
-            .flat_map(|(n, c)| {
-                let catalog = &c.catalog;
-                catalog
+            .flat_map(|(n, loaded)| {
+                loaded
+                    .catalog
                     .controls
                     .iter()
                     .enumerate()
-                    .map(move |(i, k)| (k.id.as_str(), (k, catalog, (n, i))))
+                    .map(move |(i, k)| (k.id.as_str(), (k, loaded, (n, i))))
             })
             .collect();
         Catalogs { controls }
@@ -48,15 +50,17 @@ impl<'a> Catalogs<'a> {
 
     pub fn info(&self, id: &str) -> ControlInfo {
         match self.controls.get(id) {
-            Some((control, catalog, _)) => ControlInfo {
+            Some((control, loaded, _)) => ControlInfo {
                 title: control.title.clone(),
                 objective: control.objective.clone(),
-                objective_title: catalog
+                objective_title: loaded
+                    .catalog
                     .objectives
                     .iter()
                     .find(|o| o.id == control.objective)
                     .map_or_else(String::new, |o| o.title.clone()),
-                framework: catalog.framework.clone(),
+                framework: loaded.catalog.framework.clone(),
+                builtin: loaded.source.is_none(),
             },
             // `check` refuses unknown controls; this keeps the model total anyway.
             None => ControlInfo {
@@ -64,6 +68,7 @@ impl<'a> Catalogs<'a> {
                 objective: String::new(),
                 objective_title: String::new(),
                 framework: String::new(),
+                builtin: false,
             },
         }
     }

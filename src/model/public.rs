@@ -404,8 +404,12 @@ pub fn build(site: &Site) -> PublicModel {
     let mut totals = StatusCounts::default();
     let public_by_id: HashMap<&str, &PublicControl> =
         controls.iter().map(|c| (c.id.as_str(), c)).collect();
+    let mut builtin_objectives = HashSet::new();
     for record in &sorted {
         let info = catalogs.info(&record.data.id);
+        if info.builtin {
+            builtin_objectives.insert(info.objective.clone());
+        }
         totals.add(record.data.status);
         let objective = match objectives.iter_mut().find(|o| o.id == info.objective) {
             Some(objective) => objective,
@@ -426,10 +430,12 @@ pub fn build(site: &Site) -> PublicModel {
             objective.controls.push((*control).clone());
         }
     }
-    if !show_totals {
-        // Without totals, an objective with no public control says nothing: leave it out.
-        objectives.retain(|o| !o.controls.is_empty());
-    }
+    // An objective with no public control is shown only for its totals, and only when its
+    // title is a published standard's: the title of a site's own objective may itself be
+    // internal. (The site-wide totals still count its controls.)
+    objectives.retain(|o| {
+        !o.controls.is_empty() || (show_totals && builtin_objectives.contains(o.id.as_str()))
+    });
 
     let certification = config.certification.as_ref().map(|c| CertificationInfo {
         standard: c.standard.clone(),

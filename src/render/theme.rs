@@ -24,25 +24,93 @@ fn is_safe(name: &str) -> bool {
             .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
+/// Why a site's theme cannot be used.
+#[derive(Debug)]
+pub enum ThemeError {
+    /// No such theme, or not a folder name.
+    Missing(String),
+    /// A symbolic link in the theme (the path as found) that leads outside it, and why.
+    UnsafeLink(PathBuf, String),
+}
+
+impl std::fmt::Display for ThemeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ThemeError::Missing(message) => f.write_str(message),
+            ThemeError::UnsafeLink(path, why) => write!(f, "{}: {why}", path.display()),
+        }
+    }
+}
+
+/// Every symbolic link under `dir` (a theme folder as found; `real` is where it really is)
+/// must be a link to a file inside the theme.
+fn check_links(dir: &Path, real: &Path) -> Result<(), ThemeError> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            check_links(&path, real)?;
+        } else if kind.is_symlink() {
+            let unsafe_link = |why: &str| ThemeError::UnsafeLink(path.clone(), why.to_string());
+            let target = fs::canonicalize(&path)
+                .map_err(|_| unsafe_link("is a symbolic link that cannot be followed"))?;
+            if !target.starts_with(real) {
+                return Err(unsafe_link(
+                    "is a symbolic link that leads outside the theme folder",
+                ));
+            }
+            if target.is_dir() {
+                return Err(unsafe_link(
+                    "is a symbolic link to a folder: copy the folder instead",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Theme {
     /// The theme named in `site.yaml` (default `default`). A theme other than `default` must
     /// exist as `themes/<name>/` in the site.
-    pub fn new(site_root: &Path, name: Option<&str>) -> Result<Theme, String> {
+    /// Symbolic links are followed only to files inside the theme's own folder: anything
+    /// else could put a file from elsewhere (a source, a record) into `public/`.
+    pub fn new(site_root: &Path, name: Option<&str>) -> Result<Theme, ThemeError> {
         let name = name.unwrap_or("default");
         if !is_safe(name) || name.contains('/') {
-            return Err(format!("theme `{name}` is not a folder name"));
+            return Err(ThemeError::Missing(format!(
+                "theme `{name}` is not a folder name"
+            )));
         }
         let folder = site_root.join("themes").join(name);
         if folder.is_dir() {
+            let escapes = |path: &Path, why: &str| {
+                ThemeError::UnsafeLink(path.to_path_buf(), why.to_string())
+            };
+            let themes = fs::canonicalize(site_root.join("themes"))
+                .map_err(|_| escapes(&folder, "cannot be followed"))?;
+            let real =
+                fs::canonicalize(&folder).map_err(|_| escapes(&folder, "cannot be followed"))?;
+            if !real.starts_with(&themes) {
+                return Err(escapes(
+                    &folder,
+                    "is a symbolic link that leads outside themes/",
+                ));
+            }
+            check_links(&folder, &real)?;
             Ok(Theme {
-                overrides: Some(folder),
+                overrides: Some(real),
             })
         } else if name == "default" {
             Ok(Theme { overrides: None })
         } else {
-            Err(format!(
+            Err(ThemeError::Missing(format!(
                 "site.yaml names theme `{name}`, but there is no folder themes/{name}/ (remove `theme:` to use the built-in one)"
-            ))
+            )))
         }
     }
 
@@ -118,8 +186,7 @@ fn collect_builtin(dir: &Dir, files: &mut Vec<(String, Vec<u8>)>) {
     }
 }
 
-/// The site's static files, each replacing a built-in file of the same path. Links are
-/// not followed: a theme cannot publish a file from outside its folder.
+/// The site's static files, each replacing a built-in file of the same path.
 fn collect_folder(base: &Path, dir: &Path, files: &mut Vec<(String, Vec<u8>)>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -131,7 +198,8 @@ fn collect_folder(base: &Path, dir: &Path, files: &mut Vec<(String, Vec<u8>)>) {
         let path = entry.path();
         if kind.is_dir() {
             collect_folder(base, &path, files);
-        } else if kind.is_file() {
+        } else if kind.is_file() || kind.is_symlink() {
+            // Links were checked when the theme was opened: each leads to a file inside it.
             let Ok(bytes) = fs::read(&path) else { continue };
             let relative = path
                 .strip_prefix(base)
