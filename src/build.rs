@@ -6,7 +6,7 @@ use crate::load::date::Date;
 use crate::model::{internal, public};
 use crate::render::cache::PageCache;
 use crate::render::highlight::Highlighter;
-use crate::render::output::{Memory, Output, Prefixed};
+use crate::render::output::{Memory, Output};
 use crate::render::theme::Theme;
 use crate::render::{RenderError, Renderer, SiteFiles};
 use crate::write;
@@ -149,17 +149,12 @@ fn render_into(
     );
     let mut pages = (0, 0);
     if let Some(out) = public {
-        pages.0 = renderer.public(&public_model, false, out)?;
+        pages.0 = renderer.public(&public_model, false, out)?.pages;
         renderer.static_files(&theme, out)?;
     }
     if let (Some(out), Some(model)) = (internal, internal_model) {
-        pages.1 = renderer.internal(&model, &public_model, site, out)?;
+        pages.1 = renderer.internal(&model, &public_model, site, &theme, out)?;
         renderer.static_files(&theme, out)?;
-        let preview = Prefixed {
-            inner: out,
-            prefix: "preview/",
-        };
-        renderer.static_files(&theme, &preview)?;
     }
     Ok(pages)
 }

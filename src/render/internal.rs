@@ -4,8 +4,9 @@
 
 use super::highlight::Highlighter;
 use super::markdown::{self, SourceLinks};
-use super::output::{Output, Prefixed};
-use super::{Body, Job, RenderError, Renderer, cache, data, files};
+use super::output::{Output, Prefixed, Recording};
+use super::theme::Theme;
+use super::{Body, Job, RenderError, Renderer, cache, data, files, public};
 use crate::links::Resolver;
 use crate::load::Site;
 use crate::load::files::resolve_inside;
@@ -16,6 +17,13 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Mutex;
+
+/// A file of the public site, and why it is there.
+#[derive(serde::Serialize)]
+struct Published {
+    path: String,
+    why: String,
+}
 
 /// A body as written in its source file.
 struct SourceBody<'a> {
@@ -79,6 +87,7 @@ impl Renderer<'_> {
         model: &'m InternalModel,
         public_model: &PublicModel,
         site: &Site,
+        theme: &Theme,
         out: &dyn Output,
     ) -> Result<usize, RenderError> {
         let resolver = Resolver::new(site);
@@ -144,11 +153,30 @@ impl Renderer<'_> {
         let evidence = crate::publish::internal_record_files(site);
         copy_assets(site, out, evidence, "files/")?;
         files::internal_files(model, out).map_err(RenderError)?;
+        // The preview is the public site as it is built: recorded, it is also the list of
+        // what `public/` holds, for the publication report.
         let preview = Prefixed {
             inner: out,
             prefix: "preview/",
         };
-        let preview_pages = self.public(public_model, true, &preview)?;
-        Ok(pages + preview_pages)
+        let recording = Recording::new(&preview);
+        let run = self.public(public_model, true, &recording)?;
+        self.static_files(theme, &recording)?;
+        let mut paths = recording.into_paths();
+        paths.insert(crate::write::MARKER.to_string());
+        let report: Vec<Published> = paths
+            .into_iter()
+            .map(|path| Published {
+                why: public::reason(&path, &run.reasons),
+                path,
+            })
+            .collect();
+        let job = Job::new("published/index.html", "internal/published.html");
+        let report_job = Job {
+            page: Some(Box::new(move || data(&report))),
+            ..job
+        };
+        let (report_pages, _) = self.run(out, vec![report_job], &|| data(model), &context)?;
+        Ok(pages + run.pages + report_pages)
     }
 }

@@ -66,6 +66,45 @@ impl Output for Memory<'_> {
     }
 }
 
+/// Another output, remembering the path of every file that ends up in it, whether written
+/// or kept from the last build: what the publication report lists.
+pub struct Recording<'a> {
+    pub inner: &'a dyn Output,
+    paths: Mutex<std::collections::BTreeSet<String>>,
+}
+
+impl<'a> Recording<'a> {
+    pub fn new(inner: &'a dyn Output) -> Self {
+        Recording {
+            inner,
+            paths: Mutex::default(),
+        }
+    }
+
+    pub fn into_paths(self) -> std::collections::BTreeSet<String> {
+        self.paths.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn record(&self, path: &str) {
+        let mut paths = self.paths.lock().unwrap_or_else(|e| e.into_inner());
+        paths.insert(path.to_string());
+    }
+}
+
+impl Output for Recording<'_> {
+    fn reuse(&self, path: &str, key: u64) -> Option<Vec<PathBuf>> {
+        let kept = self.inner.reuse(path, key)?;
+        self.record(path);
+        Some(kept)
+    }
+
+    fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {
+        self.inner.put(path, bytes, page)?;
+        self.record(path);
+        Ok(())
+    }
+}
+
 /// Another output, below a folder of it (the public preview inside the handbook).
 pub struct Prefixed<'a> {
     pub inner: &'a dyn Output,

@@ -8,6 +8,7 @@ use super::markdown::{self, Links};
 use super::output::Output;
 use super::{Body, Job, RenderError, Renderer, cache, data, files, site_path};
 use crate::model::public::{PublicBody, PublicModel};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// A public body's links: only what the public model decided. A relative URL it did not
@@ -49,15 +50,75 @@ impl Body for &PublicBody {
     }
 }
 
+/// What one public render made.
+pub struct PublicRun {
+    pub pages: usize,
+    /// Why each record page and asset is public, by output path.
+    pub reasons: BTreeMap<String, String>,
+}
+
+/// Why a file of the public site is there, for the publication report: the reasons of
+/// the run for pages and assets, and the purpose of each file made for every site.
+pub fn reason(path: &str, reasons: &BTreeMap<String, String>) -> String {
+    if let Some(reason) = reasons.get(path) {
+        return reason.clone();
+    }
+    let purpose = match path {
+        "index.html" => "The transparency page: the public facts of the model",
+        "404.html" => "The page a host shows for a missing address",
+        "trust.json" => "The public facts, machine-readable",
+        "search-index.js" => "Search over public titles and summaries",
+        "sitemap.xml" => "Addresses of the public pages, for search engines",
+        "robots.txt" => "Tells search engines they may index the site",
+        "feed.xml" => "Atom feed of revisions of public documents",
+        crate::write::MARKER => "Marks the folder as trustbook's output (written by build)",
+        _ if path.starts_with("static/") => "Theme file (style, script or icon)",
+        _ => "Made from the public model",
+    };
+    purpose.to_string()
+}
+
+/// Why each record page and asset is public.
+fn page_reasons(model: &PublicModel) -> BTreeMap<String, String> {
+    let page = |url: &str| format!("{url}index.html");
+    let mut reasons = BTreeMap::new();
+    for d in &model.documents {
+        let why = if d.is_page {
+            format!("Page “{}”: marked public", d.title)
+        } else {
+            format!("Document “{}”: marked public and approved", d.title)
+        };
+        reasons.insert(page(&d.url), why);
+    }
+    for c in &model.controls {
+        let why = format!("Control {} “{}”: marked public", c.id, c.title);
+        reasons.insert(page(&c.url), why);
+    }
+    for s in &model.systems {
+        reasons.insert(
+            page(&s.url),
+            format!("AI system “{}”: marked public", s.name),
+        );
+    }
+    for r in &model.risks {
+        reasons.insert(page(&r.url), format!("Risk “{}”: marked public", r.title));
+    }
+    for asset in model.assets.values() {
+        let users: Vec<_> = asset.used_by.iter().map(|u| page(u)).collect();
+        let why = format!("Asset used by public page {}", users.join(", "));
+        reasons.insert(asset.path.clone(), why);
+    }
+    reasons
+}
+
 impl Renderer<'_> {
-    /// Renders the public site (or its preview inside the handbook) into `out`; returns the
-    /// number of pages.
+    /// Renders the public site (or its preview inside the handbook) into `out`.
     pub fn public(
         &self,
         model: &PublicModel,
         preview: bool,
         out: &dyn Output,
-    ) -> Result<usize, RenderError> {
+    ) -> Result<PublicRun, RenderError> {
         let model_hash = cache::hash_of(model);
         let mut jobs = vec![
             Job::new("index.html", "public/index.html").with_model(model_hash),
@@ -114,6 +175,9 @@ impl Renderer<'_> {
             out.put(&asset.path, bytes, None).map_err(RenderError)?;
         }
         files::public_files(model, out).map_err(RenderError)?;
-        Ok(pages)
+        Ok(PublicRun {
+            pages,
+            reasons: page_reasons(model),
+        })
     }
 }
