@@ -1,7 +1,10 @@
 //! The leak guarantee as a property: for random sites (every kind of record, every
-//! visibility and status, internal blocks, comments, links and images), nothing internal
-//! reaches the public site and everything public does. Each internal datum carries a unique
-//! `CANARY` token, each public one a `PUBLIC` token. A failure shrinks to a minimal site.
+//! visibility and status, internal blocks in every spelling a reader accepts, every line
+//! ending, comments, links, anchors into internal blocks, raw HTML, images and evidence
+//! files), nothing internal reaches the public site and everything public does. Each
+//! internal datum carries a unique `CANARY` token, each public one a `PUBLIC` token. Sites
+//! with a hostile construct (an inline or near-miss marker, evidence on a public page) must
+//! be refused by `check` instead. A failure shrinks to a minimal site.
 
 use proptest::prelude::*;
 use std::fmt::Write as _;
@@ -20,7 +23,37 @@ struct Doc {
     comment: bool,
     link_to: Option<usize>,
     image: bool,
+    /// Index into `MARKER_SPELLINGS` for the internal block.
+    spelling: usize,
+    /// LF, CRLF or CR.
+    line_ending: usize,
+    /// Index into `HOSTILE`: a construct `check` must refuse.
+    hostile: Option<usize>,
+    raw_html: bool,
+    /// A link to a heading inside another document's internal block.
+    anchor_to: Option<usize>,
+    /// A link to the evidence file of a control.
+    evidence_link: bool,
 }
+
+/// Well-formed markers as authors type them: each must work.
+const MARKER_SPELLINGS: [(&str, &str); 5] = [
+    ("<!-- internal -->", "<!-- /internal -->"),
+    ("<!--INTERNAL-->", "<!--/INTERNAL-->"),
+    ("<!-- Internal -->", "<!-- /Internal -->"),
+    ("<!--\u{a0}internal\u{a0}-->", "<!-- /internal\u{a0}-->"),
+    ("<!-- inter\u{200b}nal -->", "<!-- /inter\u{200b}nal -->"),
+];
+
+/// Constructs that must be refused (`{}` is the canary).
+const HOSTILE: [&str; 6] = [
+    "Inline <!-- internal --> {} <!-- /internal --> end.",
+    "<!-- internal: start -->\n\n{}\n\n<!-- end internal -->",
+    "| a |\n|---|\n| <!-- internal -->{}<!-- /internal --> |",
+    "<!-- \u{456}nternal -->\n\n{}\n\n<!-- /\u{456}nternal -->",
+    "<div>\n<!-- internal -->\n{}\n<!-- /internal -->\n</div>",
+    "    <!-- internal -->\n    {}\n    <!-- /internal -->",
+];
 
 #[derive(Clone, Debug)]
 struct Control {
@@ -48,16 +81,30 @@ const CONTROL_STATUSES: [&str; 5] = [
 
 fn spec() -> impl Strategy<Value = Spec> {
     let doc = (
-        any::<bool>(),
-        0..3usize,
-        0..4usize,
-        any::<bool>(),
-        any::<bool>(),
-        proptest::option::of(0..6usize),
-        any::<bool>(),
+        (
+            any::<bool>(),
+            0..3usize,
+            0..4usize,
+            any::<bool>(),
+            any::<bool>(),
+            proptest::option::of(0..6usize),
+            any::<bool>(),
+        ),
+        (
+            0..MARKER_SPELLINGS.len(),
+            0..3usize,
+            // Mostly well-formed sites, so that the leak property is exercised.
+            prop_oneof![4 => Just(None), 1 => (0..HOSTILE.len()).prop_map(Some)],
+            any::<bool>(),
+            proptest::option::of(0..6usize),
+            prop::bool::weighted(0.2),
+        ),
     )
         .prop_map(
-            |(page, visibility, status, internal_block, comment, link_to, image)| Doc {
+            |(
+                (page, visibility, status, internal_block, comment, link_to, image),
+                (spelling, line_ending, hostile, raw_html, anchor_to, evidence_link),
+            )| Doc {
                 page,
                 visibility,
                 status,
@@ -65,6 +112,12 @@ fn spec() -> impl Strategy<Value = Spec> {
                 comment,
                 link_to,
                 image,
+                spelling,
+                line_ending,
+                hostile,
+                raw_html,
+                anchor_to,
+                evidence_link,
             },
         );
     let control =
@@ -113,8 +166,17 @@ fn write(root: &Path, path: &str, text: &str) {
     fs::write(path, text).unwrap();
 }
 
-/// Writes the site; returns the tokens the public site must show.
-fn write_site(root: &Path, spec: &Spec) -> Vec<String> {
+/// What a generated site must give.
+struct Expected {
+    /// Tokens the public site must show.
+    public: Vec<String>,
+    /// Whether `check` must refuse the site.
+    refused: bool,
+}
+
+/// Writes the site; returns what it must give.
+fn write_site(root: &Path, spec: &Spec) -> Expected {
+    let mut refused = false;
     let mut t = Tokens::default();
     write(
         root,
@@ -147,6 +209,15 @@ fn write_site(root: &Path, spec: &Spec) -> Vec<String> {
         if matches!(status, "partial" | "planned") {
             record.push_str("target_date: 2030-01-01\n");
         }
+        if i == 0 {
+            // Evidence is internal whatever the control's visibility: a public page that
+            // links to it must be refused.
+            let _ = write!(
+                record,
+                "evidence:\n  - {{title: Report, path: assets/evidence-{}.txt}}\n",
+                t.canary()
+            );
+        }
         let _ = write!(
             record,
             "visibility: {}\npublic_summary: {}\n",
@@ -156,6 +227,13 @@ fn write_site(root: &Path, spec: &Spec) -> Vec<String> {
         write(root, &format!("controls/c{i}.yaml"), &record);
     }
     write(root, "catalogs/prop.yaml", &catalog);
+    let evidence = fs::read_to_string(root.join("content/controls/c0.yaml"))
+        .unwrap()
+        .split("path: ")
+        .nth(1)
+        .map(|rest| rest.split('}').next().unwrap().trim().to_string())
+        .unwrap();
+    write(root, &evidence, &format!("evidence {}", t.canary()));
 
     for (i, visibility) in spec.systems.iter().enumerate() {
         let public = *visibility == 0;
@@ -228,11 +306,42 @@ fn write_site(root: &Path, spec: &Spec) -> Vec<String> {
         }
         let mut body = format!("Text {}.\n\n", t.either(public));
         if doc.internal_block {
+            let (open, close) = MARKER_SPELLINGS[doc.spelling];
             let _ = write!(
                 body,
-                "<!-- internal -->\nInternal {}.\n<!-- /internal -->\n\n",
+                "{open}\n\n## Plan CANARYH{i}X\n\nInternal {}.\n\n{close}\n\n",
                 t.canary()
             );
+        }
+        if let Some(hostile) = doc.hostile {
+            let _ = write!(body, "{}\n\n", HOSTILE[hostile].replace("{}", &t.canary()));
+            refused = true;
+        }
+        if doc.raw_html {
+            let _ = write!(
+                body,
+                "<p>Raw <a href=\"d{i}.md\">self</a> <img src=\"https://example.com/x.png\" alt=\"x\" onerror=\"alert('{}')\"> <a href=\"&#106;avascript:alert('{}')\">js</a></p>\n\n<div>\n<!-- {} -->\n</div>\n\n",
+                t.canary(),
+                t.canary(),
+                t.canary()
+            );
+        }
+        if let Some(target) = doc.anchor_to.filter(|t| *t < spec.docs.len()) {
+            if spec.docs[target].internal_block {
+                let target_folder = if spec.docs[target].page {
+                    "pages"
+                } else {
+                    "policies"
+                };
+                let _ = write!(
+                    body,
+                    "See [the plan](../{target_folder}/d{target}.md#plan-canaryh{target}x).\n\n"
+                );
+            }
+        }
+        if doc.evidence_link {
+            let _ = write!(body, "See [the report](../{evidence}).\n\n");
+            refused |= public;
         }
         if doc.comment {
             let _ = write!(body, "Before <!-- {} --> after.\n\n", t.canary());
@@ -259,17 +368,22 @@ fn write_site(root: &Path, spec: &Spec) -> Vec<String> {
             .unwrap();
             let _ = writeln!(body, "![figure](../assets/{name}.png)");
         }
-        write(
-            root,
-            &format!("{folder}/d{i}.md"),
-            &format!("---\n{front}---\n\n{body}"),
-        );
+        let text = format!("---\n{front}---\n\n{body}");
+        let text = match doc.line_ending {
+            0 => text,
+            1 => text.replace('\n', "\r\n"),
+            _ => text.replace('\n', "\r"),
+        };
+        write(root, &format!("{folder}/d{i}.md"), &text);
     }
-    t.public
+    Expected {
+        public: t.public,
+        refused,
+    }
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
     fn nothing_internal_is_published_and_everything_public_is(spec in spec()) {
@@ -280,6 +394,11 @@ proptest! {
         let today = Date::parse("2026-11-27").unwrap();
         trustbook::check::run(&site, today, &mut findings);
         let errors: Vec<_> = findings.iter().filter(|f| f.severity == Severity::Error).map(|f| &f.message).collect();
+        if expected.refused {
+            // `build` writes nothing when `check` has errors.
+            prop_assert!(!errors.is_empty(), "a hostile site was not refused");
+            return Ok(());
+        }
         prop_assert!(errors.is_empty(), "the generated site has errors: {errors:?}");
         let built = render(&site, today, Some(Audience::Public), &Reuse::default()).unwrap();
         let public = built.public.unwrap();
@@ -287,11 +406,12 @@ proptest! {
         for (name, bytes) in &public.files {
             let text = String::from_utf8_lossy(bytes);
             prop_assert!(!name.to_uppercase().contains("CANARY"), "file name {name}");
-            prop_assert!(!text.contains("CANARY"), "{name} holds {}", &text[text.find("CANARY").unwrap()..][..12]);
+            let upper = text.to_uppercase();
+            prop_assert!(!upper.contains("CANARY"), "{name} holds {}", &upper[upper.find("CANARY").unwrap()..][..12]);
             all.push_str(name);
             all.push_str(&text);
         }
-        for token in expected {
+        for token in expected.public {
             prop_assert!(all.contains(&token), "{token} is missing from the public site");
         }
     }
