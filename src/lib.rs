@@ -1,8 +1,13 @@
 //! trustbook: AI-governance sources in, a public trust centre and an internal handbook out.
 //!
-//! The pipeline, one module a stage: [`load`] reads the sources into typed records,
-//! [`check`] applies the rules across them, and [`report`] tells people what was found.
-//! The command line in `main.rs` strings them together.
+//! The pipeline, one module a stage: [`load`] reads the sources into typed records (line
+//! endings normalised, internal markers recognised), [`publish`] decides what the public
+//! may see and why, [`check`] applies the rules across the records and [`report`] tells
+//! people what was found, [`model`] builds one model per audience (the public one holds
+//! only public data, its links and assets already resolved), [`render`] turns each model
+//! into pages (every body through the sanitiser in [`html`]), and [`write`] swaps the
+//! output folders in whole. [`build`] strings the stages together; [`serve`] runs them on
+//! every save.
 
 pub mod build;
 pub mod check;
