@@ -14,6 +14,7 @@
 
 use std::ops::Range;
 use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 use unicode_security::confusable_detection::skeleton;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,8 +62,12 @@ pub fn classify(inner: &str) -> CommentKind {
     }
     // Compared on confusable skeletons, without spaces, as written and in lower case, so
     // that `in ternal`, `ІNTERNAL` (Cyrillic І) and `internaI` (capital I) all count.
+    // Accents are dropped too (`ínternal` with a combining mark still reads as internal).
     let squash = |text: &str| -> String {
-        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let text: String = text
+            .nfkd()
+            .filter(|c| !c.is_whitespace() && !is_combining_mark(*c))
+            .collect();
         skeleton(&text).collect()
     };
     let as_written: String = inner.nfkc().filter(|c| !is_invisible(*c)).collect();
@@ -153,6 +158,7 @@ mod tests {
             " internaI ",       // capital I for l
             " internal only ",
             " end-internal ",
+            " i\u{301}nternal ", // combining acute accent
         ] {
             assert_eq!(classify(text), CommentKind::MentionsInternal, "{text:?}");
         }
