@@ -326,18 +326,19 @@ fn write_site(root: &Path, spec: &Spec) -> Expected {
                 t.canary()
             );
         }
-        if let Some(target) = doc.anchor_to.filter(|t| *t < spec.docs.len()) {
-            if spec.docs[target].internal_block {
-                let target_folder = if spec.docs[target].page {
-                    "pages"
-                } else {
-                    "policies"
-                };
-                let _ = write!(
-                    body,
-                    "See [the plan](../{target_folder}/d{target}.md#plan-canaryh{target}x).\n\n"
-                );
-            }
+        if let Some(target) = doc
+            .anchor_to
+            .filter(|t| *t < spec.docs.len() && spec.docs[*t].internal_block)
+        {
+            let target_folder = if spec.docs[target].page {
+                "pages"
+            } else {
+                "policies"
+            };
+            let _ = write!(
+                body,
+                "See [the plan](../{target_folder}/d{target}.md#plan-canaryh{target}x).\n\n"
+            );
         }
         if doc.evidence_link {
             let _ = write!(body, "See [the report](../{evidence}).\n\n");
