@@ -43,6 +43,8 @@ pub enum Code {
     InternalMarkerMalformed,
     PublicNotPublished,
     AssetNotPublic,
+    CertificationExpired,
+    CertificationExpiring,
 }
 
 impl Code {
@@ -79,14 +81,21 @@ impl Code {
             InternalMarkerMalformed => "internal-marker-malformed",
             PublicNotPublished => "public-not-published",
             AssetNotPublic => "asset-not-public",
+            CertificationExpired => "certification-expired",
+            CertificationExpiring => "certification-expiring",
         }
     }
 
     pub fn severity(self) -> Severity {
         use Code::*;
         match self {
-            ReviewOverdue | ReviewDueSoon | EvidenceExpired | LinkToNonPublic | PlaceholderText
-            | PublicNotPublished => Severity::Warning,
+            ReviewOverdue
+            | ReviewDueSoon
+            | EvidenceExpired
+            | LinkToNonPublic
+            | PlaceholderText
+            | PublicNotPublished
+            | CertificationExpiring => Severity::Warning,
             _ => Severity::Error,
         }
     }

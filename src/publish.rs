@@ -9,7 +9,7 @@
 //! `assets/internal/`, and no record names it as evidence or an impact assessment.
 
 use crate::load::files::inside_content;
-use crate::load::records::{DocStatus, Visibility};
+use crate::load::records::{ControlRecord, DocStatus, Visibility};
 use crate::load::{DocKind, Document, Site};
 use std::collections::HashSet;
 use std::fs;
@@ -60,9 +60,38 @@ pub fn document(document: &Document) -> Decision {
     document_decision(document.kind, meta.visibility, meta.status)
 }
 
-/// Controls, systems and risks are shown as marked.
+/// Systems and risks are shown as marked.
 pub fn record(visibility: Visibility) -> Decision {
     Decision::as_marked(visibility)
+}
+
+/// A control is shown as marked once it is assessed: a status next to a placeholder
+/// justification is not a claim anyone has made yet.
+pub fn control(control: &ControlRecord) -> Decision {
+    match (control.visibility, is_assessed(control)) {
+        (Visibility::Internal, _) | (_, true) => Decision::as_marked(control.visibility),
+        (_, false) => Decision {
+            shown: Visibility::Internal,
+            withheld: Some("its justification is still a placeholder (not yet assessed)"),
+        },
+    }
+}
+
+/// Whether a control has been assessed: its justification is written, not a placeholder
+/// such as the `TODO` that `init` leaves. Until then its status is counted nowhere as
+/// implemented, planned or anything else.
+pub fn is_assessed(control: &ControlRecord) -> bool {
+    control
+        .justification
+        .as_deref()
+        .is_some_and(|text| !text.trim().is_empty() && placeholder(text).is_none())
+}
+
+/// `TODO`, `TBD` and friends, as whole upper-case words: text not written yet.
+pub fn placeholder(text: &str) -> Option<&'static str> {
+    const WORDS: [&str; 4] = ["TODO", "TBD", "FIXME", "XXX"];
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .find_map(|word| WORDS.iter().find(|w| **w == word).copied())
 }
 
 /// Why an asset may not be published, or where it really is.

@@ -102,4 +102,6 @@ rules! {
     internal_marker_malformed => "internal-marker-malformed",
     public_not_published => "public-not-published",
     asset_not_public => "asset-not-public",
+    certification_expired => "certification-expired",
+    certification_expiring => "certification-expiring",
 }

@@ -6,6 +6,7 @@ use crate::finding::{At, Code, Finding};
 use crate::load::records::{ControlStatus, DocStatus, Treatment, Visibility};
 use crate::load::yaml::Positions;
 use crate::load::{DocKind, Site};
+use crate::publish::placeholder;
 
 /// One record being checked: where it is, so that findings can point into it.
 struct Here<'a> {
@@ -51,13 +52,6 @@ impl Here<'_> {
 
 fn is_blank(text: Option<&str>) -> bool {
     text.is_none_or(|t| t.trim().is_empty())
-}
-
-/// `TODO`, `TBD` and friends: left in a justification, they would reach an auditor.
-fn placeholder(text: &str) -> Option<&'static str> {
-    const WORDS: [&str; 4] = ["TODO", "TBD", "FIXME", "XXX"];
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .find_map(|word| WORDS.iter().find(|w| **w == word).copied())
 }
 
 pub fn check(site: &Site, findings: &mut Vec<Finding>) {
@@ -123,8 +117,13 @@ pub fn check(site: &Site, findings: &mut Vec<Finding>) {
             Some(text) if !text.trim().is_empty() => {
                 if let Some(word) = placeholder(text) {
                     let at = here.at("justification");
+                    let consequence = if data.visibility == Visibility::Internal {
+                        "the control counts as not yet assessed"
+                    } else {
+                        "the control counts as not yet assessed, and is not published until it is"
+                    };
                     here.findings.push(
-                        Finding::new(Code::PlaceholderText, format!("the justification still says `{word}`"))
+                        Finding::new(Code::PlaceholderText, format!("the justification still says `{word}`: {consequence}"))
                             .at(at)
                             .help("write why the control is included or excluded: auditors read this in the SoA"),
                     );
@@ -212,7 +211,7 @@ pub fn check(site: &Site, findings: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use super::placeholder;
+    use crate::publish::placeholder;
 
     #[test]
     fn placeholders_are_whole_upper_case_words() {

@@ -4,6 +4,7 @@
 //! index of ids. A record that failed to load is left out of the index but its id is
 //! known, so a reference to it is not reported twice.
 
+mod certification;
 pub mod evidence;
 mod fields;
 mod ids;
@@ -84,6 +85,7 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     if let Some(config) = &site.config {
         reviews::check(site, today, config.data.review.warn_days, findings);
         theme(site, config, findings);
+        certification::check(site, config, today, findings);
     }
 }
 
@@ -168,7 +170,7 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
             Kind::Control,
             r,
             &r.data.id,
-            publish::record(r.data.visibility).shown,
+            publish::control(&r.data).shown,
         )
     });
     let systems = site.systems.iter().map(|r| {

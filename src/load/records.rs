@@ -349,7 +349,11 @@ pub struct Certification {
     pub status: CertificationStatus,
     pub certifier: Option<String>,
     pub certificate_id: Option<Text>,
+    /// What the certificate covers, in one sentence, as the certificate says.
+    pub scope: Option<String>,
     pub valid_until: Option<Date>,
+    /// The certificate itself, an asset path under `content/` (public).
+    pub certificate_file: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

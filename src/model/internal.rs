@@ -108,6 +108,8 @@ pub struct SoaRow {
     pub last_reviewed: Option<Date>,
     pub next_review: Option<Date>,
     pub url: Option<String>,
+    /// Whether the record's justification is written (see `publish::is_assessed`).
+    pub assessed: bool,
 }
 
 /// Risk counts by likelihood (rows, 5 down to 1) and impact (columns, 1 to 5).
@@ -140,6 +142,7 @@ pub struct CalendarEntry {
 pub struct Dashboard {
     pub soa_required: usize,
     pub soa_recorded: usize,
+    pub soa_assessed: usize,
     pub soa_percent: usize,
     pub control_status: StatusCounts,
     pub overdue: usize,
@@ -443,13 +446,19 @@ fn soa_rows(
                         objective: info.objective_title,
                         applicable: Some(r.applicable),
                         justification: r.justification.clone().unwrap_or_default(),
-                        status: serde_plain(&r.status),
+                        // A status beside a placeholder justification is no claim yet.
+                        status: if crate::publish::is_assessed(r) {
+                            serde_plain(&r.status)
+                        } else {
+                            "not yet assessed".to_string()
+                        },
                         owner: r.owner.clone().unwrap_or_default(),
                         policies: r.policies.clone(),
                         evidence: r.evidence.iter().map(|e| e.title.clone()).collect(),
                         last_reviewed: r.last_reviewed,
                         next_review: r.next_review,
                         url: Some(control.url.clone()),
+                        assessed: crate::publish::is_assessed(r),
                     }
                 }
                 None => SoaRow {
@@ -465,6 +474,7 @@ fn soa_rows(
                     last_reviewed: None,
                     next_review: None,
                     url: None,
+                    assessed: false,
                 },
             }
         })
@@ -583,9 +593,10 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
         .filter(|row| framework_ids.contains(row.id.as_str()))
         .collect();
     let recorded = required.iter().filter(|row| row.url.is_some()).count();
+    let assessed = required.iter().filter(|row| row.assessed).count();
     let mut control_status = StatusCounts::default();
     for control in controls {
-        control_status.add(control.record.status);
+        control_status.add(control.record);
     }
     let mut risks_by_level = BTreeMap::new();
     for risk in risks {
@@ -624,10 +635,12 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
     Dashboard {
         soa_required: required.len(),
         soa_recorded: recorded,
+        soa_assessed: assessed,
+        // Complete means assessed: a record that still says TODO is not an answer.
         soa_percent: if required.is_empty() {
             100
         } else {
-            recorded * 100 / required.len()
+            assessed * 100 / required.len()
         },
         control_status,
         overdue: review_states("overdue"),

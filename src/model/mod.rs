@@ -9,7 +9,7 @@ pub mod journey;
 pub mod public;
 pub mod strip;
 
-use crate::load::records::{CatalogControl, ControlStatus, Visibility};
+use crate::load::records::{CatalogControl, ControlRecord, ControlStatus, Visibility};
 use crate::load::{Document, LoadedCatalog, Site};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -89,19 +89,31 @@ pub struct StatusCounts {
     pub planned: usize,
     pub alternative: usize,
     pub not_applicable: usize,
+    /// Controls whose justification is still a placeholder: their status claims nothing.
+    pub not_assessed: usize,
     pub total: usize,
 }
 
 impl StatusCounts {
-    pub fn add(&mut self, status: ControlStatus) {
-        *match status {
+    /// Counts a control by its status, or as not yet assessed (see `publish::is_assessed`).
+    pub fn add(&mut self, control: &ControlRecord) {
+        self.total += 1;
+        if !crate::publish::is_assessed(control) {
+            self.not_assessed += 1;
+            return;
+        }
+        *match control.status {
             ControlStatus::Implemented => &mut self.implemented,
             ControlStatus::Partial => &mut self.partial,
             ControlStatus::Planned => &mut self.planned,
             ControlStatus::Alternative => &mut self.alternative,
             ControlStatus::NotApplicable => &mut self.not_applicable,
         } += 1;
-        self.total += 1;
+    }
+
+    /// Whether any counted control has been assessed: if none has, there is nothing to claim.
+    pub fn any_assessed(&self) -> bool {
+        self.not_assessed < self.total
     }
 }
 

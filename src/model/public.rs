@@ -7,6 +7,7 @@ use super::{Catalogs, StatusCounts, body, document_visibility, strip};
 use crate::links::{Resolved, Resolver, Target, is_external, percent_decode};
 use crate::load::Site;
 use crate::load::date::Date;
+use crate::load::files::inside_content;
 use crate::load::outline::{Outline, outline};
 use crate::load::records::{
     CertificationStatus, ControlStatus, DocType, Lifecycle, Revision, RiskClass, RiskStatus,
@@ -59,7 +60,10 @@ pub struct CertificationInfo {
     pub status: CertificationStatus,
     pub certifier: Option<String>,
     pub certificate_id: Option<Text>,
+    pub scope: Option<String>,
     pub valid_until: Option<Date>,
+    /// Output path of the certificate file, when it is offered.
+    pub certificate_file: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -221,7 +225,7 @@ pub fn build(site: &Site) -> PublicModel {
     for record in &sorted {
         let data = &record.data;
         let info = catalogs.info(&data.id);
-        match data.visibility {
+        match publish::control(data).shown {
             Visibility::Public => {
                 let url = urls::control(&data.id);
                 urls_by_id.insert(data.id.clone(), url.clone());
@@ -410,7 +414,7 @@ pub fn build(site: &Site) -> PublicModel {
         if info.builtin {
             builtin_objectives.insert(info.objective.clone());
         }
-        totals.add(record.data.status);
+        totals.add(&record.data);
         let objective = match objectives.iter_mut().find(|o| o.id == info.objective) {
             Some(objective) => objective,
             None => {
@@ -424,7 +428,7 @@ pub fn build(site: &Site) -> PublicModel {
             }
         };
         if let Some(t) = objective.totals.as_mut() {
-            t.add(record.data.status);
+            t.add(&record.data);
         }
         if let Some(control) = public_by_id.get(record.data.id.as_str()) {
             objective.controls.push((*control).clone());
@@ -434,7 +438,8 @@ pub fn build(site: &Site) -> PublicModel {
     // title is a published standard's: the title of a site's own objective may itself be
     // internal. (The site-wide totals still count its controls.)
     objectives.retain(|o| {
-        !o.controls.is_empty() || (show_totals && builtin_objectives.contains(o.id.as_str()))
+        let has_totals = o.totals.as_ref().is_some_and(StatusCounts::any_assessed);
+        !o.controls.is_empty() || (has_totals && builtin_objectives.contains(o.id.as_str()))
     });
 
     let certification = config.certification.as_ref().map(|c| CertificationInfo {
@@ -442,7 +447,12 @@ pub fn build(site: &Site) -> PublicModel {
         status: c.status,
         certifier: c.certifier.clone(),
         certificate_id: c.certificate_id.clone(),
+        scope: c.scope.clone(),
         valid_until: c.valid_until,
+        certificate_file: c.certificate_file.as_deref().and_then(|file| {
+            let path = inside_content(file)?;
+            linking.public_asset(path, "", &mut assets)
+        }),
     });
 
     PublicModel {
@@ -464,7 +474,8 @@ pub fn build(site: &Site) -> PublicModel {
         risks,
         restricted,
         objectives,
-        control_totals: show_totals.then_some(totals),
+        // Right after `init` nothing is assessed: then the page claims nothing about controls.
+        control_totals: (show_totals && totals.any_assessed()).then_some(totals),
         urls: urls_by_id,
         assets,
     }
@@ -526,21 +537,30 @@ impl Linking<'_> {
                     format!("{url}index.html")
                 })
             }
-            Target::Asset(path) => {
-                let source = self.assets.public_file(&path).ok()?;
-                let output = path.to_string_lossy().replace('\\', "/");
-                assets
-                    .entry(output.clone())
-                    .or_insert_with(|| PublicAsset {
-                        path: output.clone(),
-                        source,
-                        used_by: BTreeSet::new(),
-                    })
-                    .used_by
-                    .insert(page.to_string());
-                Some(output)
-            }
+            Target::Asset(path) => self.public_asset(path, page, assets),
             Target::Unloaded => None,
         }
+    }
+
+    /// The output path of an asset (`path` under `content/`) the public `page` uses, when
+    /// it is public; added to `assets`.
+    fn public_asset(
+        &self,
+        path: std::path::PathBuf,
+        page: &str,
+        assets: &mut BTreeMap<String, PublicAsset>,
+    ) -> Option<String> {
+        let source = self.assets.public_file(&path).ok()?;
+        let output = path.to_string_lossy().replace('\\', "/");
+        assets
+            .entry(output.clone())
+            .or_insert_with(|| PublicAsset {
+                path: output.clone(),
+                source,
+                used_by: BTreeSet::new(),
+            })
+            .used_by
+            .insert(page.to_string());
+        Some(output)
     }
 }

@@ -1,0 +1,78 @@
+//! The certification claim on the public page is a statement of fact: `certified` needs
+//! everything a reader would verify it by (who certified what, under which number, until
+//! when), an expired certificate is an error rather than a claim, and one about to expire
+//! is a warning. A certificate file offered publicly must be a public asset.
+
+use super::value_at;
+use crate::finding::{Code, Finding};
+use crate::load::date::Date;
+use crate::load::records::{CertificationStatus, SiteConfig};
+use crate::load::{Record, Site};
+use crate::publish::{AssetRefusal, Assets};
+use std::path::Path;
+
+pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &mut Vec<Finding>) {
+    let Some(cert) = &config.data.certification else {
+        return;
+    };
+    let at = |path: &str| value_at(config.file, &config.positions, path);
+    if cert.status == CertificationStatus::Certified {
+        let missing = [
+            ("certifier", cert.certifier.is_none()),
+            ("certificate_id", cert.certificate_id.is_none()),
+            (
+                "scope",
+                cert.scope.as_deref().is_none_or(|s| s.trim().is_empty()),
+            ),
+            ("valid_until", cert.valid_until.is_none()),
+        ];
+        for (field, absent) in missing {
+            if absent {
+                findings.push(
+                    Finding::new(
+                        Code::MissingField,
+                        format!("missing field `certification.{field}`: a `certified` status is shown publicly with who certified what, under which number, until when"),
+                    )
+                    .at(at("certification.status"))
+                    .help(format!("add `{field}: …` under `certification:`, or set `status: in_progress` until the certificate is issued")),
+                );
+            }
+        }
+        if let Some(until) = cert.valid_until {
+            let days = today.days_until(until);
+            if days < 0 {
+                findings.push(
+                    Finding::new(
+                        Code::CertificationExpired,
+                        format!("the certificate expired on {until}, {} days ago: the public page would claim a certification that no longer holds", -days),
+                    )
+                    .at(at("certification.valid_until"))
+                    .help("enter the renewed certificate's number and `valid_until`, or set `status: in_progress` (recertification) or `none`"),
+                );
+            } else if days <= i64::from(config.data.review.warn_days) {
+                findings.push(
+                    Finding::new(
+                        Code::CertificationExpiring,
+                        format!("the certificate expires on {until}, in {days} days"),
+                    )
+                    .at(at("certification.valid_until"))
+                    .help("plan the recertification audit; once the date passes, `build` refuses to publish the claim"),
+                );
+            }
+        }
+    }
+    if let Some(file) = &cert.certificate_file {
+        let refusal = match Assets::new(site).public_file(Path::new(file)) {
+            Ok(_) => return,
+            Err(AssetRefusal::Escapes(why)) | Err(AssetRefusal::Internal(why)) => why,
+        };
+        findings.push(
+            Finding::new(
+                Code::AssetNotPublic,
+                format!("`certificate_file` `{file}` cannot be published: {refusal}"),
+            )
+            .at(at("certification.certificate_file"))
+            .help("put the certificate (as the certifier issued it for publication) under content/assets/, outside assets/internal/, and give its path from content/, for example `assets/iso42001-certificate.pdf`"),
+        );
+    }
+}
