@@ -45,6 +45,7 @@ pub enum Code {
     AssetNotPublic,
     CertificationExpired,
     CertificationExpiring,
+    VersionMismatch,
 }
 
 impl Code {
@@ -83,6 +84,7 @@ impl Code {
             AssetNotPublic => "asset-not-public",
             CertificationExpired => "certification-expired",
             CertificationExpiring => "certification-expiring",
+            VersionMismatch => "version-mismatch",
         }
     }
 

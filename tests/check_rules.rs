@@ -104,4 +104,5 @@ rules! {
     asset_not_public => "asset-not-public",
     certification_expired => "certification-expired",
     certification_expiring => "certification-expiring",
+    version_mismatch => "version-mismatch",
 }

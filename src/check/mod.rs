@@ -10,6 +10,7 @@ mod fields;
 mod ids;
 mod links;
 mod reviews;
+mod versions;
 
 use crate::finding::{At, Code, Finding};
 use crate::load::date::Date;
@@ -79,6 +80,7 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     ids::check_frameworks(site, findings);
     ids::check_catalogs(site, findings);
     fields::check(site, findings);
+    versions::check(site, findings);
     links::check(site, &index, findings);
     links::check_url_collisions(site, findings);
     evidence::check(site, today, findings);

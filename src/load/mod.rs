@@ -19,7 +19,7 @@ use crate::sources::{FileId, Sources};
 use cache::{CACHED_FILE, ParseCache};
 use outline::Outline;
 use rayon::prelude::*;
-use records::{Catalog, ControlRecord, DocumentMeta, RiskRecord, SiteConfig, SystemRecord};
+use records::{Catalog, ControlRecord, DocumentMeta, RiskRecord, SiteConfig, SystemRecord, Text};
 use serde::de::DeserializeOwned;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -414,6 +414,24 @@ struct ParsedDocument {
     findings: Vec<Finding>,
 }
 
+/// `version: 1.10` is a number to YAML (1.1), but the author means the text they typed:
+/// versions keep their source text, quoted or not.
+fn versions_as_written(text: &str, positions: &yaml::Positions, meta: &mut DocumentMeta) {
+    let as_written = |path: &str| -> Option<Text> {
+        let raw = text.get(positions.exact(path)?)?.trim();
+        let plain = !raw.is_empty() && !raw.starts_with(['"', '\'', '|', '>', '&', '*', '!']);
+        plain.then(|| Text(raw.to_string()))
+    };
+    if let (Some(_), Some(version)) = (&meta.version, as_written("version")) {
+        meta.version = Some(version);
+    }
+    for (i, revision) in meta.revisions.iter_mut().enumerate() {
+        if let Some(version) = as_written(&format!("revisions.{i}.version")) {
+            revision.version = version;
+        }
+    }
+}
+
 fn parse_document(text: &str) -> ParsedDocument {
     let mut findings = Vec::new();
     let id_line = yaml::id_by_line(text);
@@ -440,7 +458,10 @@ fn parse_document(text: &str) -> ParsedDocument {
         base: split.yaml_start,
         text: split.yaml,
     };
-    let parsed = yaml::parse::<DocumentMeta>(&origin, DocumentMeta::REQUIRED, &mut findings);
+    let mut parsed = yaml::parse::<DocumentMeta>(&origin, DocumentMeta::REQUIRED, &mut findings);
+    if let Some(meta) = parsed.data.as_mut() {
+        versions_as_written(text, &parsed.positions, meta);
+    }
     let outline = outline::outline(split.body);
     ParsedDocument {
         parts: Some((parsed, split.body_start, outline)),

@@ -22,6 +22,11 @@ pub struct Positions {
 }
 
 impl Positions {
+    /// The span of the value at exactly `path`, if it has one.
+    pub fn exact(&self, path: &str) -> Option<Range<usize>> {
+        self.values.get(path).cloned()
+    }
+
     /// The span of the value at `path`, or of its nearest ancestor that has one.
     pub fn value(&self, path: &str) -> Range<usize> {
         let mut path = path;

@@ -1,0 +1,171 @@
+//! The public page is read as a statement of fact: these tests build sites the way a new
+//! user writes them and check that each public sentence is true on the build day.
+
+mod common;
+
+use common::{build, check_json, site, trustbook};
+use std::fs;
+use std::path::Path;
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap()
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = read(path);
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn right_after_init_the_public_page_claims_nothing_about_controls() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let run = trustbook(&["init", root.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = build(&root, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = read(&root.join("public/index.html"));
+    let controls = page
+        .split("<section id=\"controls\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("a control section");
+    for claim in [
+        "implemented",
+        "planned",
+        "controls recorded",
+        "partly",
+        "A.",
+        "<details",
+    ] {
+        assert!(
+            !controls.contains(claim),
+            "the public page claims `{claim}`: {controls}"
+        );
+    }
+    assert!(controls.contains("No control status is published yet."));
+    let trust = read(&root.join("public/trust.json"));
+    assert!(trust.contains("\"control_totals\": null"), "{trust}");
+    let dashboard = read(&root.join("internal/index.html"));
+    assert!(
+        dashboard.contains(">0%<"),
+        "no completeness while every justification says TODO"
+    );
+    let soa = read(&root.join("internal/soa/index.html"));
+    assert!(soa.contains("Not yet assessed"));
+}
+
+#[test]
+fn an_unassessed_public_control_is_not_published_and_the_warning_says_so() {
+    let dir = site(None);
+    let control = dir.path().join("content/controls/a-6-2-4.yaml");
+    fs::write(
+        &control,
+        "id: A.6.2.4\napplicable: true\njustification: \"TODO: why\"\nstatus: implemented\nowner: Head of ML\nvisibility: public\npublic_summary: Verified before release.\n",
+    )
+    .unwrap();
+    let run = check_json(dir.path());
+    let warning = run
+        .findings()
+        .into_iter()
+        .find(|f| f["code"] == "placeholder-text")
+        .expect("a placeholder-text warning");
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .contains("not published until it is")
+    );
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    assert!(!dir.path().join("public/controls/a-6-2-4").exists());
+    let trust = read(&dir.path().join("public/trust.json"));
+    assert!(trust.contains("\"not_assessed\": 1"), "{trust}");
+}
+
+#[test]
+fn versions_keep_the_text_the_author_typed() {
+    let dir = site(None);
+    let policy = dir.path().join("content/policies/policy.md");
+    edit(&policy, "version: 2.1\n", "version: 2.10\n");
+    edit(&policy, "{version: 2.1, date", "{version: 2.10, date");
+    let run = build(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let trust = read(&dir.path().join("public/trust.json"));
+    assert!(trust.contains("\"version\": \"2.10\""), "{trust}");
+    assert!(!trust.contains("\"version\": \"2.1\""), "{trust}");
+    let page = read(&dir.path().join("public/policies/policy/index.html"));
+    assert!(page.contains("2.10"));
+}
+
+#[test]
+fn a_certificate_is_shown_with_scope_number_issuer_validity_and_file() {
+    let dir = site(None);
+    fs::write(
+        dir.path().join("content/assets/certificate.pdf"),
+        b"%PDF cert",
+    )
+    .unwrap();
+    let config = dir.path().join("content/site.yaml");
+    edit(
+        &config,
+        "  valid_until: 2028-05-01\n",
+        "  valid_until: 2028-05-01\n  certificate_file: assets/certificate.pdf\n",
+    );
+    let run = build(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = read(&dir.path().join("public/index.html"));
+    for fact in [
+        "Example Cert Body",
+        "AIMS-0001",
+        "2028-05-01",
+        "Scope: Design, development",
+        "assets/certificate.pdf",
+    ] {
+        assert!(page.contains(fact), "{fact} missing from the certification");
+    }
+    assert!(dir.path().join("public/assets/certificate.pdf").is_file());
+}
+
+#[test]
+fn a_certificate_file_that_is_internal_is_refused() {
+    let dir = site(None);
+    let config = dir.path().join("content/site.yaml");
+    edit(
+        &config,
+        "  valid_until: 2028-05-01\n",
+        "  valid_until: 2028-05-01\n  certificate_file: assets/impact-assessment.txt\n",
+    );
+    let run = check_json(dir.path());
+    assert_eq!(run.code, 1);
+    let codes: Vec<_> = run.findings().iter().map(|f| f["code"].clone()).collect();
+    assert_eq!(codes, ["asset-not-public"]);
+}
+
+#[test]
+fn a_certified_status_without_its_facts_is_refused() {
+    let dir = site(None);
+    let config = dir.path().join("content/site.yaml");
+    let text = read(&config);
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("  scope:") && !l.starts_with("  certificate_id:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(&config, without).unwrap();
+    let run = check_json(dir.path());
+    assert_eq!(run.code, 1);
+    let messages: Vec<String> = run
+        .findings()
+        .iter()
+        .map(|f| format!("{} {}", f["code"], f["message"]))
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages.iter().all(|m| m.contains("missing-field")));
+    assert!(messages.iter().any(|m| m.contains("certification.scope")));
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("certification.certificate_id"))
+    );
+}
