@@ -15,6 +15,8 @@ pub enum Target<'a> {
     Asset(PathBuf),
     /// A source that failed to load, already reported.
     Unloaded,
+    /// The site's home page, written `/`.
+    Home,
 }
 
 /// A resolved link: what it points at, and the `#anchor` if any (percent-decoded).
@@ -83,6 +85,13 @@ impl<'a> Resolver<'a> {
         }
         let (path, anchor) = dest.split_once('#').unwrap_or((dest, ""));
         let anchor = percent_decode(anchor);
+        // `/` is the home page of whichever site the page is on: links stay relative.
+        if path == "/" {
+            return Ok(Some(Resolved {
+                target: Target::Home,
+                anchor,
+            }));
+        }
         let source = self.site.sources.path(from);
         if path.is_empty() {
             let id = self

@@ -133,7 +133,7 @@ fn check_link(
             asset_link(assets, &path, shown_publicly, at, findings);
             return;
         }
-        Target::Unloaded => return,
+        Target::Unloaded | Target::Home => return,
     };
     let Some(entry) = index.by_id.get(id) else {
         return;

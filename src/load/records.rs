@@ -134,6 +134,11 @@ pub struct DocumentMeta {
     #[serde(default)]
     pub visibility: Visibility,
     pub public_summary: Option<String>,
+    /// A place in the public site's top navigation (pages such as About or FAQ).
+    #[serde(default)]
+    pub nav: bool,
+    /// Where in the navigation: lower first, then by title.
+    pub order: Option<i64>,
 }
 
 impl DocumentMeta {
@@ -406,6 +411,8 @@ fn default_warn_days() -> u32 {
 pub struct SiteConfig {
     pub title: String,
     pub organisation: String,
+    /// The sentence under the title on the public page.
+    pub description: Option<String>,
     pub base_url: Option<String>,
     #[serde(default = "default_language")]
     pub language: String,

@@ -30,6 +30,8 @@ pub struct PublicModel {
     pub controls: Vec<PublicControl>,
     pub systems: Vec<PublicSystem>,
     pub risks: Vec<PublicRisk>,
+    /// Published documents that asked for a place in the top navigation, in order.
+    pub nav: Vec<NavLink>,
     /// Restricted records of every kind: title and summary, "available on request".
     pub restricted: Vec<RestrictedItem>,
     pub objectives: Vec<ObjectiveStatus>,
@@ -47,6 +49,7 @@ pub struct PublicModel {
 pub struct SiteInfo {
     pub title: String,
     pub organisation: String,
+    pub description: Option<String>,
     pub language: String,
     pub base_url: Option<String>,
     pub contact_email: String,
@@ -64,6 +67,12 @@ pub struct CertificationInfo {
     pub valid_until: Option<Date>,
     /// Output path of the certificate file, when it is offered.
     pub certificate_file: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct NavLink {
+    pub title: String,
+    pub url: String,
 }
 
 #[derive(Serialize)]
@@ -348,6 +357,20 @@ pub fn build(site: &Site) -> PublicModel {
         urls: &urls_by_id,
         anchors: &anchors_by_id,
     };
+    let mut nav: Vec<(Option<i64>, NavLink)> = published_docs
+        .iter()
+        .filter(|(d, _)| d.record.data.nav)
+        .map(|(d, url)| {
+            let link = NavLink {
+                title: d.record.data.title.clone(),
+                url: url.clone(),
+            };
+            (d.record.data.order, link)
+        })
+        .collect();
+    nav.sort_by(|(a, x), (b, y)| {
+        (a.unwrap_or(i64::MAX), &x.title).cmp(&(b.unwrap_or(i64::MAX), &y.title))
+    });
     let documents: Vec<PublicDocument> = published_docs
         .into_iter()
         .zip(bodies)
@@ -459,6 +482,7 @@ pub fn build(site: &Site) -> PublicModel {
         site: SiteInfo {
             title: config.title.clone(),
             organisation: config.organisation.clone(),
+            description: config.description.clone(),
             language: config.language.clone(),
             base_url: config.base_url.clone(),
             contact_email: config.contact.email.clone(),
@@ -472,12 +496,22 @@ pub fn build(site: &Site) -> PublicModel {
         controls,
         systems,
         risks,
+        nav: nav.into_iter().map(|(_, link)| link).collect(),
         restricted,
         objectives,
         // Right after `init` nothing is assessed: then the page claims nothing about controls.
         control_totals: (show_totals && totals.any_assessed()).then_some(totals),
         urls: urls_by_id,
         assets,
+    }
+}
+
+/// `url#anchor`, or `url` when there is no anchor.
+fn with_anchor(url: &str, anchor: &str) -> String {
+    if anchor.is_empty() {
+        url.to_string()
+    } else {
+        format!("{url}#{anchor}")
     }
 }
 
@@ -538,6 +572,7 @@ impl Linking<'_> {
                 })
             }
             Target::Asset(path) => self.public_asset(path, page, assets),
+            Target::Home => Some(with_anchor("index.html", &resolved.anchor)),
             Target::Unloaded => None,
         }
     }

@@ -59,6 +59,7 @@ impl Links for SourceLinks<'_> {
                 self.assets.lock().ok()?.push(path);
                 Some(format!("{}{url}", self.root))
             }
+            Target::Home => Some(format!("{}index.html{fragment}", self.root)),
             Target::Unloaded => None,
         }
     }
@@ -79,8 +80,12 @@ pub fn to_html(
     let mut anchors = HashSet::new();
     let mut heading: Option<(Option<String>, Vec<Event>)> = None;
     let mut code: Option<(String, String)> = None;
+    let parsed: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    // The page prints its title as its one `<h1>`: a body with headings of its own at that
+    // level (other than one repeating the title) has every heading moved one level down.
+    let demote = title.is_some() && has_own_h1(&parsed, title);
 
-    for event in Parser::new_ext(markdown, options()) {
+    for event in parsed {
         // Pass: code blocks, highlighted whole.
         if let Some((lang, text)) = code.as_mut() {
             match event {
@@ -140,10 +145,15 @@ pub fn to_html(
                     ));
                     continue;
                 }
-                events.push(Event::Html(format!("<{level} id=\"{anchor}\">").into()));
+                let level = if demote {
+                    (level as usize + 1).min(6)
+                } else {
+                    level as usize
+                };
+                events.push(Event::Html(format!("<h{level} id=\"{anchor}\">").into()));
                 events.extend(buffer);
                 events.push(Event::Html(
-                    format!(" <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this section\">#</a></{level}>\n").into(),
+                    format!(" <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this section\">#</a></h{level}>\n").into(),
                 ));
             }
             event => match heading.as_mut() {
@@ -155,6 +165,37 @@ pub fn to_html(
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     crate::html::clean(&html, keep_comments, &|url| links.target(url))
+}
+
+/// Whether the body has a level-1 heading besides one that opens it by repeating `title`.
+fn has_own_h1(events: &[Event], title: Option<&str>) -> bool {
+    let mut seen_content = false;
+    let mut in_h1: Option<(bool, String)> = None;
+    for event in events {
+        match event {
+            Event::Start(Tag::Heading {
+                level: pulldown_cmark::HeadingLevel::H1,
+                ..
+            }) => in_h1 = Some((!seen_content, String::new())),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, text)) = in_h1.as_mut() {
+                    text.push_str(t);
+                }
+            }
+            Event::End(TagEnd::Heading(pulldown_cmark::HeadingLevel::H1)) => {
+                if let Some((first, text)) = in_h1.take() {
+                    let repeats =
+                        first && title.is_some_and(|t| t.trim().eq_ignore_ascii_case(text.trim()));
+                    if !repeats {
+                        return true;
+                    }
+                }
+            }
+            _ => {}
+        }
+        seen_content = true;
+    }
+    false
 }
 
 #[cfg(test)]
@@ -197,6 +238,22 @@ mod tests {
             "{out}"
         );
         assert!(html("x <!-- note -->\n", true).contains("<!-- note -->"));
+    }
+
+    #[test]
+    fn a_page_has_one_h1() {
+        let titled = |md: &str| to_html(md, &Keep, Some("Policy"), false, &Highlighter::default());
+        let repeated = titled("# Policy\n\n## Scope\n");
+        assert!(
+            !repeated.contains("<h1") && repeated.contains("<h2 id=\"scope\""),
+            "{repeated}"
+        );
+        let other = titled("# Something else\n\n## Scope\n");
+        assert!(!other.contains("<h1"), "{other}");
+        assert!(
+            other.contains("<h2 id=\"something-else\"") && other.contains("<h3 id=\"scope\""),
+            "{other}"
+        );
     }
 
     #[test]

@@ -140,6 +140,7 @@ impl Theme {
         env.set_debug(true);
         env.add_filter("label", label);
         env.add_filter("href", href);
+        env.add_filter("count", count);
         env
     }
 
@@ -209,6 +210,15 @@ fn collect_folder(base: &Path, dir: &Path, files: &mut Vec<(String, Vec<u8>)>) {
             files.retain(|(existing, _)| *existing != relative);
             files.push((relative, bytes));
         }
+    }
+}
+
+/// `1 | count("control")` → `1 control`, `2 | count("control")` → `2 controls`.
+fn count(n: i64, noun: String) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
