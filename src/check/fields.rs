@@ -22,7 +22,15 @@ impl Here<'_> {
 
     /// `field` is required because of `because` (a path whose value is shown).
     fn require(&mut self, present: bool, field: &str, because: &str, reason: &str) {
-        if !present {
+        // A value that was written but could not be read (a bad date) is already reported
+        // where it stands: it is not also missing.
+        let reported = self.positions.exact(field).is_some_and(|span| {
+            (self.findings.iter()).any(|f| {
+                f.at.as_ref()
+                    .is_some_and(|at| at.file == self.file && at.span == span)
+            })
+        });
+        if !present && !reported {
             let at = self.at(because);
             self.findings.push(
                 Finding::new(

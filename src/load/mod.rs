@@ -128,6 +128,28 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Result<Site, NotASite> 
 }
 
 /// `load`, reusing the parses in `cache` for files whose text has not changed.
+/// Why `root` is no site, and where the site probably is: people run trustbook from inside
+/// `content/`, or from a folder below it.
+pub fn not_a_site(root: &Path) -> String {
+    let shown = root.display();
+    let real = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let below = real
+        .ancestors()
+        .take(4)
+        .enumerate()
+        .skip(1)
+        .find(|(_, folder)| folder.join("content/site.yaml").is_file());
+    let help = match below {
+        Some((levels, _)) => format!(
+            "this folder is inside a site: its root is {} up (the folder holding content/); run `trustbook` there, or pass `--root {}`",
+            if levels == 1 { "one level".to_string() } else { format!("{levels} levels") },
+            vec![".."; levels].join("/")
+        ),
+        None => "run trustbook in the site's folder (the one holding content/site.yaml), name it with --root DIR, or start one with `trustbook init`".to_string(),
+    };
+    format!("{shown} is not a trustbook site: there is no content/site.yaml in it\n  help: {help}")
+}
+
 pub fn load_cached(
     root: &Path,
     findings: &mut Vec<Finding>,
@@ -140,11 +162,7 @@ pub fn load_cached(
         return Err(NotASite(format!("{} is not a folder", root.display())));
     }
     if !config_path.is_file() {
-        return Err(NotASite(format!(
-            "{} is not a trustbook site: there is no content/site.yaml in it\n  \
-             help: run trustbook in the site's folder, or name it with --root DIR",
-            root.display()
-        )));
+        return Err(NotASite(not_a_site(root)));
     }
     let mut site = Site {
         root: root.to_path_buf(),

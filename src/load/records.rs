@@ -58,13 +58,25 @@ pub struct Score(pub u8);
 
 impl<'de> Deserialize<'de> for Score {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let n = i64::deserialize(deserializer)?;
-        match u8::try_from(n) {
-            Ok(n @ 1..=5) => Ok(Score(n)),
-            _ => Err(serde::de::Error::custom(format!(
-                "{n} is out of range: scores are whole numbers from 1 to 5"
-            ))),
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Score;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a whole number from 1 to 5")
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Score, E> {
+                match u8::try_from(n) {
+                    Ok(n @ 1..=5) => Ok(Score(n)),
+                    _ => Err(E::custom(format!(
+                        "{n} is out of range: scores are whole numbers from 1 to 5"
+                    ))),
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Score, E> {
+                self.visit_i64(i64::try_from(n).unwrap_or(i64::MAX))
+            }
         }
+        deserializer.deserialize_any(Visitor)
     }
 }
 

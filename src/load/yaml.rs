@@ -210,6 +210,23 @@ pub fn parse<T: DeserializeOwned>(
 fn syntax_finding(origin: &Origin, offset: usize, message: &str) -> Finding {
     // serde_yaml appends " at line L column C"; the location is shown by the report.
     let message = message.split(" at line ").next().unwrap_or(message);
+    if message.contains("found a tab")
+        || message.contains("found character that cannot start any token")
+    {
+        // Point at the tab itself: libyaml reports the token before it.
+        if let Some(tab) = tab_near(origin.text, offset) {
+            let line = origin.text[..tab].matches('\n').count() + 1;
+            return Finding::new(
+                Code::YamlSyntax,
+                "YAML does not allow tabs for indentation: use spaces",
+            )
+            .at(origin.at_relative(tab..tab + 1))
+            .label("a tab")
+            .help(format!(
+                "replace the tab on line {line} with spaces (most editors can show tabs and convert them)"
+            ));
+        }
+    }
     let (code, help) = if message.contains("recursion limit") {
         (
             Code::YamlSyntax,
@@ -235,6 +252,22 @@ fn syntax_finding(origin: &Origin, offset: usize, message: &str) -> Finding {
     Finding::new(code, format!("invalid YAML: {message}"))
         .at(origin.at_relative(span))
         .help(help)
+}
+
+/// The first tab in the indentation of the line at `offset` or of the lines after it.
+fn tab_near(text: &str, offset: usize) -> Option<usize> {
+    let line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let mut at = line_start;
+    for line in text[line_start..].split_inclusive('\n').take(3) {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some(i) = line[..indent].find('\t') {
+            return Some(at + i);
+        }
+        at += line.len();
+    }
+    None
 }
 
 fn value_finding(origin: &Origin, positions: &Positions, path: &str, message: &str) -> Finding {
@@ -280,9 +313,56 @@ fn value_finding(origin: &Origin, positions: &Positions, path: &str, message: &s
         .at(origin.at(positions.value(path)))
         .help("write dates as YYYY-MM-DD, for example 2027-03-31");
     }
-    let detail = message.strip_prefix("invalid type: ").unwrap_or(message);
+    let detail = match message.strip_prefix("invalid type: ") {
+        Some(detail) => in_words(detail, last_segment(field)),
+        None => message.to_string(),
+    };
     Finding::new(Code::BadValue, format!("bad value for `{field}`: {detail}"))
         .at(origin.at(positions.value(path)))
+}
+
+/// serde's "string \"x\", expected a sequence" in words a compliance lead reads.
+fn in_words(detail: &str, field: &str) -> String {
+    let (found, expected) = detail.split_once(", expected ").unwrap_or((detail, ""));
+    let found = if let Some(text) = found.strip_prefix("string ") {
+        format!("found the text {text}")
+    } else if let Some(rest) = found
+        .strip_prefix("integer ")
+        .or_else(|| found.strip_prefix("floating point "))
+    {
+        format!("found the number {}", rest.trim_matches('`'))
+    } else if let Some(rest) = found.strip_prefix("boolean ") {
+        format!("found {}", rest.trim_matches('`'))
+    } else {
+        match found {
+            "sequence" => "found a list".to_string(),
+            "map" => "found a mapping (`key: value` lines)".to_string(),
+            "unit value" => "found nothing".to_string(),
+            other => format!("found {other}"),
+        }
+    };
+    const ID_LISTS: [&str; 5] = ["controls", "policies", "risks", "systems", "related"];
+    let expected = match expected {
+        "a sequence" if ID_LISTS.contains(&field) => {
+            "expected a list of ids such as [A.6.2.6, POL-AI-001]".to_string()
+        }
+        "a sequence" => "expected a list such as [first, second]".to_string(),
+        "i64" | "u64" | "i32" | "u32" | "u16" | "u8" | "usize" => {
+            "expected a whole number".to_string()
+        }
+        "a boolean" => "expected true or false".to_string(),
+        "a string" | "text" => "expected text".to_string(),
+        "" => String::new(),
+        other if other.starts_with("struct ") || other == "a map" => {
+            "expected `field: value` lines".to_string()
+        }
+        other => format!("expected {other}"),
+    };
+    if expected.is_empty() {
+        found
+    } else {
+        format!("{expected}, {found}")
+    }
 }
 
 fn kind_of(value: &Value) -> &'static str {

@@ -95,10 +95,7 @@ pub fn run(options: Options) -> Result<(), String> {
         .canonicalize()
         .map_err(|e| format!("{}: {e}", options.root.display()))?;
     if !root.join("content/site.yaml").is_file() {
-        return Err(format!(
-            "{} is not a trustbook site: there is no content/site.yaml in it",
-            root.display()
-        ));
+        return Err(crate::load::not_a_site(&root));
     }
     // Bind first: a taken port is reported before any work, and never after "Serving on".
     let address = SocketAddr::new(options.bind, options.port);
