@@ -46,6 +46,7 @@ pub enum Code {
     CertificationExpired,
     CertificationExpiring,
     VersionMismatch,
+    CommentNotHidden,
 }
 
 impl Code {
@@ -85,6 +86,7 @@ impl Code {
             CertificationExpired => "certification-expired",
             CertificationExpiring => "certification-expiring",
             VersionMismatch => "version-mismatch",
+            CommentNotHidden => "comment-not-hidden",
         }
     }
 

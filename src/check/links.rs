@@ -81,6 +81,12 @@ fn marker_errors(document: &Document, findings: &mut Vec<Finding>) {
                 "internal block opened inside another",
                 "close the first block with `<!-- /internal -->` before opening another",
             ),
+            MarkerError::NotHidden(span) => (
+                Code::CommentNotHidden,
+                span,
+                "this `<!--` is shown as text: Markdown does not read it as a comment",
+                "a comment inside a paragraph may not contain a blank line, and must end with `-->`; to hide text from the public site, put it in an internal block",
+            ),
             MarkerError::Malformed(span, why) => (
                 Code::InternalMarkerMalformed,
                 span,

@@ -45,6 +45,8 @@ pub enum MarkerError {
     Nested(Range<usize>),
     /// A comment that is, or mentions, a marker where no marker may stand; and why.
     Malformed(Range<usize>, &'static str),
+    /// `<!--` that Markdown shows as text: not a comment to it.
+    NotHidden(Range<usize>),
 }
 
 /// GitHub's heading anchors: lower case, spaces to dashes, punctuation dropped.
@@ -94,7 +96,15 @@ pub fn outline(body: &str) -> Outline {
     // Headings of the open block: internal once it closes (an unclosed block is an error
     // of its own, not a reason to call every later heading internal).
     let mut anchors_in_block: Vec<String> = Vec::new();
+    // Where Markdown saw code (shown as text, comments included) and HTML (comments hidden).
+    let mut code_ranges: Vec<Range<usize>> = Vec::new();
+    let mut html_ranges: Vec<Range<usize>> = Vec::new();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match &event {
+            Event::Start(Tag::CodeBlock(_)) | Event::Code(_) => code_ranges.push(range.clone()),
+            Event::Html(_) | Event::InlineHtml(_) => html_ranges.push(range.clone()),
+            _ => {}
+        }
         match &event {
             Event::Start(Tag::HtmlBlock) => {
                 html_block = Some(range.clone());
@@ -168,7 +178,62 @@ pub fn outline(body: &str) -> Outline {
             .marker_errors
             .push(MarkerError::Unclosed(start..end));
     }
+    comments_as_written(body, &code_ranges, &html_ranges, &mut outline);
     outline
+}
+
+/// Every `<!--` of the source outside code, read as its author meant it (up to the next
+/// `-->`), whatever Markdown made of it: one Markdown does not take for a comment (it spans
+/// a blank line in a paragraph, or is never closed) would show its text to everyone, and
+/// one that opens with `<!-->` ends at once in a browser, leaving the rest as text.
+fn comments_as_written(
+    body: &str,
+    code: &[Range<usize>],
+    html: &[Range<usize>],
+    outline: &mut Outline,
+) {
+    if !body.contains("<!--") {
+        return;
+    }
+    let inside = |ranges: &[Range<usize>], at: usize| ranges.iter().any(|r| r.contains(&at));
+    let reported: Vec<usize> = outline
+        .marker_errors
+        .iter()
+        .map(|e| match e {
+            MarkerError::Unclosed(r)
+            | MarkerError::UnexpectedClose(r)
+            | MarkerError::Nested(r)
+            | MarkerError::Malformed(r, _)
+            | MarkerError::NotHidden(r) => r.start,
+        })
+        .collect();
+    let mut at = 0;
+    while let Some(i) = body[at..].find("<!--") {
+        let start = at + i;
+        let end = body[start + 4..]
+            .find("-->")
+            .map_or(body.len(), |j| start + 4 + j + 3);
+        at = start + 4;
+        if inside(code, start) || reported.contains(&start) {
+            continue;
+        }
+        let meant = &body[start + 4..end.saturating_sub(3).max(start + 4)];
+        let abrupt = meant.starts_with('>') || meant.starts_with("->");
+        // Inside an internal block, nothing reaches the public site anyway.
+        if outline.internal_blocks.iter().any(|b| b.contains(&start)) {
+            continue;
+        }
+        let kind = markers::classify(meant.trim_start_matches(['>', '-']));
+        let span = start..end;
+        if !inside(html, start) {
+            outline.marker_errors.push(MarkerError::NotHidden(span));
+        } else if abrupt && kind != CommentKind::Plain {
+            outline.marker_errors.push(MarkerError::Malformed(
+                span,
+                "`<!-->` ends the comment at once: what follows is shown as text",
+            ));
+        }
+    }
 }
 
 /// The `href` and `src` of raw HTML, read by the sanitiser's own parser: checked and
@@ -340,5 +405,28 @@ mod tests {
         assert!(o.anchors.contains("secret-plan"));
         assert!(o.internal_anchors.contains("secret-plan"));
         assert!(!o.internal_anchors.contains("open"));
+    }
+
+    #[test]
+    fn comments_markdown_shows_as_text_are_refused() {
+        let not_hidden = |body: &str| {
+            outline(body)
+                .marker_errors
+                .iter()
+                .filter(|e| matches!(e, MarkerError::NotHidden(_)))
+                .count()
+        };
+        assert_eq!(not_hidden("Yearly. <!-- note\n\nsecret\n\n-->\n"), 1);
+        assert_eq!(not_hidden("Yearly. <!-- never closed\n"), 1, "shown as text");
+        assert_eq!(not_hidden("Yearly. <!-- fine -->\n"), 0);
+        assert_eq!(not_hidden("`<!-- code`\n"), 0);
+        assert_eq!(not_hidden("<!-- internal -->\n\n<!-- a\n\nb -->\n\n<!-- /internal -->\n"), 0);
+    }
+
+    #[test]
+    fn an_abrupt_comment_cannot_open_a_block() {
+        assert_eq!(malformed("<!--> internal -->\n\nsecret\n\n<!--> /internal -->\n"), 2);
+        assert_eq!(malformed("x <!--> internal --> y\n"), 1);
+        assert_eq!(malformed("x <!--> y\n"), 0);
     }
 }
