@@ -47,6 +47,7 @@ pub enum Code {
     CertificationExpiring,
     VersionMismatch,
     CommentNotHidden,
+    UnsafeAsset,
 }
 
 impl Code {
@@ -87,6 +88,7 @@ impl Code {
             CertificationExpiring => "certification-expiring",
             VersionMismatch => "version-mismatch",
             CommentNotHidden => "comment-not-hidden",
+            UnsafeAsset => "unsafe-asset",
         }
     }
 

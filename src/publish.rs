@@ -101,6 +101,10 @@ pub enum AssetRefusal {
     Escapes(String),
     /// Internal material: the reason names what made it so.
     Internal(String),
+    /// A file a browser would run as a page or script on the site's own address (HTML,
+    /// JavaScript, or SVG with scripting features): the pages' Content-Security-Policy does
+    /// not cover a file opened directly.
+    Active(String),
 }
 
 /// The audience of asset files, from what the records say about them.
@@ -109,26 +113,37 @@ pub struct Assets {
     /// `content/assets/`, symbolic links resolved.
     assets_root: Option<PathBuf>,
     internal_root: Option<PathBuf>,
-    /// Files records name as evidence or impact assessment, both as written (under
-    /// `content/`) and where they really are.
+    /// Files (or folders) records name as evidence or impact assessment, both as written
+    /// (under `content/`) and where they really are.
     named_internal: HashSet<PathBuf>,
+    /// Device and inode of every internal file: a hard link to one is the same file.
+    internal_inodes: HashSet<(u64, u64)>,
 }
 
 impl Assets {
     pub fn new(site: &Site) -> Self {
         let canonical = |p: PathBuf| fs::canonicalize(p).ok();
         let mut named_internal = HashSet::new();
-        for relative in internal_record_files(site) {
-            if let Some(real) = canonical(site.content.join(&relative)) {
+        let mut internal_inodes = HashSet::new();
+        let internal_folder = site.content.join("assets").join("internal");
+        for path in internal_record_files(site)
+            .into_iter()
+            .map(|relative| site.content.join(relative))
+            .chain(std::iter::once(internal_folder.clone()))
+        {
+            if let Some(real) = canonical(path.clone()) {
+                collect_inodes(&real, &mut internal_inodes);
                 named_internal.insert(real);
             }
-            named_internal.insert(site.content.join(relative));
+            named_internal.insert(path);
         }
+        named_internal.remove(&internal_folder);
         Assets {
             content: site.content.clone(),
             assets_root: canonical(site.content.join("assets")),
-            internal_root: canonical(site.content.join("assets").join("internal")),
+            internal_root: canonical(internal_folder),
             named_internal,
+            internal_inodes,
         }
     }
 
@@ -147,12 +162,27 @@ impl Assets {
                 "it is under content/assets/internal/".into(),
             ));
         }
-        if self.named_internal.contains(&real) || self.named_internal.contains(&written) {
+        // A folder named as evidence makes everything in it evidence.
+        let named = |path: &Path| path.ancestors().any(|a| self.named_internal.contains(a));
+        if named(&real) || named(&written) {
             return Err(AssetRefusal::Internal(
-                "a record names it as evidence or an impact assessment".into(),
+                "a record names it (or its folder) as evidence or an impact assessment".into(),
             ));
         }
+        if self.is_internal_file(&real) {
+            return Err(AssetRefusal::Internal(
+                "it is a hard link to an internal file (evidence or under assets/internal/)".into(),
+            ));
+        }
+        if let Some(why) = active_content(&real) {
+            return Err(AssetRefusal::Active(why));
+        }
         Ok(real)
+    }
+
+    /// Whether `path` is the same file (device and inode) as an internal one.
+    pub fn is_internal_file(&self, path: &Path) -> bool {
+        inode(path).is_some_and(|id| self.internal_inodes.contains(&id))
     }
 
     /// Where the asset really is, when that is inside `content/assets/`.
@@ -167,6 +197,80 @@ impl Assets {
             _ => Err(escapes(
                 "it is a symbolic link that leads outside content/assets/",
             )),
+        }
+    }
+}
+
+/// Why a browser could run the file as script on the site's address, if it could. SVG is
+/// allowed only without any scripting feature (judged conservatively: a false alarm asks
+/// for a PNG, a miss would be script on the trust centre's origin).
+fn active_content(path: &Path) -> Option<String> {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    const PAGES: [&str; 10] = [
+        "html", "htm", "xhtml", "xht", "xml", "xsl", "xslt", "js", "mjs", "shtml",
+    ];
+    if PAGES.contains(&extension.as_str()) {
+        return Some(format!(
+            "a .{extension} file opened from the site runs as a page or script there"
+        ));
+    }
+    if extension != "svg" && extension != "svgz" {
+        return None;
+    }
+    let text = fs::read(path).ok()?;
+    let lower = String::from_utf8_lossy(&text).to_ascii_lowercase();
+    let handler = lower.match_indices("on").any(|(i, _)| {
+        let before = lower[..i].chars().next_back();
+        let rest = &lower[i + 2..];
+        let name = rest.chars().take_while(char::is_ascii_alphabetic).count();
+        before.is_some_and(|c| c.is_whitespace() || c == '/' || c == '"' || c == '\'')
+            && name > 0
+            && rest[name..].trim_start().starts_with('=')
+    });
+    const FEATURES: [&str; 9] = [
+        "script",
+        "foreignobject",
+        "<set",
+        "<animate",
+        "<handler",
+        "&#",
+        "data:",
+        "<!entity",
+        "xml-stylesheet",
+    ];
+    let feature = FEATURES.iter().find(|f| lower.contains(*f));
+    let external = lower.contains("href=\"http") || lower.contains("href='http");
+    if extension == "svgz" || handler || feature.is_some() || external {
+        Some("an SVG with scripting features (script, event handlers, animation, embedded or external references) could run script on the site; export it without them, or as PNG".into())
+    } else {
+        None
+    }
+}
+
+#[cfg(unix)]
+fn inode(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(path).ok()?;
+    meta.is_file().then(|| (meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn inode(_: &Path) -> Option<(u64, u64)> {
+    None
+}
+
+/// The inodes of `path` and, for a folder, of every file below it (links not followed).
+fn collect_inodes(path: &Path, into: &mut HashSet<(u64, u64)>) {
+    if let Some(id) = inode(path) {
+        into.insert(id);
+    } else if let Ok(entries) = fs::read_dir(path) {
+        for entry in entries.filter_map(Result::ok) {
+            if entry.file_type().is_ok_and(|t| !t.is_symlink()) {
+                collect_inodes(&entry.path(), into);
+            }
         }
     }
 }

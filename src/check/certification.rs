@@ -64,7 +64,9 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
     if let Some(file) = &cert.certificate_file {
         let refusal = match Assets::new(site).public_file(Path::new(file)) {
             Ok(_) => return,
-            Err(AssetRefusal::Escapes(why)) | Err(AssetRefusal::Internal(why)) => why,
+            Err(AssetRefusal::Escapes(why))
+            | Err(AssetRefusal::Internal(why))
+            | Err(AssetRefusal::Active(why)) => why,
         };
         findings.push(
             Finding::new(

@@ -29,7 +29,16 @@ fn check_path(
         return;
     };
     let full = site.content.join(&relative);
-    if !full.exists() {
+    if full.is_dir() {
+        findings.push(
+            Finding::new(
+                Code::EvidenceMissing,
+                format!("content/{} is a folder, not a file", relative.display()),
+            )
+            .at(at)
+            .help("name each piece of evidence by its own file"),
+        );
+    } else if !full.exists() {
         findings.push(
             Finding::new(
                 Code::EvidenceMissing,
@@ -43,6 +52,12 @@ fn check_path(
     }
 }
 
+/// `https://…` or `http://…`: an address outside the site, not a file in it.
+pub fn is_web_address(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")) && lower.len() > 8
+}
+
 pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     for control in &site.controls {
         for (i, evidence) in control.data.evidence.iter().enumerate() {
@@ -54,6 +69,20 @@ pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
                     &format!("evidence.{i}.path"),
                     path,
                     findings,
+                );
+            }
+            if let Some(url) = evidence.url.as_deref().filter(|u| !is_web_address(u)) {
+                findings.push(
+                    Finding::new(
+                        Code::BadValue,
+                        format!("evidence `url` `{url}` is not a web address"),
+                    )
+                    .at(value_at(
+                        control.file,
+                        &control.positions,
+                        &format!("evidence.{i}.url"),
+                    ))
+                    .help("use `url:` for an https:// address, and `path:` for a file under content/ (evidence files are never published)"),
                 );
             }
             if let Some(expires) = evidence.expires_on.filter(|&d| d < today) {

@@ -84,8 +84,8 @@ fn marker_errors(document: &Document, findings: &mut Vec<Finding>) {
             MarkerError::NotHidden(span) => (
                 Code::CommentNotHidden,
                 span,
-                "this `<!--` is shown as text: Markdown does not read it as a comment",
-                "a comment inside a paragraph may not contain a blank line, and must end with `-->`; to hide text from the public site, put it in an internal block",
+                "this would be shown as text: Markdown (or, for `<![CDATA[` in SVG and MathML, the browser) does not read it as a comment",
+                "a comment inside a paragraph may not contain a blank line, and must end with `-->`; `<![CDATA[` has no place in a page; to hide text from the public site, put it in an internal block",
             ),
             MarkerError::Malformed(span, why) => (
                 Code::InternalMarkerMalformed,
@@ -215,6 +215,14 @@ fn asset_link(
             Finding::new(Code::UnsafePath, format!("asset `{shown}` is not used: {why}"))
                 .at(at)
                 .help("copy the file into content/assets/ instead of linking to it"),
+        ),
+        Some(AssetRefusal::Active(why)) => findings.push(
+            Finding::new(
+                Code::UnsafeAsset,
+                format!("this public page uses `{shown}`, which is not published: {why}"),
+            )
+            .at(at)
+            .help("publish documents as PDF and images as PNG, JPEG or a plain SVG"),
         ),
         Some(AssetRefusal::Internal(why)) => findings.push(
             Finding::new(

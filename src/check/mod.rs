@@ -87,7 +87,42 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     if let Some(config) = &site.config {
         reviews::check(site, today, config.data.review.warn_days, findings);
         theme(site, config, findings);
+        site_addresses(config, findings);
         certification::check(site, config, today, findings);
+    }
+}
+
+/// Addresses from site.yaml that pages link to must be web (or mail) addresses: a
+/// `javascript:` or `data:` address would run or show anything.
+fn site_addresses(config: &Record<SiteConfig>, findings: &mut Vec<Finding>) {
+    let data = &config.data;
+    let fields = [
+        ("base_url", data.base_url.as_deref(), false),
+        ("repository", data.repository.as_deref(), false),
+        (
+            "contact.concerns_url",
+            data.contact.concerns_url.as_deref(),
+            true,
+        ),
+    ];
+    for (field, value, mail) in fields {
+        let Some(value) = value else { continue };
+        let lower = value.trim().to_ascii_lowercase();
+        let web = lower.starts_with("https://") || lower.starts_with("http://");
+        if !(web || (mail && lower.starts_with("mailto:"))) {
+            findings.push(
+                Finding::new(
+                    Code::BadValue,
+                    format!("`{field}` must be a web address (https://…), not `{value}`"),
+                )
+                .at(value_at(config.file, &config.positions, field))
+                .help(if mail {
+                    "give the address of your reporting form (https://…) or a mailto: address"
+                } else {
+                    "give the full address, for example https://trust.example.com/"
+                }),
+            );
+        }
     }
 }
 
@@ -96,7 +131,22 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
 fn theme(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Finding>) {
     use crate::render::theme::{Theme, ThemeError};
     match Theme::new(&site.root, config.data.theme.as_deref()) {
-        Ok(_) => {}
+        Ok(theme) => {
+            let assets = publish::Assets::new(site);
+            for file in theme.own_files() {
+                if assets.is_internal_file(&file) {
+                    let shown = file.strip_prefix(&site.root).unwrap_or(&file).to_path_buf();
+                    findings.push(
+                        Finding::new(
+                            Code::UnsafePath,
+                            "theme file is a hard link to an internal file (evidence or under content/assets/internal/)",
+                        )
+                        .in_file(shown)
+                        .help("copy what the theme needs instead of linking to internal files"),
+                    );
+                }
+            }
+        }
         Err(ThemeError::Missing(message)) => {
             findings.push(Finding::new(Code::BadValue, message).at(value_at(
                 config.file,

@@ -41,7 +41,7 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
     }
     let yaml_start = text.find('\n').map_or(text.len(), |i| i + 1);
     for (start, line) in lines {
-        if matches!(line.trim_end(), "---" | "...") {
+        if line.trim_end() == "---" {
             let body_start = (start + line.len()..text.len())
                 .find(|&i| text.as_bytes()[i] == b'\n')
                 .map_or(text.len(), |i| i + 1);

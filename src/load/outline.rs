@@ -192,7 +192,7 @@ fn comments_as_written(
     html: &[Range<usize>],
     outline: &mut Outline,
 ) {
-    if !body.contains("<!--") {
+    if !body.contains("<!") {
         return;
     }
     let inside = |ranges: &[Range<usize>], at: usize| ranges.iter().any(|r| r.contains(&at));
@@ -207,6 +207,17 @@ fn comments_as_written(
             | MarkerError::NotHidden(r) => r.start,
         })
         .collect();
+    for range in html {
+        let lower = body[range.clone()].to_ascii_lowercase();
+        if let Some(i) = lower.find("<![cdata[") {
+            let start = range.start + i;
+            if !outline.internal_blocks.iter().any(|b| b.contains(&start)) {
+                outline
+                    .marker_errors
+                    .push(MarkerError::NotHidden(start..start + 9));
+            }
+        }
+    }
     let mut at = 0;
     while let Some(i) = body[at..].find("<!--") {
         let start = at + i;
@@ -417,15 +428,25 @@ mod tests {
                 .count()
         };
         assert_eq!(not_hidden("Yearly. <!-- note\n\nsecret\n\n-->\n"), 1);
-        assert_eq!(not_hidden("Yearly. <!-- never closed\n"), 1, "shown as text");
+        assert_eq!(
+            not_hidden("Yearly. <!-- never closed\n"),
+            1,
+            "shown as text"
+        );
         assert_eq!(not_hidden("Yearly. <!-- fine -->\n"), 0);
         assert_eq!(not_hidden("`<!-- code`\n"), 0);
-        assert_eq!(not_hidden("<!-- internal -->\n\n<!-- a\n\nb -->\n\n<!-- /internal -->\n"), 0);
+        assert_eq!(
+            not_hidden("<!-- internal -->\n\n<!-- a\n\nb -->\n\n<!-- /internal -->\n"),
+            0
+        );
     }
 
     #[test]
     fn an_abrupt_comment_cannot_open_a_block() {
-        assert_eq!(malformed("<!--> internal -->\n\nsecret\n\n<!--> /internal -->\n"), 2);
+        assert_eq!(
+            malformed("<!--> internal -->\n\nsecret\n\n<!--> /internal -->\n"),
+            2
+        );
         assert_eq!(malformed("x <!--> internal --> y\n"), 1);
         assert_eq!(malformed("x <!--> y\n"), 0);
     }

@@ -237,6 +237,11 @@ fn syntax_finding(origin: &Origin, offset: usize, message: &str) -> Finding {
             Code::YamlSyntax,
             "aliases expand too far: write the values out instead of `*alias`",
         )
+    } else if message.contains("more than one document") {
+        (
+            Code::YamlSyntax,
+            "a record is one YAML document: remove the `...` or `---` line inside it (front matter ends with `---`)",
+        )
     } else if message.contains("duplicate entry") {
         (
             Code::YamlSyntax,

@@ -183,6 +183,12 @@ pub struct RestrictedItem {
 pub struct ObjectiveStatus {
     pub id: String,
     pub title: String,
+    /// The catalogue's framework: two catalogues may use the same objective id. Not shown.
+    #[serde(skip)]
+    pub framework: String,
+    /// Whether the title is a published standard's (the built-in catalogue). Not shown.
+    #[serde(skip)]
+    pub builtin: bool,
     pub totals: Option<StatusCounts>,
     pub controls: Vec<PublicControl>,
 }
@@ -431,19 +437,19 @@ pub fn build(site: &Site) -> PublicModel {
     let mut totals = StatusCounts::default();
     let public_by_id: HashMap<&str, &PublicControl> =
         controls.iter().map(|c| (c.id.as_str(), c)).collect();
-    let mut builtin_objectives = HashSet::new();
     for record in &sorted {
         let info = catalogs.info(&record.data.id);
-        if info.builtin {
-            builtin_objectives.insert(info.objective.clone());
-        }
         totals.add(&record.data);
-        let objective = match objectives.iter_mut().find(|o| o.id == info.objective) {
+        let objective = match (objectives.iter_mut())
+            .find(|o| o.id == info.objective && o.framework == info.framework)
+        {
             Some(objective) => objective,
             None => {
                 objectives.push(ObjectiveStatus {
                     id: info.objective.clone(),
                     title: info.objective_title.clone(),
+                    framework: info.framework.clone(),
+                    builtin: info.builtin,
                     totals: show_totals.then(StatusCounts::default),
                     controls: Vec::new(),
                 });
@@ -462,7 +468,7 @@ pub fn build(site: &Site) -> PublicModel {
     // internal. (The site-wide totals still count its controls.)
     objectives.retain(|o| {
         let has_totals = o.totals.as_ref().is_some_and(StatusCounts::any_assessed);
-        !o.controls.is_empty() || (has_totals && builtin_objectives.contains(o.id.as_str()))
+        !o.controls.is_empty() || (has_totals && o.builtin)
     });
 
     let certification = config.certification.as_ref().map(|c| CertificationInfo {

@@ -93,6 +93,13 @@ impl Theme {
             };
             let themes = fs::canonicalize(site_root.join("themes"))
                 .map_err(|_| escapes(&folder, "cannot be followed"))?;
+            let root = fs::canonicalize(site_root).unwrap_or_else(|_| site_root.to_path_buf());
+            if !themes.starts_with(&root) || themes.starts_with(root.join("content")) {
+                return Err(escapes(
+                    &site_root.join("themes"),
+                    "is a symbolic link that leads outside the site (or into content/)",
+                ));
+            }
             let real =
                 fs::canonicalize(&folder).map_err(|_| escapes(&folder, "cannot be followed"))?;
             if !real.starts_with(&themes) {
@@ -158,6 +165,28 @@ impl Theme {
         let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
         std::hash::Hash::hash(&(env!("CARGO_PKG_VERSION"), files), &mut hasher);
         std::hash::Hasher::finish(&hasher)
+    }
+
+    /// The site's own theme files (templates and static files), where they really are.
+    pub fn own_files(&self) -> Vec<PathBuf> {
+        fn walk(dir: &Path, into: &mut Vec<PathBuf>) {
+            let Ok(entries) = fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.filter_map(Result::ok) {
+                let path = entry.path();
+                match entry.file_type() {
+                    Ok(kind) if kind.is_dir() => walk(&path, into),
+                    Ok(_) => into.push(fs::canonicalize(&path).unwrap_or(path)),
+                    Err(_) => {}
+                }
+            }
+        }
+        let mut files = Vec::new();
+        if let Some(folder) = &self.overrides {
+            walk(folder, &mut files);
+        }
+        files
     }
 
     /// Every static file, built-in ones replaced by the site's, as (path under `static/`, bytes).
@@ -240,10 +269,17 @@ fn label(value: String) -> String {
 /// A site-relative URL made safe for `href`: spaces, quotes, `<`, `>` and non-ASCII
 /// percent-encoded, `/` kept. The result needs no further HTML escaping.
 fn href(value: String) -> Result<Value, Error> {
-    if value.contains("javascript:") {
+    // Only web, mail and phone addresses, or relative ones: no `javascript:`, `data:`...
+    let scheme = value
+        .split_once(':')
+        .map(|(s, _)| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.contains(['/', '?', '#']));
+    if let Some(scheme) =
+        scheme.filter(|s| !["http", "https", "mailto", "tel"].contains(&s.as_str()))
+    {
         return Err(Error::new(
             ErrorKind::InvalidOperation,
-            "refusing a javascript: URL",
+            format!("refusing a `{scheme}:` URL"),
         ));
     }
     let mut out = String::with_capacity(value.len());

@@ -1,0 +1,257 @@
+//! What an adversarial tester found after the leak classes were closed, each kept as a
+//! regression test: a site that must be refused by `check` and `build` alike, with the
+//! canary nowhere in `public/`.
+
+mod common;
+
+use common::{build, check_json, files_under, site};
+use std::fs;
+use std::path::Path;
+
+const CANARY: &str = "ZQXJ";
+
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join("content").join(path);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// A public page with `body`, at `pages/probe.md`.
+fn public_page(root: &Path, body: &str) {
+    write(
+        root,
+        "pages/probe.md",
+        &format!(
+            "---\nid: PAGE-PROBE\ntitle: Probe\nvisibility: public\npublic_summary: A probe.\n---\n\n{body}\n"
+        ),
+    );
+}
+
+fn refused(root: &Path, code: &str) {
+    let check = check_json(root);
+    let codes: Vec<String> = check
+        .findings()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(check.code, 1, "check accepted it: {}", check.stdout);
+    assert!(codes.iter().any(|c| c == code), "{code} not in {codes:?}");
+    let built = build(root, &[]);
+    assert_eq!(
+        built.code, 1,
+        "build disagrees with check: {}",
+        built.stderr
+    );
+    assert_no_canary(root);
+}
+
+fn assert_no_canary(root: &Path) {
+    let public = root.join("public");
+    if public.exists() {
+        for (path, bytes) in files_under(&public) {
+            let text = String::from_utf8_lossy(&bytes).to_uppercase();
+            assert!(!path.to_uppercase().contains(CANARY), "{path}");
+            assert!(!text.contains(CANARY), "{path} holds the canary");
+        }
+    }
+}
+
+#[test]
+fn two_own_catalogues_sharing_an_objective_id_keep_their_titles_apart() {
+    let dir = site(None);
+    let root = dir.path();
+    for (framework, id, title, visibility) in [
+        ("aaa", "AAA-1", "ZQXJ secret objective", "internal"),
+        ("bbb", "BBB-1", "Public objective", "public"),
+    ] {
+        write(
+            root,
+            &format!("catalogs/{framework}.yaml"),
+            &format!(
+                "framework: {framework}\nname: {framework}\nobjectives:\n  - {{id: X, title: \"{title}\"}}\ncontrols:\n  - {{id: {id}, objective: X, title: Control {id}}}\n"
+            ),
+        );
+        write(
+            root,
+            &format!("controls/{}.yaml", id.to_lowercase()),
+            &format!(
+                "id: {id}\napplicable: true\njustification: Needed.\nstatus: implemented\nowner: Head of ML\nvisibility: {visibility}\npublic_summary: Done.\n"
+            ),
+        );
+    }
+    let run = build(root, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_no_canary(root);
+    let page = fs::read_to_string(root.join("public/index.html")).unwrap();
+    assert!(page.contains("Public objective"));
+}
+
+#[test]
+fn a_folder_named_as_evidence_makes_its_files_internal() {
+    let dir = site(None);
+    let root = dir.path();
+    write(root, "assets/secret/minutes.txt", "ZQXJ minutes");
+    let control = root.join("content/controls/a-6-2-4.yaml");
+    let text = fs::read_to_string(&control).unwrap();
+    fs::write(
+        &control,
+        format!("{text}evidence:\n  - {{title: Minutes, path: assets/secret}}\n"),
+    )
+    .unwrap();
+    public_page(root, "See [m](../assets/secret/minutes.txt).");
+    refused(root, "asset-not-public");
+    let check = check_json(root);
+    assert!(
+        check.stdout.contains("is a folder, not a file"),
+        "{}",
+        check.stdout
+    );
+}
+
+#[test]
+fn evidence_given_as_a_relative_url_is_refused() {
+    let dir = site(None);
+    let root = dir.path();
+    write(root, "assets/ev2.txt", "ZQXJ evidence");
+    let control = root.join("content/controls/a-6-2-4.yaml");
+    let text = fs::read_to_string(&control).unwrap();
+    fs::write(
+        &control,
+        format!("{text}evidence:\n  - {{title: Report, url: assets/ev2.txt}}\n"),
+    )
+    .unwrap();
+    refused(root, "bad-value");
+}
+
+#[test]
+fn a_comment_markdown_shows_as_text_is_refused() {
+    let dir = site(None);
+    public_page(
+        dir.path(),
+        "We review yearly. <!-- internal: board wants quarterly\n\nZQXJ costs\n\n-->",
+    );
+    refused(dir.path(), "comment-not-hidden");
+}
+
+#[test]
+fn an_abrupt_comment_cannot_open_an_internal_block() {
+    let dir = site(None);
+    public_page(
+        dir.path(),
+        "<!--> internal -->\n\nZQXJ plan\n\n<!--> /internal -->",
+    );
+    refused(dir.path(), "internal-marker-malformed");
+}
+
+#[cfg(unix)]
+#[test]
+fn hard_links_to_internal_files_are_internal() {
+    let dir = site(None);
+    let root = dir.path();
+    write(root, "assets/internal/minutes.txt", "ZQXJ minutes");
+    fs::hard_link(
+        root.join("content/assets/internal/minutes.txt"),
+        root.join("content/assets/minutes.txt"),
+    )
+    .unwrap();
+    public_page(root, "See [m](../assets/minutes.txt).");
+    refused(root, "asset-not-public");
+
+    let dir = site(None);
+    let root = dir.path();
+    write(root, "assets/internal/minutes.txt", "ZQXJ minutes");
+    let theme = root.join("themes/t/static");
+    fs::create_dir_all(&theme).unwrap();
+    fs::hard_link(
+        root.join("content/assets/internal/minutes.txt"),
+        theme.join("x.txt"),
+    )
+    .unwrap();
+    let config = root.join("content/site.yaml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, text.replace("theme: default", "theme: t")).unwrap();
+    refused(root, "unsafe-path");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_themes_folder_linking_elsewhere_is_refused() {
+    let dir = site(None);
+    let root = dir.path();
+    write(root, "assets/internal/t/static/x.txt", "ZQXJ minutes");
+    std::os::unix::fs::symlink("content/assets/internal", root.join("themes")).unwrap();
+    let config = root.join("content/site.yaml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, text.replace("theme: default", "theme: t")).unwrap();
+    refused(root, "unsafe-path");
+}
+
+#[test]
+fn assets_that_run_script_are_not_published() {
+    for (name, bytes) in [
+        (
+            "a.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>ZQXJ()</script></svg>",
+        ),
+        (
+            "b.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"ZQXJ()\"/>",
+        ),
+        (
+            "c.svg",
+            "<svg><a href=\"javascript:ZQXJ()\"><text>x</text></a></svg>",
+        ),
+        ("d.html", "<p>ZQXJ</p>"),
+        ("e.js", "ZQXJ()"),
+    ] {
+        let dir = site(None);
+        write(dir.path(), &format!("assets/{name}"), bytes);
+        public_page(
+            dir.path(),
+            &format!("![x](../assets/{name}) [x](../assets/{name})"),
+        );
+        refused(dir.path(), "unsafe-asset");
+    }
+    let dir = site(None);
+    write(
+        dir.path(),
+        "assets/plain.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"1\" height=\"1\"/></svg>",
+    );
+    public_page(dir.path(), "![x](../assets/plain.svg)");
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    assert!(dir.path().join("public/assets/plain.svg").is_file());
+}
+
+#[test]
+fn site_addresses_must_be_web_addresses() {
+    for (from, to) in [
+        (
+            "  concerns_url: \"https://example.com/report\"",
+            "  concerns_url: \"JaVaScRiPt:ZQXJ()\"",
+        ),
+        (
+            "base_url: \"https://trust.example.com/\"",
+            "base_url: \"data:text/html,ZQXJ\"",
+        ),
+    ] {
+        let dir = site(None);
+        let config = dir.path().join("content/site.yaml");
+        let text = fs::read_to_string(&config).unwrap();
+        assert!(text.contains(from));
+        fs::write(&config, text.replacen(from, to, 1)).unwrap();
+        refused(dir.path(), "bad-value");
+    }
+}
+
+#[test]
+fn a_yaml_document_end_does_not_close_front_matter() {
+    let dir = site(None);
+    write(
+        dir.path(),
+        "pages/probe.md",
+        "---\nid: PAGE-PROBE\ntitle: Probe\nvisibility: public\npublic_summary: A probe.\n...\nvisibility: internal\n---\n\nZQXJ\n",
+    );
+    refused(dir.path(), "yaml-syntax");
+}
