@@ -80,6 +80,9 @@ pub struct BuildArgs {
     /// Print how long each stage took (load, check, render and write)
     #[arg(long)]
     pub timings: bool,
+    /// Print errors only (warnings are still counted)
+    #[arg(long, short)]
+    pub quiet: bool,
     #[command(flatten)]
     pub site: SiteArgs,
 }
@@ -92,6 +95,9 @@ pub struct CheckArgs {
     /// How to print findings: text for people, json for tools (one object per line, on stdout)
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Print errors only (warnings are still counted)
+    #[arg(long, short)]
+    pub quiet: bool,
     #[command(flatten)]
     pub site: SiteArgs,
 }

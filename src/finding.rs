@@ -48,6 +48,7 @@ pub enum Code {
     VersionMismatch,
     CommentNotHidden,
     UnsafeAsset,
+    EvidenceExpiring,
 }
 
 impl Code {
@@ -89,6 +90,7 @@ impl Code {
             VersionMismatch => "version-mismatch",
             CommentNotHidden => "comment-not-hidden",
             UnsafeAsset => "unsafe-asset",
+            EvidenceExpiring => "evidence-expiring",
         }
     }
 
@@ -101,7 +103,8 @@ impl Code {
             | LinkToNonPublic
             | PlaceholderText
             | PublicNotPublished
-            | CertificationExpiring => Severity::Warning,
+            | CertificationExpiring
+            | EvidenceExpiring => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -85,6 +85,7 @@ struct Checked {
 fn load_and_check(
     root: &Path,
     strict: bool,
+    quiet: bool,
     format: Format,
     verb: &str,
     stages: &mut Stages,
@@ -102,10 +103,18 @@ fn load_and_check(
         }
     }
     report::sort(&mut findings, &site.sources);
+    let shown: Vec<_> = findings
+        .iter()
+        .filter(|f| !quiet || f.severity == Severity::Error)
+        .cloned()
+        .collect();
     let printed = match format {
-        Format::Json => report::print_json(&findings, &site.sources, &mut std::io::stdout().lock()),
-        Format::Text => report::print_to_stderr(&findings, &site.sources, color_choice()),
+        Format::Json => report::print_json(&shown, &site.sources, &mut std::io::stdout().lock()),
+        Format::Text => report::print_to_stderr(&shown, &site.sources, color_choice()),
     };
+    if format == Format::Text && shown.len() > report::SUMMARY_AFTER {
+        eprint!("{}", report::summary(&shown));
+    }
     if let Err(e) = printed {
         eprintln!("error: cannot print the findings: {e}");
     }
@@ -134,6 +143,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     match load_and_check(
         &args.site.root,
         args.strict,
+        args.quiet,
         args.format,
         "check",
         &mut stages,
@@ -149,6 +159,7 @@ fn run_build(args: &BuildArgs) -> ExitCode {
     let mut checked = match load_and_check(
         &args.site.root,
         args.strict,
+        args.quiet,
         Format::Text,
         "build",
         &mut stages,

@@ -122,6 +122,36 @@ pub fn print_text(
     Ok(())
 }
 
+/// More findings than this get a table of counts by code after them.
+pub const SUMMARY_AFTER: usize = 10;
+
+/// Counts by code, errors first, most frequent first: what to fix in bulk.
+pub fn summary(findings: &[Finding]) -> String {
+    let mut counts: Vec<(Severity, &'static str, usize)> = Vec::new();
+    for finding in findings {
+        let code = finding.code.as_str();
+        match counts
+            .iter_mut()
+            .find(|(s, c, _)| *s == finding.severity && *c == code)
+        {
+            Some(entry) => entry.2 += 1,
+            None => counts.push((finding.severity, code, 1)),
+        }
+    }
+    counts.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)).then(a.1.cmp(b.1)));
+    let width = counts.iter().map(|c| c.1.len()).max().unwrap_or(4).max(4);
+    let mut out = format!("\n{:<width$}  {:>5}  severity\n", "code", "count");
+    for (severity, code, count) in counts {
+        let severity = match severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!("{code:<width$}  {count:>5}  {severity}\n"));
+    }
+    out.push('\n');
+    out
+}
+
 #[derive(Serialize)]
 struct JsonFinding<'a> {
     severity: &'static str,

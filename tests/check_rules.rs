@@ -105,4 +105,5 @@ rules! {
     certification_expired => "certification-expired",
     certification_expiring => "certification-expiring",
     version_mismatch => "version-mismatch",
+    evidence_expiring => "evidence-expiring",
 }

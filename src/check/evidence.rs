@@ -59,6 +59,10 @@ pub fn is_web_address(url: &str) -> bool {
 }
 
 pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    let warn_days = site
+        .config
+        .as_ref()
+        .map_or(30, |config| config.data.review.warn_days);
     for control in &site.controls {
         for (i, evidence) in control.data.evidence.iter().enumerate() {
             if let Some(path) = &evidence.path {
@@ -83,6 +87,27 @@ pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
                         &format!("evidence.{i}.url"),
                     ))
                     .help("use `url:` for an https:// address, and `path:` for a file under content/ (evidence files are never published)"),
+                );
+            }
+            let expiring = evidence
+                .expires_on
+                .filter(|&d| (0..=i64::from(warn_days)).contains(&today.days_until(d)));
+            if let Some(expires) = expiring {
+                findings.push(
+                    Finding::new(
+                        Code::EvidenceExpiring,
+                        format!(
+                            "evidence \"{}\" expires on {expires}, in {} days",
+                            evidence.title,
+                            today.days_until(expires)
+                        ),
+                    )
+                    .at(value_at(
+                        control.file,
+                        &control.positions,
+                        &format!("evidence.{i}.expires_on"),
+                    ))
+                    .help("plan to collect fresh evidence; the window is `review.warn_days` in site.yaml"),
                 );
             }
             if let Some(expires) = evidence.expires_on.filter(|&d| d < today) {

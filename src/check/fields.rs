@@ -30,7 +30,14 @@ impl Here<'_> {
                     .is_some_and(|at| at.file == self.file && at.span == span)
             })
         });
-        if !present && !reported {
+        // A misspelt key (`ownr`) is already reported with the right name as its suggestion.
+        let suggested = format!("`{field}`");
+        let misspelt = self.findings.iter().any(|f| {
+            f.code == Code::UnknownField
+                && f.at.as_ref().is_some_and(|at| at.file == self.file)
+                && f.label.as_deref().is_some_and(|l| l.contains(&suggested))
+        });
+        if !present && !reported && !misspelt {
             let at = self.at(because);
             self.findings.push(
                 Finding::new(

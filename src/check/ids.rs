@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
     let mut by_id: HashMap<String, Entry> = HashMap::new();
+    let mut duplicated = std::collections::HashSet::new();
     for record in each_record(site) {
         let (kind, id, file, positions, document) = (
             record.kind,
@@ -23,6 +24,7 @@ pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
             span: positions.value("id"),
         };
         if let Some(first) = by_id.get(id) {
+            duplicated.insert(id.to_string());
             findings.push(
                 Finding::new(Code::DuplicateId, format!("duplicate id `{id}`"))
                     .at(at)
@@ -44,7 +46,7 @@ pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
             },
         );
     }
-    Index { by_id }
+    Index { by_id, duplicated }
 }
 
 /// Ids become URLs and file names: keep them to characters that are safe in both.
@@ -209,7 +211,9 @@ impl References<'_> {
                         .by_id
                         .iter()
                         .filter(|(_, e)| kinds.contains(&e.kind))
-                        .map(|(k, _)| k.as_str());
+                        .map(|(k, _)| k.as_str())
+                        // An id the list already has is not what the author meant.
+                        .filter(|k| !ids.iter().any(|listed| listed == k));
                     let suggestion = did_you_mean(id, candidates);
                     self.findings.push(
                         Finding::new(

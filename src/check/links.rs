@@ -123,10 +123,17 @@ fn check_link(
         Ok(Some(resolved)) => resolved,
         Ok(None) => return,
         Err(message) => {
+            let help = match nearest_file(site, document, &link.dest) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => {
+                    "links are relative to this file, for example `../policies/data.md#retention`"
+                        .to_string()
+                }
+            };
             findings.push(
                 Finding::new(Code::BrokenLink, format!("broken link: {message}"))
                     .at(at)
-                    .help("links are relative to this file, for example `../policies/data.md#retention`"),
+                    .help(help),
             );
             return;
         }
@@ -141,7 +148,11 @@ fn check_link(
         }
         Target::Unloaded | Target::Home => return,
     };
-    let Some(entry) = index.by_id.get(id) else {
+    let Some(entry) = index
+        .by_id
+        .get(id)
+        .filter(|_| !index.duplicated.contains(id))
+    else {
         return;
     };
     if !anchor.is_empty() {
@@ -193,6 +204,32 @@ fn check_link(
             .help("publish the target, put the link in an internal block, or remove it"),
         );
     }
+}
+
+/// The existing file whose name is nearest to a link's missing target, in the folder the
+/// link leads to, written as the link should be.
+fn nearest_file(site: &Site, document: &Document, dest: &str) -> Option<String> {
+    let (path, anchor) = dest.split_once('#').unwrap_or((dest, ""));
+    let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let source = site.sources.path(document.record.file);
+    let here = source.parent()?.strip_prefix("content").ok()?;
+    let relative = crate::load::files::inside_content(&here.join(folder).to_string_lossy())?;
+    let names: Vec<String> = std::fs::read_dir(site.content.join(relative))
+        .ok()?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    let near = crate::finding::nearest(name, names.iter().map(String::as_str))?;
+    let prefix = if folder.is_empty() {
+        String::new()
+    } else {
+        format!("{folder}/")
+    };
+    let anchor = if anchor.is_empty() {
+        String::new()
+    } else {
+        format!("#{anchor}")
+    };
+    Some(format!("{prefix}{near}{anchor}"))
 }
 
 /// An asset must really be under `content/assets/`; one a public page shows must be public.

@@ -56,6 +56,8 @@ pub struct Entry {
 
 pub struct Index {
     pub by_id: HashMap<String, Entry>,
+    /// Ids used twice (already reported): what a link to them means is unknown.
+    pub duplicated: std::collections::HashSet<String>,
 }
 
 fn id_at<T>(record: &Record<T>) -> At {
