@@ -49,6 +49,7 @@ pub enum Code {
     CommentNotHidden,
     UnsafeAsset,
     EvidenceExpiring,
+    TemplateError,
 }
 
 impl Code {
@@ -91,6 +92,7 @@ impl Code {
             CommentNotHidden => "comment-not-hidden",
             UnsafeAsset => "unsafe-asset",
             EvidenceExpiring => "evidence-expiring",
+            TemplateError => "template-error",
         }
     }
 

@@ -340,11 +340,17 @@ fn a_template_error_names_the_template_and_line() {
     let run = build(dir.path(), &[]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr.contains("template public/404.html, line 2"),
+        run.stderr
+            .contains("themes/default/templates/public/404.html")
+            && run.stderr.contains("line 2"),
         "{}",
         run.stderr
     );
     assert!(!dir.path().join("public").exists());
+    // `check` finds it first, with a code.
+    let check = common::check_json(dir.path());
+    assert_eq!(check.code, 1);
+    assert_eq!(check.findings()[0]["code"], "template-error");
 }
 
 #[test]

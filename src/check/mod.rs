@@ -134,6 +134,15 @@ fn theme(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Finding>) 
     use crate::render::theme::{Theme, ThemeError};
     match Theme::new(&site.root, config.data.theme.as_deref()) {
         Ok(theme) => {
+            let theme = std::sync::Arc::new(theme);
+            let folder = config.data.theme.as_deref().unwrap_or("default");
+            for (path, error) in theme.template_errors() {
+                findings.push(
+                    Finding::new(Code::TemplateError, format!("template error: {error}"))
+                        .in_file(format!("themes/{folder}/{path}"))
+                        .help("fix the template (minijinja, Jinja2 syntax), or delete it to use the built-in one"),
+                );
+            }
             let assets = publish::Assets::new(site);
             for file in theme.own_files() {
                 if assets.is_internal_file(&file) {

@@ -91,6 +91,7 @@ pub struct PublicDocument {
     pub version: Option<Text>,
     pub effective_from: Option<Date>,
     pub approved_on: Option<Date>,
+    pub next_review: Option<Date>,
     pub public_summary: String,
     pub revisions: Vec<Revision>,
     /// Only the published controls among those the document implements.
@@ -143,6 +144,7 @@ pub struct PublicControl {
     pub status: ControlStatus,
     pub public_summary: String,
     pub last_reviewed: Option<Date>,
+    pub next_review: Option<Date>,
 }
 
 #[derive(Serialize)]
@@ -159,6 +161,7 @@ pub struct PublicSystem {
     pub limitations: Option<String>,
     pub affected_people: Option<String>,
     pub last_reviewed: Option<Date>,
+    pub next_review: Option<Date>,
     pub public_summary: String,
 }
 
@@ -255,6 +258,7 @@ pub fn build(site: &Site) -> PublicModel {
                     status: data.status,
                     public_summary: summary(&data.public_summary),
                     last_reviewed: data.last_reviewed,
+                    next_review: data.next_review,
                 });
             }
             Visibility::Restricted => restricted.push(RestrictedItem {
@@ -287,6 +291,7 @@ pub fn build(site: &Site) -> PublicModel {
                     limitations: data.limitations.clone(),
                     affected_people: data.affected_people.clone(),
                     last_reviewed: data.last_reviewed,
+                    next_review: data.next_review,
                     public_summary: summary(&data.public_summary),
                 });
             }
@@ -393,6 +398,7 @@ pub fn build(site: &Site) -> PublicModel {
                 version: meta.version.clone(),
                 effective_from: meta.effective_from,
                 approved_on: meta.approved_on,
+                next_review: meta.next_review,
                 public_summary: summary(&meta.public_summary),
                 revisions: meta.revisions.clone(),
                 controls: meta

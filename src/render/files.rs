@@ -35,6 +35,7 @@ struct TrustDocument<'a> {
     version: Option<&'a str>,
     effective_from: Option<String>,
     approved_on: Option<String>,
+    next_review: Option<String>,
     public_summary: &'a str,
     revisions: &'a [Revision],
     controls: Vec<&'a str>,
@@ -77,6 +78,39 @@ fn xml_escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// When each public page's facts last changed, by URL (`""` is the home page): for the
+/// sitemap's `<lastmod>`.
+fn last_modified(model: &PublicModel) -> std::collections::HashMap<&str, crate::load::date::Date> {
+    let mut dates = std::collections::HashMap::new();
+    if let Some(updated) = model.updated {
+        dates.insert("", updated);
+    }
+    for d in &model.documents {
+        let newest = (d.revisions.iter().map(|r| r.date))
+            .chain(d.approved_on)
+            .max();
+        if let Some(date) = newest {
+            dates.insert(d.url.as_str(), date);
+        }
+    }
+    let reviewed = (model
+        .controls
+        .iter()
+        .map(|c| (c.url.as_str(), c.last_reviewed)))
+    .chain(
+        model
+            .systems
+            .iter()
+            .map(|s| (s.url.as_str(), s.last_reviewed)),
+    );
+    for (url, date) in reviewed {
+        if let Some(date) = date {
+            dates.insert(url, date);
+        }
+    }
+    dates
+}
+
 pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String> {
     let trust = TrustJson {
         schema: TRUST_JSON_SCHEMA,
@@ -93,6 +127,7 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
                 version: d.version.as_deref(),
                 effective_from: d.effective_from.map(|x| x.to_string()),
                 approved_on: d.approved_on.map(|x| x.to_string()),
+                next_review: d.next_review.map(|x| x.to_string()),
                 public_summary: &d.public_summary,
                 revisions: &d.revisions,
                 controls: d.controls.iter().map(|c| c.id.as_str()).collect(),
@@ -138,15 +173,19 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
         .map(|b| format!("{}/", b.trim_end_matches('/')));
     let mut robots = String::from("User-agent: *\nAllow: /\n");
     if let Some(base) = &base {
+        let lastmod = last_modified(model);
         let mut urls = vec![String::new()];
         urls.extend(search.iter().map(|e| e.url.to_string()));
         let body: String = urls
             .iter()
             .map(|u| {
-                format!(
-                    "  <url><loc>{}</loc></url>\n",
-                    xml_escape(&format!("{base}{u}"))
-                )
+                let loc = xml_escape(&format!("{base}{u}"));
+                match lastmod.get(u.as_str()) {
+                    Some(date) => {
+                        format!("  <url><loc>{loc}</loc><lastmod>{date}</lastmod></url>\n")
+                    }
+                    None => format!("  <url><loc>{loc}</loc></url>\n"),
+                }
             })
             .collect();
         let sitemap = format!(

@@ -167,6 +167,31 @@ impl Theme {
         std::hash::Hasher::finish(&hasher)
     }
 
+    /// Syntax errors in the site's own templates (path under the theme, and the error with
+    /// its line): found by `check`, before `build` would meet them.
+    pub fn template_errors(self: &std::sync::Arc<Self>) -> Vec<(String, String)> {
+        let Some(folder) = &self.overrides else {
+            return Vec::new();
+        };
+        let base = folder.join("templates");
+        let mut files = Vec::new();
+        collect_folder(&base, &base, &mut files);
+        let env = self.environment();
+        files
+            .into_iter()
+            .filter_map(|(name, _)| {
+                let error = env.get_template(&name).err()?;
+                let line = error
+                    .line()
+                    .map_or(String::new(), |l| format!(", line {l}"));
+                let detail = error
+                    .detail()
+                    .map_or_else(|| error.kind().to_string(), str::to_string);
+                Some((format!("templates/{name}"), format!("{detail}{line}")))
+            })
+            .collect()
+    }
+
     /// The site's own theme files (templates and static files), where they really are.
     pub fn own_files(&self) -> Vec<PathBuf> {
         fn walk(dir: &Path, into: &mut Vec<PathBuf>) {
