@@ -16,7 +16,12 @@ pub fn system(stem: &str) -> String {
 /// assert_eq!(trustbook::urls::control("A.6.2.4"), "controls/a-6-2-4/");
 /// ```
 pub fn control(id: &str) -> String {
-    format!("controls/{}/", id.to_lowercase().replace('.', "-"))
+    format!("controls/{}/", control_slug(id))
+}
+
+/// A control id as a file or folder name: lower case, dots to dashes (`a-6-2-4`).
+pub fn control_slug(id: &str) -> String {
+    id.to_lowercase().replace('.', "-")
 }
 
 pub fn risk(id: &str) -> String {

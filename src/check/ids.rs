@@ -279,7 +279,7 @@ pub fn check_frameworks(site: &Site, findings: &mut Vec<Finding>) {
                     .help(format!(
                         "add content/controls/{}.yaml with `id: {}`, `applicable`, `justification` and `status` \
                          (a control you exclude still needs a record saying why)",
-                        control.id.to_lowercase().replace('.', "-"),
+                        crate::urls::control_slug(&control.id),
                         control.id
                     )),
                 );

@@ -51,7 +51,7 @@ pub fn files(today: Date) -> Vec<(PathBuf, String)> {
         );
         let name = format!(
             "content/controls/{}.yaml",
-            control.id.to_lowercase().replace('.', "-")
+            crate::urls::control_slug(&control.id)
         );
         files.push((PathBuf::from(name), record));
     }

@@ -2,6 +2,7 @@
 //! search indexes and `soa.csv`. Each is made from its audience's model only.
 
 use super::output::Output;
+use crate::html::escape;
 use crate::load::records::Revision;
 use crate::model::StatusCounts;
 use crate::model::internal::{InternalModel, serde_plain};
@@ -69,13 +70,6 @@ fn search_index(entries: &[SearchEntry]) -> Vec<u8> {
         json.replace("</", "<\\/")
     )
     .into_bytes()
-}
-
-fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// When each public page's facts last changed, by URL (`""` is the home page): for the
@@ -179,7 +173,7 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
         let body: String = urls
             .iter()
             .map(|u| {
-                let loc = xml_escape(&format!("{base}{u}"));
+                let loc = escape(&format!("{base}{u}"));
                 match lastmod.get(u.as_str()) {
                     Some(date) => {
                         format!("  <url><loc>{loc}</loc><lastmod>{date}</lastmod></url>\n")
@@ -212,22 +206,22 @@ fn feed(model: &PublicModel, base: Option<&str>) -> String {
         .map_or_else(|| "1970-01-01".to_string(), |d| d.to_string());
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>{}</id>\n  <updated>{updated}T00:00:00Z</updated>\n  <link href=\"{}\"/>\n",
-        xml_escape(&model.site.title),
-        xml_escape(&format!("{base}feed.xml")),
-        xml_escape(base),
+        escape(&model.site.title),
+        escape(&format!("{base}feed.xml")),
+        escape(base),
     );
     for (revision, document) in entries {
         let link = format!("{base}{}", document.url);
         xml.push_str(&format!(
             "  <entry>\n    <title>{} {}</title>\n    <id>{}#v{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <link href=\"{}\"/>\n    <summary>{}</summary>\n    <author><name>{}</name></author>\n  </entry>\n",
-            xml_escape(&document.title),
-            xml_escape(&revision.version),
-            xml_escape(&link),
-            xml_escape(&revision.version),
+            escape(&document.title),
+            escape(&revision.version),
+            escape(&link),
+            escape(&revision.version),
             revision.date,
-            xml_escape(&link),
-            xml_escape(&revision.summary),
-            xml_escape(&model.site.organisation),
+            escape(&link),
+            escape(&revision.summary),
+            escape(&model.site.organisation),
         ));
     }
     xml.push_str("</feed>\n");
@@ -236,17 +230,30 @@ fn feed(model: &PublicModel, base: Option<&str>) -> String {
 
 /// A CSV cell, quoted when needed. A cell that a spreadsheet would run as a formula
 /// (`=`, `+`, `-`, `@`) gets a leading `'`.
-fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+/// A cell a spreadsheet will not run: text starting like a formula gets a leading `'`.
+fn defused(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text
     }
+}
+
+/// A CSV table (RFC 4180: CRLF lines, quoted where needed) with a header row.
+fn csv_table<const N: usize>(
+    columns: [&str; N],
+    rows: impl Iterator<Item = [String; N]>,
+) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    // Writing into memory cannot fail; a row that somehow did would be left out.
+    let _ = writer.write_record(columns);
+    for row in rows {
+        let _ = writer.write_record(row.map(defused));
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 pub const SOA_COLUMNS: [&str; 11] = [
@@ -264,35 +271,27 @@ pub const SOA_COLUMNS: [&str; 11] = [
 ];
 
 pub fn soa_csv(model: &InternalModel) -> String {
-    let mut csv = SOA_COLUMNS.join(",") + "\r\n";
-    for row in &model.soa {
-        let date =
-            |d: Option<crate::load::date::Date>| d.map(|d| d.to_string()).unwrap_or_default();
-        let cells = [
-            row.id.clone(),
-            row.title.clone(),
-            row.objective.clone(),
-            row.applicable
-                .map(|a| if a { "yes" } else { "no" }.to_string())
-                .unwrap_or_default(),
-            row.justification.clone(),
-            row.status.clone(),
-            row.owner.clone(),
-            row.policies.join("; "),
-            row.evidence.join("; "),
-            date(row.last_reviewed),
-            date(row.next_review),
-        ];
-        csv.push_str(
-            &cells
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        csv.push_str("\r\n");
-    }
-    csv
+    let date = |d: Option<crate::load::date::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    csv_table(
+        SOA_COLUMNS,
+        model.soa.iter().map(|row| {
+            [
+                row.id.clone(),
+                row.title.clone(),
+                row.objective.clone(),
+                row.applicable
+                    .map(|a| if a { "yes" } else { "no" }.to_string())
+                    .unwrap_or_default(),
+                row.justification.clone(),
+                row.status.clone(),
+                row.owner.clone(),
+                row.policies.join("; "),
+                row.evidence.join("; "),
+                date(row.last_reviewed),
+                date(row.next_review),
+            ]
+        }),
+    )
 }
 
 pub const GAP_COLUMNS: [&str; 8] = [
@@ -308,10 +307,9 @@ pub const GAP_COLUMNS: [&str; 8] = [
 
 /// One row per gap: an applicable control that is not implemented.
 pub fn gaps_csv(model: &InternalModel) -> String {
-    let mut csv = GAP_COLUMNS.join(",") + "\r\n";
-    for objective in &model.journey.gaps {
-        for gap in &objective.items {
-            let cells = [
+    let rows = model.journey.gaps.iter().flat_map(|objective| {
+        objective.items.iter().map(move |gap| {
+            [
                 gap.control.id.clone(),
                 gap.control.title.clone(),
                 format!("{} {}", objective.objective, objective.title),
@@ -324,18 +322,10 @@ pub fn gaps_csv(model: &InternalModel) -> String {
                     .map(|r| r.id.as_str())
                     .collect::<Vec<_>>()
                     .join("; "),
-            ];
-            csv.push_str(
-                &cells
-                    .iter()
-                    .map(|c| csv_cell(c))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            csv.push_str("\r\n");
-        }
-    }
-    csv
+            ]
+        })
+    });
+    csv_table(GAP_COLUMNS, rows)
 }
 
 pub fn internal_files(model: &InternalModel, out: &dyn Output) -> Result<(), String> {
@@ -372,12 +362,18 @@ pub fn internal_files(model: &InternalModel, out: &dyn Output) -> Result<(), Str
 /// Evidence and impact-assessment files under `content/`, for the internal site.
 #[cfg(test)]
 mod tests {
-    use super::csv_cell;
+    use super::csv_table;
 
     #[test]
     fn csv_cells_are_quoted_and_defused() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a, \"b\""), "\"a, \"\"b\"\"\"");
-        assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        let rows = [[
+            "plain".to_string(),
+            "a, \"b\"".to_string(),
+            "=HYPERLINK(1)".to_string(),
+        ]];
+        assert_eq!(
+            csv_table(["x", "y", "z"], rows.into_iter()),
+            "x,y,z\r\nplain,\"a, \"\"b\"\"\",'=HYPERLINK(1)\r\n"
+        );
     }
 }

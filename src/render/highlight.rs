@@ -8,6 +8,7 @@
 //! never opens it.
 
 use super::highlight_store::{self, Fresh, Store};
+use crate::html::escape;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
@@ -53,20 +54,6 @@ fn key(lang: &str, code: &str) -> u64 {
     let mut hasher = Xxh3Default::new();
     (env!("CARGO_PKG_VERSION"), "syntect-5.3", lang, code).hash(&mut hasher);
     hasher.finish()
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 impl Highlighter {

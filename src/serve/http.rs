@@ -2,6 +2,7 @@
 //! or to nothing: the file system is never touched, so no path can reach outside the site.
 
 use super::state::{Served, State};
+use crate::html::escape;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,21 +24,21 @@ pub enum Route {
     NotFound,
 }
 
+/// The path as the file system would name it; `None` when it is not UTF-8 (no file of a
+/// site is named so) or has a malformed escape.
 fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let malformed = text.match_indices('%').any(|(i, _)| {
+        !text
+            .get(i + 1..i + 3)
+            .is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    });
+    if malformed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .ok()
+        .map(|text| text.into_owned())
 }
 
 /// Where a request URL leads. Anything that could climb out of the site (`..`, encoded
@@ -100,12 +101,6 @@ pub fn content_type(key: &str) -> &'static str {
         "woff2" => "font/woff2",
         _ => "application/octet-stream",
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// The live-reload script, and the findings while the last build failed, added to an
