@@ -21,6 +21,7 @@ pub mod model;
 pub mod publish;
 pub mod render;
 pub mod report;
+pub mod schedule;
 pub mod serve;
 pub mod sources;
 pub mod urls;

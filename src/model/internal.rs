@@ -6,10 +6,10 @@ use super::{Catalogs, ControlInfo, StatusCounts, body, document_visibility, risk
 use crate::links::{Resolver, Target};
 use crate::load::date::Date;
 use crate::load::records::{
-    ControlRecord, DocStatus, DocumentMeta, Lifecycle, RiskRecord, RiskStatus, SiteConfig,
-    SystemRecord, Visibility,
+    ControlRecord, DocStatus, DocumentMeta, RiskRecord, SiteConfig, SystemRecord, Visibility,
 };
 use crate::load::{DocKind, Site};
+use crate::schedule::{DueState, due_state, reviews};
 use crate::urls;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -134,7 +134,7 @@ pub struct CalendarEntry {
     pub what: &'static str,
     pub item: Ref,
     /// `overdue`, `due-soon` or `scheduled`.
-    pub state: &'static str,
+    pub state: DueState,
     pub days: i64,
 }
 
@@ -536,44 +536,22 @@ fn calendar(
         let (Some(date), Some(item)) = (date, refs.get(id)) else {
             return;
         };
-        let days = today.days_until(date);
-        let state = if days < 0 {
-            "overdue"
-        } else if days <= i64::from(warn_days) {
-            "due-soon"
-        } else {
-            "scheduled"
-        };
         entries.push(CalendarEntry {
             date,
             what,
             item: item.clone(),
-            state,
-            days,
+            state: due_state(today, date, warn_days),
+            days: today.days_until(date),
         });
     };
-    for document in &site.documents {
-        let meta = &document.record.data;
-        if meta.status != Some(DocStatus::Retired) {
-            add(meta.next_review, "review", &meta.id);
-        }
+    for review in reviews(site) {
+        add(Some(review.due), "review", review.id);
     }
     for control in &site.controls {
         let data = &control.data;
-        add(data.next_review, "review", &data.id);
         add(data.target_date, "target", &data.id);
         for evidence in &data.evidence {
             add(evidence.expires_on, "evidence expiry", &data.id);
-        }
-    }
-    for system in &site.systems {
-        if system.data.lifecycle != Lifecycle::Retired {
-            add(system.data.next_review, "review", &system.data.id);
-        }
-    }
-    for risk in &site.risks {
-        if risk.data.status != RiskStatus::Closed {
-            add(risk.data.next_review, "review", &risk.data.id);
         }
     }
     entries.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.item.id.cmp(&b.item.id)));
@@ -626,7 +604,7 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
             })
         })
         .collect();
-    let review_states = |state: &str| {
+    let review_states = |state: DueState| {
         calendar
             .iter()
             .filter(|e| e.state == state && e.what != "evidence expiry")
@@ -643,8 +621,8 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
             assessed * 100 / required.len()
         },
         control_status,
-        overdue: review_states("overdue"),
-        due_soon: review_states("due-soon"),
+        overdue: review_states(DueState::Overdue),
+        due_soon: review_states(DueState::DueSoon),
         expired_evidence,
         risks_by_level,
         top_risks: risks

@@ -79,7 +79,7 @@ pub struct DueItem {
     pub date: Date,
     pub what: &'static str,
     pub item: Ref,
-    pub state: &'static str,
+    pub state: crate::schedule::DueState,
 }
 
 #[derive(Serialize)]
@@ -324,7 +324,11 @@ fn roles(model: &InternalModel) -> Vec<Role> {
     // Looked up once per owned item: a scan per item was quadratic on large sites.
     // (Ids are unique across kinds: the calendar's items come from one map by id.)
     let mut due_by_item: HashMap<&str, Vec<&CalendarEntry>> = HashMap::new();
-    for entry in model.calendar.iter().filter(|e| e.state != "scheduled") {
+    for entry in model
+        .calendar
+        .iter()
+        .filter(|e| e.state != crate::schedule::DueState::Scheduled)
+    {
         due_by_item.entry(&entry.item.id).or_default().push(entry);
     }
     for (name, item) in owned {
@@ -335,7 +339,7 @@ fn roles(model: &InternalModel) -> Vec<Role> {
             .get(item.id.as_str())
             .map_or(&[][..], Vec::as_slice);
         for entry in due {
-            role.overdue += usize::from(entry.state == "overdue");
+            role.overdue += usize::from(entry.state == crate::schedule::DueState::Overdue);
             role.due.push(DueItem {
                 date: entry.date,
                 what: entry.what,

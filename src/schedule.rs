@@ -1,0 +1,76 @@
+//! The review schedule, one rule for `check` and the handbook: which dates are reviews
+//! still owed (retired documents and systems and closed risks are no longer reviewed), and
+//! whether a date is overdue, due soon (within `review.warn_days`) or just scheduled.
+
+use crate::load::date::Date;
+use crate::load::records::{DocStatus, Lifecycle, RiskStatus};
+use crate::load::yaml::Positions;
+use crate::load::{Record, Site};
+use crate::sources::FileId;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DueState {
+    Overdue,
+    DueSoon,
+    Scheduled,
+}
+
+/// Where `due` stands on `today`.
+pub fn due_state(today: Date, due: Date, warn_days: u32) -> DueState {
+    let days = today.days_until(due);
+    if days < 0 {
+        DueState::Overdue
+    } else if days <= i64::from(warn_days) {
+        DueState::DueSoon
+    } else {
+        DueState::Scheduled
+    }
+}
+
+/// A `next_review` still owed.
+pub struct Review<'a> {
+    pub id: &'a str,
+    pub file: FileId,
+    pub positions: &'a Positions,
+    pub due: Date,
+}
+
+/// Every review still owed, documents first, then controls, systems and risks.
+pub fn reviews(site: &Site) -> impl Iterator<Item = Review<'_>> {
+    fn review<'a, T>(record: &'a Record<T>, id: &'a str, due: Option<Date>) -> Option<Review<'a>> {
+        Some(Review {
+            id,
+            file: record.file,
+            positions: &record.positions,
+            due: due?,
+        })
+    }
+    let documents = (site.documents.iter())
+        .filter(|d| d.record.data.status != Some(DocStatus::Retired))
+        .filter_map(|d| review(&d.record, &d.record.data.id, d.record.data.next_review));
+    let controls = (site.controls.iter()).filter_map(|c| review(c, &c.data.id, c.data.next_review));
+    let systems = (site.systems.iter())
+        .filter(|s| s.data.lifecycle != Lifecycle::Retired)
+        .filter_map(|s| review(s, &s.data.id, s.data.next_review));
+    let risks = (site.risks.iter())
+        .filter(|r| r.data.status != RiskStatus::Closed)
+        .filter_map(|r| review(r, &r.data.id, r.data.next_review));
+    documents.chain(controls).chain(systems).chain(risks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_follow_the_window() {
+        let today = Date::parse("2026-11-27").unwrap();
+        let on = |d: &str| due_state(today, Date::parse(d).unwrap(), 30);
+        assert_eq!(on("2026-11-26"), DueState::Overdue);
+        assert_eq!(on("2026-11-27"), DueState::DueSoon);
+        assert_eq!(on("2026-12-27"), DueState::DueSoon);
+        assert_eq!(on("2026-12-28"), DueState::Scheduled);
+    }
+}
