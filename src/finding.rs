@@ -50,6 +50,9 @@ pub enum Code {
     UnsafeAsset,
     EvidenceExpiring,
     TemplateError,
+    DateInFuture,
+    DatesOutOfOrder,
+    TargetOverdue,
 }
 
 impl Code {
@@ -93,6 +96,9 @@ impl Code {
             UnsafeAsset => "unsafe-asset",
             EvidenceExpiring => "evidence-expiring",
             TemplateError => "template-error",
+            DateInFuture => "date-in-future",
+            DatesOutOfOrder => "dates-out-of-order",
+            TargetOverdue => "target-overdue",
         }
     }
 
@@ -106,7 +112,8 @@ impl Code {
             | PlaceholderText
             | PublicNotPublished
             | CertificationExpiring
-            | EvidenceExpiring => Severity::Warning,
+            | EvidenceExpiring
+            | TargetOverdue => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -106,4 +106,7 @@ rules! {
     certification_expiring => "certification-expiring",
     version_mismatch => "version-mismatch",
     evidence_expiring => "evidence-expiring",
+    date_in_future => "date-in-future",
+    dates_out_of_order => "dates-out-of-order",
+    target_overdue => "target-overdue",
 }

@@ -169,3 +169,50 @@ fn a_certified_status_without_its_facts_is_refused() {
             .any(|m| m.contains("certification.certificate_id"))
     );
 }
+
+#[test]
+fn a_certificate_not_held_shows_no_number_validity_or_file() {
+    let dir = site(None);
+    fs::write(
+        dir.path().join("content/assets/certificate.pdf"),
+        b"%PDF cert",
+    )
+    .unwrap();
+    let config = dir.path().join("content/site.yaml");
+    edit(&config, "  status: certified\n", "  status: in_progress\n");
+    edit(
+        &config,
+        "  valid_until: 2028-05-01\n",
+        "  valid_until: 2028-05-01\n  certificate_file: assets/certificate.pdf\n",
+    );
+    let run = build(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = read(&dir.path().join("public/index.html"));
+    for claim in ["AIMS-0001", "valid until", "certificate.pdf"] {
+        assert!(
+            !page.contains(claim),
+            "a certificate in progress shows `{claim}`"
+        );
+    }
+    assert!(!dir.path().join("public/assets/certificate.pdf").exists());
+    let trust = read(&dir.path().join("public/trust.json"));
+    assert!(trust.contains("\"certificate_id\": null"), "{trust}");
+}
+
+#[test]
+fn pages_are_not_called_policies() {
+    let dir = site(None);
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    let trust = read(&dir.path().join("public/trust.json"));
+    let about = trust.split("\"url\": \"pages/about/\"").nth(1).unwrap();
+    assert!(
+        about
+            .split('}')
+            .next()
+            .unwrap()
+            .contains("\"doc_type\": \"page\""),
+        "{trust}"
+    );
+    let page = read(&dir.path().join("public/pages/about/index.html"));
+    assert!(!page.contains(">Policy<"), "{page}");
+}

@@ -27,7 +27,8 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
             ("valid_until", cert.valid_until.is_none()),
         ];
         for (field, absent) in missing {
-            if absent {
+            let path = format!("certification.{field}");
+            if absent && !super::reported_at(findings, config.file, &config.positions, &path) {
                 findings.push(
                     Finding::new(
                         Code::MissingField,
@@ -62,6 +63,28 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
         }
     }
     if let Some(file) = &cert.certificate_file {
+        let full = crate::load::files::inside_content(file).map(|p| site.content.join(p));
+        if let Some(full) = full.filter(|full| !full.exists()) {
+            let names: Vec<String> = (full.parent().and_then(|p| std::fs::read_dir(p).ok()))
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect();
+            let name = full
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let near = crate::finding::did_you_mean(&name, names.iter().map(String::as_str));
+            findings.push(
+                Finding::new(Code::EvidenceMissing, format!("no file at content/{file}"))
+                    .at(at("certification.certificate_file"))
+                    .label(near)
+                    .help(
+                        "put the certificate under content/assets/ and give its path from content/",
+                    ),
+            );
+            return;
+        }
         let refusal = match Assets::new(site).public_file(Path::new(file)) {
             Ok(_) => return,
             Err(AssetRefusal::Escapes(why))

@@ -24,12 +24,7 @@ impl Here<'_> {
     fn require(&mut self, present: bool, field: &str, because: &str, reason: &str) {
         // A value that was written but could not be read (a bad date) is already reported
         // where it stands: it is not also missing.
-        let reported = self.positions.exact(field).is_some_and(|span| {
-            (self.findings.iter()).any(|f| {
-                f.at.as_ref()
-                    .is_some_and(|at| at.file == self.file && at.span == span)
-            })
-        });
+        let reported = super::reported_at(self.findings, self.file, self.positions, field);
         // A misspelt key (`ownr`) is already reported with the right name as its suggestion.
         let suggested = format!("`{field}`");
         let misspelt = self.findings.iter().any(|f| {

@@ -42,6 +42,7 @@ pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
                 at,
                 url: record.url.clone(),
                 published,
+                on_request: record.visibility == Visibility::Restricted,
                 document,
             },
         );

@@ -198,7 +198,11 @@ fn check_link(
         findings.push(
             Finding::new(
                 Code::LinkToNonPublic,
-                format!("this public page links to `{id}`, which is not published: the public site shows the text without the link"),
+                if entry.on_request {
+                    format!("this public page links to `{id}`, which has no public page (it is listed as available on request): the public site shows the text without the link")
+                } else {
+                    format!("this public page links to `{id}`, which is not published: the public site shows the text without the link")
+                },
             )
             .at(at)
             .help("publish the target, put the link in an internal block, or remove it"),

@@ -5,6 +5,7 @@
 //! known, so a reference to it is not reported twice.
 
 mod certification;
+mod dates;
 pub mod evidence;
 mod fields;
 mod ids;
@@ -50,6 +51,8 @@ pub struct Entry {
     pub url: String,
     /// Whether the public site has a page for it.
     pub published: bool,
+    /// Whether the public site lists it as available on request (restricted).
+    pub on_request: bool,
     /// For documents: index into `site.documents`.
     pub document: Option<usize>,
 }
@@ -65,6 +68,17 @@ fn id_at<T>(record: &Record<T>) -> At {
         file: record.file,
         span: record.positions.value("id"),
     }
+}
+
+/// Whether the value written at `path` already has a finding (a bad date, a bad value):
+/// then it is not also reported as missing.
+pub fn reported_at(findings: &[Finding], file: usize, positions: &Positions, path: &str) -> bool {
+    positions.exact(path).is_some_and(|span| {
+        findings.iter().any(|f| {
+            f.at.as_ref()
+                .is_some_and(|at| at.file == file && at.span == span)
+        })
+    })
 }
 
 /// A place inside a record, by the path of its value.
@@ -86,6 +100,7 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     links::check(site, &index, findings);
     links::check_url_collisions(site, findings);
     evidence::check(site, today, findings);
+    dates::check(site, today, findings);
     if let Some(config) = &site.config {
         reviews::check(site, today, config.data.review.warn_days, findings);
         theme(site, config, findings);

@@ -176,6 +176,7 @@ pub fn parse<T: DeserializeOwned>(
     }
 
     // Each round either succeeds or removes one offending entry, so this ends.
+    let mut removed: Vec<String> = Vec::new();
     loop {
         match serde_path_to_error::deserialize::<_, T>(value.clone()) {
             Ok(data) => {
@@ -192,9 +193,19 @@ pub fn parse<T: DeserializeOwned>(
                 // Already reported above, all at once.
                 let missing_top_level = path.is_empty() && message.starts_with("missing field");
                 let null_required = missing.contains(&path.as_str());
-                if !missing_top_level && !null_required {
+                // A field removed for a bad value is then "missing": reported once already.
+                let removed_before = backticked(&message).first().is_some_and(|field| {
+                    let full = if path.is_empty() {
+                        field.clone()
+                    } else {
+                        format!("{path}.{field}")
+                    };
+                    message.starts_with("missing field") && removed.contains(&full)
+                });
+                if !missing_top_level && !null_required && !removed_before {
                     findings.push(value_finding(origin, &positions, &path, &message));
                 }
+                removed.push(path.clone());
                 if !remove_at(&mut value, &path) {
                     return Parsed {
                         data: None,
@@ -322,8 +333,13 @@ fn value_finding(origin: &Origin, positions: &Positions, path: &str, message: &s
         Some(detail) => in_words(detail, last_segment(field)),
         None => message.to_string(),
     };
-    Finding::new(Code::BadValue, format!("bad value for `{field}`: {detail}"))
-        .at(origin.at(positions.value(path)))
+    let finding = Finding::new(Code::BadValue, format!("bad value for `{field}`: {detail}"))
+        .at(origin.at(positions.value(path)));
+    if detail.starts_with("expected a list") {
+        finding.help("write a list in square brackets, even of one item: `[A.6.2.6]`")
+    } else {
+        finding
+    }
 }
 
 /// serde's "string \"x\", expected a sequence" in words a compliance lead reads.

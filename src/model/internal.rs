@@ -607,7 +607,7 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
     let review_states = |state: DueState| {
         calendar
             .iter()
-            .filter(|e| e.state == state && e.what != "evidence expiry")
+            .filter(|e| e.state == state && e.what == "review")
             .count()
     };
     Dashboard {

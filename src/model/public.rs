@@ -477,17 +477,24 @@ pub fn build(site: &Site) -> PublicModel {
         !o.controls.is_empty() || (has_totals && o.builtin)
     });
 
-    let certification = config.certification.as_ref().map(|c| CertificationInfo {
-        standard: c.standard.clone(),
-        status: c.status,
-        certifier: c.certifier.clone(),
-        certificate_id: c.certificate_id.clone(),
-        scope: c.scope.clone(),
-        valid_until: c.valid_until,
-        certificate_file: c.certificate_file.as_deref().and_then(|file| {
-            let path = inside_content(file)?;
-            linking.public_asset(path, "", &mut assets)
-        }),
+    // A certificate's number, validity and file are facts only of a certificate held: with
+    // any other status they would read as one.
+    let certification = config.certification.as_ref().map(|c| {
+        let held = c.status == CertificationStatus::Certified;
+        CertificationInfo {
+            standard: c.standard.clone(),
+            status: c.status,
+            certifier: c.certifier.clone(),
+            certificate_id: c.certificate_id.clone().filter(|_| held),
+            scope: c.scope.clone(),
+            valid_until: c.valid_until.filter(|_| held),
+            certificate_file: (c.certificate_file.as_deref())
+                .filter(|_| held)
+                .and_then(|file| {
+                    let path = inside_content(file)?;
+                    linking.public_asset(path, "", &mut assets)
+                }),
+        }
     });
 
     PublicModel {

@@ -117,7 +117,12 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
             .map(|d| TrustDocument {
                 url: &d.url,
                 title: &d.title,
-                doc_type: serde_plain(&d.doc_type),
+                // A page has no document type of its own.
+                doc_type: if d.is_page {
+                    "page".to_string()
+                } else {
+                    serde_plain(&d.doc_type)
+                },
                 version: d.version.as_deref(),
                 effective_from: d.effective_from.map(|x| x.to_string()),
                 approved_on: d.approved_on.map(|x| x.to_string()),

@@ -1,0 +1,168 @@
+//! Dates are read as facts: one that has not happened yet cannot say when something was
+//! done, and dates of one record must follow each other. A planned control past its target
+//! date is a warning (the plan no longer holds).
+
+use super::value_at;
+use crate::finding::{At, Code, Finding};
+use crate::load::Site;
+use crate::load::date::Date;
+use crate::load::records::{ControlStatus, DocStatus};
+use crate::load::yaml::Positions;
+
+struct Dates<'a> {
+    today: Date,
+    file: usize,
+    positions: &'a Positions,
+    findings: &'a mut Vec<Finding>,
+}
+
+impl Dates<'_> {
+    fn at(&self, path: &str) -> At {
+        value_at(self.file, self.positions, path)
+    }
+
+    /// `date` (at `path`) says when something happened: it cannot be after today.
+    fn past(&mut self, path: &str, what: &str, date: Option<Date>) {
+        let Some(date) = date.filter(|d| *d > self.today) else {
+            return;
+        };
+        let at = self.at(path);
+        self.findings.push(
+            Finding::new(
+                Code::DateInFuture,
+                format!("{what} is {date}, which has not come yet (today is {})", self.today),
+            )
+            .at(at)
+            .help("enter the date it really happened; a date still to come belongs in `next_review` or `target_date`"),
+        );
+    }
+
+    /// `earlier` (at `path`) must not come after `later` (at `later_path`).
+    fn ordered(&mut self, earlier: (&str, Option<Date>), later: (&str, Option<Date>), why: &str) {
+        let (Some(first), Some(second)) = (earlier.1, later.1) else {
+            return;
+        };
+        if first <= second {
+            return;
+        }
+        let (at, note) = (self.at(later.0), self.at(earlier.0));
+        self.findings.push(
+            Finding::new(
+                Code::DatesOutOfOrder,
+                format!("{why}: {second} is before {first}"),
+            )
+            .at(at)
+            .note(note, "this date comes later")
+            .help("check both dates; one of them is mistyped"),
+        );
+    }
+}
+
+pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    for document in &site.documents {
+        let meta = &document.record.data;
+        let mut dates = Dates {
+            today,
+            file: document.record.file,
+            positions: &document.record.positions,
+            findings,
+        };
+        dates.past("approved_on", "`approved_on`", meta.approved_on);
+        for (i, revision) in meta.revisions.iter().enumerate() {
+            let path = format!("revisions.{i}.date");
+            dates.past(
+                &path,
+                &format!("the date of revision {}", revision.version),
+                Some(revision.date),
+            );
+        }
+        if meta.status == Some(DocStatus::Approved) {
+            let newest = meta
+                .revisions
+                .iter()
+                .enumerate()
+                .max_by_key(|(i, r)| (r.date, *i));
+            if let Some((i, revision)) = newest {
+                dates.ordered(
+                    (&format!("revisions.{i}.date"), Some(revision.date)),
+                    ("approved_on", meta.approved_on),
+                    "the document was approved before its newest revision was written",
+                );
+            }
+        }
+    }
+    for control in &site.controls {
+        let data = &control.data;
+        let mut dates = Dates {
+            today,
+            file: control.file,
+            positions: &control.positions,
+            findings,
+        };
+        dates.past("last_reviewed", "`last_reviewed`", data.last_reviewed);
+        dates.ordered(
+            ("last_reviewed", data.last_reviewed),
+            ("next_review", data.next_review),
+            "the next review is before the last one",
+        );
+        for (i, evidence) in data.evidence.iter().enumerate() {
+            let collected = format!("evidence.{i}.collected_on");
+            let what = format!("evidence \"{}\" was collected on", evidence.title);
+            dates.past(&collected, &what, evidence.collected_on);
+            dates.ordered(
+                (&collected, evidence.collected_on),
+                (&format!("evidence.{i}.expires_on"), evidence.expires_on),
+                &format!(
+                    "evidence \"{}\" expires before it was collected",
+                    evidence.title
+                ),
+            );
+        }
+        let planned = matches!(data.status, ControlStatus::Planned | ControlStatus::Partial);
+        if let Some(target) = data.target_date.filter(|d| planned && *d < today) {
+            let at = value_at(control.file, &control.positions, "target_date");
+            findings.push(
+                Finding::new(
+                    Code::TargetOverdue,
+                    format!(
+                        "`{}` is still {} but its target date {target} has passed",
+                        data.id,
+                        if data.status == ControlStatus::Planned { "planned" } else { "partly implemented" }
+                    ),
+                )
+                .at(at)
+                .help("update the status, or set a new `target_date` with the reason in the implementation notes"),
+            );
+        }
+    }
+    for system in &site.systems {
+        let data = &system.data;
+        let mut dates = Dates {
+            today,
+            file: system.file,
+            positions: &system.positions,
+            findings,
+        };
+        dates.past("last_reviewed", "`last_reviewed`", data.last_reviewed);
+        dates.ordered(
+            ("last_reviewed", data.last_reviewed),
+            ("next_review", data.next_review),
+            "the next review is before the last one",
+        );
+        let assessed = data.impact_assessment.as_ref().and_then(|a| a.date);
+        dates.past(
+            "impact_assessment.date",
+            "the impact assessment's date",
+            assessed,
+        );
+    }
+    for risk in &site.risks {
+        let mut dates = Dates {
+            today,
+            file: risk.file,
+            positions: &risk.positions,
+            findings,
+        };
+        dates.past("accepted_on", "`accepted_on`", risk.data.accepted_on);
+    }
+}
