@@ -57,19 +57,34 @@ pub fn document_decision(
 
 pub fn document(document: &Document) -> Decision {
     let meta = &document.record.data;
-    document_decision(document.kind, meta.visibility, meta.status)
+    let decision = document_decision(document.kind, meta.visibility, meta.status);
+    with_summary(decision, meta.public_summary.as_deref())
 }
 
-/// Systems and risks are shown as marked.
-pub fn record(visibility: Visibility) -> Decision {
-    Decision::as_marked(visibility)
+/// Systems and risks are shown as marked, once their public summary is written.
+pub fn record(visibility: Visibility, public_summary: Option<&str>) -> Decision {
+    with_summary(Decision::as_marked(visibility), public_summary)
+}
+
+/// A public summary that still says TODO is not a sentence to publish: the record waits.
+fn with_summary(decision: Decision, public_summary: Option<&str>) -> Decision {
+    let unwritten = public_summary.is_some_and(|s| placeholder(s).is_some());
+    if decision.shown == Visibility::Internal || !unwritten {
+        return decision;
+    }
+    Decision {
+        shown: Visibility::Internal,
+        withheld: Some("its public_summary still says TODO (or TBD)"),
+    }
 }
 
 /// A control is shown as marked once it is assessed: a status next to a placeholder
 /// justification is not a claim anyone has made yet.
 pub fn control(control: &ControlRecord) -> Decision {
     match (control.visibility, is_assessed(control)) {
-        (Visibility::Internal, _) | (_, true) => Decision::as_marked(control.visibility),
+        (Visibility::Internal, _) | (_, true) => {
+            record(control.visibility, control.public_summary.as_deref())
+        }
         (_, false) => Decision {
             shown: Visibility::Internal,
             withheld: Some("its justification is still a placeholder (not yet assessed)"),

@@ -216,3 +216,35 @@ fn pages_are_not_called_policies() {
     let page = read(&dir.path().join("public/pages/about/index.html"));
     assert!(!page.contains(">Policy<"), "{page}");
 }
+
+#[test]
+fn a_public_summary_that_says_todo_is_not_published() {
+    let dir = site(None);
+    let system = dir.path().join("content/systems/chatbot.yaml");
+    let text = read(&system);
+    let summary = text
+        .lines()
+        .find(|l| l.starts_with("public_summary:"))
+        .unwrap()
+        .to_string();
+    edit(
+        &system,
+        &summary,
+        "public_summary: \"TODO: write something customer-friendly\"",
+    );
+    let run = check_json(dir.path());
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let warning = run
+        .findings()
+        .into_iter()
+        .find(|f| f["code"] == "public-not-published")
+        .expect("a public-not-published warning");
+    assert!(warning["message"].as_str().unwrap().contains("TODO"));
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    for (path, bytes) in common::files_under(&dir.path().join("public")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("customer-friendly"),
+            "{path}"
+        );
+    }
+}

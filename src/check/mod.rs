@@ -104,8 +104,45 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     if let Some(config) = &site.config {
         reviews::check(site, today, config.data.review.warn_days, findings);
         theme(site, config, findings);
+        withheld_records(site, findings);
         site_addresses(config, findings);
         certification::check(site, config, today, findings);
+    }
+}
+
+/// Controls, systems and risks marked public or restricted that will not be shown, and
+/// why (a control's placeholder justification has its own warning).
+fn withheld_records(site: &Site, findings: &mut Vec<Finding>) {
+    let controls = (site.controls.iter())
+        .filter(|c| publish::is_assessed(&c.data))
+        .map(|c| (c.file, &c.positions, publish::control(&c.data)));
+    let systems = site.systems.iter().map(|s| {
+        let summary = s.data.public_summary.as_deref();
+        (
+            s.file,
+            &s.positions,
+            publish::record(s.data.visibility, summary),
+        )
+    });
+    let risks = site.risks.iter().map(|r| {
+        let summary = r.data.public_summary.as_deref();
+        (
+            r.file,
+            &r.positions,
+            publish::record(r.data.visibility, summary),
+        )
+    });
+    for (file, positions, decision) in controls.chain(systems).chain(risks) {
+        if let Some(why) = decision.withheld {
+            findings.push(
+                Finding::new(
+                    Code::PublicNotPublished,
+                    format!("marked public or restricted, but not published: {why}"),
+                )
+                .at(value_at(file, positions, "public_summary"))
+                .help("write the sentence the public may read, or mark it `visibility: internal` until it is"),
+            );
+        }
     }
 }
 
@@ -256,7 +293,7 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
             Kind::System,
             r,
             &r.data.id,
-            publish::record(r.data.visibility).shown,
+            publish::record(r.data.visibility, r.data.public_summary.as_deref()).shown,
         )
     });
     let risks = site.risks.iter().map(|r| {
@@ -264,7 +301,7 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
             Kind::Risk,
             r,
             &r.data.id,
-            publish::record(r.data.visibility).shown,
+            publish::record(r.data.visibility, r.data.public_summary.as_deref()).shown,
         )
     });
     documents.chain(controls).chain(systems).chain(risks)

@@ -273,7 +273,7 @@ pub fn build(site: &Site) -> PublicModel {
     let mut systems = Vec::new();
     for record in &site.systems {
         let data = &record.data;
-        match data.visibility {
+        match publish::record(data.visibility, data.public_summary.as_deref()).shown {
             Visibility::Public => {
                 let url = urls::system(&record.stem);
                 urls_by_id.insert(data.id.clone(), url.clone());
@@ -307,7 +307,7 @@ pub fn build(site: &Site) -> PublicModel {
     let mut risks = Vec::new();
     for record in &site.risks {
         let data = &record.data;
-        match data.visibility {
+        match publish::record(data.visibility, data.public_summary.as_deref()).shown {
             Visibility::Public => {
                 let url = urls::risk(&data.id);
                 urls_by_id.insert(data.id.clone(), url.clone());
