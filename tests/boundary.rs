@@ -47,6 +47,57 @@ fn the_public_renderer_names_only_the_public_model() {
     );
 }
 
+/// Names the public model's types must not hold: each would carry raw sources or loaded
+/// records (with their internal fields) into the public renderer.
+const FORBIDDEN_IN_PUBLIC_TYPES: [&str; 17] = [
+    "ControlRecord",
+    "SystemRecord",
+    "RiskRecord",
+    "DocumentMeta",
+    "SiteConfig",
+    "Evidence",
+    "ImpactAssessment",
+    "crate::load::Site",
+    "crate::load::{",
+    "crate::sources",
+    "crate::links",
+    "FileId",
+    "Positions",
+    "Record<",
+    "Outline",
+    "Resolver",
+    "model::internal",
+];
+
+#[test]
+fn the_public_model_holds_plain_values_only() {
+    let source =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model/public/mod.rs"))
+            .unwrap();
+    let code: String = source
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for name in FORBIDDEN_IN_PUBLIC_TYPES {
+        assert!(
+            !code.contains(name),
+            "src/model/public/mod.rs names `{name}`: the public model holds plain values only"
+        );
+    }
+    // From `load`, only leaf values (dates, text, the enums of record fields) may be named.
+    for line in code.lines().filter(|l| l.contains("crate::load::")) {
+        assert!(
+            line.contains("crate::load::date::Date") || line.contains("crate::load::records::{"),
+            "unexpected import in the public model: {line}"
+        );
+    }
+    assert!(
+        code.contains("pub struct PublicModel"),
+        "the test reads the right file"
+    );
+}
+
 /// The paths the publication report lists.
 fn reported(internal: &Path) -> Vec<String> {
     let html = fs::read_to_string(internal.join("published/index.html")).unwrap();

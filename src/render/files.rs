@@ -3,9 +3,9 @@
 
 use super::output::Output;
 use crate::html::escape;
-use crate::load::records::Revision;
 use crate::model::StatusCounts;
 use crate::model::internal::{InternalModel, serde_plain};
+use crate::model::public::PublicRevision;
 use crate::model::public::{
     PublicControl, PublicModel, PublicRisk, PublicSystem, RestrictedItem, SiteInfo,
 };
@@ -38,7 +38,7 @@ struct TrustDocument<'a> {
     approved_on: Option<String>,
     next_review: Option<String>,
     public_summary: &'a str,
-    revisions: &'a [Revision],
+    revisions: &'a [PublicRevision],
     controls: Vec<&'a str>,
     tags: Vec<&'a str>,
 }
@@ -200,7 +200,7 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
 /// An Atom feed with one entry per revision of a published document, newest first.
 fn feed(model: &PublicModel, base: Option<&str>) -> String {
     let base = base.unwrap_or("");
-    let mut entries: Vec<(&Revision, &crate::model::public::PublicDocument)> = model
+    let mut entries: Vec<(&PublicRevision, &crate::model::public::PublicDocument)> = model
         .documents
         .iter()
         .flat_map(|d| d.revisions.iter().map(move |r| (r, d)))

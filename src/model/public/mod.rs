@@ -1,0 +1,207 @@
+//! The public model: exactly what the public trust centre may show, copied field by field
+//! (`build`). Internal records are not in it at all; restricted ones are reduced to their
+//! title and public summary; public documents carry their body with internal blocks and
+//! HTML comments already removed, and every link and asset already resolved.
+//!
+//! These types hold plain values only: no source file, loaded record or position, so the
+//! renderer that takes them can reach nothing else (`tests/boundary.rs` holds both files
+//! to that).
+
+mod build;
+
+pub use build::build;
+
+use super::StatusCounts;
+use crate::load::date::Date;
+use crate::load::records::{
+    CertificationStatus, ControlStatus, DocType, Lifecycle, RiskClass, RiskStatus, SystemRole,
+    Text, Treatment,
+};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+#[derive(Serialize)]
+pub struct PublicModel {
+    pub site: SiteInfo,
+    /// The newest date among the published facts: a build on another day gives the same page.
+    pub updated: Option<Date>,
+    pub ai_policy: Option<DocumentRef>,
+    /// The organisation's role with AI under the EU AI Act, from its public AI systems.
+    pub ai_role: Option<String>,
+    pub documents: Vec<PublicDocument>,
+    pub controls: Vec<PublicControl>,
+    pub systems: Vec<PublicSystem>,
+    pub risks: Vec<PublicRisk>,
+    /// Published documents that asked for a place in the top navigation, in order.
+    pub nav: Vec<NavLink>,
+    /// Restricted records of every kind: title and summary, "available on request".
+    pub restricted: Vec<RestrictedItem>,
+    pub objectives: Vec<ObjectiveStatus>,
+    /// Counts over every control record, internal ones included (SPEC §5 allows totals).
+    pub control_totals: Option<StatusCounts>,
+    /// Page URL of every published record, by id. Not shown.
+    #[serde(skip)]
+    pub urls: HashMap<String, String>,
+    /// The asset files public pages use, by output path. Not shown.
+    #[serde(skip)]
+    pub assets: BTreeMap<String, PublicAsset>,
+}
+
+#[derive(Serialize)]
+pub struct SiteInfo {
+    pub title: String,
+    pub organisation: String,
+    pub description: Option<String>,
+    pub language: String,
+    pub base_url: Option<String>,
+    pub contact_email: String,
+    pub concerns_url: Option<String>,
+    pub certification: Option<CertificationInfo>,
+}
+
+#[derive(Serialize)]
+pub struct CertificationInfo {
+    pub standard: String,
+    pub status: CertificationStatus,
+    pub certifier: Option<String>,
+    pub certificate_id: Option<Text>,
+    pub scope: Option<String>,
+    pub valid_until: Option<Date>,
+    /// Output path of the certificate file, when it is offered.
+    pub certificate_file: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct NavLink {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct DocumentRef {
+    pub title: String,
+    pub url: String,
+    pub public_summary: String,
+}
+
+#[derive(Serialize)]
+pub struct PublicDocument {
+    pub url: String,
+    pub is_page: bool,
+    pub title: String,
+    pub doc_type: DocType,
+    pub version: Option<Text>,
+    pub effective_from: Option<Date>,
+    pub approved_on: Option<Date>,
+    pub next_review: Option<Date>,
+    pub public_summary: String,
+    pub revisions: Vec<PublicRevision>,
+    /// Only the published controls among those the document implements.
+    pub controls: Vec<ControlRef>,
+    pub tags: Vec<Text>,
+    /// Rendered on its own (as the page's `body`), not part of the template data.
+    #[serde(skip)]
+    pub body: PublicBody,
+}
+
+/// A public document's body, with everything its links need already decided: the public
+/// renderer resolves nothing against the sources.
+#[derive(Serialize)]
+pub struct PublicBody {
+    /// Markdown without internal blocks and comments.
+    pub markdown: String,
+    /// Where each relative link destination in `markdown` (percent-decoded) leads, from the
+    /// site root; `None`: the link keeps its text and loses its target.
+    pub links: BTreeMap<String, Option<String>>,
+    /// The ids of the body's own headings (what `#anchor` may name).
+    pub anchors: BTreeSet<String>,
+}
+
+/// An asset file a public page uses, copied to `path` in the public site.
+#[derive(Serialize)]
+pub struct PublicAsset {
+    /// Output path, such as `assets/diagram.png`.
+    pub path: String,
+    /// Where the file really is.
+    pub source: std::path::PathBuf,
+    /// URLs of the pages that use it.
+    pub used_by: BTreeSet<String>,
+}
+
+#[derive(Clone, Serialize)]
+pub struct ControlRef {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Clone, Serialize)]
+pub struct PublicControl {
+    pub url: String,
+    pub id: String,
+    pub title: String,
+    pub objective: String,
+    pub objective_title: String,
+    pub applicable: bool,
+    pub status: ControlStatus,
+    pub public_summary: String,
+    pub last_reviewed: Option<Date>,
+    pub next_review: Option<Date>,
+}
+
+#[derive(Serialize)]
+pub struct PublicSystem {
+    pub url: String,
+    pub name: String,
+    pub description: String,
+    pub purpose: String,
+    pub role: SystemRole,
+    pub lifecycle: Lifecycle,
+    pub risk_class: RiskClass,
+    pub human_oversight: String,
+    pub ai_disclosure: Option<String>,
+    pub limitations: Option<String>,
+    pub affected_people: Option<String>,
+    pub last_reviewed: Option<Date>,
+    pub next_review: Option<Date>,
+    pub public_summary: String,
+}
+
+#[derive(Serialize)]
+pub struct PublicRisk {
+    pub url: String,
+    pub title: String,
+    pub public_summary: String,
+    pub treatment: Treatment,
+    pub status: RiskStatus,
+}
+
+#[derive(Serialize)]
+pub struct RestrictedItem {
+    /// `document`, `control`, `system` or `risk`.
+    pub kind: &'static str,
+    pub title: String,
+    pub public_summary: String,
+}
+
+#[derive(Serialize)]
+pub struct ObjectiveStatus {
+    pub id: String,
+    pub title: String,
+    /// The catalogue's framework: two catalogues may use the same objective id. Not shown.
+    #[serde(skip)]
+    pub framework: String,
+    /// Whether the title is a published standard's (the built-in catalogue). Not shown.
+    #[serde(skip)]
+    pub builtin: bool,
+    pub totals: Option<StatusCounts>,
+    pub controls: Vec<PublicControl>,
+}
+
+/// One entry of a document's revision history.
+#[derive(Clone, Serialize)]
+pub struct PublicRevision {
+    pub version: Text,
+    pub date: Date,
+    pub summary: String,
+}
