@@ -3,10 +3,10 @@
 
 use super::*;
 use crate::links::{Resolved, Resolver, Target, is_external, percent_decode};
-use crate::load::Site;
 use crate::load::files::inside_content;
 use crate::load::outline::{Outline, outline};
 use crate::load::records::Visibility;
+use crate::load::{Document, Site};
 use crate::model::{Catalogs, body, document_visibility, strip};
 use crate::publish;
 use crate::urls;
@@ -42,171 +42,230 @@ fn summary(text: &Option<String>) -> String {
     text.clone().unwrap_or_default()
 }
 
+/// The public model of a checked site, step by step: records first (documents need the
+/// published set for their links), then what the home page sums up.
 pub fn build(site: &Site) -> PublicModel {
     let config = &site
         .config
         .as_ref()
         .expect("a checked site has a site.yaml")
         .data;
-    let catalogs = Catalogs::new(site);
-    let mut restricted = Vec::new();
-    let mut urls_by_id = HashMap::new();
-    let mut dates: BTreeSet<Date> = BTreeSet::new();
-
-    let mut controls: Vec<PublicControl> = Vec::new();
-    let mut sorted: Vec<_> = site.controls.iter().collect();
-    sorted.sort_by_key(|c| catalogs.order(&c.data.id));
-    for record in &sorted {
-        let data = &record.data;
-        let info = catalogs.info(&data.id);
-        match publish::control(data).shown {
-            Visibility::Public => {
-                let url = urls::control(&data.id);
-                urls_by_id.insert(data.id.clone(), url.clone());
-                dates.extend(data.last_reviewed);
-                controls.push(PublicControl {
-                    url,
-                    id: data.id.clone(),
-                    title: info.title,
-                    objective: info.objective,
-                    objective_title: info.objective_title,
-                    applicable: data.applicable,
-                    status: data.status,
-                    public_summary: summary(&data.public_summary),
-                    last_reviewed: data.last_reviewed,
-                    next_review: data.next_review,
-                });
-            }
-            Visibility::Restricted => restricted.push(RestrictedItem {
-                kind: "control",
-                title: info.title,
-                public_summary: summary(&data.public_summary),
-            }),
-            Visibility::Internal => {}
-        }
-    }
-
-    let mut systems = Vec::new();
-    for record in &site.systems {
-        let data = &record.data;
-        match publish::record(data.visibility, data.public_summary.as_deref()).shown {
-            Visibility::Public => {
-                let url = urls::system(&record.stem);
-                urls_by_id.insert(data.id.clone(), url.clone());
-                dates.extend(data.last_reviewed);
-                systems.push(PublicSystem {
-                    url,
-                    name: data.name.clone(),
-                    description: data.description.clone(),
-                    purpose: data.purpose.clone(),
-                    role: data.role,
-                    lifecycle: data.lifecycle,
-                    risk_class: data.risk_class,
-                    human_oversight: data.human_oversight.clone(),
-                    ai_disclosure: data.ai_disclosure.clone(),
-                    limitations: data.limitations.clone(),
-                    affected_people: data.affected_people.clone(),
-                    last_reviewed: data.last_reviewed,
-                    next_review: data.next_review,
-                    public_summary: summary(&data.public_summary),
-                });
-            }
-            Visibility::Restricted => restricted.push(RestrictedItem {
-                kind: "system",
-                title: data.name.clone(),
-                public_summary: summary(&data.public_summary),
-            }),
-            Visibility::Internal => {}
-        }
-    }
-
-    let mut risks = Vec::new();
-    for record in &site.risks {
-        let data = &record.data;
-        match publish::record(data.visibility, data.public_summary.as_deref()).shown {
-            Visibility::Public => {
-                let url = urls::risk(&data.id);
-                urls_by_id.insert(data.id.clone(), url.clone());
-                risks.push(PublicRisk {
-                    url,
-                    title: data.title.clone(),
-                    public_summary: summary(&data.public_summary),
-                    treatment: data.treatment,
-                    status: data.status,
-                });
-            }
-            Visibility::Restricted => restricted.push(RestrictedItem {
-                kind: "risk",
-                title: data.title.clone(),
-                public_summary: summary(&data.public_summary),
-            }),
-            Visibility::Internal => {}
-        }
-    }
-
-    // Documents last: their control lists and links need the published set.
-    let mut published_docs = Vec::new();
-    for document in &site.documents {
-        let meta = &document.record.data;
-        match document_visibility(document) {
-            Visibility::Public => {
-                let url = urls::document(document.kind, &document.record.stem);
-                urls_by_id.insert(meta.id.clone(), url.clone());
-                published_docs.push((document, url));
-            }
-            Visibility::Restricted => restricted.push(RestrictedItem {
-                kind: "document",
-                title: meta.title.clone(),
-                public_summary: summary(&meta.public_summary),
-            }),
-            Visibility::Internal => {}
-        }
-    }
-    // Bodies first: a link's anchor must name a heading of the *public* text it leads to.
-    let bodies: Vec<(String, Outline)> = published_docs
-        .iter()
-        .map(|(document, _)| {
-            let markdown =
-                strip::public_body(body(site, document), &document.outline.internal_blocks);
-            let outline = outline(&markdown);
-            (markdown, outline)
-        })
-        .collect();
-    let anchors_by_id: HashMap<&str, HashSet<String>> = published_docs
-        .iter()
-        .zip(&bodies)
-        .map(|((d, _), (_, o))| (d.record.data.id.as_str(), o.anchors.clone()))
-        .collect();
-    let mut assets = BTreeMap::new();
-    let linking = Linking {
-        resolver: Resolver::new(site),
-        assets: publish::Assets::new(site),
-        urls: &urls_by_id,
-        anchors: &anchors_by_id,
+    let mut model = Builder {
+        site,
+        catalogs: Catalogs::new(site),
+        restricted: Vec::new(),
+        urls: HashMap::new(),
+        dates: BTreeSet::new(),
     };
-    let mut nav: Vec<(Option<i64>, NavLink)> = published_docs
-        .iter()
-        .filter(|(d, _)| d.record.data.nav)
-        .map(|(d, url)| {
-            let link = NavLink {
-                title: d.record.data.title.clone(),
-                url: url.clone(),
-            };
-            (d.record.data.order, link)
-        })
-        .collect();
-    nav.sort_by(|(a, x), (b, y)| {
-        (a.unwrap_or(i64::MAX), &x.title).cmp(&(b.unwrap_or(i64::MAX), &y.title))
-    });
-    let documents: Vec<PublicDocument> = published_docs
-        .into_iter()
-        .zip(bodies)
-        .map(|((document, url), (markdown, outline))| {
-            let links = linking.links(document.record.file, &outline, &url, &mut assets);
+    let controls = model.controls();
+    let systems = model.systems();
+    let risks = model.risks();
+    let published = model.published_documents();
+    let mut assets = BTreeMap::new();
+    let (documents, nav) = model.documents(published, &mut assets);
+    let ai_policy = model.ai_policy();
+    let (objectives, totals) = model.objectives(&controls, config.public.show_control_totals);
+    let certification = model.certification(&mut assets);
+    PublicModel {
+        site: SiteInfo {
+            title: config.title.clone(),
+            organisation: config.organisation.clone(),
+            description: config.description.clone(),
+            language: config.language.clone(),
+            base_url: config.base_url.clone(),
+            contact_email: config.contact.email.clone(),
+            concerns_url: config.contact.concerns_url.clone(),
+            certification,
+        },
+        updated: model.dates.last().copied(),
+        ai_policy,
+        ai_role: ai_role(&config.organisation, &systems),
+        documents,
+        controls,
+        systems,
+        risks,
+        nav,
+        restricted: model.restricted,
+        objectives,
+        control_totals: totals,
+        urls: model.urls,
+        assets,
+    }
+}
+
+/// What the steps share: the restricted list, the URL of each published record, and the
+/// dates of the published facts (the newest is the page's "last updated").
+struct Builder<'a> {
+    site: &'a Site,
+    catalogs: Catalogs<'a>,
+    restricted: Vec<RestrictedItem>,
+    urls: HashMap<String, String>,
+    dates: BTreeSet<Date>,
+}
+
+impl<'a> Builder<'a> {
+    /// Records a published record's URL; returns it.
+    fn publish(&mut self, id: &str, url: String) -> String {
+        self.urls.insert(id.to_string(), url.clone());
+        url
+    }
+
+    fn restrict(&mut self, kind: &'static str, title: String, public_summary: &Option<String>) {
+        self.restricted.push(RestrictedItem {
+            kind,
+            title,
+            public_summary: summary(public_summary),
+        });
+    }
+
+    /// Controls in catalogue order.
+    fn sorted_controls(&self) -> Vec<&'a crate::load::Record<crate::load::records::ControlRecord>> {
+        let mut sorted: Vec<_> = self.site.controls.iter().collect();
+        sorted.sort_by_key(|c| self.catalogs.order(&c.data.id));
+        sorted
+    }
+
+    fn controls(&mut self) -> Vec<PublicControl> {
+        let mut controls = Vec::new();
+        for record in self.sorted_controls() {
+            let data = &record.data;
+            let info = self.catalogs.info(&data.id);
+            match publish::control(data).shown {
+                Visibility::Public => {
+                    let url = self.publish(&data.id, urls::control(&data.id));
+                    self.dates.extend(data.last_reviewed);
+                    controls.push(PublicControl {
+                        url,
+                        id: data.id.clone(),
+                        title: info.title,
+                        objective: info.objective,
+                        objective_title: info.objective_title,
+                        applicable: data.applicable,
+                        status: data.status,
+                        public_summary: summary(&data.public_summary),
+                        last_reviewed: data.last_reviewed,
+                        next_review: data.next_review,
+                    });
+                }
+                Visibility::Restricted => {
+                    self.restrict("control", info.title, &data.public_summary)
+                }
+                Visibility::Internal => {}
+            }
+        }
+        controls
+    }
+
+    fn systems(&mut self) -> Vec<PublicSystem> {
+        let mut systems = Vec::new();
+        for record in &self.site.systems {
+            let data = &record.data;
+            match publish::record(data.visibility, data.public_summary.as_deref()).shown {
+                Visibility::Public => {
+                    let url = self.publish(&data.id, urls::system(&record.stem));
+                    self.dates.extend(data.last_reviewed);
+                    systems.push(PublicSystem {
+                        url,
+                        name: data.name.clone(),
+                        description: data.description.clone(),
+                        purpose: data.purpose.clone(),
+                        role: data.role,
+                        lifecycle: data.lifecycle,
+                        risk_class: data.risk_class,
+                        human_oversight: data.human_oversight.clone(),
+                        ai_disclosure: data.ai_disclosure.clone(),
+                        limitations: data.limitations.clone(),
+                        affected_people: data.affected_people.clone(),
+                        last_reviewed: data.last_reviewed,
+                        next_review: data.next_review,
+                        public_summary: summary(&data.public_summary),
+                    });
+                }
+                Visibility::Restricted => {
+                    self.restrict("system", data.name.clone(), &data.public_summary)
+                }
+                Visibility::Internal => {}
+            }
+        }
+        systems
+    }
+
+    fn risks(&mut self) -> Vec<PublicRisk> {
+        let mut risks = Vec::new();
+        for record in &self.site.risks {
+            let data = &record.data;
+            match publish::record(data.visibility, data.public_summary.as_deref()).shown {
+                Visibility::Public => {
+                    let url = self.publish(&data.id, urls::risk(&data.id));
+                    risks.push(PublicRisk {
+                        url,
+                        title: data.title.clone(),
+                        public_summary: summary(&data.public_summary),
+                        treatment: data.treatment,
+                        status: data.status,
+                    });
+                }
+                Visibility::Restricted => {
+                    self.restrict("risk", data.title.clone(), &data.public_summary)
+                }
+                Visibility::Internal => {}
+            }
+        }
+        risks
+    }
+
+    /// The public documents with their URLs; restricted ones listed.
+    fn published_documents(&mut self) -> Vec<(&'a Document, String)> {
+        let mut published = Vec::new();
+        for document in &self.site.documents {
             let meta = &document.record.data;
-            dates.extend(meta.approved_on);
-            dates.extend(meta.revisions.iter().map(|r| r.date));
-            PublicDocument {
+            match document_visibility(document) {
+                Visibility::Public => {
+                    let url = urls::document(document.kind, &document.record.stem);
+                    published.push((document, self.publish(&meta.id, url)));
+                }
+                Visibility::Restricted => {
+                    self.restrict("document", meta.title.clone(), &meta.public_summary)
+                }
+                Visibility::Internal => {}
+            }
+        }
+        published
+    }
+
+    /// Each public document with its public body, links and assets resolved; and the
+    /// navigation links the documents ask for.
+    fn documents(
+        &mut self,
+        published: Vec<(&Document, String)>,
+        assets: &mut BTreeMap<String, PublicAsset>,
+    ) -> (Vec<PublicDocument>, Vec<NavLink>) {
+        // Bodies first: a link's anchor must name a heading of the *public* text it leads to.
+        let bodies: Vec<(String, Outline)> = (published.iter())
+            .map(|(document, _)| {
+                let blocks = &document.outline.internal_blocks;
+                let markdown = strip::public_body(body(self.site, document), blocks);
+                let outline = outline(&markdown);
+                (markdown, outline)
+            })
+            .collect();
+        let anchors: HashMap<&str, HashSet<String>> = (published.iter().zip(&bodies))
+            .map(|((d, _), (_, o))| (d.record.data.id.as_str(), o.anchors.clone()))
+            .collect();
+        let linking = Linking {
+            resolver: Resolver::new(self.site),
+            assets: publish::Assets::new(self.site),
+            urls: &self.urls,
+            anchors: &anchors,
+        };
+        let nav = nav_links(&published);
+        let mut documents = Vec::new();
+        for ((document, url), (markdown, outline)) in published.into_iter().zip(bodies) {
+            let links = linking.links(document.record.file, &outline, &url, assets);
+            let meta = &document.record.data;
+            self.dates.extend(meta.approved_on);
+            self.dates.extend(meta.revisions.iter().map(|r| r.date));
+            documents.push(PublicDocument {
                 url,
                 is_page: document.kind == crate::load::DocKind::Page,
                 title: meta.title.clone(),
@@ -223,15 +282,12 @@ pub fn build(site: &Site) -> PublicModel {
                         summary: r.summary.clone(),
                     })
                     .collect(),
-                controls: meta
-                    .controls
-                    .iter()
+                controls: (meta.controls.iter())
                     .filter_map(|id| {
-                        let url = urls_by_id.get(id)?;
                         Some(ControlRef {
                             id: id.clone(),
-                            title: catalogs.info(id).title,
-                            url: url.clone(),
+                            title: self.catalogs.info(id).title,
+                            url: self.urls.get(id)?.clone(),
                         })
                     })
                     .collect(),
@@ -241,110 +297,143 @@ pub fn build(site: &Site) -> PublicModel {
                     links,
                     anchors: outline.anchors.into_iter().collect(),
                 },
-            }
-        })
-        .collect();
-
-    let ai_policy = site
-        .documents
-        .iter()
-        .filter(|d| document_visibility(d) == Visibility::Public)
-        .find(|d| {
-            let meta = &d.record.data;
-            meta.clauses.iter().any(|c| &**c == "5.2")
-                || meta.title.to_lowercase().contains("ai policy")
-        })
-        .map(|d| DocumentRef {
-            title: d.record.data.title.clone(),
-            url: urls_by_id[&d.record.data.id].clone(),
-            public_summary: summary(&d.record.data.public_summary),
-        });
-
-    let show_totals = config.public.show_control_totals;
-    let mut objectives: Vec<ObjectiveStatus> = Vec::new();
-    let mut totals = StatusCounts::default();
-    let public_by_id: HashMap<&str, &PublicControl> =
-        controls.iter().map(|c| (c.id.as_str(), c)).collect();
-    for record in &sorted {
-        let info = catalogs.info(&record.data.id);
-        totals.add(&record.data);
-        let objective = match (objectives.iter_mut())
-            .find(|o| o.id == info.objective && o.framework == info.framework)
-        {
-            Some(objective) => objective,
-            None => {
-                objectives.push(ObjectiveStatus {
-                    id: info.objective.clone(),
-                    title: info.objective_title.clone(),
-                    framework: info.framework.clone(),
-                    builtin: info.builtin,
-                    totals: show_totals.then(StatusCounts::default),
-                    controls: Vec::new(),
-                });
-                objectives.last_mut().expect("just pushed")
-            }
-        };
-        if let Some(t) = objective.totals.as_mut() {
-            t.add(&record.data);
+            });
         }
-        if let Some(control) = public_by_id.get(record.data.id.as_str()) {
-            objective.controls.push((*control).clone());
-        }
+        (documents, nav)
     }
-    // An objective with no public control is shown only for its totals, and only when its
-    // title is a published standard's: the title of a site's own objective may itself be
-    // internal. (The site-wide totals still count its controls.)
-    objectives.retain(|o| {
-        let has_totals = o.totals.as_ref().is_some_and(StatusCounts::any_assessed);
-        !o.controls.is_empty() || (has_totals && o.builtin)
-    });
 
-    // A certificate's number, validity and file are facts only of a certificate held: with
-    // any other status they would read as one.
-    let certification = config.certification.as_ref().map(|c| {
+    /// The public document that states the AI policy (clause 5.2), if one is published.
+    fn ai_policy(&self) -> Option<DocumentRef> {
+        let document = (self.site.documents.iter())
+            .filter(|d| document_visibility(d) == Visibility::Public)
+            .find(|d| {
+                let meta = &d.record.data;
+                meta.clauses.iter().any(|c| &**c == "5.2")
+                    || meta.title.to_lowercase().contains("ai policy")
+            })?;
+        let meta = &document.record.data;
+        Some(DocumentRef {
+            title: meta.title.clone(),
+            url: self.urls.get(&meta.id)?.clone(),
+            public_summary: summary(&meta.public_summary),
+        })
+    }
+
+    /// Control status by objective, and the totals over every control record (internal
+    /// ones included: totals name none).
+    fn objectives(
+        &self,
+        controls: &[PublicControl],
+        show_totals: bool,
+    ) -> (Vec<ObjectiveStatus>, Option<StatusCounts>) {
+        let mut objectives: Vec<ObjectiveStatus> = Vec::new();
+        let mut totals = StatusCounts::default();
+        let public_by_id: HashMap<&str, &PublicControl> =
+            controls.iter().map(|c| (c.id.as_str(), c)).collect();
+        for record in self.sorted_controls() {
+            let info = self.catalogs.info(&record.data.id);
+            totals.add(&record.data);
+            // Two catalogues may use the same objective id: keep them apart.
+            let at = (objectives.iter())
+                .position(|o| o.id == info.objective && o.framework == info.framework);
+            let objective = match at {
+                Some(at) => &mut objectives[at],
+                None => {
+                    objectives.push(ObjectiveStatus {
+                        id: info.objective.clone(),
+                        title: info.objective_title.clone(),
+                        framework: info.framework.clone(),
+                        builtin: info.builtin,
+                        totals: show_totals.then(StatusCounts::default),
+                        controls: Vec::new(),
+                    });
+                    objectives.last_mut().expect("just pushed")
+                }
+            };
+            if let Some(t) = objective.totals.as_mut() {
+                t.add(&record.data);
+            }
+            if let Some(control) = public_by_id.get(record.data.id.as_str()) {
+                objective.controls.push((*control).clone());
+            }
+        }
+        // An objective with no public control is shown only for its totals, and only when
+        // its title is a published standard's: the title of a site's own objective may
+        // itself be internal. (The site-wide totals still count its controls.)
+        objectives.retain(|o| {
+            let has_totals = o.totals.as_ref().is_some_and(StatusCounts::any_assessed);
+            !o.controls.is_empty() || (has_totals && o.builtin)
+        });
+        // Right after `init` nothing is assessed: then the page claims nothing about controls.
+        let totals = (show_totals && totals.any_assessed()).then_some(totals);
+        (objectives, totals)
+    }
+
+    /// A certificate's number, validity and file are facts only of a certificate held:
+    /// with any other status they would read as one.
+    fn certification(
+        &self,
+        assets: &mut BTreeMap<String, PublicAsset>,
+    ) -> Option<CertificationInfo> {
+        let config = &self.site.config.as_ref()?.data;
+        let c = config.certification.as_ref()?;
         let held = c.status == CertificationStatus::Certified;
-        CertificationInfo {
+        let file = (c.certificate_file.as_deref())
+            .filter(|_| held)
+            .and_then(inside_content)
+            .and_then(|path| {
+                let source = publish::Assets::new(self.site).public_file(&path).ok()?;
+                Some(add_asset(assets, path, source, ""))
+            });
+        Some(CertificationInfo {
             standard: c.standard.clone(),
             status: c.status,
             certifier: c.certifier.clone(),
             certificate_id: c.certificate_id.clone().filter(|_| held),
             scope: c.scope.clone(),
             valid_until: c.valid_until.filter(|_| held),
-            certificate_file: (c.certificate_file.as_deref())
-                .filter(|_| held)
-                .and_then(|file| {
-                    let path = inside_content(file)?;
-                    linking.public_asset(path, "", &mut assets)
-                }),
-        }
-    });
-
-    PublicModel {
-        site: SiteInfo {
-            title: config.title.clone(),
-            organisation: config.organisation.clone(),
-            description: config.description.clone(),
-            language: config.language.clone(),
-            base_url: config.base_url.clone(),
-            contact_email: config.contact.email.clone(),
-            concerns_url: config.contact.concerns_url.clone(),
-            certification,
-        },
-        updated: dates.last().copied(),
-        ai_policy,
-        ai_role: ai_role(&config.organisation, &systems),
-        documents,
-        controls,
-        systems,
-        risks,
-        nav: nav.into_iter().map(|(_, link)| link).collect(),
-        restricted,
-        objectives,
-        // Right after `init` nothing is assessed: then the page claims nothing about controls.
-        control_totals: (show_totals && totals.any_assessed()).then_some(totals),
-        urls: urls_by_id,
-        assets,
+            certificate_file: file,
+        })
     }
+}
+
+/// The documents that asked for a place in the navigation (`nav: true`), by `order`, then
+/// by title.
+fn nav_links(published: &[(&Document, String)]) -> Vec<NavLink> {
+    let mut nav: Vec<(i64, NavLink)> = (published.iter())
+        .filter(|(d, _)| d.record.data.nav)
+        .map(|(d, url)| {
+            let meta = &d.record.data;
+            let link = NavLink {
+                title: meta.title.clone(),
+                url: url.clone(),
+            };
+            (meta.order.unwrap_or(i64::MAX), link)
+        })
+        .collect();
+    nav.sort_by(|(a, x), (b, y)| (a, &x.title).cmp(&(b, &y.title)));
+    nav.into_iter().map(|(_, link)| link).collect()
+}
+
+/// Adds an asset (`path` under `content/`, really at `source`) used by the public `page`;
+/// returns its output path.
+fn add_asset(
+    assets: &mut BTreeMap<String, PublicAsset>,
+    path: std::path::PathBuf,
+    source: std::path::PathBuf,
+    page: &str,
+) -> String {
+    let output = path.to_string_lossy().replace('\\', "/");
+    assets
+        .entry(output.clone())
+        .or_insert_with(|| PublicAsset {
+            path: output.clone(),
+            source,
+            used_by: BTreeSet::new(),
+        })
+        .used_by
+        .insert(page.to_string());
+    output
 }
 
 /// `url#anchor`, or `url` when there is no anchor.
@@ -427,16 +516,6 @@ impl Linking<'_> {
         assets: &mut BTreeMap<String, PublicAsset>,
     ) -> Option<String> {
         let source = self.assets.public_file(&path).ok()?;
-        let output = path.to_string_lossy().replace('\\', "/");
-        assets
-            .entry(output.clone())
-            .or_insert_with(|| PublicAsset {
-                path: output.clone(),
-                source,
-                used_by: BTreeSet::new(),
-            })
-            .used_by
-            .insert(page.to_string());
-        Some(output)
+        Some(add_asset(assets, path, source, page))
     }
 }
