@@ -59,6 +59,12 @@ impl Dates<'_> {
 }
 
 pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    documents(site, today, findings);
+    controls(site, today, findings);
+    systems_and_risks(site, today, findings);
+}
+
+fn documents(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     for document in &site.documents {
         let meta = &document.record.data;
         let mut dates = Dates {
@@ -91,6 +97,9 @@ pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+fn controls(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     for control in &site.controls {
         let data = &control.data;
         let mut dates = Dates {
@@ -135,6 +144,9 @@ pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+fn systems_and_risks(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     for system in &site.systems {
         let data = &system.data;
         let mut dates = Dates {
