@@ -1,0 +1,80 @@
+//! The machine-readable outputs read by the parsers their consumers use: `feed.xml` by an
+//! Atom parser, `sitemap.xml` by an XML parser against the sitemap protocol's rules.
+
+mod common;
+
+use common::{build, copy_tree};
+use std::fs;
+use std::path::Path;
+
+fn built_sample() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &dir.path().join("content"),
+    );
+    let run = build(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    dir
+}
+
+#[test]
+fn the_feed_is_valid_atom_with_an_entry_per_revision() {
+    let dir = built_sample();
+    let xml = fs::read_to_string(dir.path().join("public/feed.xml")).unwrap();
+    let feed: atom_syndication::Feed = xml.parse().expect("feed.xml is Atom");
+    assert!(!feed.title().as_str().is_empty());
+    assert!(!feed.id().is_empty());
+    assert!(!feed.entries().is_empty());
+    let base = "https://trust.lumenfield.example/";
+    for entry in feed.entries() {
+        assert!(!entry.title().as_str().is_empty());
+        assert!(!entry.id().is_empty(), "every entry has an id");
+        let link = entry
+            .links()
+            .first()
+            .expect("every entry links to its page");
+        assert!(link.href().starts_with(base), "{}", link.href());
+    }
+    // No internal document appears: the draft procedure has a revision of its own.
+    assert!(!xml.contains("incident-communication"), "{xml}");
+}
+
+#[test]
+fn the_sitemap_follows_the_protocol() {
+    let dir = built_sample();
+    let xml = fs::read_to_string(dir.path().join("public/sitemap.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("sitemap.xml is XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "urlset");
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.sitemaps.org/schemas/sitemap/0.9")
+    );
+    let urls: Vec<_> = root.children().filter(|n| n.is_element()).collect();
+    assert!(!urls.is_empty() && urls.len() <= 50_000);
+    let public = dir.path().join("public");
+    for url in urls {
+        assert_eq!(url.tag_name().name(), "url");
+        let text = |name: &str| {
+            url.children()
+                .find(|c| c.tag_name().name() == name)
+                .and_then(|c| c.text())
+        };
+        let loc = text("loc").expect("every url has a loc");
+        let path = loc
+            .strip_prefix("https://trust.lumenfield.example/")
+            .expect("absolute, on the site's own address");
+        assert!(
+            public.join(path).join("index.html").is_file(),
+            "{loc} is no page of public/"
+        );
+        if let Some(lastmod) = text("lastmod") {
+            let parts: Vec<&str> = lastmod.split('-').collect();
+            assert!(
+                parts.len() == 3 && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())),
+                "lastmod {lastmod} is a W3C date"
+            );
+        }
+    }
+}
