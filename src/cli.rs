@@ -1,4 +1,4 @@
-//! The command line (SPEC §6).
+//! The command line (docs/format.md §7).
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! Where each record is published (SPEC §5). Shared by `check` (collisions) and the writers.
+//! Where each record is published (docs/format.md §6). Shared by `check` (collisions) and the writers.
 
 use crate::load::DocKind;
 

@@ -1,4 +1,4 @@
-//! One fixture site per rule of SPEC §4: the good site with the files of
+//! One fixture site per rule of docs/format.md §5: the good site with the files of
 //! `tests/fixtures/rules/<rule>/content/` laid over it. Each fixture's `EXPECT` file gives
 //! the exit status, then one line per finding: severity, code, `path:line`, and a word
 //! that the message or its help must contain. The findings must be exactly those.

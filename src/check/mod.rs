@@ -1,4 +1,4 @@
-//! Stage 2: every rule of SPEC §4 that spans a field, a record or the whole site.
+//! Stage 2: every rule of docs/format.md §5 that spans a field, a record or the whole site.
 //!
 //! Each rule is a function over the loaded site that appends findings; they share one
 //! index of ids. A record that failed to load is left out of the index but its id is
@@ -236,7 +236,7 @@ pub struct AnyRecord<'a> {
     pub positions: &'a Positions,
     /// For documents: index into `site.documents`.
     pub document: Option<usize>,
-    /// Where the public site shows it (SPEC's rule on policies applied).
+    /// Where the public site shows it (`publish`'s decision).
     pub visibility: Visibility,
     /// The page it is published at.
     pub url: String,

@@ -1,5 +1,6 @@
 //! Finding and reading source files safely: nothing outside `content/` is read, no file is
-//! too large to handle, and text that is not UTF-8 is reported where it goes wrong.
+//! too large to handle, text that is not UTF-8 is reported where it goes wrong, and line
+//! endings and byte-order marks are normalised once, here.
 
 use crate::finding::{At, Code, Finding};
 use crate::sources::{FileId, Sources};

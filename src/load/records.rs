@@ -1,4 +1,4 @@
-//! The typed shape of every source record (SPEC §2–3). Unknown fields are refused; closed sets
+//! The typed shape of every source record (docs/format.md §2–3). Unknown fields are refused; closed sets
 //! are enums; dates are real dates. Rules that span fields or records live in `check/`.
 
 use crate::load::date::Date;

@@ -1,6 +1,6 @@
 //! Stage 3: one model per audience, built from a checked site.
 //!
-//! The public model is built by copying only what SPEC §5 lets the public see; nothing is
+//! The public model is built by copying only what docs/format.md §4 lets the public see; nothing is
 //! hidden later by a template. The internal model holds everything, with what staff need
 //! computed once: backlinks, the Statement of Applicability, the heat map, the calendar.
 

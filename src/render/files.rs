@@ -1,5 +1,5 @@
 //! The files beside the pages: `trust.json`, `sitemap.xml`, `feed.xml`, `robots.txt`, the
-//! search indexes and `soa.csv`. Each is made from its audience's model only.
+//! search indexes, `soa.csv` and `gaps.csv`. Each is made from its audience's model only.
 
 use super::output::Output;
 use crate::html::escape;

@@ -1,9 +1,11 @@
-//! Stage 4: pages and files for one audience, rendered in memory from that audience's
-//! model. Nothing here decides what an audience may see: the model already did.
+//! Stage 4: pages and files for one audience, from that audience's model only
+//! (`public.rs` from the public model, `internal.rs` the handbook). Nothing here decides
+//! what an audience may see: the model already did.
 //!
 //! Each page is a job (output path, template, the page's own data, and maybe a Markdown
-//! body); jobs render in parallel. Site-wide data is converted for the templates once and
-//! shared, so a page costs the same however large the site is.
+//! body); jobs render in parallel and each page goes to an `Output` as soon as it is made
+//! (or is kept from the last build when its key matches). Site-wide data is converted for
+//! the templates once and shared, so a page costs the same however large the site is.
 
 pub mod cache;
 pub mod files;

@@ -37,7 +37,7 @@ pub struct PublicModel {
     /// Restricted records of every kind: title and summary, "available on request".
     pub restricted: Vec<RestrictedItem>,
     pub objectives: Vec<ObjectiveStatus>,
-    /// Counts over every control record, internal ones included (SPEC §5 allows totals).
+    /// Counts over every control record, internal ones included (docs/format.md §4: totals name no record).
     pub control_totals: Option<StatusCounts>,
     /// Page URL of every published record, by id. Not shown.
     #[serde(skip)]
