@@ -17,6 +17,17 @@ pub enum DueState {
     Scheduled,
 }
 
+/// What falls due on a date of the calendar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Due {
+    #[serde(rename = "review")]
+    Review,
+    #[serde(rename = "target")]
+    Target,
+    #[serde(rename = "evidence expiry")]
+    EvidenceExpiry,
+}
+
 /// Where `due` stands on `today`.
 pub fn due_state(today: Date, due: Date, warn_days: u32) -> DueState {
     let days = today.days_until(due);

@@ -9,7 +9,7 @@ use crate::load::records::{
     ControlRecord, DocStatus, DocumentMeta, RiskRecord, SiteConfig, SystemRecord, Visibility,
 };
 use crate::load::{DocKind, Site};
-use crate::schedule::{DueState, due_state, reviews};
+use crate::schedule::{Due, DueState, due_state, reviews};
 use crate::urls;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -130,8 +130,7 @@ pub struct HeatCell {
 #[derive(Serialize)]
 pub struct CalendarEntry {
     pub date: Date,
-    /// `review`, `target` or `evidence expiry`.
-    pub what: &'static str,
+    pub what: Due,
     pub item: Ref,
     /// `overdue`, `due-soon` or `scheduled`.
     pub state: DueState,
@@ -532,7 +531,7 @@ fn calendar(
     refs: &HashMap<String, Ref>,
 ) -> Vec<CalendarEntry> {
     let mut entries = Vec::new();
-    let mut add = |date: Option<Date>, what: &'static str, id: &str| {
+    let mut add = |date: Option<Date>, what: Due, id: &str| {
         let (Some(date), Some(item)) = (date, refs.get(id)) else {
             return;
         };
@@ -545,13 +544,13 @@ fn calendar(
         });
     };
     for review in reviews(site) {
-        add(Some(review.due), "review", review.id);
+        add(Some(review.due), Due::Review, review.id);
     }
     for control in &site.controls {
         let data = &control.data;
-        add(data.target_date, "target", &data.id);
+        add(data.target_date, Due::Target, &data.id);
         for evidence in &data.evidence {
-            add(evidence.expires_on, "evidence expiry", &data.id);
+            add(evidence.expires_on, Due::EvidenceExpiry, &data.id);
         }
     }
     entries.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.item.id.cmp(&b.item.id)));
@@ -607,7 +606,7 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
     let review_states = |state: DueState| {
         calendar
             .iter()
-            .filter(|e| e.state == state && e.what == "review")
+            .filter(|e| e.state == state && e.what == Due::Review)
             .count()
     };
     Dashboard {

@@ -77,7 +77,7 @@ pub struct Role {
 #[derive(Clone, Serialize)]
 pub struct DueItem {
     pub date: Date,
-    pub what: &'static str,
+    pub what: crate::schedule::Due,
     pub item: Ref,
     pub state: crate::schedule::DueState,
 }

@@ -76,10 +76,20 @@ pub fn hash_of(value: &impl Serialize) -> Option<u64> {
     Some(hashing.0.digest())
 }
 
+/// Who a rendered site is for; the templates read it as `public`, `preview` or `internal`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Readers {
+    Public,
+    /// The public site as shown inside the handbook.
+    Preview,
+    Internal,
+}
+
 /// What every page of one site run shares, hashed once.
 pub struct Context<'a> {
     pub urls: &'a HashMap<String, String>,
-    pub audience: &'static str,
+    pub audience: Readers,
     pub preview: bool,
     /// `None` when the layout data cannot be hashed: then no page of the run has a key.
     shared: Option<u64>,
@@ -90,7 +100,7 @@ impl<'a> Context<'a> {
     /// `fingerprint` stands for the templates and the program.
     pub fn new(
         urls: &'a HashMap<String, String>,
-        audience: &'static str,
+        audience: Readers,
         preview: bool,
         layout: impl Serialize,
         fingerprint: u64,

@@ -143,7 +143,7 @@ impl Renderer<'_> {
         );
         let context = cache::Context::new(
             &model.urls,
-            "internal",
+            cache::Readers::Internal,
             false,
             (model.site, model.today),
             self.fingerprint,

@@ -205,7 +205,7 @@ impl<'a> Renderer<'a> {
                     body => body,
                     // Only `../` repeated: safe to print unescaped.
                     root => Value::from_safe_string(root.clone()),
-                    audience => audience,
+                    audience => data(&audience),
                     preview => preview,
                 })?;
                 let page = key.map(|key| PageKey {

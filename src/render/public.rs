@@ -160,7 +160,11 @@ impl Renderer<'_> {
                 .iter()
                 .map(|risk| Job::record(&risk.url, "public/risk.html", risk)),
         );
-        let audience = if preview { "preview" } else { "public" };
+        let audience = if preview {
+            cache::Readers::Preview
+        } else {
+            cache::Readers::Public
+        };
         let context = cache::Context::new(
             &model.urls,
             audience,
