@@ -35,6 +35,22 @@ fn builder<'a>(keep_comments: bool) -> ammonia::Builder<'a> {
     builder
 }
 
+/// Whether an absolute address (`https://…`, `//host/…`) may be a link: what a browser
+/// would read as its scheme (it ignores tabs, newlines and leading spaces) is allowed.
+pub fn is_allowed_address(url: &str) -> bool {
+    let read: String = url
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect::<String>()
+        .trim_start_matches(|c: char| c <= ' ')
+        .to_ascii_lowercase();
+    if read.starts_with("//") {
+        return true;
+    }
+    read.split_once(':')
+        .is_some_and(|(scheme, _)| SCHEMES.contains(&scheme))
+}
+
 /// Text made safe inside an HTML attribute or element.
 pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")

@@ -84,6 +84,16 @@ pub fn to_html(
     // The page prints its title as its one `<h1>`: a body with headings of its own at that
     // level (other than one repeating the title) has every heading moved one level down.
     let demote = title.is_some() && has_own_h1(&parsed, title);
+    // Without raw HTML, the parser's own output is safe once its links are: they are
+    // decided here, by the same rule the sanitiser applies, and the sanitiser (the costly
+    // part of a page) is needed only for bodies with raw HTML.
+    let raw_html = parsed.iter().any(|e| match e {
+        Event::Html(html) => block_marker(html).is_none(),
+        Event::InlineHtml(_) => true,
+        _ => false,
+    });
+    // Whether each open link or image was kept, so that its end matches its start.
+    let mut kept: Vec<bool> = Vec::new();
 
     for event in parsed {
         // Pass: code blocks, highlighted whole.
@@ -114,6 +124,54 @@ pub fn to_html(
                 Some(Marker::Close) => Event::Html("</div>\n".into()),
                 None => Event::Html(html),
             },
+            // Pass (bodies without raw HTML): links and images point where `links` says,
+            // or lose their target (a link keeps its text, an image its alt text).
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title: link_title,
+                id,
+            }) if !raw_html => match target(&dest_url, links) {
+                Some(dest) => {
+                    kept.push(true);
+                    Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: dest.into(),
+                        title: link_title,
+                        id,
+                    })
+                }
+                None => {
+                    kept.push(false);
+                    continue;
+                }
+            },
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title: image_title,
+                id,
+            }) if !raw_html => match target(&dest_url, links) {
+                Some(dest) => {
+                    kept.push(true);
+                    Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: dest.into(),
+                        title: image_title,
+                        id,
+                    })
+                }
+                None => {
+                    kept.push(false);
+                    continue;
+                }
+            },
+            Event::End(end @ (TagEnd::Link | TagEnd::Image)) if !raw_html => {
+                if kept.pop() == Some(false) {
+                    continue;
+                }
+                Event::End(end)
+            }
             other => other,
         };
         // Pass: heading ids, from the heading's text once it is complete (as `check` did).
@@ -164,7 +222,21 @@ pub fn to_html(
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    crate::html::clean(&html, keep_comments, &|url| links.target(url))
+    if raw_html {
+        crate::html::clean(&html, keep_comments, &|url| links.target(url))
+    } else {
+        html
+    }
+}
+
+/// Where a Markdown link leads: a web, mail or phone address as written, a relative one
+/// where `links` says; anything else (`javascript:`, `data:`) nowhere. The sanitiser
+/// applies the same rule to raw HTML.
+fn target(dest: &str, links: &dyn Links) -> Option<String> {
+    if crate::links::is_external(dest) || dest.starts_with("//") {
+        return crate::html::is_allowed_address(dest).then(|| dest.to_string());
+    }
+    links.target(dest)
 }
 
 /// Whether the body has a level-1 heading besides one that opens it by repeating `title`.
@@ -238,6 +310,25 @@ mod tests {
             "{out}"
         );
         assert!(html("x <!-- note -->\n", true).contains("<!-- note -->"));
+    }
+
+    #[test]
+    fn links_are_decided_the_same_with_or_without_raw_html() {
+        for raw in ["", "\n\n<span>raw</span>\n"] {
+            let out = html(
+                &format!(
+                    "[a](a.md) [j](javascript:alert(1)) [w](https://example.com/) ![i](i.png){raw}"
+                ),
+                false,
+            );
+            assert!(out.contains("href=\"TO/a.md\""), "{out}");
+            assert!(out.contains("src=\"TO/i.png\""), "{out}");
+            assert!(out.contains("href=\"https://example.com/\""), "{out}");
+            assert!(!out.contains("javascript"), "{out}");
+        }
+        assert!(crate::html::is_allowed_address("HTTPS://example.com"));
+        assert!(!crate::html::is_allowed_address(" java\tscript:alert(1)"));
+        assert!(!crate::html::is_allowed_address("data:text/html,x"));
     }
 
     #[test]
