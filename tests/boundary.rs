@@ -24,17 +24,20 @@ const FORBIDDEN_IN_PUBLIC_RENDERER: [&str; 9] = [
     "std::fs::read_dir",
 ];
 
-#[test]
-fn the_public_renderer_names_only_the_public_model() {
-    let source =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/render/public.rs"))
-            .unwrap();
-    // The module doc may explain what the module does not use; the code may not use it.
-    let code: String = source
+/// A source file of this crate without its comments: the module doc may explain what the
+/// module does not use; the code may not use it.
+fn code_of(path: &str) -> String {
+    let source = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+    source
         .lines()
         .filter(|line| !line.trim_start().starts_with("//"))
         .collect::<Vec<_>>()
-        .join("\n");
+        .join("\n")
+}
+
+#[test]
+fn the_public_renderer_names_only_the_public_model() {
+    let code = code_of("src/render/public.rs");
     for name in FORBIDDEN_IN_PUBLIC_RENDERER {
         assert!(
             !code.contains(name),
@@ -71,14 +74,7 @@ const FORBIDDEN_IN_PUBLIC_TYPES: [&str; 17] = [
 
 #[test]
 fn the_public_model_holds_plain_values_only() {
-    let source =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model/public/mod.rs"))
-            .unwrap();
-    let code: String = source
-        .lines()
-        .filter(|line| !line.trim_start().starts_with("//"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let code = code_of("src/model/public/mod.rs");
     for name in FORBIDDEN_IN_PUBLIC_TYPES {
         assert!(
             !code.contains(name),

@@ -37,6 +37,16 @@ impl Dates<'_> {
         );
     }
 
+    /// The last review happened, and the next comes after it.
+    fn reviews(&mut self, last: Option<Date>, next: Option<Date>) {
+        self.past("last_reviewed", "`last_reviewed`", last);
+        self.ordered(
+            ("last_reviewed", last),
+            ("next_review", next),
+            "the next review is before the last one",
+        );
+    }
+
     /// `earlier` (at `path`) must not come after `later` (at `later_path`).
     fn ordered(&mut self, earlier: (&str, Option<Date>), later: (&str, Option<Date>), why: &str) {
         let (Some(first), Some(second)) = (earlier.1, later.1) else {
@@ -108,12 +118,7 @@ fn controls(site: &Site, today: Date, findings: &mut Vec<Finding>) {
             positions: &control.positions,
             findings,
         };
-        dates.past("last_reviewed", "`last_reviewed`", data.last_reviewed);
-        dates.ordered(
-            ("last_reviewed", data.last_reviewed),
-            ("next_review", data.next_review),
-            "the next review is before the last one",
-        );
+        dates.reviews(data.last_reviewed, data.next_review);
         for (i, evidence) in data.evidence.iter().enumerate() {
             let collected = format!("evidence.{i}.collected_on");
             let what = format!("evidence \"{}\" was collected on", evidence.title);
@@ -155,12 +160,7 @@ fn systems_and_risks(site: &Site, today: Date, findings: &mut Vec<Finding>) {
             positions: &system.positions,
             findings,
         };
-        dates.past("last_reviewed", "`last_reviewed`", data.last_reviewed);
-        dates.ordered(
-            ("last_reviewed", data.last_reviewed),
-            ("next_review", data.next_review),
-            "the next review is before the last one",
-        );
+        dates.reviews(data.last_reviewed, data.next_review);
         let assessed = data.impact_assessment.as_ref().and_then(|a| a.date);
         dates.past(
             "impact_assessment.date",

@@ -129,18 +129,10 @@ impl Renderer<'_> {
                 None => job,
             });
         }
-        jobs.extend(
-            model
-                .systems
-                .iter()
-                .map(|system| Job::record(&system.url, "internal/system.html", system)),
-        );
-        jobs.extend(
-            model
-                .risks
-                .iter()
-                .map(|risk| Job::record(&risk.url, "internal/risk.html", risk)),
-        );
+        jobs.extend(Job::records(&model.systems, "internal/system.html", |s| {
+            &s.url
+        }));
+        jobs.extend(Job::records(&model.risks, "internal/risk.html", |r| &r.url));
         let context = cache::Context::new(
             &model.urls,
             cache::Readers::Internal,

@@ -129,6 +129,17 @@ impl<'m> Job<'m> {
         }
     }
 
+    /// The pages of a list of records, each at its `url`.
+    fn records<T: serde::Serialize + Sync>(
+        items: &'m [T],
+        template: &'static str,
+        url: impl Fn(&T) -> &str + 'm,
+    ) -> impl Iterator<Item = Self> + 'm {
+        items
+            .iter()
+            .map(move |item| Job::record(url(item), template, item))
+    }
+
     fn with_model(mut self, model_hash: Option<u64>) -> Self {
         self.own_hash = model_hash;
         self

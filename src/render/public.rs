@@ -142,24 +142,13 @@ impl Renderer<'_> {
                     .titled(&document.title),
             );
         }
-        jobs.extend(
-            model
-                .controls
-                .iter()
-                .map(|control| Job::record(&control.url, "public/control.html", control)),
-        );
-        jobs.extend(
-            model
-                .systems
-                .iter()
-                .map(|system| Job::record(&system.url, "public/system.html", system)),
-        );
-        jobs.extend(
-            model
-                .risks
-                .iter()
-                .map(|risk| Job::record(&risk.url, "public/risk.html", risk)),
-        );
+        jobs.extend(Job::records(&model.controls, "public/control.html", |c| {
+            &c.url
+        }));
+        jobs.extend(Job::records(&model.systems, "public/system.html", |s| {
+            &s.url
+        }));
+        jobs.extend(Job::records(&model.risks, "public/risk.html", |r| &r.url));
         let audience = if preview {
             cache::Readers::Preview
         } else {
