@@ -3,7 +3,7 @@
 //! calendar and the dashboard figures.
 
 use super::{Catalogs, ControlInfo, StatusCounts, body, document_visibility, risk_level};
-use crate::links::{Resolver, Target};
+use crate::links::{Resolved, Resolver, Target};
 use crate::load::date::Date;
 use crate::load::records::{
     ControlRecord, DocStatus, DocumentMeta, RiskRecord, SiteConfig, SystemRecord, Visibility,
@@ -174,6 +174,8 @@ fn status_word(status: Option<DocStatus>) -> &'static str {
     }
 }
 
+/// The handbook's model of a checked site, step by step: every record as a reference,
+/// the backlinks between them, each kind's pages, then what is computed over them.
 pub fn build(site: &Site, today: Date) -> InternalModel<'_> {
     let config = &site
         .config
@@ -181,209 +183,17 @@ pub fn build(site: &Site, today: Date) -> InternalModel<'_> {
         .expect("a checked site has a site.yaml")
         .data;
     let catalogs = Catalogs::new(site);
-    let source_of = |file: usize| {
-        site.sources
-            .path(file)
-            .display()
-            .to_string()
-            .replace('\\', "/")
+    let refs = refs(site, &catalogs);
+    let backlinks = backlinks(site, &refs);
+    let pages = Pages {
+        site,
+        config,
+        backlinks,
     };
-
-    // Every record as a Ref, by id.
-    let mut refs: HashMap<String, Ref> = HashMap::new();
-    for document in &site.documents {
-        let meta = &document.record.data;
-        let kind = if document.kind == DocKind::Page {
-            "page"
-        } else {
-            "policy"
-        };
-        let url = urls::document(document.kind, &document.record.stem);
-        refs.insert(
-            meta.id.clone(),
-            Ref {
-                kind,
-                id: meta.id.clone(),
-                title: meta.title.clone(),
-                url,
-            },
-        );
-    }
-    for control in &site.controls {
-        let id = &control.data.id;
-        let title = catalogs.info(id).title;
-        refs.insert(
-            id.clone(),
-            Ref {
-                kind: "control",
-                id: id.clone(),
-                title,
-                url: urls::control(id),
-            },
-        );
-    }
-    for system in &site.systems {
-        let data = &system.data;
-        let url = urls::system(&system.stem);
-        refs.insert(
-            data.id.clone(),
-            Ref {
-                kind: "system",
-                id: data.id.clone(),
-                title: data.name.clone(),
-                url,
-            },
-        );
-    }
-    for risk in &site.risks {
-        let data = &risk.data;
-        let url = urls::risk(&data.id);
-        refs.insert(
-            data.id.clone(),
-            Ref {
-                kind: "risk",
-                id: data.id.clone(),
-                title: data.title.clone(),
-                url,
-            },
-        );
-    }
-
-    // Backlinks: every field that names another record, and every Markdown link.
-    let mut backlinks: HashMap<String, Vec<Ref>> = HashMap::new();
-    let mut link = |from: &str, to: &[String]| {
-        let Some(source) = refs.get(from) else { return };
-        for target in to.iter().filter(|t| refs.contains_key(*t)) {
-            let list = backlinks.entry(target.clone()).or_default();
-            if !list.contains(source) {
-                list.push(source.clone());
-            }
-        }
-    };
-    let resolver = Resolver::new(site);
-    for document in &site.documents {
-        let meta = &document.record.data;
-        link(&meta.id, &meta.controls);
-        link(&meta.id, &meta.related);
-        let linked: Vec<String> = document
-            .outline
-            .links
-            .iter()
-            .filter_map(|l| match resolver.resolve(document.record.file, &l.dest) {
-                Ok(Some(resolved)) => match resolved.target {
-                    Target::Record(id) if id != meta.id => Some(id.to_string()),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .collect();
-        link(&meta.id, &linked);
-    }
-    for control in &site.controls {
-        let data = &control.data;
-        link(&data.id, &data.policies);
-        link(&data.id, &data.risks);
-        link(&data.id, &data.systems);
-    }
-    for system in &site.systems {
-        link(&system.data.id, &system.data.controls);
-        link(&system.data.id, &system.data.risks);
-    }
-    for risk in &site.risks {
-        link(&risk.data.id, &risk.data.systems);
-        link(&risk.data.id, &risk.data.controls);
-    }
-    let backlinks_of = |id: &str| {
-        let mut list = backlinks.get(id).cloned().unwrap_or_default();
-        list.sort();
-        list
-    };
-
-    let documents: Vec<InternalDocument> = site
-        .documents
-        .iter()
-        .map(|document| {
-            let source = source_of(document.record.file);
-            InternalDocument {
-                file: document.record.file,
-                url: refs[&document.record.data.id].url.clone(),
-                is_page: document.kind == DocKind::Page,
-                meta: &document.record.data,
-                body: body(site, document),
-                published_as: document_visibility(document),
-                edit_url: edit_url(config, &source),
-                source,
-                referenced_by: backlinks_of(&document.record.data.id),
-            }
-        })
-        .collect();
-
-    let mut controls: Vec<InternalControl> = site
-        .controls
-        .iter()
-        .map(|control| {
-            let data = &control.data;
-            let source = source_of(control.file);
-            InternalControl {
-                file: control.file,
-                url: urls::control(&data.id),
-                record: data,
-                info: catalogs.info(&data.id),
-                edit_url: edit_url(config, &source),
-                source,
-                referenced_by: backlinks_of(&data.id),
-                expired_evidence: data
-                    .evidence
-                    .iter()
-                    .filter(|e| e.expires_on.is_some_and(|d| d < today))
-                    .map(|e| e.title.clone())
-                    .collect(),
-            }
-        })
-        .collect();
-    controls.sort_by_key(|c| catalogs.order(&c.record.id));
-
-    let systems: Vec<InternalSystem> = site
-        .systems
-        .iter()
-        .map(|system| {
-            let source = source_of(system.file);
-            InternalSystem {
-                url: urls::system(&system.stem),
-                record: &system.data,
-                edit_url: edit_url(config, &source),
-                source,
-                referenced_by: backlinks_of(&system.data.id),
-            }
-        })
-        .collect();
-
-    let mut risks: Vec<InternalRisk> = site
-        .risks
-        .iter()
-        .map(|risk| {
-            let data = &risk.data;
-            let residual = data.residual_likelihood.zip(data.residual_impact);
-            let source = source_of(risk.file);
-            InternalRisk {
-                url: urls::risk(&data.id),
-                record: data,
-                score: u16::from(data.likelihood.0) * u16::from(data.impact.0),
-                level: risk_level(data.likelihood.0, data.impact.0),
-                residual_score: residual.map(|(l, i)| u16::from(l.0) * u16::from(i.0)),
-                residual_level: residual.map(|(l, i)| risk_level(l.0, i.0)),
-                edit_url: edit_url(config, &source),
-                source,
-                referenced_by: backlinks_of(&data.id),
-            }
-        })
-        .collect();
-    risks.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
-            .then_with(|| a.record.id.cmp(&b.record.id))
-    });
-
+    let documents = pages.documents(&refs);
+    let controls = pages.controls(&catalogs, today);
+    let systems = pages.systems();
+    let risks = pages.risks();
     let soa = soa_rows(site, config, &catalogs, &controls);
     let heat_map = heat_maps(&risks);
     let calendar = calendar(site, today, config.review.warn_days, &refs);
@@ -408,6 +218,203 @@ pub fn build(site: &Site, today: Date) -> InternalModel<'_> {
     model.dashboard = dashboard(&model, site);
     model.journey = super::journey::build(&model, site);
     model
+}
+
+/// Every record as a reference (kind, id, title, page), by id.
+fn refs(site: &Site, catalogs: &Catalogs) -> HashMap<String, Ref> {
+    let documents = site.documents.iter().map(|d| {
+        let meta = &d.record.data;
+        let kind = if d.kind == DocKind::Page {
+            "page"
+        } else {
+            "policy"
+        };
+        let url = urls::document(d.kind, &d.record.stem);
+        (kind, &meta.id, meta.title.clone(), url)
+    });
+    let controls = site.controls.iter().map(|c| {
+        let id = &c.data.id;
+        ("control", id, catalogs.info(id).title, urls::control(id))
+    });
+    let systems = site.systems.iter().map(|s| {
+        let data = &s.data;
+        ("system", &data.id, data.name.clone(), urls::system(&s.stem))
+    });
+    let risks = site.risks.iter().map(|r| {
+        let data = &r.data;
+        ("risk", &data.id, data.title.clone(), urls::risk(&data.id))
+    });
+    documents
+        .chain(controls)
+        .chain(systems)
+        .chain(risks)
+        .map(|(kind, id, title, url)| {
+            let id = id.clone();
+            (
+                id.clone(),
+                Ref {
+                    kind,
+                    id,
+                    title,
+                    url,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Who refers to each record: every field that names another record, and every Markdown
+/// link; each list sorted.
+fn backlinks(site: &Site, refs: &HashMap<String, Ref>) -> HashMap<String, Vec<Ref>> {
+    let mut backlinks: HashMap<String, Vec<Ref>> = HashMap::new();
+    let mut link = |from: &str, to: &[String]| {
+        let Some(source) = refs.get(from) else { return };
+        for target in to.iter().filter(|t| refs.contains_key(*t)) {
+            let list = backlinks.entry(target.clone()).or_default();
+            if !list.contains(source) {
+                list.push(source.clone());
+            }
+        }
+    };
+    let resolver = Resolver::new(site);
+    for document in &site.documents {
+        let meta = &document.record.data;
+        link(&meta.id, &meta.controls);
+        link(&meta.id, &meta.related);
+        let linked: Vec<String> = (document.outline.links.iter())
+            .filter_map(|l| match resolver.resolve(document.record.file, &l.dest) {
+                Ok(Some(Resolved {
+                    target: Target::Record(id),
+                    ..
+                })) if id != meta.id => Some(id.to_string()),
+                _ => None,
+            })
+            .collect();
+        link(&meta.id, &linked);
+    }
+    for control in &site.controls {
+        let data = &control.data;
+        link(&data.id, &data.policies);
+        link(&data.id, &data.risks);
+        link(&data.id, &data.systems);
+    }
+    for system in &site.systems {
+        link(&system.data.id, &system.data.controls);
+        link(&system.data.id, &system.data.risks);
+    }
+    for risk in &site.risks {
+        link(&risk.data.id, &risk.data.systems);
+        link(&risk.data.id, &risk.data.controls);
+    }
+    for list in backlinks.values_mut() {
+        list.sort();
+    }
+    backlinks
+}
+
+/// What every record page of the handbook shows besides its record: its source file, an
+/// "edit source" link, and who refers to it.
+struct Pages<'a> {
+    site: &'a Site,
+    config: &'a SiteConfig,
+    backlinks: HashMap<String, Vec<Ref>>,
+}
+
+impl<'a> Pages<'a> {
+    fn source_of(&self, file: usize) -> String {
+        (self.site.sources.path(file).display().to_string()).replace('\\', "/")
+    }
+
+    fn referenced_by(&self, id: &str) -> Vec<Ref> {
+        self.backlinks.get(id).cloned().unwrap_or_default()
+    }
+
+    fn documents(&self, refs: &HashMap<String, Ref>) -> Vec<InternalDocument<'a>> {
+        let site = self.site;
+        (site.documents.iter())
+            .map(|document| {
+                let source = self.source_of(document.record.file);
+                InternalDocument {
+                    file: document.record.file,
+                    url: refs[&document.record.data.id].url.clone(),
+                    is_page: document.kind == DocKind::Page,
+                    meta: &document.record.data,
+                    body: body(site, document),
+                    published_as: document_visibility(document),
+                    edit_url: edit_url(self.config, &source),
+                    source,
+                    referenced_by: self.referenced_by(&document.record.data.id),
+                }
+            })
+            .collect()
+    }
+
+    fn controls(&self, catalogs: &Catalogs, today: Date) -> Vec<InternalControl<'a>> {
+        let mut controls: Vec<InternalControl> = (self.site.controls.iter())
+            .map(|control| {
+                let data = &control.data;
+                let source = self.source_of(control.file);
+                InternalControl {
+                    file: control.file,
+                    url: urls::control(&data.id),
+                    record: data,
+                    info: catalogs.info(&data.id),
+                    edit_url: edit_url(self.config, &source),
+                    source,
+                    referenced_by: self.referenced_by(&data.id),
+                    expired_evidence: (data.evidence.iter())
+                        .filter(|e| e.expires_on.is_some_and(|d| d < today))
+                        .map(|e| e.title.clone())
+                        .collect(),
+                }
+            })
+            .collect();
+        controls.sort_by_key(|c| catalogs.order(&c.record.id));
+        controls
+    }
+
+    fn systems(&self) -> Vec<InternalSystem<'a>> {
+        (self.site.systems.iter())
+            .map(|system| {
+                let source = self.source_of(system.file);
+                InternalSystem {
+                    url: urls::system(&system.stem),
+                    record: &system.data,
+                    edit_url: edit_url(self.config, &source),
+                    source,
+                    referenced_by: self.referenced_by(&system.data.id),
+                }
+            })
+            .collect()
+    }
+
+    /// Highest score first.
+    fn risks(&self) -> Vec<InternalRisk<'a>> {
+        let mut risks: Vec<InternalRisk> = (self.site.risks.iter())
+            .map(|risk| {
+                let data = &risk.data;
+                let residual = data.residual_likelihood.zip(data.residual_impact);
+                let source = self.source_of(risk.file);
+                InternalRisk {
+                    url: urls::risk(&data.id),
+                    record: data,
+                    score: u16::from(data.likelihood.0) * u16::from(data.impact.0),
+                    level: risk_level(data.likelihood.0, data.impact.0),
+                    residual_score: residual.map(|(l, i)| u16::from(l.0) * u16::from(i.0)),
+                    residual_level: residual.map(|(l, i)| risk_level(l.0, i.0)),
+                    edit_url: edit_url(self.config, &source),
+                    source,
+                    referenced_by: self.referenced_by(&data.id),
+                }
+            })
+            .collect();
+        risks.sort_by(|a, b| {
+            (b.score)
+                .cmp(&a.score)
+                .then_with(|| a.record.id.cmp(&b.record.id))
+        });
+        risks
+    }
 }
 
 /// Every control of the frameworks in `site.yaml`, then any other control with a record.
