@@ -3,7 +3,7 @@
 
 use super::value_at;
 use crate::finding::{At, Code, Finding};
-use crate::load::records::{ControlStatus, DocStatus, Treatment, Visibility};
+use crate::load::records::{ControlRecord, ControlStatus, DocStatus, Treatment, Visibility};
 use crate::load::yaml::Positions;
 use crate::load::{DocKind, Site};
 use crate::publish::placeholder;
@@ -45,6 +45,58 @@ impl Here<'_> {
         }
     }
 
+    /// `applicable: false` if and only if `status: not-applicable`.
+    fn applicability(&mut self, data: &ControlRecord) {
+        let not_applicable = data.status == ControlStatus::NotApplicable;
+        if data.applicable == not_applicable {
+            let at = self.at("status");
+            let (message, help) = if data.applicable {
+                (
+                    "an applicable control cannot have `status: not-applicable`",
+                    "set `applicable: false` to exclude it, or give its real status",
+                )
+            } else {
+                (
+                    "an excluded control (`applicable: false`) must have `status: not-applicable`",
+                    "set `status: not-applicable`, or `applicable: true` if it is included",
+                )
+            };
+            self.findings.push(
+                Finding::new(Code::ApplicabilityMismatch, message)
+                    .at(at)
+                    .note(self.at("applicable"), "applicability set here")
+                    .help(help),
+            );
+        }
+    }
+
+    /// A justification is required either way (6.1.3), and a placeholder is no answer yet.
+    fn justification(&mut self, data: &ControlRecord) {
+        match data.justification.as_deref() {
+            Some(text) if !text.trim().is_empty() => {
+                if let Some(word) = placeholder(text) {
+                    let at = self.at("justification");
+                    let consequence = if data.visibility == Visibility::Internal {
+                        "the control counts as not yet assessed"
+                    } else {
+                        "the control counts as not yet assessed, and is not published until it is"
+                    };
+                    let message = format!("the justification still says `{word}`: {consequence}");
+                    let help = "write why the control is included or excluded: auditors read this in the SoA";
+                    let finding = Finding::new(Code::PlaceholderText, message).at(at);
+                    self.findings.push(finding.help(help));
+                }
+            }
+            _ => {
+                let at = self.at("id");
+                let message = format!("control `{}` has no justification", data.id);
+                let help = "add `justification:` saying why the control is included or excluded (ISO/IEC 42001 6.1.3 asks for both)";
+                let finding = Finding::new(Code::MissingJustification, message).at(at);
+                self.findings.push(finding.help(help));
+            }
+        }
+    }
+
     fn public_summary(&mut self, visibility: Visibility, summary: Option<&str>) {
         if visibility != Visibility::Internal && is_blank(summary) {
             let at = self.at("visibility");
@@ -65,6 +117,12 @@ fn is_blank(text: Option<&str>) -> bool {
 }
 
 pub fn check(site: &Site, findings: &mut Vec<Finding>) {
+    documents(site, findings);
+    controls(site, findings);
+    systems_and_risks(site, findings);
+}
+
+fn documents(site: &Site, findings: &mut Vec<Finding>) {
     for document in &site.documents {
         let record = &document.record;
         let meta = &record.data;
@@ -93,7 +151,9 @@ pub fn check(site: &Site, findings: &mut Vec<Finding>) {
             here.require(meta.approved_on.is_some(), "approved_on", "status", reason);
         }
     }
+}
 
+fn controls(site: &Site, findings: &mut Vec<Finding>) {
     for control in &site.controls {
         let data = &control.data;
         let mut here = Here {
@@ -102,52 +162,8 @@ pub fn check(site: &Site, findings: &mut Vec<Finding>) {
             findings,
         };
         here.public_summary(data.visibility, data.public_summary.as_deref());
-        let not_applicable = data.status == ControlStatus::NotApplicable;
-        if data.applicable == not_applicable {
-            let at = here.at("status");
-            let (message, help) = if data.applicable {
-                (
-                    "an applicable control cannot have `status: not-applicable`",
-                    "set `applicable: false` to exclude it, or give its real status",
-                )
-            } else {
-                (
-                    "an excluded control (`applicable: false`) must have `status: not-applicable`",
-                    "set `status: not-applicable`, or `applicable: true` if it is included",
-                )
-            };
-            here.findings.push(
-                Finding::new(Code::ApplicabilityMismatch, message)
-                    .at(at)
-                    .note(here.at("applicable"), "applicability set here")
-                    .help(help),
-            );
-        }
-        match data.justification.as_deref() {
-            Some(text) if !text.trim().is_empty() => {
-                if let Some(word) = placeholder(text) {
-                    let at = here.at("justification");
-                    let consequence = if data.visibility == Visibility::Internal {
-                        "the control counts as not yet assessed"
-                    } else {
-                        "the control counts as not yet assessed, and is not published until it is"
-                    };
-                    here.findings.push(
-                        Finding::new(Code::PlaceholderText, format!("the justification still says `{word}`: {consequence}"))
-                            .at(at)
-                            .help("write why the control is included or excluded: auditors read this in the SoA"),
-                    );
-                }
-            }
-            _ => {
-                let at = here.at("id");
-                here.findings.push(
-                    Finding::new(Code::MissingJustification, format!("control `{}` has no justification", data.id))
-                        .at(at)
-                        .help("add `justification:` saying why the control is included or excluded (ISO/IEC 42001 6.1.3 asks for both)"),
-                );
-            }
-        }
+        here.applicability(data);
+        here.justification(data);
         if data.applicable {
             here.require(
                 !is_blank(data.owner.as_deref()),
@@ -173,7 +189,9 @@ pub fn check(site: &Site, findings: &mut Vec<Finding>) {
             );
         }
     }
+}
 
+fn systems_and_risks(site: &Site, findings: &mut Vec<Finding>) {
     for system in &site.systems {
         let mut here = Here {
             file: system.file,
