@@ -128,6 +128,56 @@ pub fn load(root: &Path, findings: &mut Vec<Finding>) -> Result<Site, NotASite> 
 }
 
 /// `load`, reusing the parses in `cache` for files whose text has not changed.
+/// Adds one read source to the site as its kind of record (a source that fails to load
+/// leaves its findings and its id, so that references to it are not reported again).
+fn add_source(
+    source: Source,
+    found: &files::Found,
+    file: FileId,
+    site: &mut Site,
+    findings: &mut Vec<Finding>,
+    cache: &ParseCache,
+) {
+    match source {
+        Source::Config => {
+            site.config = load_record(found, file, SiteConfig::REQUIRED, site, findings, cache);
+        }
+        Source::Document(kind) => {
+            if let Some(document) = load_document(found, file, kind, site, findings, cache) {
+                site.documents.push(document);
+            }
+        }
+        Source::Control => {
+            let required = ControlRecord::REQUIRED;
+            if let Some(record) = load_record(found, file, required, site, findings, cache) {
+                site.controls.push(record);
+            }
+        }
+        Source::System => {
+            let required = SystemRecord::REQUIRED;
+            if let Some(record) = load_record(found, file, required, site, findings, cache) {
+                site.systems.push(record);
+            }
+        }
+        Source::Risk => {
+            let required = RiskRecord::REQUIRED;
+            if let Some(record) = load_record(found, file, required, site, findings, cache) {
+                site.risks.push(record);
+            }
+        }
+        Source::Catalog => {
+            let loaded =
+                load_record::<Catalog>(found, file, Catalog::REQUIRED, site, findings, cache);
+            if let Some(record) = loaded {
+                site.catalogs.push(LoadedCatalog {
+                    catalog: record.data,
+                    source: Some((record.file, record.positions)),
+                });
+            }
+        }
+    }
+}
+
 /// Why `root` is no site, and where the site probably is: people run trustbook from inside
 /// `content/`, or from a folder below it.
 pub fn not_a_site(root: &Path) -> String {
@@ -211,78 +261,8 @@ pub fn load_cached(
         .collect();
 
     for ((source, found), read) in jobs.iter().zip(read) {
-        let Some(file) = files::add(found, read, &mut site.sources, findings) else {
-            continue;
-        };
-        match source {
-            Source::Config => {
-                site.config = load_record(
-                    found,
-                    file,
-                    SiteConfig::REQUIRED,
-                    &mut site,
-                    findings,
-                    cache,
-                )
-            }
-            Source::Document(kind) => {
-                if let Some(document) =
-                    load_document(found, file, *kind, &mut site, findings, cache)
-                {
-                    site.documents.push(document);
-                }
-            }
-            Source::Control => {
-                if let Some(record) = load_record(
-                    found,
-                    file,
-                    ControlRecord::REQUIRED,
-                    &mut site,
-                    findings,
-                    cache,
-                ) {
-                    site.controls.push(record);
-                }
-            }
-            Source::System => {
-                if let Some(record) = load_record(
-                    found,
-                    file,
-                    SystemRecord::REQUIRED,
-                    &mut site,
-                    findings,
-                    cache,
-                ) {
-                    site.systems.push(record);
-                }
-            }
-            Source::Risk => {
-                if let Some(record) = load_record(
-                    found,
-                    file,
-                    RiskRecord::REQUIRED,
-                    &mut site,
-                    findings,
-                    cache,
-                ) {
-                    site.risks.push(record);
-                }
-            }
-            Source::Catalog => {
-                if let Some(record) = load_record::<Catalog>(
-                    found,
-                    file,
-                    Catalog::REQUIRED,
-                    &mut site,
-                    findings,
-                    cache,
-                ) {
-                    site.catalogs.push(LoadedCatalog {
-                        catalog: record.data,
-                        source: Some((record.file, record.positions)),
-                    });
-                }
-            }
+        if let Some(file) = files::add(found, read, &mut site.sources, findings) {
+            add_source(*source, found, file, &mut site, findings, cache);
         }
     }
     Ok(site)

@@ -116,7 +116,7 @@ pub fn parse<T: DeserializeOwned>(
             };
         }
     };
-    let mut value: Value = match serde_yaml::from_str(origin.text) {
+    let value: Value = match serde_yaml::from_str(origin.text) {
         Ok(value) => value,
         Err(err) => {
             let offset = err.location().map_or(0, |l| {
@@ -175,7 +175,20 @@ pub fn parse<T: DeserializeOwned>(
         );
     }
 
-    // Each round either succeeds or removes one offending entry, so this ends.
+    deserialize_leniently(origin, value, positions, raw_id, &missing, findings)
+}
+
+/// Deserializes `value`, reporting each bad entry and removing it to find the next (each
+/// round either succeeds or removes one entry, so this ends): one run reports every bad
+/// value of a file, not just the first.
+fn deserialize_leniently<T: DeserializeOwned>(
+    origin: &Origin,
+    mut value: Value,
+    positions: Positions,
+    raw_id: Option<String>,
+    missing: &[&str],
+    findings: &mut Vec<Finding>,
+) -> Parsed<T> {
     let mut removed: Vec<String> = Vec::new();
     loop {
         match serde_path_to_error::deserialize::<_, T>(value.clone()) {

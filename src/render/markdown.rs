@@ -9,7 +9,7 @@ use crate::links::{Resolver, Target};
 use crate::load::markers::{Marker, block_marker};
 use crate::load::outline::{options, slugify, unique_anchor};
 use crate::sources::FileId;
-use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -108,6 +108,15 @@ pub fn to_html(
             }
             continue;
         }
+        // Pass (bodies without raw HTML): links and images point where `links` says.
+        let event = if raw_html {
+            event
+        } else {
+            match link_pass(event, links, &mut kept) {
+                Some(event) => event,
+                None => continue,
+            }
+        };
         let event = match event {
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
@@ -124,54 +133,6 @@ pub fn to_html(
                 Some(Marker::Close) => Event::Html("</div>\n".into()),
                 None => Event::Html(html),
             },
-            // Pass (bodies without raw HTML): links and images point where `links` says,
-            // or lose their target (a link keeps its text, an image its alt text).
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title: link_title,
-                id,
-            }) if !raw_html => match target(&dest_url, links) {
-                Some(dest) => {
-                    kept.push(true);
-                    Event::Start(Tag::Link {
-                        link_type,
-                        dest_url: dest.into(),
-                        title: link_title,
-                        id,
-                    })
-                }
-                None => {
-                    kept.push(false);
-                    continue;
-                }
-            },
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title: image_title,
-                id,
-            }) if !raw_html => match target(&dest_url, links) {
-                Some(dest) => {
-                    kept.push(true);
-                    Event::Start(Tag::Image {
-                        link_type,
-                        dest_url: dest.into(),
-                        title: image_title,
-                        id,
-                    })
-                }
-                None => {
-                    kept.push(false);
-                    continue;
-                }
-            },
-            Event::End(end @ (TagEnd::Link | TagEnd::Image)) if !raw_html => {
-                if kept.pop() == Some(false) {
-                    continue;
-                }
-                Event::End(end)
-            }
             other => other,
         };
         // Pass: heading ids, from the heading's text once it is complete (as `check` did).
@@ -227,6 +188,52 @@ pub fn to_html(
     } else {
         html
     }
+}
+
+/// A link or image of a body without raw HTML, pointed where `links` says; `None` drops
+/// the tag (a link keeps its text, an image its alt text). Other events pass unchanged.
+fn link_pass<'e>(event: Event<'e>, links: &dyn Links, kept: &mut Vec<bool>) -> Option<Event<'e>> {
+    let (dest, rebuild): (CowStr<'e>, Box<dyn FnOnce(CowStr<'e>) -> Event<'e>>) = match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => (
+            dest_url,
+            Box::new(move |dest_url| {
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }),
+        ),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => (
+            dest_url,
+            Box::new(move |dest_url| {
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }),
+        ),
+        Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
+            return (kept.pop() != Some(false)).then_some(Event::End(end));
+        }
+        other => return Some(other),
+    };
+    let target = target(&dest, links);
+    kept.push(target.is_some());
+    target.map(|dest| rebuild(dest.into()))
 }
 
 /// Where a Markdown link leads: a web, mail or phone address as written, a relative one
