@@ -129,10 +129,11 @@ fn render_into(
     public: Option<&dyn Output>,
     internal: Option<&dyn Output>,
 ) -> Result<(usize, usize), RenderError> {
+    // `check` refuses a site whose site.yaml did not load, so this is only a guard.
     let config = &site
         .config
         .as_ref()
-        .expect("a checked site has a site.yaml")
+        .ok_or_else(|| RenderError("content/site.yaml did not load: run `trustbook check`".into()))?
         .data;
     let theme =
         Theme::new(&site.root, config.theme.as_deref()).map_err(|e| RenderError(e.to_string()))?;
@@ -144,8 +145,12 @@ fn render_into(
     };
     // The two models read the site side by side; neither depends on the other.
     let (public_model, internal_model) = rayon::join(
-        || public::build(site),
-        || internal.is_some().then(|| internal::build(site, today)),
+        || public::build(site, config),
+        || {
+            internal
+                .is_some()
+                .then(|| internal::build(site, config, today))
+        },
     );
     let mut pages = (0, 0);
     if let Some(out) = public {

@@ -176,12 +176,7 @@ fn status_word(status: Option<DocStatus>) -> &'static str {
 
 /// The handbook's model of a checked site, step by step: every record as a reference,
 /// the backlinks between them, each kind's pages, then what is computed over them.
-pub fn build(site: &Site, today: Date) -> InternalModel<'_> {
-    let config = &site
-        .config
-        .as_ref()
-        .expect("a checked site has a site.yaml")
-        .data;
+pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> InternalModel<'a> {
     let catalogs = Catalogs::new(site);
     let refs = refs(site, &catalogs);
     let backlinks = backlinks(site, &refs);

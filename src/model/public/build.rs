@@ -5,7 +5,7 @@ use super::*;
 use crate::links::{Resolved, Resolver, Target, is_external, percent_decode};
 use crate::load::files::inside_content;
 use crate::load::outline::{Outline, outline};
-use crate::load::records::Visibility;
+use crate::load::records::{SiteConfig, Visibility};
 use crate::load::{Document, Site};
 use crate::model::{Catalogs, body, document_visibility, strip};
 use crate::publish;
@@ -44,12 +44,7 @@ fn summary(text: &Option<String>) -> String {
 
 /// The public model of a checked site, step by step: records first (documents need the
 /// published set for their links), then what the home page sums up.
-pub fn build(site: &Site) -> PublicModel {
-    let config = &site
-        .config
-        .as_ref()
-        .expect("a checked site has a site.yaml")
-        .data;
+pub fn build(site: &Site, config: &SiteConfig) -> PublicModel {
     let mut model = Builder {
         site,
         catalogs: Catalogs::new(site),
@@ -65,7 +60,7 @@ pub fn build(site: &Site) -> PublicModel {
     let (documents, nav) = model.documents(published, &mut assets);
     let ai_policy = model.ai_policy();
     let (objectives, totals) = model.objectives(&controls, config.public.show_control_totals);
-    let certification = model.certification(&mut assets);
+    let certification = model.certification(config, &mut assets);
     PublicModel {
         site: SiteInfo {
             title: config.title.clone(),
@@ -373,9 +368,9 @@ impl<'a> Builder<'a> {
     /// with any other status they would read as one.
     fn certification(
         &self,
+        config: &SiteConfig,
         assets: &mut BTreeMap<String, PublicAsset>,
     ) -> Option<CertificationInfo> {
-        let config = &self.site.config.as_ref()?.data;
         let c = config.certification.as_ref()?;
         let held = c.status == CertificationStatus::Certified;
         let file = (c.certificate_file.as_deref())
