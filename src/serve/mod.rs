@@ -109,7 +109,9 @@ pub fn run(options: Options) -> Result<(), String> {
             format!("cannot listen on {address}: {e}")
         }
     })?;
-    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the address listened on: {e}"))?;
     if !options.bind.is_loopback() {
         eprintln!(
             "warning: serving on {}, which other machines can reach; the internal handbook is for staff only",

@@ -59,11 +59,14 @@ pub fn start(root: &Path, poll: bool, batches: Sender<Vec<PathBuf>>) -> Result<W
         let config = notify::Config::default()
             .with_poll_interval(Duration::from_millis(300))
             .with_compare_contents(true);
-        Box::new(PollWatcher::new(events, config).map_err(|e| e.to_string())?)
+        Box::new(
+            PollWatcher::new(events, config)
+                .map_err(|e| format!("cannot start polling the site's folders: {e}"))?,
+        )
     } else {
         Box::new(
             RecommendedWatcher::new(events, notify::Config::default())
-                .map_err(|e| e.to_string())?,
+                .map_err(|e| format!("cannot watch the site's folders: {e} (try --poll)"))?,
         )
     };
     for folder in ["content", "themes"] {
