@@ -33,6 +33,8 @@ pub struct Highlighter {
     /// Whether any block was highlighted now rather than found: only then is the file
     /// written again.
     highlighted: std::sync::atomic::AtomicBool,
+    /// Blocks found in `earlier` that this build used: they stay young in the file.
+    used: Mutex<std::collections::HashSet<u64>>,
 }
 
 impl Default for Highlighter {
@@ -44,6 +46,7 @@ impl Default for Highlighter {
             earlier: OnceLock::new(),
             fresh: Mutex::new(Fresh::in_memory()),
             highlighted: std::sync::atomic::AtomicBool::new(false),
+            used: Mutex::default(),
         }
     }
 }
@@ -62,7 +65,13 @@ impl Highlighter {
         let lang = lang.split([' ', ',', '{']).next().unwrap_or("").trim();
         let key = key(lang, code);
         let known = self.fresh.lock().ok().and_then(|mut fresh| fresh.get(key));
-        if let Some(html) = known.or_else(|| self.earlier()?.get(key)) {
+        if let Some(html) = known {
+            return html;
+        }
+        if let Some(html) = self.earlier().and_then(|store| store.get(key)) {
+            if let Ok(mut used) = self.used.lock() {
+                used.insert(key);
+            }
             return html;
         }
         self.highlighted
@@ -98,8 +107,8 @@ impl Highlighter {
 
     /// Saves the blocks known now, for the next build, when this build highlighted any.
     /// Blocks of pages that were not rendered are kept too (the next build may need
-    /// them), so the file grows by each edited block until `.trustbook-cache/` is
-    /// deleted. Failing to save only costs the next build some time: errors are ignored.
+    /// them), until they go unused for `MAX_AGE` saves: the file does not grow without
+    /// bound. Failing to save only costs the next build some time: errors are ignored.
     pub fn save(&self, path: &Path) {
         if !self.highlighted.load(std::sync::atomic::Ordering::Relaxed) {
             return;
@@ -107,7 +116,8 @@ impl Highlighter {
         let Ok(mut fresh) = self.fresh.lock() else {
             return;
         };
-        let _ = highlight_store::save(path, &mut fresh, self.earlier());
+        let used = self.used.lock().map(|u| u.clone()).unwrap_or_default();
+        let _ = highlight_store::save(path, &mut fresh, self.earlier(), &used);
     }
 
     fn highlight(&self, lang: &str, code: &str) -> Option<String> {

@@ -1,5 +1,7 @@
-//! The highlight cache on disk: an index of (key, length) pairs, then the blocks' HTML one
-//! after the other. Opening it reads the index only; a block is read when a page needs
+//! The highlight cache on disk: an index of (key, length, age) entries, then the blocks'
+//! HTML one after the other. A block's age counts the saves since a build last used it; a
+//! block unused for `MAX_AGE` saves is dropped, so the file holds what recent builds
+//! needed instead of every block ever highlighted. Opening it reads the index only; a block is read when a page needs
 //! it, so a build that renders a few pages never loads the whole cache (tens of MB on a
 //! large site).
 
@@ -9,13 +11,17 @@ use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-const MAGIC: &[u8; 8] = b"TBHL\x00\x00\x00\x01";
+const MAGIC: &[u8; 8] = b"TBHL\x00\x00\x00\x02";
+/// Saves a block may go unused before it is dropped.
+pub const MAX_AGE: u16 = 30;
+const ENTRY_BYTES: u64 = 8 + 4 + 2;
 /// More entries than this means the file is not ours (or is damaged): ignore it.
 const MAX_ENTRIES: u64 = 10_000_000;
 
 /// An opened cache file: where each block is, and the file to read it from.
 pub struct Store {
-    at: HashMap<u64, (u64, u32)>,
+    /// Offset, length and age of each block.
+    at: HashMap<u64, (u64, u32, u16)>,
     file: Mutex<File>,
 }
 
@@ -23,6 +29,12 @@ fn read_u64(reader: &mut impl Read) -> io::Result<u64> {
     let mut bytes = [0; 8];
     reader.read_exact(&mut bytes)?;
     Ok(u64::from_le_bytes(bytes))
+}
+
+fn read_u16(reader: &mut impl Read) -> io::Result<u16> {
+    let mut bytes = [0; 2];
+    reader.read_exact(&mut bytes)?;
+    Ok(u16::from_le_bytes(bytes))
 }
 
 fn read_u32(reader: &mut impl Read) -> io::Result<u32> {
@@ -43,12 +55,13 @@ impl Store {
         if &magic != MAGIC || count > MAX_ENTRIES {
             return None;
         }
-        let mut offset = 16 + count * 12;
+        let mut offset = 16 + count * ENTRY_BYTES;
         let mut at = HashMap::with_capacity(count as usize);
         for _ in 0..count {
             let key = read_u64(&mut reader).ok()?;
             let len = read_u32(&mut reader).ok()?;
-            at.insert(key, (offset, len));
+            let age = read_u16(&mut reader).ok()?;
+            at.insert(key, (offset, len, age));
             offset += u64::from(len);
         }
         if offset != size {
@@ -62,7 +75,7 @@ impl Store {
     }
 
     pub fn get(&self, key: u64) -> Option<String> {
-        let &(offset, len) = self.at.get(&key)?;
+        let &(offset, len, _) = self.at.get(&key)?;
         let mut file = self.file.lock().ok()?;
         file.seek(SeekFrom::Start(offset)).ok()?;
         let mut bytes = vec![0; len as usize];
@@ -197,14 +210,28 @@ impl Drop for Fresh {
     }
 }
 
-/// Writes the `fresh` blocks and those of `old` not among them to `path`, copying old
-/// blocks one at a time (never all in memory), through a temporary file and a rename, so
-/// a reader of the old file, or a crash, never sees half of it.
-pub fn save(path: &Path, fresh: &mut Fresh, old: Option<&Store>) -> io::Result<()> {
-    let kept: Vec<(u64, u32)> = (old.into_iter())
+/// Writes the `fresh` blocks and those of `old` not among them to `path`: old blocks this
+/// build `used` start again at age 0, the others age by one and are dropped past
+/// `MAX_AGE`. Old blocks are copied one at a time (never all in memory), through a
+/// temporary file and a rename, so a reader of the old file, or a crash, never sees half.
+pub fn save(
+    path: &Path,
+    fresh: &mut Fresh,
+    old: Option<&Store>,
+    used: &std::collections::HashSet<u64>,
+) -> io::Result<()> {
+    let kept: Vec<(u64, u32, u16)> = (old.into_iter())
         .flat_map(|store| store.at.iter())
         .filter(|(key, _)| !fresh.contains(**key))
-        .map(|(key, &(_, len))| (*key, len))
+        .map(|(key, &(_, len, age))| {
+            let age = if used.contains(key) {
+                0
+            } else {
+                age.saturating_add(1)
+            };
+            (*key, len, age)
+        })
+        .filter(|&(_, _, age)| age <= MAX_AGE)
         .collect();
     let folder = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder)?;
@@ -213,12 +240,14 @@ pub fn save(path: &Path, fresh: &mut Fresh, old: Option<&Store>) -> io::Result<(
         let mut out = BufWriter::new(File::create(&temporary)?);
         out.write_all(MAGIC)?;
         out.write_all(&((fresh.order.len() + kept.len()) as u64).to_le_bytes())?;
-        for (key, len) in fresh.order.iter().chain(&kept) {
+        let fresh_entries = fresh.order.iter().map(|&(key, len)| (key, len, 0u16));
+        for (key, len, age) in fresh_entries.chain(kept.iter().copied()) {
             out.write_all(&key.to_le_bytes())?;
             out.write_all(&len.to_le_bytes())?;
+            out.write_all(&age.to_le_bytes())?;
         }
         fresh.copy_to(&mut out)?;
-        for (key, _) in &kept {
+        for (key, _, _) in &kept {
             let html = old
                 .and_then(|store| store.get(*key))
                 .ok_or_else(|| io::Error::other("the old cache changed"))?;
@@ -239,7 +268,8 @@ mod tests {
         let path = dir.path().join("cache/highlight.bin");
         let mut first = Fresh::in_memory();
         first.insert(1, "<pre>a</pre>");
-        save(&path, &mut first, None).unwrap();
+        let none = std::collections::HashSet::new();
+        save(&path, &mut first, None, &none).unwrap();
         let spill = dir.path().join("cache/highlight.spill");
         let mut second = Fresh::spilled_to(&spill);
         second.insert(2, "<pre>bé</pre>");
@@ -249,7 +279,7 @@ mod tests {
             Some("<pre>bé</pre>"),
             "read back from the spill file"
         );
-        save(&path, &mut second, Store::open(&path).as_ref()).unwrap();
+        save(&path, &mut second, Store::open(&path).as_ref(), &none).unwrap();
         drop(second);
         assert!(!spill.exists(), "the spill file is removed");
         let store = Store::open(&path).unwrap();
@@ -267,5 +297,35 @@ mod tests {
         assert!(Store::open(&path).is_none(), "a truncated file is not used");
         std::fs::write(&path, b"{\"1\": \"json\"}").unwrap();
         assert!(Store::open(&path).is_none());
+    }
+
+    #[test]
+    fn blocks_no_build_uses_are_dropped_after_max_age_saves() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("highlight.bin");
+        let mut first = Fresh::in_memory();
+        first.insert(1, "<pre>old</pre>");
+        first.insert(2, "<pre>used</pre>");
+        let none = std::collections::HashSet::new();
+        save(&path, &mut first, None, &none).unwrap();
+        let used = std::collections::HashSet::from([2]);
+        for round in 0..=MAX_AGE + 1 {
+            let old = Store::open(&path).unwrap();
+            let mut fresh = Fresh::in_memory();
+            fresh.insert(100 + u64::from(round), "<pre>new</pre>");
+            save(&path, &mut fresh, Some(&old), &used).unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.get(1), None, "unused for more than MAX_AGE saves");
+        assert_eq!(store.get(2).as_deref(), Some("<pre>used</pre>"));
+        assert_eq!(
+            store.get(100 + u64::from(MAX_AGE)).as_deref(),
+            Some("<pre>new</pre>")
+        );
+        assert_eq!(
+            store.get(100),
+            None,
+            "a block used once and never again goes too"
+        );
     }
 }
