@@ -1,10 +1,12 @@
 //! What `serve` does after a save, without the watcher and the HTTP server: for profiling.
 //!
-//!     cargo run --release --example rebuild -- SITE [EDITS]
+//!     cargo run --release --example rebuild -- SITE [EDITS] [--without CACHE]...
 //!
 //! Builds SITE in memory as `serve` does, then EDITS times (default 20) changes the first
 //! heading of `content/policies/policy-7.md` (as `scripts/bench.py` does) and rebuilds,
-//! printing the median and fastest rebuild. Under `valgrind --tool=callgrind` the counts
+//! printing the median and fastest rebuild. `--without parses|pages|highlight` starts
+//! that cache afresh before every rebuild, to measure what it saves (`parses` includes the
+//! kept file bytes). Under `valgrind --tool=callgrind` the counts
 //! are repeatable, unlike times on a shared machine.
 
 use std::path::Path;
@@ -22,13 +24,23 @@ fn rebuild(root: &Path, reuse: &Reuse) {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let root = args.next().expect("usage: rebuild SITE [EDITS]");
-    let edits: usize = args.next().map_or(20, |n| n.parse().expect("a number"));
-    let root = Path::new(&root);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let without: Vec<&str> = (args.windows(2))
+        .filter(|pair| pair[0] == "--without")
+        .map(|pair| pair[1].as_str())
+        .collect();
+    let plain: Vec<&String> = (args.iter().enumerate())
+        .filter(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--without"))
+        .map(|(_, a)| a)
+        .collect();
+    let root = plain
+        .first()
+        .expect("usage: rebuild SITE [EDITS] [--without CACHE]");
+    let edits: usize = plain.get(1).map_or(20, |n| n.parse().expect("a number"));
+    let root = Path::new(root.as_str());
     let policy = root.join("content/policies/policy-7.md");
     let original = std::fs::read_to_string(&policy).expect("policy-7.md");
-    let reuse = Reuse {
+    let mut reuse = Reuse {
         sources: ParseCache::keeping_files(),
         ..Reuse::default()
     };
@@ -37,6 +49,14 @@ fn main() {
     for edit in 0..edits {
         let text = original.replacen("# Policy 7", &format!("# Policy 7 edit {edit}"), 1);
         std::fs::write(&policy, text).expect("writable");
+        for cache in &without {
+            match *cache {
+                "parses" => reuse.sources = ParseCache::keeping_files(),
+                "pages" => reuse.pages = Default::default(),
+                "highlight" => reuse.highlighter = Default::default(),
+                other => panic!("no cache named {other}: parses, pages or highlight"),
+            }
+        }
         let started = Instant::now();
         rebuild(root, &reuse);
         times.push(started.elapsed().as_secs_f64() * 1000.0);
