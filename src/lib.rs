@@ -15,6 +15,7 @@ pub mod cli;
 pub mod finding;
 pub mod html;
 pub mod init;
+pub mod kind;
 pub mod links;
 pub mod load;
 pub mod model;

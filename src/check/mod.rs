@@ -18,31 +18,12 @@ use crate::load::date::Date;
 use crate::load::records::SiteConfig;
 use crate::load::records::Visibility;
 use crate::load::yaml::Positions;
-use crate::load::{DocKind, Record, Site};
+use crate::load::{Record, Site};
 use crate::publish;
 use crate::urls;
 use std::collections::HashMap;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Policy,
-    Page,
-    Control,
-    System,
-    Risk,
-}
-
-impl Kind {
-    pub fn noun(self) -> &'static str {
-        match self {
-            Kind::Policy => "policy",
-            Kind::Page => "page",
-            Kind::Control => "control",
-            Kind::System => "AI system",
-            Kind::Risk => "risk",
-        }
-    }
-}
+pub use crate::kind::Kind;
 
 /// What the rules need to know of any record by its id.
 pub struct Entry {
@@ -245,10 +226,7 @@ pub struct AnyRecord<'a> {
 /// Every record of the site, documents first.
 pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
     let documents = site.documents.iter().enumerate().map(|(i, d)| {
-        let kind = match d.kind {
-            DocKind::Policy => Kind::Policy,
-            DocKind::Page => Kind::Page,
-        };
+        let kind = Kind::of_document(d.kind);
         let meta = &d.record.data;
         AnyRecord {
             kind,

@@ -3,6 +3,7 @@
 //! calendar and the dashboard figures.
 
 use super::{Catalogs, ControlInfo, StatusCounts, body, document_visibility, risk_level};
+use crate::kind::Kind;
 use crate::links::{Resolved, Resolver, Target};
 use crate::load::date::Date;
 use crate::load::records::{
@@ -35,7 +36,7 @@ pub struct InternalModel<'a> {
 /// A link to a record, as lists and backlinks show it.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Ref {
-    pub kind: &'static str,
+    pub kind: Kind,
     pub id: String,
     pub title: String,
     pub url: String,
@@ -219,25 +220,36 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
 fn refs(site: &Site, catalogs: &Catalogs) -> HashMap<String, Ref> {
     let documents = site.documents.iter().map(|d| {
         let meta = &d.record.data;
-        let kind = if d.kind == DocKind::Page {
-            "page"
-        } else {
-            "policy"
-        };
+        let kind = Kind::of_document(d.kind);
         let url = urls::document(d.kind, &d.record.stem);
         (kind, &meta.id, meta.title.clone(), url)
     });
     let controls = site.controls.iter().map(|c| {
         let id = &c.data.id;
-        ("control", id, catalogs.info(id).title, urls::control(id))
+        (
+            Kind::Control,
+            id,
+            catalogs.info(id).title,
+            urls::control(id),
+        )
     });
     let systems = site.systems.iter().map(|s| {
         let data = &s.data;
-        ("system", &data.id, data.name.clone(), urls::system(&s.stem))
+        (
+            Kind::System,
+            &data.id,
+            data.name.clone(),
+            urls::system(&s.stem),
+        )
     });
     let risks = site.risks.iter().map(|r| {
         let data = &r.data;
-        ("risk", &data.id, data.title.clone(), urls::risk(&data.id))
+        (
+            Kind::Risk,
+            &data.id,
+            data.title.clone(),
+            urls::risk(&data.id),
+        )
     });
     documents
         .chain(controls)
@@ -504,7 +516,7 @@ fn heat_maps(risks: &[InternalRisk]) -> HeatMaps {
                             .iter()
                             .filter(|r| pick(r) == Some((likelihood, impact)))
                             .map(|r| Ref {
-                                kind: "risk",
+                                kind: Kind::Risk,
                                 id: r.record.id.clone(),
                                 title: r.record.title.clone(),
                                 url: r.url.clone(),
@@ -595,7 +607,7 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
                 Some(CalendarEntryRef {
                     title: e.title.clone(),
                     item: Ref {
-                        kind: "control",
+                        kind: Kind::Control,
                         id: c.record.id.clone(),
                         title: c.info.title.clone(),
                         url: c.url.clone(),
@@ -630,7 +642,7 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
             .iter()
             .take(5)
             .map(|r| Ref {
-                kind: "risk",
+                kind: Kind::Risk,
                 id: r.record.id.clone(),
                 title: r.record.title.clone(),
                 url: r.url.clone(),

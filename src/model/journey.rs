@@ -3,6 +3,7 @@
 //! Internal only: nothing here is in the public model.
 
 use super::internal::{CalendarEntry, InternalControl, InternalModel, InternalRisk, Ref};
+use crate::kind::Kind;
 use crate::load::Site;
 use crate::load::date::Date;
 use crate::load::records::ControlStatus;
@@ -125,7 +126,7 @@ fn quarter(date: Option<Date>) -> String {
 
 fn control_ref(c: &InternalControl) -> Ref {
     Ref {
-        kind: "control",
+        kind: Kind::Control,
         id: c.record.id.clone(),
         title: c.info.title.clone(),
         url: c.url.clone(),
@@ -134,7 +135,7 @@ fn control_ref(c: &InternalControl) -> Ref {
 
 fn risk_ref(r: &InternalRisk) -> Ref {
     Ref {
-        kind: "risk",
+        kind: Kind::Risk,
         id: r.record.id.clone(),
         title: r.record.title.clone(),
         url: r.url.clone(),
@@ -247,7 +248,7 @@ pub fn build(model: &InternalModel, site: &Site) -> Journey {
         .flat_map(|c| c.catalog.controls.iter())
         .filter(|k| !recorded.contains(k.id.as_str()))
         .map(|k| Ref {
-            kind: "control",
+            kind: Kind::Control,
             id: k.id.clone(),
             title: k.title.clone(),
             url: String::new(),
@@ -291,7 +292,7 @@ fn roles(model: &InternalModel) -> Vec<Role> {
     }
     for d in &model.documents {
         if let Some(name) = role(&d.meta.owner) {
-            let kind = if d.is_page { "page" } else { "policy" };
+            let kind = if d.is_page { Kind::Page } else { Kind::Policy };
             owned.push((
                 name,
                 Ref {
@@ -308,7 +309,7 @@ fn roles(model: &InternalModel) -> Vec<Role> {
             owned.push((
                 name,
                 Ref {
-                    kind: "system",
+                    kind: Kind::System,
                     id: s.record.id.clone(),
                     title: s.record.name.clone(),
                     url: s.url.clone(),
@@ -348,10 +349,10 @@ fn roles(model: &InternalModel) -> Vec<Role> {
             });
         }
         match item.kind {
-            "control" => role.controls.push(item),
-            "system" => role.systems.push(item),
-            "risk" => role.risks.push(item),
-            _ => role.documents.push(item),
+            Kind::Control => role.controls.push(item),
+            Kind::System => role.systems.push(item),
+            Kind::Risk => role.risks.push(item),
+            Kind::Policy | Kind::Page => role.documents.push(item),
         }
     }
     let mut roles: Vec<Role> = roles.into_values().collect();
@@ -420,7 +421,7 @@ fn systems_by_class(model: &InternalModel) -> Vec<SystemGroup> {
                 .filter(|s| super::internal::serde_plain(&s.record.risk_class) == *class)
                 .map(|s| {
                     let r = Ref {
-                        kind: "system",
+                        kind: Kind::System,
                         id: s.record.id.clone(),
                         title: s.record.name.clone(),
                         url: s.url.clone(),
@@ -443,7 +444,7 @@ mod tests {
     fn item(id: &str, score: u16, date: Option<&str>) -> RoadmapItem {
         RoadmapItem {
             control: Ref {
-                kind: "control",
+                kind: Kind::Control,
                 id: id.into(),
                 title: String::new(),
                 url: String::new(),

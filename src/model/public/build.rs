@@ -105,7 +105,7 @@ impl<'a> Builder<'a> {
         url
     }
 
-    fn restrict(&mut self, kind: &'static str, title: String, public_summary: &Option<String>) {
+    fn restrict(&mut self, kind: RestrictedKind, title: String, public_summary: &Option<String>) {
         self.restricted.push(RestrictedItem {
             kind,
             title,
@@ -143,7 +143,7 @@ impl<'a> Builder<'a> {
                     });
                 }
                 Visibility::Restricted => {
-                    self.restrict("control", info.title, &data.public_summary)
+                    self.restrict(RestrictedKind::Control, info.title, &data.public_summary)
                 }
                 Visibility::Internal => {}
             }
@@ -176,9 +176,11 @@ impl<'a> Builder<'a> {
                         public_summary: summary(&data.public_summary),
                     });
                 }
-                Visibility::Restricted => {
-                    self.restrict("system", data.name.clone(), &data.public_summary)
-                }
+                Visibility::Restricted => self.restrict(
+                    RestrictedKind::System,
+                    data.name.clone(),
+                    &data.public_summary,
+                ),
                 Visibility::Internal => {}
             }
         }
@@ -200,9 +202,11 @@ impl<'a> Builder<'a> {
                         status: data.status,
                     });
                 }
-                Visibility::Restricted => {
-                    self.restrict("risk", data.title.clone(), &data.public_summary)
-                }
+                Visibility::Restricted => self.restrict(
+                    RestrictedKind::Risk,
+                    data.title.clone(),
+                    &data.public_summary,
+                ),
                 Visibility::Internal => {}
             }
         }
@@ -219,9 +223,11 @@ impl<'a> Builder<'a> {
                     let url = urls::document(document.kind, &document.record.stem);
                     published.push((document, self.publish(&meta.id, url)));
                 }
-                Visibility::Restricted => {
-                    self.restrict("document", meta.title.clone(), &meta.public_summary)
-                }
+                Visibility::Restricted => self.restrict(
+                    RestrictedKind::Document,
+                    meta.title.clone(),
+                    &meta.public_summary,
+                ),
                 Visibility::Internal => {}
             }
         }

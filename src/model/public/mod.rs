@@ -176,10 +176,19 @@ pub struct PublicRisk {
     pub status: RiskStatus,
 }
 
+/// What a restricted item is, as the public page and trust.json name it.
+#[derive(Clone, Copy, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RestrictedKind {
+    Document,
+    Control,
+    System,
+    Risk,
+}
+
 #[derive(Serialize)]
 pub struct RestrictedItem {
-    /// `document`, `control`, `system` or `risk`.
-    pub kind: &'static str,
+    pub kind: RestrictedKind,
     pub title: String,
     pub public_summary: String,
 }

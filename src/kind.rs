@@ -1,0 +1,36 @@
+//! The kinds of record, one vocabulary for the rules, the models and the templates (which
+//! read them as `policy`, `page`, `control`, `system`, `risk`).
+
+use crate::load::DocKind;
+use serde::Serialize;
+
+/// In alphabetical order of their names: lists of references sort by kind first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Control,
+    Page,
+    Policy,
+    Risk,
+    System,
+}
+
+impl Kind {
+    /// The word for it in a sentence.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Policy => "policy",
+            Kind::Page => "page",
+            Kind::Control => "control",
+            Kind::System => "AI system",
+            Kind::Risk => "risk",
+        }
+    }
+
+    pub fn of_document(kind: DocKind) -> Kind {
+        match kind {
+            DocKind::Policy => Kind::Policy,
+            DocKind::Page => Kind::Page,
+        }
+    }
+}
