@@ -651,3 +651,54 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
         documents_by_status,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn with_model(check: impl FnOnce(&InternalModel)) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good");
+        let mut findings = Vec::new();
+        let site = crate::load::load(&root, &mut findings).unwrap();
+        let config = site.config.as_ref().unwrap().data.clone();
+        let today = Date::parse("2026-11-27").unwrap();
+        check(&build(&site, &config, today));
+    }
+
+    #[test]
+    fn backlinks_come_from_fields_and_markdown_links() {
+        with_model(|model| {
+            let control = model
+                .controls
+                .iter()
+                .find(|c| c.record.id == "ACME-1")
+                .unwrap();
+            let from: Vec<(Kind, &str)> = (control.referenced_by.iter())
+                .map(|r| (r.kind, r.id.as_str()))
+                .collect();
+            // POL-1 names it in `controls` and links to its file; R-1 names it too.
+            assert!(from.contains(&(Kind::Policy, "POL-1")), "{from:?}");
+            assert!(from.contains(&(Kind::Risk, "R-1")), "{from:?}");
+            let mut sorted = from.clone();
+            sorted.sort();
+            assert_eq!(from, sorted, "backlinks are sorted");
+        });
+    }
+
+    #[test]
+    fn every_record_is_in_the_handbook_and_risks_come_highest_first() {
+        with_model(|model| {
+            assert_eq!(model.documents.len(), 4);
+            assert_eq!(model.controls.len(), 4);
+            let scores: Vec<u16> = model.risks.iter().map(|r| r.score).collect();
+            let mut sorted = scores.clone();
+            sorted.sort_by(|a, b| b.cmp(a));
+            assert_eq!(scores, sorted);
+            assert!(
+                model.urls.contains_key("POL-3"),
+                "drafts have handbook pages"
+            );
+        });
+    }
+}

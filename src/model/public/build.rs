@@ -520,3 +520,75 @@ impl Linking<'_> {
         Some(add_asset(assets, path, source, page))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// The public model of the good fixture site.
+    fn model() -> PublicModel {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good");
+        let mut findings = Vec::new();
+        let site = crate::load::load(&root, &mut findings).unwrap();
+        let config = site.config.as_ref().unwrap().data.clone();
+        build(&site, &config)
+    }
+
+    #[test]
+    fn only_public_records_get_pages_and_restricted_ones_a_title() {
+        let model = model();
+        let mut ids: Vec<&str> = model.urls.keys().map(String::as_str).collect();
+        ids.sort();
+        assert_eq!(ids, ["ACME-1", "PAGE-ABOUT", "POL-1", "POL-2", "SYS-1"]);
+        let restricted: Vec<&str> = model.restricted.iter().map(|r| r.title.as_str()).collect();
+        assert_eq!(restricted.len(), 1, "{restricted:?}");
+        assert!(matches!(model.restricted[0].kind, RestrictedKind::Control));
+    }
+
+    #[test]
+    fn links_and_assets_are_decided_when_the_model_is_built() {
+        let model = model();
+        let policy = model
+            .documents
+            .iter()
+            .find(|d| d.title == "AI Policy")
+            .unwrap();
+        let links = &policy.body.links;
+        assert_eq!(
+            links["other.md#data-retention"].as_deref(),
+            Some("policies/other/index.html#data-retention")
+        );
+        assert_eq!(
+            links["../assets/diagram.png"].as_deref(),
+            Some("assets/diagram.png")
+        );
+        assert!(
+            !links.contains_key("draft.md"),
+            "a link inside an internal block is gone"
+        );
+        assert!(
+            !policy.body.markdown.contains("Ask the"),
+            "the internal block is gone"
+        );
+        let asset = &model.assets["assets/diagram.png"];
+        assert!(asset.used_by.contains("policies/policy/"));
+    }
+
+    #[test]
+    fn totals_count_every_control_and_the_role_follows_the_public_systems() {
+        let model = model();
+        let totals = model.control_totals.as_ref().unwrap();
+        assert_eq!(
+            totals.total, 4,
+            "internal controls are counted, never named"
+        );
+        assert!(
+            model
+                .ai_role
+                .as_deref()
+                .unwrap()
+                .starts_with("Under the EU AI Act")
+        );
+    }
+}
