@@ -31,7 +31,14 @@ fn builder<'a>(keep_comments: bool) -> ammonia::Builder<'a> {
         .add_tag_attributes("td", ["style"])
         .filter_style_properties(HashSet::from(["text-align"]))
         // Only our own links: rel is added where a page needs it, not to every anchor.
-        .link_rel(None);
+        .link_rel(None)
+        .attribute_filter(|_, attribute, value| {
+            if attribute == "src" && loads_from_elsewhere(value) {
+                None
+            } else {
+                Some(value.into())
+            }
+        });
     builder
 }
 
@@ -47,8 +54,18 @@ pub fn is_allowed_address(url: &str) -> bool {
     if read.starts_with("//") {
         return true;
     }
-    read.split_once(':')
-        .is_some_and(|(scheme, _)| SCHEMES.contains(&scheme))
+    match read.split_once(':') {
+        // A web address names its host: `https:javascript:…` or `https:\\x` is no link.
+        Some(("http" | "https", rest)) => rest.starts_with("//"),
+        Some((scheme, _)) => SCHEMES.contains(&scheme),
+        None => false,
+    }
+}
+
+/// Whether a `src` would load from another host: pages load nothing from elsewhere.
+fn loads_from_elsewhere(url: &str) -> bool {
+    let read = url.trim_start().to_ascii_lowercase();
+    read.starts_with("//") || read.split_once(':').is_some_and(|(s, _)| !s.contains('/'))
 }
 
 /// Text made safe inside an HTML attribute or element.

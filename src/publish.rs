@@ -102,11 +102,41 @@ pub fn is_assessed(control: &ControlRecord) -> bool {
         .is_some_and(|text| !text.trim().is_empty() && placeholder(text).is_none())
 }
 
-/// `TODO`, `TBD` and friends, as whole upper-case words: text not written yet.
+/// `TODO`, `TBD` and friends: text not written yet. Read as a person reads it (NFKC,
+/// look-alike letters, invisible characters, dots and dashes inside the word dropped, so
+/// `T.B.D.`, `ＴＯＤＯ` and a Cyrillic `Т` count): in capitals anywhere, in any case when the
+/// text starts with it (`todo: ask legal`), and `to be determined`. A false alarm asks the
+/// author for one sentence; a miss publishes an unwritten claim.
 pub fn placeholder(text: &str) -> Option<&'static str> {
+    use unicode_normalization::UnicodeNormalization;
     const WORDS: [&str; 4] = ["TODO", "TBD", "FIXME", "XXX"];
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .find_map(|word| WORDS.iter().find(|w| **w == word).copied())
+    let read: String = text
+        .nfkc()
+        .filter(|c| !crate::load::markers::is_invisible(*c) && !matches!(c, '.' | '-' | '_'))
+        .collect();
+    // Compared on confusable skeletons of the capitals, so look-alike letters count.
+    let key = |word: &str| -> String {
+        unicode_security::confusable_detection::skeleton(&word.to_uppercase()).collect()
+    };
+    let placeholders: Vec<(String, &'static str)> = WORDS.iter().map(|w| (key(w), *w)).collect();
+    let named = |word: &str| {
+        placeholders
+            .iter()
+            .find(|(k, _)| *k == key(word))
+            .map(|(_, w)| *w)
+    };
+    let words: Vec<&str> = (read.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let capital = (words.iter())
+        .filter(|w| w.chars().all(|c| !c.is_lowercase()))
+        .find_map(|w| named(w));
+    let first = words.first().and_then(|w| named(w));
+    let spelt = read
+        .to_lowercase()
+        .contains("to be determined")
+        .then_some("TBD");
+    capital.or(first).or(spelt)
 }
 
 /// Why an asset may not be published, or where it really is.

@@ -255,3 +255,58 @@ fn a_yaml_document_end_does_not_close_front_matter() {
     );
     refused(dir.path(), "yaml-syntax");
 }
+
+#[test]
+fn placeholders_in_any_spelling_are_withheld() {
+    for justification in [
+        "todo ZQXJ",
+        "T.B.D.",
+        "\u{422}ODO",
+        "TO\u{200b}DO",
+        "to be determined",
+    ] {
+        let dir = site(None);
+        let control = dir.path().join("content/controls/acme-1.yaml");
+        let text = fs::read_to_string(&control).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("justification:"))
+            .unwrap();
+        let text = text
+            .replace(line, &format!("justification: \"{justification}\""))
+            .replace(
+                "public_summary: Every model has a model card.",
+                "public_summary: ZQXJ summary.",
+            );
+        fs::write(&control, text).unwrap();
+        let run = build(dir.path(), &[]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("placeholder-text"),
+            "{justification:?}: {}",
+            run.stderr
+        );
+        assert_no_canary(dir.path());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_stray_file_the_build_cannot_name_does_not_survive_the_next_build() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = site(None);
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    let stray = dir
+        .path()
+        .join("public")
+        .join(std::ffi::OsStr::from_bytes(b"bad\xffname"));
+    fs::write(&stray, "ZQXJ").unwrap();
+    fs::create_dir(dir.path().join("public/emptydir")).unwrap();
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    assert!(!stray.exists(), "a stray with a non-UTF-8 name is removed");
+    assert!(
+        !dir.path().join("public/emptydir").exists(),
+        "a stray empty folder is removed"
+    );
+    assert_no_canary(dir.path());
+}

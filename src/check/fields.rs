@@ -242,9 +242,31 @@ mod tests {
     use crate::publish::placeholder;
 
     #[test]
-    fn placeholders_are_whole_upper_case_words() {
-        assert_eq!(placeholder("TODO: write this"), Some("TODO"));
-        assert_eq!(placeholder("owner (TBD)"), Some("TBD"));
-        assert_eq!(placeholder("Todo lists and TBDs"), None);
+    fn placeholders_are_read_as_a_person_reads_them() {
+        for text in [
+            "TODO: write this",
+            "owner (TBD)",
+            "todo ask legal",
+            "T.B.D.",
+            "Tbd.",
+            "fixme",
+            "xxx",
+            "\u{ff34}\u{ff2f}\u{ff24}\u{ff2f}", // fullwidth
+            "TO\u{200b}DO",
+            "T\u{ad}ODO",
+            "\u{422}ODO", // Cyrillic capital Te
+            "T-B-D",
+            "T.O.D.O.",
+            "to be determined",
+        ] {
+            assert!(placeholder(text).is_some(), "{text:?}");
+        }
+        for text in [
+            "Our todo lists and TBDs are tracked elsewhere.",
+            "Model outputs are reviewed weekly.",
+            "Tools and data.",
+        ] {
+            assert_eq!(placeholder(text), None, "{text:?}");
+        }
     }
 }

@@ -33,7 +33,7 @@ pub enum CommentKind {
 
 /// Characters that show as nothing (zero-width spaces and joiners, soft hyphen, word
 /// joiner, byte-order mark, direction marks): an author cannot see them, so neither do we.
-fn is_invisible(c: char) -> bool {
+pub fn is_invisible(c: char) -> bool {
     matches!(c,
         '\u{00ad}' | '\u{034f}' | '\u{061c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
         | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'

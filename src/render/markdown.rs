@@ -193,6 +193,7 @@ pub fn to_html(
 /// A link or image of a body without raw HTML, pointed where `links` says; `None` drops
 /// the tag (a link keeps its text, an image its alt text). Other events pass unchanged.
 fn link_pass<'e>(event: Event<'e>, links: &dyn Links, kept: &mut Vec<bool>) -> Option<Event<'e>> {
+    let image = matches!(event, Event::Start(Tag::Image { .. }));
     let (dest, rebuild): (CowStr<'e>, Box<dyn FnOnce(CowStr<'e>) -> Event<'e>>) = match event {
         Event::Start(Tag::Link {
             link_type,
@@ -231,7 +232,11 @@ fn link_pass<'e>(event: Event<'e>, links: &dyn Links, kept: &mut Vec<bool>) -> O
         }
         other => return Some(other),
     };
-    let target = target(&dest, links);
+    let target = if image {
+        image_target(&dest, links)
+    } else {
+        target(&dest, links)
+    };
     kept.push(target.is_some());
     target.map(|dest| rebuild(dest.into()))
 }
@@ -240,6 +245,18 @@ fn link_pass<'e>(event: Event<'e>, links: &dyn Links, kept: &mut Vec<bool>) -> O
 /// where `links` says; anything else (`javascript:`, `data:`) nowhere. The sanitiser
 /// applies the same rule to raw HTML.
 fn target(dest: &str, links: &dyn Links) -> Option<String> {
+    target_of(dest, links, false)
+}
+
+/// An image's source: on this site only (pages load nothing from another host).
+fn image_target(dest: &str, links: &dyn Links) -> Option<String> {
+    target_of(dest, links, true)
+}
+
+fn target_of(dest: &str, links: &dyn Links, image: bool) -> Option<String> {
+    if image && (crate::links::is_external(dest) || dest.starts_with("//")) {
+        return None;
+    }
     if crate::links::is_external(dest) || dest.starts_with("//") {
         return crate::html::is_allowed_address(dest).then(|| dest.to_string());
     }
@@ -331,6 +348,16 @@ mod tests {
             assert!(out.contains("href=\"TO/a.md\""), "{out}");
             assert!(out.contains("src=\"TO/i.png\""), "{out}");
             assert!(out.contains("href=\"https://example.com/\""), "{out}");
+            assert!(!out.contains("javascript"), "{out}");
+        }
+        for raw in ["", "\n\n<span>raw</span>\n"] {
+            let out = html(
+                &format!(
+                    "![far](https://elsewhere.example/i.png) [odd](https:javascript:alert(1)){raw}"
+                ),
+                false,
+            );
+            assert!(!out.contains("elsewhere.example"), "{out}");
             assert!(!out.contains("javascript"), "{out}");
         }
         assert!(crate::html::is_allowed_address("HTTPS://example.com"));

@@ -9,7 +9,8 @@
 //! has no earlier generation: it starts from hard links to the current one (`seed`).
 
 use super::{
-    MARKER, existing_files, is_contained, may_replace, remove_with_empty_parents, sibling,
+    MARKER, existing_files, is_contained, may_replace, remove_empty_folders,
+    remove_with_empty_parents, sibling,
 };
 use crate::render::output::{Output, PageKey};
 use serde::{Deserialize, Serialize};
@@ -210,6 +211,7 @@ impl Generation {
                 }
             }
         }
+        remove_empty_folders(&self.folder).map_err(cannot)?;
         let name = name_of(&self.target);
         let mut marker = MARKER_TEXT.to_string();
         if let Some(manifests) = &self.manifests {

@@ -50,7 +50,9 @@ fn is_contained(path: &str) -> bool {
     !path.as_os_str().is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)))
 }
 
-/// Every file below `folder`, as paths relative to it with `/`.
+/// Every file below `folder`, as paths relative to it with `/`. A name that is not UTF-8
+/// is removed at once: trustbook never writes one, so it is a stray that could not be
+/// listed (or reported) otherwise.
 fn existing_files(folder: &Path) -> io::Result<BTreeSet<String>> {
     let mut found = BTreeSet::new();
     let mut stack = vec![folder.to_path_buf()];
@@ -58,7 +60,14 @@ fn existing_files(folder: &Path) -> io::Result<BTreeSet<String>> {
         for entry in fs::read_dir(&dir)? {
             let entry = entry?;
             let path = entry.path();
-            if entry.file_type()?.is_dir() {
+            let kind = entry.file_type()?;
+            if entry.file_name().to_str().is_none() {
+                if kind.is_dir() {
+                    fs::remove_dir_all(&path)?;
+                } else {
+                    fs::remove_file(&path)?;
+                }
+            } else if kind.is_dir() {
                 stack.push(path);
             } else if let Ok(relative) = path.strip_prefix(folder) {
                 found.insert(relative.to_string_lossy().replace('\\', "/"));
@@ -66,6 +75,20 @@ fn existing_files(folder: &Path) -> io::Result<BTreeSet<String>> {
         }
     }
     Ok(found)
+}
+
+/// Removes every empty folder below `folder` (a build never writes one, so any is a stray).
+fn remove_empty_folders(folder: &Path) -> io::Result<bool> {
+    let mut empty = true;
+    for entry in fs::read_dir(folder)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() && remove_empty_folders(&entry.path())? {
+            fs::remove_dir(entry.path())?;
+        } else {
+            empty = false;
+        }
+    }
+    Ok(empty)
 }
 
 /// Drops `path` below `folder`, and the folders its removal emptied (a build never writes
