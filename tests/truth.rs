@@ -248,3 +248,24 @@ fn a_public_summary_that_says_todo_is_not_published() {
         );
     }
 }
+
+#[test]
+fn placeholders_in_published_free_text_are_warned_about() {
+    let dir = site(None);
+    let system = dir.path().join("content/systems/chatbot.yaml");
+    let text = read(&system);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("purpose:"))
+        .unwrap()
+        .to_string();
+    edit(&system, &line, "purpose: \"TBD after the pilot\"");
+    let run = check_json(dir.path());
+    let warning = run
+        .findings()
+        .into_iter()
+        .find(|f| f["code"] == "placeholder-text")
+        .expect("a placeholder-text warning");
+    assert!(warning["message"].as_str().unwrap().contains("`purpose`"));
+    assert_eq!(warning["path"], "content/systems/chatbot.yaml");
+}

@@ -86,6 +86,7 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
         reviews::check(site, today, config.data.review.warn_days, findings);
         theme(site, config, findings);
         withheld_records(site, findings);
+        public_placeholders(site, findings);
         site_addresses(config, findings);
         certification::check(site, config, today, findings);
     }
@@ -122,6 +123,58 @@ fn withheld_records(site: &Site, findings: &mut Vec<Finding>) {
                 )
                 .at(value_at(file, positions, "public_summary"))
                 .help("write the sentence the public may read, or mark it `visibility: internal` until it is"),
+            );
+        }
+    }
+}
+
+/// Placeholders in the free text a published record shows (its summary and
+/// justification have their own rules): the page would print them as they are.
+fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
+    let mut fields: Vec<(usize, &Positions, &str, &str)> = Vec::new();
+    for system in &site.systems {
+        let data = &system.data;
+        let decision = publish::record(data.visibility, data.public_summary.as_deref());
+        if decision.shown != Visibility::Public {
+            continue;
+        }
+        let texts = [
+            ("name", Some(&data.name)),
+            ("description", Some(&data.description)),
+            ("purpose", Some(&data.purpose)),
+            ("human_oversight", Some(&data.human_oversight)),
+            ("ai_disclosure", data.ai_disclosure.as_ref()),
+            ("limitations", data.limitations.as_ref()),
+            ("affected_people", data.affected_people.as_ref()),
+        ];
+        for (field, text) in texts {
+            if let Some(text) = text {
+                fields.push((system.file, &system.positions, field, text));
+            }
+        }
+    }
+    for risk in &site.risks {
+        let data = &risk.data;
+        let decision = publish::record(data.visibility, data.public_summary.as_deref());
+        if decision.shown != Visibility::Internal {
+            fields.push((risk.file, &risk.positions, "title", &data.title));
+        }
+    }
+    for document in &site.documents {
+        if publish::document(document).shown != Visibility::Internal {
+            let record = &document.record;
+            fields.push((record.file, &record.positions, "title", &record.data.title));
+        }
+    }
+    for (file, positions, field, text) in fields {
+        if let Some(word) = publish::placeholder(text) {
+            findings.push(
+                Finding::new(
+                    Code::PlaceholderText,
+                    format!("`{field}` still says `{word}`, and the public site shows it as written"),
+                )
+                .at(value_at(file, positions, field))
+                .help("write the text the public may read, or mark the record `visibility: internal` until it is"),
             );
         }
     }
