@@ -3,10 +3,12 @@
 //! (a source marked public that will not be published; a public page using an internal
 //! asset), `model` obeys them, and the handbook prints them as the publication report.
 //!
-//! Deny by default: a document is public only when it is marked so *and* approved (a page:
-//! not draft, in review or retired); an asset is public only when it lies under
-//! `content/assets/` (symbolic links included: where they lead counts), outside
-//! `assets/internal/`, and no record names it as evidence or an impact assessment.
+//! Deny by default: a record is public only when it is marked so *and* ready: a policy
+//! approved, a page not draft, in review or retired, a control assessed (its justification
+//! written), a public summary that is not a placeholder. An asset is public only when it
+//! lies under `content/assets/` (symbolic links included: where they lead counts), outside
+//! `assets/internal/`, is not named (nor its folder) as evidence or an impact assessment,
+//! is no hard link to such a file, and is nothing a browser would run.
 
 use crate::load::files::inside_content;
 use crate::load::records::{ControlRecord, DocStatus, Visibility};
