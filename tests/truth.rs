@@ -17,6 +17,18 @@ fn edit(path: &Path, from: &str, to: &str) {
     fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// Replaces the top-level line `field: …` of a record.
+fn set_field(path: &Path, field: &str, value: &str) {
+    let text = read(path);
+    let prefix = format!("{field}:");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap()
+        .to_string();
+    edit(path, &line, &format!("{field}: {value}"));
+}
+
 #[test]
 fn right_after_init_the_public_page_claims_nothing_about_controls() {
     let dir = tempfile::tempdir().unwrap();
@@ -221,16 +233,10 @@ fn pages_are_not_called_policies() {
 fn a_public_summary_that_says_todo_is_not_published() {
     let dir = site(None);
     let system = dir.path().join("content/systems/chatbot.yaml");
-    let text = read(&system);
-    let summary = text
-        .lines()
-        .find(|l| l.starts_with("public_summary:"))
-        .unwrap()
-        .to_string();
-    edit(
+    set_field(
         &system,
-        &summary,
-        "public_summary: \"TODO: write something customer-friendly\"",
+        "public_summary",
+        "\"TODO: write something customer-friendly\"",
     );
     let run = check_json(dir.path());
     assert_eq!(run.code, 0, "{}", run.stdout);
@@ -253,13 +259,7 @@ fn a_public_summary_that_says_todo_is_not_published() {
 fn placeholders_in_published_free_text_are_warned_about() {
     let dir = site(None);
     let system = dir.path().join("content/systems/chatbot.yaml");
-    let text = read(&system);
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("purpose:"))
-        .unwrap()
-        .to_string();
-    edit(&system, &line, "purpose: \"TBD after the pilot\"");
+    set_field(&system, "purpose", "\"TBD after the pilot\"");
     let run = check_json(dir.path());
     let warning = run
         .findings()

@@ -11,7 +11,13 @@ use crate::load::{Record, Site};
 use crate::publish::{AssetRefusal, Assets};
 use std::path::Path;
 
-pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &mut Vec<Finding>) {
+pub fn check(
+    site: &Site,
+    config: &Record<SiteConfig>,
+    assets: &Assets,
+    today: Date,
+    findings: &mut Vec<Finding>,
+) {
     let Some(cert) = &config.data.certification else {
         return;
     };
@@ -85,7 +91,7 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
             );
             return;
         }
-        let refusal = match Assets::new(site).public_file(Path::new(file)) {
+        let refusal = match assets.public_file(Path::new(file)) {
             Ok(_) => return,
             Err(AssetRefusal::Escapes(why))
             | Err(AssetRefusal::Internal(why))

@@ -4,10 +4,10 @@
 
 use super::value_at;
 use crate::finding::{At, Code, Finding};
-use crate::load::Site;
 use crate::load::date::Date;
 use crate::load::records::{ControlStatus, DocStatus};
 use crate::load::yaml::Positions;
+use crate::load::{Record, Site};
 
 struct Dates<'a> {
     today: Date,
@@ -16,7 +16,16 @@ struct Dates<'a> {
     findings: &'a mut Vec<Finding>,
 }
 
-impl Dates<'_> {
+impl<'a> Dates<'a> {
+    fn of<T>(record: &'a Record<T>, today: Date, findings: &'a mut Vec<Finding>) -> Self {
+        Dates {
+            today,
+            file: record.file,
+            positions: &record.positions,
+            findings,
+        }
+    }
+
     fn at(&self, path: &str) -> At {
         value_at(self.file, self.positions, path)
     }
@@ -77,12 +86,7 @@ pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
 fn documents(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     for document in &site.documents {
         let meta = &document.record.data;
-        let mut dates = Dates {
-            today,
-            file: document.record.file,
-            positions: &document.record.positions,
-            findings,
-        };
+        let mut dates = Dates::of(&document.record, today, findings);
         dates.past("approved_on", "`approved_on`", meta.approved_on);
         for (i, revision) in meta.revisions.iter().enumerate() {
             let path = format!("revisions.{i}.date");
@@ -112,12 +116,7 @@ fn documents(site: &Site, today: Date, findings: &mut Vec<Finding>) {
 fn controls(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     for control in &site.controls {
         let data = &control.data;
-        let mut dates = Dates {
-            today,
-            file: control.file,
-            positions: &control.positions,
-            findings,
-        };
+        let mut dates = Dates::of(control, today, findings);
         dates.reviews(data.last_reviewed, data.next_review);
         for (i, evidence) in data.evidence.iter().enumerate() {
             let collected = format!("evidence.{i}.collected_on");
@@ -154,12 +153,7 @@ fn controls(site: &Site, today: Date, findings: &mut Vec<Finding>) {
 fn systems_and_risks(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     for system in &site.systems {
         let data = &system.data;
-        let mut dates = Dates {
-            today,
-            file: system.file,
-            positions: &system.positions,
-            findings,
-        };
+        let mut dates = Dates::of(system, today, findings);
         dates.reviews(data.last_reviewed, data.next_review);
         let assessed = data.impact_assessment.as_ref().and_then(|a| a.date);
         dates.past(
@@ -169,12 +163,7 @@ fn systems_and_risks(site: &Site, today: Date, findings: &mut Vec<Finding>) {
         );
     }
     for risk in &site.risks {
-        let mut dates = Dates {
-            today,
-            file: risk.file,
-            positions: &risk.positions,
-            findings,
-        };
+        let mut dates = Dates::of(risk, today, findings);
         dates.past("accepted_on", "`accepted_on`", risk.data.accepted_on);
     }
 }

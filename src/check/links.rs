@@ -12,12 +12,12 @@ use crate::load::{Document, Site};
 use crate::publish::{self, AssetRefusal};
 use std::collections::HashMap;
 
-pub fn check(site: &Site, index: &Index, findings: &mut Vec<Finding>) {
+pub fn check(site: &Site, index: &Index, assets: &publish::Assets, findings: &mut Vec<Finding>) {
     let context = Context {
         site,
         index,
         resolver: Resolver::new(site),
-        assets: publish::Assets::new(site),
+        assets,
     };
     for document in &site.documents {
         marker_errors(document, findings);
@@ -36,7 +36,7 @@ struct Context<'a> {
     site: &'a Site,
     index: &'a Index,
     resolver: Resolver<'a>,
-    assets: publish::Assets,
+    assets: &'a publish::Assets,
 }
 
 /// A document its author marked public (or restricted) that the public site will not show.

@@ -72,23 +72,25 @@ pub fn value_at(file: usize, positions: &Positions, path: &str) -> At {
 
 pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     let index = ids::build_index(site, findings);
+    // Reads metadata of evidence and internal assets: once per run, shared by the rules.
+    let assets = publish::Assets::new(site);
     ids::check_ids(site, findings);
     ids::check_references(site, &index, findings);
     ids::check_frameworks(site, findings);
     ids::check_catalogs(site, findings);
     fields::check(site, findings);
     versions::check(site, findings);
-    links::check(site, &index, findings);
+    links::check(site, &index, &assets, findings);
     links::check_url_collisions(site, findings);
     evidence::check(site, today, findings);
     dates::check(site, today, findings);
     if let Some(config) = &site.config {
         reviews::check(site, today, config.data.review.warn_days, findings);
-        theme(site, config, findings);
+        theme(site, config, &assets, findings);
         withheld_records(site, findings);
         public_placeholders(site, findings);
         site_addresses(config, findings);
-        certification::check(site, config, today, findings);
+        certification::check(site, config, &assets, today, findings);
     }
 }
 
@@ -216,7 +218,12 @@ fn site_addresses(config: &Record<SiteConfig>, findings: &mut Vec<Finding>) {
 
 /// The theme `build` will use must exist and keep its links inside itself: `check` finds
 /// what `build` would fail on.
-fn theme(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Finding>) {
+fn theme(
+    site: &Site,
+    config: &Record<SiteConfig>,
+    assets: &publish::Assets,
+    findings: &mut Vec<Finding>,
+) {
     use crate::render::theme::{Theme, ThemeError};
     match Theme::new(&site.root, config.data.theme.as_deref()) {
         Ok(theme) => {
@@ -229,7 +236,6 @@ fn theme(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Finding>) 
                         .help("fix the template (minijinja, Jinja2 syntax), or delete it to use the built-in one"),
                 );
             }
-            let assets = publish::Assets::new(site);
             for file in theme.own_files() {
                 if assets.is_internal_file(&file) {
                     let shown = file.strip_prefix(&site.root).unwrap_or(&file).to_path_buf();

@@ -47,6 +47,7 @@ fn summary(text: &Option<String>) -> String {
 pub fn build(site: &Site, config: &SiteConfig) -> PublicModel {
     let mut model = Builder {
         site,
+        assets: publish::Assets::new(site),
         catalogs: Catalogs::new(site),
         restricted: Vec::new(),
         urls: HashMap::new(),
@@ -92,6 +93,8 @@ pub fn build(site: &Site, config: &SiteConfig) -> PublicModel {
 /// dates of the published facts (the newest is the page's "last updated").
 struct Builder<'a> {
     site: &'a Site,
+    /// The audience of asset files (read once).
+    assets: publish::Assets,
     catalogs: Catalogs<'a>,
     restricted: Vec<RestrictedItem>,
     urls: HashMap<String, String>,
@@ -255,7 +258,7 @@ impl<'a> Builder<'a> {
             .collect();
         let linking = Linking {
             resolver: Resolver::new(self.site),
-            assets: publish::Assets::new(self.site),
+            assets: &self.assets,
             urls: &self.urls,
             anchors: &anchors,
         };
@@ -383,7 +386,7 @@ impl<'a> Builder<'a> {
             .filter(|_| held)
             .and_then(inside_content)
             .and_then(|path| {
-                let source = publish::Assets::new(self.site).public_file(&path).ok()?;
+                let source = self.assets.public_file(&path).ok()?;
                 Some(add_asset(assets, path, source, ""))
             });
         Some(CertificationInfo {
@@ -449,7 +452,7 @@ fn with_anchor(url: &str, anchor: &str) -> String {
 /// What the links of public bodies resolve against.
 struct Linking<'a> {
     resolver: Resolver<'a>,
-    assets: publish::Assets,
+    assets: &'a publish::Assets,
     /// Page URL of every published record, by id.
     urls: &'a HashMap<String, String>,
     /// Heading ids of each published document's public text.
