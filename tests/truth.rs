@@ -269,3 +269,33 @@ fn placeholders_in_published_free_text_are_warned_about() {
     assert!(warning["message"].as_str().unwrap().contains("`purpose`"));
     assert_eq!(warning["path"], "content/systems/chatbot.yaml");
 }
+
+#[test]
+fn an_image_from_another_host_is_warned_about_not_dropped_in_silence() {
+    let dir = site(None);
+    let about = dir.path().join("content/pages/about.md");
+    let text = read(&about);
+    fs::write(
+        &about,
+        format!("{text}\n![Team photo](https://cdn.example.com/team.jpg)\n"),
+    )
+    .unwrap();
+    let run = check_json(dir.path());
+    let warning = run
+        .findings()
+        .into_iter()
+        .find(|f| f["code"] == "link-to-non-public")
+        .expect("a warning about the image");
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .contains("another host")
+    );
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    let page = read(&dir.path().join("public/pages/about/index.html"));
+    assert!(
+        !page.contains("cdn.example.com"),
+        "nothing is loaded from elsewhere"
+    );
+}

@@ -119,6 +119,19 @@ fn check_link(
         file: document.record.file,
         span: link.span.start + document.body_start..link.span.end + document.body_start,
     };
+    let external = crate::links::is_external(&link.dest) || link.dest.starts_with("//");
+    if link.image && external {
+        // Pages load nothing from another host: the page would show the alt text only.
+        findings.push(
+            Finding::new(
+                Code::LinkToNonPublic,
+                "this image is on another host: pages load nothing from elsewhere, so only its alt text is shown",
+            )
+            .at(at)
+            .help("copy the image into content/assets/ and link to it there"),
+        );
+        return;
+    }
     let resolved = match resolver.resolve(document.record.file, &link.dest) {
         Ok(Some(resolved)) => resolved,
         Ok(None) => return,

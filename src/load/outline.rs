@@ -36,6 +36,8 @@ pub struct Link {
     /// Byte span of the whole link, relative to the body.
     pub span: Range<usize>,
     pub in_internal_block: bool,
+    /// A Markdown image (its destination is loaded, not followed).
+    pub image: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -162,6 +164,7 @@ pub fn outline(body: &str) -> Outline {
                     dest: dest_url.to_string(),
                     span: range.clone(),
                     in_internal_block: open_block.is_some(),
+                    image: matches!(event, Event::Start(Tag::Image { .. })),
                 });
             }
             Event::InlineHtml(_) => {
@@ -260,6 +263,7 @@ fn raw_html_links(body: &str, at: Range<usize>, in_internal_block: bool, outline
             dest,
             span: at.clone(),
             in_internal_block,
+            image: false,
         });
     }
 }
