@@ -107,6 +107,9 @@ pub struct SiteArgs {
     /// The site's folder (the one holding content/); default: the current folder
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub root: PathBuf,
+    /// Ignore git: no dates, history or approval provenance (as outside a repository)
+    #[arg(long)]
+    pub no_git: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

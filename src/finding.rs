@@ -53,6 +53,10 @@ pub enum Code {
     DateInFuture,
     DatesOutOfOrder,
     TargetOverdue,
+    ChangedAfterApproval,
+    HistoryShallow,
+    HistoryUnreadable,
+    NotCommitted,
 }
 
 impl Code {
@@ -99,6 +103,10 @@ impl Code {
             DateInFuture => "date-in-future",
             DatesOutOfOrder => "dates-out-of-order",
             TargetOverdue => "target-overdue",
+            ChangedAfterApproval => "changed-after-approval",
+            HistoryShallow => "history-shallow",
+            HistoryUnreadable => "history-unreadable",
+            NotCommitted => "not-committed",
         }
     }
 
@@ -113,7 +121,10 @@ impl Code {
             | PublicNotPublished
             | CertificationExpiring
             | EvidenceExpiring
-            | TargetOverdue => Severity::Warning,
+            | TargetOverdue
+            | ChangedAfterApproval
+            | HistoryShallow
+            | HistoryUnreadable => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -9,7 +9,7 @@ use std::time::Instant;
 use trustbook::cli::{BuildArgs, CheckArgs, Cli, Command, Format, InitArgs, ServeArgs};
 use trustbook::finding::Severity;
 use trustbook::load::Site;
-use trustbook::{build, check, init, load, report, serve};
+use trustbook::{build, check, history, init, load, report, serve};
 
 /// Exit status for usage errors and sites that cannot be read at all.
 const EXIT_USAGE: u8 = 2;
@@ -30,6 +30,7 @@ fn run_serve(args: &ServeArgs) -> ExitCode {
         bind: args.bind,
         port: args.port,
         poll: args.poll,
+        use_git: !args.site.no_git,
         color: color_choice(),
     };
     match serve::run(options) {
@@ -84,6 +85,7 @@ struct Checked {
 
 fn load_and_check(
     root: &Path,
+    use_git: bool,
     strict: bool,
     quiet: bool,
     format: Format,
@@ -92,9 +94,11 @@ fn load_and_check(
 ) -> Result<Checked, ExitCode> {
     let today = load::date::today().map_err(|message| fail_usage(&message))?;
     let mut findings = Vec::new();
-    let site =
+    let mut site =
         load::load(root, &mut findings).map_err(|load::NotASite(message)| fail_usage(&message))?;
     stages.done("load");
+    history::attach(&mut site, use_git, &mut findings);
+    stages.done("history");
     check::run(&site, today, &mut findings);
     stages.done("check");
     if strict {
@@ -142,6 +146,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     let mut stages = Stages::new(false);
     match load_and_check(
         &args.site.root,
+        !args.site.no_git,
         args.strict,
         args.quiet,
         args.format,
@@ -158,6 +163,7 @@ fn run_build(args: &BuildArgs) -> ExitCode {
     let mut stages = Stages::new(args.timings);
     let mut checked = match load_and_check(
         &args.site.root,
+        !args.site.no_git,
         args.strict,
         args.quiet,
         Format::Text,

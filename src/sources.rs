@@ -113,6 +113,10 @@ impl Sources {
         &self.files[id].path
     }
 
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
     pub fn len(&self) -> usize {
         self.files.len()
     }

@@ -10,6 +10,7 @@ pub mod evidence;
 mod fields;
 mod ids;
 mod links;
+mod provenance;
 mod reviews;
 mod versions;
 
@@ -91,6 +92,7 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
         public_placeholders(site, findings);
         site_addresses(config, findings);
         certification::check(site, config, &assets, today, findings);
+        provenance::check(site, config, findings);
     }
 }
 

@@ -81,6 +81,11 @@ pub struct Site {
     /// Sources that failed to load (as findings name them), so links to them are not
     /// reported as broken too.
     pub unloaded_paths: HashSet<PathBuf>,
+    /// Provenance from git; empty outside git or with `--no-git`.
+    pub history: crate::history::History,
+    /// Under `public.publish: approved`: the approved text of each public document whose
+    /// file has changed since its approving commit, by index into `documents`.
+    pub approved_versions: std::collections::HashMap<usize, Document>,
 }
 
 impl Site {
@@ -226,6 +231,8 @@ pub fn load_cached(
         catalogs: vec![builtin_catalog()],
         unloaded_ids: HashSet::new(),
         unloaded_paths: HashSet::new(),
+        history: crate::history::History::default(),
+        approved_versions: std::collections::HashMap::new(),
     };
     let real = files::resolve_inside(&config_path, &content)
         .map_err(|reason| NotASite(format!("content/site.yaml: {reason}")))?;
@@ -466,6 +473,47 @@ fn parse_document(text: &str) -> ParsedDocument {
         id_line,
         findings,
     }
+}
+
+/// A document as an earlier commit had it (`publish: approved`), added to the site's sources
+/// under `label` so that findings can point into it. `None` when it does not load.
+pub fn earlier_document(
+    site: &mut Site,
+    kind: DocKind,
+    stem: String,
+    label: PathBuf,
+    text: String,
+) -> Option<(Document, Vec<Finding>)> {
+    let parsed = parse_document(&text);
+    let file = site.sources.add(label, text);
+    let findings: Vec<Finding> = cache::for_file(&parsed.findings, file).collect();
+    let (
+        yaml::Parsed {
+            data, positions, ..
+        },
+        body_start,
+        outline,
+    ) = parsed.parts?;
+    let document = Document {
+        kind,
+        body_start,
+        outline,
+        record: Record {
+            file,
+            stem,
+            data: data?,
+            positions,
+        },
+    };
+    Some((document, findings))
+}
+
+/// The front matter of a Markdown source given as bytes (a file as an earlier commit had
+/// it), read as `load` reads it; `None` when it does not load.
+pub fn document_meta(bytes: &[u8]) -> Option<DocumentMeta> {
+    let bytes = files::normalised(bytes.to_vec());
+    let text = std::str::from_utf8(&bytes).ok()?;
+    parse_document(text).parts?.0.data
 }
 
 fn load_document(

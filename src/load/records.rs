@@ -385,12 +385,25 @@ pub struct Contact {
 pub struct PublicOptions {
     #[serde(default = "yes")]
     pub show_control_totals: bool,
+    /// Which text of a public document is published: the file as it is, or as it stood at
+    /// the commit that approved it.
+    #[serde(default)]
+    pub publish: PublishFrom,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PublishFrom {
+    #[default]
+    WorkingTree,
+    Approved,
 }
 
 impl Default for PublicOptions {
     fn default() -> Self {
         PublicOptions {
             show_control_totals: true,
+            publish: PublishFrom::default(),
         }
     }
 }
@@ -404,12 +417,16 @@ fn yes() -> bool {
 pub struct ReviewOptions {
     #[serde(default = "default_warn_days")]
     pub warn_days: u32,
+    /// The date of the last management review (ISO/IEC 42001 9.3): the review pack lists
+    /// what changed since.
+    pub last_management_review: Option<Date>,
 }
 
 impl Default for ReviewOptions {
     fn default() -> Self {
         ReviewOptions {
             warn_days: default_warn_days(),
+            last_management_review: None,
         }
     }
 }

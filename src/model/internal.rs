@@ -56,6 +56,8 @@ pub struct InternalDocument<'a> {
     pub published_as: Visibility,
     pub source: String,
     pub edit_url: Option<String>,
+    /// From git: the commits that changed the source, and whether it has uncommitted edits.
+    pub history: SourceHistory,
     pub referenced_by: Vec<Ref>,
 }
 
@@ -68,6 +70,8 @@ pub struct InternalControl<'a> {
     pub info: ControlInfo,
     pub source: String,
     pub edit_url: Option<String>,
+    /// From git: the commits that changed the source, and whether it has uncommitted edits.
+    pub history: SourceHistory,
     pub referenced_by: Vec<Ref>,
     pub expired_evidence: Vec<String>,
 }
@@ -78,6 +82,8 @@ pub struct InternalSystem<'a> {
     pub record: &'a SystemRecord,
     pub source: String,
     pub edit_url: Option<String>,
+    /// From git: the commits that changed the source, and whether it has uncommitted edits.
+    pub history: SourceHistory,
     pub referenced_by: Vec<Ref>,
 }
 
@@ -91,6 +97,8 @@ pub struct InternalRisk<'a> {
     pub residual_level: Option<&'static str>,
     pub source: String,
     pub edit_url: Option<String>,
+    /// From git: the commits that changed the source, and whether it has uncommitted edits.
+    pub history: SourceHistory,
     pub referenced_by: Vec<Ref>,
 }
 
@@ -158,6 +166,91 @@ pub struct CalendarEntryRef {
     pub title: String,
     pub item: Ref,
     pub date: Date,
+}
+
+/// A source file's history, as its handbook page shows it.
+#[derive(Default, Serialize)]
+pub struct SourceHistory {
+    pub uncommitted: bool,
+    pub created: Option<Date>,
+    pub last_changed: Option<Date>,
+    pub commits: Vec<HistoryEntry>,
+    /// For a public approved document: the commit that approved it and what changed since.
+    pub approval: Option<ApprovalInfo>,
+}
+
+#[derive(Serialize)]
+pub struct HistoryEntry {
+    pub date: Date,
+    pub id: String,
+    pub short_id: String,
+    pub subject: String,
+    pub author: String,
+    /// The commit in the repository's web view, when site.yaml names the repository.
+    pub url: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ApprovalInfo {
+    pub approving: HistoryEntry,
+    /// Commits that changed the file after it was approved without approving it again.
+    pub changed_after: Vec<HistoryEntry>,
+    /// Under `public.publish: approved`, when the public site shows the approved text
+    /// rather than this one: the line differences, approved text first.
+    pub published_diff: Option<Vec<DiffLine>>,
+}
+
+#[derive(Serialize)]
+pub struct DiffLine {
+    /// `"same"`, `"removed"` (only in the published, approved text) or `"added"` (only in
+    /// the working text).
+    pub change: &'static str,
+    pub text: String,
+}
+
+fn entry(config: &SiteConfig, commit: &crate::history::Commit) -> HistoryEntry {
+    HistoryEntry {
+        date: commit.date,
+        id: commit.id.clone(),
+        short_id: commit.short_id().to_string(),
+        subject: commit.subject.clone(),
+        author: commit.author.clone(),
+        url: config
+            .repository
+            .as_deref()
+            .map(|r| commit_url(r, &commit.id)),
+    }
+}
+
+/// The web page of a commit, from the repository's browse address as site.yaml gives it:
+/// GitHub's `…/blob/main`, GitLab's `…/-/tree/main`, Gitea's `…/src/branch/main` all lead
+/// to the repository, then `commit/ID` (`-/commit/ID` on GitLab).
+pub fn commit_url(repository: &str, id: &str) -> String {
+    let repository = repository.trim_end_matches('/');
+    if let Some((base, _)) = repository.split_once("/-/") {
+        return format!("{base}/-/commit/{id}");
+    }
+    let base = ["/src/", "/blob/", "/tree/"]
+        .iter()
+        .filter_map(|marker| repository.find(marker))
+        .min()
+        .map_or(repository, |at| &repository[..at]);
+    format!("{base}/commit/{id}")
+}
+
+/// Line differences from the published text to the working one.
+fn line_diff(published: &str, working: &str) -> Vec<DiffLine> {
+    similar::TextDiff::from_lines(published, working)
+        .iter_all_changes()
+        .map(|change| DiffLine {
+            change: match change.tag() {
+                similar::ChangeTag::Equal => "same",
+                similar::ChangeTag::Delete => "removed",
+                similar::ChangeTag::Insert => "added",
+            },
+            text: change.value().trim_end_matches('\n').to_string(),
+        })
+        .collect()
 }
 
 fn edit_url(config: &SiteConfig, source: &str) -> Option<String> {
@@ -332,14 +425,48 @@ impl<'a> Pages<'a> {
         (self.site.sources.path(file).display().to_string()).replace('\\', "/")
     }
 
+    fn history(&self, file: usize) -> SourceHistory {
+        let history = &self.site.history;
+        let path = self.site.sources.path(file);
+        SourceHistory {
+            uncommitted: history.is_uncommitted(path),
+            created: history.created(path),
+            last_changed: history.last_changed(path),
+            commits: history.of(path).map(|c| entry(self.config, c)).collect(),
+            approval: None,
+        }
+    }
+
+    /// A document's history, with its approval and, under `publish: approved`, how the
+    /// published text differs from this one.
+    fn document_history(&self, index: usize, document: &crate::load::Document) -> SourceHistory {
+        let mut history = self.history(document.record.file);
+        let path = self.site.sources.path(document.record.file);
+        if let Some(approval) = self.site.history.approvals.get(path) {
+            let published_diff = self.site.approved_versions.get(&index).map(|approved| {
+                let published = &self.site.sources.get(approved.record.file).text;
+                let working = &self.site.sources.get(document.record.file).text;
+                line_diff(published, working)
+            });
+            history.approval = Some(ApprovalInfo {
+                approving: entry(self.config, &approval.approving),
+                changed_after: (approval.later.iter())
+                    .map(|c| entry(self.config, c))
+                    .collect(),
+                published_diff,
+            });
+        }
+        history
+    }
+
     fn referenced_by(&self, id: &str) -> Vec<Ref> {
         self.backlinks.get(id).cloned().unwrap_or_default()
     }
 
     fn documents(&self, refs: &HashMap<String, Ref>) -> Vec<InternalDocument<'a>> {
         let site = self.site;
-        (site.documents.iter())
-            .map(|document| {
+        (site.documents.iter().enumerate())
+            .map(|(index, document)| {
                 let source = self.source_of(document.record.file);
                 InternalDocument {
                     file: document.record.file,
@@ -349,6 +476,7 @@ impl<'a> Pages<'a> {
                     body: body(site, document),
                     published_as: document_visibility(document),
                     edit_url: edit_url(self.config, &source),
+                    history: self.document_history(index, document),
                     source,
                     referenced_by: self.referenced_by(&document.record.data.id),
                 }
@@ -367,6 +495,7 @@ impl<'a> Pages<'a> {
                     record: data,
                     info: catalogs.info(&data.id),
                     edit_url: edit_url(self.config, &source),
+                    history: self.history(control.file),
                     source,
                     referenced_by: self.referenced_by(&data.id),
                     expired_evidence: (data.evidence.iter())
@@ -388,6 +517,7 @@ impl<'a> Pages<'a> {
                     url: urls::system(&system.stem),
                     record: &system.data,
                     edit_url: edit_url(self.config, &source),
+                    history: self.history(system.file),
                     source,
                     referenced_by: self.referenced_by(&system.data.id),
                 }
@@ -410,6 +540,7 @@ impl<'a> Pages<'a> {
                     residual_score: residual.map(|(l, i)| u16::from(l.0) * u16::from(i.0)),
                     residual_level: residual.map(|(l, i)| risk_level(l.0, i.0)),
                     edit_url: edit_url(self.config, &source),
+                    history: self.history(risk.file),
                     source,
                     referenced_by: self.referenced_by(&data.id),
                 }

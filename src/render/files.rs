@@ -26,6 +26,8 @@ struct TrustJson<'a> {
     systems: &'a [PublicSystem],
     risks: &'a [PublicRisk],
     restricted: &'a [RestrictedItem],
+    /// The commit built from: `{commit, committed_at}`, or null outside git.
+    source: &'a Option<crate::model::public::SourceCommit>,
 }
 
 #[derive(Serialize)]
@@ -41,6 +43,7 @@ struct TrustDocument<'a> {
     revisions: &'a [PublicRevision],
     controls: Vec<&'a str>,
     tags: Vec<&'a str>,
+    last_changed: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -102,6 +105,11 @@ fn last_modified(model: &PublicModel) -> std::collections::HashMap<&str, crate::
             dates.insert(url, date);
         }
     }
+    // A page's source changing (from git) is a change of the page too.
+    for change in &model.changes {
+        let newest = dates.entry(change.url.as_str()).or_insert(change.date);
+        *newest = (*newest).max(change.date);
+    }
     dates
 }
 
@@ -131,6 +139,7 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
                 revisions: &d.revisions,
                 controls: d.controls.iter().map(|c| c.id.as_str()).collect(),
                 tags: d.tags.iter().map(|t| &**t).collect(),
+                last_changed: d.last_changed.map(|x| x.to_string()),
             })
             .collect(),
         control_totals: &model.control_totals,
@@ -138,6 +147,7 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
         systems: &model.systems,
         risks: &model.risks,
         restricted: &model.restricted,
+        source: &model.source,
     };
     let json = serde_json::to_vec_pretty(&trust).unwrap_or_default();
     out.put("trust.json", json, None)?;
@@ -197,7 +207,8 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
     out.put("feed.xml", feed(model, base.as_deref()).into_bytes(), None)
 }
 
-/// An Atom feed with one entry per revision of a published document, newest first.
+/// An Atom feed: one entry per revision of a published document, newest first, then one per
+/// day on which a published item's source changed (from git), newest first.
 fn feed(model: &PublicModel, base: Option<&str>) -> String {
     let base = base.unwrap_or("");
     let mut entries: Vec<(&PublicRevision, &crate::model::public::PublicDocument)> = model
@@ -226,6 +237,20 @@ fn feed(model: &PublicModel, base: Option<&str>) -> String {
             revision.date,
             escape(&link),
             escape(&revision.summary),
+            escape(&model.site.organisation),
+        ));
+    }
+    for change in &model.changes {
+        let link = format!("{base}{}", change.url);
+        xml.push_str(&format!(
+            "  <entry>\n    <title>{} changed</title>\n    <id>{}#changed-{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <link href=\"{}\"/>\n    <summary>{} changed on {}.</summary>\n    <author><name>{}</name></author>\n  </entry>\n",
+            escape(&change.title),
+            escape(&link),
+            change.date,
+            change.date,
+            escape(&link),
+            escape(&change.title),
+            change.date,
             escape(&model.site.organisation),
         ));
     }

@@ -11,7 +11,7 @@ mod state;
 mod watch;
 
 use crate::finding::Severity;
-use crate::{build, check, load, report};
+use crate::{build, check, history, load, report};
 use codespan_reporting::term::termcolor::{ColorChoice, NoColor};
 use state::{Files, State};
 use std::io::Write;
@@ -26,6 +26,7 @@ pub struct Options {
     pub bind: IpAddr,
     pub port: u16,
     pub poll: bool,
+    pub use_git: bool,
     pub color: ColorChoice,
 }
 
@@ -37,11 +38,20 @@ fn build_once(
     root: &Path,
     color: ColorChoice,
     reuse: &build::Reuse,
+    history: &mut Option<history::History>,
 ) -> Result<(Files, usize), String> {
     let today = load::date::today()?;
     let mut findings = Vec::new();
-    let site =
+    let mut site =
         load::load_cached(root, &mut findings, &reuse.sources).map_err(|load::NotASite(m)| m)?;
+    // The log is read once, and again only when HEAD moves; a save re-checks which files
+    // differ from it.
+    history::attach_reusing(
+        &mut site,
+        history.is_some(),
+        history.take().filter(|h| !h.is_empty()),
+        &mut findings,
+    );
     check::run(&site, today, &mut findings);
     report::sort(&mut findings, &site.sources);
     // The terminal gets the findings in colour (many warnings as a count: they would bury
@@ -66,13 +76,25 @@ fn build_once(
     }
     let built =
         build::render(&site, today, Some(build::Audience::Internal), reuse).map_err(|e| e.0)?;
+    *history = Some(std::mem::take(&mut site.history));
     let internal = built.internal.unwrap_or_default();
     Ok((internal.files, internal.pages))
 }
 
-fn rebuild(root: &Path, state: &State, color: ColorChoice, reuse: &build::Reuse) {
+fn rebuild(
+    root: &Path,
+    state: &State,
+    color: ColorChoice,
+    reuse: &build::Reuse,
+    history: &mut Option<history::History>,
+) {
     let started = Instant::now();
-    match build_once(root, color, reuse) {
+    let use_git = history.is_some();
+    let result = build_once(root, color, reuse, history);
+    if use_git && history.is_none() {
+        *history = Some(history::History::default());
+    }
+    match result {
         Ok((files, pages)) => {
             state.publish(Some(files), None);
             eprintln!(
@@ -126,12 +148,17 @@ pub fn run(options: Options) -> Result<(), String> {
         sources: load::cache::ParseCache::keeping_files(),
         ..build::Reuse::default()
     };
-    rebuild(&root, &state, options.color, &reuse);
+    // `None`: git is not used. An empty history is read in full at the next build.
+    let mut history = options.use_git.then(history::History::default);
+    rebuild(&root, &state, options.color, &reuse, &mut history);
 
     let handler = http::Handler::new(Arc::clone(&state));
     std::thread::spawn(move || server::run(listener, handler));
 
     let (sender, changes) = mpsc::channel();
+    if options.use_git {
+        watch::on_commit(&root, sender.clone());
+    }
     let mut watcher = watch::start(&root, options.poll, sender)?;
     let mut watching_themes = root.join("themes").is_dir();
     println!("Serving on http://{bound}/");
@@ -155,7 +182,7 @@ pub fn run(options: Options) -> Result<(), String> {
             // A template may be used by any page: render them all again.
             reuse.pages.clear();
         }
-        rebuild(&root, &state, options.color, &reuse);
+        rebuild(&root, &state, options.color, &reuse, &mut history);
     }
     Ok(())
 }

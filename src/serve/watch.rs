@@ -85,6 +85,29 @@ pub fn start(root: &Path, poll: bool, batches: Sender<Vec<PathBuf>>) -> Result<W
     Ok(watcher)
 }
 
+/// How often `serve` looks whether HEAD moved (a commit, a checkout, a pull).
+const HEAD_POLL: Duration = Duration::from_secs(1);
+
+/// Sends a batch naming `.git/HEAD` whenever the commit HEAD names changes: the history is
+/// read again on commits, never on saves. Polled rather than watched because the git
+/// folder may be anywhere above the site, and a ref update is a rename in `.git/refs/`.
+pub fn on_commit(root: &Path, batches: Sender<Vec<PathBuf>>) {
+    let root = root.to_path_buf();
+    std::thread::spawn(move || {
+        let mut last = crate::history::head_of(&root);
+        loop {
+            std::thread::sleep(HEAD_POLL);
+            let now = crate::history::head_of(&root);
+            if now != last {
+                last = now;
+                if batches.send(vec![PathBuf::from(".git/HEAD")]).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+}
+
 /// Watches one more folder, with everything below it.
 pub fn add_folder(watcher: &mut Watcher, folder: &Path) -> notify::Result<()> {
     watcher.watch(folder, RecursiveMode::Recursive)

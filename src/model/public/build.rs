@@ -52,6 +52,7 @@ pub fn build(site: &Site, config: &SiteConfig) -> PublicModel {
         restricted: Vec::new(),
         urls: HashMap::new(),
         dates: BTreeSet::new(),
+        changes: Vec::new(),
     };
     let controls = model.controls();
     let systems = model.systems();
@@ -62,6 +63,7 @@ pub fn build(site: &Site, config: &SiteConfig) -> PublicModel {
     let ai_policy = model.ai_policy();
     let (objectives, totals) = model.objectives(&controls, config.public.show_control_totals);
     let certification = model.certification(config, &mut assets);
+    let changes = model.changes_newest_first();
     PublicModel {
         site: SiteInfo {
             title: config.title.clone(),
@@ -84,9 +86,49 @@ pub fn build(site: &Site, config: &SiteConfig) -> PublicModel {
         restricted: model.restricted,
         objectives,
         control_totals: totals,
+        source: site.history.head().map(|head| SourceCommit {
+            commit: head.id.clone(),
+            committed_at: head.committed_at(),
+        }),
+        changes,
         urls: model.urls,
         assets,
     }
+}
+
+fn changed(
+    site: &Site,
+    dates: &mut BTreeSet<Date>,
+    changes: &mut Vec<PublicChange>,
+    file: crate::sources::FileId,
+    title: &str,
+    url: &str,
+) -> Option<Date> {
+    let mut path = site.sources.path(file);
+    // An approved version (`publish: approved`) changed last in its approving commit.
+    let mut until = i64::MAX;
+    let label = path.to_string_lossy().contains('@');
+    if let Some((working, approval)) = (site.history.approvals.iter()).find(|(p, a)| {
+        label && path.to_string_lossy() == format!("{}@{}", p.display(), a.approving.short_id())
+    }) {
+        path = working;
+        until = approval.approving.seconds;
+    }
+    let mut days: Vec<Date> = (site.history.of(path))
+        .filter(|c| c.seconds <= until)
+        .map(|c| c.date)
+        .collect();
+    days.dedup();
+    for date in &days {
+        changes.push(PublicChange {
+            date: *date,
+            title: title.to_string(),
+            url: url.to_string(),
+        });
+    }
+    let last = days.first().copied();
+    dates.extend(last);
+    last
 }
 
 /// What the steps share: the restricted list, the URL of each published record, and the
@@ -99,6 +141,7 @@ struct Builder<'a> {
     restricted: Vec<RestrictedItem>,
     urls: HashMap<String, String>,
     dates: BTreeSet<Date>,
+    changes: Vec<PublicChange>,
 }
 
 impl<'a> Builder<'a> {
@@ -114,6 +157,26 @@ impl<'a> Builder<'a> {
             title,
             public_summary: summary(public_summary),
         });
+    }
+
+    /// When a published item's source last changed (from git; the date only), recording
+    /// each day it changed for the feed.
+    fn changed(&mut self, file: crate::sources::FileId, title: &str, url: &str) -> Option<Date> {
+        changed(
+            self.site,
+            &mut self.dates,
+            &mut self.changes,
+            file,
+            title,
+            url,
+        )
+    }
+
+    fn changes_newest_first(&mut self) -> Vec<PublicChange> {
+        let mut changes = std::mem::take(&mut self.changes);
+        changes.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.url.cmp(&b.url)));
+        changes.dedup_by(|a, b| a.date == b.date && a.url == b.url);
+        changes
     }
 
     /// Controls in catalogue order.
@@ -132,6 +195,7 @@ impl<'a> Builder<'a> {
                 Visibility::Public => {
                     let url = self.publish(&data.id, urls::control(&data.id));
                     self.dates.extend(data.last_reviewed);
+                    let last_changed = self.changed(record.file, &info.title, &url);
                     controls.push(PublicControl {
                         url,
                         id: data.id.clone(),
@@ -143,6 +207,7 @@ impl<'a> Builder<'a> {
                         public_summary: summary(&data.public_summary),
                         last_reviewed: data.last_reviewed,
                         next_review: data.next_review,
+                        last_changed,
                     });
                 }
                 Visibility::Restricted => {
@@ -162,6 +227,7 @@ impl<'a> Builder<'a> {
                 Visibility::Public => {
                     let url = self.publish(&data.id, urls::system(&record.stem));
                     self.dates.extend(data.last_reviewed);
+                    let last_changed = self.changed(record.file, &data.name, &url);
                     systems.push(PublicSystem {
                         url,
                         name: data.name.clone(),
@@ -177,6 +243,7 @@ impl<'a> Builder<'a> {
                         last_reviewed: data.last_reviewed,
                         next_review: data.next_review,
                         public_summary: summary(&data.public_summary),
+                        last_changed,
                     });
                 }
                 Visibility::Restricted => self.restrict(
@@ -197,8 +264,10 @@ impl<'a> Builder<'a> {
             match publish::record(data.visibility, data.public_summary.as_deref()).shown {
                 Visibility::Public => {
                     let url = self.publish(&data.id, urls::risk(&data.id));
+                    let last_changed = self.changed(record.file, &data.title, &url);
                     risks.push(PublicRisk {
                         url,
+                        last_changed,
                         title: data.title.clone(),
                         public_summary: summary(&data.public_summary),
                         treatment: data.treatment,
@@ -219,9 +288,16 @@ impl<'a> Builder<'a> {
     /// The public documents with their URLs; restricted ones listed.
     fn published_documents(&mut self) -> Vec<(&'a Document, String)> {
         let mut published = Vec::new();
-        for document in &self.site.documents {
+        for (index, working) in self.site.documents.iter().enumerate() {
+            // Under `publish: approved`, the text of the approving commit; published only
+            // when both it and the working copy say public.
+            let document = match self.site.approved_versions.get(&index) {
+                Some(approved) if document_visibility(approved) == Visibility::Public => approved,
+                Some(_) => continue,
+                None => working,
+            };
             let meta = &document.record.data;
-            match document_visibility(document) {
+            match document_visibility(working) {
                 Visibility::Public => {
                     let url = urls::document(document.kind, &document.record.stem);
                     published.push((document, self.publish(&meta.id, url)));
@@ -269,7 +345,16 @@ impl<'a> Builder<'a> {
             let meta = &document.record.data;
             self.dates.extend(meta.approved_on);
             self.dates.extend(meta.revisions.iter().map(|r| r.date));
+            let last_changed = changed(
+                self.site,
+                &mut self.dates,
+                &mut self.changes,
+                document.record.file,
+                &meta.title,
+                &url,
+            );
             documents.push(PublicDocument {
+                last_changed,
                 url,
                 is_page: document.kind == crate::load::DocKind::Page,
                 title: meta.title.clone(),

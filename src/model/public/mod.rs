@@ -39,6 +39,10 @@ pub struct PublicModel {
     pub objectives: Vec<ObjectiveStatus>,
     /// Counts over every control record, internal ones included (docs/format.md §4: totals name no record).
     pub control_totals: Option<StatusCounts>,
+    /// The commit the sources were built from (none outside git).
+    pub source: Option<SourceCommit>,
+    /// Each day a published item's source changed, newest first: the feed's entries.
+    pub changes: Vec<PublicChange>,
     /// Page URL of every published record, by id. Not shown.
     #[serde(skip)]
     pub urls: HashMap<String, String>,
@@ -99,6 +103,8 @@ pub struct PublicDocument {
     /// Only the published controls among those the document implements.
     pub controls: Vec<ControlRef>,
     pub tags: Vec<Text>,
+    /// When its source last changed, from git.
+    pub last_changed: Option<Date>,
     /// Rendered on its own (as the page's `body`), not part of the template data.
     #[serde(skip)]
     pub body: PublicBody,
@@ -147,6 +153,7 @@ pub struct PublicControl {
     pub public_summary: String,
     pub last_reviewed: Option<Date>,
     pub next_review: Option<Date>,
+    pub last_changed: Option<Date>,
 }
 
 #[derive(Serialize)]
@@ -165,11 +172,13 @@ pub struct PublicSystem {
     pub last_reviewed: Option<Date>,
     pub next_review: Option<Date>,
     pub public_summary: String,
+    pub last_changed: Option<Date>,
 }
 
 #[derive(Serialize)]
 pub struct PublicRisk {
     pub url: String,
+    pub last_changed: Option<Date>,
     pub title: String,
     pub public_summary: String,
     pub treatment: Treatment,
@@ -205,6 +214,22 @@ pub struct ObjectiveStatus {
     pub builtin: bool,
     pub totals: Option<StatusCounts>,
     pub controls: Vec<PublicControl>,
+}
+
+/// The commit a build came from: its id and time, nothing of its author or message.
+#[derive(Serialize)]
+pub struct SourceCommit {
+    pub commit: String,
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    pub committed_at: String,
+}
+
+/// A day on which a published item's source changed.
+#[derive(Serialize)]
+pub struct PublicChange {
+    pub date: Date,
+    pub title: String,
+    pub url: String,
 }
 
 /// One entry of a document's revision history.

@@ -1,0 +1,126 @@
+//! Provenance from git (docs/format.md §5): a public document changed after the commit that
+//! approved it, and what `public.publish: approved` needs to publish only approved text.
+
+use super::value_at;
+use crate::finding::{At, Code, Finding};
+use crate::load::records::{PublishFrom, SiteConfig, Visibility};
+use crate::load::{DocKind, Site};
+use crate::load::{Record, yaml::Positions};
+use crate::publish;
+
+pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Finding>) {
+    let approved_only = config.data.public.publish == PublishFrom::Approved;
+    if approved_only && site.history.is_empty() {
+        findings.push(
+            Finding::new(
+                Code::NotCommitted,
+                "`publish: approved` publishes documents as their approving commit has them, but there is no git history to read",
+            )
+            .at(value_at(config.file, &config.positions, "public.publish"))
+            .help("build inside the site's git repository (not with `--no-git`, not from a shallow clone), or set `publish: working-tree`"),
+        );
+        return;
+    }
+    for (index, document) in site.documents.iter().enumerate() {
+        if publish::document(document).shown != Visibility::Public {
+            continue;
+        }
+        let record = &document.record;
+        let path = site.sources.path(record.file);
+        let approval = site.history.approvals.get(path);
+        let at = approved_at(record.file, &record.positions);
+        match approval {
+            // A page without `approved_on` is not under approval; it is published as is.
+            None if approved_only
+                && (document.kind == DocKind::Policy || record.data.approved_on.is_some()) =>
+            {
+                findings.push(
+                Finding::new(
+                    Code::NotCommitted,
+                    "this public document has no commit that approves it, so `publish: approved` has no text to publish",
+                )
+                .at(at)
+                .help("commit it with `approved_on` set (or mark it `visibility: internal` until it is approved)"),
+                )
+            }
+            None => {}
+            Some(approval) => {
+                // An approval being made in the working copy (new `approved_on` or
+                // `version`, not yet committed) is not a change after approval.
+                let committed_stamp = site.history.uncommitted.contains(path)
+                    && stamp_differs(site, record, approval);
+                if !approval.later.is_empty() && !committed_stamp {
+                    let commits: Vec<String> = (approval.later.iter())
+                        .map(|c| format!("{} {} \"{}\"", c.short_id(), c.date, c.subject))
+                        .collect();
+                    findings.push(
+                        Finding::new(
+                            Code::ChangedAfterApproval,
+                            format!(
+                                "changed in {} after it was approved in {} ({}): {}",
+                                plural(commits.len()),
+                                approval.approving.short_id(),
+                                approval.approving.date,
+                                commits.join(", ")
+                            ),
+                        )
+                        .at(at)
+                        .help(if approved_only {
+                            "the public site shows the approved text; to publish the changes, approve them: set `approved_on` (and `version`) in a new commit"
+                        } else {
+                            "approve the change (set `approved_on`, and `version`, in a new commit), or set `public.publish: approved` in site.yaml so that only approved text is published"
+                        }),
+                    );
+                }
+            }
+        }
+        if let Some(earlier) = site.approved_versions.get(&index)
+            && !earlier.outline.marker_errors.is_empty()
+        {
+            findings.push(
+                Finding::new(
+                    Code::InternalMarkerMalformed,
+                    "the approved text of this document has an internal marker that is malformed or unclosed, so which of it is public is not certain",
+                )
+                .at(At {
+                    file: earlier.record.file,
+                    span: earlier.body_start..earlier.body_start,
+                })
+                .help("approve the current text (a new commit with `approved_on`), in which the markers are right"),
+            );
+        }
+    }
+}
+
+fn approved_at(file: usize, positions: &Positions) -> At {
+    match positions.exact("approved_on") {
+        Some(span) => At { file, span },
+        None => At { file, span: 0..0 },
+    }
+}
+
+/// Whether the working copy's `approved_on`/`version` differ from the approving commit's.
+fn stamp_differs(
+    site: &Site,
+    record: &Record<crate::load::records::DocumentMeta>,
+    approval: &crate::history::approval::Approval,
+) -> bool {
+    let Some(repository) = &site.history.repository else {
+        return false;
+    };
+    let path = site.sources.path(record.file);
+    let committed = repository
+        .file_at(&approval.approving.id, path)
+        .and_then(|bytes| crate::load::document_meta(&bytes));
+    committed.is_none_or(|meta| {
+        meta.approved_on != record.data.approved_on || meta.version != record.data.version
+    })
+}
+
+fn plural(n: usize) -> String {
+    if n == 1 {
+        "1 commit".to_string()
+    } else {
+        format!("{n} commits")
+    }
+}

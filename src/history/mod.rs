@@ -1,0 +1,409 @@
+//! Stage 2: provenance from git. When the site is inside a git work tree, the log is read
+//! once per build: for every source file, the commits that changed it (date, hash, subject,
+//! author), which files differ from the last commit, and whether the clone is shallow. The
+//! sources as they stood at an earlier commit are read from here too (`earlier`,
+//! `approval`). Outside git, or with `--no-git`, the history is empty and every page
+//! simply omits its dates.
+
+pub mod approval;
+pub mod earlier;
+mod walk;
+
+use crate::load::Site;
+use crate::load::date::Date;
+use gix::ObjectId;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// One commit, as the handbook shows it.
+#[derive(Clone, Debug)]
+pub struct Commit {
+    pub id: String,
+    /// The committer's date, in the committer's own time zone (as `git log` shows it).
+    pub date: Date,
+    /// Seconds since 1970 (UTC), for ordering and for `trust.json`'s `committed_at`.
+    pub seconds: i64,
+    pub author: String,
+    pub subject: String,
+}
+
+impl Commit {
+    pub fn short_id(&self) -> &str {
+        &self.id[..self.id.len().min(7)]
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    pub fn committed_at(&self) -> String {
+        chrono::DateTime::from_timestamp(self.seconds, 0)
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// The repository the history was read from, for reading files at earlier commits.
+pub struct Repository {
+    repo: gix::ThreadSafeRepository,
+    /// The site's `content/` folder as a path inside the commits' trees.
+    content: String,
+    head: ObjectId,
+}
+
+#[derive(Default)]
+pub struct History {
+    /// Every commit that reaches HEAD, newest first.
+    pub commits: Vec<Commit>,
+    /// Site-relative path (`content/…`) → indices into `commits`, newest first.
+    files: HashMap<PathBuf, Vec<usize>>,
+    /// Sources whose text differs from HEAD's (or that HEAD does not have).
+    pub uncommitted: BTreeSet<PathBuf>,
+    /// A shallow clone: dates older than its first commit are unknown.
+    pub shallow: bool,
+    pub repository: Option<Repository>,
+    /// The approval provenance of each public document, by site-relative path.
+    pub approvals: HashMap<PathBuf, approval::Approval>,
+}
+
+/// Why no history was read, for the build's summary line.
+pub enum Absent {
+    NotAsked,
+    NotInGit,
+}
+
+impl History {
+    pub fn is_empty(&self) -> bool {
+        self.commits.is_empty()
+    }
+
+    pub fn head(&self) -> Option<&Commit> {
+        self.commits.first()
+    }
+
+    /// The commits that changed a site-relative path, newest first.
+    pub fn of(&self, path: &Path) -> impl Iterator<Item = &Commit> {
+        (self.files.get(path).into_iter().flatten()).map(|&i| &self.commits[i])
+    }
+
+    pub fn last_changed(&self, path: &Path) -> Option<Date> {
+        self.of(path).next().map(|c| c.date)
+    }
+
+    pub fn created(&self, path: &Path) -> Option<Date> {
+        self.of(path).last().map(|c| c.date)
+    }
+
+    pub fn is_uncommitted(&self, path: &Path) -> bool {
+        self.uncommitted.contains(path)
+    }
+}
+
+/// Reads the history of the site at `root` (whose `content/` folder is `site.content`).
+/// `Ok(None)` outside a git work tree.
+pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String> {
+    let Ok(repo) = gix::discover(&site.root) else {
+        return Ok(None);
+    };
+    let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
+        return Ok(None);
+    };
+    let content = relative_in(&workdir, &site.content)?;
+    let head = match repo.head_id() {
+        Ok(id) => id.detach(),
+        // A repository without a commit yet: everything is uncommitted.
+        Err(_) => {
+            return Ok(Some(History {
+                uncommitted: site.sources.iter().map(|s| s.path.clone()).collect(),
+                ..History::default()
+            }));
+        }
+    };
+    let shallow = repo.is_shallow().unwrap_or(false);
+    let ids: Vec<ObjectId> = repo
+        .rev_walk([head])
+        .all()
+        .map_err(|e| format!("cannot walk the git history: {e}"))?
+        .filter_map(Result::ok)
+        .map(|info| info.id)
+        .collect();
+    let mut raw = ids
+        .iter()
+        .map(|id| walk::read_commit(&repo, *id))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Newest first, ties in walk order: the same repository gives the same order.
+    raw.sort_by_key(|c| std::cmp::Reverse(c.committer_seconds));
+    let trees: HashMap<ObjectId, ObjectId> = raw.iter().map(|c| (c.id, c.tree)).collect();
+    let cache = cache_folder.join("history.bin");
+    let mut changes = walk::Changes::load(&cache, &content);
+    let sync = repo.into_sync();
+    let before = changes.by_commit.len();
+    walk::compare_commits(&sync, &raw, &trees, &mut changes)?;
+    // Drop commits no longer reachable, so the cache does not grow with rewritten history.
+    let known: std::collections::HashSet<_> = raw.iter().map(|c| c.id).collect();
+    if changes.by_commit.len() != before || changes.by_commit.len() != known.len() {
+        changes.by_commit.retain(|id, _| {
+            known
+                .iter()
+                .any(|k| k.as_bytes().get(..20) == Some(&id[..]))
+        });
+        changes.save(&cache);
+    }
+    let mut files: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+    for (index, commit) in raw.iter().enumerate() {
+        for path in changes.of(&commit.id).into_iter().flatten() {
+            files
+                .entry(Path::new("content").join(path))
+                .or_default()
+                .push(index);
+        }
+    }
+    let commits = raw.iter().map(to_commit).collect();
+    let repository = Repository {
+        repo: sync,
+        content,
+        head,
+    };
+    let uncommitted = uncommitted(site, &repository, head)?;
+    Ok(Some(History {
+        commits,
+        files,
+        uncommitted,
+        shallow,
+        repository: Some(repository),
+        approvals: HashMap::new(),
+    }))
+}
+
+fn to_commit(raw: &walk::RawCommit) -> Commit {
+    let local = raw.committer_seconds + i64::from(raw.committer_offset);
+    let date = chrono::DateTime::from_timestamp(local, 0)
+        .map(|t| Date(t.date_naive()))
+        .unwrap_or(Date(chrono::NaiveDate::MIN));
+    Commit {
+        id: raw.id.to_string(),
+        date,
+        seconds: raw.committer_seconds,
+        author: raw.author.clone(),
+        subject: raw.subject.clone(),
+    }
+}
+
+/// `content` as a slash-separated path inside the work tree.
+fn relative_in(workdir: &Path, content: &Path) -> Result<String, String> {
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (workdir, content) = (canonical(workdir), canonical(content));
+    let inside = content.strip_prefix(&workdir).map_err(|_| {
+        format!(
+            "{} is not inside the git work tree {}",
+            content.display(),
+            workdir.display()
+        )
+    })?;
+    let parts: Vec<String> = inside
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Ok(parts.join("/"))
+}
+
+/// The sources whose text is not HEAD's. Texts were normalised on reading (LF, no BOM), which
+/// is what git stores for most repositories; a file that differs in that form is read again
+/// as bytes before it is called uncommitted.
+fn uncommitted(
+    site: &Site,
+    repository: &Repository,
+    head: ObjectId,
+) -> Result<BTreeSet<PathBuf>, String> {
+    let repo = repository.repo.to_thread_local();
+    let tree = repo
+        .find_commit(head)
+        .and_then(|c| c.tree_id().map(|t| t.detach()))
+        .map_err(|e| format!("cannot read the last commit: {e}"))?;
+    let at_head = blob_ids(&repo, tree, &repository.content)?;
+    let kind = repo.object_hash();
+    let hash = |bytes: &[u8]| gix::objs::compute_hash(kind, gix::objs::Kind::Blob, bytes).ok();
+    let paths: Vec<(PathBuf, &str)> = site
+        .sources
+        .iter()
+        .map(|s| (s.path.clone(), s.text.as_str()))
+        .collect();
+    Ok(paths
+        .par_iter()
+        .filter(|(path, text)| {
+            let Ok(inside) = path.strip_prefix("content") else {
+                return false;
+            };
+            let key = inside.to_string_lossy().replace('\\', "/");
+            let Some(committed) = at_head.get(&key) else {
+                return true;
+            };
+            if hash(text.as_bytes()).as_ref() == Some(committed) {
+                return false;
+            }
+            let bytes = std::fs::read(site.root.join(path)).unwrap_or_default();
+            hash(&bytes).as_ref() != Some(committed)
+        })
+        .map(|(path, _)| path.clone())
+        .collect())
+}
+
+/// Every blob under `folder` of a tree, by slash-separated path relative to `folder`.
+fn blob_ids(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    folder: &str,
+) -> Result<HashMap<String, ObjectId>, String> {
+    let mut out = HashMap::new();
+    let Some(start) = subtree(repo, tree, folder)? else {
+        return Ok(out);
+    };
+    let mut stack = vec![(start, String::new())];
+    while let Some((id, prefix)) = stack.pop() {
+        let object = repo.find_object(id).map_err(|e| e.to_string())?;
+        for entry in gix::objs::TreeRefIter::from_bytes(&object.data, repo.object_hash()) {
+            let entry = entry.map_err(|e| e.to_string())?;
+            let path = format!("{prefix}{}", entry.filename);
+            if entry.mode.is_tree() {
+                stack.push((entry.oid.to_owned(), format!("{path}/")));
+            } else if entry.mode.is_blob() {
+                out.insert(path, entry.oid.to_owned());
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn subtree(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    folder: &str,
+) -> Result<Option<ObjectId>, String> {
+    let mut at = tree;
+    for name in folder.split('/').filter(|n| !n.is_empty()) {
+        let object = repo.find_object(at).map_err(|e| e.to_string())?;
+        let found = gix::objs::TreeRefIter::from_bytes(&object.data, repo.object_hash())
+            .filter_map(Result::ok)
+            .find(|e| e.mode.is_tree() && e.filename == name.as_bytes());
+        match found {
+            Some(entry) => at = entry.oid.to_owned(),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(at))
+}
+
+impl Repository {
+    /// The bytes of a site-relative path (`content/…`) as commit `id` has it.
+    pub fn file_at(&self, id: &str, path: &Path) -> Option<Vec<u8>> {
+        let repo = self.repo.to_thread_local();
+        let id = ObjectId::from_hex(id.as_bytes()).ok()?;
+        let tree = repo.find_commit(id).ok()?.tree_id().ok()?.detach();
+        let inside = path.strip_prefix("content").ok()?;
+        let folder = format!(
+            "{}/{}",
+            self.content,
+            inside.to_string_lossy().replace('\\', "/")
+        );
+        let (parent, name) = folder.rsplit_once('/')?;
+        let parent = subtree(&repo, tree, parent).ok()??;
+        let object = repo.find_object(parent).ok()?;
+        let entry = gix::objs::TreeRefIter::from_bytes(&object.data, repo.object_hash())
+            .filter_map(Result::ok)
+            .find(|e| e.mode.is_blob() && e.filename == name.as_bytes())?;
+        let blob = repo.find_object(entry.oid.to_owned()).ok()?;
+        Some(blob.data.clone())
+    }
+
+    /// Every file under `content/` at commit `id`, by site-relative path.
+    pub fn content_at(&self, id: &str) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
+        let repo = self.repo.to_thread_local();
+        let id = ObjectId::from_hex(id.as_bytes()).map_err(|e| e.to_string())?;
+        let tree = repo
+            .find_commit(id)
+            .and_then(|c| c.tree_id().map(|t| t.detach()))
+            .map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        for (path, blob) in blob_ids(&repo, tree, &self.content)? {
+            let object = repo.find_object(blob).map_err(|e| e.to_string())?;
+            out.push((Path::new("content").join(path), object.data.clone()));
+        }
+        Ok(out)
+    }
+}
+
+/// The id of the commit HEAD names, if the site is in a repository with one: what `serve`
+/// polls to notice a commit.
+pub fn head_of(root: &Path) -> Option<String> {
+    let repo = gix::discover(root).ok()?;
+    Some(repo.head_id().ok()?.to_string())
+}
+
+impl History {
+    /// The HEAD this history was read at.
+    pub fn head_id(&self) -> Option<String> {
+        Some(self.repository.as_ref()?.head.to_string())
+    }
+
+    /// Which sources differ from HEAD, again: after a save, without reading the log.
+    pub fn recheck_uncommitted(&mut self, site: &Site) -> Result<(), String> {
+        if let Some(repository) = &self.repository {
+            self.uncommitted = uncommitted(site, repository, repository.head)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the history into `site.history` (unless `use_git` is false), with a finding for a
+/// history that cannot be trusted: unreadable, or cut short by a shallow clone. `kept` is a
+/// history read before (by `serve`): when HEAD has not moved, only the uncommitted files
+/// are looked at again.
+pub fn attach(site: &mut Site, use_git: bool, findings: &mut Vec<crate::finding::Finding>) {
+    attach_reusing(site, use_git, None, findings);
+}
+
+pub fn attach_reusing(
+    site: &mut Site,
+    use_git: bool,
+    kept: Option<History>,
+    findings: &mut Vec<crate::finding::Finding>,
+) {
+    use crate::finding::{Code, Finding};
+    if !use_git {
+        return;
+    }
+    if let Some(mut kept) = kept
+        && kept.head_id().is_some()
+        && kept.head_id() == head_of(&site.root)
+        && kept.recheck_uncommitted(site).is_ok()
+    {
+        site.history = kept;
+        site.history.approvals.clear();
+        approval::attach(site, findings);
+        return;
+    }
+    let cache = site.root.join(crate::build::CACHE_FOLDER);
+    match read(site, &cache) {
+        Ok(Some(history)) => {
+            if history.shallow {
+                findings.push(
+                    Finding::new(
+                        Code::HistoryShallow,
+                        "the git clone is shallow: dates older than its first commit are unknown, so every page would show a wrong date",
+                    )
+                    .help("fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in a CI checkout), or build with `--no-git`"),
+                );
+                // Wrong dates are worse than none: a shallow history is not used.
+                return;
+            }
+            site.history = history;
+            approval::attach(site, findings);
+        }
+        Ok(None) => {}
+        Err(message) => findings.push(
+            Finding::new(
+                Code::HistoryUnreadable,
+                format!("cannot read the git history: {message}"),
+            )
+            .help("the pages are built without dates; repair the repository, or build with `--no-git`"),
+        ),
+    }
+}
