@@ -105,12 +105,9 @@ fn stamp_differs(
     record: &Record<crate::load::records::DocumentMeta>,
     approval: &crate::history::approval::Approval,
 ) -> bool {
-    let Some(repository) = &site.history.repository else {
-        return false;
-    };
     let path = site.sources.path(record.file);
-    let committed = repository
-        .file_at(&approval.approving.id, path)
+    let committed = (site.history)
+        .text_at(&approval.approving.id, path)
         .and_then(|bytes| crate::load::document_meta(&bytes));
     committed.is_none_or(|meta| {
         meta.approved_on != record.data.approved_on || meta.version != record.data.version

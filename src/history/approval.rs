@@ -43,11 +43,7 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
         let path = site.sources.path(file).to_path_buf();
         if approved_only
             && let Some(approval) = &approval
-            && let Some(bytes) = site
-                .history
-                .repository
-                .as_ref()
-                .and_then(|r| r.file_at(&approval.approving.id, &path))
+            && let Some(bytes) = site.history.text_at(&approval.approving.id, &path)
         {
             let text = String::from_utf8(crate::load::files::normalised(bytes)).ok();
             let current = &site.sources.get(file).text;
@@ -90,8 +86,7 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
 pub type Stamp = (Option<Date>, Option<Text>);
 
 fn stamp_at(history: &History, commit: &Commit, path: &Path) -> Option<Stamp> {
-    let repository = history.repository.as_ref()?;
-    let bytes = repository.file_at(&commit.id, path)?;
+    let bytes = history.text_at(&commit.id, path)?;
     let meta = crate::load::document_meta(&bytes)?;
     Some((meta.approved_on, meta.version))
 }

@@ -49,12 +49,16 @@ pub struct Repository {
     head: ObjectId,
 }
 
+/// A commit that changed a file (index into `History::commits`), and the file's blob after it.
+type Version = (usize, Option<[u8; 20]>);
+
 #[derive(Default)]
 pub struct History {
     /// Every commit that reaches HEAD, newest first.
     pub commits: Vec<Commit>,
-    /// Site-relative path (`content/…`) → indices into `commits`, newest first.
-    files: HashMap<PathBuf, Vec<usize>>,
+    /// Site-relative path (`content/…`) → indices into `commits`, newest first, each with
+    /// the file's blob after that commit.
+    files: HashMap<PathBuf, Vec<Version>>,
     /// Sources whose text differs from HEAD's (or that HEAD does not have).
     pub uncommitted: BTreeSet<PathBuf>,
     /// A shallow clone: dates older than its first commit are unknown.
@@ -62,6 +66,9 @@ pub struct History {
     pub repository: Option<Repository>,
     /// The approval provenance of each public document, by site-relative path.
     pub approvals: HashMap<PathBuf, approval::Approval>,
+    /// The sources as they were at the last management review (site.yaml
+    /// `review.last_management_review`), with the commit they were read from; or why not.
+    pub at_last_review: Option<Result<(Commit, Box<Site>), String>>,
 }
 
 /// Why no history was read, for the build's summary line.
@@ -81,7 +88,17 @@ impl History {
 
     /// The commits that changed a site-relative path, newest first.
     pub fn of(&self, path: &Path) -> impl Iterator<Item = &Commit> {
-        (self.files.get(path).into_iter().flatten()).map(|&i| &self.commits[i])
+        (self.files.get(path).into_iter().flatten()).map(|&(i, _)| &self.commits[i])
+    }
+
+    /// The file as commit `id` left it, if that commit changed it.
+    pub fn text_at(&self, id: &str, path: &Path) -> Option<Vec<u8>> {
+        let repository = self.repository.as_ref()?;
+        let (_, blob) = (self.files.get(path)?.iter()).find(|(i, _)| self.commits[*i].id == id)?;
+        let blob = ObjectId::try_from(&blob.as_ref()?[..]).ok()?;
+        let repo = repository.repo.to_thread_local();
+        let object = repo.find_object(blob).ok()?;
+        Some(object.data.clone())
     }
 
     pub fn last_changed(&self, path: &Path) -> Option<Date> {
@@ -147,13 +164,13 @@ pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String>
         });
         changes.save(&cache);
     }
-    let mut files: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+    let mut files: HashMap<PathBuf, Vec<Version>> = HashMap::new();
     for (index, commit) in raw.iter().enumerate() {
-        for path in changes.of(&commit.id).into_iter().flatten() {
+        for (path, blob) in changes.of(&commit.id).into_iter().flatten() {
             files
                 .entry(Path::new("content").join(path))
                 .or_default()
-                .push(index);
+                .push((index, *blob));
         }
     }
     let commits = raw.iter().map(to_commit).collect();
@@ -170,6 +187,7 @@ pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String>
         shallow,
         repository: Some(repository),
         approvals: HashMap::new(),
+        at_last_review: None,
     }))
 }
 
@@ -292,27 +310,6 @@ fn subtree(
 }
 
 impl Repository {
-    /// The bytes of a site-relative path (`content/…`) as commit `id` has it.
-    pub fn file_at(&self, id: &str, path: &Path) -> Option<Vec<u8>> {
-        let repo = self.repo.to_thread_local();
-        let id = ObjectId::from_hex(id.as_bytes()).ok()?;
-        let tree = repo.find_commit(id).ok()?.tree_id().ok()?.detach();
-        let inside = path.strip_prefix("content").ok()?;
-        let folder = format!(
-            "{}/{}",
-            self.content,
-            inside.to_string_lossy().replace('\\', "/")
-        );
-        let (parent, name) = folder.rsplit_once('/')?;
-        let parent = subtree(&repo, tree, parent).ok()??;
-        let object = repo.find_object(parent).ok()?;
-        let entry = gix::objs::TreeRefIter::from_bytes(&object.data, repo.object_hash())
-            .filter_map(Result::ok)
-            .find(|e| e.mode.is_blob() && e.filename == name.as_bytes())?;
-        let blob = repo.find_object(entry.oid.to_owned()).ok()?;
-        Some(blob.data.clone())
-    }
-
     /// Every file under `content/` at commit `id`, by site-relative path.
     pub fn content_at(&self, id: &str) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
         let repo = self.repo.to_thread_local();
@@ -328,6 +325,26 @@ impl Repository {
         }
         Ok(out)
     }
+}
+
+/// Loads the sources as they were on the date of the last management review.
+fn at_last_review(site: &mut Site) {
+    let Some(date) = (site.config.as_ref()).and_then(|c| c.data.review.last_management_review)
+    else {
+        return;
+    };
+    let history = &site.history;
+    let found = match earlier::commit_on_or_before(history, date) {
+        None => Err(format!(
+            "the git history starts after {date}, so there is no earlier state to compare with"
+        )),
+        Some(commit) => {
+            let cache = site.root.join(crate::build::CACHE_FOLDER);
+            earlier::site_at(history, commit, &cache)
+                .map(|earlier| (commit.clone(), Box::new(earlier)))
+        }
+    };
+    site.history.at_last_review = Some(found);
 }
 
 /// The id of the commit HEAD names, if the site is in a repository with one: what `serve`
@@ -378,6 +395,7 @@ pub fn attach_reusing(
         site.history = kept;
         site.history.approvals.clear();
         approval::attach(site, findings);
+        at_last_review(site);
         return;
     }
     let cache = site.root.join(crate::build::CACHE_FOLDER);
@@ -396,6 +414,7 @@ pub fn attach_reusing(
             }
             site.history = history;
             approval::attach(site, findings);
+            at_last_review(site);
         }
         Ok(None) => {}
         Err(message) => findings.push(

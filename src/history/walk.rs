@@ -52,13 +52,16 @@ pub fn read_commit(repo: &gix::Repository, id: ObjectId) -> Result<RawCommit, St
 pub struct Changes {
     /// The watched folder, relative to the work tree: a cache for another folder is not used.
     pub folder: String,
-    pub by_commit: HashMap<[u8; 20], Vec<String>>,
+    pub by_commit: HashMap<[u8; 20], Vec<Changed>>,
 }
 
-const CACHE_FORMAT: u32 = 1;
+/// A path a commit changed, and the blob it has there after the commit (none: deleted).
+pub type Changed = (String, Option<[u8; 20]>);
+
+const CACHE_FORMAT: u32 = 2;
 
 /// A commit's id (as the cache keys it) and the paths it changed.
-type CommitChanges = ([u8; 20], Vec<String>);
+type CommitChanges = ([u8; 20], Vec<Changed>);
 
 impl Changes {
     pub fn load(cache: &Path, folder: &str) -> Changes {
@@ -81,7 +84,7 @@ impl Changes {
     }
 }
 
-fn key(id: &ObjectId) -> [u8; 20] {
+pub fn key(id: &ObjectId) -> [u8; 20] {
     let mut key = [0; 20];
     let bytes = id.as_bytes();
     key[..bytes.len().min(20)].copy_from_slice(&bytes[..bytes.len().min(20)]);
@@ -89,7 +92,7 @@ fn key(id: &ObjectId) -> [u8; 20] {
 }
 
 impl Changes {
-    pub fn of(&self, id: &ObjectId) -> Option<&Vec<String>> {
+    pub fn of(&self, id: &ObjectId) -> Option<&Vec<Changed>> {
         self.by_commit.get(&key(id))
     }
 }
@@ -140,7 +143,7 @@ fn changed_in(
     commit: &RawCommit,
     parents_tree: &HashMap<ObjectId, ObjectId>,
     folder: &str,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<Changed>, String> {
     let here = trees.subtree(commit.tree, folder)?;
     // A parent outside a shallow clone is unknown: compare with nothing, as git does.
     let parents: Vec<Option<ObjectId>> = commit
@@ -161,7 +164,7 @@ fn changed_in(
     if parents.contains(&here) {
         return Ok(Vec::new());
     }
-    let mut common: Option<Vec<String>> = None;
+    let mut common: Option<Vec<Changed>> = None;
     for parent in parents {
         let mut out = Vec::new();
         trees.diff(parent, here, &mut Vec::new(), &mut out)?;
@@ -225,7 +228,7 @@ impl<'r> Trees<'r> {
         a: Option<ObjectId>,
         b: Option<ObjectId>,
         prefix: &mut Vec<u8>,
-        out: &mut Vec<String>,
+        out: &mut Vec<Changed>,
     ) -> Result<(), String> {
         if a == b {
             return Ok(());
@@ -268,7 +271,11 @@ impl<'r> Trees<'r> {
                 };
                 self.diff(subtree(&x), subtree(&y), prefix, out)?;
             } else {
-                out.push(String::from_utf8_lossy(prefix).into_owned());
+                let blob = y.as_ref().filter(|e| !e.mode.is_tree());
+                out.push((
+                    String::from_utf8_lossy(prefix).into_owned(),
+                    blob.map(|e| key(&e.oid.to_owned())),
+                ));
             }
             prefix.truncate(length);
         }

@@ -28,6 +28,8 @@ pub struct InternalModel<'a> {
     pub calendar: Vec<CalendarEntry>,
     pub dashboard: Dashboard,
     pub journey: super::journey::Journey,
+    /// What changed since the last management review (from git).
+    pub since_review: super::since_review::SinceReview,
     /// Page URL of every record, by id: for rewriting links. Not shown.
     #[serde(skip)]
     pub urls: HashMap<String, String>,
@@ -238,6 +240,30 @@ pub fn commit_url(repository: &str, id: &str) -> String {
     format!("{base}/commit/{id}")
 }
 
+fn since_review(site: &Site, config: &SiteConfig) -> super::since_review::SinceReview {
+    use super::since_review::{SinceReview, changes};
+    let review = config.review.last_management_review;
+    let mut since = SinceReview {
+        review,
+        ..SinceReview::default()
+    };
+    if review.is_none() {
+        return since;
+    }
+    match &site.history.at_last_review {
+        None => {
+            since.unavailable =
+                Some("the site is not in a git repository (or was built with --no-git)".to_string())
+        }
+        Some(Err(why)) => since.unavailable = Some(why.clone()),
+        Some(Ok((commit, earlier))) => {
+            since.compared_with = Some(format!("{} ({})", commit.short_id(), commit.date));
+            since.changes = changes(earlier, site);
+        }
+    }
+    since
+}
+
 /// Line differences from the published text to the working one.
 fn line_diff(published: &str, working: &str) -> Vec<DiffLine> {
     similar::TextDiff::from_lines(published, working)
@@ -302,10 +328,12 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
         calendar,
         dashboard: Dashboard::default(),
         journey: Default::default(),
+        since_review: Default::default(),
         urls,
     };
     model.dashboard = dashboard(&model, site);
     model.journey = super::journey::build(&model, site);
+    model.since_review = since_review(site, config);
     model
 }
 

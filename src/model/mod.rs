@@ -7,6 +7,7 @@
 pub mod internal;
 pub mod journey;
 pub mod public;
+pub mod since_review;
 pub mod strip;
 
 use crate::load::records::{CatalogControl, ControlRecord, ControlStatus, Visibility};
