@@ -205,6 +205,13 @@ fn run_build(args: &BuildArgs) -> ExitCode {
         summary.join(" and "),
         started.elapsed().as_millis()
     );
+    let uncommitted = checked.site.history.uncommitted.len();
+    if uncommitted > 0 {
+        eprintln!(
+            "{uncommitted} source file{} with uncommitted changes (marked in the handbook)",
+            if uncommitted == 1 { "" } else { "s" }
+        );
+    }
     ExitCode::SUCCESS
 }
 
