@@ -37,7 +37,8 @@ struct Recorded {
 /// What one generation's pages were made from.
 #[derive(Default, Serialize, Deserialize)]
 struct Manifest {
-    pages: HashMap<String, Recorded>,
+    /// Sorted, so that the same pages give the same bytes (and the same token).
+    pages: std::collections::BTreeMap<String, Recorded>,
 }
 
 pub struct Generation {
@@ -215,18 +216,19 @@ impl Generation {
         let name = name_of(&self.target);
         let mut marker = MARKER_TEXT.to_string();
         if let Some(manifests) = &self.manifests {
-            let token = format!("{:x}", nanos(Ok(SystemTime::now())));
             let pages = Manifest {
                 pages: (written.iter())
                     .filter_map(|(path, page)| Some((path.clone(), page.clone()?)))
                     .collect(),
             };
+            // Named by its content, not the time: the same sources give the same marker, so
+            // the same commit gives the same bytes in every file of the folder.
+            let json = serde_json::to_vec(&pages).unwrap_or_default();
+            let token = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&json));
             // Without its manifest a generation is only slower to update, so a cache that
             // cannot be written is no reason to fail the build.
-            let saved = fs::create_dir_all(manifests).and_then(|()| {
-                let json = serde_json::to_vec(&pages).map_err(io::Error::other)?;
-                fs::write(manifest_path(manifests, &name, &token), json)
-            });
+            let saved = fs::create_dir_all(manifests)
+                .and_then(|()| fs::write(manifest_path(manifests, &name, &token), &json));
             if saved.is_ok() {
                 marker.push_str(&format!("{TOKEN_PREFIX}{token}\n"));
             }
