@@ -57,6 +57,7 @@ pub enum Code {
     HistoryShallow,
     HistoryUnreadable,
     NotCommitted,
+    HistoryDateInFuture,
 }
 
 impl Code {
@@ -107,6 +108,7 @@ impl Code {
             HistoryShallow => "history-shallow",
             HistoryUnreadable => "history-unreadable",
             NotCommitted => "not-committed",
+            HistoryDateInFuture => "history-date-in-future",
         }
     }
 
@@ -124,7 +126,8 @@ impl Code {
             | TargetOverdue
             | ChangedAfterApproval
             | HistoryShallow
-            | HistoryUnreadable => Severity::Warning,
+            | HistoryUnreadable
+            | HistoryDateInFuture => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -97,7 +97,7 @@ fn load_and_check(
     let mut site =
         load::load(root, &mut findings).map_err(|load::NotASite(message)| fail_usage(&message))?;
     stages.done("load");
-    history::attach(&mut site, use_git, &mut findings);
+    history::attach(&mut site, use_git, today, &mut findings);
     stages.done("history");
     check::run(&site, today, &mut findings);
     stages.done("check");

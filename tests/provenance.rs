@@ -1504,3 +1504,242 @@ fn rewritten_history_is_read_afresh_after_a_cached_build() {
     let json: Value = serde_json::from_str(&read(&root.join("public/trust.json"))).unwrap();
     assert_eq!(json["source"]["commit"], Value::String(kept.id.clone()));
 }
+
+// Regressions from an adversarial review: where the approving commit cannot be known for
+// certain, `publish: approved` refuses to build rather than publish a guess.
+
+/// An approved-only site whose policy was approved, then edited with `CANARY` unapproved.
+fn approved_then_edited() -> (TempDir, Made, Made) {
+    let dir = approved_only_site();
+    let root = dir.path();
+    init_repo(root);
+    let approving = commit(root, "Approve", "2026-01-20T10:00:00Z", "Gus Approver");
+    append(
+        &root.join("content/policies/policy.md"),
+        "\nCANARY sentence.\n",
+    );
+    let edit = commit(
+        root,
+        "Unapproved edit",
+        "2026-02-10T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    (dir, approving, edit)
+}
+
+fn assert_refused(root: &Path, why: &str) {
+    let run = build(root, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[not-committed]"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(why), "{}", run.stderr);
+    assert!(!root.join("public").exists(), "nothing is written");
+}
+
+#[test]
+fn a_blob_missing_from_the_clone_refuses_instead_of_publishing_newer_text() {
+    let (dir, _, _) = approved_then_edited();
+    let source = dir.path();
+    git(source, &["config", "uploadpack.allowFilter", "true"]);
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", source.display());
+    git(
+        clone.path(),
+        &[
+            "clone",
+            "-q",
+            "--filter=blob:none",
+            "--no-local",
+            &url,
+            "site",
+        ],
+    );
+    assert_refused(
+        &clone.path().join("site"),
+        "cannot be read from the repository",
+    );
+}
+
+#[test]
+fn a_merge_after_the_approval_refuses() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    init_repo(root);
+    commit(root, "Base", "2026-01-05T10:00:00Z", "Gus Approver");
+    git(root, &["checkout", "-q", "-b", "feature"]);
+    edit(
+        &root.join("content/policies/policy.md"),
+        "approved_on: 2026-01-15",
+        "approved_on: 2026-02-01",
+    );
+    commit(
+        root,
+        "Approve again",
+        "2026-02-01T10:00:00Z",
+        "Gus Approver",
+    );
+    git(root, &["checkout", "-q", "main"]);
+    append(
+        &root.join("content/policies/policy.md"),
+        "\nCANARY sentence.\n",
+    );
+    commit(
+        root,
+        "Edit on main",
+        "2026-02-10T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    let merged = git_command(root)
+        .args(["merge", "-q", "--no-ff", "-m", "Merge", "feature"])
+        .env("GIT_AUTHOR_DATE", "2026-02-12T10:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-02-12T10:00:00Z")
+        .output()
+        .unwrap();
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    assert!(read(&root.join("content/policies/policy.md")).contains("CANARY"));
+    assert_refused(root, "merge");
+}
+
+#[test]
+fn a_commit_dated_before_its_parent_is_still_after_it() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    init_repo(root);
+    commit(root, "Approve", "2026-03-20T10:00:00Z", "Gus Approver");
+    append(
+        &root.join("content/policies/policy.md"),
+        "\nCANARY sentence.\n",
+    );
+    // A machine whose clock ran ten days behind.
+    let head = commit(
+        root,
+        "Edit, clock behind",
+        "2026-03-10T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    let run = build_ok(root, &[]);
+    assert!(
+        run.stderr.contains("changed-after-approval"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(head.short()), "{}", run.stderr);
+    for (name, bytes) in files_under(&root.join("public")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("CANARY"),
+            "public/{name}"
+        );
+    }
+    let trust: serde_json::Value =
+        serde_json::from_str(&read(&root.join("public/trust.json"))).unwrap();
+    assert_eq!(
+        trust["source"]["commit"],
+        serde_json::Value::String(head.id)
+    );
+}
+
+#[test]
+fn a_rename_that_also_edits_refuses() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    init_repo(root);
+    commit(root, "Approve", "2026-01-20T10:00:00Z", "Gus Approver");
+    let (old, new) = (
+        root.join("content/policies/policy.md"),
+        root.join("content/policies/renamed.md"),
+    );
+    fs::rename(&old, &new).unwrap();
+    append(&new, "\nCANARY sentence.\n");
+    commit(
+        root,
+        "Rename and edit",
+        "2026-02-10T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    assert_refused(root, "renamed it from content/policies/policy.md");
+}
+
+#[test]
+fn a_rename_alone_keeps_the_approval() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    init_repo(root);
+    commit(root, "Approve", "2026-01-20T10:00:00Z", "Gus Approver");
+    fs::rename(
+        root.join("content/policies/policy.md"),
+        root.join("content/policies/renamed.md"),
+    )
+    .unwrap();
+    for linking in LINKS_TO_POLICY {
+        edit(&root.join(linking), "policy.md", "renamed.md");
+    }
+    commit(root, "Rename", "2026-02-10T10:00:00Z", "Hana Tinkerer");
+    let run = build(root, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn an_approving_version_that_does_not_load_refuses() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    init_repo(root);
+    let policy = root.join("content/policies/policy.md");
+    commit(root, "Approve", "2026-01-20T10:00:00Z", "Gus Approver");
+    edit(
+        &policy,
+        "approved_on: 2026-01-15",
+        "approved_on: 2026-02-01\nowner: [Broken",
+    );
+    commit(
+        root,
+        "Approve again, with a typo",
+        "2026-02-01T10:00:00Z",
+        "Gus Approver",
+    );
+    edit(&policy, "\nowner: [Broken", "");
+    append(&policy, "\nCANARY sentence.\n");
+    commit(
+        root,
+        "Fix the typo, and more",
+        "2026-02-10T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    assert_refused(root, "does not load");
+}
+
+#[test]
+fn a_commit_dated_in_the_future_is_not_stated_as_a_change() {
+    let dir = good_site();
+    let root = dir.path();
+    init_repo(root);
+    commit(root, "Import", "2026-01-20T10:00:00Z", "Gus Approver");
+    append(&root.join("content/policies/policy.md"), "\nMore.\n");
+    commit(
+        root,
+        "From the future",
+        "2027-05-01T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    let run = build_ok(root, &[]);
+    assert!(
+        run.stderr.contains("warning[history-date-in-future]"),
+        "{}",
+        run.stderr
+    );
+    for (name, bytes) in files_under(&root.join("public")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("2027-05-01"),
+            "public/{name}"
+        );
+    }
+}
+
+/// The sources of the good fixture that link to `policies/policy.md`.
+const LINKS_TO_POLICY: [&str; 1] = ["content/pages/about.md"];

@@ -29,6 +29,28 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Findin
         let path = site.sources.path(record.file);
         let approval = site.history.approvals.get(path);
         let at = approved_at(record.file, &record.positions);
+        if let Some(why) = site.history.uncertain.get(path) {
+            let (code, help) = if approved_only {
+                (
+                    Code::NotCommitted,
+                    "approve the text as it is now: commit it with a new `approved_on` (and `version`)",
+                )
+            } else {
+                (
+                    Code::ChangedAfterApproval,
+                    "approve the text as it is now: commit it with a new `approved_on` (and `version`)",
+                )
+            };
+            findings.push(
+                Finding::new(
+                    code,
+                    format!("which commit approved this document is not certain: {why}"),
+                )
+                .at(at)
+                .help(help),
+            );
+            continue;
+        }
         match approval {
             // A page without `approved_on` is not under approval; it is published as is.
             None if approved_only
@@ -66,7 +88,7 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Findin
                         )
                         .at(at)
                         .help(if approved_only {
-                            "the public site shows the approved text; to publish the changes, approve them: set `approved_on` (and `version`) in a new commit"
+                            "only approved text is published (`publish: approved`); to publish the changes, approve them: set `approved_on` (and `version`) in a new commit"
                         } else {
                             "approve the change (set `approved_on`, and `version`, in a new commit), or set `public.publish: approved` in site.yaml so that only approved text is published"
                         }),

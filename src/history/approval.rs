@@ -1,11 +1,12 @@
-//! Approval provenance: the commit that last set a document's `approved_on` or `version`,
-//! and the commits that changed the file after it without setting them again.
+//! Approval provenance: the commit that last set a document's `approved_on`, `version` or
+//! `status`, and the commits that changed the file after it without setting them again.
+//! Where that commit cannot be known for certain, the answer is an error, never a guess.
 
 use super::{Commit, History};
 use crate::finding::{At, Code, Finding};
 use crate::load::Site;
 use crate::load::date::Date;
-use crate::load::records::{PublishFrom, Text, Visibility};
+use crate::load::records::{DocStatus, DocumentMeta, PublishFrom, Text, Visibility};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -25,13 +26,12 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
         .filter(|(_, d)| crate::publish::document(d).shown == Visibility::Public)
         .map(|(i, _)| i)
         .collect();
-    let found: Vec<(usize, Option<Approval>)> = public
+    let found: Vec<(usize, Result<Option<Approval>, String>)> = public
         .par_iter()
         .map(|&i| {
             let record = &site.documents[i].record;
             let path = site.sources.path(record.file);
-            let stamp = (record.data.approved_on, record.data.version.clone());
-            (i, of(&site.history, path, stamp))
+            (i, of(&site.history, path, stamp(&record.data)))
         })
         .collect();
     let approved_only = site
@@ -41,13 +41,35 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
     for (i, approval) in found {
         let file = site.documents[i].record.file;
         let path = site.sources.path(file).to_path_buf();
-        if approved_only
-            && let Some(approval) = &approval
-            && let Some(bytes) = site.history.text_at(&approval.approving.id, &path)
-        {
-            let text = String::from_utf8(crate::load::files::normalised(bytes)).ok();
-            let current = &site.sources.get(file).text;
-            if let Some(text) = text.filter(|t| t != current) {
+        let approval = match approval {
+            Ok(approval) => approval,
+            Err(why) => {
+                site.history.uncertain.insert(path, why);
+                continue;
+            }
+        };
+        if approved_only && let Some(approval) = &approval {
+            let Some(bytes) = site.history.text_at(&approval.approving.id, &path) else {
+                site.history.uncertain.insert(
+                    path,
+                    format!(
+                        "the text of its approving commit {} cannot be read from the repository",
+                        approval.approving.short_id()
+                    ),
+                );
+                continue;
+            };
+            let Ok(text) = String::from_utf8(crate::load::files::normalised(bytes)) else {
+                site.history.uncertain.insert(
+                    path,
+                    format!(
+                        "the text of its approving commit {} is not UTF-8",
+                        approval.approving.short_id()
+                    ),
+                );
+                continue;
+            };
+            if text != site.sources.get(file).text {
                 let label = PathBuf::from(format!(
                     "{}@{}",
                     path.display(),
@@ -83,35 +105,70 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
 }
 
 /// What approves a text: the fields an approver sets.
-pub type Stamp = (Option<Date>, Option<Text>);
+pub type Stamp = (Option<Date>, Option<Text>, Option<DocStatus>);
 
-fn stamp_at(history: &History, commit: &Commit, path: &Path) -> Option<Stamp> {
-    let bytes = history.text_at(&commit.id, path)?;
-    let meta = crate::load::document_meta(&bytes)?;
-    Some((meta.approved_on, meta.version))
+pub fn stamp(meta: &DocumentMeta) -> Stamp {
+    (meta.approved_on, meta.version.clone(), meta.status)
 }
 
-/// The approval provenance of a document, `None` when no commit has it approved.
-/// Reads the file only at the newest commits that carry the same approval.
-pub fn of(history: &History, path: &Path, working: Stamp) -> Option<Approval> {
+/// The document as commit `commit` left it.
+fn version_at(history: &History, commit: &Commit, path: &Path) -> Result<DocumentMeta, String> {
+    let bytes = history.text_at(&commit.id, path).ok_or_else(|| {
+        format!(
+            "the file as commit {} has it cannot be read from the repository (a partial or damaged clone?)",
+            commit.short_id()
+        )
+    })?;
+    crate::load::document_meta(&bytes).ok_or_else(|| {
+        format!(
+            "the file as commit {} has it does not load, so whether that commit approved it is not known",
+            commit.short_id()
+        )
+    })
+}
+
+/// The approval provenance of a document: `Ok(None)` when no commit has it approved,
+/// `Err` when which commit approved it cannot be known for certain (a version that cannot
+/// be read, a merge or a rename since the approval): then nothing is published on its
+/// strength.
+pub fn of(history: &History, path: &Path, working: Stamp) -> Result<Option<Approval>, String> {
     let commits: Vec<&Commit> = history.of(path).collect();
+    let Some(first) = commits.first() else {
+        return Ok(None);
+    };
     // A file as committed is the working one: its stamp is known without reading it.
     let newest = if history.is_uncommitted(path) {
-        stamp_at(history, commits.first()?, path)?
+        stamp(&version_at(history, first, path)?)
     } else {
-        commits.first()?;
         working
     };
-    newest.0?;
+    if newest.0.is_none() {
+        return Ok(None);
+    }
     let mut approving = 0;
     for (i, commit) in commits.iter().enumerate().skip(1) {
-        if stamp_at(history, commit, path).as_ref() != Some(&newest) {
+        if stamp(&version_at(history, commit, path)?) != newest {
             break;
         }
         approving = i;
     }
-    Some(Approval {
+    if let Some(merge) = commits[..=approving].iter().find(|c| c.is_merge) {
+        return Err(format!(
+            "merge {} combined changes to it from two lines of work since it was approved, so which text was approved is not known",
+            merge.short_id()
+        ));
+    }
+    if approving + 1 == commits.len()
+        && let Some(from) = history.renamed_into(path, commits[approving])
+    {
+        return Err(format!(
+            "commit {} renamed it from {} and changed it, without approving it again",
+            commits[approving].short_id(),
+            from.display()
+        ));
+    }
+    Ok(Some(Approval {
         approving: commits[approving].clone(),
         later: commits[..approving].iter().map(|c| (*c).clone()).collect(),
-    })
+    }))
 }

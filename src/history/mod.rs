@@ -20,6 +20,8 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug)]
 pub struct Commit {
     pub id: String,
+    /// A merge of two or more lines of work.
+    pub is_merge: bool,
     /// The committer's date, in the committer's own time zone (as `git log` shows it).
     pub date: Date,
     /// Seconds since 1970 (UTC), for ordering and for `trust.json`'s `committed_at`.
@@ -31,6 +33,12 @@ pub struct Commit {
 impl Commit {
     pub fn short_id(&self) -> &str {
         &self.id[..self.id.len().min(7)]
+    }
+
+    /// The day in UTC.
+    pub fn utc_date(&self) -> Date {
+        chrono::DateTime::from_timestamp(self.seconds, 0)
+            .map_or(self.date, |t| Date(t.date_naive()))
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`.
@@ -54,11 +62,14 @@ type Version = (usize, Option<[u8; 20]>);
 
 #[derive(Default)]
 pub struct History {
-    /// Every commit that reaches HEAD, newest first.
+    /// Every commit that reaches HEAD, each before its parents (newest first where the
+    /// history is a line), HEAD first.
     pub commits: Vec<Commit>,
     /// Site-relative path (`content/…`) → indices into `commits`, newest first, each with
     /// the file's blob after that commit.
     files: HashMap<PathBuf, Vec<Version>>,
+    /// The paths each commit deleted, by index into `commits` (for renames).
+    deleted: HashMap<usize, Vec<PathBuf>>,
     /// Sources whose text differs from HEAD's (or that HEAD does not have).
     pub uncommitted: BTreeSet<PathBuf>,
     /// A shallow clone: dates older than its first commit are unknown.
@@ -66,6 +77,8 @@ pub struct History {
     pub repository: Option<Repository>,
     /// The approval provenance of each public document, by site-relative path.
     pub approvals: HashMap<PathBuf, approval::Approval>,
+    /// Public documents whose approving commit cannot be known for certain, and why.
+    pub uncertain: HashMap<PathBuf, String>,
     /// The sources as they were at the last management review (site.yaml
     /// `review.last_management_review`), with the commit they were read from; or why not.
     pub at_last_review: Option<Result<(Commit, Box<Site>), String>>,
@@ -89,6 +102,36 @@ impl History {
     /// The commits that changed a site-relative path, newest first.
     pub fn of(&self, path: &Path) -> impl Iterator<Item = &Commit> {
         (self.files.get(path).into_iter().flatten()).map(|&(i, _)| &self.commits[i])
+    }
+
+    /// The path a commit renamed `path` from, when it also changed the text: a deleted
+    /// document with the same id whose last text differs. A rename alone keeps the text, and
+    /// with it the approval.
+    pub fn renamed_into(&self, path: &Path, commit: &Commit) -> Option<PathBuf> {
+        let index = self.commits.iter().position(|c| c.id == commit.id)?;
+        let (_, blob) = self.files.get(path)?.iter().find(|(i, _)| *i == index)?;
+        let new_text = self.text_at(&commit.id, path)?;
+        let new_id = crate::load::document_meta(&new_text)?.id;
+        for old in self.deleted.get(&index)? {
+            let versions = self.files.get(old)?;
+            let Some(at) = versions
+                .iter()
+                .position(|(i, b)| *i == index && b.is_none())
+            else {
+                continue;
+            };
+            let Some((before, Some(old_blob))) = versions.get(at + 1) else {
+                continue;
+            };
+            if old_blob == blob.as_ref()? {
+                continue;
+            }
+            let old_text = self.text_at(&self.commits[*before].id, old)?;
+            if crate::load::document_meta(&old_text).is_some_and(|m| m.id == new_id) {
+                return Some(old.clone());
+            }
+        }
+        None
     }
 
     /// The file as commit `id` left it, if that commit changed it.
@@ -117,7 +160,9 @@ impl History {
 /// Reads the history of the site at `root` (whose `content/` folder is `site.content`).
 /// `Ok(None)` outside a git work tree.
 pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String> {
-    let Ok(repo) = gix::discover(&site.root) else {
+    // From `content/`, not the site root: a `content/` that is a repository of its own (a
+    // submodule) has its own history.
+    let Ok(repo) = gix::discover(&site.content) else {
         return Ok(None);
     };
     let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
@@ -134,20 +179,26 @@ pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String>
             }));
         }
     };
-    let shallow = repo.is_shallow().unwrap_or(false);
+    if repo.is_shallow().unwrap_or(false) {
+        return Ok(Some(History {
+            shallow: true,
+            ..History::default()
+        }));
+    }
+    // A commit that cannot be read is an error, never a gap: skipping one would make the
+    // next look as if it changed every file.
     let ids: Vec<ObjectId> = repo
         .rev_walk([head])
         .all()
         .map_err(|e| format!("cannot walk the git history: {e}"))?
-        .filter_map(Result::ok)
-        .map(|info| info.id)
-        .collect();
-    let mut raw = ids
+        .map(|info| info.map(|i| i.id))
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("cannot walk the git history: {e}"))?;
+    let raw = ids
         .iter()
         .map(|id| walk::read_commit(&repo, *id))
         .collect::<Result<Vec<_>, _>>()?;
-    // Newest first, ties in walk order: the same repository gives the same order.
-    raw.sort_by_key(|c| std::cmp::Reverse(c.committer_seconds));
+    let raw = walk::children_first(raw);
     let trees: HashMap<ObjectId, ObjectId> = raw.iter().map(|c| (c.id, c.tree)).collect();
     let cache = cache_folder.join("history.bin");
     let mut changes = walk::Changes::load(&cache, &content);
@@ -173,6 +224,12 @@ pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String>
                 .push((index, *blob));
         }
     }
+    let mut deleted: HashMap<usize, Vec<PathBuf>> = HashMap::new();
+    for (path, versions) in &files {
+        for (index, _) in versions.iter().filter(|(_, blob)| blob.is_none()) {
+            deleted.entry(*index).or_default().push(path.clone());
+        }
+    }
     let commits = raw.iter().map(to_commit).collect();
     let repository = Repository {
         repo: sync,
@@ -183,10 +240,12 @@ pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String>
     Ok(Some(History {
         commits,
         files,
+        deleted,
         uncommitted,
-        shallow,
+        shallow: false,
         repository: Some(repository),
         approvals: HashMap::new(),
+        uncertain: HashMap::new(),
         at_last_review: None,
     }))
 }
@@ -198,6 +257,7 @@ fn to_commit(raw: &walk::RawCommit) -> Commit {
         .unwrap_or(Date(chrono::NaiveDate::MIN));
     Commit {
         id: raw.id.to_string(),
+        is_merge: raw.parents.len() > 1,
         date,
         seconds: raw.committer_seconds,
         author: raw.author.clone(),
@@ -373,13 +433,19 @@ impl History {
 /// history that cannot be trusted: unreadable, or cut short by a shallow clone. `kept` is a
 /// history read before (by `serve`): when HEAD has not moved, only the uncommitted files
 /// are looked at again.
-pub fn attach(site: &mut Site, use_git: bool, findings: &mut Vec<crate::finding::Finding>) {
-    attach_reusing(site, use_git, None, findings);
+pub fn attach(
+    site: &mut Site,
+    use_git: bool,
+    today: Date,
+    findings: &mut Vec<crate::finding::Finding>,
+) {
+    attach_reusing(site, use_git, today, None, findings);
 }
 
 pub fn attach_reusing(
     site: &mut Site,
     use_git: bool,
+    today: Date,
     kept: Option<History>,
     findings: &mut Vec<crate::finding::Finding>,
 ) {
@@ -394,6 +460,7 @@ pub fn attach_reusing(
     {
         site.history = kept;
         site.history.approvals.clear();
+        site.history.uncertain.clear();
         approval::attach(site, findings);
         at_last_review(site);
         return;
@@ -410,6 +477,27 @@ pub fn attach_reusing(
                     .help("fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in a CI checkout), or build with `--no-git`"),
                 );
                 // Wrong dates are worse than none: a shallow history is not used.
+                return;
+            }
+            // Against the clock, not `TRUSTBOOK_TODAY`: a CI run that judges reviews as of a
+            // fixed day still has commits made after it.
+            let clock = Date(chrono::Utc::now().date_naive()).max(today);
+            let future: Vec<String> = (history.commits.iter())
+                .filter(|c| c.utc_date() > clock)
+                .map(|c| format!("{} ({})", c.short_id(), c.date))
+                .collect();
+            if !future.is_empty() {
+                findings.push(
+                    Finding::new(
+                        Code::HistoryDateInFuture,
+                        format!(
+                            "{} dated after today ({clock}): {}; the pages would state changes that have not happened yet, so the history is not used",
+                            if future.len() == 1 { "a commit is" } else { "commits are" },
+                            future.join(", ")
+                        ),
+                    )
+                    .help("correct the clock of the machine that made them and amend the commits, or build with `--no-git`"),
+                );
                 return;
             }
             site.history = history;

@@ -30,7 +30,16 @@ pub fn read_commit(repo: &gix::Repository, id: ObjectId) -> Result<RawCommit, St
     let object = repo.find_object(id).map_err(|e| e.to_string())?;
     let commit = gix::objs::CommitRef::from_bytes(&object.data, repo.object_hash())
         .map_err(|e| format!("commit {id} cannot be read: {e}"))?;
-    let time = commit.time().map_err(|e| e.to_string())?;
+    let time = commit
+        .time()
+        .map_err(|e| format!("commit {id} has a committer date that cannot be read: {e}"))?;
+    // Git allows any number; a page does not: years 1970 to 9999 only.
+    if !(0..=253_402_300_799).contains(&time.seconds) {
+        return Err(format!(
+            "commit {id} has an impossible committer date ({} seconds since 1970)",
+            time.seconds
+        ));
+    }
     let author = commit
         .author()
         .map_or_else(|_| String::new(), |a| a.name.to_string());
@@ -44,6 +53,41 @@ pub fn read_commit(repo: &gix::Repository, id: ObjectId) -> Result<RawCommit, St
         author,
         subject,
     })
+}
+
+/// Orders commits so that each comes before its parents (Kahn's algorithm), the newest
+/// first among those ready: the order `git log --topo-order` gives. Committer dates alone
+/// would put a commit made on a machine whose clock ran behind after its own parent.
+pub fn children_first(commits: Vec<RawCommit>) -> Vec<RawCommit> {
+    let index: HashMap<ObjectId, usize> =
+        commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut children = vec![0usize; commits.len()];
+    for commit in &commits {
+        for parent in &commit.parents {
+            if let Some(&p) = index.get(parent) {
+                children[p] += 1;
+            }
+        }
+    }
+    let mut ready: std::collections::BinaryHeap<(i64, std::cmp::Reverse<usize>)> = (0..commits
+        .len())
+        .filter(|&i| children[i] == 0)
+        .map(|i| (commits[i].committer_seconds, std::cmp::Reverse(i)))
+        .collect();
+    let mut order = Vec::with_capacity(commits.len());
+    while let Some((_, std::cmp::Reverse(i))) = ready.pop() {
+        order.push(i);
+        for parent in &commits[i].parents {
+            if let Some(&p) = index.get(parent) {
+                children[p] -= 1;
+                if children[p] == 0 {
+                    ready.push((commits[p].committer_seconds, std::cmp::Reverse(p)));
+                }
+            }
+        }
+    }
+    let mut slots: Vec<Option<RawCommit>> = commits.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// Paths under the watched folder (relative to it) changed by each commit, by commit id.

@@ -49,6 +49,7 @@ fn build_once(
     history::attach_reusing(
         &mut site,
         history.is_some(),
+        today,
         history.take().filter(|h| !h.is_empty()),
         &mut findings,
     );
