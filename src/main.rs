@@ -97,10 +97,11 @@ fn load_and_check(
     let mut site =
         load::load(root, &mut findings).map_err(|load::NotASite(message)| fail_usage(&message))?;
     stages.done("load");
-    history::attach(&mut site, use_git, today, &mut findings);
-    stages.done("history");
     check::run(&site, today, &mut findings);
     stages.done("check");
+    history::attach(&mut site, use_git, today, &mut findings);
+    check::run_provenance(&site, &mut findings);
+    stages.done("history");
     if strict {
         for finding in &mut findings {
             finding.severity = Severity::Error;

@@ -92,6 +92,12 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
         public_placeholders(site, findings);
         site_addresses(config, findings);
         certification::check(site, config, &assets, today, findings);
+    }
+}
+
+/// The rules on provenance from git: run once the history is attached (`history::attach`).
+pub fn run_provenance(site: &Site, findings: &mut Vec<Finding>) {
+    if let Some(config) = &site.config {
         provenance::check(site, config, findings);
     }
 }

@@ -70,6 +70,8 @@ pub struct History {
     files: HashMap<PathBuf, Vec<Version>>,
     /// The paths each commit deleted, by index into `commits` (for renames).
     deleted: HashMap<usize, Vec<PathBuf>>,
+    /// Index into `commits` by commit id.
+    by_id: HashMap<String, usize>,
     /// Sources whose text differs from HEAD's (or that HEAD does not have).
     pub uncommitted: BTreeSet<PathBuf>,
     /// A shallow clone: dates older than its first commit are unknown.
@@ -108,11 +110,13 @@ impl History {
     /// document with the same id whose last text differs. A rename alone keeps the text, and
     /// with it the approval.
     pub fn renamed_into(&self, path: &Path, commit: &Commit) -> Option<PathBuf> {
-        let index = self.commits.iter().position(|c| c.id == commit.id)?;
+        let index = *self.by_id.get(&commit.id)?;
+        // Most commits that create a file delete none: nothing to read then.
+        let deleted = self.deleted.get(&index)?;
         let (_, blob) = self.files.get(path)?.iter().find(|(i, _)| *i == index)?;
         let new_text = self.text_at(&commit.id, path)?;
         let new_id = crate::load::document_meta(&new_text)?.id;
-        for old in self.deleted.get(&index)? {
+        for old in deleted {
             let versions = self.files.get(old)?;
             let Some(at) = versions
                 .iter()
@@ -137,7 +141,8 @@ impl History {
     /// The file as commit `id` left it, if that commit changed it.
     pub fn text_at(&self, id: &str, path: &Path) -> Option<Vec<u8>> {
         let repository = self.repository.as_ref()?;
-        let (_, blob) = (self.files.get(path)?.iter()).find(|(i, _)| self.commits[*i].id == id)?;
+        let index = *self.by_id.get(id)?;
+        let (_, blob) = (self.files.get(path)?.iter()).find(|(i, _)| *i == index)?;
         let blob = ObjectId::try_from(&blob.as_ref()?[..]).ok()?;
         let repo = repository.repo.to_thread_local();
         let object = repo.find_object(blob).ok()?;
@@ -157,33 +162,30 @@ impl History {
     }
 }
 
-/// Reads the history of the site at `root` (whose `content/` folder is `site.content`).
-/// `Ok(None)` outside a git work tree.
-pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String> {
-    // From `content/`, not the site root: a `content/` that is a repository of its own (a
-    // submodule) has its own history.
-    let Ok(repo) = gix::discover(&site.content) else {
+/// The repository holding `content`, its commits (children first) and what each changed.
+struct Log {
+    repo: gix::ThreadSafeRepository,
+    content: String,
+    head: ObjectId,
+    raw: Vec<walk::RawCommit>,
+    changes: walk::Changes,
+}
+
+/// `Ok(None)` outside git; a shallow clone or a repository without commits is `Ok(Some)`
+/// with no commits (`shallow` tells which).
+fn log_of(content_dir: &Path, cache: &Path) -> Result<Option<(Option<Log>, bool)>, String> {
+    let Ok(repo) = gix::discover(content_dir) else {
         return Ok(None);
     };
     let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
         return Ok(None);
     };
-    let content = relative_in(&workdir, &site.content)?;
-    let head = match repo.head_id() {
-        Ok(id) => id.detach(),
-        // A repository without a commit yet: everything is uncommitted.
-        Err(_) => {
-            return Ok(Some(History {
-                uncommitted: site.sources.iter().map(|s| s.path.clone()).collect(),
-                ..History::default()
-            }));
-        }
+    let content = relative_in(&workdir, content_dir)?;
+    let Ok(head) = repo.head_id().map(|id| id.detach()) else {
+        return Ok(Some((None, false)));
     };
     if repo.is_shallow().unwrap_or(false) {
-        return Ok(Some(History {
-            shallow: true,
-            ..History::default()
-        }));
+        return Ok(Some((None, true)));
     }
     // A commit that cannot be read is an error, never a gap: skipping one would make the
     // next look as if it changed every file.
@@ -200,21 +202,54 @@ pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String>
         .collect::<Result<Vec<_>, _>>()?;
     let raw = walk::children_first(raw);
     let trees: HashMap<ObjectId, ObjectId> = raw.iter().map(|c| (c.id, c.tree)).collect();
-    let cache = cache_folder.join("history.bin");
-    let mut changes = walk::Changes::load(&cache, &content);
+    let mut changes = walk::Changes::load(cache, &content);
     let sync = repo.into_sync();
     let before = changes.by_commit.len();
     walk::compare_commits(&sync, &raw, &trees, &mut changes)?;
     // Drop commits no longer reachable, so the cache does not grow with rewritten history.
-    let known: std::collections::HashSet<_> = raw.iter().map(|c| c.id).collect();
+    let known: std::collections::HashSet<[u8; 20]> = raw.iter().map(|c| walk::key(&c.id)).collect();
     if changes.by_commit.len() != before || changes.by_commit.len() != known.len() {
-        changes.by_commit.retain(|id, _| {
-            known
-                .iter()
-                .any(|k| k.as_bytes().get(..20) == Some(&id[..]))
-        });
-        changes.save(&cache);
+        changes.by_commit.retain(|id, _| known.contains(id));
+        changes.save(cache);
     }
+    Ok(Some((
+        Some(Log {
+            repo: sync,
+            content,
+            head,
+            raw,
+            changes,
+        }),
+        false,
+    )))
+}
+
+/// Reads the history of the site at `root` (whose `content/` folder is `site.content`).
+/// `Ok(None)` outside a git work tree.
+pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String> {
+    let log = log_of(&site.content, &cache_folder.join("history.bin"))?;
+    let Some((log, shallow)) = log else {
+        return Ok(None);
+    };
+    let Some(Log {
+        repo: sync,
+        content,
+        head,
+        raw,
+        changes,
+    }) = log
+    else {
+        // A shallow clone, or a repository without a commit yet (everything uncommitted).
+        return Ok(Some(History {
+            shallow,
+            uncommitted: if shallow {
+                BTreeSet::new()
+            } else {
+                site.sources.iter().map(|s| s.path.clone()).collect()
+            },
+            ..History::default()
+        }));
+    };
     let mut files: HashMap<PathBuf, Vec<Version>> = HashMap::new();
     for (index, commit) in raw.iter().enumerate() {
         for (path, blob) in changes.of(&commit.id).into_iter().flatten() {
@@ -230,7 +265,10 @@ pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String>
             deleted.entry(*index).or_default().push(path.clone());
         }
     }
-    let commits = raw.iter().map(to_commit).collect();
+    let commits: Vec<Commit> = raw.iter().map(to_commit).collect();
+    let by_id = (commits.iter().enumerate())
+        .map(|(i, c)| (c.id.clone(), i))
+        .collect();
     let repository = Repository {
         repo: sync,
         content,
@@ -241,6 +279,7 @@ pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String>
         commits,
         files,
         deleted,
+        by_id,
         uncommitted,
         shallow: false,
         repository: Some(repository),

@@ -54,6 +54,7 @@ fn build_once(
         &mut findings,
     );
     check::run(&site, today, &mut findings);
+    check::run_provenance(&site, &mut findings);
     report::sort(&mut findings, &site.sources);
     // The terminal gets the findings in colour (many warnings as a count: they would bury
     // each save's news); the page gets the errors as plain text.
