@@ -370,7 +370,7 @@ fn blob_ids(
     folder: &str,
 ) -> Result<HashMap<String, ObjectId>, String> {
     let mut out = HashMap::new();
-    let Some(start) = subtree(repo, tree, folder)? else {
+    let Some(start) = walk::subtree(repo, tree, folder)? else {
         return Ok(out);
     };
     let mut stack = vec![(start, String::new())];
@@ -389,24 +389,6 @@ fn blob_ids(
     Ok(out)
 }
 
-fn subtree(
-    repo: &gix::Repository,
-    tree: ObjectId,
-    folder: &str,
-) -> Result<Option<ObjectId>, String> {
-    let mut at = tree;
-    for name in folder.split('/').filter(|n| !n.is_empty()) {
-        let object = repo.find_object(at).map_err(|e| e.to_string())?;
-        let found = gix::objs::TreeRefIter::from_bytes(&object.data, repo.object_hash())
-            .filter_map(Result::ok)
-            .find(|e| e.mode.is_tree() && e.filename == name.as_bytes());
-        match found {
-            Some(entry) => at = entry.oid.to_owned(),
-            None => return Ok(None),
-        }
-    }
-    Ok(Some(at))
-}
 
 impl Repository {
     /// Every file under `content/` at commit `id`, by site-relative path.

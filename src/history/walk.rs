@@ -219,6 +219,15 @@ fn changed_in(
     Ok(common.unwrap_or_default())
 }
 
+/// The id of the tree at `folder` (slash-separated) inside tree `root`.
+pub fn subtree(
+    repo: &gix::Repository,
+    root: ObjectId,
+    folder: &str,
+) -> Result<Option<ObjectId>, String> {
+    Trees::new(repo).subtree(root, folder)
+}
+
 /// Tree objects as read from the repository, the last few kept.
 struct Trees<'r> {
     repo: &'r gix::Repository,
