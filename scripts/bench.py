@@ -10,7 +10,9 @@ nothing changed) and edit (previous output present, one policy's text changed be
 run, as when a user builds after a save).
 Prints medians of wall and CPU time, peak memory (from /usr/bin/time -v), pages per
 second and trustbook/Hugo ratios; then the edit-to-served latency of `trustbook serve`
-at N = 1,000 (median of --edits edits). Run it on an otherwise idle machine.
+at N = 1,000 (median of --edits edits), and what reading git history costs (`--history`
+commits made by scripts/history.py, at the largest size, with and without --no-git). Run
+it on an otherwise idle machine.
 """
 import argparse, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
@@ -132,11 +134,36 @@ def serve_latency(root, edits):
         server.kill()
 
 
+def measure_history(n, commits, runs, root):
+    """Clean and rebuild of trustbook alone, on a corpus with `commits` commits of history,
+    with and without reading it (`--no-git`): what provenance from git costs."""
+    sh(["cargo", "run", "-q", "--release", "--example", "corpus", "--", str(n), str(root)], cwd=REPO)
+    site = root / "trustbook"
+    sh([sys.executable, str(REPO / "scripts/history.py"), str(site), str(commits)])
+    rows = []
+    for mode in ["clean", "rebuild"]:
+        samples = {"git": [], "no-git": []}
+        clean_trustbook(site)
+        timed([str(BIN), "build"], site)
+        for _ in range(runs):
+            for variant, extra in [("git", []), ("no-git", ["--no-git"])]:
+                if mode == "clean":
+                    clean_trustbook(site)
+                wall, cpu, _, _ = timed([str(BIN), "build", *extra], site)
+                samples[variant].append((wall, cpu))
+        git = [statistics.median(v[i] for v in samples["git"]) for i in (0, 1)]
+        plain = [statistics.median(v[i] for v in samples["no-git"]) for i in (0, 1)]
+        rows.append((mode, git, plain))
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--history", type=int, default=2000, metavar="COMMITS",
+                        help="commits of history for the provenance figures at the largest size (0: skip)")
     args = parser.parse_args()
     if shutil.which("hugo") is None:
         if os.geteuid() != 0:
@@ -155,6 +182,14 @@ def main():
                 else:
                     print(f"{size:>6} {mode:8} {tool:10} {wall:>8.2f} {cpu:>8.2f} {peak:>9.0f} {pages:>7} {rate:>8.0f}")
             shutil.rmtree(Path(tmp) / str(n), ignore_errors=True)
+        if args.history:
+            n = max(int(s) for s in args.sizes.split(","))
+            print(f"provenance from git at N={n} with {args.history} commits:")
+            for mode, git, plain in measure_history(n, args.history, args.runs, Path(tmp) / "history"):
+                extra = git[0] - plain[0]
+                print(f"{mode:8} with history {git[0]:.2f} s wall / {git[1]:.2f} s cpu, --no-git {plain[0]:.2f} s / {plain[1]:.2f} s:"
+                      f" +{extra:.2f} s ({100 * extra / plain[0]:.0f} %)")
+            shutil.rmtree(Path(tmp) / "history", ignore_errors=True)
         median, low, high = serve_latency(Path(tmp) / "serve", args.edits)
         print(f"serve edit-to-served at N=1000: median {median:.0f} ms (min {low:.0f}, max {high:.0f}, {args.edits} edits)")
 
