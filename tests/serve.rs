@@ -450,3 +450,56 @@ fn requests_during_rebuilds_get_whole_pages() {
     }
     assert!(reader.join().unwrap() > 10);
 }
+
+/// Runs git in `dir` with no user or system configuration.
+fn git(dir: &Path, args: &[&str], date: &str) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Ada Author")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+        .env("GIT_COMMITTER_NAME", "Ada Author")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn a_save_is_marked_uncommitted_and_a_commit_re_dates_the_pages() {
+    let site = common::site(None);
+    let root = site.path().to_path_buf();
+    fs::write(root.join(".gitignore"), "/.trustbook-cache/\n").unwrap();
+    git(&root, &["init", "-q", "-b", "main"], "2026-01-05T10:00:00Z");
+    git(&root, &["add", "-A"], "2026-01-05T10:00:00Z");
+    git(&root, &["commit", "-qm", "Import"], "2026-01-05T10:00:00Z");
+    let server = start_on(site, 0).unwrap();
+    let page = "/pages/about/index.html";
+    assert!(get(server.port, page).body.contains("Import"));
+    edit(&root, "pages/about.md", "Read our", "Please read our");
+    let saved = eventually(server.port, page, |r| {
+        r.body.contains("uncommitted changes")
+    });
+    assert!(saved.body.contains("uncommitted changes"), "{}", saved.body);
+    // A commit changes no watched file: HEAD is polled.
+    git(
+        &root,
+        &["commit", "-qam", "Retitle the about page"],
+        "2026-02-07T10:00:00Z",
+    );
+    let committed = eventually(server.port, page, |r| {
+        r.body.contains("Retitle the about page")
+    });
+    assert!(committed.body.contains("2026-02-07"), "{}", committed.body);
+    assert!(
+        !committed.body.contains("uncommitted changes"),
+        "{}",
+        committed.body
+    );
+}
