@@ -403,16 +403,23 @@ fn dated_repo() -> Dated {
 }
 
 /// Public page → (expected last-changed date, indices of the commits that changed it).
+/// Each published page of `dated_repo`: the day what it shows last changed, and the
+/// commits that changed its source. The control's commit 3 (its justification) and the
+/// risk's commit 4 (its likelihood) changed internal fields only: their days are in the
+/// handbook's history, not on the public page or in the feed.
 fn dated_pages() -> Vec<(&'static str, &'static str, Vec<usize>)> {
     vec![
         ("policies/policy", "2026-03-10", vec![0, 1, 2]),
         ("policies/other", "2026-01-05", vec![0]),
         ("pages/about", "2026-10-01", vec![0, 4]),
-        ("controls/acme-1", "2026-09-15", vec![0, 3]),
+        ("controls/acme-1", "2026-01-05", vec![0, 3]),
         ("systems/chatbot", "2026-01-05", vec![0]),
-        ("risks/r-1", "2026-10-01", vec![0, 4]),
+        ("risks/r-1", "2026-01-05", vec![0, 4]),
     ]
 }
+
+/// The commits of `dated_repo` that changed only internal fields of a published source.
+const INTERNAL_ONLY: [(&str, usize); 2] = [("controls/acme-1", 3), ("risks/r-1", 4)];
 
 /// The date each commit of `dated_repo` shows (the committer's own time zone).
 const DATED_DAYS: [&str; 6] = [
@@ -652,7 +659,10 @@ fn the_feed_has_one_entry_per_day_a_published_item_changed() {
     .collect();
     let mut expected = BTreeSet::new();
     for (page, _, changed) in dated_pages() {
-        let days: BTreeSet<&str> = changed.iter().map(|&i| DATED_DAYS[i]).collect();
+        let days: BTreeSet<&str> = (changed.iter())
+            .filter(|&&i| !INTERNAL_ONLY.contains(&(page, i)))
+            .map(|&i| DATED_DAYS[i])
+            .collect();
         for day in days {
             expected.insert((
                 format!("{base}{page}/#changed-{day}"),
@@ -1645,25 +1655,111 @@ fn a_commit_dated_before_its_parent_is_still_after_it() {
     );
 }
 
+/// Renames `policy.md` to `renamed.md`, and the links to it.
+fn rename_policy(root: &Path) {
+    fs::rename(
+        root.join("content/policies/policy.md"),
+        root.join("content/policies/renamed.md"),
+    )
+    .unwrap();
+    for linking in LINKS_TO_POLICY {
+        edit(&root.join(linking), "policy.md", "renamed.md");
+    }
+}
+
+fn assert_no_canary(root: &Path) {
+    for (name, bytes) in files_under(&root.join("public")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("CANARY"),
+            "public/{name} has text no commit approved"
+        );
+    }
+}
+
 #[test]
-fn a_rename_that_also_edits_refuses() {
+fn a_rename_that_also_edits_publishes_the_text_approved_before_it() {
     let dir = approved_only_site();
     let root = dir.path();
     init_repo(root);
-    commit(root, "Approve", "2026-01-20T10:00:00Z", "Gus Approver");
-    let (old, new) = (
-        root.join("content/policies/policy.md"),
-        root.join("content/policies/renamed.md"),
+    let approving = commit(root, "Approve", "2026-01-20T10:00:00Z", "Gus Approver");
+    rename_policy(root);
+    append(
+        &root.join("content/policies/renamed.md"),
+        "\nCANARY sentence.\n",
     );
-    fs::rename(&old, &new).unwrap();
-    append(&new, "\nCANARY sentence.\n");
     commit(
         root,
         "Rename and edit",
         "2026-02-10T10:00:00Z",
         "Hana Tinkerer",
     );
-    assert_refused(root, "renamed it from content/policies/policy.md");
+    let run = build_ok(root, &[]);
+    assert!(
+        run.stderr.contains("changed-after-approval"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(approving.short()), "{}", run.stderr);
+    assert!(read(&root.join("public/policies/renamed/index.html")).contains("AI Policy"));
+    assert_no_canary(root);
+}
+
+#[test]
+fn a_rename_after_an_unapproved_edit_does_not_approve_it() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    init_repo(root);
+    commit(root, "Approve", "2026-01-20T10:00:00Z", "Gus Approver");
+    append(
+        &root.join("content/policies/policy.md"),
+        "\nCANARY sentence.\n",
+    );
+    commit(
+        root,
+        "Unapproved edit",
+        "2026-02-01T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    rename_policy(root);
+    commit(root, "Rename only", "2026-02-10T10:00:00Z", "Hana Tinkerer");
+    let run = build_ok(root, &[]);
+    assert!(
+        run.stderr.contains("changed-after-approval"),
+        "{}",
+        run.stderr
+    );
+    assert_no_canary(root);
+}
+
+#[test]
+fn a_status_round_trip_is_not_an_approval() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    init_repo(root);
+    commit(root, "Approve", "2026-01-20T10:00:00Z", "Gus Approver");
+    let policy = root.join("content/policies/policy.md");
+    edit(&policy, "status: approved", "status: in_review");
+    append(&policy, "\nCANARY sentence.\n");
+    commit(
+        root,
+        "Edit in review",
+        "2026-02-01T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    edit(&policy, "status: in_review", "status: approved");
+    commit(
+        root,
+        "Back to approved",
+        "2026-02-10T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    let run = build_ok(root, &[]);
+    assert!(
+        run.stderr.contains("changed-after-approval"),
+        "{}",
+        run.stderr
+    );
+    assert_no_canary(root);
 }
 
 #[test]
@@ -1743,3 +1839,25 @@ fn a_commit_dated_in_the_future_is_not_stated_as_a_change() {
 
 /// The sources of the good fixture that link to `policies/policy.md`.
 const LINKS_TO_POLICY: [&str; 1] = ["content/pages/about.md"];
+
+#[test]
+fn under_publish_approved_a_page_is_published_as_last_committed() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    init_repo(root);
+    commit(root, "Import", "2026-01-20T10:00:00Z", "Gus Approver");
+    append(
+        &root.join("content/pages/about.md"),
+        "\nCANARY in progress.\n",
+    );
+    build_ok(root, &[]);
+    assert_no_canary(root);
+    assert!(read(&root.join("internal/pages/about/index.html")).contains("CANARY in progress."));
+    fs::write(
+        root.join("content/pages/new.md"),
+        "---\nid: PAGE-NEW\ntitle: New\nvisibility: public\npublic_summary: New page.\n---\n\nCANARY new.\n",
+    )
+    .unwrap();
+    fs::remove_dir_all(root.join("public")).unwrap();
+    assert_refused(root, "never been committed");
+}

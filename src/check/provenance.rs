@@ -41,14 +41,12 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Findin
                     "approve the text as it is now: commit it with a new `approved_on` (and `version`)",
                 )
             };
-            findings.push(
-                Finding::new(
-                    code,
-                    format!("which commit approved this document is not certain: {why}"),
-                )
-                .at(at)
-                .help(help),
-            );
+            let message = if approved_only {
+                format!("`publish: approved` cannot publish this document: {why}")
+            } else {
+                format!("which commit approved this document is not certain: {why}")
+            };
+            findings.push(Finding::new(code, message).at(at).help(help));
             continue;
         }
         match approval {
@@ -65,6 +63,23 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Findin
                 .help("commit it with `approved_on` set (or mark it `visibility: internal` until it is approved)"),
                 )
             }
+            // A page that was under approval stays so: dropping its `approved_on` does
+            // not make its new text publishable.
+            None if approved_only => {
+                if let Some(commit) = once_approved(site, path) {
+                    findings.push(
+                        Finding::new(
+                            Code::NotCommitted,
+                            format!(
+                                "this page had `approved_on` in commit {} and has none now, so `publish: approved` has no approved text to publish",
+                                commit
+                            ),
+                        )
+                        .at(at)
+                        .help("approve the current text: set `approved_on` in a new commit"),
+                    );
+                }
+            }
             None => {}
             Some(approval) => {
                 // An approval being made in the working copy (new `approved_on` or
@@ -72,15 +87,19 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Findin
                 let committed_stamp = site.history.uncommitted.contains(path)
                     && stamp_differs(site, record, approval);
                 if !approval.later.is_empty() && !committed_stamp {
-                    let commits: Vec<String> = (approval.later.iter())
+                    // The newest few: a long history would bury the message.
+                    let mut commits: Vec<String> = (approval.later.iter().take(5))
                         .map(|c| format!("{} {} \"{}\"", c.short_id(), c.date, c.subject))
                         .collect();
+                    if approval.later.len() > 5 {
+                        commits.push(format!("and {} earlier", approval.later.len() - 5));
+                    }
                     findings.push(
                         Finding::new(
                             Code::ChangedAfterApproval,
                             format!(
                                 "changed in {} after it was approved in {} ({}): {}",
-                                plural(commits.len()),
+                                plural(approval.later.len()),
                                 approval.approving.short_id(),
                                 approval.approving.date,
                                 commits.join(", ")
@@ -114,6 +133,15 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Findin
     }
 }
 
+/// The newest commit in which the document at `path` had `approved_on`, if any.
+fn once_approved(site: &Site, path: &std::path::Path) -> Option<String> {
+    let history = &site.history;
+    history.indexed(path).find_map(|(_, commit)| {
+        let meta = crate::load::document_meta(&history.text_at(&commit.id, path)?)?;
+        meta.approved_on.map(|_| commit.short_id().to_string())
+    })
+}
+
 fn approved_at(file: usize, positions: &Positions) -> At {
     match positions.exact("approved_on") {
         Some(span) => At { file, span },
@@ -127,9 +155,8 @@ fn stamp_differs(
     record: &Record<crate::load::records::DocumentMeta>,
     approval: &crate::history::approval::Approval,
 ) -> bool {
-    let path = site.sources.path(record.file);
     let committed = (site.history)
-        .text_at(&approval.approving.id, path)
+        .text_at(&approval.approving.id, &approval.path)
         .and_then(|bytes| crate::load::document_meta(&bytes));
     committed.is_none_or(|meta| {
         meta.approved_on != record.data.approved_on || meta.version != record.data.version

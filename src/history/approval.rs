@@ -1,18 +1,21 @@
-//! Approval provenance: the commit that last set a document's `approved_on`, `version` or
-//! `status`, and the commits that changed the file after it without setting them again.
+//! Approval provenance: the commit that last set a document's `approved_on` or `version`
+//! (following renames), and the commits that changed the file after it without setting them again.
 //! Where that commit cannot be known for certain, the answer is an error, never a guess.
 
 use super::{Commit, History};
 use crate::finding::{At, Code, Finding};
 use crate::load::Site;
 use crate::load::date::Date;
-use crate::load::records::{DocStatus, DocumentMeta, PublishFrom, Text, Visibility};
+use crate::load::records::{DocumentMeta, PublishFrom, Text, Visibility};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub struct Approval {
     /// The commit that last set `approved_on` or `version`.
     pub approving: Commit,
+    /// Where the document was then (it may have been renamed since).
+    pub path: PathBuf,
     /// Commits after it that changed the file, newest first.
     pub later: Vec<Commit>,
 }
@@ -26,12 +29,20 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
         .filter(|(_, d)| crate::publish::document(d).shown == Visibility::Public)
         .map(|(i, _)| i)
         .collect();
+    let moved = moves(&site.history);
     let found: Vec<(usize, Result<Option<Approval>, String>)> = public
         .par_iter()
         .map(|&i| {
             let record = &site.documents[i].record;
             let path = site.sources.path(record.file);
-            (i, of(&site.history, path, stamp(&record.data)))
+            let approval = of(
+                &site.history,
+                path,
+                &record.data.id,
+                stamp(&record.data),
+                &moved,
+            );
+            (i, approval)
         })
         .collect();
     let approved_only = site
@@ -48,13 +59,31 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
                 continue;
             }
         };
-        if approved_only && let Some(approval) = &approval {
-            let Some(bytes) = site.history.text_at(&approval.approving.id, &path) else {
+        // The committed text to publish under `publish: approved`: an approved document's
+        // approving commit; a page outside approval (no `approved_on`), its last commit.
+        let is_page = site.documents[i].kind == crate::load::DocKind::Page
+            && site.documents[i].record.data.approved_on.is_none();
+        let source = match &approval {
+            Some(approval) => Some((approval.approving.clone(), approval.path.clone())),
+            None if is_page && approved_only => match last_commit(&site.history, &path) {
+                Some(last) => Some((last, path.clone())),
+                None => {
+                    site.history.uncertain.insert(
+                        path,
+                        "it has never been committed, and only committed text is published".into(),
+                    );
+                    continue;
+                }
+            },
+            None => None,
+        };
+        if approved_only && let Some((approving, from)) = &source {
+            let Some(bytes) = site.history.text_at(&approving.id, from) else {
                 site.history.uncertain.insert(
                     path,
                     format!(
                         "the text of its approving commit {} cannot be read from the repository",
-                        approval.approving.short_id()
+                        approving.short_id()
                     ),
                 );
                 continue;
@@ -64,17 +93,13 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
                     path,
                     format!(
                         "the text of its approving commit {} is not UTF-8",
-                        approval.approving.short_id()
+                        approving.short_id()
                     ),
                 );
                 continue;
             };
             if text != site.sources.get(file).text {
-                let label = PathBuf::from(format!(
-                    "{}@{}",
-                    path.display(),
-                    approval.approving.short_id()
-                ));
+                let label = PathBuf::from(format!("{}@{}", path.display(), approving.short_id()));
                 let (kind, stem) = (
                     site.documents[i].kind,
                     site.documents[i].record.stem.clone(),
@@ -89,7 +114,7 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
                             Code::NotCommitted,
                             format!(
                                 "the approved text of this document (commit {}) does not load, so it cannot be published",
-                                approval.approving.short_id()
+                                approving.short_id()
                             ),
                         )
                         .at(At { file, span: 0..0 })
@@ -104,14 +129,20 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
     }
 }
 
-/// What approves a text: the fields an approver sets.
-pub type Stamp = (Option<Date>, Option<Text>, Option<DocStatus>);
+/// What approves a text: the fields an approver sets. Not `status`: a text edited while
+/// in review and set back to approved has not been approved again until its approval date
+/// or version says so (the public page would state an approval date older than the text).
+pub type Stamp = (Option<Date>, Option<Text>);
 
 pub fn stamp(meta: &DocumentMeta) -> Stamp {
-    (meta.approved_on, meta.version.clone(), meta.status)
+    (meta.approved_on, meta.version.clone())
 }
 
-/// The document as commit `commit` left it.
+fn last_commit(history: &History, path: &Path) -> Option<Commit> {
+    history.of(path).next().cloned()
+}
+
+/// The document as commit `commit` left it at `path`.
 fn version_at(history: &History, commit: &Commit, path: &Path) -> Result<DocumentMeta, String> {
     let bytes = history.text_at(&commit.id, path).ok_or_else(|| {
         format!(
@@ -127,18 +158,81 @@ fn version_at(history: &History, commit: &Commit, path: &Path) -> Result<Documen
     })
 }
 
+/// The versions of a document, newest first, across renames: where its path was created
+/// by a commit that deleted (or after one that deleted) a document with the same id, the
+/// older path's versions follow. Each is the commit and the path it had then.
+fn versions<'h>(
+    history: &'h History,
+    path: &Path,
+    id: &str,
+    moved: &Moves,
+) -> Vec<(&'h Commit, PathBuf)> {
+    let mut out = Vec::new();
+    let mut path = path.to_path_buf();
+    let mut older_than: Option<usize> = None;
+    // Each rename is followed once: a cycle of renames cannot loop.
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        let list: Vec<(usize, &Commit)> = history
+            .indexed(&path)
+            .filter(|(i, _)| older_than.is_none_or(|limit| *i > limit))
+            .filter(|(i, _)| history.blob_after(&path, *i).is_some())
+            .collect();
+        let Some(&(created, _)) = list.last() else {
+            break;
+        };
+        out.extend(list.iter().map(|(_, c)| (*c, path.clone())));
+        // Indices run children first: an earlier deletion has a larger index.
+        let Some((from, deleted_at)) = (moved.get(id).into_iter().flatten())
+            .filter(|(p, at)| *at >= created && *p != path && !seen.contains(p))
+            .min_by_key(|(_, at)| *at)
+            .cloned()
+        else {
+            break;
+        };
+        seen.insert(from.clone());
+        path = from;
+        older_than = Some(deleted_at);
+    }
+    out
+}
+
+/// Documents deleted somewhere in the history, by id: where they were, and the commit that
+/// deleted them.
+pub type Moves = HashMap<String, Vec<(PathBuf, usize)>>;
+
+fn moves(history: &History) -> Moves {
+    let mut moved: Moves = HashMap::new();
+    for (path, at) in history.deletions() {
+        let before = history.indexed(&path).find(|(i, _)| *i > at);
+        let meta = before
+            .and_then(|(_, commit)| history.text_at(&commit.id, &path))
+            .and_then(|bytes| crate::load::document_meta(&bytes));
+        if let Some(meta) = meta {
+            moved.entry(meta.id).or_default().push((path, at));
+        }
+    }
+    moved
+}
+
 /// The approval provenance of a document: `Ok(None)` when no commit has it approved,
 /// `Err` when which commit approved it cannot be known for certain (a version that cannot
-/// be read, a merge or a rename since the approval): then nothing is published on its
-/// strength.
-pub fn of(history: &History, path: &Path, working: Stamp) -> Result<Option<Approval>, String> {
-    let commits: Vec<&Commit> = history.of(path).collect();
-    let Some(first) = commits.first() else {
+/// be read or does not load, or a merge since the approval): then nothing is published on
+/// its strength.
+pub fn of(
+    history: &History,
+    path: &Path,
+    id: &str,
+    working: Stamp,
+    moved: &Moves,
+) -> Result<Option<Approval>, String> {
+    let versions = versions(history, path, id, moved);
+    let Some((first, first_path)) = versions.first() else {
         return Ok(None);
     };
     // A file as committed is the working one: its stamp is known without reading it.
     let newest = if history.is_uncommitted(path) {
-        stamp(&version_at(history, first, path)?)
+        stamp(&version_at(history, first, first_path)?)
     } else {
         working
     };
@@ -146,29 +240,24 @@ pub fn of(history: &History, path: &Path, working: Stamp) -> Result<Option<Appro
         return Ok(None);
     }
     let mut approving = 0;
-    for (i, commit) in commits.iter().enumerate().skip(1) {
-        if stamp(&version_at(history, commit, path)?) != newest {
+    for (i, (commit, at)) in versions.iter().enumerate().skip(1) {
+        if stamp(&version_at(history, commit, at)?) != newest {
             break;
         }
         approving = i;
     }
-    if let Some(merge) = commits[..=approving].iter().find(|c| c.is_merge) {
+    if let Some((merge, _)) = versions[..=approving].iter().find(|(c, _)| c.is_merge) {
         return Err(format!(
             "merge {} combined changes to it from two lines of work since it was approved, so which text was approved is not known",
             merge.short_id()
         ));
     }
-    if approving + 1 == commits.len()
-        && let Some(from) = history.renamed_into(path, commits[approving])
-    {
-        return Err(format!(
-            "commit {} renamed it from {} and changed it, without approving it again",
-            commits[approving].short_id(),
-            from.display()
-        ));
-    }
     Ok(Some(Approval {
-        approving: commits[approving].clone(),
-        later: commits[..approving].iter().map(|c| (*c).clone()).collect(),
+        approving: versions[approving].0.clone(),
+        path: versions[approving].1.clone(),
+        later: versions[..approving]
+            .iter()
+            .map(|(c, _)| (*c).clone())
+            .collect(),
     }))
 }

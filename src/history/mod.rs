@@ -7,6 +7,7 @@
 
 pub mod approval;
 pub mod earlier;
+pub mod public_changes;
 mod walk;
 
 use crate::load::Site;
@@ -52,6 +53,9 @@ impl Commit {
 /// The repository the history was read from, for reading files at earlier commits.
 pub struct Repository {
     repo: gix::ThreadSafeRepository,
+    /// Handles kept between reads, so that each keeps its cache of unpacked objects: the
+    /// versions of one file are deltas of each other in the pack.
+    handles: std::sync::Mutex<Vec<gix::Repository>>,
     /// The site's `content/` folder as a path inside the commits' trees.
     content: String,
     head: ObjectId,
@@ -79,6 +83,9 @@ pub struct History {
     pub repository: Option<Repository>,
     /// The approval provenance of each public document, by site-relative path.
     pub approvals: HashMap<PathBuf, approval::Approval>,
+    /// The commits that changed what the public site shows of each published source
+    /// (indices into `commits`, newest first), by site-relative path.
+    pub public_changes: HashMap<PathBuf, Vec<usize>>,
     /// Public documents whose approving commit cannot be known for certain, and why.
     pub uncertain: HashMap<PathBuf, String>,
     /// The sources as they were at the last management review (site.yaml
@@ -106,36 +113,39 @@ impl History {
         (self.files.get(path).into_iter().flatten()).map(|&(i, _)| &self.commits[i])
     }
 
-    /// The path a commit renamed `path` from, when it also changed the text: a deleted
-    /// document with the same id whose last text differs. A rename alone keeps the text, and
-    /// with it the approval.
-    pub fn renamed_into(&self, path: &Path, commit: &Commit) -> Option<PathBuf> {
-        let index = *self.by_id.get(&commit.id)?;
-        // Most commits that create a file delete none: nothing to read then.
-        let deleted = self.deleted.get(&index)?;
+    /// The commits that changed a path, newest first, with their indices.
+    pub fn indexed(&self, path: &Path) -> impl Iterator<Item = (usize, &Commit)> {
+        (self.files.get(path).into_iter().flatten()).map(|&(i, _)| (i, &self.commits[i]))
+    }
+
+    /// The commits that changed a path, newest first: their indices and the file's blob
+    /// after each.
+    pub fn versions(&self, path: &Path) -> impl Iterator<Item = (usize, Option<[u8; 20]>)> {
+        self.files.get(path).into_iter().flatten().copied()
+    }
+
+    /// The commits that changed what the public site shows of a published source, newest
+    /// first.
+    pub fn public_changes_of(&self, path: &Path) -> impl Iterator<Item = &Commit> {
+        (self.public_changes.get(path).into_iter().flatten()).map(|&i| &self.commits[i])
+    }
+
+    /// The bytes of a blob.
+    pub fn blob(&self, id: &[u8; 20]) -> Option<Vec<u8>> {
+        let repository = self.repository.as_ref()?;
+        let blob = ObjectId::try_from(&id[..]).ok()?;
+        repository.with(|repo| Some(repo.find_object(blob).ok()?.data.clone()))
+    }
+
+    /// Every deletion: the path, and the commit (index into `commits`) that deleted it.
+    pub fn deletions(&self) -> impl Iterator<Item = (PathBuf, usize)> + '_ {
+        (self.deleted.iter()).flat_map(|(at, paths)| paths.iter().map(|p| (p.clone(), *at)))
+    }
+
+    /// The file's blob after commit `index`, if that commit changed it (and did not delete it).
+    pub fn blob_after(&self, path: &Path, index: usize) -> Option<[u8; 20]> {
         let (_, blob) = self.files.get(path)?.iter().find(|(i, _)| *i == index)?;
-        let new_text = self.text_at(&commit.id, path)?;
-        let new_id = crate::load::document_meta(&new_text)?.id;
-        for old in deleted {
-            let versions = self.files.get(old)?;
-            let Some(at) = versions
-                .iter()
-                .position(|(i, b)| *i == index && b.is_none())
-            else {
-                continue;
-            };
-            let Some((before, Some(old_blob))) = versions.get(at + 1) else {
-                continue;
-            };
-            if old_blob == blob.as_ref()? {
-                continue;
-            }
-            let old_text = self.text_at(&self.commits[*before].id, old)?;
-            if crate::load::document_meta(&old_text).is_some_and(|m| m.id == new_id) {
-                return Some(old.clone());
-            }
-        }
-        None
+        *blob
     }
 
     /// The file as commit `id` left it, if that commit changed it.
@@ -144,9 +154,7 @@ impl History {
         let index = *self.by_id.get(id)?;
         let (_, blob) = (self.files.get(path)?.iter()).find(|(i, _)| *i == index)?;
         let blob = ObjectId::try_from(&blob.as_ref()?[..]).ok()?;
-        let repo = repository.repo.to_thread_local();
-        let object = repo.find_object(blob).ok()?;
-        Some(object.data.clone())
+        repository.with(|repo| Some(repo.find_object(blob).ok()?.data.clone()))
     }
 
     pub fn last_changed(&self, path: &Path) -> Option<Date> {
@@ -162,6 +170,14 @@ impl History {
     }
 }
 
+/// The repository holding `dir`, as every clone of it has it: replacement objects
+/// (`git replace`, local to one repository) are not applied, so the same commit gives the
+/// same history, and the same pages, everywhere.
+fn discover(dir: &Path) -> Option<gix::Repository> {
+    let options = gix::open::Options::default().config_overrides(["core.useReplaceRefs=false"]);
+    gix::discover_opts(dir, Default::default(), options).ok()
+}
+
 /// The repository holding `content`, its commits (children first) and what each changed.
 struct Log {
     repo: gix::ThreadSafeRepository,
@@ -174,7 +190,7 @@ struct Log {
 /// `Ok(None)` outside git; a shallow clone or a repository without commits is `Ok(Some)`
 /// with no commits (`shallow` tells which).
 fn log_of(content_dir: &Path, cache: &Path) -> Result<Option<(Option<Log>, bool)>, String> {
-    let Ok(repo) = gix::discover(content_dir) else {
+    let Some(repo) = discover(content_dir) else {
         return Ok(None);
     };
     let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
@@ -270,6 +286,7 @@ pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String>
         .map(|(i, c)| (c.id.clone(), i))
         .collect();
     let repository = Repository {
+        handles: std::sync::Mutex::new(Vec::new()),
         repo: sync,
         content,
         head,
@@ -285,6 +302,7 @@ pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String>
         repository: Some(repository),
         approvals: HashMap::new(),
         uncertain: HashMap::new(),
+        public_changes: HashMap::new(),
         at_last_review: None,
     }))
 }
@@ -389,8 +407,19 @@ fn blob_ids(
     Ok(out)
 }
 
-
 impl Repository {
+    /// Runs `read` with a handle of the repository, taken from the pool (or made) and put
+    /// back after.
+    fn with<T>(&self, read: impl FnOnce(&gix::Repository) -> T) -> T {
+        let pooled = self.handles.lock().ok().and_then(|mut h| h.pop());
+        let repo = pooled.unwrap_or_else(|| self.repo.to_thread_local());
+        let result = read(&repo);
+        if let Ok(mut handles) = self.handles.lock() {
+            handles.push(repo);
+        }
+        result
+    }
+
     /// Every file under `content/` at commit `id`, by site-relative path.
     pub fn content_at(&self, id: &str) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
         let repo = self.repo.to_thread_local();
@@ -431,7 +460,7 @@ fn at_last_review(site: &mut Site) {
 /// The id of the commit HEAD names, if the site is in a repository with one: what `serve`
 /// polls to notice a commit.
 pub fn head_of(root: &Path) -> Option<String> {
-    let repo = gix::discover(root).ok()?;
+    let repo = discover(&root.join("content"))?;
     Some(repo.head_id().ok()?.to_string())
 }
 
@@ -483,6 +512,7 @@ pub fn attach_reusing(
         site.history.approvals.clear();
         site.history.uncertain.clear();
         approval::attach(site, findings);
+        public_changes::attach(site);
         at_last_review(site);
         return;
     }
@@ -523,6 +553,7 @@ pub fn attach_reusing(
             }
             site.history = history;
             approval::attach(site, findings);
+            public_changes::attach(site);
             at_last_review(site);
         }
         Ok(None) => {}

@@ -101,7 +101,7 @@ pub struct Changes {
 /// A path a commit changed, and the blob it has there after the commit (none: deleted).
 pub type Changed = (String, Option<[u8; 20]>);
 
-const CACHE_FORMAT: u32 = 2;
+const CACHE_FORMAT: u32 = 3;
 
 /// A commit's id (as the cache keys it) and the paths it changed.
 type CommitChanges = ([u8; 20], Vec<Changed>);

@@ -508,6 +508,22 @@ pub fn earlier_document(
     Some((document, findings))
 }
 
+/// A YAML record given as bytes (a file as an earlier commit had it), read as `load` reads
+/// it; `None` when it does not load.
+pub fn record_of<T: DeserializeOwned>(bytes: &[u8], required: &[&str]) -> Option<T> {
+    let bytes = files::normalised(bytes.to_vec());
+    let text = std::str::from_utf8(&bytes).ok()?;
+    parse_record_now::<T>(text, required).0.data
+}
+
+/// A Markdown source given as bytes: its front matter, its body and the body's outline.
+pub fn document_of(bytes: &[u8]) -> Option<(DocumentMeta, String, Outline)> {
+    let bytes = files::normalised(bytes.to_vec());
+    let text = std::str::from_utf8(&bytes).ok()?;
+    let (parsed, body_start, outline) = parse_document(text).parts?;
+    Some((parsed.data?, text.get(body_start..)?.to_string(), outline))
+}
+
 /// The front matter of a Markdown source given as bytes (a file as an earlier commit had
 /// it), read as `load` reads it; `None` when it does not load.
 pub fn document_meta(bytes: &[u8]) -> Option<DocumentMeta> {

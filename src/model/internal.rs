@@ -170,6 +170,9 @@ pub struct CalendarEntryRef {
     pub date: Date,
 }
 
+/// The commits a record page lists, newest first; `git log` has the rest.
+const MAX_HISTORY_SHOWN: usize = 100;
+
 /// A source file's history, as its handbook page shows it.
 #[derive(Default, Serialize)]
 pub struct SourceHistory {
@@ -177,6 +180,8 @@ pub struct SourceHistory {
     pub created: Option<Date>,
     pub last_changed: Option<Date>,
     pub commits: Vec<HistoryEntry>,
+    /// Commits older than those listed (the list stops at `MAX_HISTORY_SHOWN`).
+    pub earlier_commits: usize,
     /// For a public approved document: the commit that approved it and what changed since.
     pub approval: Option<ApprovalInfo>,
 }
@@ -460,7 +465,10 @@ impl<'a> Pages<'a> {
             uncommitted: history.is_uncommitted(path),
             created: history.created(path),
             last_changed: history.last_changed(path),
-            commits: history.of(path).map(|c| entry(self.config, c)).collect(),
+            commits: (history.of(path).take(MAX_HISTORY_SHOWN))
+                .map(|c| entry(self.config, c))
+                .collect(),
+            earlier_commits: history.of(path).count().saturating_sub(MAX_HISTORY_SHOWN),
             approval: None,
         }
     }

@@ -44,6 +44,15 @@ fn describe(parts: Vec<(&str, String, String)>) -> Option<String> {
     (!changed.is_empty()).then(|| changed.join(", "))
 }
 
+/// "added", or, for a record whose source did not load at the review, that it did not.
+fn added(earlier: &Site, id: &str) -> String {
+    if earlier.unloaded_ids.contains(id) {
+        "did not load at the last review: compare by hand".to_string()
+    } else {
+        "added".to_string()
+    }
+}
+
 /// The changes from `earlier` to `now` that a management review looks at.
 pub fn changes(earlier: &Site, now: &Site) -> Vec<Change> {
     let mut changes = Vec::new();
@@ -61,7 +70,7 @@ pub fn changes(earlier: &Site, now: &Site) -> Vec<Change> {
     for document in &now.documents {
         let meta = &document.record.data;
         let what = match before.get(meta.id.as_str()) {
-            None => Some("added".to_string()),
+            None => Some(added(earlier, &meta.id)),
             Some(old) => describe(vec![
                 (
                     "version",
@@ -82,7 +91,7 @@ pub fn changes(earlier: &Site, now: &Site) -> Vec<Change> {
         let data = &control.data;
         let applicable = |a: bool| if a { "applicable" } else { "excluded" }.to_string();
         let what = match before.get(data.id.as_str()) {
-            None => Some("added".to_string()),
+            None => Some(added(earlier, &data.id)),
             Some(old) => describe(vec![
                 ("status", word(&old.status), word(&data.status)),
                 (
@@ -105,7 +114,7 @@ pub fn changes(earlier: &Site, now: &Site) -> Vec<Change> {
             risk_level(r.likelihood.0, r.impact.0).to_string()
         };
         let what = match before.get(data.id.as_str()) {
-            None => Some("added".to_string()),
+            None => Some(added(earlier, &data.id)),
             Some(old) => describe(vec![("level", level(old), level(data))]),
         };
         if let Some(what) = what {
@@ -119,7 +128,7 @@ pub fn changes(earlier: &Site, now: &Site) -> Vec<Change> {
         let data = &system.data;
         let retired = data.lifecycle == crate::load::records::Lifecycle::Retired;
         let what = match before.get(data.id.as_str()) {
-            None => Some("added".to_string()),
+            None => Some(added(earlier, &data.id)),
             Some(old) if retired && old.lifecycle != data.lifecycle => Some("retired".to_string()),
             Some(_) => None,
         };

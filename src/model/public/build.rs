@@ -114,7 +114,9 @@ fn changed(
         path = working;
         until = approval.approving.seconds;
     }
-    let mut days: Vec<Date> = (site.history.of(path))
+    // Only the commits that changed what the public page shows: an internal edit's date
+    // is not the public's business.
+    let mut days: Vec<Date> = (site.history.public_changes_of(path))
         .filter(|c| c.seconds <= until)
         .map(|c| c.date)
         .collect();

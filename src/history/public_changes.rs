@@ -1,0 +1,208 @@
+//! When what the public site shows of an item last changed. A commit that changed only an
+//! item's internal fields, internal blocks or comments is not a change of its public page:
+//! its date is neither shown as "Last changed" nor announced in the feed, so the public
+//! site does not tell when something internal changed.
+//!
+//! Each version of a published source is reduced to a fingerprint of its public face (the
+//! fields the public model copies, and the body without internal blocks and comments); a
+//! commit is a public change when its fingerprint differs from the version before it.
+
+use super::History;
+use crate::load::Site;
+use crate::load::records::{ControlRecord, RiskRecord, SystemRecord};
+use crate::publish;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum Face {
+    Document,
+    Control,
+    System,
+    Risk,
+}
+
+fn hash(value: &impl Serialize) -> Option<u64> {
+    let json = serde_json::to_vec(value).ok()?;
+    Some(xxhash_rust::xxh3::xxh3_64(&json))
+}
+
+/// The fingerprint of what the public site shows of one version of a source.
+fn fingerprint(face: Face, bytes: &[u8]) -> Option<u64> {
+    match face {
+        Face::Document => {
+            let (meta, body, outline) = crate::load::document_of(bytes)?;
+            let body = if body.contains("<!--") {
+                crate::model::strip::public_body(&body, &outline.internal_blocks)
+            } else {
+                body
+            };
+            hash(&(
+                &meta.title,
+                &meta.doc_type,
+                &meta.version,
+                &meta.status,
+                &meta.visibility,
+                &meta.effective_from,
+                &meta.approved_on,
+                &meta.next_review,
+                &meta.public_summary,
+                &meta.revisions,
+                &meta.controls,
+                &meta.tags,
+                &meta.nav,
+                &meta.order,
+                &body,
+            ))
+        }
+        Face::Control => {
+            let c: ControlRecord = crate::load::record_of(bytes, ControlRecord::REQUIRED)?;
+            hash(&(
+                &c.id,
+                c.applicable,
+                c.status,
+                &c.visibility,
+                publish::is_assessed(&c),
+                &c.public_summary,
+                &c.last_reviewed,
+                &c.next_review,
+            ))
+        }
+        Face::System => {
+            let s: SystemRecord = crate::load::record_of(bytes, SystemRecord::REQUIRED)?;
+            hash(&(
+                &s.name,
+                &s.description,
+                &s.purpose,
+                &s.role,
+                &s.lifecycle,
+                &s.risk_class,
+                &s.human_oversight,
+                &s.ai_disclosure,
+                &s.limitations,
+                &s.affected_people,
+                &s.last_reviewed,
+                &s.next_review,
+                &s.public_summary,
+                &s.visibility,
+            ))
+        }
+        Face::Risk => {
+            let r: RiskRecord = crate::load::record_of(bytes, RiskRecord::REQUIRED)?;
+            hash(&(
+                &r.title,
+                &r.public_summary,
+                &r.treatment,
+                &r.status,
+                &r.visibility,
+            ))
+        }
+    }
+}
+
+/// The commits (indices into `history.commits`, newest first) that changed what the public
+/// site shows of the source at `path`. A version that cannot be read or does not load
+/// counts as a change: a date too many is better than a change missed.
+fn public_changes(
+    history: &History,
+    face: Face,
+    path: &Path,
+    known: &Prints,
+    found: &Mutex<Prints>,
+) -> Vec<usize> {
+    let versions: Vec<(usize, Option<[u8; 20]>)> = history.versions(path).collect();
+    let prints: Vec<Option<u64>> = versions
+        .iter()
+        .map(|(_, blob)| {
+            let blob = blob.as_ref()?;
+            if let Some(print) = known.get(&(*blob, face)) {
+                return Some(*print);
+            }
+            let print = fingerprint(face, &history.blob(blob)?)?;
+            if let Ok(mut found) = found.lock() {
+                found.insert((*blob, face), print);
+            }
+            Some(print)
+        })
+        .collect();
+    (0..versions.len())
+        .filter(|&i| match (prints[i], prints.get(i + 1)) {
+            (Some(now), Some(Some(before))) => now != *before,
+            _ => true,
+        })
+        .map(|i| versions[i].0)
+        .collect()
+}
+
+/// Fingerprints by blob and face, kept in `.trustbook-cache/` between builds: a blob's
+/// public face never changes, so a rebuild reads only new versions.
+type Prints = HashMap<([u8; 20], Face), u64>;
+
+const CACHE_FORMAT: u32 = 1;
+
+fn load_prints(cache: &Path) -> Prints {
+    std::fs::read(cache)
+        .ok()
+        .and_then(|bytes| bincode::deserialize::<(u32, Prints)>(&bytes).ok())
+        .filter(|(format, _)| *format == CACHE_FORMAT)
+        .map(|(_, prints)| prints)
+        .unwrap_or_default()
+}
+
+/// Works out the public changes of every source the public site shows.
+pub fn attach(site: &mut Site) {
+    let mut items: Vec<(Face, PathBuf)> = Vec::new();
+    let path = |file| site.sources.path(file).to_path_buf();
+    for document in &site.documents {
+        if publish::document(document).shown != crate::load::records::Visibility::Internal {
+            items.push((Face::Document, path(document.record.file)));
+        }
+    }
+    for control in &site.controls {
+        if publish::control(&control.data).shown != crate::load::records::Visibility::Internal {
+            items.push((Face::Control, path(control.file)));
+        }
+    }
+    for system in &site.systems {
+        let data = &system.data;
+        let decision = publish::record(data.visibility, data.public_summary.as_deref());
+        if decision.shown != crate::load::records::Visibility::Internal {
+            items.push((Face::System, path(system.file)));
+        }
+    }
+    for risk in &site.risks {
+        let data = &risk.data;
+        let decision = publish::record(data.visibility, data.public_summary.as_deref());
+        if decision.shown != crate::load::records::Visibility::Internal {
+            items.push((Face::Risk, path(risk.file)));
+        }
+    }
+    let history = &site.history;
+    let cache = site
+        .root
+        .join(crate::build::CACHE_FOLDER)
+        .join("public-faces.bin");
+    let known = load_prints(&cache);
+    let new = Mutex::new(Prints::new());
+    let found: Vec<(PathBuf, Vec<usize>)> = items
+        .into_par_iter()
+        .map(|(face, path)| {
+            let changes = public_changes(history, face, &path, &known, &new);
+            (path, changes)
+        })
+        .collect();
+    site.history.public_changes = found.into_iter().collect();
+    let new = new.into_inner().unwrap_or_default();
+    if !new.is_empty() {
+        // Best effort: without it the next build only reads more.
+        let mut all = known;
+        all.extend(new);
+        if let Ok(bytes) = bincode::serialize(&(CACHE_FORMAT, &all)) {
+            let _ = std::fs::create_dir_all(cache.parent().unwrap_or(Path::new(".")));
+            let _ = std::fs::write(&cache, bytes);
+        }
+    }
+}
