@@ -118,7 +118,8 @@ fn changed(
     // is not the public's business.
     let mut days: Vec<Date> = (site.history.public_changes_of(path))
         .filter(|c| c.seconds <= until)
-        .map(|c| c.date)
+        // In UTC, as `trust.json`'s `committed_at`: never a day ahead of the reader's clock.
+        .map(|c| c.utc_date())
         .collect();
     days.dedup();
     for date in &days {
