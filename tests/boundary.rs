@@ -12,8 +12,10 @@ use std::fs;
 use std::path::Path;
 
 /// Names the public renderer must not use: each would let it read past the public model.
-const FORBIDDEN_IN_PUBLIC_RENDERER: [&str; 9] = [
+const FORBIDDEN_IN_PUBLIC_RENDERER: [&str; 11] = [
     "crate::load",
+    "crate::history",
+    "gix",
     "crate::sources",
     "crate::check",
     "crate::publish",
@@ -52,7 +54,9 @@ fn the_public_renderer_names_only_the_public_model() {
 
 /// Names the public model's types must not hold: each would carry raw sources or loaded
 /// records (with their internal fields) into the public renderer.
-const FORBIDDEN_IN_PUBLIC_TYPES: [&str; 17] = [
+const FORBIDDEN_IN_PUBLIC_TYPES: [&str; 19] = [
+    "crate::history",
+    "history::Commit",
     "ControlRecord",
     "SystemRecord",
     "RiskRecord",
