@@ -34,8 +34,11 @@ fn hash(value: &impl Serialize) -> Option<u64> {
 fn fingerprint(face: Face, bytes: &[u8]) -> Option<u64> {
     match face {
         Face::Document => {
-            let (meta, body, outline) = crate::load::document_of(bytes)?;
+            let (meta, body) = crate::load::front_matter_of(bytes)?;
+            // Internal blocks and comments all start with `<!--`: a body without one is
+            // public as it is, with no Markdown parse.
             let body = if body.contains("<!--") {
+                let outline = crate::load::outline::outline(&body);
                 crate::model::strip::public_body(&body, &outline.internal_blocks)
             } else {
                 body

@@ -516,20 +516,28 @@ pub fn record_of<T: DeserializeOwned>(bytes: &[u8], required: &[&str]) -> Option
     parse_record_now::<T>(text, required).0.data
 }
 
-/// A Markdown source given as bytes: its front matter, its body and the body's outline.
-pub fn document_of(bytes: &[u8]) -> Option<(DocumentMeta, String, Outline)> {
-    let bytes = files::normalised(bytes.to_vec());
-    let text = std::str::from_utf8(&bytes).ok()?;
-    let (parsed, body_start, outline) = parse_document(text).parts?;
-    Some((parsed.data?, text.get(body_start..)?.to_string(), outline))
-}
-
 /// The front matter of a Markdown source given as bytes (a file as an earlier commit had
 /// it), read as `load` reads it; `None` when it does not load.
 pub fn document_meta(bytes: &[u8]) -> Option<DocumentMeta> {
+    Some(front_matter_of(bytes)?.0)
+}
+
+/// The front matter and body of a Markdown source given as bytes, without the body's
+/// outline (which needs a Markdown parse).
+pub fn front_matter_of(bytes: &[u8]) -> Option<(DocumentMeta, String)> {
     let bytes = files::normalised(bytes.to_vec());
     let text = std::str::from_utf8(&bytes).ok()?;
-    parse_document(text).parts?.0.data
+    let split = front_matter::split(text).ok()?;
+    let origin = Origin {
+        file: CACHED_FILE,
+        base: split.yaml_start,
+        text: split.yaml,
+    };
+    let mut ignored = Vec::new();
+    let mut parsed = yaml::parse::<DocumentMeta>(&origin, DocumentMeta::REQUIRED, &mut ignored);
+    let mut meta = parsed.data.take()?;
+    versions_as_written(text, &parsed.positions, &mut meta);
+    Some((meta, split.body.to_string()))
 }
 
 fn load_document(
