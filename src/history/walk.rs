@@ -157,7 +157,10 @@ pub fn compare_commits(
         return Ok(());
     }
     // A few chunks per thread: each chunk keeps its own tree cache, so consecutive commits
-    // (a commit's parent tree is the next commit's tree) are decoded once.
+    // (a commit's parent tree is the next commit's tree) are decoded once. Newest first: a
+    // pack as `pack-objects` writes it for every clone stores the newest version of a tree
+    // whole and older ones as deltas of it, so each tree's base was just unpacked (ten
+    // times faster than oldest first on 1,500 versions of a 10,000-file folder).
     let chunk = todo
         .len()
         .div_ceil(rayon::current_num_threads() * 2)
