@@ -1871,3 +1871,78 @@ fn under_publish_approved_a_page_is_published_as_last_committed() {
     fs::remove_dir_all(root.join("public")).unwrap();
     assert_refused(root, "never been committed");
 }
+
+#[test]
+fn under_publish_approved_the_home_page_and_trust_json_show_the_approved_summary() {
+    let (dir, _, _) = approved_then_edited();
+    let root = dir.path();
+    let policy = root.join("content/policies/policy.md");
+    edit(&policy, "How we build and use AI.", "CANARY summary.");
+    commit(
+        root,
+        "Unapproved summary",
+        "2026-02-20T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    edit(&policy, "title: AI Policy", "title: AI Policy CANARY");
+    // A restricted document: its title and summary are public too.
+    let other = root.join("content/policies/other.md");
+    edit(&other, "visibility: public", "visibility: restricted");
+    commit(
+        root,
+        "Restrict the procedure",
+        "2026-02-21T10:00:00Z",
+        "Gus Approver",
+    );
+    edit(
+        &other,
+        "title: Data procedure",
+        "title: Data procedure CANARY",
+    );
+    build_ok(root, &[]);
+    assert_no_canary(root);
+    let trust: serde_json::Value =
+        serde_json::from_str(&read(&root.join("public/trust.json"))).unwrap();
+    assert_eq!(
+        trust["ai_policy"]["public_summary"],
+        "How we build and use AI."
+    );
+}
+
+#[test]
+fn adding_an_internal_block_or_a_comment_is_not_a_public_change() {
+    let dir = good_site();
+    let root = dir.path();
+    init_repo(root);
+    commit(root, "Import", "2026-01-20T10:00:00Z", "Gus Approver");
+    append(
+        &root.join("content/policies/policy.md"),
+        "\n<!-- internal -->\n\nStaff only.\n\n<!-- /internal -->\n\n<!-- a note -->\n",
+    );
+    commit(
+        root,
+        "Internal notes",
+        "2026-02-20T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    build_ok(root, &[]);
+    let page = read(&root.join("public/policies/policy/index.html"));
+    assert!(page.contains(&last_changed_html("2026-01-20")), "{page}");
+    assert!(!read(&root.join("public/feed.xml")).contains("2026-02-20"));
+}
+
+#[test]
+fn under_publish_approved_an_uncommitted_page_edit_keeps_the_committed_date() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    init_repo(root);
+    commit(root, "Import", "2026-01-20T10:00:00Z", "Gus Approver");
+    append(
+        &root.join("content/pages/about.md"),
+        "\nCANARY in progress.\n",
+    );
+    build_ok(root, &[]);
+    let page = read(&root.join("public/pages/about/index.html"));
+    assert!(page.contains(&last_changed_html("2026-01-20")), "{page}");
+    assert_no_canary(root);
+}

@@ -78,6 +78,14 @@ impl<'a> Dates<'a> {
 }
 
 pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    if let Some(config) = &site.config {
+        let review = config.data.review.last_management_review;
+        Dates::of(config, today, findings).past(
+            "review.last_management_review",
+            "the last management review",
+            review,
+        );
+    }
     documents(site, today, findings);
     controls(site, today, findings);
     systems_and_risks(site, today, findings);

@@ -22,7 +22,8 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Findin
         return;
     }
     for (index, document) in site.documents.iter().enumerate() {
-        if publish::document(document).shown != Visibility::Public {
+        // Restricted documents too: their title and summary are public.
+        if publish::document(document).shown == Visibility::Internal {
             continue;
         }
         let record = &document.record;

@@ -25,8 +25,9 @@ pub struct Approval {
 /// commit's gets that text loaded as `site.approved_versions`; the findings say what could
 /// not be loaded.
 pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
+    // Restricted documents too: their title and summary are public.
     let public: Vec<usize> = (site.documents.iter().enumerate())
-        .filter(|(_, d)| crate::publish::document(d).shown == Visibility::Public)
+        .filter(|(_, d)| crate::publish::document(d).shown != Visibility::Internal)
         .map(|(i, _)| i)
         .collect();
     let moved = moves(&site.history);
@@ -104,6 +105,9 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
                     site.documents[i].kind,
                     site.documents[i].record.stem.clone(),
                 );
+                site.history
+                    .published_from
+                    .insert(label.clone(), (path.clone(), approving.clone()));
                 match crate::load::earlier_document(site, kind, stem, label, text) {
                     Some((earlier, problems)) => {
                         findings.extend(problems);

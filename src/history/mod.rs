@@ -86,6 +86,9 @@ pub struct History {
     /// The commits that changed what the public site shows of each published source
     /// (indices into `commits`, newest first), by site-relative path.
     pub public_changes: HashMap<PathBuf, Vec<usize>>,
+    /// The versions `publish: approved` publishes, by their source label (`path@commit`):
+    /// the working path, and the commit whose text it is.
+    pub published_from: HashMap<PathBuf, (PathBuf, Commit)>,
     /// Public documents whose approving commit cannot be known for certain, and why.
     pub uncertain: HashMap<PathBuf, String>,
     /// The sources as they were at the last management review (site.yaml
@@ -302,6 +305,7 @@ pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String>
         repository: Some(repository),
         approvals: HashMap::new(),
         uncertain: HashMap::new(),
+        published_from: HashMap::new(),
         public_changes: HashMap::new(),
         at_last_review: None,
     }))
@@ -511,6 +515,7 @@ pub fn attach_reusing(
         site.history = kept;
         site.history.approvals.clear();
         site.history.uncertain.clear();
+        site.history.published_from.clear();
         approval::attach(site, findings);
         public_changes::attach(site);
         at_last_review(site);

@@ -30,6 +30,29 @@ fn hash(value: &impl Serialize) -> Option<u64> {
     Some(xxhash_rust::xxh3::xxh3_64(&json))
 }
 
+/// A body with runs of blank lines made one and trailing spaces dropped: what removing an
+/// internal block or a comment leaves behind (the blank lines around it) shows nothing.
+fn blank_lines_collapsed(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut blank = true;
+    for line in body.lines().map(str::trim_end) {
+        if line.is_empty() {
+            if !blank {
+                out.push('\n');
+            }
+            blank = true;
+        } else {
+            out.push_str(line);
+            out.push('\n');
+            blank = false;
+        }
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
 /// The fingerprint of what the public site shows of one version of a source.
 fn fingerprint(face: Face, bytes: &[u8]) -> Option<u64> {
     match face {
@@ -43,6 +66,7 @@ fn fingerprint(face: Face, bytes: &[u8]) -> Option<u64> {
             } else {
                 body
             };
+            let body = blank_lines_collapsed(&body);
             hash(&(
                 &meta.title,
                 &meta.doc_type,
@@ -144,7 +168,7 @@ fn public_changes(
 /// public face never changes, so a rebuild reads only new versions.
 type Prints = HashMap<([u8; 20], Face), u64>;
 
-const CACHE_FORMAT: u32 = 1;
+const CACHE_FORMAT: u32 = 2;
 
 fn load_prints(cache: &Path) -> Prints {
     std::fs::read(cache)

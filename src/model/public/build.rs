@@ -105,22 +105,25 @@ fn changed(
     url: &str,
 ) -> Option<Date> {
     let mut path = site.sources.path(file);
-    // An approved version (`publish: approved`) changed last in its approving commit.
-    let mut until = i64::MAX;
-    let label = path.to_string_lossy().contains('@');
-    if let Some((working, approval)) = (site.history.approvals.iter()).find(|(p, a)| {
-        label && path.to_string_lossy() == format!("{}@{}", p.display(), a.approving.short_id())
-    }) {
+    // A version `publish: approved` publishes changed last in the commit whose text it is
+    // (which set its approval): that day, and the public changes of its file before it.
+    let mut until = None;
+    if let Some((working, commit)) = site.history.published_from.get(path) {
         path = working;
-        until = approval.approving.seconds;
+        until = Some(commit);
     }
-    // Only the commits that changed what the public page shows: an internal edit's date
-    // is not the public's business.
     let mut days: Vec<Date> = (site.history.public_changes_of(path))
-        .filter(|c| c.seconds <= until)
+        .filter(|c| until.is_none_or(|u| c.seconds <= u.seconds))
         // In UTC, as `trust.json`'s `committed_at`: never a day ahead of the reader's clock.
         .map(|c| c.utc_date())
         .collect();
+    // An approving commit set `approved_on` or `version`, which the page shows: a public
+    // change, even where the file had another path then.
+    let approving = site.history.approvals.get(path).map(|a| &a.approving);
+    if let Some(commit) = until.filter(|c| approving.is_some_and(|a| a.id == c.id)) {
+        days.push(commit.utc_date());
+        days.sort_by(|a, b| b.cmp(a));
+    }
     days.dedup();
     for date in &days {
         changes.push(PublicChange {
@@ -132,6 +135,26 @@ fn changed(
     let last = days.first().copied();
     dates.extend(last);
     last
+}
+
+/// The version of a document the public site shows, and how: under `publish: approved`,
+/// the text of its approving commit, shown no more than both it and the working copy allow
+/// (a working copy made internal withdraws it; an approved version that was restricted
+/// stays restricted).
+fn as_published(site: &Site, index: usize) -> (&Document, Visibility) {
+    let working = &site.documents[index];
+    let exposure = |v: Visibility| match v {
+        Visibility::Internal => 0,
+        Visibility::Restricted => 1,
+        Visibility::Public => 2,
+    };
+    match site.approved_versions.get(&index) {
+        None => (working, document_visibility(working)),
+        Some(approved) => {
+            let (a, w) = (document_visibility(approved), document_visibility(working));
+            (approved, if exposure(a) < exposure(w) { a } else { w })
+        }
+    }
 }
 
 /// What the steps share: the restricted list, the URL of each published record, and the
@@ -291,16 +314,10 @@ impl<'a> Builder<'a> {
     /// The public documents with their URLs; restricted ones listed.
     fn published_documents(&mut self) -> Vec<(&'a Document, String)> {
         let mut published = Vec::new();
-        for (index, working) in self.site.documents.iter().enumerate() {
-            // Under `publish: approved`, the text of the approving commit; published only
-            // when both it and the working copy say public.
-            let document = match self.site.approved_versions.get(&index) {
-                Some(approved) if document_visibility(approved) == Visibility::Public => approved,
-                Some(_) => continue,
-                None => working,
-            };
+        for index in 0..self.site.documents.len() {
+            let (document, shown) = as_published(self.site, index);
             let meta = &document.record.data;
-            match document_visibility(working) {
+            match shown {
                 Visibility::Public => {
                     let url = urls::document(document.kind, &document.record.stem);
                     published.push((document, self.publish(&meta.id, url)));
@@ -396,8 +413,10 @@ impl<'a> Builder<'a> {
 
     /// The public document that states the AI policy (clause 5.2), if one is published.
     fn ai_policy(&self) -> Option<DocumentRef> {
-        let document = (self.site.documents.iter())
-            .filter(|d| document_visibility(d) == Visibility::Public)
+        let document = (0..self.site.documents.len())
+            .map(|index| as_published(self.site, index))
+            .filter(|(_, shown)| *shown == Visibility::Public)
+            .map(|(document, _)| document)
             .find(|d| {
                 let meta = &d.record.data;
                 meta.clauses.iter().any(|c| &**c == "5.2")
