@@ -141,6 +141,10 @@ fn public_changes(
     found: &Mutex<Prints>,
 ) -> Vec<usize> {
     let versions: Vec<(usize, Option<[u8; 20]>)> = history.versions(path).collect();
+    // A file with one version changed in public once: when it was made. Nothing to read.
+    if versions.len() < 2 {
+        return versions.iter().map(|(i, _)| *i).collect();
+    }
     let prints: Vec<Option<u64>> = versions
         .iter()
         .map(|(_, blob)| {
