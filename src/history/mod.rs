@@ -94,12 +94,9 @@ pub struct History {
     /// The sources as they were at the last management review (site.yaml
     /// `review.last_management_review`), with the commit they were read from; or why not.
     pub at_last_review: Option<Result<(Commit, Box<Site>), String>>,
-}
-
-/// Why no history was read, for the build's summary line.
-pub enum Absent {
-    NotAsked,
-    NotInGit,
+    /// The review date `at_last_review` was read for: `serve` reads it again only when the
+    /// date or HEAD changes, not on every save.
+    last_review_date: Option<Date>,
 }
 
 impl History {
@@ -308,6 +305,7 @@ pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String>
         published_from: HashMap::new(),
         public_changes: HashMap::new(),
         at_last_review: None,
+        last_review_date: None,
     }))
 }
 
@@ -443,8 +441,13 @@ impl Repository {
 
 /// Loads the sources as they were on the date of the last management review.
 fn at_last_review(site: &mut Site) {
-    let Some(date) = (site.config.as_ref()).and_then(|c| c.data.review.last_management_review)
-    else {
+    let date = (site.config.as_ref()).and_then(|c| c.data.review.last_management_review);
+    if site.history.at_last_review.is_some() && site.history.last_review_date == date {
+        return;
+    }
+    site.history.at_last_review = None;
+    site.history.last_review_date = date;
+    let Some(date) = date else {
         return;
     };
     let history = &site.history;
