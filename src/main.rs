@@ -93,13 +93,18 @@ fn load_and_check(
     stages: &mut Stages,
 ) -> Result<Checked, ExitCode> {
     let today = load::date::today().map_err(|message| fail_usage(&message))?;
+    let reading = if use_git {
+        history::start_reading(root)
+    } else {
+        None
+    };
     let mut findings = Vec::new();
     let mut site =
         load::load(root, &mut findings).map_err(|load::NotASite(message)| fail_usage(&message))?;
     stages.done("load");
     check::run(&site, today, &mut findings);
     stages.done("check");
-    history::attach(&mut site, use_git, today, &mut findings);
+    history::attach_started(&mut site, reading, today, &mut findings);
     check::run_provenance(&site, &mut findings);
     stages.done("history");
     if strict {

@@ -266,14 +266,17 @@ fn assert_outside_git(dir: &Path) {
     );
 }
 
-/// Every file of `dir` but the build's generation marker, whose token names the page
-/// manifest, which records where the sources were (`tests/incremental.rs` leaves it out
-/// too).
+/// Every file of `dir`, the build's generation marker included: its token comes from what
+/// the pages are, not from where or when they were written.
 fn output_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    files_under(dir)
-        .into_iter()
-        .filter(|(path, _)| path != ".trustbook-output")
-        .collect()
+    let files = files_under(dir);
+    assert!(
+        files.iter().any(|(path, bytes)| path == ".trustbook-output"
+            && String::from_utf8_lossy(bytes).contains("generation: ")),
+        "{} has no generation marker with a token",
+        dir.display()
+    );
+    files
 }
 
 fn assert_same_files(a: &Path, b: &Path) {

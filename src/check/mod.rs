@@ -95,7 +95,7 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     }
 }
 
-/// The rules on provenance from git: run once the history is attached (`history::attach`).
+/// The rules on provenance from git: run once the history is attached (`history::attach_started`).
 pub fn run_provenance(site: &Site, findings: &mut Vec<Finding>) {
     if let Some(config) = &site.config {
         provenance::check(site, config, findings);

@@ -97,6 +97,8 @@ pub struct History {
     /// The review date `at_last_review` was read for: `serve` reads it again only when the
     /// date or HEAD changes, not on every save.
     last_review_date: Option<Date>,
+    /// Public faces fingerprinted while the sources loaded, for `public_changes::attach`.
+    prefetched: Option<public_changes::Prefetched>,
 }
 
 impl History {
@@ -185,11 +187,13 @@ struct Log {
     head: ObjectId,
     raw: Vec<walk::RawCommit>,
     changes: walk::Changes,
+    prefetched: Option<public_changes::Prefetched>,
 }
 
 /// `Ok(None)` outside git; a shallow clone or a repository without commits is `Ok(Some)`
 /// with no commits (`shallow` tells which).
-fn log_of(content_dir: &Path, cache: &Path) -> Result<Option<(Option<Log>, bool)>, String> {
+fn log_of(content_dir: &Path, cache_folder: &Path, threads: walk::Threads) -> LogResult {
+    let cache = &cache_folder.join("history.bin");
     let Some(repo) = discover(content_dir) else {
         return Ok(None);
     };
@@ -221,13 +225,18 @@ fn log_of(content_dir: &Path, cache: &Path) -> Result<Option<(Option<Log>, bool)
     let mut changes = walk::Changes::load(cache, &content);
     let sync = repo.into_sync();
     let before = changes.by_commit.len();
-    walk::compare_commits(&sync, &raw, &trees, &mut changes)?;
+    walk::compare_commits(&sync, &raw, &trees, &mut changes, threads)?;
     // Drop commits no longer reachable, so the cache does not grow with rewritten history.
     let known: std::collections::HashSet<[u8; 20]> = raw.iter().map(|c| walk::key(&c.id)).collect();
     if changes.by_commit.len() != before || changes.by_commit.len() != known.len() {
         changes.by_commit.retain(|id, _| known.contains(id));
         changes.save(cache);
     }
+    // Started before the sources load: the thread has time for the public faces too.
+    let prefetched = (threads == walk::Threads::One).then(|| {
+        let faces = cache_folder.join(public_changes::CACHE_FILE);
+        public_changes::prefetch(&sync.to_thread_local(), &changes, &faces)
+    });
     Ok(Some((
         Some(Log {
             repo: sync,
@@ -235,15 +244,51 @@ fn log_of(content_dir: &Path, cache: &Path) -> Result<Option<(Option<Log>, bool)
             head,
             raw,
             changes,
+            prefetched,
         }),
         false,
     )))
 }
 
-/// Reads the history of the site at `root` (whose `content/` folder is `site.content`).
-/// `Ok(None)` outside a git work tree.
-pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String> {
-    let log = log_of(&site.content, &cache_folder.join("history.bin"))?;
+/// The log of a site's repository, being read on another thread.
+pub struct Reading(std::thread::JoinHandle<LogResult>);
+
+type LogResult = Result<Option<(Option<Log>, bool)>, String>;
+
+/// Starts reading the log of the site at `root` while its sources load: the log needs
+/// only the folder, and comparing 2,000 commits' trees would otherwise add a third to a
+/// clean build that loading and checking leave a core idle for. `None` when `root` is not a
+/// site (nothing is read, nor any cache written, outside one).
+pub fn start_reading(root: &Path) -> Option<Reading> {
+    let content = root.join("content");
+    if !content.join("site.yaml").is_file() {
+        return None;
+    }
+    let cache = root.join(crate::build::CACHE_FOLDER);
+    let reading = std::thread::Builder::new()
+        .name("git history".into())
+        .spawn(move || log_of(&content, &cache, walk::Threads::One))
+        .ok()?;
+    Some(Reading(reading))
+}
+
+impl Reading {
+    fn finish(self) -> LogResult {
+        (self.0.join()).unwrap_or_else(|_| Err("reading the log failed unexpectedly".into()))
+    }
+}
+
+/// Reads the history of the site at `root` (whose `content/` folder is `site.content`),
+/// or finishes reading it if `started`. `Ok(None)` outside a git work tree.
+pub fn read(
+    site: &Site,
+    cache_folder: &Path,
+    started: Option<Reading>,
+) -> Result<Option<History>, String> {
+    let log = match started {
+        Some(reading) => reading.finish()?,
+        None => log_of(&site.content, cache_folder, walk::Threads::All)?,
+    };
     let Some((log, shallow)) = log else {
         return Ok(None);
     };
@@ -253,6 +298,7 @@ pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String>
         head,
         raw,
         changes,
+        prefetched,
     }) = log
     else {
         // A shallow clone, or a repository without a commit yet (everything uncommitted).
@@ -306,6 +352,7 @@ pub fn read(site: &Site, cache_folder: &Path) -> Result<Option<History>, String>
         public_changes: HashMap::new(),
         at_last_review: None,
         last_review_date: None,
+        prefetched,
     }))
 }
 
@@ -486,19 +533,23 @@ impl History {
     }
 }
 
-/// Reads the history into `site.history` (unless `use_git` is false), with a finding for a
-/// history that cannot be trusted: unreadable, or cut short by a shallow clone. `kept` is a
-/// history read before (by `serve`): when HEAD has not moved, only the uncommitted files
-/// are looked at again.
-pub fn attach(
+/// Reads the history into `site.history`, finishing the reading `start_reading` began
+/// (`None`: `--no-git`, nothing is read), with a finding for a history that cannot be
+/// trusted: unreadable, or cut short by a shallow clone.
+pub fn attach_started(
     site: &mut Site,
-    use_git: bool,
+    started: Option<Reading>,
     today: Date,
     findings: &mut Vec<crate::finding::Finding>,
 ) {
-    attach_reusing(site, use_git, today, None, findings);
+    if let Some(reading) = started {
+        attach_read(site, today, None, Some(reading), findings);
+    }
 }
 
+/// Reads the history into `site.history` (unless `use_git` is false). `kept` is a history
+/// read before (by `serve`): when HEAD has not moved, only the uncommitted files are
+/// looked at again.
 pub fn attach_reusing(
     site: &mut Site,
     use_git: bool,
@@ -506,10 +557,19 @@ pub fn attach_reusing(
     kept: Option<History>,
     findings: &mut Vec<crate::finding::Finding>,
 ) {
-    use crate::finding::{Code, Finding};
-    if !use_git {
-        return;
+    if use_git {
+        attach_read(site, today, kept, None, findings);
     }
+}
+
+fn attach_read(
+    site: &mut Site,
+    today: Date,
+    kept: Option<History>,
+    started: Option<Reading>,
+    findings: &mut Vec<crate::finding::Finding>,
+) {
+    use crate::finding::{Code, Finding};
     if let Some(mut kept) = kept
         && kept.head_id().is_some()
         && kept.head_id() == head_of(&site.root)
@@ -525,7 +585,7 @@ pub fn attach_reusing(
         return;
     }
     let cache = site.root.join(crate::build::CACHE_FOLDER);
-    match read(site, &cache) {
+    match read(site, &cache, started) {
         Ok(Some(history)) => {
             if history.shallow {
                 findings.push(

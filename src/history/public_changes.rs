@@ -172,7 +172,71 @@ fn public_changes(
 /// public face never changes, so a rebuild reads only new versions.
 type Prints = HashMap<([u8; 20], Face), u64>;
 
+/// Fingerprints worked out before the sources finished loading: of every version of every
+/// source with more than one, published or not (which is published is not known yet).
+pub struct Prefetched {
+    prints: Prints,
+    /// Some were not in the cache: it is written again.
+    fresh: bool,
+}
+
+/// The face a source has by where it lives in `content/`, as the loader reads it.
+fn face_of(path: &str) -> Option<Face> {
+    let (folder, _) = path.split_once('/')?;
+    let markdown = path.ends_with(".md");
+    let yaml = path.ends_with(".yaml") || path.ends_with(".yml");
+    match folder {
+        "policies" | "pages" if markdown => Some(Face::Document),
+        "controls" if yaml => Some(Face::Control),
+        "systems" if yaml => Some(Face::System),
+        "risks" if yaml => Some(Face::Risk),
+        _ => None,
+    }
+}
+
+/// Fingerprints every version of the sources that changed more than once, on the thread
+/// that read the log, while the sources load: that thread would otherwise be idle, and
+/// these reads are most of what working out public changes costs on a clean build.
+pub fn prefetch(
+    repo: &gix::Repository,
+    changes: &super::walk::Changes,
+    cache: &Path,
+) -> Prefetched {
+    let mut versions: HashMap<&str, Vec<[u8; 20]>> = HashMap::new();
+    for (path, blob) in changes.by_commit.values().flatten() {
+        if let Some(blob) = blob {
+            versions.entry(path).or_default().push(*blob);
+        }
+    }
+    let mut prints = load_prints(cache);
+    let mut fresh = false;
+    for (path, blobs) in versions.into_iter().filter(|(_, b)| b.len() > 1) {
+        let Some(face) = face_of(path) else {
+            continue;
+        };
+        for blob in blobs {
+            if prints.contains_key(&(blob, face)) {
+                continue;
+            }
+            let Ok(id) = gix::ObjectId::try_from(&blob[..]) else {
+                continue;
+            };
+            let Ok(object) = repo.find_object(id) else {
+                continue;
+            };
+            if let Some(print) = fingerprint(face, &object.data) {
+                prints.insert((blob, face), print);
+                fresh = true;
+            }
+        }
+    }
+    Prefetched { prints, fresh }
+}
+
 const CACHE_FORMAT: u32 = 2;
+
+/// The fingerprints' file in `.trustbook-cache/`.
+pub const CACHE_FILE: &str = "public-faces.bin";
 
 fn load_prints(cache: &Path) -> Prints {
     std::fs::read(cache)
@@ -211,12 +275,12 @@ pub fn attach(site: &mut Site) {
             items.push((Face::Risk, path(risk.file)));
         }
     }
+    let cache = site.root.join(crate::build::CACHE_FOLDER).join(CACHE_FILE);
+    let (known, fresh) = match site.history.prefetched.take() {
+        Some(prefetched) => (prefetched.prints, prefetched.fresh),
+        None => (load_prints(&cache), false),
+    };
     let history = &site.history;
-    let cache = site
-        .root
-        .join(crate::build::CACHE_FOLDER)
-        .join("public-faces.bin");
-    let known = load_prints(&cache);
     let new = Mutex::new(Prints::new());
     let found: Vec<(PathBuf, Vec<usize>)> = items
         .into_par_iter()
@@ -227,7 +291,7 @@ pub fn attach(site: &mut Site) {
         .collect();
     site.history.public_changes = found.into_iter().collect();
     let new = new.into_inner().unwrap_or_default();
-    if !new.is_empty() {
+    if fresh || !new.is_empty() {
         // Best effort: without it the next build only reads more.
         let mut all = known;
         all.extend(new);

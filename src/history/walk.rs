@@ -2,9 +2,10 @@
 //! tree is compared with its parents', descending only into subtrees whose ids differ.
 //!
 //! The comparison is the expensive part of reading history (a folder of 10,000 policies is
-//! a 480 KB tree object, rebuilt from the pack for each commit that touches it), so the
-//! commits are split across threads, and what was found is kept in `.trustbook-cache/`
-//! keyed by commit id: a later build compares only the commits it has not seen.
+//! a 480 KB tree object, rebuilt from the pack for each commit that touches it), so it runs
+//! while the sources load (`history::start_reading`), and what was found is kept in
+//! `.trustbook-cache/` keyed by commit id: a later build compares only the commits it has
+//! not seen.
 
 use gix::ObjectId;
 use gix::objs::TreeRefIter;
@@ -140,6 +141,17 @@ impl Changes {
     }
 }
 
+/// How to spread the comparisons over the cores.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Threads {
+    /// Every core: nothing else is running.
+    All,
+    /// This thread only: the sources are loading and checking beside it, so a second core
+    /// is only free part of the time, and competing for it slows loading as much as the
+    /// comparisons gain.
+    One,
+}
+
 /// Fills in the changes of every commit not yet known. `folder` is a path in the commits'
 /// trees (`content` or `site/content`).
 pub fn compare_commits(
@@ -147,6 +159,7 @@ pub fn compare_commits(
     commits: &[RawCommit],
     parents_tree: &HashMap<ObjectId, ObjectId>,
     changes: &mut Changes,
+    threads: Threads,
 ) -> Result<(), String> {
     let folder = changes.folder.clone();
     let todo: Vec<&RawCommit> = commits
@@ -161,23 +174,26 @@ pub fn compare_commits(
     // pack as `pack-objects` writes it for every clone stores the newest version of a tree
     // whole and older ones as deltas of it, so each tree's base was just unpacked (ten
     // times faster than oldest first on 1,500 versions of a 10,000-file folder).
-    let chunk = todo
-        .len()
-        .div_ceil(rayon::current_num_threads() * 2)
-        .max(16);
-    let found: Vec<Result<Vec<CommitChanges>, String>> = todo
-        .par_chunks(chunk)
-        .map(|part| {
-            let repo = repo.to_thread_local();
-            let mut trees = Trees::new(&repo);
-            part.iter()
-                .map(|commit| {
-                    let paths = changed_in(&mut trees, commit, parents_tree, &folder)?;
-                    Ok((key(&commit.id), paths))
-                })
-                .collect()
-        })
-        .collect();
+    let compare = |part: &[&RawCommit]| -> Result<Vec<CommitChanges>, String> {
+        let repo = repo.to_thread_local();
+        let mut trees = Trees::new(&repo);
+        part.iter()
+            .map(|commit| {
+                let paths = changed_in(&mut trees, commit, parents_tree, &folder)?;
+                Ok((key(&commit.id), paths))
+            })
+            .collect()
+    };
+    let found: Vec<Result<Vec<CommitChanges>, String>> = match threads {
+        Threads::One => vec![compare(&todo)],
+        Threads::All => {
+            let chunk = todo
+                .len()
+                .div_ceil(rayon::current_num_threads() * 2)
+                .max(16);
+            todo.par_chunks(chunk).map(compare).collect()
+        }
+    };
     for part in found {
         changes.by_commit.extend(part?);
     }
@@ -407,12 +423,15 @@ fn unchanged_entries(a: &[u8], b: &[u8], hash_len: usize) -> usize {
         .count();
     // Back to the start of the entry the first difference is in: entries are walked from
     // the start, by their `\0`, as ids may hold any byte.
+    // The first `\0` after an entry's start ends its name (modes and names hold none), so
+    // a vectorised search for it steps from entry to entry.
     let mut at = 0;
-    while let Some(entry) = RawEntry::parse(&a[at..], hash_len) {
-        if at + entry.len > same {
+    while let Some(nul) = memchr::memchr(0, &a[at..same.min(a.len())]) {
+        let end = at + nul + 1 + hash_len;
+        if end > same {
             break;
         }
-        at += entry.len;
+        at = end;
     }
     at
 }

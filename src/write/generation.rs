@@ -69,8 +69,21 @@ fn token_of(folder: &Path) -> Option<String> {
         .then(|| token.to_string())
 }
 
-fn manifest_path(manifests: &Path, name: &str, token: &str) -> PathBuf {
-    manifests.join(format!("{name}-{token}.json"))
+/// The manifest of `folder` holding the pages its marker's `token` names. The token comes
+/// from what the pages are, so the same sources give the same marker in every clone; two
+/// folders can then hold the same pages (the site and the generation before it, after a
+/// build that changed nothing) with files of different ages, so each folder has its own
+/// manifest, told apart by the folder's inode, which follows it through the swap.
+fn manifest_path(manifests: &Path, name: &str, token: &str, folder: &Path) -> Option<PathBuf> {
+    #[cfg(unix)]
+    let tag = std::os::unix::fs::MetadataExt::ino(&fs::metadata(folder).ok()?);
+    #[cfg(not(unix))]
+    let tag = fs::metadata(folder).map(|_| 0u64).ok()?;
+    Some(manifests.join(format!("{name}-{token}-{tag:x}.json")))
+}
+
+fn manifest_of(manifests: &Path, name: &str, folder: &Path) -> Option<PathBuf> {
+    manifest_path(manifests, name, &token_of(folder)?, folder)
 }
 
 /// Whether a file's data is shared with another name (a hard link made by `seed`): it is
@@ -135,8 +148,8 @@ fn seed(target: &Path, folder: &Path) -> io::Result<()> {
     Ok(())
 }
 
-fn read_manifest(manifests: &Path, name: &str, token: &str) -> Option<Manifest> {
-    let bytes = fs::read(manifest_path(manifests, name, token)).ok()?;
+fn read_manifest(manifests: &Path, name: &str, folder: &Path) -> Option<Manifest> {
+    let bytes = fs::read(manifest_of(manifests, name, folder)?).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 
@@ -155,8 +168,7 @@ impl Generation {
         }
         let manifests = cache.map(|c| c.join("pages"));
         let name = name_of(target);
-        let manifest_of =
-            |folder: &Path| read_manifest(manifests.as_ref()?, &name, &token_of(folder)?);
+        let manifest_of = |folder: &Path| read_manifest(manifests.as_ref()?, &name, folder);
         let mut previous = manifest_of(&folder);
         if !folder.exists()
             && let Some(current) = manifest_of(target)
@@ -221,14 +233,23 @@ impl Generation {
                     .filter_map(|(path, page)| Some((path.clone(), page.clone()?)))
                     .collect(),
             };
-            // Named by its content, not the time: the same sources give the same marker, so
-            // the same commit gives the same bytes in every file of the folder.
+            // Named by what the pages are, not when their files were written: the same
+            // sources give the same marker, so the same commit gives the same bytes in
+            // every file of the folder.
+            let made_of: std::collections::BTreeMap<&String, (u64, u64, &Vec<PathBuf>)> =
+                (pages.pages.iter())
+                    .map(|(path, r)| (path, (r.key, r.len, &r.assets)))
+                    .collect();
+            let made_of = serde_json::to_vec(&made_of).unwrap_or_default();
+            let token = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&made_of));
             let json = serde_json::to_vec(&pages).unwrap_or_default();
-            let token = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&json));
             // Without its manifest a generation is only slower to update, so a cache that
             // cannot be written is no reason to fail the build.
-            let saved = fs::create_dir_all(manifests)
-                .and_then(|()| fs::write(manifest_path(manifests, &name, &token), &json));
+            let saved = fs::create_dir_all(manifests).and_then(|()| {
+                let path = manifest_path(manifests, &name, &token, &self.folder)
+                    .ok_or_else(|| io::Error::other("the folder is gone"))?;
+                fs::write(path, &json)
+            });
             if saved.is_ok() {
                 marker.push_str(&format!("{TOKEN_PREFIX}{token}\n"));
             }
@@ -276,7 +297,7 @@ fn name_of(target: &Path) -> String {
 /// Deletes the manifests of `name` that neither of its two folders names any more.
 fn prune(manifests: &Path, name: &str, folders: &[&Path]) {
     let keep: Vec<PathBuf> = (folders.iter())
-        .filter_map(|folder| Some(manifest_path(manifests, name, &token_of(folder)?)))
+        .filter_map(|folder| manifest_of(manifests, name, folder))
         .collect();
     let Ok(entries) = fs::read_dir(manifests) else {
         return;
@@ -288,7 +309,7 @@ fn prune(manifests: &Path, name: &str, folders: &[&Path]) {
             .is_some_and(|rest| {
                 rest.trim_end_matches(".json")
                     .chars()
-                    .all(|c| c.is_ascii_hexdigit())
+                    .all(|c| c.is_ascii_hexdigit() || c == '-')
             });
         if ours && !keep.contains(&path) {
             let _ = fs::remove_file(path);
