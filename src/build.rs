@@ -145,7 +145,7 @@ fn render_into(
     };
     // The two models read the site side by side; neither depends on the other.
     let (public_model, internal_model) = rayon::join(
-        || public::build(site, config),
+        || public::build(site, config, today),
         || {
             internal
                 .is_some()

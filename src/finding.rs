@@ -58,6 +58,10 @@ pub enum Code {
     HistoryUnreadable,
     NotCommitted,
     HistoryDateInFuture,
+    DeprecatedField,
+    SupplierNotPublic,
+    DataUseContradiction,
+    ShortNotice,
 }
 
 impl Code {
@@ -109,6 +113,10 @@ impl Code {
             HistoryUnreadable => "history-unreadable",
             NotCommitted => "not-committed",
             HistoryDateInFuture => "history-date-in-future",
+            DeprecatedField => "deprecated-field",
+            SupplierNotPublic => "supplier-not-public",
+            DataUseContradiction => "data-use-contradiction",
+            ShortNotice => "short-notice",
         }
     }
 
@@ -127,7 +135,10 @@ impl Code {
             | ChangedAfterApproval
             | HistoryShallow
             | HistoryUnreadable
-            | HistoryDateInFuture => Severity::Warning,
+            | HistoryDateInFuture
+            | DeprecatedField
+            | SupplierNotPublic
+            | ShortNotice => Severity::Warning,
             _ => Severity::Error,
         }
     }

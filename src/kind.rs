@@ -1,5 +1,5 @@
 //! The kinds of record, one vocabulary for the rules, the models and the templates (which
-//! read them as `policy`, `page`, `control`, `system`, `risk`).
+//! read them as `policy`, `page`, `control`, `risk`, `supplier`, `system`).
 
 use crate::load::DocKind;
 use serde::Serialize;
@@ -12,6 +12,7 @@ pub enum Kind {
     Page,
     Policy,
     Risk,
+    Supplier,
     System,
 }
 
@@ -24,6 +25,7 @@ impl Kind {
             Kind::Control => "control",
             Kind::System => "AI system",
             Kind::Risk => "risk",
+            Kind::Supplier => "supplier",
         }
     }
 

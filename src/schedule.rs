@@ -48,7 +48,7 @@ pub struct Review<'a> {
     pub due: Date,
 }
 
-/// Every review still owed, documents first, then controls, systems and risks.
+/// Every review still owed, documents first, then controls, systems, risks and suppliers.
 pub fn reviews(site: &Site) -> impl Iterator<Item = Review<'_>> {
     fn review<'a, T>(record: &'a Record<T>, id: &'a str, due: Option<Date>) -> Option<Review<'a>> {
         Some(Review {
@@ -68,7 +68,15 @@ pub fn reviews(site: &Site) -> impl Iterator<Item = Review<'_>> {
     let risks = (site.risks.iter())
         .filter(|r| r.data.status != RiskStatus::Closed)
         .filter_map(|r| review(r, &r.data.id, r.data.next_review));
-    documents.chain(controls).chain(systems).chain(risks)
+    // A supplier's review falling after it stopped processing is owed to no one.
+    let suppliers = (site.suppliers.iter())
+        .filter(|s| {
+            (s.data.until).is_none_or(|until| s.data.next_review.is_none_or(|due| due <= until))
+        })
+        .filter_map(|s| review(s, &s.data.id, s.data.next_review));
+    (documents.chain(controls).chain(systems))
+        .chain(risks)
+        .chain(suppliers)
 }
 
 #[cfg(test)]

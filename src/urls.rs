@@ -28,6 +28,11 @@ pub fn risk(id: &str) -> String {
     format!("risks/{}/", id.to_lowercase())
 }
 
+/// A supplier's page in the handbook.
+pub fn supplier(id: &str) -> String {
+    format!("suppliers/{}/", id.to_lowercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

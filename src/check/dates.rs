@@ -88,6 +88,7 @@ pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     }
     documents(site, today, findings);
     controls(site, today, findings);
+    suppliers(site, today, findings);
     systems_and_risks(site, today, findings);
 }
 
@@ -173,5 +174,22 @@ fn systems_and_risks(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     for risk in &site.risks {
         let mut dates = Dates::of(risk, today, findings);
         dates.past("accepted_on", "`accepted_on`", risk.data.accepted_on);
+    }
+}
+
+fn suppliers(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    for supplier in &site.suppliers {
+        let data = &supplier.data;
+        let mut dates = Dates::of(supplier, today, findings);
+        dates.ordered(
+            ("since", Some(data.since)),
+            ("until", data.until),
+            "the supplier stops before it starts",
+        );
+        for (i, evidence) in data.evidence.iter().enumerate() {
+            let collected = format!("evidence.{i}.collected_on");
+            let what = format!("evidence \"{}\" was collected on", evidence.title);
+            dates.past(&collected, &what, evidence.collected_on);
+        }
     }
 }

@@ -63,13 +63,16 @@ pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
         .config
         .as_ref()
         .map_or(30, |config| config.data.review.warn_days);
-    for control in &site.controls {
-        for (i, evidence) in control.data.evidence.iter().enumerate() {
+    // Controls and suppliers hold evidence of the same shape.
+    let controls = (site.controls.iter()).map(|c| (c.file, &c.positions, &c.data.evidence));
+    let suppliers = (site.suppliers.iter()).map(|s| (s.file, &s.positions, &s.data.evidence));
+    for (file, positions, list) in controls.chain(suppliers) {
+        for (i, evidence) in list.iter().enumerate() {
             if let Some(path) = &evidence.path {
                 check_path(
                     site,
-                    control.file,
-                    &control.positions,
+                    file,
+                    positions,
                     &format!("evidence.{i}.path"),
                     path,
                     findings,
@@ -82,8 +85,8 @@ pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
                         format!("evidence `url` `{url}` is not a web address"),
                     )
                     .at(value_at(
-                        control.file,
-                        &control.positions,
+                        file,
+                        positions,
                         &format!("evidence.{i}.url"),
                     ))
                     .help("use `url:` for an https:// address, and `path:` for a file under content/ (evidence files are never published)"),
@@ -103,8 +106,8 @@ pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
                         ),
                     )
                     .at(value_at(
-                        control.file,
-                        &control.positions,
+                        file,
+                        positions,
                         &format!("evidence.{i}.expires_on"),
                     ))
                     .help("plan to collect fresh evidence; the window is `review.warn_days` in site.yaml"),
@@ -117,8 +120,8 @@ pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
                         format!("evidence \"{}\" expired on {expires}", evidence.title),
                     )
                     .at(value_at(
-                        control.file,
-                        &control.positions,
+                        file,
+                        positions,
                         &format!("evidence.{i}.expires_on"),
                     ))
                     .help("collect fresh evidence and update `collected_on` and `expires_on`"),

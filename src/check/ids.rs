@@ -30,7 +30,7 @@ pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
                     .at(at)
                     .label("used again here")
                     .note(first.at.clone(), format!("first used by this {}", first.kind.noun()))
-                    .help("ids are unique across policies, pages, controls, systems and risks: rename one"),
+                    .help("ids are unique across policies, pages, controls, systems, risks and suppliers: rename one"),
             );
             continue;
         }
@@ -113,6 +113,7 @@ pub fn check_references(site: &Site, index: &Index, findings: &mut Vec<Finding>)
             Kind::Control,
             Kind::System,
             Kind::Risk,
+            Kind::Supplier,
         ];
         refs.check(
             record.file,
@@ -152,6 +153,17 @@ pub fn check_references(site: &Site, index: &Index, findings: &mut Vec<Finding>)
             &data.controls,
             &[Kind::Control],
         );
+        refs.check(file, positions, "risks", &data.risks, &[Kind::Risk]);
+        refs.check(
+            file,
+            positions,
+            "suppliers",
+            &data.suppliers,
+            &[Kind::Supplier],
+        );
+    }
+    for supplier in &site.suppliers {
+        let (file, positions, data) = (supplier.file, &supplier.positions, &supplier.data);
         refs.check(file, positions, "risks", &data.risks, &[Kind::Risk]);
     }
     for risk in &site.risks {

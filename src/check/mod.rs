@@ -12,6 +12,7 @@ mod ids;
 mod links;
 mod provenance;
 mod reviews;
+mod suppliers;
 mod versions;
 
 use crate::finding::{At, Code, Finding};
@@ -85,6 +86,7 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     links::check_url_collisions(site, findings);
     evidence::check(site, today, findings);
     dates::check(site, today, findings);
+    suppliers::check(site, findings);
     if let Some(config) = &site.config {
         reviews::check(site, today, config.data.review.warn_days, findings);
         theme(site, config, &assets, findings);
@@ -124,7 +126,15 @@ fn withheld_records(site: &Site, findings: &mut Vec<Finding>) {
             publish::record(r.data.visibility, summary),
         )
     });
-    for (file, positions, decision) in controls.chain(systems).chain(risks) {
+    let suppliers = site.suppliers.iter().map(|r| {
+        let summary = r.data.public_summary.as_deref();
+        (
+            r.file,
+            &r.positions,
+            publish::record(r.data.visibility, summary),
+        )
+    });
+    for (file, positions, decision) in controls.chain(systems).chain(risks).chain(suppliers) {
         if let Some(why) = decision.withheld {
             findings.push(
                 Finding::new(
@@ -168,6 +178,24 @@ fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
         let decision = publish::record(data.visibility, data.public_summary.as_deref());
         if decision.shown != Visibility::Internal {
             fields.push((risk.file, &risk.positions, "title", &data.title));
+        }
+    }
+    for supplier in &site.suppliers {
+        let data = &supplier.data;
+        let decision = publish::record(data.visibility, data.public_summary.as_deref());
+        if decision.shown != Visibility::Public {
+            continue;
+        }
+        let texts = [
+            ("name", Some(&data.name)),
+            ("service", Some(&data.service)),
+            ("purpose", Some(&data.purpose)),
+            ("retention", data.retention.as_ref()),
+        ];
+        for (field, text) in texts {
+            if let Some(text) = text {
+                fields.push((supplier.file, &supplier.positions, field, text));
+            }
         }
     }
     for document in &site.documents {
@@ -321,6 +349,7 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
             url: match kind {
                 Kind::System => urls::system(&record.stem),
                 Kind::Risk => urls::risk(id),
+                Kind::Supplier => urls::supplier(id),
                 _ => urls::control(id),
             },
         }
@@ -349,5 +378,15 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
             publish::record(r.data.visibility, r.data.public_summary.as_deref()).shown,
         )
     });
-    documents.chain(controls).chain(systems).chain(risks)
+    let suppliers = site.suppliers.iter().map(|r| {
+        plain(
+            Kind::Supplier,
+            r,
+            &r.data.id,
+            publish::record(r.data.visibility, r.data.public_summary.as_deref()).shown,
+        )
+    });
+    (documents.chain(controls).chain(systems))
+        .chain(risks)
+        .chain(suppliers)
 }

@@ -132,6 +132,7 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Findin
             );
         }
     }
+    short_notice(site, config, findings);
 }
 
 /// The newest commit in which the document at `path` had `approved_on`, if any.
@@ -169,5 +170,41 @@ fn plural(n: usize) -> String {
         "1 commit".to_string()
     } else {
         format!("{n} commits")
+    }
+}
+
+/// A public supplier announced (first committed) fewer days before it starts than the
+/// notice `site.yaml` promises customers.
+fn short_notice(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Finding>) {
+    let Some(notice) = config.data.suppliers.notice_days else {
+        return;
+    };
+    for supplier in &site.suppliers {
+        let data = &supplier.data;
+        if publish::record(data.visibility, data.public_summary.as_deref()).shown
+            != Visibility::Public
+        {
+            continue;
+        }
+        let path = site.sources.path(supplier.file);
+        let Some(announced) = site.history.created(path) else {
+            continue;
+        };
+        let given = announced.days_until(data.since);
+        // A supplier recorded after it started was not announced: it was already there.
+        if given <= 0 || given >= i64::from(notice) {
+            continue;
+        }
+        findings.push(
+            Finding::new(
+                Code::ShortNotice,
+                format!(
+                    "supplier `{}` was announced on {announced}, {given} days before it starts on {}, but customers are promised {notice} days' notice",
+                    data.id, data.since
+                ),
+            )
+            .at(value_at(supplier.file, &supplier.positions, "since"))
+            .help(format!("move `since` to {notice} days after it was announced or later, or tell the affected customers directly")),
+        );
     }
 }

@@ -10,6 +10,7 @@ const SITE_YAML: &str = include_str!("site.yaml");
 const AI_POLICY: &str = include_str!("ai-policy.md");
 const EXAMPLE_SYSTEM: &str = include_str!("example-system.yaml");
 const EXAMPLE_RISK: &str = include_str!("example-risk.yaml");
+const EXAMPLE_SUPPLIER: &str = include_str!("example-supplier.yaml");
 const README: &str = include_str!("README.md");
 
 /// The files of a new site, as (path under the site folder, text).
@@ -28,6 +29,10 @@ pub fn files(today: Date) -> Vec<(PathBuf, String)> {
         (
             PathBuf::from("content/risks/example-risk.yaml.example"),
             EXAMPLE_RISK.to_string(),
+        ),
+        (
+            PathBuf::from("content/suppliers/example-supplier.yaml.example"),
+            EXAMPLE_SUPPLIER.to_string(),
         ),
         (PathBuf::from("content/assets/.gitkeep"), String::new()),
         (PathBuf::from("README.md"), README.to_string()),

@@ -19,7 +19,10 @@ use crate::sources::{FileId, Sources};
 use cache::{CACHED_FILE, ParseCache};
 use outline::Outline;
 use rayon::prelude::*;
-use records::{Catalog, ControlRecord, DocumentMeta, RiskRecord, SiteConfig, SystemRecord, Text};
+use records::{
+    Catalog, ControlRecord, DocumentMeta, RiskRecord, SiteConfig, SupplierRecord, SystemRecord,
+    Text,
+};
 use serde::de::DeserializeOwned;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -75,6 +78,7 @@ pub struct Site {
     pub controls: Vec<Record<ControlRecord>>,
     pub systems: Vec<Record<SystemRecord>>,
     pub risks: Vec<Record<RiskRecord>>,
+    pub suppliers: Vec<Record<SupplierRecord>>,
     pub catalogs: Vec<LoadedCatalog>,
     /// Ids of records that failed to load, so that references to them are not also reported.
     pub unloaded_ids: HashSet<String>,
@@ -108,6 +112,9 @@ impl Site {
             clear(r.file, &mut r.positions);
         }
         for r in &mut self.risks {
+            clear(r.file, &mut r.positions);
+        }
+        for r in &mut self.suppliers {
             clear(r.file, &mut r.positions);
         }
         for catalog in &mut self.catalogs {
@@ -170,6 +177,12 @@ fn add_source(
                 site.risks.push(record);
             }
         }
+        Source::Supplier => {
+            let required = SupplierRecord::REQUIRED;
+            if let Some(record) = load_record(found, file, required, site, findings, cache) {
+                site.suppliers.push(record);
+            }
+        }
         Source::Catalog => {
             let loaded =
                 load_record::<Catalog>(found, file, Catalog::REQUIRED, site, findings, cache);
@@ -228,6 +241,7 @@ pub fn load_cached(
         controls: Vec::new(),
         systems: Vec::new(),
         risks: Vec::new(),
+        suppliers: Vec::new(),
         catalogs: vec![builtin_catalog()],
         unloaded_ids: HashSet::new(),
         unloaded_paths: HashSet::new(),
@@ -251,6 +265,7 @@ pub fn load_cached(
         (Source::Control, "controls", yaml),
         (Source::System, "systems", yaml),
         (Source::Risk, "risks", yaml),
+        (Source::Supplier, "suppliers", yaml),
         (Source::Catalog, "catalogs", yaml),
     ] {
         let found = files::list(root, &content, folder, extensions, findings);
@@ -283,6 +298,7 @@ enum Source {
     Control,
     System,
     Risk,
+    Supplier,
     Catalog,
 }
 
@@ -311,6 +327,11 @@ impl Source {
             Source::Risk => drop(parse_record::<RiskRecord>(
                 text,
                 RiskRecord::REQUIRED,
+                cache,
+            )),
+            Source::Supplier => drop(parse_record::<SupplierRecord>(
+                text,
+                SupplierRecord::REQUIRED,
                 cache,
             )),
             Source::Catalog => drop(parse_record::<Catalog>(text, Catalog::REQUIRED, cache)),
@@ -353,7 +374,10 @@ pub fn each_record_file(site: &Site) -> impl Iterator<Item = (&str, FileId)> {
     let controls = site.controls.iter().map(|r| (r.data.id.as_str(), r.file));
     let systems = site.systems.iter().map(|r| (r.data.id.as_str(), r.file));
     let risks = site.risks.iter().map(|r| (r.data.id.as_str(), r.file));
-    documents.chain(controls).chain(systems).chain(risks)
+    let suppliers = site.suppliers.iter().map(|r| (r.data.id.as_str(), r.file));
+    (documents.chain(controls).chain(systems))
+        .chain(risks)
+        .chain(suppliers)
 }
 
 /// The built-in ISO/IEC 42001 Annex A catalogue.

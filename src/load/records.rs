@@ -267,7 +267,18 @@ pub struct SystemRecord {
     pub affected_people: Option<String>,
     pub model: Option<String>,
     pub data: Option<String>,
+    /// Deprecated free text: `suppliers` names supplier records (loaded, with a warning).
     pub supplier: Option<String>,
+    /// Ids of the supplier records this system relies on.
+    #[serde(default)]
+    pub suppliers: Vec<String>,
+    /// The AI-use card: whether customer data trains a model, how long it is kept, how a
+    /// customer opts out, and the models used, by public name.
+    pub customer_data_used_for_training: Option<bool>,
+    pub data_retention: Option<String>,
+    pub opt_out: Option<String>,
+    #[serde(default)]
+    pub models: Vec<String>,
     pub owner: String,
     pub impact_assessment: Option<ImpactAssessment>,
     #[serde(default)]
@@ -293,6 +304,98 @@ impl SystemRecord {
         "human_oversight",
         "owner",
     ];
+}
+
+/// What a supplier does for the organisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SupplierKind {
+    AiModelProvider,
+    Hosting,
+    DataProcessor,
+    Tooling,
+}
+
+/// A data-processing agreement: signed or not, or where it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Dpa {
+    Signed(bool),
+    At(String),
+}
+
+impl<'de> Deserialize<'de> for Dpa {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Dpa;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`true`, `false` or the URL of the agreement")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Dpa, E> {
+                Ok(Dpa::Signed(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dpa, E> {
+                Ok(Dpa::At(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// A supplier or sub-processor: who else touches the organisation's (and its customers')
+/// data, and for which AI systems.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierRecord {
+    pub id: String,
+    /// The legal name.
+    pub name: String,
+    /// What is used.
+    pub service: String,
+    pub purpose: String,
+    pub kind: SupplierKind,
+    #[serde(default)]
+    pub data_categories: Vec<String>,
+    /// Country or region codes.
+    #[serde(default)]
+    pub locations: Vec<String>,
+    pub trains_on_customer_data: bool,
+    pub retention: Option<String>,
+    pub dpa: Option<Dpa>,
+    /// When it started processing (in the future: an announced change).
+    pub since: Date,
+    /// When it stopped processing (in the future: an announced removal).
+    pub until: Option<Date>,
+    #[serde(default)]
+    pub visibility: Visibility,
+    pub public_summary: Option<String>,
+    pub owner: Option<String>,
+    pub next_review: Option<Date>,
+    #[serde(default)]
+    pub risks: Vec<String>,
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    pub notes: Option<String>,
+}
+
+impl SupplierRecord {
+    pub const REQUIRED: &[&str] = &[
+        "id",
+        "name",
+        "service",
+        "purpose",
+        "kind",
+        "trains_on_customer_data",
+        "since",
+    ];
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierOptions {
+    /// Days of notice customers get before a new supplier starts processing.
+    pub notice_days: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -455,6 +558,8 @@ pub struct SiteConfig {
     pub public: PublicOptions,
     #[serde(default)]
     pub review: ReviewOptions,
+    #[serde(default)]
+    pub suppliers: SupplierOptions,
 }
 
 impl SiteConfig {

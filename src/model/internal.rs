@@ -2,14 +2,18 @@
 //! records: backlinks, the Statement of Applicability, the risk heat maps, the review
 //! calendar and the dashboard figures.
 
-use super::{Catalogs, ControlInfo, StatusCounts, body, document_visibility, risk_level};
+use super::{
+    Catalogs, ControlInfo, StatusCounts, SupplierState, body, document_visibility, risk_level,
+};
 use crate::kind::Kind;
 use crate::links::{Resolved, Resolver, Target};
 use crate::load::date::Date;
 use crate::load::records::{
-    ControlRecord, DocStatus, DocumentMeta, RiskRecord, SiteConfig, SystemRecord, Visibility,
+    ControlRecord, DocStatus, DocumentMeta, RiskRecord, SiteConfig, SupplierRecord, SystemRecord,
+    Visibility,
 };
 use crate::load::{DocKind, Site};
+use crate::publish;
 use crate::schedule::{Due, DueState, due_state, reviews};
 use crate::urls;
 use serde::Serialize;
@@ -23,6 +27,7 @@ pub struct InternalModel<'a> {
     pub controls: Vec<InternalControl<'a>>,
     pub systems: Vec<InternalSystem<'a>>,
     pub risks: Vec<InternalRisk<'a>>,
+    pub suppliers: Vec<InternalSupplier<'a>>,
     pub soa: Vec<SoaRow>,
     pub heat_map: HeatMaps,
     pub calendar: Vec<CalendarEntry>,
@@ -82,6 +87,8 @@ pub struct InternalControl<'a> {
 pub struct InternalSystem<'a> {
     pub url: String,
     pub record: &'a SystemRecord,
+    /// The suppliers it names, as links.
+    pub suppliers: Vec<Ref>,
     pub source: String,
     pub edit_url: Option<String>,
     /// From git: the commits that changed the source, and whether it has uncommitted edits.
@@ -102,6 +109,23 @@ pub struct InternalRisk<'a> {
     /// From git: the commits that changed the source, and whether it has uncommitted edits.
     pub history: SourceHistory,
     pub referenced_by: Vec<Ref>,
+}
+
+#[derive(Serialize)]
+pub struct InternalSupplier<'a> {
+    pub url: String,
+    pub record: &'a SupplierRecord,
+    /// How the public site shows it: `public`, `restricted` or `internal`.
+    pub published_as: Visibility,
+    /// `current`, `upcoming` (its `since` is after today) or `ended` (its `until` has passed).
+    pub state: SupplierState,
+    /// The systems that name it.
+    pub systems: Vec<Ref>,
+    pub source: String,
+    pub edit_url: Option<String>,
+    pub history: SourceHistory,
+    pub referenced_by: Vec<Ref>,
+    pub expired_evidence: Vec<String>,
 }
 
 /// One row of the Statement of Applicability; the columns of `soa.csv`.
@@ -312,8 +336,9 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
     };
     let documents = pages.documents(&refs);
     let controls = pages.controls(&catalogs, today);
-    let systems = pages.systems();
+    let systems = pages.systems(&refs);
     let risks = pages.risks();
+    let suppliers = pages.suppliers(&refs, today);
     let soa = soa_rows(site, config, &catalogs, &controls);
     let heat_map = heat_maps(&risks);
     let calendar = calendar(site, today, config.review.warn_days, &refs);
@@ -328,6 +353,7 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
         controls,
         systems,
         risks,
+        suppliers,
         soa,
         heat_map,
         calendar,
@@ -377,10 +403,20 @@ fn refs(site: &Site, catalogs: &Catalogs) -> HashMap<String, Ref> {
             urls::risk(&data.id),
         )
     });
+    let suppliers = site.suppliers.iter().map(|r| {
+        let data = &r.data;
+        (
+            Kind::Supplier,
+            &data.id,
+            data.name.clone(),
+            urls::supplier(&data.id),
+        )
+    });
     documents
         .chain(controls)
         .chain(systems)
         .chain(risks)
+        .chain(suppliers)
         .map(|(kind, id, title, url)| {
             let id = id.clone();
             (
@@ -434,6 +470,10 @@ fn backlinks(site: &Site, refs: &HashMap<String, Ref>) -> HashMap<String, Vec<Re
     for system in &site.systems {
         link(&system.data.id, &system.data.controls);
         link(&system.data.id, &system.data.risks);
+        link(&system.data.id, &system.data.suppliers);
+    }
+    for supplier in &site.suppliers {
+        link(&supplier.data.id, &supplier.data.risks);
     }
     for risk in &site.risks {
         link(&risk.data.id, &risk.data.systems);
@@ -545,13 +585,16 @@ impl<'a> Pages<'a> {
         controls
     }
 
-    fn systems(&self) -> Vec<InternalSystem<'a>> {
+    fn systems(&self, refs: &HashMap<String, Ref>) -> Vec<InternalSystem<'a>> {
         (self.site.systems.iter())
             .map(|system| {
                 let source = self.source_of(system.file);
                 InternalSystem {
                     url: urls::system(&system.stem),
                     record: &system.data,
+                    suppliers: (system.data.suppliers.iter())
+                        .filter_map(|id| refs.get(id).cloned())
+                        .collect(),
                     edit_url: edit_url(self.config, &source),
                     history: self.history(system.file),
                     source,
@@ -559,6 +602,38 @@ impl<'a> Pages<'a> {
                 }
             })
             .collect()
+    }
+
+    /// In order of name.
+    fn suppliers(&self, refs: &HashMap<String, Ref>, today: Date) -> Vec<InternalSupplier<'a>> {
+        let mut suppliers: Vec<InternalSupplier> = (self.site.suppliers.iter())
+            .map(|supplier| {
+                let data = &supplier.data;
+                let source = self.source_of(supplier.file);
+                let systems = (self.site.systems.iter())
+                    .filter(|s| s.data.suppliers.contains(&data.id))
+                    .filter_map(|s| refs.get(&s.data.id).cloned())
+                    .collect();
+                InternalSupplier {
+                    url: urls::supplier(&data.id),
+                    record: data,
+                    published_as: publish::record(data.visibility, data.public_summary.as_deref())
+                        .shown,
+                    state: SupplierState::of(data, today),
+                    systems,
+                    edit_url: edit_url(self.config, &source),
+                    history: self.history(supplier.file),
+                    source,
+                    referenced_by: self.referenced_by(&data.id),
+                    expired_evidence: (data.evidence.iter())
+                        .filter(|e| e.expires_on.is_some_and(|d| d < today))
+                        .map(|e| e.title.clone())
+                        .collect(),
+                }
+            })
+            .collect();
+        suppliers.sort_by(|a, b| a.record.name.cmp(&b.record.name));
+        suppliers
     }
 
     /// Highest score first.
@@ -732,6 +807,11 @@ fn calendar(
         add(data.target_date, Due::Target, &data.id);
         for evidence in &data.evidence {
             add(evidence.expires_on, Due::EvidenceExpiry, &data.id);
+        }
+    }
+    for supplier in &site.suppliers {
+        for evidence in &supplier.data.evidence {
+            add(evidence.expires_on, Due::EvidenceExpiry, &supplier.data.id);
         }
     }
     entries.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.item.id.cmp(&b.item.id)));

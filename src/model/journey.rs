@@ -70,6 +70,7 @@ pub struct Role {
     pub documents: Vec<Ref>,
     pub systems: Vec<Ref>,
     pub risks: Vec<Ref>,
+    pub suppliers: Vec<Ref>,
     /// Reviews, targets and evidence expiry of what the role owns, overdue or due soon.
     pub due: Vec<DueItem>,
     pub overdue: usize,
@@ -322,6 +323,19 @@ fn roles(model: &InternalModel) -> Vec<Role> {
             owned.push((name, risk_ref(r)));
         }
     }
+    for s in &model.suppliers {
+        if let Some(name) = role(&s.record.owner) {
+            owned.push((
+                name,
+                Ref {
+                    kind: Kind::Supplier,
+                    id: s.record.id.clone(),
+                    title: s.record.name.clone(),
+                    url: s.url.clone(),
+                },
+            ));
+        }
+    }
     // Looked up once per owned item: a scan per item was quadratic on large sites.
     // (Ids are unique across kinds: the calendar's items come from one map by id.)
     let mut due_by_item: HashMap<&str, Vec<&CalendarEntry>> = HashMap::new();
@@ -352,6 +366,7 @@ fn roles(model: &InternalModel) -> Vec<Role> {
             Kind::Control => role.controls.push(item),
             Kind::System => role.systems.push(item),
             Kind::Risk => role.risks.push(item),
+            Kind::Supplier => role.suppliers.push(item),
             Kind::Policy | Kind::Page => role.documents.push(item),
         }
     }

@@ -152,3 +152,27 @@ mod tests {
         assert_eq!(risk_level(5, 4), "critical");
     }
 }
+
+/// Whether a supplier processes data today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SupplierState {
+    Upcoming,
+    Current,
+    Ended,
+}
+
+impl SupplierState {
+    pub fn of(
+        record: &crate::load::records::SupplierRecord,
+        today: crate::load::date::Date,
+    ) -> SupplierState {
+        if record.since > today {
+            SupplierState::Upcoming
+        } else if record.until.is_some_and(|until| until <= today) {
+            SupplierState::Ended
+        } else {
+            SupplierState::Current
+        }
+    }
+}

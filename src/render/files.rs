@@ -25,6 +25,7 @@ struct TrustJson<'a> {
     controls: &'a [PublicControl],
     systems: &'a [PublicSystem],
     risks: &'a [PublicRisk],
+    suppliers: &'a crate::model::public::PublicSuppliers,
     restricted: &'a [RestrictedItem],
     /// The commit built from: `{commit, committed_at}`, or null outside git.
     source: &'a Option<crate::model::public::SourceCommit>,
@@ -146,6 +147,7 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
         controls: &model.controls,
         systems: &model.systems,
         risks: &model.risks,
+        suppliers: &model.suppliers,
         restricted: &model.restricted,
         source: &model.source,
     };
@@ -172,6 +174,11 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
                 .iter()
                 .map(|r| SearchEntry::new(&r.title, &r.url, "risk", &r.public_summary)),
         )
+        .chain(
+            (model.suppliers.current.iter())
+                .chain(&model.suppliers.upcoming)
+                .map(|s| SearchEntry::new(&s.name, "suppliers/", "supplier", &s.public_summary)),
+        )
         .collect();
     out.put("search-index.js", search_index(&search), None)?;
 
@@ -185,6 +192,9 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
         let lastmod = last_modified(model);
         let mut urls = vec![String::new()];
         urls.extend(search.iter().map(|e| e.url.to_string()));
+        // Suppliers share one page: one address each.
+        let mut seen = std::collections::HashSet::new();
+        urls.retain(|u| seen.insert(u.clone()));
         let body: String = urls
             .iter()
             .map(|u| {
@@ -204,7 +214,92 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
         robots.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
     }
     out.put("robots.txt", robots.into_bytes(), None)?;
-    out.put("feed.xml", feed(model, base.as_deref()).into_bytes(), None)
+    out.put("feed.xml", feed(model, base.as_deref()).into_bytes(), None)?;
+    if model.suppliers.any() {
+        let feed = supplier_feed(model, base.as_deref());
+        out.put("suppliers/feed.xml", feed.into_bytes(), None)?;
+    }
+    Ok(())
+}
+
+/// The suppliers' Atom feed: one entry per change, dated when it was announced (a supplier
+/// still to start is news on the day it is announced, not the day it starts), newest first.
+fn supplier_feed(model: &PublicModel, base: Option<&str>) -> String {
+    let base = base.unwrap_or("");
+    let page = format!("{base}suppliers/");
+    let suppliers = &model.suppliers;
+    let mut changes: Vec<&crate::model::public::SupplierChange> =
+        (suppliers.upcoming_changes.iter())
+            .chain(&suppliers.past_changes)
+            .collect();
+    changes.sort_by(|a, b| {
+        (b.announced.cmp(&a.announced))
+            .then_with(|| b.date.cmp(&a.date))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let updated = changes
+        .first()
+        .map_or_else(|| "1970-01-01".to_string(), |c| c.announced.to_string());
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{} suppliers</title>\n  <id>{}</id>\n  <updated>{updated}T00:00:00Z</updated>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}\"/>\n",
+        escape(&model.site.organisation),
+        escape(&format!("{page}feed.xml")),
+        escape(&page),
+        escape(&format!("{page}feed.xml")),
+    );
+    for change in changes {
+        let (title, summary) = match change.change {
+            "starting" => (
+                format!("{} will start on {}", change.name, change.date),
+                format!(
+                    "{} will start processing data for us on {}.",
+                    change.name, change.date
+                ),
+            ),
+            "ending" => (
+                format!("{} will stop on {}", change.name, change.date),
+                format!(
+                    "{} will stop processing data for us on {}.",
+                    change.name, change.date
+                ),
+            ),
+            "added" => (
+                format!("{} added", change.name),
+                format!(
+                    "{} started processing data for us on {}.",
+                    change.name, change.date
+                ),
+            ),
+            "removed" => (
+                format!("{} removed", change.name),
+                format!(
+                    "{} stopped processing data for us on {}.",
+                    change.name, change.date
+                ),
+            ),
+            _ => (
+                format!("{} changed", change.name),
+                format!(
+                    "What we publish about {} changed on {}.",
+                    change.name, change.date
+                ),
+            ),
+        };
+        let link = format!("{page}#{}", change.anchor);
+        xml.push_str(&format!(
+            "  <entry>\n    <title>{}</title>\n    <id>{}#{}-{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <link href=\"{}\"/>\n    <summary>{}</summary>\n    <author><name>{}</name></author>\n  </entry>\n",
+            escape(&title),
+            escape(&page),
+            escape(&change.anchor),
+            escape(&format!("{}-{}", change.change, change.date)),
+            change.announced,
+            escape(&link),
+            escape(&summary),
+            escape(&model.site.organisation),
+        ));
+    }
+    xml.push_str("</feed>\n");
+    xml
 }
 
 /// An Atom feed: one entry per revision of a published document, newest first, then one per
@@ -358,8 +453,70 @@ pub fn gaps_csv(model: &InternalModel) -> String {
     csv_table(GAP_COLUMNS, rows)
 }
 
+pub const SUPPLIER_COLUMNS: [&str; 19] = [
+    "id",
+    "name",
+    "service",
+    "purpose",
+    "kind",
+    "state",
+    "data_categories",
+    "locations",
+    "trains_on_customer_data",
+    "retention",
+    "dpa",
+    "since",
+    "until",
+    "systems",
+    "risks",
+    "owner",
+    "next_review",
+    "visibility",
+    "published_as",
+];
+
+/// The supplier register, one row per supplier, for procurement's and auditors' tools.
+pub fn suppliers_csv(model: &InternalModel) -> String {
+    let date = |d: Option<crate::load::date::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+    csv_table(
+        SUPPLIER_COLUMNS,
+        model.suppliers.iter().map(|s| {
+            let r = s.record;
+            [
+                r.id.clone(),
+                r.name.clone(),
+                r.service.clone(),
+                r.purpose.clone(),
+                serde_plain(&r.kind),
+                serde_plain(&s.state),
+                r.data_categories.join("; "),
+                r.locations.join("; "),
+                yes_no(r.trains_on_customer_data),
+                r.retention.clone().unwrap_or_default(),
+                match &r.dpa {
+                    None => String::new(),
+                    Some(crate::load::records::Dpa::Signed(signed)) => yes_no(*signed),
+                    Some(crate::load::records::Dpa::At(url)) => url.clone(),
+                },
+                r.since.to_string(),
+                date(r.until),
+                (s.systems.iter().map(|x| x.id.as_str()))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                r.risks.join("; "),
+                r.owner.clone().unwrap_or_default(),
+                date(r.next_review),
+                serde_plain(&r.visibility),
+                serde_plain(&s.published_as),
+            ]
+        }),
+    )
+}
+
 pub fn internal_files(model: &InternalModel, out: &dyn Output) -> Result<(), String> {
     out.put("soa.csv", soa_csv(model).into_bytes(), None)?;
+    out.put("suppliers.csv", suppliers_csv(model).into_bytes(), None)?;
     out.put("gaps.csv", gaps_csv(model).into_bytes(), None)?;
     out.put("robots.txt", b"User-agent: *\nDisallow: /\n".to_vec(), None)?;
     let documents = model.documents.iter().map(|d| {
@@ -383,6 +540,11 @@ pub fn internal_files(model: &InternalModel, out: &dyn Output) -> Result<(), Str
             .chain(
                 model.risks.iter().map(|r| {
                     SearchEntry::new(&r.record.title, &r.url, "risk", &r.record.description)
+                }),
+            )
+            .chain(
+                model.suppliers.iter().map(|s| {
+                    SearchEntry::new(&s.record.name, &s.url, "supplier", &s.record.service)
                 }),
             )
             .collect();

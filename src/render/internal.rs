@@ -109,6 +109,7 @@ impl Renderer<'_> {
             Job::new("regulation/index.html", "internal/regulation.html"),
             Job::new("review/index.html", "internal/review.html"),
             Job::new("systems/index.html", "internal/systems.html"),
+            Job::new("suppliers/index.html", "internal/suppliers.html"),
             Job::new("risks/index.html", "internal/risks.html"),
             Job::new("calendar/index.html", "internal/calendar.html"),
         ];
@@ -133,6 +134,11 @@ impl Renderer<'_> {
             &s.url
         }));
         jobs.extend(Job::records(&model.risks, "internal/risk.html", |r| &r.url));
+        jobs.extend(Job::records(
+            &model.suppliers,
+            "internal/supplier.html",
+            |s| &s.url,
+        ));
         let context = cache::Context::new(
             &model.urls,
             cache::Readers::Internal,

@@ -71,6 +71,8 @@ pub fn reason(path: &str, reasons: &BTreeMap<String, String>) -> String {
         "sitemap.xml" => "Addresses of the public pages, for search engines",
         "robots.txt" => "Tells search engines they may index the site",
         "feed.xml" => "Atom feed of revisions of public documents",
+        "suppliers/index.html" => "The public suppliers and their changes",
+        "suppliers/feed.xml" => "Atom feed of changes to the public suppliers",
         crate::write::MARKER => "Marks the folder as trustbook's output (written by build)",
         _ if path.starts_with("static/") => "Theme file (style, script or icon)",
         _ => "Made from the public model",
@@ -149,6 +151,11 @@ impl Renderer<'_> {
             &s.url
         }));
         jobs.extend(Job::records(&model.risks, "public/risk.html", |r| &r.url));
+        if model.suppliers.any() {
+            jobs.push(
+                Job::new("suppliers/index.html", "public/suppliers.html").with_model(model_hash),
+            );
+        }
         let audience = if preview {
             cache::Readers::Preview
         } else {

@@ -44,7 +44,7 @@ fn summary(text: &Option<String>) -> String {
 
 /// The public model of a checked site, step by step: records first (documents need the
 /// published set for their links), then what the home page sums up.
-pub fn build(site: &Site, config: &SiteConfig) -> PublicModel {
+pub fn build(site: &Site, config: &SiteConfig, today: Date) -> PublicModel {
     let mut model = Builder {
         site,
         assets: publish::Assets::new(site),
@@ -55,6 +55,7 @@ pub fn build(site: &Site, config: &SiteConfig) -> PublicModel {
         changes: Vec::new(),
     };
     let controls = model.controls();
+    let suppliers = model.suppliers(config, today);
     let systems = model.systems();
     let risks = model.risks();
     let published = model.published_documents();
@@ -82,6 +83,7 @@ pub fn build(site: &Site, config: &SiteConfig) -> PublicModel {
         controls,
         systems,
         risks,
+        suppliers,
         nav,
         restricted: model.restricted,
         objectives,
@@ -270,6 +272,11 @@ impl<'a> Builder<'a> {
                         next_review: data.next_review,
                         public_summary: summary(&data.public_summary),
                         last_changed,
+                        customer_data_used_for_training: data.customer_data_used_for_training,
+                        data_retention: data.data_retention.clone(),
+                        opt_out: data.opt_out.clone(),
+                        models: data.models.clone(),
+                        suppliers: self.supplier_links(&data.suppliers),
                     });
                 }
                 Visibility::Restricted => self.restrict(
@@ -281,6 +288,151 @@ impl<'a> Builder<'a> {
             }
         }
         systems
+    }
+
+    /// How a system's card names its suppliers: by name where the public may see them
+    /// (a link for public ones), otherwise as "a third-party provider".
+    fn supplier_links(&self, ids: &[String]) -> Vec<SupplierLink> {
+        let mut links: Vec<SupplierLink> = Vec::new();
+        for id in ids {
+            let Some(supplier) = self.site.suppliers.iter().find(|s| &s.data.id == id) else {
+                continue;
+            };
+            let data = &supplier.data;
+            let link = match publish::record(data.visibility, data.public_summary.as_deref()).shown
+            {
+                Visibility::Public => SupplierLink {
+                    name: data.name.clone(),
+                    anchor: Some(data.id.to_lowercase()),
+                },
+                Visibility::Restricted => SupplierLink {
+                    name: data.name.clone(),
+                    anchor: None,
+                },
+                Visibility::Internal => SupplierLink {
+                    name: "a third-party provider".to_string(),
+                    anchor: None,
+                },
+            };
+            // Two hidden suppliers are one phrase, not two identical lines.
+            if !links
+                .iter()
+                .any(|l| l.name == link.name && l.anchor == link.anchor)
+            {
+                links.push(link);
+            }
+        }
+        links
+    }
+
+    /// The public suppliers by whether they process data today, and every dated change.
+    fn suppliers(&mut self, config: &SiteConfig, today: Date) -> PublicSuppliers {
+        let mut out = PublicSuppliers {
+            notice_days: config.suppliers.notice_days,
+            ..PublicSuppliers::default()
+        };
+        for record in &self.site.suppliers {
+            let data = &record.data;
+            match publish::record(data.visibility, data.public_summary.as_deref()).shown {
+                Visibility::Public => {}
+                Visibility::Restricted => {
+                    self.restrict(
+                        RestrictedKind::Supplier,
+                        data.name.clone(),
+                        &data.public_summary,
+                    );
+                    continue;
+                }
+                Visibility::Internal => continue,
+            }
+            // Links to a supplier lead to the suppliers page, where it is a row.
+            self.publish(&data.id, "suppliers/".to_string());
+            let anchor = data.id.to_lowercase();
+            let path = self.site.sources.path(record.file).to_path_buf();
+            // Git's days of public change, oldest last: the oldest made the record (the
+            // announcement); later ones changed what customers read.
+            let mut days: Vec<Date> = (self.site.history.public_changes_of(&path))
+                .map(|c| c.utc_date())
+                .collect();
+            days.dedup();
+            let announced_on = days.last().copied();
+            let last_changed = days.first().copied();
+            let supplier = PublicSupplier {
+                anchor: anchor.clone(),
+                name: data.name.clone(),
+                service: data.service.clone(),
+                purpose: data.purpose.clone(),
+                kind: data.kind,
+                data_categories: data.data_categories.clone(),
+                locations: data.locations.clone(),
+                trains_on_customer_data: data.trains_on_customer_data,
+                retention: data.retention.clone(),
+                dpa: data.dpa.as_ref().map(|dpa| match dpa {
+                    crate::load::records::Dpa::Signed(signed) => *signed,
+                    crate::load::records::Dpa::At(_) => true,
+                }),
+                since: data.since,
+                until: data.until,
+                public_summary: summary(&data.public_summary),
+                last_changed,
+            };
+            let mut change = |date: Date, change: &'static str| {
+                // Announced when first committed; without history, a change to come is
+                // announced today at the latest, and one that happened, on its day.
+                let announced = announced_on.map_or(date.min(today), |a| a.min(date));
+                let to_come = matches!(change, "starting" | "ending");
+                let list = if to_come {
+                    &mut out.upcoming_changes
+                } else {
+                    &mut out.past_changes
+                };
+                list.push(SupplierChange {
+                    date,
+                    announced,
+                    change,
+                    name: data.name.clone(),
+                    anchor: anchor.clone(),
+                });
+            };
+            if data.since > today {
+                change(data.since, "starting");
+            } else {
+                change(data.since, "added");
+                self.dates.insert(data.since);
+            }
+            if let Some(until) = data.until {
+                if until > today {
+                    change(until, "ending");
+                } else {
+                    change(until, "removed");
+                    self.dates.insert(until);
+                }
+            }
+            // A change of what customers read, after the announcement and not on the day
+            // the supplier started or stopped (that change says it already).
+            for day in days.iter().rev().skip(1) {
+                if *day != data.since && Some(*day) != data.until {
+                    change(*day, "changed");
+                }
+            }
+            self.dates.extend(last_changed);
+            match crate::model::SupplierState::of(data, today) {
+                crate::model::SupplierState::Upcoming => out.upcoming.push(supplier),
+                crate::model::SupplierState::Current => out.current.push(supplier),
+                crate::model::SupplierState::Ended => out.ended.push(supplier),
+            }
+        }
+        out.current.sort_by(|a, b| a.name.cmp(&b.name));
+        out.upcoming
+            .sort_by(|a, b| a.since.cmp(&b.since).then_with(|| a.name.cmp(&b.name)));
+        out.ended
+            .sort_by(|a, b| b.until.cmp(&a.until).then_with(|| a.name.cmp(&b.name)));
+        let order = |a: &SupplierChange, b: &SupplierChange| {
+            (a.name.cmp(&b.name)).then_with(|| a.change.cmp(b.change))
+        };
+        (out.upcoming_changes).sort_by(|a, b| a.date.cmp(&b.date).then_with(|| order(a, b)));
+        (out.past_changes).sort_by(|a, b| b.date.cmp(&a.date).then_with(|| order(a, b)));
+        out
     }
 
     fn risks(&mut self) -> Vec<PublicRisk> {
@@ -642,7 +794,7 @@ mod tests {
         let mut findings = Vec::new();
         let site = crate::load::load(&root, &mut findings).unwrap();
         let config = site.config.as_ref().unwrap().data.clone();
-        build(&site, &config)
+        build(&site, &config, Date::parse("2026-11-27").unwrap())
     }
 
     #[test]
@@ -650,7 +802,10 @@ mod tests {
         let model = model();
         let mut ids: Vec<&str> = model.urls.keys().map(String::as_str).collect();
         ids.sort();
-        assert_eq!(ids, ["ACME-1", "PAGE-ABOUT", "POL-1", "POL-2", "SYS-1"]);
+        assert_eq!(
+            ids,
+            ["ACME-1", "PAGE-ABOUT", "POL-1", "POL-2", "SUP-1", "SYS-1"]
+        );
         let restricted: Vec<&str> = model.restricted.iter().map(|r| r.title.as_str()).collect();
         assert_eq!(restricted.len(), 1, "{restricted:?}");
         assert!(matches!(model.restricted[0].kind, RestrictedKind::Control));

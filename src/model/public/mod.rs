@@ -14,8 +14,8 @@ pub use build::build;
 use super::StatusCounts;
 use crate::load::date::Date;
 use crate::load::records::{
-    CertificationStatus, ControlStatus, DocType, Lifecycle, RiskClass, RiskStatus, SystemRole,
-    Text, Treatment,
+    CertificationStatus, ControlStatus, DocType, Lifecycle, RiskClass, RiskStatus, SupplierKind,
+    SystemRole, Text, Treatment,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -32,6 +32,8 @@ pub struct PublicModel {
     pub controls: Vec<PublicControl>,
     pub systems: Vec<PublicSystem>,
     pub risks: Vec<PublicRisk>,
+    /// The public suppliers, the notice given before a new one starts, and their changes.
+    pub suppliers: PublicSuppliers,
     /// Published documents that asked for a place in the top navigation, in order.
     pub nav: Vec<NavLink>,
     /// Restricted records of every kind: title and summary, "available on request".
@@ -173,6 +175,79 @@ pub struct PublicSystem {
     pub next_review: Option<Date>,
     pub public_summary: String,
     pub last_changed: Option<Date>,
+    /// The AI-use card: whether customer data trains a model (`None`: not stated), how
+    /// long it is kept, how to opt out, the models by public name, and who provides them.
+    pub customer_data_used_for_training: Option<bool>,
+    pub data_retention: Option<String>,
+    pub opt_out: Option<String>,
+    pub models: Vec<String>,
+    pub suppliers: Vec<SupplierLink>,
+}
+
+/// A supplier as a system's card names it: a supplier the public may not see is "a
+/// third-party provider", with no link.
+#[derive(Clone, Serialize)]
+pub struct SupplierLink {
+    pub name: String,
+    /// Its row on the suppliers page (`suppliers/index.html#anchor`), when it is public.
+    pub anchor: Option<String>,
+}
+
+#[derive(Default, Serialize)]
+pub struct PublicSuppliers {
+    /// Days of notice customers get before a new supplier starts (site.yaml).
+    pub notice_days: Option<u32>,
+    /// Processing data today, by name.
+    pub current: Vec<PublicSupplier>,
+    /// Announced: starting after today, by start date.
+    pub upcoming: Vec<PublicSupplier>,
+    /// No longer processing data, most recently ended first.
+    pub ended: Vec<PublicSupplier>,
+    /// Announced changes still to come (`starting`, `ending`), soonest first.
+    pub upcoming_changes: Vec<SupplierChange>,
+    /// Changes that happened (`added`, `removed`, `changed`), newest first.
+    pub past_changes: Vec<SupplierChange>,
+}
+
+impl PublicSuppliers {
+    /// Whether there is anything to show: without a public supplier there is no page.
+    pub fn any(&self) -> bool {
+        !(self.current.is_empty() && self.upcoming.is_empty() && self.ended.is_empty())
+    }
+}
+
+#[derive(Clone, Serialize)]
+pub struct PublicSupplier {
+    /// The anchor of its row on the suppliers page.
+    pub anchor: String,
+    pub name: String,
+    pub service: String,
+    pub purpose: String,
+    pub kind: SupplierKind,
+    pub data_categories: Vec<String>,
+    pub locations: Vec<String>,
+    pub trains_on_customer_data: bool,
+    pub retention: Option<String>,
+    /// Whether a data-processing agreement is in place (where it is stays internal).
+    pub dpa: Option<bool>,
+    pub since: Date,
+    pub until: Option<Date>,
+    pub public_summary: String,
+    pub last_changed: Option<Date>,
+}
+
+/// What happened to a public supplier, or will: `added`, `removed`, `changed`, or
+/// (announced) `starting` and `ending`.
+#[derive(Clone, Serialize)]
+pub struct SupplierChange {
+    pub date: Date,
+    /// When it was announced: the day its record was first committed, or for a change
+    /// read without git history, the change's own date (today for one still to come).
+    pub announced: Date,
+    pub change: &'static str,
+    pub name: String,
+    /// The supplier's row on the suppliers page.
+    pub anchor: String,
 }
 
 #[derive(Serialize)]
@@ -193,6 +268,7 @@ pub enum RestrictedKind {
     Control,
     System,
     Risk,
+    Supplier,
 }
 
 #[derive(Serialize)]
