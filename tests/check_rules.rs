@@ -109,4 +109,7 @@ rules! {
     date_in_future => "date-in-future",
     dates_out_of_order => "dates-out-of-order",
     target_overdue => "target-overdue",
+    deprecated_field => "deprecated-field",
+    supplier_not_public => "supplier-not-public",
+    data_use_contradiction => "data-use-contradiction",
 }

@@ -9,7 +9,7 @@
 
 use super::History;
 use crate::load::Site;
-use crate::load::records::{ControlRecord, RiskRecord, SystemRecord};
+use crate::load::records::{ControlRecord, RiskRecord, SupplierRecord, SystemRecord};
 use crate::publish;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,7 @@ enum Face {
     Control,
     System,
     Risk,
+    Supplier,
 }
 
 fn hash(value: &impl Serialize) -> Option<u64> {
@@ -115,6 +116,34 @@ fn fingerprint(face: Face, bytes: &[u8]) -> Option<u64> {
                 &s.next_review,
                 &s.public_summary,
                 &s.visibility,
+                (
+                    s.customer_data_used_for_training,
+                    &s.data_retention,
+                    &s.opt_out,
+                ),
+                (&s.models, &s.suppliers),
+            ))
+        }
+        Face::Supplier => {
+            let s: SupplierRecord = crate::load::record_of(bytes, SupplierRecord::REQUIRED)?;
+            let dpa = s
+                .dpa
+                .as_ref()
+                .map(|d| !matches!(d, crate::load::records::Dpa::Signed(false)));
+            hash(&(
+                &s.name,
+                &s.service,
+                &s.purpose,
+                s.kind,
+                &s.data_categories,
+                &s.locations,
+                s.trains_on_customer_data,
+                &s.retention,
+                dpa,
+                s.since,
+                s.until,
+                &s.visibility,
+                &s.public_summary,
             ))
         }
         Face::Risk => {
@@ -190,6 +219,7 @@ fn face_of(path: &str) -> Option<Face> {
         "controls" if yaml => Some(Face::Control),
         "systems" if yaml => Some(Face::System),
         "risks" if yaml => Some(Face::Risk),
+        "suppliers" if yaml => Some(Face::Supplier),
         _ => None,
     }
 }
@@ -233,7 +263,7 @@ pub fn prefetch(
     Prefetched { prints, fresh }
 }
 
-const CACHE_FORMAT: u32 = 2;
+const CACHE_FORMAT: u32 = 3;
 
 /// The fingerprints' file in `.trustbook-cache/`.
 pub const CACHE_FILE: &str = "public-faces.bin";
@@ -280,6 +310,13 @@ pub fn attach(site: &mut Site) {
         Some(prefetched) => (prefetched.prints, prefetched.fresh),
         None => (load_prints(&cache), false),
     };
+    for supplier in &site.suppliers {
+        let data = &supplier.data;
+        let decision = publish::record(data.visibility, data.public_summary.as_deref());
+        if decision.shown != crate::load::records::Visibility::Internal {
+            items.push((Face::Supplier, path(supplier.file)));
+        }
+    }
     let history = &site.history;
     let new = Mutex::new(Prints::new());
     let found: Vec<(PathBuf, Vec<usize>)> = items

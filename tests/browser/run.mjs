@@ -93,12 +93,14 @@ async function open(address, options = {}) {
 
 const pageTypes = {
   public: ["index.html", "policies/ai-policy/index.html", "pages/about/index.html",
-    "controls/a-2-2/index.html", "systems/support-assistant/index.html", "risks/rsk-001/index.html", "404.html"],
+    "controls/a-2-2/index.html", "systems/support-assistant/index.html", "risks/rsk-001/index.html", "404.html",
+    "suppliers/index.html"],
   internal: ["index.html", "documents/index.html", "policies/incident-communication/index.html",
     "policies/data-governance/index.html", "policies/risk-procedure/index.html", "controls/a-6-2-6/index.html", "systems/churn-model/index.html",
     "risks/rsk-002/index.html", "soa/index.html", "risks/index.html", "systems/index.html",
     "calendar/index.html", "gaps/index.html", "roadmap/index.html", "roles/index.html",
-    "regulation/index.html", "review/index.html", "preview/index.html"],
+    "regulation/index.html", "review/index.html", "preview/index.html", "suppliers/index.html",
+    "suppliers/sup-001/index.html"],
 };
 
 for (const [tree, paths] of Object.entries(pageTypes)) {

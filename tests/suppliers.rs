@@ -1,0 +1,395 @@
+//! Suppliers and the AI-use card, as a customer and an auditor meet them: what the public
+//! suppliers page, its feed, the system pages and `trust.json` say (and never say), and
+//! what the handbook's register and `suppliers.csv` hold.
+
+mod common;
+
+use common::{build, copy_tree, files_under, site};
+use serde_json::Value;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+/// Canaries in every field the public may not read: none may reach `public/`.
+const INTERNAL_ONLY: [&str; 8] = [
+    "CANARY-OWNER",
+    "CANARY-NOTES",
+    "canary-dpa.example",
+    "CANARY-EVIDENCE",
+    "CANARY-HIDDEN-NAME",
+    "CANARY-HIDDEN-SERVICE",
+    "CANARY-RESTRICTED-SERVICE",
+    "CANARY-OLD-FREE-TEXT",
+];
+
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The good site with a public supplier (internal fields full of canaries), an internal
+/// one and a restricted one; the public chatbot names all three.
+fn supplier_site() -> tempfile::TempDir {
+    let dir = site(None);
+    let root = dir.path();
+    write(
+        root,
+        "content/suppliers/model-provider.yaml",
+        "id: SUP-1\nname: Example Model Provider Ltd\nservice: Hosted language model API\n\
+         purpose: Drafts the chatbot's answers\nkind: ai-model-provider\n\
+         data_categories: [Customer questions]\nlocations: [EU, US]\n\
+         trains_on_customer_data: false\nretention: Deleted after 30 days\n\
+         dpa: https://canary-dpa.example/signed.pdf\nsince: 2025-01-01\n\
+         visibility: public\npublic_summary: Provides the chatbot's language model.\n\
+         owner: CANARY-OWNER of procurement\nnext_review: 2027-01-15\nrisks: [R-1]\n\
+         notes: CANARY-NOTES renegotiate in spring\nevidence:\n  - title: CANARY-EVIDENCE audit report\n    url: https://evidence.example/report\n",
+    );
+    write(
+        root,
+        "content/suppliers/hidden.yaml",
+        "id: SUP-2\nname: CANARY-HIDDEN-NAME GmbH\nservice: CANARY-HIDDEN-SERVICE\n\
+         purpose: Logs\nkind: tooling\ntrains_on_customer_data: false\nsince: 2025-01-01\n",
+    );
+    write(
+        root,
+        "content/suppliers/restricted.yaml",
+        "id: SUP-3\nname: Example Restricted Partner\nservice: CANARY-RESTRICTED-SERVICE\n\
+         purpose: Backups\nkind: hosting\ntrains_on_customer_data: false\nsince: 2025-01-01\n\
+         visibility: restricted\npublic_summary: A backup provider, named on request.\n",
+    );
+    let system = read(&root.join("content/systems/chatbot.yaml")).replace(
+        "suppliers: [SUP-1]",
+        "suppliers: [SUP-1, SUP-2, SUP-3]\nsupplier: CANARY-OLD-FREE-TEXT",
+    );
+    write(root, "content/systems/chatbot.yaml", &system);
+    dir
+}
+
+#[test]
+fn no_internal_supplier_field_reaches_the_public_site() {
+    let dir = supplier_site();
+    let run = build(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning[supplier-not-public]")
+            && run.stderr.contains("warning[deprecated-field]"),
+        "{}",
+        run.stderr
+    );
+    for (path, bytes) in files_under(&dir.path().join("public")) {
+        let text = String::from_utf8_lossy(&bytes);
+        for canary in INTERNAL_ONLY {
+            assert!(!text.contains(canary), "public/{path} leaks {canary}");
+        }
+    }
+    // The handbook has all of it.
+    let internal: String = files_under(&dir.path().join("internal"))
+        .into_iter()
+        .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
+        .collect();
+    for canary in INTERNAL_ONLY {
+        assert!(internal.contains(canary), "the handbook lacks {canary}");
+    }
+}
+
+#[test]
+fn the_system_card_names_public_suppliers_and_hides_the_rest() {
+    let dir = supplier_site();
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    let page = read(&dir.path().join("public/systems/chatbot/index.html"));
+    assert!(
+        page.contains("href=\"../../suppliers/index.html#sup-1\">Example Model Provider Ltd</a>"),
+        "{page}"
+    );
+    assert!(page.contains("a third-party provider"), "{page}");
+    assert!(page.contains("Example Restricted Partner"), "{page}");
+    assert!(
+        page.contains("Customer data used to train models</dt><dd>No"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Conversations are kept for 90 days."),
+        "{page}"
+    );
+    assert!(
+        page.contains("Ask an agent instead of the chatbot."),
+        "{page}"
+    );
+    assert!(page.contains("Example LLM"), "{page}");
+    let suppliers = read(&dir.path().join("public/suppliers/index.html"));
+    assert!(suppliers.contains("id=\"sup-1\""), "{suppliers}");
+    assert!(
+        !suppliers.contains("id=\"sup-3\""),
+        "restricted is not a row"
+    );
+    let json: Value = serde_json::from_str(&read(&dir.path().join("public/trust.json"))).unwrap();
+    let current = json["suppliers"]["current"].as_array().unwrap();
+    assert_eq!(current.len(), 1, "{}", json["suppliers"]);
+    assert_eq!(current[0]["name"], "Example Model Provider Ltd");
+    assert_eq!(current[0]["dpa"], true, "only whether a DPA exists");
+    assert_eq!(current[0]["trains_on_customer_data"], false);
+    let restricted: Vec<&str> = (json["restricted"].as_array().unwrap().iter())
+        .filter(|r| r["kind"] == "supplier")
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(restricted, ["Example Restricted Partner"]);
+}
+
+#[test]
+fn the_register_and_csv_hold_every_supplier() {
+    let dir = supplier_site();
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    let csv = read(&dir.path().join("internal/suppliers.csv"));
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3, "{csv}");
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let sup1 = rows.iter().find(|r| &r[0] == "SUP-1").unwrap();
+    assert_eq!(
+        &sup1[column("dpa")],
+        "https://canary-dpa.example/signed.pdf"
+    );
+    assert_eq!(&sup1[column("systems")], "SYS-1");
+    assert_eq!(&sup1[column("published_as")], "public");
+    let page = read(&dir.path().join("internal/suppliers/sup-1/index.html"));
+    assert!(page.contains("CANARY-NOTES"), "{page}");
+    assert!(
+        page.contains("systems/chatbot/index.html"),
+        "used by: {page}"
+    );
+    let register = read(&dir.path().join("internal/suppliers/index.html"));
+    assert!(
+        register.contains("suppliers/sup-2/index.html"),
+        "{register}"
+    );
+    let system = read(&dir.path().join("internal/systems/chatbot/index.html"));
+    assert!(system.contains("suppliers/sup-1/index.html"), "{system}");
+}
+
+/// Builds `root` as of `today`.
+fn build_on(root: &Path, today: &str) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_trustbook"))
+        .args(["build", "--root", root.to_str().unwrap()])
+        .env("TRUSTBOOK_TODAY", today)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The good site with a second supplier announced to start on 2027-01-15 and the first
+/// leaving on 2027-02-01.
+fn changing_site() -> tempfile::TempDir {
+    let dir = site(None);
+    let root = dir.path();
+    write(
+        root,
+        "content/suppliers/standby.yaml",
+        "id: SUP-2\nname: Example Standby Cloud AB\nservice: Standby hosting\n\
+         purpose: Keeps the chatbot running if the main region fails\nkind: hosting\n\
+         locations: [SE]\ntrains_on_customer_data: false\nsince: 2027-01-15\n\
+         visibility: public\npublic_summary: Standby hosting in Sweden.\n",
+    );
+    let first = read(&root.join("content/suppliers/model-provider.yaml"))
+        .replace("since: 2025-01-01", "since: 2025-01-01\nuntil: 2027-02-01");
+    write(root, "content/suppliers/model-provider.yaml", &first);
+    let config = read(&root.join("content/site.yaml")) + "suppliers:\n  notice_days: 30\n";
+    write(root, "content/site.yaml", &config);
+    dir
+}
+
+#[test]
+fn an_announced_supplier_is_upcoming_before_its_date_and_current_after() {
+    let dir = changing_site();
+    let (code, stderr) = build_on(dir.path(), "2026-11-27");
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&read(&dir.path().join("public/trust.json"))).unwrap();
+    let names = |list: &str| -> Vec<String> {
+        (json["suppliers"][list].as_array().unwrap().iter())
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names("upcoming"), ["Example Standby Cloud AB"]);
+    assert_eq!(names("current"), ["Example Model Provider Ltd"]);
+    let page = read(&dir.path().join("public/suppliers/index.html"));
+    let upcoming = &page[page.find("id=\"upcoming\"").expect("an upcoming section")..];
+    assert!(
+        upcoming.contains("2027-01-15</time>: <a href=\"#sup-2\">Example Standby Cloud AB</a> starts processing data"),
+        "{page}"
+    );
+    assert!(
+        upcoming.contains("2027-02-01</time>: <a href=\"#sup-1\">Example Model Provider Ltd</a> stops processing data"),
+        "{page}"
+    );
+    let home = read(&dir.path().join("public/index.html"));
+    assert!(home.contains("2 changes announced"), "{home}");
+
+    // After both dates: the standby host is current, the first supplier has left.
+    let (code, stderr) = build_on(dir.path(), "2027-03-01");
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&read(&dir.path().join("public/trust.json"))).unwrap();
+    let list = |name: &str| json["suppliers"][name].as_array().unwrap().len();
+    assert_eq!(
+        (list("upcoming"), list("current"), list("ended")),
+        (0, 1, 1)
+    );
+    assert_eq!(
+        json["suppliers"]["current"][0]["name"],
+        "Example Standby Cloud AB"
+    );
+    let page = read(&dir.path().join("public/suppliers/index.html"));
+    assert!(
+        !page.contains("id=\"upcoming\""),
+        "nothing is upcoming: {page}"
+    );
+    assert!(
+        page.contains("2027-02-01</time>: <a href=\"#sup-1\">Example Model Provider Ltd</a> stopped processing data"),
+        "{page}"
+    );
+}
+
+#[test]
+fn the_suppliers_feed_is_atom_with_an_entry_per_change() {
+    let dir = changing_site();
+    let (code, stderr) = build_on(dir.path(), "2026-11-27");
+    assert_eq!(code, 0, "{stderr}");
+    let xml = read(&dir.path().join("public/suppliers/feed.xml"));
+    let feed: atom_syndication::Feed = xml.parse().expect("suppliers/feed.xml is Atom");
+    let titles: Vec<&str> = feed.entries().iter().map(|e| e.title().as_str()).collect();
+    // Announced today (no git history): the two changes to come first (the later change
+    // first, as a feed is newest first), then the past.
+    assert_eq!(
+        titles,
+        [
+            "Example Model Provider Ltd will stop on 2027-02-01",
+            "Example Standby Cloud AB will start on 2027-01-15",
+            "Example Model Provider Ltd added",
+        ],
+        "{xml}"
+    );
+    let ids: std::collections::HashSet<&str> = feed.entries().iter().map(|e| e.id()).collect();
+    assert_eq!(ids.len(), 3, "entry ids are unique");
+    for entry in feed.entries() {
+        assert!(
+            entry.links()[0]
+                .href()
+                .starts_with("https://trust.example.com/suppliers/#sup-")
+        );
+    }
+    assert_eq!(feed.updated().to_rfc3339(), "2026-11-27T00:00:00+00:00");
+    // The pages say where to subscribe.
+    let page = read(&dir.path().join("public/suppliers/index.html"));
+    assert!(page.contains("href=\"../suppliers/feed.xml\""), "{page}");
+    assert!(page.contains("at least 30 days before"), "{page}");
+}
+
+#[test]
+fn a_site_without_public_suppliers_has_no_suppliers_page() {
+    let dir = site(None);
+    fs::remove_dir_all(dir.path().join("content/suppliers")).unwrap();
+    let system =
+        read(&dir.path().join("content/systems/chatbot.yaml")).replace("suppliers: [SUP-1]\n", "");
+    write(dir.path(), "content/systems/chatbot.yaml", &system);
+    let run = build(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!dir.path().join("public/suppliers").exists());
+    let home = read(&dir.path().join("public/index.html"));
+    assert!(
+        !home.contains("suppliers/index.html"),
+        "no link to a missing page"
+    );
+    // The handbook's register still says how to add one.
+    let register = read(&dir.path().join("internal/suppliers/index.html"));
+    assert!(register.contains("No suppliers are recorded"), "{register}");
+}
+
+fn git(dir: &Path, args: &[&str], date: &str) {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", format!("{date}T10:00:00Z"))
+        .env("GIT_COMMITTER_DATE", format!("{date}T10:00:00Z"))
+        .env("GIT_AUTHOR_NAME", "Tester")
+        .env("GIT_AUTHOR_EMAIL", "tester@example.com")
+        .env("GIT_COMMITTER_NAME", "Tester")
+        .env("GIT_COMMITTER_EMAIL", "tester@example.com")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn a_supplier_announced_later_than_the_promised_notice_is_a_warning() {
+    let holder = tempfile::tempdir().unwrap();
+    let root = holder.path().join("site");
+    fs::create_dir_all(&root).unwrap();
+    copy_tree(&common::fixtures().join("good"), &root);
+    let config = read(&root.join("content/site.yaml")) + "suppliers:\n  notice_days: 30\n";
+    write(&root, "content/site.yaml", &config);
+    git(&root, &["init", "-q", "-b", "main"], "2026-11-01");
+    git(&root, &["add", "-A"], "2026-11-01");
+    git(&root, &["commit", "-q", "-m", "Site"], "2026-11-01");
+    // Announced on 2026-11-20 to start on 2026-12-01: 11 days' notice, 30 promised.
+    write(
+        &root,
+        "content/suppliers/late.yaml",
+        "id: SUP-2\nname: Example Late Host\nservice: Hosting\npurpose: Capacity\n\
+         kind: hosting\ntrains_on_customer_data: false\nsince: 2026-12-01\n\
+         visibility: public\npublic_summary: Extra capacity.\n",
+    );
+    git(&root, &["add", "-A"], "2026-11-20");
+    git(
+        &root,
+        &["commit", "-q", "-m", "Announce a host"],
+        "2026-11-20",
+    );
+    let run = common::check_json(&root);
+    let notice = (run.findings().iter())
+        .filter(|f| f["code"] == "short-notice")
+        .count();
+    assert_eq!(notice, 1, "{}", run.stdout);
+    let finding = run
+        .findings()
+        .into_iter()
+        .find(|f| f["code"] == "short-notice")
+        .unwrap();
+    assert_eq!(finding["path"], "content/suppliers/late.yaml");
+    assert_eq!(finding["line"], 7);
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("11 days before it starts"),
+        "{finding}"
+    );
+    // The feed dates the announcement by its commit, not the build.
+    let run = build(&root, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let xml = read(&root.join("public/suppliers/feed.xml"));
+    let feed: atom_syndication::Feed = xml.parse().unwrap();
+    let late = (feed.entries().iter())
+        .find(|e| e.title().as_str().starts_with("Example Late Host"))
+        .unwrap();
+    assert_eq!(late.updated().to_rfc3339(), "2026-11-20T00:00:00+00:00");
+    // Announced with enough notice: no warning.
+    let early = read(&root.join("content/suppliers/late.yaml")).replace("2026-12-01", "2026-12-21");
+    write(&root, "content/suppliers/late.yaml", &early);
+    git(&root, &["commit", "-q", "-am", "Later start"], "2026-11-21");
+    let run = common::check_json(&root);
+    assert!(
+        !run.findings().iter().any(|f| f["code"] == "short-notice"),
+        "{}",
+        run.stdout
+    );
+}
