@@ -204,6 +204,9 @@ fn changing_site() -> tempfile::TempDir {
     write(root, "content/suppliers/model-provider.yaml", &first);
     let config = read(&root.join("content/site.yaml")) + "suppliers:\n  notice_days: 30\n";
     write(root, "content/site.yaml", &config);
+    let system = read(&root.join("content/systems/chatbot.yaml"))
+        .replace("suppliers: [SUP-1]", "suppliers: [SUP-1, SUP-2]");
+    write(root, "content/systems/chatbot.yaml", &system);
     dir
 }
 
@@ -232,6 +235,16 @@ fn an_announced_supplier_is_upcoming_before_its_date_and_current_after() {
     );
     let home = read(&dir.path().join("public/index.html"));
     assert!(home.contains("2 changes announced"), "{home}");
+    // The system card does not present the announced host as current.
+    let card = read(&dir.path().join("public/systems/chatbot/index.html"));
+    assert!(
+        card.contains("Example Standby Cloud AB</a> (from 2027-01-15)"),
+        "{card}"
+    );
+    assert!(
+        !card.contains("Example Model Provider Ltd</a> (until"),
+        "{card}"
+    );
 
     // After both dates: the standby host is current, the first supplier has left.
     let (code, stderr) = build_on(dir.path(), "2027-03-01");
@@ -251,6 +264,12 @@ fn an_announced_supplier_is_upcoming_before_its_date_and_current_after() {
         !page.contains("id=\"upcoming\""),
         "nothing is upcoming: {page}"
     );
+    let card = read(&dir.path().join("public/systems/chatbot/index.html"));
+    assert!(
+        card.contains("Example Model Provider Ltd</a> (until 2027-02-01)"),
+        "{card}"
+    );
+    assert!(!card.contains("(from "), "{card}");
     assert!(
         page.contains("2027-02-01</time>: <a href=\"#sup-1\">Example Model Provider Ltd</a> stopped processing data"),
         "{page}"

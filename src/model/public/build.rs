@@ -53,6 +53,7 @@ pub fn build(site: &Site, config: &SiteConfig, today: Date) -> PublicModel {
         urls: HashMap::new(),
         dates: BTreeSet::new(),
         changes: Vec::new(),
+        today,
     };
     let controls = model.controls();
     let suppliers = model.suppliers(config, today);
@@ -170,6 +171,8 @@ struct Builder<'a> {
     urls: HashMap<String, String>,
     dates: BTreeSet<Date>,
     changes: Vec<PublicChange>,
+    /// The day the build judges what is current by (suppliers starting or stopping).
+    today: Date,
 }
 
 impl<'a> Builder<'a> {
@@ -276,7 +279,7 @@ impl<'a> Builder<'a> {
                         data_retention: data.data_retention.clone(),
                         opt_out: data.opt_out.clone(),
                         models: data.models.clone(),
-                        suppliers: self.supplier_links(&data.suppliers),
+                        suppliers: self.supplier_links(&data.suppliers, self.today),
                     });
                 }
                 Visibility::Restricted => self.restrict(
@@ -292,27 +295,24 @@ impl<'a> Builder<'a> {
 
     /// How a system's card names its suppliers: by name where the public may see them
     /// (a link for public ones), otherwise as "a third-party provider".
-    fn supplier_links(&self, ids: &[String]) -> Vec<SupplierLink> {
+    fn supplier_links(&self, ids: &[String], today: Date) -> Vec<SupplierLink> {
         let mut links: Vec<SupplierLink> = Vec::new();
         for id in ids {
             let Some(supplier) = self.site.suppliers.iter().find(|s| &s.data.id == id) else {
                 continue;
             };
             let data = &supplier.data;
-            let link = match publish::record(data.visibility, data.public_summary.as_deref()).shown
-            {
-                Visibility::Public => SupplierLink {
-                    name: data.name.clone(),
-                    anchor: Some(data.id.to_lowercase()),
-                },
-                Visibility::Restricted => SupplierLink {
-                    name: data.name.clone(),
-                    anchor: None,
-                },
-                Visibility::Internal => SupplierLink {
-                    name: "a third-party provider".to_string(),
-                    anchor: None,
-                },
+            let (name, anchor) =
+                match publish::record(data.visibility, data.public_summary.as_deref()).shown {
+                    Visibility::Public => (data.name.clone(), Some(data.id.to_lowercase())),
+                    Visibility::Restricted => (data.name.clone(), None),
+                    Visibility::Internal => ("a third-party provider".to_string(), None),
+                };
+            let link = SupplierLink {
+                name,
+                anchor,
+                starts: Some(data.since).filter(|since| *since > today),
+                ended: data.until.filter(|until| *until <= today),
             };
             // Two hidden suppliers are one phrase, not two identical lines.
             if !links

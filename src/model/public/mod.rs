@@ -191,6 +191,10 @@ pub struct SupplierLink {
     pub name: String,
     /// Its row on the suppliers page (`suppliers/index.html#anchor`), when it is public.
     pub anchor: Option<String>,
+    /// When it starts, if that is still to come: the card must not present it as current.
+    pub starts: Option<Date>,
+    /// When it stopped, if that has passed.
+    pub ended: Option<Date>,
 }
 
 #[derive(Default, Serialize)]
