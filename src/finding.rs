@@ -62,6 +62,10 @@ pub enum Code {
     SupplierNotPublic,
     DataUseContradiction,
     ShortNotice,
+    NonconformityWithoutAction,
+    ObjectiveWithoutMeasure,
+    ActionOverdue,
+    ClosedWithoutEffectivenessCheck,
 }
 
 impl Code {
@@ -117,6 +121,10 @@ impl Code {
             SupplierNotPublic => "supplier-not-public",
             DataUseContradiction => "data-use-contradiction",
             ShortNotice => "short-notice",
+            NonconformityWithoutAction => "nonconformity-without-action",
+            ObjectiveWithoutMeasure => "objective-without-measure",
+            ActionOverdue => "action-overdue",
+            ClosedWithoutEffectivenessCheck => "closed-without-effectiveness-check",
         }
     }
 
@@ -138,7 +146,10 @@ impl Code {
             | HistoryDateInFuture
             | DeprecatedField
             | SupplierNotPublic
-            | ShortNotice => Severity::Warning,
+            | ShortNotice
+            | NonconformityWithoutAction
+            | ObjectiveWithoutMeasure
+            | ActionOverdue => Severity::Warning,
             _ => Severity::Error,
         }
     }

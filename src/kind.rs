@@ -1,5 +1,5 @@
 //! The kinds of record, one vocabulary for the rules, the models and the templates (which
-//! read them as `policy`, `page`, `control`, `risk`, `supplier`, `system`).
+//! read them by their lowercase names: `policy`, `control`, `supplier`, `audit`, …).
 
 use crate::load::DocKind;
 use serde::Serialize;
@@ -8,7 +8,10 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    Action,
+    Audit,
     Control,
+    Objective,
     Page,
     Policy,
     Risk,
@@ -26,6 +29,9 @@ impl Kind {
             Kind::System => "AI system",
             Kind::Risk => "risk",
             Kind::Supplier => "supplier",
+            Kind::Objective => "objective",
+            Kind::Audit => "audit",
+            Kind::Action => "corrective action",
         }
     }
 

@@ -334,8 +334,10 @@ pub fn internal_record_files(site: &Site) -> Vec<PathBuf> {
         .filter_map(|s| s.data.impact_assessment.as_ref()?.path.as_deref());
     let suppliers = (site.suppliers.iter())
         .flat_map(|s| s.data.evidence.iter().filter_map(|e| e.path.as_deref()));
+    let reports = (site.audits.iter()).filter_map(|a| a.data.report.as_deref());
     evidence
         .chain(suppliers)
+        .chain(reports)
         .chain(assessments)
         .filter_map(inside_content)
         .collect()

@@ -2,6 +2,7 @@
 //! still owed (retired documents and systems and closed risks are no longer reviewed), and
 //! whether a date is overdue, due soon (within `review.warn_days`) or just scheduled.
 
+use crate::load::aims::ObjectiveStatus;
 use crate::load::date::Date;
 use crate::load::records::{DocStatus, Lifecycle, RiskStatus};
 use crate::load::yaml::Positions;
@@ -26,6 +27,8 @@ pub enum Due {
     Target,
     #[serde(rename = "evidence expiry")]
     EvidenceExpiry,
+    #[serde(rename = "corrective action step")]
+    ActionStep,
 }
 
 /// Where `due` stands on `today`.
@@ -74,9 +77,18 @@ pub fn reviews(site: &Site) -> impl Iterator<Item = Review<'_>> {
             (s.data.until).is_none_or(|until| s.data.next_review.is_none_or(|due| due <= until))
         })
         .filter_map(|s| review(s, &s.data.id, s.data.next_review));
+    let objectives = (site.objectives.iter())
+        .filter(|o| {
+            !matches!(
+                o.data.status,
+                ObjectiveStatus::Achieved | ObjectiveStatus::Dropped
+            )
+        })
+        .filter_map(|o| review(o, &o.data.id, o.data.next_review));
     (documents.chain(controls).chain(systems))
         .chain(risks)
         .chain(suppliers)
+        .chain(objectives)
 }
 
 #[cfg(test)]

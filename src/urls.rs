@@ -28,6 +28,18 @@ pub fn risk(id: &str) -> String {
     format!("risks/{}/", id.to_lowercase())
 }
 
+pub fn objective(id: &str) -> String {
+    format!("objectives/{}/", id.to_lowercase())
+}
+
+pub fn audit(id: &str) -> String {
+    format!("audits/{}/", id.to_lowercase())
+}
+
+pub fn action(id: &str) -> String {
+    format!("actions/{}/", id.to_lowercase())
+}
+
 /// A supplier's page in the handbook.
 pub fn supplier(id: &str) -> String {
     format!("suppliers/{}/", id.to_lowercase())

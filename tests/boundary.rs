@@ -86,9 +86,13 @@ fn the_public_model_holds_plain_values_only() {
         );
     }
     // From `load`, only leaf values (dates, text, the enums of record fields) may be named.
+    // (`ObjectiveStatus` is such an enum; its module holds whole records too, so it is
+    // allowed by name.)
     for line in code.lines().filter(|l| l.contains("crate::load::")) {
         assert!(
-            line.contains("crate::load::date::Date") || line.contains("crate::load::records::{"),
+            line.contains("crate::load::date::Date")
+                || line.contains("crate::load::records::{")
+                || line.contains("crate::load::aims::ObjectiveStatus as"),
             "unexpected import in the public model: {line}"
         );
     }

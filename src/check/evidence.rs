@@ -129,6 +129,11 @@ pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
             }
         }
     }
+    for audit in &site.audits {
+        if let Some(path) = &audit.data.report {
+            check_path(site, audit.file, &audit.positions, "report", path, findings);
+        }
+    }
     for system in &site.systems {
         if let Some(path) = system
             .data

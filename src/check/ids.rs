@@ -30,7 +30,7 @@ pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
                     .at(at)
                     .label("used again here")
                     .note(first.at.clone(), format!("first used by this {}", first.kind.noun()))
-                    .help("ids are unique across policies, pages, controls, systems, risks and suppliers: rename one"),
+                    .help("ids are unique across all records (policies, pages, controls, systems, risks, suppliers, objectives, audits, actions): rename one"),
             );
             continue;
         }
@@ -114,6 +114,9 @@ pub fn check_references(site: &Site, index: &Index, findings: &mut Vec<Finding>)
             Kind::System,
             Kind::Risk,
             Kind::Supplier,
+            Kind::Objective,
+            Kind::Audit,
+            Kind::Action,
         ];
         refs.check(
             record.file,
@@ -165,6 +168,46 @@ pub fn check_references(site: &Site, index: &Index, findings: &mut Vec<Finding>)
     for supplier in &site.suppliers {
         let (file, positions, data) = (supplier.file, &supplier.positions, &supplier.data);
         refs.check(file, positions, "risks", &data.risks, &[Kind::Risk]);
+    }
+    for objective in &site.objectives {
+        let (file, positions, data) = (objective.file, &objective.positions, &objective.data);
+        refs.check(
+            file,
+            positions,
+            "controls",
+            &data.controls,
+            &[Kind::Control],
+        );
+        refs.check(file, positions, "risks", &data.risks, &[Kind::Risk]);
+    }
+    let concernable = [
+        Kind::Control,
+        Kind::Policy,
+        Kind::Page,
+        Kind::System,
+        Kind::Risk,
+        Kind::Supplier,
+        Kind::Objective,
+    ];
+    for audit in &site.audits {
+        let (file, positions) = (audit.file, &audit.positions);
+        for (i, finding) in audit.data.findings.iter().enumerate() {
+            let field = format!("findings.{i}.concerns");
+            refs.check(file, positions, &field, &finding.concerns, &concernable);
+        }
+    }
+    for action in &site.actions {
+        let (file, positions, data) = (action.file, &action.positions, &action.data);
+        if let Some(audit) = &data.audit {
+            refs.check(
+                file,
+                positions,
+                "audit",
+                std::slice::from_ref(audit),
+                &[Kind::Audit],
+            );
+        }
+        refs.check(file, positions, "concerns", &data.concerns, &concernable);
     }
     for risk in &site.risks {
         let (file, positions, data) = (risk.file, &risk.positions, &risk.data);

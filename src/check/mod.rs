@@ -4,6 +4,7 @@
 //! index of ids. A record that failed to load is left out of the index but its id is
 //! known, so a reference to it is not reported twice.
 
+mod aims;
 mod certification;
 mod dates;
 pub mod evidence;
@@ -87,6 +88,7 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     evidence::check(site, today, findings);
     dates::check(site, today, findings);
     suppliers::check(site, findings);
+    aims::check(site, today, findings);
     if let Some(config) = &site.config {
         reviews::check(site, today, config.data.review.warn_days, findings);
         theme(site, config, &assets, findings);
@@ -134,7 +136,16 @@ fn withheld_records(site: &Site, findings: &mut Vec<Finding>) {
             publish::record(r.data.visibility, summary),
         )
     });
-    for (file, positions, decision) in controls.chain(systems).chain(risks).chain(suppliers) {
+    let objectives = site.objectives.iter().map(|r| {
+        let summary = r.data.public_summary.as_deref();
+        (
+            r.file,
+            &r.positions,
+            publish::record(r.data.visibility, summary),
+        )
+    });
+    let records = controls.chain(systems).chain(risks).chain(suppliers);
+    for (file, positions, decision) in records.chain(objectives) {
         if let Some(why) = decision.withheld {
             findings.push(
                 Finding::new(
@@ -178,6 +189,15 @@ fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
         let decision = publish::record(data.visibility, data.public_summary.as_deref());
         if decision.shown != Visibility::Internal {
             fields.push((risk.file, &risk.positions, "title", &data.title));
+        }
+    }
+    for objective in &site.objectives {
+        let data = &objective.data;
+        let decision = publish::record(data.visibility, data.public_summary.as_deref());
+        if decision.shown == Visibility::Public {
+            for (field, text) in [("statement", &data.statement), ("target", &data.target)] {
+                fields.push((objective.file, &objective.positions, field, text));
+            }
         }
     }
     for supplier in &site.suppliers {
@@ -350,6 +370,9 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
                 Kind::System => urls::system(&record.stem),
                 Kind::Risk => urls::risk(id),
                 Kind::Supplier => urls::supplier(id),
+                Kind::Objective => urls::objective(id),
+                Kind::Audit => urls::audit(id),
+                Kind::Action => urls::action(id),
                 _ => urls::control(id),
             },
         }
@@ -386,7 +409,23 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
             publish::record(r.data.visibility, r.data.public_summary.as_deref()).shown,
         )
     });
+    let objectives = site.objectives.iter().map(|r| {
+        plain(
+            Kind::Objective,
+            r,
+            &r.data.id,
+            publish::record(r.data.visibility, r.data.public_summary.as_deref()).shown,
+        )
+    });
+    // Audits and corrective actions are never published.
+    let audits =
+        (site.audits.iter()).map(|r| plain(Kind::Audit, r, &r.data.id, Visibility::Internal));
+    let actions =
+        (site.actions.iter()).map(|r| plain(Kind::Action, r, &r.data.id, Visibility::Internal));
     (documents.chain(controls).chain(systems))
         .chain(risks)
         .chain(suppliers)
+        .chain(objectives)
+        .chain(audits)
+        .chain(actions)
 }

@@ -11,6 +11,9 @@ const AI_POLICY: &str = include_str!("ai-policy.md");
 const EXAMPLE_SYSTEM: &str = include_str!("example-system.yaml");
 const EXAMPLE_RISK: &str = include_str!("example-risk.yaml");
 const EXAMPLE_SUPPLIER: &str = include_str!("example-supplier.yaml");
+const EXAMPLE_OBJECTIVE: &str = include_str!("example-objective.yaml");
+const EXAMPLE_AUDIT: &str = include_str!("example-audit.yaml");
+const EXAMPLE_ACTION: &str = include_str!("example-action.yaml");
 const README: &str = include_str!("README.md");
 
 /// The files of a new site, as (path under the site folder, text).
@@ -33,6 +36,18 @@ pub fn files(today: Date) -> Vec<(PathBuf, String)> {
         (
             PathBuf::from("content/suppliers/example-supplier.yaml.example"),
             EXAMPLE_SUPPLIER.to_string(),
+        ),
+        (
+            PathBuf::from("content/objectives/example-objective.yaml.example"),
+            EXAMPLE_OBJECTIVE.to_string(),
+        ),
+        (
+            PathBuf::from("content/audits/example-audit.yaml.example"),
+            EXAMPLE_AUDIT.to_string(),
+        ),
+        (
+            PathBuf::from("content/actions/example-action.yaml.example"),
+            EXAMPLE_ACTION.to_string(),
         ),
         (PathBuf::from("content/assets/.gitkeep"), String::new()),
         (PathBuf::from("README.md"), README.to_string()),

@@ -4,6 +4,7 @@
 //! needs each file on its own: is it readable, is it valid YAML, does it have the fields of
 //! its kind with values of the right type.
 
+pub mod aims;
 pub mod cache;
 pub mod date;
 pub mod files;
@@ -79,6 +80,9 @@ pub struct Site {
     pub systems: Vec<Record<SystemRecord>>,
     pub risks: Vec<Record<RiskRecord>>,
     pub suppliers: Vec<Record<SupplierRecord>>,
+    pub objectives: Vec<Record<aims::ObjectiveRecord>>,
+    pub audits: Vec<Record<aims::AuditRecord>>,
+    pub actions: Vec<Record<aims::ActionRecord>>,
     pub catalogs: Vec<LoadedCatalog>,
     /// Ids of records that failed to load, so that references to them are not also reported.
     pub unloaded_ids: HashSet<String>,
@@ -115,6 +119,15 @@ impl Site {
             clear(r.file, &mut r.positions);
         }
         for r in &mut self.suppliers {
+            clear(r.file, &mut r.positions);
+        }
+        for r in &mut self.objectives {
+            clear(r.file, &mut r.positions);
+        }
+        for r in &mut self.audits {
+            clear(r.file, &mut r.positions);
+        }
+        for r in &mut self.actions {
             clear(r.file, &mut r.positions);
         }
         for catalog in &mut self.catalogs {
@@ -183,6 +196,24 @@ fn add_source(
                 site.suppliers.push(record);
             }
         }
+        Source::Objective => {
+            let required = aims::ObjectiveRecord::REQUIRED;
+            if let Some(record) = load_record(found, file, required, site, findings, cache) {
+                site.objectives.push(record);
+            }
+        }
+        Source::Audit => {
+            let required = aims::AuditRecord::REQUIRED;
+            if let Some(record) = load_record(found, file, required, site, findings, cache) {
+                site.audits.push(record);
+            }
+        }
+        Source::Action => {
+            let required = aims::ActionRecord::REQUIRED;
+            if let Some(record) = load_record(found, file, required, site, findings, cache) {
+                site.actions.push(record);
+            }
+        }
         Source::Catalog => {
             let loaded =
                 load_record::<Catalog>(found, file, Catalog::REQUIRED, site, findings, cache);
@@ -242,6 +273,9 @@ pub fn load_cached(
         systems: Vec::new(),
         risks: Vec::new(),
         suppliers: Vec::new(),
+        objectives: Vec::new(),
+        audits: Vec::new(),
+        actions: Vec::new(),
         catalogs: vec![builtin_catalog()],
         unloaded_ids: HashSet::new(),
         unloaded_paths: HashSet::new(),
@@ -266,6 +300,9 @@ pub fn load_cached(
         (Source::System, "systems", yaml),
         (Source::Risk, "risks", yaml),
         (Source::Supplier, "suppliers", yaml),
+        (Source::Objective, "objectives", yaml),
+        (Source::Audit, "audits", yaml),
+        (Source::Action, "actions", yaml),
         (Source::Catalog, "catalogs", yaml),
     ] {
         let found = files::list(root, &content, folder, extensions, findings);
@@ -299,6 +336,9 @@ enum Source {
     System,
     Risk,
     Supplier,
+    Objective,
+    Audit,
+    Action,
     Catalog,
 }
 
@@ -332,6 +372,21 @@ impl Source {
             Source::Supplier => drop(parse_record::<SupplierRecord>(
                 text,
                 SupplierRecord::REQUIRED,
+                cache,
+            )),
+            Source::Objective => drop(parse_record::<aims::ObjectiveRecord>(
+                text,
+                aims::ObjectiveRecord::REQUIRED,
+                cache,
+            )),
+            Source::Audit => drop(parse_record::<aims::AuditRecord>(
+                text,
+                aims::AuditRecord::REQUIRED,
+                cache,
+            )),
+            Source::Action => drop(parse_record::<aims::ActionRecord>(
+                text,
+                aims::ActionRecord::REQUIRED,
                 cache,
             )),
             Source::Catalog => drop(parse_record::<Catalog>(text, Catalog::REQUIRED, cache)),
@@ -375,9 +430,15 @@ pub fn each_record_file(site: &Site) -> impl Iterator<Item = (&str, FileId)> {
     let systems = site.systems.iter().map(|r| (r.data.id.as_str(), r.file));
     let risks = site.risks.iter().map(|r| (r.data.id.as_str(), r.file));
     let suppliers = site.suppliers.iter().map(|r| (r.data.id.as_str(), r.file));
+    let objectives = site.objectives.iter().map(|r| (r.data.id.as_str(), r.file));
+    let audits = site.audits.iter().map(|r| (r.data.id.as_str(), r.file));
+    let actions = site.actions.iter().map(|r| (r.data.id.as_str(), r.file));
     (documents.chain(controls).chain(systems))
         .chain(risks)
         .chain(suppliers)
+        .chain(objectives)
+        .chain(audits)
+        .chain(actions)
 }
 
 /// The built-in ISO/IEC 42001 Annex A catalogue.

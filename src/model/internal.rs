@@ -7,6 +7,7 @@ use super::{
 };
 use crate::kind::Kind;
 use crate::links::{Resolved, Resolver, Target};
+use crate::load::aims::{ActionRecord, AuditRecord, ObjectiveRecord, ObjectiveStatus};
 use crate::load::date::Date;
 use crate::load::records::{
     ControlRecord, DocStatus, DocumentMeta, RiskRecord, SiteConfig, SupplierRecord, SystemRecord,
@@ -28,6 +29,9 @@ pub struct InternalModel<'a> {
     pub systems: Vec<InternalSystem<'a>>,
     pub risks: Vec<InternalRisk<'a>>,
     pub suppliers: Vec<InternalSupplier<'a>>,
+    pub objectives: Vec<InternalAims<'a, ObjectiveRecord>>,
+    pub audits: Vec<InternalAims<'a, AuditRecord>>,
+    pub actions: Vec<InternalAction<'a>>,
     pub soa: Vec<SoaRow>,
     pub heat_map: HeatMaps,
     pub calendar: Vec<CalendarEntry>,
@@ -128,6 +132,38 @@ pub struct InternalSupplier<'a> {
     pub expired_evidence: Vec<String>,
 }
 
+/// An objective's or an audit's page: the record, and what every record page shows.
+#[derive(Serialize)]
+pub struct InternalAims<'a, T> {
+    pub url: String,
+    pub record: &'a T,
+    /// How the public site shows it (objectives only may be public).
+    pub published_as: Visibility,
+    /// For an audit: the corrective action raised on each finding, by finding id.
+    pub actions: BTreeMap<String, Ref>,
+    /// Every id the record names, as links (controls, risks, what findings concern).
+    pub links: HashMap<String, Ref>,
+    pub source: String,
+    pub edit_url: Option<String>,
+    pub history: SourceHistory,
+    pub referenced_by: Vec<Ref>,
+}
+
+#[derive(Serialize)]
+pub struct InternalAction<'a> {
+    pub url: String,
+    pub record: &'a ActionRecord,
+    /// Steps past their due date and not done.
+    pub overdue_steps: usize,
+    /// The audit it answers, as a link.
+    pub audit: Option<Ref>,
+    pub links: HashMap<String, Ref>,
+    pub source: String,
+    pub edit_url: Option<String>,
+    pub history: SourceHistory,
+    pub referenced_by: Vec<Ref>,
+}
+
 /// One row of the Statement of Applicability; the columns of `soa.csv`.
 #[derive(Serialize)]
 pub struct SoaRow {
@@ -185,6 +221,11 @@ pub struct Dashboard {
     pub risks_by_level: BTreeMap<&'static str, usize>,
     pub top_risks: Vec<Ref>,
     pub documents_by_status: BTreeMap<&'static str, usize>,
+    /// Corrective actions still open, and those of them that answer a major nonconformity.
+    pub open_actions: usize,
+    pub open_major: Vec<Ref>,
+    /// Open actions with a step past its due date.
+    pub overdue_actions: usize,
 }
 
 #[derive(Serialize)]
@@ -339,6 +380,9 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
     let systems = pages.systems(&refs);
     let risks = pages.risks();
     let suppliers = pages.suppliers(&refs, today);
+    let objectives = pages.objectives(&refs);
+    let audits = pages.audits(&refs);
+    let actions = pages.actions(&refs, today);
     let soa = soa_rows(site, config, &catalogs, &controls);
     let heat_map = heat_maps(&risks);
     let calendar = calendar(site, today, config.review.warn_days, &refs);
@@ -354,6 +398,9 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
         systems,
         risks,
         suppliers,
+        objectives,
+        audits,
+        actions,
         soa,
         heat_map,
         calendar,
@@ -412,11 +459,41 @@ fn refs(site: &Site, catalogs: &Catalogs) -> HashMap<String, Ref> {
             urls::supplier(&data.id),
         )
     });
+    let objectives = site.objectives.iter().map(|r| {
+        let data = &r.data;
+        (
+            Kind::Objective,
+            &data.id,
+            data.statement.clone(),
+            urls::objective(&data.id),
+        )
+    });
+    let audits = site.audits.iter().map(|r| {
+        let data = &r.data;
+        (
+            Kind::Audit,
+            &data.id,
+            data.title.clone(),
+            urls::audit(&data.id),
+        )
+    });
+    let actions = site.actions.iter().map(|r| {
+        let data = &r.data;
+        (
+            Kind::Action,
+            &data.id,
+            data.title.clone(),
+            urls::action(&data.id),
+        )
+    });
     documents
         .chain(controls)
         .chain(systems)
         .chain(risks)
         .chain(suppliers)
+        .chain(objectives)
+        .chain(audits)
+        .chain(actions)
         .map(|(kind, id, title, url)| {
             let id = id.clone();
             (
@@ -474,6 +551,19 @@ fn backlinks(site: &Site, refs: &HashMap<String, Ref>) -> HashMap<String, Vec<Re
     }
     for supplier in &site.suppliers {
         link(&supplier.data.id, &supplier.data.risks);
+    }
+    for objective in &site.objectives {
+        link(&objective.data.id, &objective.data.controls);
+        link(&objective.data.id, &objective.data.risks);
+    }
+    for audit in &site.audits {
+        for finding in &audit.data.findings {
+            link(&audit.data.id, &finding.concerns);
+        }
+    }
+    for action in &site.actions {
+        link(&action.data.id, &action.data.concerns);
+        link(&action.data.id, action.data.audit.as_slice());
     }
     for risk in &site.risks {
         link(&risk.data.id, &risk.data.systems);
@@ -634,6 +724,103 @@ impl<'a> Pages<'a> {
             .collect();
         suppliers.sort_by(|a, b| a.record.name.cmp(&b.record.name));
         suppliers
+    }
+
+    /// The references among `ids`, by id, for the template to link.
+    fn links<'i>(
+        refs: &HashMap<String, Ref>,
+        ids: impl Iterator<Item = &'i String>,
+    ) -> HashMap<String, Ref> {
+        ids.filter_map(|id| Some((id.clone(), refs.get(id)?.clone())))
+            .collect()
+    }
+
+    fn objectives(&self, refs: &HashMap<String, Ref>) -> Vec<InternalAims<'a, ObjectiveRecord>> {
+        (self.site.objectives.iter())
+            .map(|objective| {
+                let data = &objective.data;
+                let source = self.source_of(objective.file);
+                InternalAims {
+                    url: urls::objective(&data.id),
+                    record: data,
+                    published_as: publish::record(data.visibility, data.public_summary.as_deref())
+                        .shown,
+                    actions: BTreeMap::new(),
+                    links: Self::links(refs, data.controls.iter().chain(&data.risks)),
+                    edit_url: edit_url(self.config, &source),
+                    history: self.history(objective.file),
+                    source,
+                    referenced_by: self.referenced_by(&data.id),
+                }
+            })
+            .collect()
+    }
+
+    /// Newest first.
+    fn audits(&self, refs: &HashMap<String, Ref>) -> Vec<InternalAims<'a, AuditRecord>> {
+        let mut audits: Vec<InternalAims<AuditRecord>> = (self.site.audits.iter())
+            .map(|audit| {
+                let data = &audit.data;
+                let source = self.source_of(audit.file);
+                let actions = (self.site.actions.iter())
+                    .filter(|a| a.data.audit.as_deref() == Some(&data.id))
+                    .filter_map(|a| Some((a.data.finding.clone()?, refs.get(&a.data.id)?.clone())))
+                    .collect();
+                InternalAims {
+                    url: urls::audit(&data.id),
+                    record: data,
+                    published_as: Visibility::Internal,
+                    actions,
+                    links: Self::links(refs, data.findings.iter().flat_map(|f| &f.concerns)),
+                    edit_url: edit_url(self.config, &source),
+                    history: self.history(audit.file),
+                    source,
+                    referenced_by: self.referenced_by(&data.id),
+                }
+            })
+            .collect();
+        audits.sort_by_key(|a| std::cmp::Reverse(a.record.start));
+        audits
+    }
+
+    /// Open ones first, major before minor, then the oldest raised first.
+    fn actions(&self, refs: &HashMap<String, Ref>, today: Date) -> Vec<InternalAction<'a>> {
+        let mut actions: Vec<InternalAction> = (self.site.actions.iter())
+            .map(|action| {
+                let data = &action.data;
+                let source = self.source_of(action.file);
+                InternalAction {
+                    url: urls::action(&data.id),
+                    record: data,
+                    overdue_steps: if data.is_open() {
+                        (data.steps.iter())
+                            .filter(|s| s.done.is_none() && s.due < today)
+                            .count()
+                    } else {
+                        0
+                    },
+                    audit: data.audit.as_ref().and_then(|id| refs.get(id).cloned()),
+                    links: Self::links(refs, data.concerns.iter()),
+                    edit_url: edit_url(self.config, &source),
+                    history: self.history(action.file),
+                    source,
+                    referenced_by: self.referenced_by(&data.id),
+                }
+            })
+            .collect();
+        actions.sort_by(|a, b| {
+            let key = |x: &InternalAction| {
+                (
+                    !x.record.is_open(),
+                    x.record.severity != crate::load::aims::Severity::Major,
+                    x.record.raised_on,
+                )
+            };
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| a.record.id.cmp(&b.record.id))
+        });
+        actions
     }
 
     /// Highest score first.
@@ -814,6 +1001,21 @@ fn calendar(
             add(evidence.expires_on, Due::EvidenceExpiry, &supplier.data.id);
         }
     }
+    for objective in &site.objectives {
+        let data = &objective.data;
+        let open = !matches!(
+            data.status,
+            ObjectiveStatus::Achieved | ObjectiveStatus::Dropped
+        );
+        if open {
+            add(data.due, Due::Target, &data.id);
+        }
+    }
+    for action in site.actions.iter().filter(|a| a.data.is_open()) {
+        for step in action.data.steps.iter().filter(|s| s.done.is_none()) {
+            add(Some(step.due), Due::ActionStep, &action.data.id);
+        }
+    }
     entries.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.item.id.cmp(&b.item.id)));
     entries
 }
@@ -896,6 +1098,19 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
             })
             .collect(),
         documents_by_status,
+        open_actions: model.actions.iter().filter(|a| a.record.is_open()).count(),
+        open_major: (model.actions.iter())
+            .filter(|a| {
+                a.record.is_open() && a.record.severity == crate::load::aims::Severity::Major
+            })
+            .map(|a| Ref {
+                kind: Kind::Action,
+                id: a.record.id.clone(),
+                title: a.record.title.clone(),
+                url: a.url.clone(),
+            })
+            .collect(),
+        overdue_actions: model.actions.iter().filter(|a| a.overdue_steps > 0).count(),
     }
 }
 

@@ -71,6 +71,8 @@ pub struct Role {
     pub systems: Vec<Ref>,
     pub risks: Vec<Ref>,
     pub suppliers: Vec<Ref>,
+    pub objectives: Vec<Ref>,
+    pub actions: Vec<Ref>,
     /// Reviews, targets and evidence expiry of what the role owns, overdue or due soon.
     pub due: Vec<DueItem>,
     pub overdue: usize,
@@ -367,6 +369,9 @@ fn roles(model: &InternalModel) -> Vec<Role> {
             Kind::System => role.systems.push(item),
             Kind::Risk => role.risks.push(item),
             Kind::Supplier => role.suppliers.push(item),
+            Kind::Objective => role.objectives.push(item),
+            // Audits have auditors, not owners: none is listed under a role.
+            Kind::Action | Kind::Audit => role.actions.push(item),
             Kind::Policy | Kind::Page => role.documents.push(item),
         }
     }

@@ -26,6 +26,7 @@ struct TrustJson<'a> {
     systems: &'a [PublicSystem],
     risks: &'a [PublicRisk],
     suppliers: &'a crate::model::public::PublicSuppliers,
+    ai_objectives: &'a [crate::model::public::PublicAiObjective],
     restricted: &'a [RestrictedItem],
     /// The commit built from: `{commit, committed_at}`, or null outside git.
     source: &'a Option<crate::model::public::SourceCommit>,
@@ -148,6 +149,7 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
         systems: &model.systems,
         risks: &model.risks,
         suppliers: &model.suppliers,
+        ai_objectives: &model.ai_objectives,
         restricted: &model.restricted,
         source: &model.source,
     };
@@ -514,9 +516,151 @@ pub fn suppliers_csv(model: &InternalModel) -> String {
     )
 }
 
+pub const OBJECTIVE_COLUMNS: [&str; 12] = [
+    "id",
+    "statement",
+    "measure",
+    "target",
+    "current",
+    "measured_on",
+    "status",
+    "owner",
+    "due",
+    "controls",
+    "risks",
+    "published_as",
+];
+
+pub fn objectives_csv(model: &InternalModel) -> String {
+    let date = |d: Option<crate::load::date::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    csv_table(
+        OBJECTIVE_COLUMNS,
+        model.objectives.iter().map(|o| {
+            let r = o.record;
+            [
+                r.id.clone(),
+                r.statement.clone(),
+                r.measure.clone().unwrap_or_default(),
+                r.target.clone(),
+                r.current.clone().unwrap_or_default(),
+                date(r.measured_on),
+                serde_plain(&r.status),
+                r.owner.clone(),
+                date(r.due),
+                r.controls.join("; "),
+                r.risks.join("; "),
+                serde_plain(&o.published_as),
+            ]
+        }),
+    )
+}
+
+pub const AUDIT_COLUMNS: [&str; 11] = [
+    "audit",
+    "title",
+    "start",
+    "end",
+    "auditor",
+    "status",
+    "finding",
+    "grade",
+    "description",
+    "concerns",
+    "action",
+];
+
+/// One row per finding (an audit without findings has one row of its own), so that a
+/// spreadsheet can filter nonconformities and see which have an action.
+pub fn audits_csv(model: &InternalModel) -> String {
+    let rows = model.audits.iter().flat_map(|a| {
+        let r = a.record;
+        let audit = [
+            r.id.clone(),
+            r.title.clone(),
+            r.start.to_string(),
+            r.end.map(|d| d.to_string()).unwrap_or_default(),
+            r.auditor.clone(),
+            serde_plain(&r.status),
+        ];
+        let row = move |finding: [String; 5]| {
+            let mut row: [String; 11] = Default::default();
+            for (cell, value) in row.iter_mut().zip(audit.iter().chain(&finding)) {
+                *cell = value.clone();
+            }
+            row
+        };
+        let mut rows: Vec<[String; 11]> = (r.findings.iter())
+            .map(|f| {
+                row([
+                    f.id.clone(),
+                    serde_plain(&f.grade),
+                    f.description.clone(),
+                    f.concerns.join("; "),
+                    a.actions
+                        .get(&f.id)
+                        .map(|x| x.id.clone())
+                        .unwrap_or_default(),
+                ])
+            })
+            .collect();
+        if rows.is_empty() {
+            rows.push(row(Default::default()));
+        }
+        rows
+    });
+    csv_table(AUDIT_COLUMNS, rows)
+}
+
+pub const ACTION_COLUMNS: [&str; 14] = [
+    "id",
+    "title",
+    "severity",
+    "source",
+    "audit",
+    "finding",
+    "raised_on",
+    "owner",
+    "root_cause",
+    "steps",
+    "overdue_steps",
+    "effective",
+    "closed_on",
+    "concerns",
+];
+
+pub fn actions_csv(model: &InternalModel) -> String {
+    csv_table(
+        ACTION_COLUMNS,
+        model.actions.iter().map(|a| {
+            let r = a.record;
+            [
+                r.id.clone(),
+                r.title.clone(),
+                serde_plain(&r.severity),
+                serde_plain(&r.source),
+                r.audit.clone().unwrap_or_default(),
+                r.finding.clone().unwrap_or_default(),
+                r.raised_on.to_string(),
+                r.owner.clone(),
+                r.root_cause.clone().unwrap_or_default(),
+                r.steps.len().to_string(),
+                a.overdue_steps.to_string(),
+                (r.effectiveness_check.as_ref())
+                    .map(|c| if c.effective { "yes" } else { "no" }.to_string())
+                    .unwrap_or_default(),
+                r.closed_on.map(|d| d.to_string()).unwrap_or_default(),
+                r.concerns.join("; "),
+            ]
+        }),
+    )
+}
+
 pub fn internal_files(model: &InternalModel, out: &dyn Output) -> Result<(), String> {
     out.put("soa.csv", soa_csv(model).into_bytes(), None)?;
     out.put("suppliers.csv", suppliers_csv(model).into_bytes(), None)?;
+    out.put("objectives.csv", objectives_csv(model).into_bytes(), None)?;
+    out.put("audits.csv", audits_csv(model).into_bytes(), None)?;
+    out.put("actions.csv", actions_csv(model).into_bytes(), None)?;
     out.put("gaps.csv", gaps_csv(model).into_bytes(), None)?;
     out.put("robots.txt", b"User-agent: *\nDisallow: /\n".to_vec(), None)?;
     let documents = model.documents.iter().map(|d| {

@@ -110,6 +110,9 @@ impl Renderer<'_> {
             Job::new("review/index.html", "internal/review.html"),
             Job::new("systems/index.html", "internal/systems.html"),
             Job::new("suppliers/index.html", "internal/suppliers.html"),
+            Job::new("objectives/index.html", "internal/objectives.html"),
+            Job::new("audits/index.html", "internal/audits.html"),
+            Job::new("actions/index.html", "internal/actions.html"),
             Job::new("risks/index.html", "internal/risks.html"),
             Job::new("calendar/index.html", "internal/calendar.html"),
         ];
@@ -139,6 +142,17 @@ impl Renderer<'_> {
             "internal/supplier.html",
             |s| &s.url,
         ));
+        jobs.extend(Job::records(
+            &model.objectives,
+            "internal/objective.html",
+            |o| &o.url,
+        ));
+        jobs.extend(Job::records(&model.audits, "internal/audit.html", |a| {
+            &a.url
+        }));
+        jobs.extend(Job::records(&model.actions, "internal/action.html", |a| {
+            &a.url
+        }));
         let context = cache::Context::new(
             &model.urls,
             cache::Readers::Internal,

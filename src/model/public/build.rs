@@ -57,6 +57,7 @@ pub fn build(site: &Site, config: &SiteConfig, today: Date) -> PublicModel {
     };
     let controls = model.controls();
     let suppliers = model.suppliers(config, today);
+    let ai_objectives = model.ai_objectives();
     let systems = model.systems();
     let risks = model.risks();
     let published = model.published_documents();
@@ -85,6 +86,7 @@ pub fn build(site: &Site, config: &SiteConfig, today: Date) -> PublicModel {
         systems,
         risks,
         suppliers,
+        ai_objectives,
         nav,
         restricted: model.restricted,
         objectives,
@@ -433,6 +435,29 @@ impl<'a> Builder<'a> {
         (out.upcoming_changes).sort_by(|a, b| a.date.cmp(&b.date).then_with(|| order(a, b)));
         (out.past_changes).sort_by(|a, b| b.date.cmp(&a.date).then_with(|| order(a, b)));
         out
+    }
+
+    /// Published objectives, as written: statement, target and status, nothing of how
+    /// they are measured or who owns them.
+    fn ai_objectives(&mut self) -> Vec<PublicAiObjective> {
+        let mut objectives = Vec::new();
+        for record in &self.site.objectives {
+            let data = &record.data;
+            match publish::record(data.visibility, data.public_summary.as_deref()).shown {
+                Visibility::Public => objectives.push(PublicAiObjective {
+                    statement: data.statement.clone(),
+                    target: data.target.clone(),
+                    status: data.status,
+                }),
+                Visibility::Restricted => self.restrict(
+                    RestrictedKind::Objective,
+                    data.statement.clone(),
+                    &data.public_summary,
+                ),
+                Visibility::Internal => {}
+            }
+        }
+        objectives
     }
 
     fn risks(&mut self) -> Vec<PublicRisk> {

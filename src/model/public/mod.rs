@@ -12,6 +12,7 @@ mod build;
 pub use build::build;
 
 use super::StatusCounts;
+use crate::load::aims::ObjectiveStatus as AiObjectiveStatus;
 use crate::load::date::Date;
 use crate::load::records::{
     CertificationStatus, ControlStatus, DocType, Lifecycle, RiskClass, RiskStatus, SupplierKind,
@@ -34,6 +35,8 @@ pub struct PublicModel {
     pub risks: Vec<PublicRisk>,
     /// The public suppliers, the notice given before a new one starts, and their changes.
     pub suppliers: PublicSuppliers,
+    /// The published AI objectives (ISO/IEC 42001 6.2): statement, target and status only.
+    pub ai_objectives: Vec<PublicAiObjective>,
     /// Published documents that asked for a place in the top navigation, in order.
     pub nav: Vec<NavLink>,
     /// Restricted records of every kind: title and summary, "available on request".
@@ -255,6 +258,13 @@ pub struct SupplierChange {
 }
 
 #[derive(Serialize)]
+pub struct PublicAiObjective {
+    pub statement: String,
+    pub target: String,
+    pub status: AiObjectiveStatus,
+}
+
+#[derive(Serialize)]
 pub struct PublicRisk {
     pub url: String,
     pub last_changed: Option<Date>,
@@ -273,6 +283,7 @@ pub enum RestrictedKind {
     System,
     Risk,
     Supplier,
+    Objective,
 }
 
 #[derive(Serialize)]

@@ -1,0 +1,191 @@
+//! The AIMS records (objectives, internal audits, corrective actions) hold together: every
+//! nonconformity an audit finds has a corrective action, an action names a finding the
+//! audit has, a closed action was checked for effectiveness, and open steps are on time.
+
+use super::value_at;
+use crate::finding::{Code, Finding};
+use crate::load::Site;
+use crate::load::aims::ActionSource;
+use crate::load::date::Date;
+
+pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    objectives(site, findings);
+    audits(site, findings);
+    actions(site, today, findings);
+}
+
+fn objectives(site: &Site, findings: &mut Vec<Finding>) {
+    for objective in &site.objectives {
+        let data = &objective.data;
+        if data.measure.as_deref().is_none_or(|m| m.trim().is_empty()) {
+            findings.push(
+                Finding::new(
+                    Code::ObjectiveWithoutMeasure,
+                    format!("objective `{}` says what, but not how it is measured", data.id),
+                )
+                .at(value_at(objective.file, &objective.positions, "target"))
+                .help("add `measure:` (what is counted, and from where); ISO/IEC 42001 6.2 asks that objectives be measurable"),
+            );
+        }
+    }
+}
+
+fn audits(site: &Site, findings: &mut Vec<Finding>) {
+    for audit in &site.audits {
+        let data = &audit.data;
+        let at = |path: &str| value_at(audit.file, &audit.positions, path);
+        if let Some(end) = data.end.filter(|end| *end < data.start) {
+            findings.push(
+                Finding::new(
+                    Code::DatesOutOfOrder,
+                    format!(
+                        "the audit ends before it starts: {end} is before {}",
+                        data.start
+                    ),
+                )
+                .at(at("end"))
+                .note(at("start"), "this date comes later")
+                .help("check both dates; one of them is mistyped"),
+            );
+        }
+        for (i, finding) in data.findings.iter().enumerate() {
+            if data.findings[..i].iter().any(|f| f.id == finding.id) {
+                findings.push(
+                    Finding::new(
+                        Code::DuplicateId,
+                        format!(
+                            "finding `{}` is listed twice in audit `{}`",
+                            finding.id, data.id
+                        ),
+                    )
+                    .at(at(&format!("findings.{i}.id")))
+                    .help("give each finding of an audit its own id (F1, F2, …)"),
+                );
+            }
+            if !finding.grade.is_nonconformity() {
+                continue;
+            }
+            let answered = (site.actions.iter()).any(|a| {
+                a.data.audit.as_deref() == Some(&data.id)
+                    && a.data.finding.as_deref() == Some(&finding.id)
+            });
+            if !answered {
+                findings.push(
+                    Finding::new(
+                        Code::NonconformityWithoutAction,
+                        format!(
+                            "nonconformity {} of audit `{}` has no corrective action record",
+                            finding.id, data.id
+                        ),
+                    )
+                    .at(at(&format!("findings.{i}.grade")))
+                    .help(format!(
+                        "add a record in content/actions/ with `source: audit-finding`, `audit: {}` and `finding: {}` (ISO/IEC 42001 10.2)",
+                        data.id, finding.id
+                    )),
+                );
+            }
+        }
+    }
+}
+
+fn actions(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    for action in &site.actions {
+        let data = &action.data;
+        let at = |path: &str| value_at(action.file, &action.positions, path);
+        if data.source == ActionSource::AuditFinding {
+            for (field, value) in [("audit", &data.audit), ("finding", &data.finding)] {
+                if value.is_none() {
+                    findings.push(
+                        Finding::new(
+                            Code::MissingField,
+                            format!("an action raised on an audit finding needs `{field}`"),
+                        )
+                        .at(at("source"))
+                        .help("name the audit's id in `audit` and the finding's id (such as F2) in `finding`"),
+                    );
+                }
+            }
+        }
+        let audit =
+            (data.audit.as_ref()).and_then(|id| site.audits.iter().find(|a| &a.data.id == id));
+        if let (Some(audit), Some(finding)) = (audit, &data.finding)
+            && !audit.data.findings.iter().any(|f| &f.id == finding)
+        {
+            let known = audit.data.findings.iter().map(|f| f.id.as_str());
+            findings.push(
+                Finding::new(
+                    Code::MissingReference,
+                    format!("audit `{}` has no finding `{finding}`", audit.data.id),
+                )
+                .at(at("finding"))
+                .label(crate::finding::did_you_mean(finding, known))
+                .help("use the `id` of one of the audit's findings"),
+            );
+        }
+        for (path, what, date) in [
+            ("raised_on", "`raised_on`", Some(data.raised_on)),
+            ("closed_on", "`closed_on`", data.closed_on),
+            (
+                "effectiveness_check.date",
+                "the effectiveness check",
+                data.effectiveness_check.as_ref().map(|c| c.date),
+            ),
+        ] {
+            if let Some(date) = date.filter(|d| *d > today) {
+                findings.push(
+                    Finding::new(
+                        Code::DateInFuture,
+                        format!("{what} is {date}, which has not come yet (today is {today})"),
+                    )
+                    .at(at(path))
+                    .help("enter the date it really happened"),
+                );
+            }
+        }
+        if let Some(closed) = data.closed_on.filter(|c| *c < data.raised_on) {
+            findings.push(
+                Finding::new(
+                    Code::DatesOutOfOrder,
+                    format!(
+                        "the action is closed before it was raised: {closed} is before {}",
+                        data.raised_on
+                    ),
+                )
+                .at(at("closed_on"))
+                .note(at("raised_on"), "this date comes later")
+                .help("check both dates; one of them is mistyped"),
+            );
+        }
+        if data.closed_on.is_some() && data.effectiveness_check.is_none() {
+            findings.push(
+                Finding::new(
+                    Code::ClosedWithoutEffectivenessCheck,
+                    format!("action `{}` is closed without a check that it worked", data.id),
+                )
+                .at(at("closed_on"))
+                .help("add `effectiveness_check: {date, by, result, effective}` (ISO/IEC 42001 10.2 d), or remove `closed_on` until it is checked"),
+            );
+        }
+        if !data.is_open() {
+            continue;
+        }
+        for (i, step) in data.steps.iter().enumerate() {
+            if step.done.is_none() && step.due < today {
+                findings.push(
+                    Finding::new(
+                        Code::ActionOverdue,
+                        format!(
+                            "a step of `{}` was due on {} and is not done ({} days ago)",
+                            data.id,
+                            step.due,
+                            step.due.days_until(today)
+                        ),
+                    )
+                    .at(at(&format!("steps.{i}.due")))
+                    .help("do it and set `done:`, or agree a new `due` date and say why in the description"),
+                );
+            }
+        }
+    }
+}
