@@ -40,6 +40,12 @@ pub fn action(id: &str) -> String {
     format!("actions/{}/", id.to_lowercase())
 }
 
+/// A supplier's row on the public suppliers page. Prefixed, so that no id (`main`,
+/// `current`) can take an id the page itself uses.
+pub fn supplier_anchor(id: &str) -> String {
+    format!("supplier-{}", id.to_lowercase())
+}
+
 /// A supplier's page in the handbook.
 pub fn supplier(id: &str) -> String {
     format!("suppliers/{}/", id.to_lowercase())

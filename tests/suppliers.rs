@@ -103,7 +103,9 @@ fn the_system_card_names_public_suppliers_and_hides_the_rest() {
     assert_eq!(build(dir.path(), &[]).code, 0);
     let page = read(&dir.path().join("public/systems/chatbot/index.html"));
     assert!(
-        page.contains("href=\"../../suppliers/index.html#sup-1\">Example Model Provider Ltd</a>"),
+        page.contains(
+            "href=\"../../suppliers/index.html#supplier-sup-1\">Example Model Provider Ltd</a>"
+        ),
         "{page}"
     );
     assert!(page.contains("a third-party provider"), "{page}");
@@ -122,9 +124,9 @@ fn the_system_card_names_public_suppliers_and_hides_the_rest() {
     );
     assert!(page.contains("Example LLM"), "{page}");
     let suppliers = read(&dir.path().join("public/suppliers/index.html"));
-    assert!(suppliers.contains("id=\"sup-1\""), "{suppliers}");
+    assert!(suppliers.contains("id=\"supplier-sup-1\""), "{suppliers}");
     assert!(
-        !suppliers.contains("id=\"sup-3\""),
+        !suppliers.contains("id=\"supplier-sup-3\""),
         "restricted is not a row"
     );
     let json: Value = serde_json::from_str(&read(&dir.path().join("public/trust.json"))).unwrap();
@@ -226,11 +228,11 @@ fn an_announced_supplier_is_upcoming_before_its_date_and_current_after() {
     let page = read(&dir.path().join("public/suppliers/index.html"));
     let upcoming = &page[page.find("id=\"upcoming\"").expect("an upcoming section")..];
     assert!(
-        upcoming.contains("2027-01-15</time>: <a href=\"#sup-2\">Example Standby Cloud AB</a> starts processing data"),
+        upcoming.contains("2027-01-15</time>: <a href=\"#supplier-sup-2\">Example Standby Cloud AB</a> starts processing data"),
         "{page}"
     );
     assert!(
-        upcoming.contains("2027-02-01</time>: <a href=\"#sup-1\">Example Model Provider Ltd</a> stops processing data"),
+        upcoming.contains("2027-02-01</time>: <a href=\"#supplier-sup-1\">Example Model Provider Ltd</a> stops processing data"),
         "{page}"
     );
     let home = read(&dir.path().join("public/index.html"));
@@ -271,7 +273,7 @@ fn an_announced_supplier_is_upcoming_before_its_date_and_current_after() {
     );
     assert!(!card.contains("(from "), "{card}");
     assert!(
-        page.contains("2027-02-01</time>: <a href=\"#sup-1\">Example Model Provider Ltd</a> stopped processing data"),
+        page.contains("2027-02-01</time>: <a href=\"#supplier-sup-1\">Example Model Provider Ltd</a> stopped processing data"),
         "{page}"
     );
 }
@@ -301,7 +303,7 @@ fn the_suppliers_feed_is_atom_with_an_entry_per_change() {
         assert!(
             entry.links()[0]
                 .href()
-                .starts_with("https://trust.example.com/suppliers/#sup-")
+                .starts_with("https://trust.example.com/suppliers/index.html#supplier-sup-")
         );
     }
     assert_eq!(feed.updated().to_rfc3339(), "2026-11-27T00:00:00+00:00");
@@ -408,6 +410,126 @@ fn a_supplier_announced_later_than_the_promised_notice_is_a_warning() {
     let run = common::check_json(&root);
     assert!(
         !run.findings().iter().any(|f| f["code"] == "short-notice"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_dpa_is_true_false_or_an_address_never_other_text() {
+    for (written, refused) in [
+        ("no", true),
+        ("\"N/A\"", true),
+        ("javascript:alert(1)", true),
+        ("\"\"", true),
+        ("false", false),
+        ("https://legal.example/dpa", false),
+    ] {
+        let dir = site(None);
+        let path = dir.path().join("content/suppliers/model-provider.yaml");
+        let text = read(&path).replace("dpa: true", &format!("dpa: {written}"));
+        fs::write(&path, text).unwrap();
+        let run = common::check_json(dir.path());
+        let bad: Vec<Value> = (run.findings().into_iter())
+            .filter(|f| {
+                f["code"] == "bad-value" && f["path"] == "content/suppliers/model-provider.yaml"
+            })
+            .collect();
+        assert_eq!(!bad.is_empty(), refused, "dpa: {written}\n{}", run.stdout);
+        if refused {
+            assert_eq!(bad[0]["line"], 10, "{}", bad[0]);
+            assert_eq!(run.code, 1);
+        }
+    }
+}
+
+#[test]
+fn the_home_page_counts_every_current_supplier_without_naming_the_hidden_ones() {
+    let dir = supplier_site();
+    // The internal supplier trains on customer data: the page may not say none does.
+    let hidden = dir.path().join("content/suppliers/hidden.yaml");
+    let text = read(&hidden).replace(
+        "trains_on_customer_data: false",
+        "trains_on_customer_data: true",
+    );
+    fs::write(&hidden, text).unwrap();
+    // The chatbot names it while saying it does not train: make it say nothing instead.
+    let system = dir.path().join("content/systems/chatbot.yaml");
+    let text = read(&system).replace("customer_data_used_for_training: false\n", "");
+    fs::write(&system, text).unwrap();
+    let run = build(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let home = read(&dir.path().join("public/index.html"));
+    assert!(
+        home.contains("3 companies process data for us today (1 listed here by name); 1 of them trains models on customer data."),
+        "{home}"
+    );
+    assert!(!home.contains("CANARY-HIDDEN-NAME"));
+    let json: Value = serde_json::from_str(&read(&dir.path().join("public/trust.json"))).unwrap();
+    assert_eq!(json["suppliers"]["total_current"], 3);
+    assert_eq!(json["suppliers"]["total_training"], 1);
+}
+
+#[test]
+fn without_a_base_url_the_suppliers_feed_links_relative_to_itself() {
+    let dir = changing_site();
+    let config = dir.path().join("content/site.yaml");
+    let text = read(&config).replace("base_url: \"https://trust.example.com/\"\n", "");
+    fs::write(&config, text).unwrap();
+    let (code, stderr) = build_on(dir.path(), "2026-11-27");
+    assert_eq!(code, 0, "{stderr}");
+    let xml = read(&dir.path().join("public/suppliers/feed.xml"));
+    let feed: atom_syndication::Feed = xml.parse().unwrap();
+    assert_eq!(feed.id(), "urn:trustbook:suppliers");
+    for entry in feed.entries() {
+        assert!(
+            entry
+                .id()
+                .starts_with("urn:trustbook:suppliers:supplier-sup-"),
+            "{xml}"
+        );
+        // Resolved against the feed's own address (`…/suppliers/feed.xml`).
+        assert!(
+            entry.links()[0]
+                .href()
+                .starts_with("index.html#supplier-sup-"),
+            "{xml}"
+        );
+    }
+}
+
+#[test]
+fn placeholders_in_the_ai_use_card_and_supplier_lists_are_warned() {
+    let dir = site(None);
+    let system = dir.path().join("content/systems/chatbot.yaml");
+    let text = read(&system)
+        .replace("models: [Example LLM]", "models: [TODO]")
+        .replace(
+            "opt_out: Ask an agent instead of the chatbot.",
+            "opt_out: TBD",
+        );
+    fs::write(&system, text).unwrap();
+    let supplier = dir.path().join("content/suppliers/model-provider.yaml");
+    let text = read(&supplier).replace("locations: [EU]", "locations: [TBD]");
+    fs::write(&supplier, text).unwrap();
+    let run = common::check_json(dir.path());
+    let mut placeholders: Vec<(String, i64)> = (run.findings().into_iter())
+        .filter(|f| f["code"] == "placeholder-text")
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    placeholders.sort();
+    assert_eq!(
+        placeholders,
+        [
+            ("content/suppliers/model-provider.yaml".to_string(), 7),
+            ("content/systems/chatbot.yaml".to_string(), 17),
+            ("content/systems/chatbot.yaml".to_string(), 18),
+        ],
         "{}",
         run.stdout
     );

@@ -204,6 +204,37 @@ fn systems_and_risks(site: &Site, findings: &mut Vec<Finding>) {
         );
     }
 
+    for supplier in &site.suppliers {
+        let data = &supplier.data;
+        let mut here = Here {
+            file: supplier.file,
+            positions: &supplier.positions,
+            findings,
+        };
+        here.public_summary(data.visibility, data.public_summary.as_deref());
+        for (field, text) in [
+            ("name", &data.name),
+            ("service", &data.service),
+            ("purpose", &data.purpose),
+        ] {
+            here.require(
+                !text.trim().is_empty(),
+                field,
+                field,
+                "a supplier says who it is and what it does",
+            );
+        }
+    }
+    for objective in &site.objectives {
+        let data = &objective.data;
+        let mut here = Here {
+            file: objective.file,
+            positions: &objective.positions,
+            findings,
+        };
+        here.public_summary(data.visibility, data.public_summary.as_deref());
+    }
+
     for risk in &site.risks {
         let data = &risk.data;
         let mut here = Here {

@@ -163,6 +163,8 @@ fn withheld_records(site: &Site, findings: &mut Vec<Finding>) {
 /// justification have their own rules): the page would print them as they are.
 fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
     let mut fields: Vec<(usize, &Positions, &str, &str)> = Vec::new();
+    // Items of lists, named by their path (`models.0`).
+    let mut listed: Vec<(usize, &Positions, String, &str)> = Vec::new();
     for system in &site.systems {
         let data = &system.data;
         let decision = publish::record(data.visibility, data.public_summary.as_deref());
@@ -177,11 +179,16 @@ fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
             ("ai_disclosure", data.ai_disclosure.as_ref()),
             ("limitations", data.limitations.as_ref()),
             ("affected_people", data.affected_people.as_ref()),
+            ("data_retention", data.data_retention.as_ref()),
+            ("opt_out", data.opt_out.as_ref()),
         ];
         for (field, text) in texts {
             if let Some(text) = text {
                 fields.push((system.file, &system.positions, field, text));
             }
+        }
+        for (i, model) in data.models.iter().enumerate() {
+            listed.push((system.file, &system.positions, format!("models.{i}"), model));
         }
     }
     for risk in &site.risks {
@@ -217,6 +224,20 @@ fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
                 fields.push((supplier.file, &supplier.positions, field, text));
             }
         }
+        let lists = [
+            ("data_categories", &data.data_categories),
+            ("locations", &data.locations),
+        ];
+        for (field, items) in lists {
+            for (i, item) in items.iter().enumerate() {
+                listed.push((
+                    supplier.file,
+                    &supplier.positions,
+                    format!("{field}.{i}"),
+                    item,
+                ));
+            }
+        }
     }
     for document in &site.documents {
         if publish::document(document).shown != Visibility::Internal {
@@ -224,7 +245,11 @@ fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
             fields.push((record.file, &record.positions, "title", &record.data.title));
         }
     }
+    let fields = (fields.into_iter())
+        .map(|(file, positions, field, text)| (file, positions, field.to_string(), text))
+        .chain(listed);
     for (file, positions, field, text) in fields {
+        let field = field.as_str();
         if let Some(word) = publish::placeholder(text) {
             findings.push(
                 Finding::new(

@@ -4,11 +4,24 @@
 use super::value_at;
 use crate::finding::{Code, Finding};
 use crate::load::Site;
-use crate::load::records::Visibility;
+use crate::load::records::{Dpa, Visibility};
 use crate::publish;
 use std::collections::HashMap;
 
 pub fn check(site: &Site, findings: &mut Vec<Finding>) {
+    for supplier in &site.suppliers {
+        // A DPA is `true`, `false` or where it is: any other text (`no`, `N/A`) would be
+        // read as "there is one".
+        if let Some(Dpa::At(text)) = &supplier.data.dpa
+            && !super::evidence::is_web_address(text)
+        {
+            findings.push(
+                Finding::new(Code::BadValue, format!("`dpa` `{text}` is neither true, false nor a web address"))
+                    .at(value_at(supplier.file, &supplier.positions, "dpa"))
+                    .help("write `dpa: true` or `dpa: false` (unquoted), or the https:// address of the agreement"),
+            );
+        }
+    }
     let suppliers: HashMap<&str, _> = (site.suppliers.iter())
         .map(|s| (s.data.id.as_str(), s))
         .collect();

@@ -227,8 +227,20 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
 /// The suppliers' Atom feed: one entry per change, dated when it was announced (a supplier
 /// still to start is news on the day it is announced, not the day it starts), newest first.
 fn supplier_feed(model: &PublicModel, base: Option<&str>) -> String {
-    let base = base.unwrap_or("");
-    let page = format!("{base}suppliers/");
+    // Without a base URL, links are relative to the feed (in `suppliers/`) and ids are
+    // URNs: an Atom id must be absolute, and a relative one would differ by reader.
+    let (page, feed_id, entry_id) = match base {
+        Some(base) => (
+            format!("{base}suppliers/"),
+            format!("{base}suppliers/feed.xml"),
+            format!("{base}suppliers/#"),
+        ),
+        None => (
+            String::new(),
+            "urn:trustbook:suppliers".to_string(),
+            "urn:trustbook:suppliers:".to_string(),
+        ),
+    };
     let suppliers = &model.suppliers;
     let mut changes: Vec<&crate::model::public::SupplierChange> =
         (suppliers.upcoming_changes.iter())
@@ -245,8 +257,8 @@ fn supplier_feed(model: &PublicModel, base: Option<&str>) -> String {
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{} suppliers</title>\n  <id>{}</id>\n  <updated>{updated}T00:00:00Z</updated>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}\"/>\n",
         escape(&model.site.organisation),
-        escape(&format!("{page}feed.xml")),
-        escape(&page),
+        escape(&feed_id),
+        escape(&format!("{page}index.html")),
         escape(&format!("{page}feed.xml")),
     );
     for change in changes {
@@ -287,11 +299,11 @@ fn supplier_feed(model: &PublicModel, base: Option<&str>) -> String {
                 ),
             ),
         };
-        let link = format!("{page}#{}", change.anchor);
+        let link = format!("{page}index.html#{}", change.anchor);
         xml.push_str(&format!(
-            "  <entry>\n    <title>{}</title>\n    <id>{}#{}-{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <link href=\"{}\"/>\n    <summary>{}</summary>\n    <author><name>{}</name></author>\n  </entry>\n",
+            "  <entry>\n    <title>{}</title>\n    <id>{}{}-{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <link href=\"{}\"/>\n    <summary>{}</summary>\n    <author><name>{}</name></author>\n  </entry>\n",
             escape(&title),
-            escape(&page),
+            escape(&entry_id),
             escape(&change.anchor),
             escape(&format!("{}-{}", change.change, change.date)),
             change.announced,

@@ -306,7 +306,9 @@ impl<'a> Builder<'a> {
             let data = &supplier.data;
             let (name, anchor) =
                 match publish::record(data.visibility, data.public_summary.as_deref()).shown {
-                    Visibility::Public => (data.name.clone(), Some(data.id.to_lowercase())),
+                    Visibility::Public => {
+                        (data.name.clone(), Some(urls::supplier_anchor(&data.id)))
+                    }
                     Visibility::Restricted => (data.name.clone(), None),
                     Visibility::Internal => ("a third-party provider".to_string(), None),
                 };
@@ -335,6 +337,11 @@ impl<'a> Builder<'a> {
         };
         for record in &self.site.suppliers {
             let data = &record.data;
+            if crate::model::SupplierState::of(data, today) == crate::model::SupplierState::Current
+            {
+                out.total_current += 1;
+                out.total_training += usize::from(data.trains_on_customer_data);
+            }
             match publish::record(data.visibility, data.public_summary.as_deref()).shown {
                 Visibility::Public => {}
                 Visibility::Restricted => {
@@ -349,7 +356,7 @@ impl<'a> Builder<'a> {
             }
             // Links to a supplier lead to the suppliers page, where it is a row.
             self.publish(&data.id, "suppliers/".to_string());
-            let anchor = data.id.to_lowercase();
+            let anchor = crate::urls::supplier_anchor(&data.id);
             let path = self.site.sources.path(record.file).to_path_buf();
             // Git's days of public change, oldest last: the oldest made the record (the
             // announcement); later ones changed what customers read.

@@ -214,6 +214,11 @@ pub struct PublicSuppliers {
     pub upcoming_changes: Vec<SupplierChange>,
     /// Changes that happened (`added`, `removed`, `changed`), newest first.
     pub past_changes: Vec<SupplierChange>,
+    /// Over every supplier record, internal ones included (totals name no record): how
+    /// many process data today, and how many of those train on customer data. A page
+    /// that counted only the published ones would understate both.
+    pub total_current: usize,
+    pub total_training: usize,
 }
 
 impl PublicSuppliers {
