@@ -57,8 +57,9 @@ fn run_init(args: &InitArgs) -> ExitCode {
                  2. Edit content/site.yaml: your organisation, contact email and certification.\n  \
                  3. For each control in content/controls/, replace the TODO with why it is included\n     \
                     (or exclude it, saying why), and set its real status and owner.\n  \
-                 4. Complete content/policies/ai-policy.md; add your AI systems and risks\n     \
-                    (see the .example files in content/systems/ and content/risks/).\n  \
+                 4. Complete content/policies/ai-policy.md; add your AI systems, risks, suppliers,\n     \
+                    objectives, audits and corrective actions (each folder under content/ has a\n     \
+                    .example file that shows the fields).\n  \
                  5. trustbook check   lists what is left (38 TODO justifications to start with)\n  \
                  6. trustbook build   writes public/ (for any static host) and internal/ (staff only)"
             );

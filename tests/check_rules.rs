@@ -112,4 +112,8 @@ rules! {
     deprecated_field => "deprecated-field",
     supplier_not_public => "supplier-not-public",
     data_use_contradiction => "data-use-contradiction",
+    nonconformity_without_action => "nonconformity-without-action",
+    objective_without_measure => "objective-without-measure",
+    action_overdue => "action-overdue",
+    closed_without_effectiveness_check => "closed-without-effectiveness-check",
 }

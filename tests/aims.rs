@@ -1,0 +1,236 @@
+//! Objectives, internal audits and corrective actions as an auditor and a customer meet
+//! them: the handbook's registers, pages, CSVs, dashboard and review pack; the public page
+//! shows an objective's statement, target and status and nothing else of any of them.
+
+mod common;
+
+use common::{build, files_under, site};
+use serde_json::Value;
+use std::fs;
+use std::path::Path;
+
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Canaries in every field the public may not read.
+const INTERNAL_ONLY: [&str; 9] = [
+    "CANARY-MEASURE",
+    "CANARY-CURRENT",
+    "CANARY-OBJECTIVE-OWNER",
+    "CANARY-INTERNAL-OBJECTIVE",
+    "CANARY-AUDIT-TITLE",
+    "CANARY-INDEPENDENCE",
+    "CANARY-FINDING",
+    "CANARY-ACTION-TITLE",
+    "CANARY-ROOT-CAUSE",
+];
+
+/// The good site with a public and an internal objective, an audit with a major and a
+/// minor nonconformity, a closed action answering the minor one and an open one the major.
+fn aims_site() -> tempfile::TempDir {
+    let dir = site(None);
+    let root = dir.path();
+    write(
+        root,
+        "content/objectives/obj-1.yaml",
+        "id: OBJ-1\nstatement: Every AI system has a current impact assessment.\n\
+         measure: CANARY-MEASURE share of systems\ntarget: 100% by 2027-03-31\n\
+         current: CANARY-CURRENT 50%\nmeasured_on: 2026-11-01\n\
+         owner: CANARY-OBJECTIVE-OWNER\nstatus: at-risk\ncontrols: [ACME-1]\n\
+         visibility: public\npublic_summary: We assess every AI system.\n",
+    );
+    write(
+        root,
+        "content/objectives/obj-2.yaml",
+        "id: OBJ-2\nstatement: CANARY-INTERNAL-OBJECTIVE\nmeasure: Count\ntarget: Ten\n\
+         owner: Head of Support\nstatus: on-track\n",
+    );
+    write(
+        root,
+        "content/audits/aud-1.yaml",
+        "id: AUD-1\ntitle: CANARY-AUDIT-TITLE 2026\nstart: 2026-09-14\nend: 2026-09-18\n\
+         auditor: Example Audit LLP\nindependence: CANARY-INDEPENDENCE\nstatus: completed\n\
+         findings:\n  - id: F1\n    grade: major-nonconformity\n    description: CANARY-FINDING no impact assessment\n    concerns: [SYS-1]\n\
+         \x20 - id: F2\n    grade: minor-nonconformity\n    description: Evidence collected late\n    concerns: [ACME-1]\n",
+    );
+    write(
+        root,
+        "content/actions/ca-1.yaml",
+        "id: CA-1\ntitle: CANARY-ACTION-TITLE assess the chatbot\nsource: audit-finding\n\
+         audit: AUD-1\nfinding: F1\nseverity: major\ndescription: No impact assessment.\n\
+         raised_on: 2026-09-18\nowner: Head of Support\nroot_cause: CANARY-ROOT-CAUSE\n\
+         steps:\n  - {description: Write it, owner: Head of Support, due: 2027-01-15}\n\
+         concerns: [SYS-1]\n",
+    );
+    write(
+        root,
+        "content/actions/ca-2.yaml",
+        "id: CA-2\ntitle: Collect evidence on time\nsource: audit-finding\naudit: AUD-1\n\
+         finding: F2\nseverity: minor\ndescription: Evidence late.\nraised_on: 2026-09-18\n\
+         owner: Head of Support\nsteps:\n  - {description: Calendar reminders, owner: Head of Support, due: 2026-10-15, done: 2026-10-10}\n\
+         effectiveness_check: {date: 2026-11-20, by: Internal audit, result: On time since, effective: true}\n\
+         closed_on: 2026-11-21\n",
+    );
+    dir
+}
+
+#[test]
+fn nothing_of_audits_actions_or_internal_objectives_reaches_the_public_site() {
+    let dir = aims_site();
+    let run = build(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning["), "{}", run.stderr);
+    for (path, bytes) in files_under(&dir.path().join("public")) {
+        let text = String::from_utf8_lossy(&bytes);
+        for canary in INTERNAL_ONLY {
+            assert!(!text.contains(canary), "public/{path} leaks {canary}");
+        }
+    }
+    let internal: String = files_under(&dir.path().join("internal"))
+        .into_iter()
+        .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
+        .collect();
+    for canary in INTERNAL_ONLY {
+        assert!(internal.contains(canary), "the handbook lacks {canary}");
+    }
+    // The public objective: statement, target and status.
+    let home = read(&dir.path().join("public/index.html"));
+    assert!(
+        home.contains("<th scope=\"row\">Every AI system has a current impact assessment.</th><td>100% by 2027-03-31</td>"),
+        "{home}"
+    );
+    let json: Value = serde_json::from_str(&read(&dir.path().join("public/trust.json"))).unwrap();
+    assert_eq!(
+        json["ai_objectives"],
+        serde_json::json!([{
+            "statement": "Every AI system has a current impact assessment.",
+            "target": "100% by 2027-03-31",
+            "status": "at-risk"
+        }])
+    );
+}
+
+#[test]
+fn the_registers_csvs_and_dashboard_agree() {
+    let dir = aims_site();
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    let internal = dir.path().join("internal");
+    let rows = |name: &str| -> Vec<csv::StringRecord> {
+        let text = read(&internal.join(name));
+        csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let audits = rows("audits.csv");
+    assert_eq!(audits.len(), 2, "a row per finding");
+    assert_eq!(
+        (&audits[0][6], &audits[0][7], &audits[0][10]),
+        ("F1", "major-nonconformity", "CA-1")
+    );
+    assert_eq!((&audits[1][6], &audits[1][10]), ("F2", "CA-2"));
+    let actions = rows("actions.csv");
+    // Open first.
+    assert_eq!((&actions[0][0], &actions[0][12]), ("CA-1", ""));
+    assert_eq!(
+        (&actions[1][0], &actions[1][11], &actions[1][12]),
+        ("CA-2", "yes", "2026-11-21")
+    );
+    let objectives = rows("objectives.csv");
+    assert_eq!(objectives.len(), 2);
+    assert_eq!(&objectives[0][11], "public");
+    let dashboard = read(&internal.join("index.html"));
+    assert!(dashboard.contains("1 open"), "{dashboard}");
+    assert!(
+        dashboard.contains("1 major nonconformity open."),
+        "{dashboard}"
+    );
+    assert!(dashboard.contains("actions/ca-1/index.html"), "{dashboard}");
+    // The audit page links each finding's action; the action links back to the finding.
+    let audit = read(&internal.join("audits/aud-1/index.html"));
+    assert!(
+        audit.contains("href=\"../../actions/ca-1/index.html\">CA-1</a>"),
+        "{audit}"
+    );
+    let action = read(&internal.join("actions/ca-1/index.html"));
+    assert!(
+        action.contains("href=\"../../audits/aud-1/index.html#f1\""),
+        "{action}"
+    );
+    let calendar = read(&internal.join("calendar/index.html"));
+    assert!(
+        calendar.contains("2027-01-15"),
+        "the open step is in the calendar: {calendar}"
+    );
+}
+
+#[test]
+fn the_review_pack_lists_objectives_findings_and_open_actions() {
+    let dir = aims_site();
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    let pack = read(&dir.path().join("internal/review/index.html"));
+    let text = pack.split("<h2>").collect::<Vec<_>>();
+    let section = |title: &str| {
+        text.iter()
+            .find(|s| s.starts_with(title))
+            .unwrap_or_else(|| panic!("no section {title}: {pack}"))
+            .to_string()
+    };
+    let objectives = section("AI objectives");
+    assert!(
+        objectives.contains("OBJ-1") && objectives.contains("At risk"),
+        "{objectives}"
+    );
+    let audits = section("Internal audit results");
+    assert!(
+        audits.contains("F1, Major nonconformity") && audits.contains("(action CA-1)"),
+        "{audits}"
+    );
+    let actions = section("Nonconformities and corrective actions");
+    assert!(actions.contains("1 open, 1 closed."), "{actions}");
+    assert!(actions.contains("CA-1 CANARY-ACTION-TITLE"), "{actions}");
+    assert!(
+        actions.contains("CA-2 (2026-11-21, effective)"),
+        "{actions}"
+    );
+}
+
+#[test]
+fn an_action_naming_a_finding_its_audit_lacks_is_an_error() {
+    let dir = aims_site();
+    let path = dir.path().join("content/actions/ca-1.yaml");
+    fs::write(&path, read(&path).replace("finding: F1", "finding: F9")).unwrap();
+    let run = common::check_json(dir.path());
+    assert_eq!(run.code, 1);
+    let codes: Vec<(String, String, i64)> = (run.findings().into_iter())
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        codes.contains(&(
+            "missing-reference".into(),
+            "content/actions/ca-1.yaml".into(),
+            5
+        )),
+        "{}",
+        run.stdout
+    );
+    // And F1 now has no action.
+    assert!(
+        codes.iter().any(|c| c.0 == "nonconformity-without-action"),
+        "{}",
+        run.stdout
+    );
+}
