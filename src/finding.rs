@@ -66,6 +66,7 @@ pub enum Code {
     ObjectiveWithoutMeasure,
     ActionOverdue,
     ClosedWithoutEffectivenessCheck,
+    FolderNotRead,
 }
 
 impl Code {
@@ -125,6 +126,7 @@ impl Code {
             ObjectiveWithoutMeasure => "objective-without-measure",
             ActionOverdue => "action-overdue",
             ClosedWithoutEffectivenessCheck => "closed-without-effectiveness-check",
+            FolderNotRead => "folder-not-read",
         }
     }
 
@@ -149,7 +151,8 @@ impl Code {
             | ShortNotice
             | NonconformityWithoutAction
             | ObjectiveWithoutMeasure
-            | ActionOverdue => Severity::Warning,
+            | ActionOverdue
+            | FolderNotRead => Severity::Warning,
             _ => Severity::Error,
         }
     }

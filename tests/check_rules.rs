@@ -116,4 +116,5 @@ rules! {
     objective_without_measure => "objective-without-measure",
     action_overdue => "action-overdue",
     closed_without_effectiveness_check => "closed-without-effectiveness-check",
+    folder_not_read => "folder-not-read",
 }

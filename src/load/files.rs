@@ -45,6 +45,30 @@ pub fn list(
     };
     let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
     entries.sort_by_key(|e| e.file_name());
+    // Records are read from the folder itself: one in a subfolder would be lost without a
+    // word, and the published list would quietly be incomplete.
+    for entry in &entries {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let hidden = name.starts_with('.') || name.starts_with('#') || name.ends_with('~');
+        if !hidden && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let shown = shown_dir.join(&*name);
+            findings.push(
+                Finding::new(
+                    Code::FolderNotRead,
+                    format!(
+                        "this folder is not read: sources are read only directly in {}/",
+                        shown_dir.display()
+                    ),
+                )
+                .in_file(shown)
+                .help(format!(
+                    "move its files up into {}/ (file names are free; the `id` inside counts)",
+                    shown_dir.display()
+                )),
+            );
+        }
+    }
     entries
         .into_iter()
         .filter(|entry| is_source(&entry.path(), extensions))
