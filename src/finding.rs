@@ -67,6 +67,7 @@ pub enum Code {
     ActionOverdue,
     ClosedWithoutEffectivenessCheck,
     FolderNotRead,
+    NoImpactAssessment,
 }
 
 impl Code {
@@ -127,6 +128,7 @@ impl Code {
             ActionOverdue => "action-overdue",
             ClosedWithoutEffectivenessCheck => "closed-without-effectiveness-check",
             FolderNotRead => "folder-not-read",
+            NoImpactAssessment => "no-impact-assessment",
         }
     }
 
@@ -152,7 +154,8 @@ impl Code {
             | NonconformityWithoutAction
             | ObjectiveWithoutMeasure
             | ActionOverdue
-            | FolderNotRead => Severity::Warning,
+            | FolderNotRead
+            | NoImpactAssessment => Severity::Warning,
             _ => Severity::Error,
         }
     }

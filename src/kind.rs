@@ -9,10 +9,12 @@ use serde::Serialize;
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Action,
+    Assessment,
     Audit,
     Control,
     Objective,
     Page,
+    Party,
     Policy,
     Risk,
     Supplier,
@@ -32,6 +34,8 @@ impl Kind {
             Kind::Objective => "objective",
             Kind::Audit => "audit",
             Kind::Action => "corrective action",
+            Kind::Assessment => "impact assessment",
+            Kind::Party => "interested party",
         }
     }
 

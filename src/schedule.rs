@@ -85,10 +85,15 @@ pub fn reviews(site: &Site) -> impl Iterator<Item = Review<'_>> {
             )
         })
         .filter_map(|o| review(o, &o.data.id, o.data.next_review));
+    let parties = (site.parties.iter()).filter_map(|p| review(p, &p.data.id, p.data.next_review));
+    let assessments =
+        (site.assessments.iter()).filter_map(|a| review(a, &a.data.id, a.data.next_review));
     (documents.chain(controls).chain(systems))
         .chain(risks)
         .chain(suppliers)
         .chain(objectives)
+        .chain(parties)
+        .chain(assessments)
 }
 
 #[cfg(test)]

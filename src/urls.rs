@@ -40,6 +40,14 @@ pub fn action(id: &str) -> String {
     format!("actions/{}/", id.to_lowercase())
 }
 
+pub fn party(id: &str) -> String {
+    format!("parties/{}/", id.to_lowercase())
+}
+
+pub fn assessment(id: &str) -> String {
+    format!("assessments/{}/", id.to_lowercase())
+}
+
 /// A supplier's row on the public suppliers page. Prefixed, so that no id (`main`,
 /// `current`) can take an id the page itself uses.
 pub fn supplier_anchor(id: &str) -> String {

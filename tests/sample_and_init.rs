@@ -37,6 +37,8 @@ fn the_sample_checks_with_only_its_deliberate_warnings() {
         found,
         [
             "evidence-expired content/controls/a-10-3.yaml",
+            "no-impact-assessment content/systems/code-assistant.yaml",
+            "no-impact-assessment content/systems/meeting-transcription.yaml",
             "public-not-published content/policies/incident-communication.md",
             "review-due-soon content/policies/data-governance.md",
             "review-overdue content/controls/a-4-4.yaml",

@@ -9,6 +9,7 @@ use crate::load::aims::ActionSource;
 use crate::load::date::Date;
 
 pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    assessments(site, today, findings);
     objectives(site, findings);
     audits(site, findings);
     actions(site, today, findings);
@@ -186,6 +187,43 @@ fn actions(site: &Site, today: Date, findings: &mut Vec<Finding>) {
                     .help("do it and set `done:`, or agree a new `due` date and say why in the description"),
                 );
             }
+        }
+    }
+}
+
+/// Every AI system in use or being built has an impact assessment (6.1.4): a record in
+/// `assessments/`, or the older `impact_assessment` block of the system itself.
+fn assessments(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    use crate::load::records::Lifecycle;
+    for system in &site.systems {
+        let data = &system.data;
+        let assessed = data.impact_assessment.is_some()
+            || (site.assessments.iter()).any(|a| a.data.system == data.id);
+        if !assessed && data.lifecycle != Lifecycle::Retired {
+            findings.push(
+                Finding::new(
+                    Code::NoImpactAssessment,
+                    format!("AI system `{}` has no impact assessment", data.id),
+                )
+                .at(value_at(system.file, &system.positions, "id"))
+                .help(format!("add a record in content/assessments/ with `system: {}` (ISO/IEC 42001 6.1.4; `trustbook init` writes an example)", data.id)),
+            );
+        }
+    }
+    for assessment in &site.assessments {
+        let data = &assessment.data;
+        if data.date > today {
+            findings.push(
+                Finding::new(
+                    Code::DateInFuture,
+                    format!(
+                        "the assessment's date is {}, which has not come yet (today is {today})",
+                        data.date
+                    ),
+                )
+                .at(value_at(assessment.file, &assessment.positions, "date"))
+                .help("enter the day it was done; a date still to come belongs in `next_review`"),
+            );
         }
     }
 }

@@ -30,7 +30,7 @@ pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
                     .at(at)
                     .label("used again here")
                     .note(first.at.clone(), format!("first used by this {}", first.kind.noun()))
-                    .help("ids are unique across all records (policies, pages, controls, systems, risks, suppliers, objectives, audits, actions): rename one"),
+                    .help("ids are unique across all records (policies, pages, controls, systems, risks, suppliers, objectives, audits, actions, parties, assessments): rename one"),
             );
             continue;
         }
@@ -117,6 +117,8 @@ pub fn check_references(site: &Site, index: &Index, findings: &mut Vec<Finding>)
             Kind::Objective,
             Kind::Audit,
             Kind::Action,
+            Kind::Party,
+            Kind::Assessment,
         ];
         refs.check(
             record.file,
@@ -195,6 +197,40 @@ pub fn check_references(site: &Site, index: &Index, findings: &mut Vec<Finding>)
             let field = format!("findings.{i}.concerns");
             refs.check(file, positions, &field, &finding.concerns, &concernable);
         }
+    }
+    for party in &site.parties {
+        let (file, positions, data) = (party.file, &party.positions, &party.data);
+        let addressing = [
+            Kind::Policy,
+            Kind::Page,
+            Kind::Control,
+            Kind::System,
+            Kind::Objective,
+        ];
+        refs.check(
+            file,
+            positions,
+            "addressed_by",
+            &data.addressed_by,
+            &addressing,
+        );
+    }
+    for assessment in &site.assessments {
+        let (file, positions, data) = (assessment.file, &assessment.positions, &assessment.data);
+        refs.check(
+            file,
+            positions,
+            "system",
+            std::slice::from_ref(&data.system),
+            &[Kind::System],
+        );
+        refs.check(
+            file,
+            positions,
+            "mitigations",
+            &data.mitigations,
+            &[Kind::Control, Kind::Risk],
+        );
     }
     for action in &site.actions {
         let (file, positions, data) = (action.file, &action.positions, &action.data);

@@ -144,8 +144,16 @@ fn withheld_records(site: &Site, findings: &mut Vec<Finding>) {
             publish::record(r.data.visibility, summary),
         )
     });
+    let assessments = site.assessments.iter().map(|r| {
+        let summary = r.data.public_summary.as_deref();
+        (
+            r.file,
+            &r.positions,
+            publish::record(r.data.visibility, summary),
+        )
+    });
     let records = controls.chain(systems).chain(risks).chain(suppliers);
-    for (file, positions, decision) in records.chain(objectives) {
+    for (file, positions, decision) in records.chain(objectives).chain(assessments) {
         if let Some(why) = decision.withheld {
             findings.push(
                 Finding::new(
@@ -398,6 +406,8 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
                 Kind::Objective => urls::objective(id),
                 Kind::Audit => urls::audit(id),
                 Kind::Action => urls::action(id),
+                Kind::Party => urls::party(id),
+                Kind::Assessment => urls::assessment(id),
                 _ => urls::control(id),
             },
         }
@@ -447,10 +457,22 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
         (site.audits.iter()).map(|r| plain(Kind::Audit, r, &r.data.id, Visibility::Internal));
     let actions =
         (site.actions.iter()).map(|r| plain(Kind::Action, r, &r.data.id, Visibility::Internal));
+    let parties =
+        (site.parties.iter()).map(|r| plain(Kind::Party, r, &r.data.id, Visibility::Internal));
+    let assessments = site.assessments.iter().map(|r| {
+        plain(
+            Kind::Assessment,
+            r,
+            &r.data.id,
+            publish::record(r.data.visibility, r.data.public_summary.as_deref()).shown,
+        )
+    });
     (documents.chain(controls).chain(systems))
         .chain(risks)
         .chain(suppliers)
         .chain(objectives)
         .chain(audits)
         .chain(actions)
+        .chain(parties)
+        .chain(assessments)
 }

@@ -14,6 +14,8 @@ const EXAMPLE_SUPPLIER: &str = include_str!("example-supplier.yaml");
 const EXAMPLE_OBJECTIVE: &str = include_str!("example-objective.yaml");
 const EXAMPLE_AUDIT: &str = include_str!("example-audit.yaml");
 const EXAMPLE_ACTION: &str = include_str!("example-action.yaml");
+const EXAMPLE_PARTY: &str = include_str!("example-party.yaml");
+const EXAMPLE_ASSESSMENT: &str = include_str!("example-assessment.yaml");
 const README: &str = include_str!("README.md");
 
 /// The files of a new site, as (path under the site folder, text).
@@ -48,6 +50,14 @@ pub fn files(today: Date) -> Vec<(PathBuf, String)> {
         (
             PathBuf::from("content/actions/example-action.yaml.example"),
             EXAMPLE_ACTION.to_string(),
+        ),
+        (
+            PathBuf::from("content/parties/example-party.yaml.example"),
+            EXAMPLE_PARTY.to_string(),
+        ),
+        (
+            PathBuf::from("content/assessments/example-assessment.yaml.example"),
+            EXAMPLE_ASSESSMENT.to_string(),
         ),
         (PathBuf::from("content/assets/.gitkeep"), String::new()),
         (PathBuf::from("README.md"), README.to_string()),

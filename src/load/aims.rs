@@ -192,3 +192,84 @@ impl ActionRecord {
         self.closed_on.is_none()
     }
 }
+
+/// An interested party (4.2): who they are, what they need and expect (and which of that
+/// is a requirement), how the organisation meets it and how it engages them.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyRecord {
+    pub id: String,
+    pub name: String,
+    pub needs: Vec<String>,
+    /// Which needs are requirements (legal, contractual).
+    #[serde(default)]
+    pub requirements: Vec<String>,
+    /// Ids of the records that address them (documents, controls, systems, objectives).
+    #[serde(default)]
+    pub addressed_by: Vec<String>,
+    pub engagement: String,
+    pub owner: String,
+    pub next_review: Option<Date>,
+}
+
+impl PartyRecord {
+    pub const REQUIRED: &[&str] = &["id", "name", "needs", "engagement", "owner"];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decision {
+    Proceed,
+    ProceedWithConditions,
+    DoNotProceed,
+}
+
+/// A potential harm or benefit, with how severe and how likely it is (1–5 each).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Impact {
+    pub description: String,
+    pub severity: super::records::Score,
+    pub likelihood: super::records::Score,
+}
+
+/// An AI system impact assessment (6.1.4, structured after ISO/IEC 42005).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentRecord {
+    pub id: String,
+    pub system: String,
+    pub date: Date,
+    pub assessor: String,
+    pub affected: Vec<String>,
+    #[serde(default)]
+    pub uses: Vec<String>,
+    #[serde(default)]
+    pub misuses: Vec<String>,
+    #[serde(default)]
+    pub harms: Vec<Impact>,
+    #[serde(default)]
+    pub benefits: Vec<Impact>,
+    /// Ids of the controls and risks that mitigate the harms.
+    #[serde(default)]
+    pub mitigations: Vec<String>,
+    pub residual_impact: String,
+    pub decision: Decision,
+    pub conditions: Option<String>,
+    pub next_review: Option<Date>,
+    #[serde(default)]
+    pub visibility: Visibility,
+    pub public_summary: Option<String>,
+}
+
+impl AssessmentRecord {
+    pub const REQUIRED: &[&str] = &[
+        "id",
+        "system",
+        "date",
+        "assessor",
+        "affected",
+        "residual_impact",
+        "decision",
+    ];
+}

@@ -83,6 +83,8 @@ pub struct Site {
     pub objectives: Vec<Record<aims::ObjectiveRecord>>,
     pub audits: Vec<Record<aims::AuditRecord>>,
     pub actions: Vec<Record<aims::ActionRecord>>,
+    pub parties: Vec<Record<aims::PartyRecord>>,
+    pub assessments: Vec<Record<aims::AssessmentRecord>>,
     pub catalogs: Vec<LoadedCatalog>,
     /// Ids of records that failed to load, so that references to them are not also reported.
     pub unloaded_ids: HashSet<String>,
@@ -128,6 +130,12 @@ impl Site {
             clear(r.file, &mut r.positions);
         }
         for r in &mut self.actions {
+            clear(r.file, &mut r.positions);
+        }
+        for r in &mut self.parties {
+            clear(r.file, &mut r.positions);
+        }
+        for r in &mut self.assessments {
             clear(r.file, &mut r.positions);
         }
         for catalog in &mut self.catalogs {
@@ -214,6 +222,18 @@ fn add_source(
                 site.actions.push(record);
             }
         }
+        Source::Party => {
+            let required = aims::PartyRecord::REQUIRED;
+            if let Some(record) = load_record(found, file, required, site, findings, cache) {
+                site.parties.push(record);
+            }
+        }
+        Source::Assessment => {
+            let required = aims::AssessmentRecord::REQUIRED;
+            if let Some(record) = load_record(found, file, required, site, findings, cache) {
+                site.assessments.push(record);
+            }
+        }
         Source::Catalog => {
             let loaded =
                 load_record::<Catalog>(found, file, Catalog::REQUIRED, site, findings, cache);
@@ -276,6 +296,8 @@ pub fn load_cached(
         objectives: Vec::new(),
         audits: Vec::new(),
         actions: Vec::new(),
+        parties: Vec::new(),
+        assessments: Vec::new(),
         catalogs: vec![builtin_catalog()],
         unloaded_ids: HashSet::new(),
         unloaded_paths: HashSet::new(),
@@ -303,6 +325,8 @@ pub fn load_cached(
         (Source::Objective, "objectives", yaml),
         (Source::Audit, "audits", yaml),
         (Source::Action, "actions", yaml),
+        (Source::Party, "parties", yaml),
+        (Source::Assessment, "assessments", yaml),
         (Source::Catalog, "catalogs", yaml),
     ] {
         let found = files::list(root, &content, folder, extensions, findings);
@@ -339,6 +363,8 @@ enum Source {
     Objective,
     Audit,
     Action,
+    Party,
+    Assessment,
     Catalog,
 }
 
@@ -389,6 +415,16 @@ impl Source {
                 aims::ActionRecord::REQUIRED,
                 cache,
             )),
+            Source::Party => drop(parse_record::<aims::PartyRecord>(
+                text,
+                aims::PartyRecord::REQUIRED,
+                cache,
+            )),
+            Source::Assessment => drop(parse_record::<aims::AssessmentRecord>(
+                text,
+                aims::AssessmentRecord::REQUIRED,
+                cache,
+            )),
             Source::Catalog => drop(parse_record::<Catalog>(text, Catalog::REQUIRED, cache)),
         }
     }
@@ -433,12 +469,19 @@ pub fn each_record_file(site: &Site) -> impl Iterator<Item = (&str, FileId)> {
     let objectives = site.objectives.iter().map(|r| (r.data.id.as_str(), r.file));
     let audits = site.audits.iter().map(|r| (r.data.id.as_str(), r.file));
     let actions = site.actions.iter().map(|r| (r.data.id.as_str(), r.file));
+    let parties = site.parties.iter().map(|r| (r.data.id.as_str(), r.file));
+    let assessments = site
+        .assessments
+        .iter()
+        .map(|r| (r.data.id.as_str(), r.file));
     (documents.chain(controls).chain(systems))
         .chain(risks)
         .chain(suppliers)
         .chain(objectives)
         .chain(audits)
         .chain(actions)
+        .chain(parties)
+        .chain(assessments)
 }
 
 /// The built-in ISO/IEC 42001 Annex A catalogue.

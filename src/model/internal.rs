@@ -7,7 +7,9 @@ use super::{
 };
 use crate::kind::Kind;
 use crate::links::{Resolved, Resolver, Target};
-use crate::load::aims::{ActionRecord, AuditRecord, ObjectiveRecord, ObjectiveStatus};
+use crate::load::aims::{
+    ActionRecord, AssessmentRecord, AuditRecord, ObjectiveRecord, ObjectiveStatus, PartyRecord,
+};
 use crate::load::date::Date;
 use crate::load::records::{
     ControlRecord, DocStatus, DocumentMeta, RiskRecord, SiteConfig, SupplierRecord, SystemRecord,
@@ -32,6 +34,8 @@ pub struct InternalModel<'a> {
     pub objectives: Vec<InternalAims<'a, ObjectiveRecord>>,
     pub audits: Vec<InternalAims<'a, AuditRecord>>,
     pub actions: Vec<InternalAction<'a>>,
+    pub parties: Vec<InternalAims<'a, PartyRecord>>,
+    pub assessments: Vec<InternalAims<'a, AssessmentRecord>>,
     pub soa: Vec<SoaRow>,
     pub heat_map: HeatMaps,
     pub calendar: Vec<CalendarEntry>,
@@ -383,6 +387,8 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
     let objectives = pages.objectives(&refs);
     let audits = pages.audits(&refs);
     let actions = pages.actions(&refs, today);
+    let parties = pages.parties(&refs);
+    let assessments = pages.assessments(&refs);
     let soa = soa_rows(site, config, &catalogs, &controls);
     let heat_map = heat_maps(&risks);
     let calendar = calendar(site, today, config.review.warn_days, &refs);
@@ -401,6 +407,8 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
         objectives,
         audits,
         actions,
+        parties,
+        assessments,
         soa,
         heat_map,
         calendar,
@@ -486,6 +494,28 @@ fn refs(site: &Site, catalogs: &Catalogs) -> HashMap<String, Ref> {
             urls::action(&data.id),
         )
     });
+    let parties = site.parties.iter().map(|r| {
+        let data = &r.data;
+        (
+            Kind::Party,
+            &data.id,
+            data.name.clone(),
+            urls::party(&data.id),
+        )
+    });
+    let assessments = site.assessments.iter().map(|r| {
+        let data = &r.data;
+        let system = (site.systems.iter())
+            .find(|s| s.data.id == data.system)
+            .map_or(data.system.as_str(), |s| s.data.name.as_str());
+        let title = format!("Impact assessment of {system}, {}", data.date);
+        (
+            Kind::Assessment,
+            &data.id,
+            title,
+            urls::assessment(&data.id),
+        )
+    });
     documents
         .chain(controls)
         .chain(systems)
@@ -494,6 +524,8 @@ fn refs(site: &Site, catalogs: &Catalogs) -> HashMap<String, Ref> {
         .chain(objectives)
         .chain(audits)
         .chain(actions)
+        .chain(parties)
+        .chain(assessments)
         .map(|(kind, id, title, url)| {
             let id = id.clone();
             (
@@ -564,6 +596,14 @@ fn backlinks(site: &Site, refs: &HashMap<String, Ref>) -> HashMap<String, Vec<Re
     for action in &site.actions {
         link(&action.data.id, &action.data.concerns);
         link(&action.data.id, action.data.audit.as_slice());
+    }
+    for party in &site.parties {
+        link(&party.data.id, &party.data.addressed_by);
+    }
+    for assessment in &site.assessments {
+        let data = &assessment.data;
+        link(&data.id, std::slice::from_ref(&data.system));
+        link(&data.id, &data.mitigations);
     }
     for risk in &site.risks {
         link(&risk.data.id, &risk.data.systems);
@@ -754,6 +794,56 @@ impl<'a> Pages<'a> {
                 }
             })
             .collect()
+    }
+
+    /// A page of a kind whose records only link to others (parties, assessments).
+    fn plain_pages<T>(
+        &self,
+        records: &'a [crate::load::Record<T>],
+        refs: &HashMap<String, Ref>,
+        page: impl Fn(&'a T) -> (&'a str, String, Visibility, Vec<&'a String>),
+    ) -> Vec<InternalAims<'a, T>> {
+        (records.iter())
+            .map(|record| {
+                let (id, url, published_as, linked) = page(&record.data);
+                let source = self.source_of(record.file);
+                InternalAims {
+                    referenced_by: self.referenced_by(id),
+                    url,
+                    record: &record.data,
+                    published_as,
+                    actions: BTreeMap::new(),
+                    links: Self::links(refs, linked.into_iter()),
+                    edit_url: edit_url(self.config, &source),
+                    history: self.history(record.file),
+                    source,
+                }
+            })
+            .collect()
+    }
+
+    fn parties(&self, refs: &HashMap<String, Ref>) -> Vec<InternalAims<'a, PartyRecord>> {
+        self.plain_pages(&self.site.parties, refs, |data| {
+            (
+                &data.id,
+                urls::party(&data.id),
+                Visibility::Internal,
+                data.addressed_by.iter().collect(),
+            )
+        })
+    }
+
+    fn assessments(&self, refs: &HashMap<String, Ref>) -> Vec<InternalAims<'a, AssessmentRecord>> {
+        self.plain_pages(&self.site.assessments, refs, |data| {
+            (
+                &data.id,
+                urls::assessment(&data.id),
+                publish::record(data.visibility, data.public_summary.as_deref()).shown,
+                std::iter::once(&data.system)
+                    .chain(&data.mitigations)
+                    .collect(),
+            )
+        })
     }
 
     /// Newest first.

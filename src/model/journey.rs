@@ -73,6 +73,7 @@ pub struct Role {
     pub suppliers: Vec<Ref>,
     pub objectives: Vec<Ref>,
     pub actions: Vec<Ref>,
+    pub parties: Vec<Ref>,
     /// Reviews, targets and evidence expiry of what the role owns, overdue or due soon.
     pub due: Vec<DueItem>,
     pub overdue: usize,
@@ -371,7 +372,8 @@ fn roles(model: &InternalModel) -> Vec<Role> {
             Kind::Supplier => role.suppliers.push(item),
             Kind::Objective => role.objectives.push(item),
             // Audits have auditors, not owners: none is listed under a role.
-            Kind::Action | Kind::Audit => role.actions.push(item),
+            Kind::Action | Kind::Audit | Kind::Assessment => role.actions.push(item),
+            Kind::Party => role.parties.push(item),
             Kind::Policy | Kind::Page => role.documents.push(item),
         }
     }

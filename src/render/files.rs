@@ -667,7 +667,76 @@ pub fn actions_csv(model: &InternalModel) -> String {
     )
 }
 
+pub const PARTY_COLUMNS: [&str; 7] = [
+    "id",
+    "name",
+    "needs",
+    "requirements",
+    "addressed_by",
+    "engagement",
+    "owner",
+];
+
+pub fn parties_csv(model: &InternalModel) -> String {
+    csv_table(
+        PARTY_COLUMNS,
+        model.parties.iter().map(|p| {
+            let r = p.record;
+            [
+                r.id.clone(),
+                r.name.clone(),
+                r.needs.join("; "),
+                r.requirements.join("; "),
+                r.addressed_by.join("; "),
+                r.engagement.clone(),
+                r.owner.clone(),
+            ]
+        }),
+    )
+}
+
+pub const ASSESSMENT_COLUMNS: [&str; 11] = [
+    "id",
+    "system",
+    "date",
+    "assessor",
+    "affected",
+    "harms",
+    "highest_harm",
+    "mitigations",
+    "residual_impact",
+    "decision",
+    "next_review",
+];
+
+pub fn assessments_csv(model: &InternalModel) -> String {
+    csv_table(
+        ASSESSMENT_COLUMNS,
+        model.assessments.iter().map(|a| {
+            let r = a.record;
+            let highest = (r.harms.iter())
+                .map(|h| u16::from(h.severity.0) * u16::from(h.likelihood.0))
+                .max();
+            [
+                r.id.clone(),
+                r.system.clone(),
+                r.date.to_string(),
+                r.assessor.clone(),
+                r.affected.join("; "),
+                r.harms.len().to_string(),
+                highest.map(|h| h.to_string()).unwrap_or_default(),
+                r.mitigations.join("; "),
+                r.residual_impact.clone(),
+                serde_plain(&r.decision),
+                r.next_review.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        }),
+    )
+}
+
 pub fn internal_files(model: &InternalModel, out: &dyn Output) -> Result<(), String> {
+    out.put("parties.csv", parties_csv(model).into_bytes(), None)?;
+    out.put("assessments.csv", assessments_csv(model).into_bytes(), None)?;
     out.put("soa.csv", soa_csv(model).into_bytes(), None)?;
     out.put("suppliers.csv", suppliers_csv(model).into_bytes(), None)?;
     out.put("objectives.csv", objectives_csv(model).into_bytes(), None)?;

@@ -113,6 +113,8 @@ impl Renderer<'_> {
             Job::new("objectives/index.html", "internal/objectives.html"),
             Job::new("audits/index.html", "internal/audits.html"),
             Job::new("actions/index.html", "internal/actions.html"),
+            Job::new("parties/index.html", "internal/parties.html"),
+            Job::new("assessments/index.html", "internal/assessments.html"),
             Job::new("risks/index.html", "internal/risks.html"),
             Job::new("calendar/index.html", "internal/calendar.html"),
         ];
@@ -153,6 +155,14 @@ impl Renderer<'_> {
         jobs.extend(Job::records(&model.actions, "internal/action.html", |a| {
             &a.url
         }));
+        jobs.extend(Job::records(&model.parties, "internal/party.html", |p| {
+            &p.url
+        }));
+        jobs.extend(Job::records(
+            &model.assessments,
+            "internal/assessment.html",
+            |a| &a.url,
+        ));
         let context = cache::Context::new(
             &model.urls,
             cache::Readers::Internal,

@@ -282,6 +282,7 @@ impl<'a> Builder<'a> {
                         opt_out: data.opt_out.clone(),
                         models: data.models.clone(),
                         suppliers: self.supplier_links(&data.suppliers, self.today),
+                        impact_assessment: self.public_assessment(&data.id),
                     });
                 }
                 Visibility::Restricted => self.restrict(
@@ -327,6 +328,22 @@ impl<'a> Builder<'a> {
             }
         }
         links
+    }
+
+    /// The newest public impact assessment of system `id`, by date.
+    fn public_assessment(&self, id: &str) -> Option<PublicAssessment> {
+        (self.site.assessments.iter())
+            .map(|a| &a.data)
+            .filter(|a| a.system == id)
+            .filter(|a| {
+                publish::record(a.visibility, a.public_summary.as_deref()).shown
+                    == Visibility::Public
+            })
+            .max_by_key(|a| a.date)
+            .map(|a| PublicAssessment {
+                date: a.date,
+                summary: summary(&a.public_summary),
+            })
     }
 
     /// The public suppliers by whether they process data today, and every dated change.

@@ -185,6 +185,14 @@ pub struct PublicSystem {
     pub opt_out: Option<String>,
     pub models: Vec<String>,
     pub suppliers: Vec<SupplierLink>,
+    /// The newest published impact assessment of the system: its date and public summary.
+    pub impact_assessment: Option<PublicAssessment>,
+}
+
+#[derive(Serialize)]
+pub struct PublicAssessment {
+    pub date: Date,
+    pub summary: String,
 }
 
 /// A supplier as a system's card names it: a supplier the public may not see is "a
