@@ -68,6 +68,7 @@ pub enum Code {
     ClosedWithoutEffectivenessCheck,
     FolderNotRead,
     NoImpactAssessment,
+    ClosedNotEffective,
 }
 
 impl Code {
@@ -129,6 +130,7 @@ impl Code {
             ClosedWithoutEffectivenessCheck => "closed-without-effectiveness-check",
             FolderNotRead => "folder-not-read",
             NoImpactAssessment => "no-impact-assessment",
+            ClosedNotEffective => "closed-not-effective",
         }
     }
 
@@ -155,7 +157,8 @@ impl Code {
             | ObjectiveWithoutMeasure
             | ActionOverdue
             | FolderNotRead
-            | NoImpactAssessment => Severity::Warning,
+            | NoImpactAssessment
+            | ClosedNotEffective => Severity::Warning,
             _ => Severity::Error,
         }
     }

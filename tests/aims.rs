@@ -234,3 +234,73 @@ fn an_action_naming_a_finding_its_audit_lacks_is_an_error() {
         run.stdout
     );
 }
+
+#[test]
+fn the_dashboard_counts_major_nonconformities_by_the_audits_grade() {
+    let dir = aims_site();
+    // The action on the major finding says minor: an error, and the dashboard still
+    // counts the finding as an open major nonconformity.
+    let action = dir.path().join("content/actions/ca-1.yaml");
+    fs::write(
+        &action,
+        read(&action).replace("severity: major", "severity: minor"),
+    )
+    .unwrap();
+    let run = common::check_json(dir.path());
+    let bad: Vec<Value> = (run.findings().into_iter())
+        .filter(|f| f["code"] == "bad-value")
+        .collect();
+    assert_eq!(bad.len(), 1, "{}", run.stdout);
+    assert!(
+        bad[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("finding F1 of `AUD-1` is a major nonconformity"),
+        "{}",
+        bad[0]
+    );
+    // Without any action on the major finding, the dashboard names the audit's finding.
+    fs::remove_file(&action).unwrap();
+    let run = build(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let dashboard = read(&dir.path().join("internal/index.html"));
+    assert!(
+        dashboard.contains("1 major nonconformity open."),
+        "{dashboard}"
+    );
+    assert!(
+        dashboard.contains("AUD-1 F1: no corrective action"),
+        "{dashboard}"
+    );
+}
+
+#[test]
+fn a_closed_action_that_did_not_work_is_a_warning_and_two_actions_on_a_finding_both_show() {
+    let dir = aims_site();
+    let closed = dir.path().join("content/actions/ca-2.yaml");
+    fs::write(
+        &closed,
+        read(&closed).replace("effective: true", "effective: false"),
+    )
+    .unwrap();
+    write(
+        dir.path(),
+        "content/actions/ca-3.yaml",
+        "id: CA-3\ntitle: Second action on F1\nsource: audit-finding\naudit: AUD-1\nfinding: F1\n\
+         severity: major\ndescription: More to do.\nraised_on: 2026-10-01\nowner: Head of Support\n",
+    );
+    let run = build(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning[closed-not-effective]"),
+        "{}",
+        run.stderr
+    );
+    let audit = read(&dir.path().join("internal/audits/aud-1/index.html"));
+    assert!(
+        audit.contains(">CA-1</a>, <a href=\"../../actions/ca-3/index.html\">CA-3</a>"),
+        "{audit}"
+    );
+    let csv = read(&dir.path().join("internal/audits.csv"));
+    assert!(csv.contains(",CA-1; CA-3"), "{csv}");
+}

@@ -10,14 +10,30 @@ use crate::load::date::Date;
 
 pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     assessments(site, today, findings);
-    objectives(site, findings);
-    audits(site, findings);
+    objectives(site, today, findings);
+    audits(site, today, findings);
     actions(site, today, findings);
 }
 
-fn objectives(site: &Site, findings: &mut Vec<Finding>) {
+fn objectives(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     for objective in &site.objectives {
         let data = &objective.data;
+        if let Some(measured) = data.measured_on.filter(|d| *d > today) {
+            findings.push(
+                Finding::new(
+                    Code::DateInFuture,
+                    format!(
+                        "`measured_on` is {measured}, which has not come yet (today is {today})"
+                    ),
+                )
+                .at(value_at(
+                    objective.file,
+                    &objective.positions,
+                    "measured_on",
+                ))
+                .help("enter the day the current value was measured"),
+            );
+        }
         if data.measure.as_deref().is_none_or(|m| m.trim().is_empty()) {
             findings.push(
                 Finding::new(
@@ -31,10 +47,22 @@ fn objectives(site: &Site, findings: &mut Vec<Finding>) {
     }
 }
 
-fn audits(site: &Site, findings: &mut Vec<Finding>) {
+fn audits(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    use crate::load::aims::AuditStatus;
     for audit in &site.audits {
         let data = &audit.data;
         let at = |path: &str| value_at(audit.file, &audit.positions, path);
+        // A planned audit may lie ahead; one under way or done has started.
+        if data.status != AuditStatus::Planned && data.start > today {
+            findings.push(
+                Finding::new(
+                    Code::DateInFuture,
+                    format!("the audit is {} but starts on {}, which has not come yet (today is {today})", crate::model::internal::serde_plain(&data.status), data.start),
+                )
+                .at(at("start"))
+                .help("enter the day it started, or set `status: planned`"),
+            );
+        }
         if let Some(end) = data.end.filter(|end| *end < data.start) {
             findings.push(
                 Finding::new(
@@ -110,6 +138,43 @@ fn actions(site: &Site, today: Date, findings: &mut Vec<Finding>) {
         }
         let audit =
             (data.audit.as_ref()).and_then(|id| site.audits.iter().find(|a| &a.data.id == id));
+        let answered = (audit.zip(data.finding.as_ref()))
+            .and_then(|(a, id)| a.data.findings.iter().find(|f| &f.id == id).map(|f| (a, f)));
+        if let Some((audit, finding)) = answered {
+            use crate::load::aims::{FindingGrade, Severity};
+            let expected = match finding.grade {
+                FindingGrade::MajorNonconformity => Some(Severity::Major),
+                FindingGrade::MinorNonconformity => Some(Severity::Minor),
+                FindingGrade::Conformity | FindingGrade::Observation => None,
+            };
+            let grade = crate::model::internal::serde_plain(&finding.grade).replace('-', " ");
+            let message = match expected {
+                None => Some(format!(
+                    "finding {} of `{}` is {} {grade}, not a nonconformity: it needs no corrective action",
+                    finding.id,
+                    audit.data.id,
+                    if finding.grade == FindingGrade::Observation {
+                        "an"
+                    } else {
+                        "a"
+                    }
+                )),
+                Some(severity) if severity != data.severity => Some(format!(
+                    "`severity` is {}, but finding {} of `{}` is a {grade}",
+                    crate::model::internal::serde_plain(&data.severity),
+                    finding.id,
+                    audit.data.id
+                )),
+                Some(_) => None,
+            };
+            if let Some(message) = message {
+                findings.push(
+                    Finding::new(Code::BadValue, message)
+                        .at(at("severity"))
+                        .help("an action answering an audit finding has the finding's grade as its severity; to act on an observation, use `source: other`"),
+                );
+            }
+        }
         if let (Some(audit), Some(finding)) = (audit, &data.finding)
             && !audit.data.findings.iter().any(|f| &f.id == finding)
         {
@@ -157,6 +222,58 @@ fn actions(site: &Site, today: Date, findings: &mut Vec<Finding>) {
                 .note(at("raised_on"), "this date comes later")
                 .help("check both dates; one of them is mistyped"),
             );
+        }
+        let check = data.effectiveness_check.as_ref();
+        if let Some(check) = check.filter(|c| c.date < data.raised_on) {
+            findings.push(
+                Finding::new(
+                    Code::DatesOutOfOrder,
+                    format!(
+                        "the effectiveness check is before the action was raised: {} is before {}",
+                        check.date, data.raised_on
+                    ),
+                )
+                .at(at("effectiveness_check.date"))
+                .note(at("raised_on"), "this date comes later")
+                .help("check both dates; one of them is mistyped"),
+            );
+        }
+        if let (Some(check), Some(closed)) = (check, data.closed_on)
+            && closed < check.date
+        {
+            findings.push(
+                Finding::new(
+                    Code::DatesOutOfOrder,
+                    format!("the action is closed before its effectiveness was checked: {closed} is before {}", check.date),
+                )
+                .at(at("closed_on"))
+                .note(at("effectiveness_check.date"), "this date comes later")
+                .help("close the action once the check shows it worked"),
+            );
+        }
+        if let (Some(check), Some(_)) = (check, data.closed_on)
+            && !check.effective
+        {
+            findings.push(
+                Finding::new(
+                    Code::ClosedNotEffective,
+                    format!("action `{}` is closed, but its effectiveness check found it did not work", data.id),
+                )
+                .at(at("effectiveness_check.effective"))
+                .help("reopen it (remove `closed_on`) and add steps, or raise a new action for what remains (ISO/IEC 42001 10.2)"),
+            );
+        }
+        for (i, step) in data.steps.iter().enumerate() {
+            if let Some(done) = step.done.filter(|d| *d > today) {
+                findings.push(
+                    Finding::new(
+                        Code::DateInFuture,
+                        format!("a step is marked done on {done}, which has not come yet (today is {today})"),
+                    )
+                    .at(at(&format!("steps.{i}.done")))
+                    .help("enter the day it was done, or leave `done` out until it is"),
+                );
+            }
         }
         if data.closed_on.is_some() && data.effectiveness_check.is_none() {
             findings.push(

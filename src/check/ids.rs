@@ -284,15 +284,16 @@ impl References<'_> {
                     Finding::new(
                         Code::MissingReference,
                         format!(
-                            "`{id}` is a {}, but `{field}` lists {}s",
+                            "`{id}` is a {}, but `{field}` takes {}",
                             entry.kind.noun(),
-                            kinds[0].noun()
+                            nouns(kinds)
                         ),
                     )
                     .at(at)
                     .note(entry.at.clone(), "defined here")
                     .help(format!(
-                        "move `{id}` to the field for {}s",
+                        "`{field}` takes {}; name one of those, or put `{id}` in a field that takes {}s",
+                        nouns(kinds),
                         entry.kind.noun()
                     )),
                 ),
@@ -310,14 +311,11 @@ impl References<'_> {
                     self.findings.push(
                         Finding::new(
                             Code::MissingReference,
-                            format!("no {} has the id `{id}`", kinds[0].noun()),
+                            format!("no {} has the id `{id}`", one_of(kinds)),
                         )
                         .at(at)
                         .label(suggestion)
-                        .help(format!(
-                            "fix the id, or add the {} it names",
-                            kinds[0].noun()
-                        )),
+                        .help(format!("fix the id, or add the {} it names", one_of(kinds))),
                     );
                 }
             }
@@ -432,5 +430,24 @@ pub fn check_catalogs(site: &Site, findings: &mut Vec<Finding>) {
             seen.entry(control.id.as_str())
                 .or_insert(catalog.framework.as_str());
         }
+    }
+}
+
+/// What a field takes, in words: "controls", or "controls or risks", or "records" for
+/// fields that take almost anything.
+fn nouns(kinds: &[Kind]) -> String {
+    match kinds {
+        [one] => format!("{}s", one.noun()),
+        [a, b] => format!("{}s or {}s", a.noun(), b.noun()),
+        _ => "the ids of records".to_string(),
+    }
+}
+
+/// The record a missing id was meant to be: "control", or "record" when the field takes
+/// several kinds.
+fn one_of(kinds: &[Kind]) -> &'static str {
+    match kinds {
+        [one] => one.noun(),
+        _ => "record",
     }
 }

@@ -176,6 +176,10 @@ fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
     for system in &site.systems {
         let data = &system.data;
         let decision = publish::record(data.visibility, data.public_summary.as_deref());
+        if decision.shown == Visibility::Restricted {
+            // Listed by name, "available on request".
+            fields.push((system.file, &system.positions, "name", &data.name));
+        }
         if decision.shown != Visibility::Public {
             continue;
         }
@@ -209,6 +213,14 @@ fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
     for objective in &site.objectives {
         let data = &objective.data;
         let decision = publish::record(data.visibility, data.public_summary.as_deref());
+        if decision.shown == Visibility::Restricted {
+            fields.push((
+                objective.file,
+                &objective.positions,
+                "statement",
+                &data.statement,
+            ));
+        }
         if decision.shown == Visibility::Public {
             for (field, text) in [("statement", &data.statement), ("target", &data.target)] {
                 fields.push((objective.file, &objective.positions, field, text));
@@ -218,6 +230,9 @@ fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
     for supplier in &site.suppliers {
         let data = &supplier.data;
         let decision = publish::record(data.visibility, data.public_summary.as_deref());
+        if decision.shown == Visibility::Restricted {
+            fields.push((supplier.file, &supplier.positions, "name", &data.name));
+        }
         if decision.shown != Visibility::Public {
             continue;
         }

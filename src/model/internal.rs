@@ -143,8 +143,8 @@ pub struct InternalAims<'a, T> {
     pub record: &'a T,
     /// How the public site shows it (objectives only may be public).
     pub published_as: Visibility,
-    /// For an audit: the corrective action raised on each finding, by finding id.
-    pub actions: BTreeMap<String, Ref>,
+    /// For an audit: the corrective actions raised on each finding, by finding id.
+    pub actions: BTreeMap<String, Vec<Ref>>,
     /// Every id the record names, as links (controls, risks, what findings concern).
     pub links: HashMap<String, Ref>,
     pub source: String,
@@ -852,10 +852,18 @@ impl<'a> Pages<'a> {
             .map(|audit| {
                 let data = &audit.data;
                 let source = self.source_of(audit.file);
-                let actions = (self.site.actions.iter())
-                    .filter(|a| a.data.audit.as_deref() == Some(&data.id))
-                    .filter_map(|a| Some((a.data.finding.clone()?, refs.get(&a.data.id)?.clone())))
-                    .collect();
+                let mut actions: BTreeMap<String, Vec<Ref>> = BTreeMap::new();
+                for action in &self.site.actions {
+                    let answers = (action.data.audit.as_deref() == Some(&data.id))
+                        .then_some(action.data.finding.as_ref())
+                        .flatten();
+                    if let (Some(finding), Some(link)) = (answers, refs.get(&action.data.id)) {
+                        actions
+                            .entry(finding.clone())
+                            .or_default()
+                            .push(link.clone());
+                    }
+                }
                 InternalAims {
                     url: urls::audit(&data.id),
                     record: data,
@@ -1110,6 +1118,50 @@ fn calendar(
     entries
 }
 
+/// The major nonconformities not yet closed: by the audit's grade (a major finding whose
+/// actions are not all closed, or that has none), and open major actions raised on
+/// anything else. One rule, so the dashboard and the review pack agree.
+fn open_major(model: &InternalModel) -> Vec<Ref> {
+    use crate::load::aims::{ActionSource, FindingGrade, Severity};
+    let action_ref = |a: &InternalAction| Ref {
+        kind: Kind::Action,
+        id: a.record.id.clone(),
+        title: a.record.title.clone(),
+        url: a.url.clone(),
+    };
+    let mut open = Vec::new();
+    for audit in &model.audits {
+        for finding in
+            (audit.record.findings.iter()).filter(|f| f.grade == FindingGrade::MajorNonconformity)
+        {
+            let answers: Vec<&InternalAction> = (model.actions.iter())
+                .filter(|a| {
+                    a.record.audit.as_deref() == Some(&audit.record.id)
+                        && a.record.finding.as_deref() == Some(&finding.id)
+                })
+                .collect();
+            match answers.iter().find(|a| a.record.is_open()) {
+                Some(action) => open.push(action_ref(action)),
+                None if answers.is_empty() => open.push(Ref {
+                    kind: Kind::Audit,
+                    id: audit.record.id.clone(),
+                    title: format!("{} {}: no corrective action", audit.record.id, finding.id),
+                    url: audit.url.clone(),
+                }),
+                None => {}
+            }
+        }
+    }
+    for action in model.actions.iter().filter(|a| {
+        a.record.is_open()
+            && a.record.severity == Severity::Major
+            && a.record.source != ActionSource::AuditFinding
+    }) {
+        open.push(action_ref(action));
+    }
+    open
+}
+
 fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
     let (soa, controls, risks, calendar) =
         (&model.soa, &model.controls, &model.risks, &model.calendar);
@@ -1189,17 +1241,7 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
             .collect(),
         documents_by_status,
         open_actions: model.actions.iter().filter(|a| a.record.is_open()).count(),
-        open_major: (model.actions.iter())
-            .filter(|a| {
-                a.record.is_open() && a.record.severity == crate::load::aims::Severity::Major
-            })
-            .map(|a| Ref {
-                kind: Kind::Action,
-                id: a.record.id.clone(),
-                title: a.record.title.clone(),
-                url: a.url.clone(),
-            })
-            .collect(),
+        open_major: open_major(model),
         overdue_actions: model.actions.iter().filter(|a| a.overdue_steps > 0).count(),
     }
 }

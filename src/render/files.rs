@@ -368,10 +368,10 @@ fn feed(model: &PublicModel, base: Option<&str>) -> String {
 }
 
 /// A CSV cell, quoted when needed. A cell that a spreadsheet would run as a formula
-/// (`=`, `+`, `-`, `@`) gets a leading `'`.
+/// (`=`, `+`, `-`, `@`, or a tab or carriage return before one) gets a leading `'`.
 /// A cell a spreadsheet will not run: text starting like a formula gets a leading `'`.
 fn defused(text: String) -> String {
-    if text.starts_with(['=', '+', '-', '@']) {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text
@@ -608,10 +608,10 @@ pub fn audits_csv(model: &InternalModel) -> String {
                     serde_plain(&f.grade),
                     f.description.clone(),
                     f.concerns.join("; "),
-                    a.actions
-                        .get(&f.id)
-                        .map(|x| x.id.clone())
-                        .unwrap_or_default(),
+                    (a.actions.get(&f.id).into_iter().flatten())
+                        .map(|x| x.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 ])
             })
             .collect();
