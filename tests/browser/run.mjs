@@ -101,7 +101,8 @@ const pageTypes = {
     "calendar/index.html", "gaps/index.html", "roadmap/index.html", "roles/index.html",
     "regulation/index.html", "review/index.html", "preview/index.html", "suppliers/index.html",
     "suppliers/sup-001/index.html", "objectives/index.html", "objectives/obj-001/index.html",
-    "audits/index.html", "audits/aud-2026-01/index.html", "actions/index.html", "actions/ca-2026-02/index.html"],
+    "audits/index.html", "audits/aud-2026-01/index.html", "actions/index.html", "actions/ca-2026-02/index.html",
+    "parties/index.html", "parties/pty-001/index.html", "assessments/index.html", "assessments/aia-001/index.html"],
 };
 
 for (const [tree, paths] of Object.entries(pageTypes)) {
