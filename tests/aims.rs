@@ -304,3 +304,95 @@ fn a_closed_action_that_did_not_work_is_a_warning_and_two_actions_on_a_finding_b
     let csv = read(&dir.path().join("internal/audits.csv"));
     assert!(csv.contains(",CA-1; CA-3"), "{csv}");
 }
+
+#[test]
+fn parties_and_assessments_stay_internal_but_a_public_assessment_summary_is_on_the_system_page() {
+    let dir = aims_site();
+    let root = dir.path();
+    write(
+        root,
+        "content/parties/pty-1.yaml",
+        "id: PTY-1\nname: CANARY-PARTY-NAME customers\nneeds: [CANARY-NEED]\n\
+         requirements: [CANARY-REQUIREMENT]\naddressed_by: [POL-1, ACME-1]\n\
+         engagement: CANARY-ENGAGEMENT\nowner: CANARY-PARTY-OWNER\nnext_review: 2027-03-01\n",
+    );
+    write(
+        root,
+        "content/assessments/aia-1.yaml",
+        "id: AIA-1\nsystem: SYS-1\ndate: 2026-10-01\nassessor: CANARY-ASSESSOR\n\
+         affected: [CANARY-AFFECTED]\nuses: [CANARY-USE]\nmisuses: [CANARY-MISUSE]\n\
+         harms: [{description: CANARY-HARM, severity: 4, likelihood: 2}]\n\
+         benefits: [{description: CANARY-BENEFIT, severity: 2, likelihood: 4}]\n\
+         mitigations: [ACME-1, R-1]\nresidual_impact: CANARY-RESIDUAL\n\
+         decision: proceed-with-conditions\nconditions: CANARY-CONDITIONS\n\
+         next_review: 2027-10-01\nvisibility: public\n\
+         public_summary: We assessed the chatbot's effect on customers.\n",
+    );
+    let run = build(root, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let canaries = [
+        "CANARY-PARTY-NAME",
+        "CANARY-NEED",
+        "CANARY-REQUIREMENT",
+        "CANARY-ENGAGEMENT",
+        "CANARY-PARTY-OWNER",
+        "CANARY-ASSESSOR",
+        "CANARY-AFFECTED",
+        "CANARY-USE",
+        "CANARY-MISUSE",
+        "CANARY-HARM",
+        "CANARY-BENEFIT",
+        "CANARY-RESIDUAL",
+        "CANARY-CONDITIONS",
+    ];
+    for (path, bytes) in files_under(&root.join("public")) {
+        let text = String::from_utf8_lossy(&bytes);
+        for canary in canaries {
+            assert!(!text.contains(canary), "public/{path} leaks {canary}");
+        }
+    }
+    let system = read(&root.join("public/systems/chatbot/index.html"));
+    assert!(
+        system.contains("2026-10-01</time>: We assessed the chatbot&#x27;s effect on customers."),
+        "{system}"
+    );
+    let json: Value = serde_json::from_str(&read(&root.join("public/trust.json"))).unwrap();
+    assert_eq!(
+        json["systems"][0]["impact_assessment"]["date"],
+        "2026-10-01"
+    );
+    // The handbook: both CSVs, the pages and their links.
+    let internal = root.join("internal");
+    let parties = read(&internal.join("parties.csv"));
+    assert!(
+        parties.starts_with("id,name,needs,requirements,addressed_by,engagement,owner\r\n"),
+        "{parties}"
+    );
+    assert!(
+        parties.contains("PTY-1,CANARY-PARTY-NAME customers,CANARY-NEED"),
+        "{parties}"
+    );
+    let assessments = read(&internal.join("assessments.csv"));
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(assessments.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (&rows[0][1], &rows[0][6], &rows[0][9]),
+        ("SYS-1", "8", "proceed-with-conditions")
+    );
+    let page = read(&internal.join("assessments/aia-1/index.html"));
+    assert!(page.contains("systems/chatbot/index.html"), "{page}");
+    let system = read(&internal.join("systems/chatbot/index.html"));
+    assert!(
+        system.contains("assessments/aia-1/index.html"),
+        "referenced by: {system}"
+    );
+    let pack = read(&internal.join("review/index.html"));
+    assert!(pack.contains("PTY-1 CANARY-PARTY-NAME customers"), "{pack}");
+    assert!(
+        pack.contains("AIA-1, SYS-1, 2026-10-01: Proceed with conditions"),
+        "{pack}"
+    );
+}

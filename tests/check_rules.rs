@@ -117,4 +117,6 @@ rules! {
     action_overdue => "action-overdue",
     closed_without_effectiveness_check => "closed-without-effectiveness-check",
     folder_not_read => "folder-not-read",
+    no_impact_assessment => "no-impact-assessment",
+    closed_not_effective => "closed-not-effective",
 }
