@@ -92,7 +92,8 @@ pub struct CheckArgs {
     /// Treat warnings as errors
     #[arg(long)]
     pub strict: bool,
-    /// How to print findings: text for people, json for tools (one object per line, on stdout)
+    /// How to print findings: text for people; json (one object per line), github (workflow
+    /// annotations) or sarif (SARIF 2.1.0) for tools, on stdout
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Print errors only (warnings are still counted)
@@ -116,4 +117,6 @@ pub struct SiteArgs {
 pub enum Format {
     Text,
     Json,
+    Github,
+    Sarif,
 }

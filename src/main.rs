@@ -121,6 +121,18 @@ fn load_and_check(
         .collect();
     let printed = match format {
         Format::Json => report::print_json(&shown, &site.sources, &mut std::io::stdout().lock()),
+        Format::Github => report::machine::print_github(
+            &shown,
+            &site.sources,
+            &history::site_in_repository(&site.root),
+            &mut std::io::stdout().lock(),
+        ),
+        Format::Sarif => report::machine::print_sarif(
+            &shown,
+            &site.sources,
+            &history::site_in_repository(&site.root),
+            &mut std::io::stdout().lock(),
+        ),
         Format::Text => report::print_to_stderr(&shown, &site.sources, color_choice()),
     };
     if format == Format::Text && shown.len() > report::SUMMARY_AFTER {

@@ -511,6 +511,24 @@ fn at_last_review(site: &mut Site) {
     site.history.at_last_review = Some(found);
 }
 
+/// The site's folder relative to its repository's work tree (`""` when the site is the
+/// repository, or not in one): what CI tools prefix to `content/…` to name a file.
+pub fn site_in_repository(root: &Path) -> String {
+    let Some(repo) = discover(&root.join("content")) else {
+        return String::new();
+    };
+    let Some(workdir) = repo.workdir() else {
+        return String::new();
+    };
+    let (Ok(root), Ok(workdir)) = (std::fs::canonicalize(root), std::fs::canonicalize(workdir))
+    else {
+        return String::new();
+    };
+    (root.strip_prefix(&workdir).ok())
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default()
+}
+
 /// The id of the commit HEAD names, if the site is in a repository with one: what `serve`
 /// polls to notice a commit.
 pub fn head_of(root: &Path) -> Option<String> {

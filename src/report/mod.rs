@@ -11,6 +11,8 @@ use serde::Serialize;
 use std::io::{self, Write};
 use std::ops::Range;
 
+pub mod machine;
+
 /// Lets codespan read our sources without copying them.
 struct View<'a>(&'a Sources);
 

@@ -1,0 +1,144 @@
+//! `check --format github` and `--format sarif`, as CI consumes them: GitHub's workflow
+//! command syntax (golden file and grammar), and SARIF validated against the official
+//! SARIF 2.1.0 JSON schema by a real validator.
+
+mod common;
+
+use common::{copy_tree, fixture_copy, fixtures, trustbook};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn check(root: &Path, format: &str) -> common::Run {
+    trustbook(&[
+        "check",
+        "--format",
+        format,
+        "--root",
+        root.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn github_annotations_of_a_site_with_a_dozen_mistakes() {
+    let dir = fixture_copy("mistakes");
+    let run = check(dir.path(), "github");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
+
+/// GitHub's documented form: `::error file={name},line={line},col={col},title={title}::{message}`,
+/// with `%`, CR, LF (and in properties `:` and `,`) percent-escaped.
+#[test]
+fn every_annotation_follows_the_workflow_command_grammar() {
+    let dir = fixture_copy("mistakes");
+    let run = check(dir.path(), "github");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(lines.len() >= 10, "{}", run.stdout);
+    for line in lines {
+        let (command, rest) = line
+            .strip_prefix("::")
+            .and_then(|l| l.split_once(' '))
+            .unwrap_or_else(|| panic!("not a workflow command: {line}"));
+        assert!(command == "error" || command == "warning", "{line}");
+        let (properties, message) = rest.split_once("::").expect("properties::message");
+        assert!(!message.is_empty() && !message.contains('\n') && !message.contains('\r'));
+        let names: Vec<&str> = properties
+            .split(',')
+            .map(|p| {
+                let (name, value) = p.split_once('=').expect("name=value");
+                assert!(!value.contains(':'), "an unescaped `:` in {line}");
+                name
+            })
+            .collect();
+        assert!(
+            names == ["file", "line", "col", "title"] || names == ["file", "title"],
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn annotations_name_files_from_the_repository_root() {
+    let holder = tempfile::tempdir().unwrap();
+    let site = holder.path().join("trust");
+    std::fs::create_dir_all(&site).unwrap();
+    copy_tree(&fixtures().join("mistakes"), &site);
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(holder.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    git(&["init", "-q"]);
+    let run = check(&site, "github");
+    assert!(
+        run.stdout
+            .starts_with("::error file=trust/content/controls/a-6-2-4.yaml,line=1,col=5,"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// The official schema, as the `serde-sarif` crate ships it (a dev-dependency, so the
+/// registry holds it).
+fn sarif_schema() -> Value {
+    let metadata = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let metadata: Value = serde_json::from_slice(&metadata.stdout).unwrap();
+    let manifest = (metadata["packages"].as_array().unwrap().iter())
+        .find(|p| p["name"] == "serde-sarif")
+        .and_then(|p| p["manifest_path"].as_str())
+        .expect("serde-sarif is a dev-dependency");
+    let schema = PathBuf::from(manifest).with_file_name("src/schema.json");
+    serde_json::from_str(&std::fs::read_to_string(schema).unwrap()).unwrap()
+}
+
+#[test]
+fn sarif_output_is_valid_sarif_2_1_0() {
+    let schema = sarif_schema();
+    assert_eq!(
+        schema["title"],
+        "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
+    );
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let dir = fixture_copy("mistakes");
+    let run = check(dir.path(), "sarif");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let log: Value = serde_json::from_str(&run.stdout).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 14, "every finding is a result");
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+    }
+    let first = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        first["artifactLocation"]["uri"],
+        "content/controls/a-6-2-4.yaml"
+    );
+    assert_eq!(first["region"]["startLine"], 1);
+    // A log that breaks the schema is refused: the validator is really checking.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = Value::from("fatal");
+    assert!(!validator.is_valid(&broken));
+    // A clean site is an empty run, still valid.
+    let clean = common::site(None);
+    let run = check(clean.path(), "sarif");
+    assert_eq!(run.code, 0);
+    let log: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(validator.is_valid(&log));
+    assert_eq!(log["runs"][0]["results"], Value::Array(Vec::new()));
+}
