@@ -7,17 +7,8 @@ mod common;
 use common::{build, files_under, site};
 use serde_json::Value;
 use std::fs;
-use std::path::Path;
 
-fn write(root: &Path, path: &str, text: &str) {
-    let path = root.join(path);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
-
-fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use common::{read_text as read, write_file as write};
 
 /// Canaries in every field the public may not read.
 const INTERNAL_ONLY: [&str; 9] = [

@@ -22,15 +22,7 @@ const INTERNAL_ONLY: [&str; 8] = [
     "CANARY-OLD-FREE-TEXT",
 ];
 
-fn write(root: &Path, path: &str, text: &str) {
-    let path = root.join(path);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
-
-fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use common::{read_text as read, write_file as write};
 
 /// The good site with a public supplier (internal fields full of canaries), an internal
 /// one and a restricted one; the public chatbot names all three.

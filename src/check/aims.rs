@@ -3,7 +3,7 @@
 //! audit has, a closed action was checked for effectiveness, and open steps are on time.
 
 use super::value_at;
-use crate::finding::{Code, Finding};
+use crate::finding::{At, Code, Finding};
 use crate::load::Site;
 use crate::load::aims::ActionSource;
 use crate::load::date::Date;
@@ -64,18 +64,15 @@ fn audits(site: &Site, today: Date, findings: &mut Vec<Finding>) {
             );
         }
         if let Some(end) = data.end.filter(|end| *end < data.start) {
-            findings.push(
-                Finding::new(
-                    Code::DatesOutOfOrder,
-                    format!(
-                        "the audit ends before it starts: {end} is before {}",
-                        data.start
-                    ),
-                )
-                .at(at("end"))
-                .note(at("start"), "this date comes later")
-                .help("check both dates; one of them is mistyped"),
-            );
+            findings.push(out_of_order(
+                format!(
+                    "the audit ends before it starts: {end} is before {}",
+                    data.start
+                ),
+                at("end"),
+                at("start"),
+                "check both dates; one of them is mistyped",
+            ));
         }
         for (i, finding) in data.findings.iter().enumerate() {
             if data.findings[..i].iter().any(|f| f.id == finding.id) {
@@ -210,46 +207,32 @@ fn actions(site: &Site, today: Date, findings: &mut Vec<Finding>) {
             }
         }
         if let Some(closed) = data.closed_on.filter(|c| *c < data.raised_on) {
-            findings.push(
-                Finding::new(
-                    Code::DatesOutOfOrder,
-                    format!(
-                        "the action is closed before it was raised: {closed} is before {}",
-                        data.raised_on
-                    ),
-                )
-                .at(at("closed_on"))
-                .note(at("raised_on"), "this date comes later")
-                .help("check both dates; one of them is mistyped"),
-            );
+            findings.push(out_of_order(
+                format!(
+                    "the action is closed before it was raised: {closed} is before {}",
+                    data.raised_on
+                ),
+                at("closed_on"),
+                at("raised_on"),
+                "check both dates; one of them is mistyped",
+            ));
         }
         let check = data.effectiveness_check.as_ref();
         if let Some(check) = check.filter(|c| c.date < data.raised_on) {
-            findings.push(
-                Finding::new(
-                    Code::DatesOutOfOrder,
-                    format!(
-                        "the effectiveness check is before the action was raised: {} is before {}",
-                        check.date, data.raised_on
-                    ),
-                )
-                .at(at("effectiveness_check.date"))
-                .note(at("raised_on"), "this date comes later")
-                .help("check both dates; one of them is mistyped"),
-            );
+            findings.push(out_of_order(
+                format!(
+                    "the effectiveness check is before the action was raised: {} is before {}",
+                    check.date, data.raised_on
+                ),
+                at("effectiveness_check.date"),
+                at("raised_on"),
+                "check both dates; one of them is mistyped",
+            ));
         }
         if let (Some(check), Some(closed)) = (check, data.closed_on)
             && closed < check.date
         {
-            findings.push(
-                Finding::new(
-                    Code::DatesOutOfOrder,
-                    format!("the action is closed before its effectiveness was checked: {closed} is before {}", check.date),
-                )
-                .at(at("closed_on"))
-                .note(at("effectiveness_check.date"), "this date comes later")
-                .help("close the action once the check shows it worked"),
-            );
+            findings.push(out_of_order(format!("the action is closed before its effectiveness was checked: {closed} is before {}", check.date), at("closed_on"), at("effectiveness_check.date"), "close the action once the check shows it worked"));
         }
         if let (Some(check), Some(_)) = (check, data.closed_on)
             && !check.effective
@@ -343,4 +326,13 @@ fn assessments(site: &Site, today: Date, findings: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// Two dates of one record in the wrong order: pointed at the one that should be later,
+/// with a note at the other.
+fn out_of_order(message: String, later: At, earlier: At, help: &str) -> Finding {
+    Finding::new(Code::DatesOutOfOrder, message)
+        .at(later)
+        .note(earlier, "this date comes later")
+        .help(help)
 }
