@@ -387,3 +387,41 @@ fn parties_and_assessments_stay_internal_but_a_public_assessment_summary_is_on_t
         "{pack}"
     );
 }
+
+#[test]
+fn an_empty_title_owner_or_finding_is_reported_where_it_stands() {
+    let dir = aims_site();
+    let action = dir.path().join("content/actions/ca-2.yaml");
+    fs::write(
+        &action,
+        read(&action).replace("title: Collect evidence on time", "title: \"\""),
+    )
+    .unwrap();
+    let audit = dir.path().join("content/audits/aud-1.yaml");
+    fs::write(
+        &audit,
+        read(&audit).replace("auditor: Example Audit LLP", "auditor: \"  \""),
+    )
+    .unwrap();
+    let run = common::check_json(dir.path());
+    let mut found: Vec<(String, i64)> = (run.findings().into_iter())
+        .filter(|f| f["code"] == "missing-field")
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("content/actions/ca-2.yaml".to_string(), 2),
+            ("content/audits/aud-1.yaml".to_string(), 5),
+        ],
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 1);
+}

@@ -234,6 +234,7 @@ fn systems_and_risks(site: &Site, findings: &mut Vec<Finding>) {
         };
         here.public_summary(data.visibility, data.public_summary.as_deref());
     }
+    aims_texts(site, findings);
 
     for risk in &site.risks {
         let data = &risk.data;
@@ -265,6 +266,74 @@ fn systems_and_risks(site: &Site, findings: &mut Vec<Finding>) {
             }
             Treatment::Avoid | Treatment::Transfer => {}
         }
+    }
+}
+
+/// The text fields of the AIMS records that say who and what: written but empty, they
+/// would show as a blank in the register and the review pack.
+fn aims_texts(site: &Site, findings: &mut Vec<Finding>) {
+    fn blank_fields(
+        file: usize,
+        positions: &crate::load::yaml::Positions,
+        texts: &[(&str, &str)],
+        findings: &mut Vec<Finding>,
+    ) {
+        let mut here = Here {
+            file,
+            positions,
+            findings,
+        };
+        for (field, text) in texts {
+            here.require(!text.trim().is_empty(), field, field, "it may not be empty");
+        }
+    }
+    for r in &site.objectives {
+        let d = &r.data;
+        let texts = [
+            ("statement", d.statement.as_str()),
+            ("target", &d.target),
+            ("owner", &d.owner),
+        ];
+        blank_fields(r.file, &r.positions, &texts, findings);
+    }
+    for r in &site.audits {
+        let d = &r.data;
+        let mut texts = vec![
+            ("title", d.title.as_str()),
+            ("auditor", &d.auditor),
+            ("independence", &d.independence),
+        ];
+        for f in &d.findings {
+            texts.push(("findings", f.id.as_str()));
+            texts.push(("findings", f.description.as_str()));
+        }
+        blank_fields(r.file, &r.positions, &texts, findings);
+    }
+    for r in &site.actions {
+        let d = &r.data;
+        let texts = [
+            ("title", d.title.as_str()),
+            ("description", &d.description),
+            ("owner", &d.owner),
+        ];
+        blank_fields(r.file, &r.positions, &texts, findings);
+    }
+    for r in &site.parties {
+        let d = &r.data;
+        let texts = [
+            ("name", d.name.as_str()),
+            ("engagement", &d.engagement),
+            ("owner", &d.owner),
+        ];
+        blank_fields(r.file, &r.positions, &texts, findings);
+    }
+    for r in &site.assessments {
+        let d = &r.data;
+        let texts = [
+            ("assessor", d.assessor.as_str()),
+            ("residual_impact", &d.residual_impact),
+        ];
+        blank_fields(r.file, &r.positions, &texts, findings);
     }
 }
 
