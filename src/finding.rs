@@ -69,6 +69,7 @@ pub enum Code {
     FolderNotRead,
     NoImpactAssessment,
     ClosedNotEffective,
+    AssessmentRefusesSystem,
 }
 
 impl Code {
@@ -131,6 +132,7 @@ impl Code {
             FolderNotRead => "folder-not-read",
             NoImpactAssessment => "no-impact-assessment",
             ClosedNotEffective => "closed-not-effective",
+            AssessmentRefusesSystem => "assessment-refuses-system",
         }
     }
 

@@ -86,8 +86,13 @@ pub fn reviews(site: &Site) -> impl Iterator<Item = Review<'_>> {
         })
         .filter_map(|o| review(o, &o.data.id, o.data.next_review));
     let parties = (site.parties.iter()).filter_map(|p| review(p, &p.data.id, p.data.next_review));
-    let assessments =
-        (site.assessments.iter()).filter_map(|a| review(a, &a.data.id, a.data.next_review));
+    // A retired system's assessment is no longer reviewed.
+    let retired = |id: &str| {
+        (site.systems.iter()).any(|s| s.data.id == id && s.data.lifecycle == Lifecycle::Retired)
+    };
+    let assessments = (site.assessments.iter())
+        .filter(move |a| !retired(&a.data.system))
+        .filter_map(|a| review(a, &a.data.id, a.data.next_review));
     (documents.chain(controls).chain(systems))
         .chain(risks)
         .chain(suppliers)

@@ -425,3 +425,36 @@ fn an_empty_title_owner_or_finding_is_reported_where_it_stands() {
     );
     assert_eq!(run.code, 1);
 }
+
+#[test]
+fn an_assessment_that_refuses_a_system_in_production_is_an_error() {
+    let dir = aims_site();
+    write(
+        dir.path(),
+        "content/assessments/aia-1.yaml",
+        "id: AIA-1\nsystem: SYS-1\ndate: 2026-10-01\nassessor: DPO\naffected: [Customers]\n\
+         residual_impact: High\ndecision: do-not-proceed\nvisibility: public\n\
+         public_summary: We assessed the chatbot.\n",
+    );
+    let run = common::check_json(dir.path());
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let refused: Vec<Value> = (run.findings().into_iter())
+        .filter(|f| f["code"] == "assessment-refuses-system")
+        .collect();
+    assert_eq!(refused.len(), 1, "{}", run.stdout);
+    assert_eq!(refused[0]["line"], 7);
+    // Proceeding with conditions needs the conditions.
+    write(
+        dir.path(),
+        "content/assessments/aia-1.yaml",
+        "id: AIA-1\nsystem: SYS-1\ndate: 2026-10-01\nassessor: DPO\naffected: [Customers]\n\
+         residual_impact: Low\ndecision: proceed-with-conditions\n",
+    );
+    let run = common::check_json(dir.path());
+    assert!(
+        run.findings().iter().any(|f| f["code"] == "missing-field"
+            && f["message"].as_str().unwrap().contains("conditions")),
+        "{}",
+        run.stdout
+    );
+}

@@ -5,8 +5,10 @@
 use super::value_at;
 use crate::finding::{At, Code, Finding};
 use crate::load::Site;
-use crate::load::aims::ActionSource;
+use crate::load::aims::{ActionSource, Decision};
 use crate::load::date::Date;
+use crate::load::records::{Lifecycle, Visibility};
+use crate::publish;
 
 pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     assessments(site, today, findings);
@@ -294,7 +296,6 @@ fn actions(site: &Site, today: Date, findings: &mut Vec<Finding>) {
 /// Every AI system in use or being built has an impact assessment (6.1.4): a record in
 /// `assessments/`, or the older `impact_assessment` block of the system itself.
 fn assessments(site: &Site, today: Date, findings: &mut Vec<Finding>) {
-    use crate::load::records::Lifecycle;
     for system in &site.systems {
         let data = &system.data;
         let assessed = data.impact_assessment.is_some()
@@ -312,6 +313,57 @@ fn assessments(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     }
     for assessment in &site.assessments {
         let data = &assessment.data;
+        let at = |path: &str| value_at(assessment.file, &assessment.positions, path);
+        let system = site.systems.iter().find(|s| s.data.id == data.system);
+        if data.decision == Decision::ProceedWithConditions
+            && data
+                .conditions
+                .as_deref()
+                .is_none_or(|c| c.trim().is_empty())
+        {
+            findings.push(
+                Finding::new(
+                    Code::MissingField,
+                    "missing field `conditions`: the decision is to proceed with conditions",
+                )
+                .at(at("decision"))
+                .help("list the conditions under `conditions:`, or change the decision"),
+            );
+        }
+        // The newest assessment of a system in use says it should not be: the page may
+        // not go on presenting it as assessed and in use.
+        let newest = (site.assessments.iter())
+            .filter(|a| a.data.system == data.system)
+            .max_by_key(|a| a.data.date)
+            .is_some_and(|a| std::ptr::eq(a, assessment));
+        if newest
+            && data.decision == Decision::DoNotProceed
+            && system.is_some_and(|s| s.data.lifecycle == Lifecycle::Production)
+        {
+            findings.push(
+                Finding::new(
+                    Code::AssessmentRefusesSystem,
+                    format!("the newest impact assessment of `{}` decided not to proceed, but the system is in production", data.system),
+                )
+                .at(at("decision"))
+                .help("retire the system (`lifecycle: retired`), or assess it again once what stood in the way is resolved"),
+            );
+        }
+        if data.visibility != Visibility::Internal
+            && system.is_some_and(|s| {
+                publish::record(s.data.visibility, s.data.public_summary.as_deref()).shown
+                    != Visibility::Public
+            })
+        {
+            findings.push(
+                Finding::new(
+                    Code::PublicNotPublished,
+                    format!("marked {}, but not published: its system `{}` has no public page", crate::model::internal::serde_plain(&data.visibility), data.system),
+                )
+                .at(at("visibility"))
+                .help("an assessment is shown on its system's public page: publish the system, or mark the assessment `visibility: internal`"),
+            );
+        }
         if data.date > today {
             findings.push(
                 Finding::new(

@@ -102,6 +102,21 @@ pub fn print_github(
     out.flush()
 }
 
+/// A relative path as a URI reference: each segment percent-encoded, so that `%`, `#`,
+/// `?`, `:` or a space in a name is not read as URI syntax.
+fn uri_of(path: &str) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    (path.split('/'))
+        .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// The findings as one SARIF 2.1.0 log: a rule per finding code, a result per finding.
 pub fn print_sarif(
     findings: &[Finding],
@@ -138,7 +153,7 @@ pub fn print_sarif(
                 "message": {"text": text_of(finding)},
             });
             if let Some(path) = place.path {
-                let mut location = json!({"artifactLocation": {"uri": path}});
+                let mut location = json!({"artifactLocation": {"uri": uri_of(&path)}});
                 if let (Some(line), Some(column)) = (place.line, place.column) {
                     location["region"] = json!({"startLine": line, "startColumn": column});
                 }
@@ -167,6 +182,18 @@ pub fn print_sarif(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sarif_paths_are_uri_references() {
+        assert_eq!(
+            uri_of("a:b/content/pages/p%41 #x?.md"),
+            "a%3Ab/content/pages/p%2541%20%23x%3F.md"
+        );
+        assert_eq!(
+            uri_of("content/controls/a-6-2-4.yaml"),
+            "content/controls/a-6-2-4.yaml"
+        );
+    }
 
     #[test]
     fn workflow_command_values_are_escaped_as_github_does() {
