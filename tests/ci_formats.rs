@@ -142,3 +142,40 @@ fn sarif_output_is_valid_sarif_2_1_0() {
     assert!(validator.is_valid(&log));
     assert_eq!(log["runs"][0]["results"], Value::Array(Vec::new()));
 }
+
+/// The policy in `_headers` is the one in every page's meta tag, plus what only a header
+/// can say; the handbook's also says noindex for every file.
+#[test]
+fn the_hosts_headers_files_carry_the_pages_policy() {
+    let dir = common::site(None);
+    let run = common::build(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(dir.path().join("public/index.html")).unwrap();
+    let meta = page
+        .split("<meta http-equiv=\"Content-Security-Policy\" content=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a CSP meta tag");
+    assert!(meta.contains("default-src 'self'") && meta.contains("object-src 'none'"));
+    for (site, noindex) in [("public", false), ("internal", true)] {
+        let headers = std::fs::read_to_string(dir.path().join(site).join("_headers")).unwrap();
+        assert!(
+            headers.contains(&format!(
+                "  Content-Security-Policy: {meta}; frame-ancestors 'none'\n"
+            )),
+            "{site}/_headers: {headers}"
+        );
+        assert!(headers.starts_with("/*\n"), "{headers}");
+        assert_eq!(
+            headers.contains("X-Robots-Tag: noindex"),
+            noindex,
+            "{headers}"
+        );
+    }
+    // Every internal page has the same policy as the public ones.
+    let handbook = std::fs::read_to_string(dir.path().join("internal/index.html")).unwrap();
+    assert!(
+        handbook.contains(&format!("content=\"{meta}\"")),
+        "{handbook}"
+    );
+}

@@ -11,6 +11,23 @@ use crate::model::public::{
 };
 use serde::Serialize;
 
+/// The Content-Security-Policy of every page: nothing from another host, no inline
+/// script or style, no plugins, frames, forms or base URL.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'";
+
+/// `_headers` for Netlify and Cloudflare Pages: the pages' policy as a header, where it
+/// can also forbid framing (a meta tag cannot), and for the handbook `noindex` on every
+/// file, not only on pages.
+pub fn host_headers(internal: bool) -> String {
+    let mut headers = format!(
+        "/*\n  Content-Security-Policy: {CONTENT_SECURITY_POLICY}; frame-ancestors 'none'\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n"
+    );
+    if internal {
+        headers.push_str("  X-Robots-Tag: noindex, nofollow\n");
+    }
+    headers
+}
+
 /// The version of `trust.json`'s shape; raised when a field changes meaning or goes away.
 pub const TRUST_JSON_SCHEMA: &str = "trustbook.trust/1";
 
@@ -216,6 +233,7 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
         robots.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
     }
     out.put("robots.txt", robots.into_bytes(), None)?;
+    out.put("_headers", host_headers(false).into_bytes(), None)?;
     out.put("feed.xml", feed(model, base.as_deref()).into_bytes(), None)?;
     if model.suppliers.any() {
         let feed = supplier_feed(model, base.as_deref());
@@ -744,6 +762,7 @@ pub fn internal_files(model: &InternalModel, out: &dyn Output) -> Result<(), Str
     out.put("actions.csv", actions_csv(model).into_bytes(), None)?;
     out.put("gaps.csv", gaps_csv(model).into_bytes(), None)?;
     out.put("robots.txt", b"User-agent: *\nDisallow: /\n".to_vec(), None)?;
+    out.put("_headers", host_headers(true).into_bytes(), None)?;
     let documents = model.documents.iter().map(|d| {
         let kind = if d.is_page { "page" } else { "document" };
         let text = d.meta.public_summary.as_deref().unwrap_or(&d.meta.id);

@@ -70,6 +70,9 @@ pub fn reason(path: &str, reasons: &BTreeMap<String, String>) -> String {
         "search-index.js" => "Search over public titles and summaries",
         "sitemap.xml" => "Addresses of the public pages, for search engines",
         "robots.txt" => "Tells search engines they may index the site",
+        "_headers" => {
+            "Response headers for Netlify and Cloudflare Pages (the pages' security policy)"
+        }
         "feed.xml" => "Atom feed of revisions of public documents",
         "suppliers/index.html" => "The public suppliers and their changes",
         "suppliers/feed.xml" => "Atom feed of changes to the public suppliers",

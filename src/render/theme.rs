@@ -148,6 +148,11 @@ impl Theme {
         env.add_filter("label", label);
         env.add_filter("href", href);
         env.add_filter("count", count);
+        // One policy for every page's meta tag and the hosts' `_headers` files.
+        env.add_global(
+            "content_security_policy",
+            super::files::CONTENT_SECURITY_POLICY,
+        );
         env
     }
 
