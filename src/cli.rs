@@ -44,6 +44,24 @@ pub enum Command {
                             Exit status: 1 when the port is taken or the site cannot be watched, 2 bad usage."
     )]
     Serve(ServeArgs),
+    /// Write a new record with the next free id (a stub to complete) and print its path
+    #[command(
+        after_help = "The record is internal, with TODOs where the facts go; `trustbook check` lists them.\n\
+                            A control is the first of site.yaml's frameworks without a record; an impact assessment\n\
+                            is of the first AI system without one. Nothing is overwritten.\n\
+                            Exit status: 0 written, 1 nothing to write or the file exists, 2 bad usage or unreadable site."
+    )]
+    New(NewArgs),
+}
+
+#[derive(clap::Args)]
+pub struct NewArgs {
+    /// What to add
+    #[arg(value_enum)]
+    pub kind: crate::init::new::NewKind,
+    /// The site's folder (the one holding content/); default: the current folder
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
 }
 
 #[derive(clap::Args)]

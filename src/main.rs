@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Command::Build(args) => run_build(&args),
         Command::Init(args) => run_init(&args),
         Command::Serve(args) => run_serve(&args),
+        Command::New(args) => run_new(&args),
     }
 }
 
@@ -35,6 +36,40 @@ fn run_serve(args: &ServeArgs) -> ExitCode {
     };
     match serve::run(options) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_new(args: &trustbook::cli::NewArgs) -> ExitCode {
+    let today = match load::date::today() {
+        Ok(today) => today,
+        Err(message) => return fail_usage(&message),
+    };
+    // Findings do not matter here: only the ids in use do.
+    let site = match load::load(&args.root, &mut Vec::new()) {
+        Ok(site) => site,
+        Err(load::NotASite(message)) => return fail_usage(&message),
+    };
+    let written = trustbook::init::new::stub(&site, args.kind, today).and_then(|(path, text)| {
+        let full = args.root.join(&path);
+        if full.exists() {
+            return Err(format!("{} exists already", path.display()));
+        }
+        if let Some(folder) = full.parent() {
+            std::fs::create_dir_all(folder)
+                .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+        }
+        std::fs::write(&full, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(path)
+    });
+    match written {
+        Ok(path) => {
+            println!("{}", path.display().to_string().replace('\\', "/"));
+            ExitCode::SUCCESS
+        }
         Err(message) => {
             eprintln!("error: {message}");
             ExitCode::from(1)

@@ -1,0 +1,76 @@
+//! `trustbook new KIND`: a stub with the next free id that checks without errors.
+
+mod common;
+
+use common::trustbook;
+use std::fs;
+
+#[test]
+fn every_kind_of_stub_checks_without_errors_and_takes_the_next_id() {
+    let holder = tempfile::tempdir().unwrap();
+    let site = holder.path().join("site");
+    let root = site.to_str().unwrap();
+    assert_eq!(trustbook(&["init", root]).code, 0);
+    // init writes every Annex A control: remove one for `new control` to add.
+    fs::remove_file(site.join("content/controls/a-6-2-4.yaml")).unwrap();
+    let mut written = Vec::new();
+    for kind in [
+        "policy",
+        "control",
+        "system",
+        "risk",
+        "risk",
+        "supplier",
+        "objective",
+        "audit",
+        "action",
+        "party",
+        "assessment",
+    ] {
+        let run = trustbook(&["new", kind, "--root", root]);
+        assert_eq!(run.code, 0, "new {kind}: {}", run.stderr);
+        written.push(run.stdout.trim().to_string());
+    }
+    assert_eq!(
+        written,
+        [
+            "content/policies/pol-001.md",
+            "content/controls/a-6-2-4.yaml",
+            "content/systems/sys-001.yaml",
+            "content/risks/rsk-001.yaml",
+            "content/risks/rsk-002.yaml",
+            "content/suppliers/sup-001.yaml",
+            "content/objectives/obj-001.yaml",
+            &format!("content/audits/aud-{}-01.yaml", &common::TODAY[..4]),
+            &format!("content/actions/ca-{}-01.yaml", &common::TODAY[..4]),
+            "content/parties/pty-001.yaml",
+            "content/assessments/aia-001.yaml",
+        ]
+    );
+    let assessment = fs::read_to_string(site.join("content/assessments/aia-001.yaml")).unwrap();
+    assert!(assessment.contains("system: SYS-001"), "{assessment}");
+    let run = common::check_json(&site);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let codes: Vec<String> = (run.findings().iter())
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .filter(|c| c != "placeholder-text")
+        .collect();
+    assert!(
+        codes.is_empty(),
+        "only the TODO justifications: {}",
+        run.stdout
+    );
+    // Every control has a record now, and every system an assessment: nothing to add.
+    for kind in ["control", "assessment"] {
+        let run = trustbook(&["new", kind, "--root", root]);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert!(run.stderr.starts_with("error: every "), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn new_outside_a_site_is_a_usage_error() {
+    let holder = tempfile::tempdir().unwrap();
+    let run = trustbook(&["new", "risk", "--root", holder.path().to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
