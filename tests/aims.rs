@@ -404,18 +404,8 @@ fn an_empty_title_owner_or_finding_is_reported_where_it_stands() {
     )
     .unwrap();
     let run = common::check_json(dir.path());
-    let mut found: Vec<(String, i64)> = (run.findings().into_iter())
-        .filter(|f| f["code"] == "missing-field")
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_i64().unwrap(),
-            )
-        })
-        .collect();
-    found.sort();
     assert_eq!(
-        found,
+        run.places("missing-field"),
         [
             ("content/actions/ca-2.yaml".to_string(), 2),
             ("content/audits/aud-1.yaml".to_string(), 5),

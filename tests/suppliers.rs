@@ -505,18 +505,8 @@ fn placeholders_in_the_ai_use_card_and_supplier_lists_are_warned() {
     let text = read(&supplier).replace("locations: [EU]", "locations: [TBD]");
     fs::write(&supplier, text).unwrap();
     let run = common::check_json(dir.path());
-    let mut placeholders: Vec<(String, i64)> = (run.findings().into_iter())
-        .filter(|f| f["code"] == "placeholder-text")
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_i64().unwrap(),
-            )
-        })
-        .collect();
-    placeholders.sort();
     assert_eq!(
-        placeholders,
+        run.places("placeholder-text"),
         [
             ("content/suppliers/model-provider.yaml".to_string(), 7),
             ("content/systems/chatbot.yaml".to_string(), 17),

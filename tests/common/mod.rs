@@ -60,6 +60,19 @@ pub struct Run {
 }
 
 impl Run {
+    /// Where findings of `code` are, as sorted (path, line) pairs.
+    pub fn places(&self, code: &str) -> Vec<(String, i64)> {
+        let mut places: Vec<(String, i64)> = (self.findings().into_iter())
+            .filter(|f| f["code"] == code)
+            .map(|f| {
+                let path = f["path"].as_str().unwrap_or("").to_string();
+                (path, f["line"].as_i64().unwrap_or(0))
+            })
+            .collect();
+        places.sort();
+        places
+    }
+
     /// Findings printed by `--format json`.
     pub fn findings(&self) -> Vec<Value> {
         self.stdout
