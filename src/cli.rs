@@ -52,6 +52,20 @@ pub enum Command {
                             Exit status: 0 written, 1 nothing to write or the file exists, 2 bad usage or unreadable site."
     )]
     New(NewArgs),
+    /// Write the JSON Schema of site.yaml and of every kind of record, for editors
+    #[command(
+        after_help = "Writes one <kind>.schema.json per kind into DIR and prints their paths. `init` writes them\n\
+                            into schemas/ with a .vscode/settings.json that maps them to content/ (README: Editors).\n\
+                            Exit status: 0 written, 1 DIR cannot be written."
+    )]
+    Schema(SchemaArgs),
+}
+
+#[derive(clap::Args)]
+pub struct SchemaArgs {
+    /// Where to write the schemas
+    #[arg(long, value_name = "DIR", default_value = "schemas")]
+    pub out: PathBuf,
 }
 
 #[derive(clap::Args)]

@@ -22,6 +22,18 @@ fn main() -> ExitCode {
         Command::Init(args) => run_init(&args),
         Command::Serve(args) => run_serve(&args),
         Command::New(args) => run_new(&args),
+        Command::Schema(args) => match trustbook::init::write_schemas(&args.out) {
+            Ok(paths) => {
+                for path in paths {
+                    println!("{}", path.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(1)
+            }
+        },
     }
 }
 

@@ -69,6 +69,10 @@ pub fn files(today: Date) -> Vec<(PathBuf, String)> {
                 .to_string(),
         ),
     ];
+    for (name, json) in schema_files() {
+        files.push((PathBuf::from("schemas").join(name), json));
+    }
+    files.push((PathBuf::from(".vscode/settings.json"), vscode_settings()));
     for control in builtin_catalog().catalog.controls {
         let record = format!(
             "# {id} {title}\n\
@@ -88,6 +92,48 @@ pub fn files(today: Date) -> Vec<(PathBuf, String)> {
         files.push((PathBuf::from(name), record));
     }
     files
+}
+
+/// The schemas as files: `<kind>.schema.json`, pretty-printed.
+pub fn schema_files() -> Vec<(String, String)> {
+    (crate::load::schema::schemas().into_iter())
+        .map(|(kind, _, schema)| {
+            let json = serde_json::to_string_pretty(&schema).unwrap_or_default();
+            (format!("{kind}.schema.json"), json + "\n")
+        })
+        .collect()
+}
+
+/// Writes every schema into `dir`; returns the paths written.
+pub fn write_schemas(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut written = Vec::new();
+    for (name, json) in schema_files() {
+        let path = dir.join(name);
+        std::fs::write(&path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// VS Code's (and any yaml-language-server editor's) map from schema to source files.
+fn vscode_settings() -> String {
+    let mut map = serde_json::Map::new();
+    for (kind, files, _) in crate::load::schema::schemas() {
+        if kind == "document" {
+            continue; // Markdown front matter is not YAML to the YAML server.
+        }
+        let globs: Vec<serde_json::Value> = files
+            .split(", ")
+            .map(|glob| serde_json::Value::from(format!("content/{glob}")))
+            .collect();
+        map.insert(
+            format!("schemas/{kind}.schema.json"),
+            serde_json::Value::Array(globs),
+        );
+    }
+    let settings = serde_json::json!({ "yaml.schemas": map });
+    serde_json::to_string_pretty(&settings).unwrap_or_default() + "\n"
 }
 
 /// Creates a new site in `dir`, which must be absent or empty. Nothing is written when

@@ -7,7 +7,7 @@ use super::date::Date;
 use super::records::Visibility;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ObjectiveStatus {
     OnTrack,
@@ -18,7 +18,7 @@ pub enum ObjectiveStatus {
 }
 
 /// An AI objective (6.2): what is to be achieved, how it is measured, and where it stands.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectiveRecord {
     pub id: String,
@@ -47,7 +47,7 @@ impl ObjectiveRecord {
     pub const REQUIRED: &[&str] = &["id", "statement", "target", "owner", "status"];
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AuditStatus {
     Planned,
@@ -56,7 +56,9 @@ pub enum AuditStatus {
 }
 
 /// What an audit found about one thing it looked at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingGrade {
     Conformity,
@@ -74,7 +76,7 @@ impl FindingGrade {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditFinding {
     /// Unique within the audit (`F1`); a corrective action names it with the audit's id.
@@ -90,7 +92,7 @@ pub struct AuditFinding {
 }
 
 /// An internal audit (9.2): its scope, who audited and how independently, what was found.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditRecord {
     pub id: String,
@@ -115,7 +117,7 @@ impl AuditRecord {
     pub const REQUIRED: &[&str] = &["id", "title", "start", "auditor", "independence", "status"];
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ActionSource {
     AuditFinding,
@@ -125,7 +127,7 @@ pub enum ActionSource {
     Other,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Minor,
@@ -133,7 +135,7 @@ pub enum Severity {
 }
 
 /// One step of a corrective action, with who does it by when.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionStep {
     pub description: String,
@@ -144,7 +146,7 @@ pub struct ActionStep {
 }
 
 /// Whether the corrective action worked (10.2 d), checked after it was taken.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EffectivenessCheck {
     pub date: Date,
@@ -154,7 +156,7 @@ pub struct EffectivenessCheck {
 }
 
 /// A nonconformity and its corrective action (10.2), through to closure.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionRecord {
     pub id: String,
@@ -195,7 +197,7 @@ impl ActionRecord {
 
 /// An interested party (4.2): who they are, what they need and expect (and which of that
 /// is a requirement), how the organisation meets it and how it engages them.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartyRecord {
     pub id: String,
@@ -216,7 +218,7 @@ impl PartyRecord {
     pub const REQUIRED: &[&str] = &["id", "name", "needs", "engagement", "owner"];
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Decision {
     Proceed,
@@ -225,7 +227,7 @@ pub enum Decision {
 }
 
 /// A potential harm or benefit, with how severe and how likely it is (1–5 each).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Impact {
     pub description: String,
@@ -234,7 +236,7 @@ pub struct Impact {
 }
 
 /// An AI system impact assessment (6.1.4, structured after ISO/IEC 42005).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssessmentRecord {
     pub id: String,

@@ -13,6 +13,7 @@ pub mod markers;
 pub mod outline;
 mod reads;
 pub mod records;
+pub mod schema;
 pub mod yaml;
 
 use crate::finding::{At, Code, Finding};

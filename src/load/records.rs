@@ -80,7 +80,9 @@ impl<'de> Deserialize<'de> for Score {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
     Public,
@@ -89,7 +91,9 @@ pub enum Visibility {
     Internal,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DocType {
     #[default]
@@ -101,7 +105,7 @@ pub enum DocType {
     Record,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocStatus {
     Draft,
@@ -110,7 +114,7 @@ pub enum DocStatus {
     Retired,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Revision {
     pub version: Text,
@@ -119,7 +123,7 @@ pub struct Revision {
 }
 
 /// Front matter of a policy (`policies/*.md`) or a free page (`pages/*.md`).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentMeta {
     pub id: String,
@@ -157,7 +161,7 @@ impl DocumentMeta {
     pub const REQUIRED: &[&str] = &["id", "title"];
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ControlStatus {
     Implemented,
@@ -167,7 +171,7 @@ pub enum ControlStatus {
     NotApplicable,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     pub title: String,
@@ -177,7 +181,7 @@ pub struct Evidence {
     pub expires_on: Option<Date>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Mapping {
     pub framework: String,
@@ -185,7 +189,7 @@ pub struct Mapping {
     pub reference: Text,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ControlRecord {
     pub id: String,
@@ -216,7 +220,7 @@ impl ControlRecord {
     pub const REQUIRED: &[&str] = &["id", "applicable", "status"];
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SystemRole {
     Provider,
@@ -224,7 +228,7 @@ pub enum SystemRole {
     ProviderAndDeployer,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Lifecycle {
     Design,
@@ -233,7 +237,7 @@ pub enum Lifecycle {
     Retired,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RiskClass {
     High,
@@ -243,7 +247,7 @@ pub enum RiskClass {
     NotInScope,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImpactAssessment {
     pub date: Option<Date>,
@@ -251,7 +255,7 @@ pub struct ImpactAssessment {
     pub path: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SystemRecord {
     pub id: String,
@@ -307,7 +311,7 @@ impl SystemRecord {
 }
 
 /// What a supplier does for the organisation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SupplierKind {
     AiModelProvider,
@@ -345,7 +349,7 @@ impl<'de> Deserialize<'de> for Dpa {
 
 /// A supplier or sub-processor: who else touches the organisation's (and its customers')
 /// data, and for which AI systems.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupplierRecord {
     pub id: String,
@@ -391,14 +395,14 @@ impl SupplierRecord {
     ];
 }
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupplierOptions {
     /// Days of notice customers get before a new supplier starts processing.
     pub notice_days: Option<u32>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Treatment {
     Mitigate,
@@ -407,7 +411,7 @@ pub enum Treatment {
     Transfer,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RiskStatus {
     Open,
@@ -415,7 +419,7 @@ pub enum RiskStatus {
     Closed,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RiskRecord {
     pub id: String,
@@ -453,7 +457,7 @@ impl RiskRecord {
     ];
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificationStatus {
     Certified,
@@ -462,7 +466,7 @@ pub enum CertificationStatus {
     None,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Certification {
     pub standard: String,
@@ -476,14 +480,14 @@ pub struct Certification {
     pub certificate_file: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     pub email: String,
     pub concerns_url: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublicOptions {
     #[serde(default = "yes")]
@@ -494,7 +498,9 @@ pub struct PublicOptions {
     pub publish: PublishFrom,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum PublishFrom {
     #[default]
@@ -515,7 +521,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewOptions {
     #[serde(default = "default_warn_days")]
@@ -538,7 +544,7 @@ fn default_warn_days() -> u32 {
     30
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     pub title: String,
@@ -570,7 +576,7 @@ fn default_language() -> String {
     "en".to_string()
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Objective {
     pub id: String,
@@ -578,7 +584,7 @@ pub struct Objective {
     pub parent: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogControl {
     pub id: String,
@@ -587,7 +593,7 @@ pub struct CatalogControl {
 }
 
 /// A catalogue of controls: the built-in ISO/IEC 42001 Annex A, or one in `catalogs/`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Catalog {
     pub framework: String,
