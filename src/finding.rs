@@ -70,6 +70,7 @@ pub enum Code {
     NoImpactAssessment,
     ClosedNotEffective,
     AssessmentRefusesSystem,
+    NotAnOscalId,
 }
 
 impl Code {
@@ -133,6 +134,7 @@ impl Code {
             NoImpactAssessment => "no-impact-assessment",
             ClosedNotEffective => "closed-not-effective",
             AssessmentRefusesSystem => "assessment-refuses-system",
+            NotAnOscalId => "not-an-oscal-id",
         }
     }
 
@@ -160,7 +162,8 @@ impl Code {
             | ActionOverdue
             | FolderNotRead
             | NoImpactAssessment
-            | ClosedNotEffective => Severity::Warning,
+            | ClosedNotEffective
+            | NotAnOscalId => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -119,4 +119,5 @@ rules! {
     folder_not_read => "folder-not-read",
     no_impact_assessment => "no-impact-assessment",
     closed_not_effective => "closed-not-effective",
+    not_an_oscal_id => "not-an-oscal-id",
 }

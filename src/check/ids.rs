@@ -378,6 +378,62 @@ pub fn check_frameworks(site: &Site, findings: &mut Vec<Finding>) {
     }
 }
 
+/// A mapping to a framework whose catalogue is loaded names one of its controls: a typo in
+/// `ref` would otherwise be a claim of coverage that points at nothing.
+pub fn check_mappings(site: &Site, findings: &mut Vec<Finding>) {
+    for control in &site.controls {
+        for (i, mapping) in control.data.mappings.iter().enumerate() {
+            let Some(catalog) =
+                (site.catalogs.iter()).find(|c| c.catalog.framework == mapping.framework)
+            else {
+                continue;
+            };
+            let reference = mapping.reference.to_string();
+            let ids = catalog.catalog.controls.iter().map(|c| c.id.as_str());
+            if ids.clone().any(|id| id == reference) {
+                continue;
+            }
+            findings.push(
+                Finding::new(
+                    Code::MissingReference,
+                    format!(
+                        "`{reference}` is no control of catalogue `{}`",
+                        mapping.framework
+                    ),
+                )
+                .at(At {
+                    file: control.file,
+                    span: control.positions.value(&format!("mappings.{i}.ref")),
+                })
+                .label(did_you_mean(&reference, ids))
+                .help(format!(
+                    "use a control id of `{}` ({}), or map to another framework",
+                    mapping.framework, catalog.catalog.name
+                )),
+            );
+        }
+    }
+}
+
+/// Control ids the OSCAL export cannot hold (OSCAL ids start with a letter or `_` and
+/// have no spaces or colons): the export leaves such a control out, so say so.
+pub fn check_oscal_ids(site: &Site, findings: &mut Vec<Finding>) {
+    for control in site
+        .controls
+        .iter()
+        .filter(|c| !crate::load::oscal::is_token(&c.data.id))
+    {
+        findings.push(
+            Finding::new(
+                Code::NotAnOscalId,
+                format!("control id `{}` cannot be an OSCAL id, so the handbook's OSCAL export leaves this control out", control.data.id),
+            )
+            .at(At { file: control.file, span: control.positions.value("id") })
+            .help("start the id with a letter (as `ACME-3`), here and in its catalogue, if OSCAL tools are to see this control"),
+        );
+    }
+}
+
 /// Extra catalogues: each control id once across all catalogues, objectives that exist.
 pub fn check_catalogs(site: &Site, findings: &mut Vec<Finding>) {
     let mut seen: HashMap<&str, &str> = HashMap::new();

@@ -81,6 +81,8 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     ids::check_references(site, &index, findings);
     ids::check_frameworks(site, findings);
     ids::check_catalogs(site, findings);
+    ids::check_oscal_ids(site, findings);
+    ids::check_mappings(site, findings);
     fields::check(site, findings);
     versions::check(site, findings);
     links::check(site, &index, &assets, findings);

@@ -10,6 +10,7 @@ pub mod date;
 pub mod files;
 pub mod front_matter;
 pub mod markers;
+pub mod oscal;
 pub mod outline;
 mod reads;
 pub mod records;
@@ -235,6 +236,19 @@ fn add_source(
                 site.assessments.push(record);
             }
         }
+        Source::Catalog if oscal::is_oscal(&site.sources.get(file).text) => {
+            let required = oscal::OscalFile::REQUIRED;
+            let loaded =
+                load_record::<oscal::OscalFile>(found, file, required, site, findings, cache);
+            if let Some(record) = loaded {
+                let (catalog, positions) =
+                    oscal::catalog_of(&record.data, &record.stem, &record.positions);
+                site.catalogs.push(LoadedCatalog {
+                    catalog,
+                    source: Some((record.file, positions)),
+                });
+            }
+        }
         Source::Catalog => {
             let loaded =
                 load_record::<Catalog>(found, file, Catalog::REQUIRED, site, findings, cache);
@@ -328,7 +342,7 @@ pub fn load_cached(
         (Source::Action, "actions", yaml),
         (Source::Party, "parties", yaml),
         (Source::Assessment, "assessments", yaml),
-        (Source::Catalog, "catalogs", yaml),
+        (Source::Catalog, "catalogs", &["yaml", "yml", "json"][..]),
     ] {
         let found = files::list(root, &content, folder, extensions, findings);
         jobs.extend(found.into_iter().map(|f| (source, f)));
@@ -424,6 +438,11 @@ impl Source {
             Source::Assessment => drop(parse_record::<aims::AssessmentRecord>(
                 text,
                 aims::AssessmentRecord::REQUIRED,
+                cache,
+            )),
+            Source::Catalog if oscal::is_oscal(text) => drop(parse_record::<oscal::OscalFile>(
+                text,
+                oscal::OscalFile::REQUIRED,
                 cache,
             )),
             Source::Catalog => drop(parse_record::<Catalog>(text, Catalog::REQUIRED, cache)),

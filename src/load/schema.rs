@@ -108,6 +108,29 @@ pub fn schemas() -> Vec<(&'static str, &'static str, Schema)> {
             "assessments/*.yaml",
             schemars::schema_for!(AssessmentRecord),
         ),
-        ("catalog", "catalogs/*.yaml", schemars::schema_for!(Catalog)),
+        ("catalog", "catalogs/*.yaml", catalog_schema()),
     ]
+}
+
+/// trustbook's own catalogue, or an OSCAL catalogue (which `check` reads and checks; the
+/// editor only needs to know that it is allowed here).
+fn catalog_schema() -> Schema {
+    let mut own = schemars::schema_for!(super::records::Catalog);
+    let (Some(dialect), Some(definitions)) = (own.remove("$schema"), own.remove("$defs")) else {
+        return own;
+    };
+    let title = own.remove("title");
+    json_schema!({
+        "$schema": dialect,
+        "title": title,
+        "$defs": definitions,
+        "anyOf": [
+            own,
+            {
+                "description": "An OSCAL catalog (JSON or YAML): its groups are read as objectives, its controls as control ids and titles",
+                "type": "object",
+                "required": ["catalog"]
+            }
+        ]
+    })
 }

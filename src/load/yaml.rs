@@ -50,6 +50,17 @@ impl Positions {
             .unwrap_or_else(|| self.value(path))
     }
 
+    /// These positions under other names: each `(new, old)` pair gives `new` the spans of
+    /// `old` (or of its nearest ancestor). For a file read through a translation (OSCAL).
+    pub fn renamed(&self, pairs: &[(String, String)]) -> Positions {
+        let mut renamed = Positions::default();
+        for (new, old) in pairs {
+            renamed.values.insert(new.clone(), self.value(old));
+            renamed.keys.insert(new.clone(), self.key(old));
+        }
+        renamed
+    }
+
     /// The span of item `index` of the list at `path`.
     pub fn item(&self, path: &str, index: usize) -> Range<usize> {
         self.value(&format!("{path}.{index}"))

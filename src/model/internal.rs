@@ -46,6 +46,12 @@ pub struct InternalModel<'a> {
     /// Page URL of every record, by id: for rewriting links. Not shown.
     #[serde(skip)]
     pub urls: HashMap<String, String>,
+    /// The catalogues the SoA's controls come from, for the OSCAL export. Not shown.
+    #[serde(skip)]
+    pub catalogs: Vec<&'a crate::load::records::Catalog>,
+    /// When the commit built from was made (`YYYY-MM-DDTHH:MM:SSZ`); none outside git.
+    #[serde(skip)]
+    pub committed_at: Option<String>,
 }
 
 /// A link to a record, as lists and backlinks show it.
@@ -396,6 +402,10 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
         .iter()
         .map(|(id, r)| (id.clone(), r.url.clone()))
         .collect();
+    let in_soa: std::collections::HashSet<&str> = soa.iter().map(|r| r.id.as_str()).collect();
+    let soa_catalogs = (site.catalogs.iter().map(|c| &c.catalog))
+        .filter(|c| c.controls.iter().any(|k| in_soa.contains(k.id.as_str())))
+        .collect();
     let mut model = InternalModel {
         site: config,
         today,
@@ -416,6 +426,8 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
         journey: Default::default(),
         since_review: Default::default(),
         urls,
+        catalogs: soa_catalogs,
+        committed_at: site.history.head().map(|head| head.committed_at()),
     };
     model.dashboard = dashboard(&model, site);
     model.journey = super::journey::build(&model, site);

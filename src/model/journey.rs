@@ -96,6 +96,8 @@ pub struct Regulation {
 #[derive(Serialize)]
 pub struct RegulationRef {
     pub reference: String,
+    /// The reference's title, when its framework's catalogue is loaded (OSCAL or YAML).
+    pub title: Option<String>,
     pub controls: Vec<Ref>,
 }
 
@@ -246,9 +248,19 @@ pub fn build(model: &InternalModel, site: &Site) -> Journey {
     let recorded: std::collections::HashSet<&str> = (model.controls.iter())
         .map(|c| c.record.id.as_str())
         .collect();
+    // A catalogue that controls only map to (none of its own controls recorded) is a
+    // reference, not a framework being adopted: its controls are no gaps.
+    let mapped_to: std::collections::HashSet<&str> = (model.controls.iter())
+        .flat_map(|c| c.record.mappings.iter().map(|m| m.framework.as_str()))
+        .collect();
+    let adopted = |c: &&crate::load::LoadedCatalog| {
+        !mapped_to.contains(c.catalog.framework.as_str())
+            || (c.catalog.controls.iter()).any(|k| recorded.contains(k.id.as_str()))
+    };
     journey.unrecorded = site
         .catalogs
         .iter()
+        .filter(adopted)
         .flat_map(|c| c.catalog.controls.iter())
         .filter(|k| !recorded.contains(k.id.as_str()))
         .map(|k| Ref {
@@ -273,7 +285,7 @@ pub fn build(model: &InternalModel, site: &Site) -> Journey {
         .collect();
 
     journey.roles = roles(model);
-    journey.regulations = regulations(model);
+    journey.regulations = regulations(model, site);
     journey.systems_by_class = systems_by_class(model);
     journey
 }
@@ -403,7 +415,7 @@ fn natural_key(text: &str) -> Vec<(String, u64)> {
     key
 }
 
-fn regulations(model: &InternalModel) -> Vec<Regulation> {
+fn regulations(model: &InternalModel, site: &Site) -> Vec<Regulation> {
     let mut map: BTreeMap<String, BTreeMap<String, Vec<Ref>>> = BTreeMap::new();
     for c in &model.controls {
         for mapping in &c.record.mappings {
@@ -419,6 +431,11 @@ fn regulations(model: &InternalModel) -> Vec<Regulation> {
             let mut references: Vec<RegulationRef> = references
                 .into_iter()
                 .map(|(reference, controls)| RegulationRef {
+                    title: (site.catalogs.iter())
+                        .filter(|c| c.catalog.framework == framework)
+                        .flat_map(|c| &c.catalog.controls)
+                        .find(|k| k.id == reference)
+                        .map(|k| k.title.clone()),
                     reference,
                     controls,
                 })

@@ -761,6 +761,9 @@ pub fn internal_files(model: &InternalModel, out: &dyn Output) -> Result<(), Str
     out.put("audits.csv", audits_csv(model).into_bytes(), None)?;
     out.put("actions.csv", actions_csv(model).into_bytes(), None)?;
     out.put("gaps.csv", gaps_csv(model).into_bytes(), None)?;
+    for (path, bytes) in super::oscal::documents(model) {
+        out.put(&path, bytes, None)?;
+    }
     out.put("robots.txt", b"User-agent: *\nDisallow: /\n".to_vec(), None)?;
     out.put("_headers", host_headers(true).into_bytes(), None)?;
     let documents = model.documents.iter().map(|d| {

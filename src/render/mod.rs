@@ -13,6 +13,7 @@ pub mod highlight;
 mod highlight_store;
 mod internal;
 pub mod markdown;
+pub mod oscal;
 pub mod output;
 mod public;
 pub mod theme;

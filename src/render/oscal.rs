@@ -1,0 +1,370 @@
+//! The Statement of Applicability as OSCAL, for GRC tools that speak it: a system security
+//! plan (`oscal/ssp.json`), the profile it imports (`oscal/profile.json`) and the catalogues
+//! the profile selects from (`oscal/catalog-<framework>.json`), so that the chain an OSCAL
+//! tool resolves is complete inside the handbook.
+//!
+//! A system security plan, not a component definition: an SoA states, for one organisation's
+//! management system, which controls apply, why, and how far each is implemented, which is
+//! what an SSP's control implementation records (a component definition describes what a
+//! product could offer to others). OSCAL's implementation states are trustbook's five
+//! statuses, word for word.
+//!
+//! Same sources, same bytes: identifiers are name-based (UUID version 5) and the date is
+//! the commit's, not the build's.
+
+use crate::load::oscal::{NAMESPACE, is_token};
+use crate::load::records::Catalog;
+use crate::model::internal::{InternalControl, InternalModel, SoaRow};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
+
+/// The OSCAL version the documents follow (and the tests validate against).
+pub const OSCAL_VERSION: &str = "1.2.3";
+
+/// Every OSCAL file of the handbook, by path under the output folder.
+pub fn documents(model: &InternalModel) -> Vec<(String, Vec<u8>)> {
+    let export = Export::new(model);
+    let mut files = Vec::new();
+    let mut imports = Vec::new();
+    for catalog in &model.catalogs {
+        let file = format!("catalog-{}.json", file_safe(&catalog.framework));
+        let selected: Vec<Value> = (catalog.controls.iter())
+            .filter(|c| export.in_soa.contains_key(c.id.as_str()) && is_token(&c.id))
+            .map(|c| json!(c.id))
+            .collect();
+        if selected.is_empty() {
+            continue;
+        }
+        imports.push(json!({"href": file, "include-controls": [{"with-ids": selected}]}));
+        files.push((file, export.catalog(catalog)));
+    }
+    let profile = json!({"profile": {
+        "uuid": export.uuid("profile"),
+        "metadata": export.metadata(format!("Controls of {}'s Statement of Applicability", model.site.organisation), None),
+        "imports": imports,
+    }});
+    files.push(("profile.json".to_string(), profile));
+    files.push(("ssp.json".to_string(), export.ssp()));
+    files
+        .into_iter()
+        .map(|(name, value)| {
+            let mut bytes = serde_json::to_vec_pretty(&value).expect("JSON values serialize");
+            bytes.push(b'\n');
+            (format!("oscal/{name}"), bytes)
+        })
+        .collect()
+}
+
+struct Export<'m, 'a> {
+    model: &'m InternalModel<'a>,
+    in_soa: HashMap<&'m str, &'m SoaRow>,
+    controls: HashMap<&'m str, &'m InternalControl<'a>>,
+    last_modified: String,
+    version: String,
+}
+
+impl<'m, 'a> Export<'m, 'a> {
+    fn new(model: &'m InternalModel<'a>) -> Self {
+        Export {
+            model,
+            in_soa: model.soa.iter().map(|r| (r.id.as_str(), r)).collect(),
+            controls: (model.controls.iter())
+                .map(|c| (c.record.id.as_str(), c))
+                .collect(),
+            last_modified: (model.committed_at.clone())
+                .unwrap_or_else(|| format!("{}T00:00:00Z", model.today)),
+            // The document's version is the day of the sources it was made from.
+            version: (model.committed_at.as_deref())
+                .and_then(|at| at.get(..10))
+                .map_or_else(|| model.today.to_string(), str::to_string),
+        }
+    }
+
+    /// A UUID named by what it identifies, within this organisation's documents.
+    fn uuid(&self, what: &str) -> String {
+        let name = format!("{}\u{0}{what}", self.model.site.organisation);
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes()).to_string()
+    }
+
+    fn metadata(&self, title: String, extra: Option<(&str, Value)>) -> Value {
+        let mut metadata = json!({
+            "title": title,
+            "last-modified": self.last_modified,
+            "version": self.version,
+            "oscal-version": OSCAL_VERSION,
+        });
+        if let (Some((key, value)), Value::Object(map)) = (extra, &mut metadata) {
+            map.insert(key.to_string(), value);
+        }
+        metadata
+    }
+
+    /// A catalogue as OSCAL: objectives as (nested) groups, controls inside them. The
+    /// framework name travels as a property, so that importing it gives the same catalogue.
+    fn catalog(&self, catalog: &Catalog) -> Value {
+        let mut by_objective: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+        let mut loose = Vec::new();
+        let objective_ids: Vec<&str> = catalog.objectives.iter().map(|o| o.id.as_str()).collect();
+        for control in catalog.controls.iter().filter(|c| is_token(&c.id)) {
+            let value = json!({"id": control.id, "title": control.title});
+            if objective_ids.contains(&control.objective.as_str()) {
+                by_objective
+                    .entry(&control.objective)
+                    .or_default()
+                    .push(value);
+            } else {
+                loose.push(value);
+            }
+        }
+        let groups = groups_under(catalog, None, &mut by_objective);
+        let framework = json!([{"name": "framework", "ns": NAMESPACE, "value": catalog.framework}]);
+        let mut body = Map::new();
+        body.insert(
+            "uuid".into(),
+            self.uuid(&format!("catalog\u{0}{}", catalog.framework))
+                .into(),
+        );
+        body.insert(
+            "metadata".into(),
+            self.metadata(catalog.name.clone(), Some(("props", framework))),
+        );
+        insert_nonempty(&mut body, "controls", loose);
+        insert_nonempty(&mut body, "groups", groups);
+        json!({"catalog": body})
+    }
+
+    fn ssp(&self) -> Value {
+        let site = self.model.site;
+        let organisation = &site.organisation;
+        let component = self.uuid("component");
+        // By id: two spellings of one owner are one role.
+        let owners: BTreeMap<String, &str> = (self.model.soa.iter())
+            .filter(|r| !r.owner.is_empty())
+            .map(|r| (role_id(&r.owner), r.owner.as_str()))
+            .collect();
+        let roles: Vec<Value> = (owners.iter())
+            .map(|(id, owner)| json!({"id": id, "title": owner}))
+            .collect();
+        let requirements: Vec<Value> = (self.model.soa.iter())
+            .filter(|row| is_token(&row.id))
+            .map(|row| self.requirement(row, &component))
+            .collect();
+        let scope = (site.certification.as_ref())
+            .and_then(|c| c.scope.clone())
+            .unwrap_or_else(|| {
+                format!("The AI management system of {organisation}, as its handbook describes it.")
+            });
+        let description = site.description.clone().unwrap_or_else(|| {
+            format!("The AI management system (ISO/IEC 42001) of {organisation}.")
+        });
+        let title = format!("Statement of Applicability: {organisation}");
+        let metadata = if roles.is_empty() {
+            self.metadata(title, None)
+        } else {
+            self.metadata(title, Some(("roles", Value::Array(roles))))
+        };
+        json!({"system-security-plan": {
+            "uuid": self.uuid("ssp"),
+            "metadata": metadata,
+            "import-profile": {"href": "profile.json"},
+            "system-characteristics": {
+                "system-ids": [{"id": self.uuid("system")}],
+                "system-name": format!("{organisation} AI management system"),
+                "description": description,
+                "system-information": {"information-types": [{
+                    "uuid": self.uuid("information-type"),
+                    "title": "AI governance records",
+                    "description": "The policies, AI systems, risks, controls and evidence of the AI management system.",
+                }]},
+                "status": {"state": "operational"},
+                "authorization-boundary": {"description": scope},
+            },
+            "system-implementation": {"components": [{
+                "uuid": component,
+                "type": "this-system",
+                "title": format!("{organisation} AI management system"),
+                "description": description,
+                "status": {"state": "operational"},
+            }]},
+            "control-implementation": {
+                "description": format!("{organisation}'s Statement of Applicability: for each control, whether it applies, why, and how far it is implemented."),
+                "implemented-requirements": requirements,
+            },
+        }})
+    }
+
+    /// One SoA row. A control with no record, or whose justification is still a
+    /// placeholder, gets no implementation state: that would be a claim nobody made.
+    fn requirement(&self, row: &SoaRow, component: &str) -> Value {
+        let mut requirement = Map::new();
+        requirement.insert(
+            "uuid".into(),
+            self.uuid(&format!("requirement\u{0}{}", row.id)).into(),
+        );
+        requirement.insert("control-id".into(), row.id.clone().into());
+        let Some(control) = self.controls.get(row.id.as_str()) else {
+            requirement.insert("remarks".into(), "No record: not yet assessed.".into());
+            return Value::Object(requirement);
+        };
+        let record = control.record;
+        let mut props = vec![prop(
+            "applicable",
+            if record.applicable { "yes" } else { "no" },
+        )];
+        props.extend(
+            record
+                .last_reviewed
+                .map(|d| prop("last-reviewed", &d.to_string())),
+        );
+        props.extend(
+            record
+                .next_review
+                .map(|d| prop("next-review", &d.to_string())),
+        );
+        requirement.insert("props".into(), Value::Array(props));
+        let links: Vec<Value> = record
+            .evidence
+            .iter()
+            .filter_map(|e| {
+                let href = match (&e.path, &e.url) {
+                    (Some(path), _) => format!("../files/{}", encode_path(path)),
+                    (None, Some(url))
+                        if url.starts_with("https://") || url.starts_with("http://") =>
+                    {
+                        url.clone()
+                    }
+                    _ => return None,
+                };
+                let mut text = e.title.clone();
+                if let Some(expires) = e.expires_on {
+                    let word = if control.expired_evidence.contains(&e.title) {
+                        "expired"
+                    } else {
+                        "expires"
+                    };
+                    text.push_str(&format!(" ({word} {expires})"));
+                }
+                Some(json!({"href": href, "rel": "evidence", "text": text}))
+            })
+            .collect();
+        insert_nonempty(&mut requirement, "links", links);
+        if !row.owner.is_empty() {
+            requirement.insert(
+                "responsible-roles".into(),
+                json!([{"role-id": role_id(&row.owner)}]),
+            );
+        }
+        let mut by_component = Map::new();
+        by_component.insert("component-uuid".into(), component.into());
+        by_component.insert(
+            "uuid".into(),
+            self.uuid(&format!("by-component\u{0}{}", row.id)).into(),
+        );
+        if row.assessed {
+            let state = if record.applicable {
+                crate::model::internal::serde_plain(&record.status)
+            } else {
+                "not-applicable".to_string()
+            };
+            let description = (record.implementation.clone())
+                .or_else(|| record.justification.clone())
+                .unwrap_or_default();
+            by_component.insert("description".into(), description.into());
+            by_component.insert(
+                "implementation-status".into(),
+                json!({"state": state, "remarks": row.justification}),
+            );
+        } else {
+            by_component.insert("description".into(), "Not yet assessed.".into());
+        }
+        requirement.insert("by-components".into(), json!([by_component]));
+        Value::Object(requirement)
+    }
+}
+
+/// The groups whose parent is `parent`, each with its controls and its own groups.
+fn groups_under(
+    catalog: &Catalog,
+    parent: Option<&str>,
+    by_objective: &mut BTreeMap<&str, Vec<Value>>,
+) -> Vec<Value> {
+    let mut groups = Vec::new();
+    for objective in (catalog.objectives.iter()).filter(|o| o.parent.as_deref() == parent) {
+        let mut group = Map::new();
+        if is_token(&objective.id) {
+            group.insert("id".into(), objective.id.clone().into());
+        }
+        group.insert("title".into(), objective.title.clone().into());
+        let controls = by_objective
+            .remove(objective.id.as_str())
+            .unwrap_or_default();
+        insert_nonempty(&mut group, "controls", controls);
+        let children = groups_under(catalog, Some(&objective.id), by_objective);
+        insert_nonempty(&mut group, "groups", children);
+        groups.push(Value::Object(group));
+    }
+    groups
+}
+
+/// OSCAL forbids empty lists: a key is written only when it has items.
+fn insert_nonempty(map: &mut Map<String, Value>, key: &str, items: Vec<Value>) {
+    if !items.is_empty() {
+        map.insert(key.to_string(), Value::Array(items));
+    }
+}
+
+fn prop(name: &str, value: &str) -> Value {
+    json!({"name": name, "ns": NAMESPACE, "value": value})
+}
+
+/// An owner's name as an OSCAL role id: `Head of Support` is `owner-head-of-support`.
+fn role_id(owner: &str) -> String {
+    let mut id = String::from("owner");
+    for word in owner
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        id.push('-');
+        id.push_str(&word.to_lowercase());
+    }
+    id
+}
+
+/// A path under `files/` as a URL path: each segment percent-encoded, slashes kept.
+fn encode_path(path: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'/');
+    percent_encoding::utf8_percent_encode(path, SEGMENT).to_string()
+}
+
+fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_and_role_ids() {
+        assert!(is_token("A.6.2.6") && is_token("ac-2.1") && is_token("_x"));
+        assert!(!is_token("6.1") && !is_token("") && !is_token("a:b") && !is_token("a b"));
+        assert_eq!(
+            role_id("Head of Customer Support"),
+            "owner-head-of-customer-support"
+        );
+        assert!(is_token(&role_id("Ünïcode Owner, R&D")));
+    }
+}
