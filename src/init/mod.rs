@@ -19,6 +19,8 @@ const EXAMPLE_ACTION: &str = include_str!("example-action.yaml");
 const EXAMPLE_PARTY: &str = include_str!("example-party.yaml");
 const EXAMPLE_ASSESSMENT: &str = include_str!("example-assessment.yaml");
 const README: &str = include_str!("README.md");
+const TRUST_CENTRE_WORKFLOW: &str = include_str!("workflows/trust-centre.yml");
+const HANDBOOK_WORKFLOW: &str = include_str!("workflows/handbook.yml");
 
 /// The files of a new site, as (path under the site folder, text).
 pub fn files(today: Date) -> Vec<(PathBuf, String)> {
@@ -63,6 +65,14 @@ pub fn files(today: Date) -> Vec<(PathBuf, String)> {
         ),
         (PathBuf::from("content/assets/.gitkeep"), String::new()),
         (PathBuf::from("README.md"), README.to_string()),
+        (
+            PathBuf::from(".github/workflows/trust-centre.yml"),
+            TRUST_CENTRE_WORKFLOW.to_string(),
+        ),
+        (
+            PathBuf::from(".github/workflows/handbook.yml"),
+            HANDBOOK_WORKFLOW.to_string(),
+        ),
         (
             PathBuf::from(".gitignore"),
             "/public/\n/internal/\n/.public.trustbook-*/\n/.internal.trustbook-*/\n/.trustbook-cache/\n"
