@@ -131,7 +131,7 @@ fn a_certificate_is_shown_with_scope_number_issuer_validity_and_file() {
         "Example Cert Body",
         "AIMS-0001",
         "2028-05-01",
-        "Scope: Design, development",
+        "Design, development",
         "assets/certificate.pdf",
     ] {
         assert!(page.contains(fact), "{fact} missing from the certification");
@@ -174,11 +174,11 @@ fn a_certified_status_without_its_facts_is_refused() {
         .collect();
     assert_eq!(messages.len(), 2, "{messages:?}");
     assert!(messages.iter().all(|m| m.contains("missing-field")));
-    assert!(messages.iter().any(|m| m.contains("certification.scope")));
+    assert!(messages.iter().any(|m| m.contains("`scope` of the")));
     assert!(
         messages
             .iter()
-            .any(|m| m.contains("certification.certificate_id"))
+            .any(|m| m.contains("`certificate_id` of the"))
     );
 }
 

@@ -6,7 +6,7 @@
 use super::value_at;
 use crate::finding::{Code, Finding};
 use crate::load::date::Date;
-use crate::load::records::{CertificationStatus, SiteConfig};
+use crate::load::records::{CertificationStatus, SiteConfig, Visibility};
 use crate::load::{Record, Site};
 use crate::publish::{AssetRefusal, Assets};
 use std::path::Path;
@@ -18,10 +18,35 @@ pub fn check(
     today: Date,
     findings: &mut Vec<Finding>,
 ) {
-    let Some(cert) = &config.data.certification else {
-        return;
-    };
-    let at = |path: &str| value_at(config.file, &config.positions, path);
+    let mut seen: Vec<String> = Vec::new();
+    for (entry, cert) in config.data.all_certifications() {
+        let standard = cert.standard.trim().to_lowercase();
+        if seen.contains(&standard) {
+            findings.push(
+                Finding::new(
+                    Code::DuplicateId,
+                    format!("`{}` is listed twice among the certifications", cert.standard),
+                )
+                .at(value_at(config.file, &config.positions, &format!("{entry}.standard")))
+                .help("keep one entry per standard: the current certificate (an earlier one goes when it is renewed)"),
+            );
+        }
+        seen.push(standard);
+        check_one(site, config, assets, today, &entry, cert, findings);
+    }
+}
+
+/// The lifecycle rules of one certification, whose entry in site.yaml is at `entry`.
+fn check_one(
+    site: &Site,
+    config: &Record<SiteConfig>,
+    assets: &Assets,
+    today: Date,
+    entry: &str,
+    cert: &crate::load::records::Certification,
+    findings: &mut Vec<Finding>,
+) {
+    let at = |field: &str| value_at(config.file, &config.positions, &format!("{entry}.{field}"));
     if cert.status == CertificationStatus::Certified {
         let missing = [
             ("certifier", cert.certifier.is_none()),
@@ -33,15 +58,15 @@ pub fn check(
             ("valid_until", cert.valid_until.is_none()),
         ];
         for (field, absent) in missing {
-            let path = format!("certification.{field}");
+            let path = format!("{entry}.{field}");
             if absent && !super::reported_at(findings, config.file, &config.positions, &path) {
                 findings.push(
                     Finding::new(
                         Code::MissingField,
-                        format!("missing field `certification.{field}`: a `certified` status is shown publicly with who certified what, under which number, until when"),
+                        format!("missing field `{field}` of the `{}` certification: a `certified` status is shown publicly with who certified what, under which number, until when", cert.standard),
                     )
-                    .at(at("certification.status"))
-                    .help(format!("add `{field}: …` under `certification:`, or set `status: in_progress` until the certificate is issued")),
+                    .at(at("status"))
+                    .help(format!("add `{field}: …` to this certification, or set `status: in_progress` until the certificate is issued")),
                 );
             }
         }
@@ -53,7 +78,7 @@ pub fn check(
                         Code::CertificationExpired,
                         format!("the certificate expired on {until}, {} days ago: the public page would claim a certification that no longer holds", -days),
                     )
-                    .at(at("certification.valid_until"))
+                    .at(at("valid_until"))
                     .help("enter the renewed certificate's number and `valid_until`, or set `status: in_progress` (recertification) or `none`"),
                 );
             } else if days <= i64::from(config.data.review.warn_days) {
@@ -62,7 +87,7 @@ pub fn check(
                         Code::CertificationExpiring,
                         format!("the certificate expires on {until}, in {days} days"),
                     )
-                    .at(at("certification.valid_until"))
+                    .at(at("valid_until"))
                     .help("plan the recertification audit; once the date passes, `build` refuses to publish the claim"),
                 );
             }
@@ -83,12 +108,17 @@ pub fn check(
             let near = crate::finding::did_you_mean(&name, names.iter().map(String::as_str));
             findings.push(
                 Finding::new(Code::EvidenceMissing, format!("no file at content/{file}"))
-                    .at(at("certification.certificate_file"))
+                    .at(at("certificate_file"))
                     .label(near)
                     .help(
                         "put the certificate under content/assets/ and give its path from content/",
                     ),
             );
+            return;
+        }
+        // A restricted or internal certificate is sent on request or kept in the handbook:
+        // it need not be a public file.
+        if cert.visibility != Visibility::Public {
             return;
         }
         let refusal = match assets.public_file(Path::new(file)) {
@@ -102,7 +132,7 @@ pub fn check(
                 Code::AssetNotPublic,
                 format!("`certificate_file` `{file}` cannot be published: {refusal}"),
             )
-            .at(at("certification.certificate_file"))
+            .at(at("certificate_file"))
             .help("put the certificate (as the certifier issued it for publication) under content/assets/, outside assets/internal/, and give its path from content/, for example `assets/iso42001-certificate.pdf`"),
         );
     }

@@ -6,6 +6,7 @@
 
 mod aims;
 mod certification;
+mod data_use;
 mod dates;
 pub mod evidence;
 mod fields;
@@ -98,6 +99,7 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
         public_placeholders(site, findings);
         site_addresses(config, findings);
         certification::check(site, config, &assets, today, findings);
+        data_use::check(site, config, today, findings);
     }
 }
 

@@ -476,8 +476,43 @@ pub struct Certification {
     /// What the certificate covers, in one sentence, as the certificate says.
     pub scope: Option<String>,
     pub valid_until: Option<Date>,
-    /// The certificate itself, an asset path under `content/` (public).
+    /// When the current certificate was issued.
+    pub issued_on: Option<Date>,
+    /// The certificate itself, an asset path under `content/` (public unless the
+    /// certification is restricted).
     pub certificate_file: Option<String>,
+    /// `public` (the default: a certification is listed to be seen), `restricted` (listed,
+    /// the certificate on request) or `internal` (the handbook only).
+    #[serde(default = "public_visibility")]
+    pub visibility: Visibility,
+}
+
+fn public_visibility() -> Visibility {
+    Visibility::Public
+}
+
+/// How customer data meets AI, across the organisation: the first thing a buyer asks.
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AiDataUse {
+    /// Whether any model is trained on customer data (the organisation's or a supplier's).
+    pub trains_on_customer_data: bool,
+    #[serde(default)]
+    pub retention: Retention,
+    /// Where customer data is processed by AI systems and their suppliers.
+    #[serde(default)]
+    pub locations: Vec<String>,
+    /// How a customer opts out, in one sentence.
+    pub opt_out: Option<String>,
+}
+
+/// How long each kind of data is kept, in words ("30 days, then deleted").
+#[derive(Clone, Debug, Default, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    pub prompts: Option<String>,
+    pub outputs: Option<String>,
+    pub logs: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
@@ -485,6 +520,11 @@ pub struct Certification {
 pub struct Contact {
     pub email: String,
     pub concerns_url: Option<String>,
+    /// Where to report a vulnerability: an email address or a web address. Published in
+    /// `/.well-known/security.txt`.
+    pub security: Option<String>,
+    /// The vulnerability disclosure policy: a web address, or the id of a public document.
+    pub security_policy: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
@@ -559,7 +599,12 @@ pub struct SiteConfig {
     #[serde(default)]
     pub frameworks: Vec<String>,
     pub contact: Contact,
+    /// One certification (the earlier form; read as a one-element `certifications`).
     pub certification: Option<Certification>,
+    /// Every certificate and attestation held, applied for or planned.
+    #[serde(default)]
+    pub certifications: Vec<Certification>,
+    pub ai_data_use: Option<AiDataUse>,
     #[serde(default)]
     pub public: PublicOptions,
     #[serde(default)]
@@ -570,6 +615,15 @@ pub struct SiteConfig {
 
 impl SiteConfig {
     pub const REQUIRED: &[&str] = &["title", "organisation", "contact"];
+
+    /// Every certification with the path of its entry (`certification` or
+    /// `certifications.2`), the single block first.
+    pub fn all_certifications(&self) -> impl Iterator<Item = (String, &Certification)> {
+        let single = (self.certification.iter()).map(|c| ("certification".to_string(), c));
+        let listed = (self.certifications.iter().enumerate())
+            .map(|(i, c)| (format!("certifications.{i}"), c));
+        single.chain(listed)
+    }
 }
 
 fn default_language() -> String {

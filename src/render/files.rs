@@ -70,7 +70,10 @@ struct SearchEntry<'a> {
     title: &'a str,
     url: &'a str,
     kind: &'static str,
-    text: &'a str,
+    text: std::borrow::Cow<'a, str>,
+    /// Where on the page, for items that share one (restricted items, suppliers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    anchor: Option<&'a str>,
 }
 
 impl<'a> SearchEntry<'a> {
@@ -79,19 +82,54 @@ impl<'a> SearchEntry<'a> {
             title,
             url,
             kind,
-            text,
+            text: text.into(),
+            anchor: None,
         }
+    }
+
+    fn with_text(mut self, more: &str) -> Self {
+        if !more.is_empty() {
+            self.text = format!("{} {more}", self.text).into();
+        }
+        self
     }
 }
 
-fn search_index(entries: &[SearchEntry]) -> Vec<u8> {
+fn search_index<'a>(entries: impl Iterator<Item = &'a SearchEntry<'a>>) -> Vec<u8> {
     // A script, not JSON, so that search also works from file:// where fetch() does not.
-    let json = serde_json::to_string(entries).unwrap_or_else(|_| "[]".into());
+    let entries: Vec<&SearchEntry> = entries.collect();
+    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
     format!(
         "window.TRUSTBOOK_SEARCH = {};\n",
         json.replace("</", "<\\/")
     )
     .into_bytes()
+}
+
+/// The words of a Markdown body, for search: text only, at most `BODY_TEXT` bytes (the
+/// opening of a long document finds it; the index stays small at 10,000 pages).
+fn plain_text(markdown: &str) -> String {
+    const BODY_TEXT: usize = 4000;
+    use pulldown_cmark::{Event, Parser, TagEnd};
+    let mut text = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => text.push(' '),
+            _ => {}
+        }
+        if text.len() >= BODY_TEXT {
+            let mut end = BODY_TEXT;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.truncate(end);
+            break;
+        }
+    }
+    text
 }
 
 /// When each public page's facts last changed, by URL (`""` is the home page): for the
@@ -174,19 +212,23 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
     out.put("trust.json", json, None)?;
 
     let search: Vec<SearchEntry> = (model.documents.iter())
-        .map(|d| SearchEntry::new(&d.title, &d.url, "document", &d.public_summary))
+        .map(|d| {
+            SearchEntry::new(&d.title, &d.url, "document", &d.public_summary)
+                .with_text(&plain_text(&d.body.markdown))
+        })
         .chain(
             model
                 .controls
                 .iter()
                 .map(|c| SearchEntry::new(&c.title, &c.url, "control", &c.public_summary)),
         )
-        .chain(
-            model
-                .systems
-                .iter()
-                .map(|s| SearchEntry::new(&s.name, &s.url, "system", &s.public_summary)),
-        )
+        .chain(model.systems.iter().map(|s| {
+            SearchEntry::new(&s.name, &s.url, "system", &s.public_summary).with_text(
+                &[&s.description, &s.purpose, &s.human_oversight]
+                    .map(|t| t.as_str())
+                    .join(" "),
+            )
+        }))
         .chain(
             model
                 .risks
@@ -196,10 +238,24 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
         .chain(
             (model.suppliers.current.iter())
                 .chain(&model.suppliers.upcoming)
-                .map(|s| SearchEntry::new(&s.name, "suppliers/", "supplier", &s.public_summary)),
+                .map(|s| SearchEntry {
+                    anchor: Some(s.anchor.as_str()),
+                    ..SearchEntry::new(&s.name, "suppliers/", "supplier", &s.public_summary)
+                }),
         )
         .collect();
-    out.put("search-index.js", search_index(&search), None)?;
+    // Items available on request have no page: they are found on the home page's lists.
+    let on_request = (model.restricted.iter()).map(|r| SearchEntry {
+        anchor: Some("documents"),
+        ..SearchEntry::new(&r.title, "", "on request", &r.public_summary)
+    });
+    let index: Vec<&SearchEntry> = search.iter().collect();
+    let on_request: Vec<SearchEntry> = on_request.collect();
+    out.put(
+        "search-index.js",
+        search_index(index.into_iter().chain(&on_request)),
+        None,
+    )?;
 
     let base = model
         .site
@@ -233,6 +289,9 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
         robots.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
     }
     out.put("robots.txt", robots.into_bytes(), None)?;
+    if let Some(text) = security_txt(model, base.as_deref()) {
+        out.put(".well-known/security.txt", text.into_bytes(), None)?;
+    }
     out.put("_headers", host_headers(false).into_bytes(), None)?;
     out.put("feed.xml", feed(model, base.as_deref()).into_bytes(), None)?;
     if model.suppliers.any() {
@@ -240,6 +299,32 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
         out.put("suppliers/feed.xml", feed.into_bytes(), None)?;
     }
     Ok(())
+}
+
+/// `/.well-known/security.txt` (RFC 9116), when a security contact is set: where to report
+/// a vulnerability, until when that holds, and where the file and the disclosure policy
+/// live (only as absolute addresses, which the RFC requires).
+fn security_txt(model: &PublicModel, base: Option<&str>) -> Option<String> {
+    let contact = model.site.security_contact.as_deref()?;
+    let mut text = format!(
+        "Contact: {contact}\nExpires: {}T00:00:00Z\n",
+        model.security_txt_expires
+    );
+    if let Some(base) = base {
+        text.push_str(&format!("Canonical: {base}.well-known/security.txt\n"));
+    }
+    let policy = (model.site.security_policy.as_deref()).and_then(|policy| {
+        if crate::links::is_external(policy) {
+            Some(policy.to_string())
+        } else {
+            base.map(|base| format!("{base}{policy}"))
+        }
+    });
+    if let Some(policy) = policy {
+        text.push_str(&format!("Policy: {policy}\n"));
+    }
+    text.push_str(&format!("Preferred-Languages: {}\n", model.site.language));
+    Some(text)
 }
 
 /// The suppliers' Atom feed: one entry per change, dated when it was announced (a supplier
@@ -766,37 +851,159 @@ pub fn internal_files(model: &InternalModel, out: &dyn Output) -> Result<(), Str
     }
     out.put("robots.txt", b"User-agent: *\nDisallow: /\n".to_vec(), None)?;
     out.put("_headers", host_headers(true).into_bytes(), None)?;
-    let documents = model.documents.iter().map(|d| {
-        let kind = if d.is_page { "page" } else { "document" };
-        let text = d.meta.public_summary.as_deref().unwrap_or(&d.meta.id);
-        SearchEntry::new(&d.meta.title, &d.url, kind, text)
-    });
-    let search: Vec<SearchEntry> =
-        documents
-            .chain(
-                model
-                    .controls
-                    .iter()
-                    .map(|c| SearchEntry::new(&c.info.title, &c.url, "control", &c.record.id)),
-            )
-            .chain(
-                model.systems.iter().map(|s| {
-                    SearchEntry::new(&s.record.name, &s.url, "system", &s.record.description)
-                }),
-            )
-            .chain(
-                model.risks.iter().map(|r| {
-                    SearchEntry::new(&r.record.title, &r.url, "risk", &r.record.description)
-                }),
-            )
-            .chain(
-                model.suppliers.iter().map(|s| {
-                    SearchEntry::new(&s.record.name, &s.url, "supplier", &s.record.service)
-                }),
-            )
-            .collect();
-    out.put("search-index.js", search_index(&search), None)
+    out.put("search-index.js", internal_search_index(model), None)
 }
+
+/// The handbook's search: every record by id and title, with the words of its text (a
+/// document's body, internal parts included), and the handbook's own pages, so that
+/// "RSK-008", "RACI" or "management review" find where they are.
+fn internal_search_index(model: &InternalModel) -> Vec<u8> {
+    fn entry(id: &str, title: &str, url: &str, kind: &'static str, texts: &[&str]) -> Owned {
+        Owned {
+            title: if id.is_empty() || title.starts_with(id) {
+                title.to_string()
+            } else {
+                format!("{id} {title}")
+            },
+            url: url.to_string(),
+            kind,
+            text: texts.join(" "),
+        }
+    }
+    let opt = |t: &Option<String>| t.clone().unwrap_or_default();
+    let mut entries: Vec<Owned> = Vec::new();
+    for d in &model.documents {
+        let kind = if d.is_page { "page" } else { "document" };
+        let summary = opt(&d.meta.public_summary);
+        entries.push(entry(
+            &d.meta.id,
+            &d.meta.title,
+            &d.url,
+            kind,
+            &[&summary, &plain_text(d.body)],
+        ));
+    }
+    for c in &model.controls {
+        let r = c.record;
+        let texts = [opt(&r.justification), opt(&r.implementation), opt(&r.owner)];
+        entries.push(entry(
+            &r.id,
+            &c.info.title,
+            &c.url,
+            "control",
+            &texts.each_ref().map(String::as_str),
+        ));
+    }
+    for s in &model.systems {
+        let r = s.record;
+        entries.push(entry(
+            &r.id,
+            &r.name,
+            &s.url,
+            "system",
+            &[&r.description, &r.purpose, &r.owner],
+        ));
+    }
+    for k in &model.risks {
+        let r = k.record;
+        entries.push(entry(
+            &r.id,
+            &r.title,
+            &k.url,
+            "risk",
+            &[&r.description, &r.owner],
+        ));
+    }
+    for s in &model.suppliers {
+        let r = s.record;
+        entries.push(entry(
+            &r.id,
+            &r.name,
+            &s.url,
+            "supplier",
+            &[&r.service, &r.purpose],
+        ));
+    }
+    for o in &model.objectives {
+        let r = o.record;
+        entries.push(entry(&r.id, &r.statement, &o.url, "objective", &[&r.owner]));
+    }
+    for a in &model.audits {
+        entries.push(entry(&a.record.id, &a.record.title, &a.url, "audit", &[]));
+    }
+    for a in &model.actions {
+        entries.push(entry(&a.record.id, &a.record.title, &a.url, "action", &[]));
+    }
+    for p in &model.parties {
+        let needs = p.record.needs.join(" ");
+        entries.push(entry(
+            &p.record.id,
+            &p.record.name,
+            &p.url,
+            "party",
+            &[&needs],
+        ));
+    }
+    for a in &model.assessments {
+        let title = format!("Impact assessment of {}", a.record.system);
+        entries.push(entry(
+            &a.record.id,
+            &title,
+            &a.url,
+            "assessment",
+            &[&a.record.assessor],
+        ));
+    }
+    for (title, url, words) in HANDBOOK_PAGES {
+        entries.push(entry("", title, url, "page", &[words]));
+    }
+    let borrowed = entries.iter().map(|e| SearchEntry {
+        title: &e.title,
+        url: &e.url,
+        kind: e.kind,
+        text: e.text.as_str().into(),
+        anchor: None,
+    });
+    let borrowed: Vec<SearchEntry> = borrowed.collect();
+    search_index(borrowed.iter())
+}
+
+/// An index entry that owns its words (the handbook's titles are made, not borrowed).
+struct Owned {
+    title: String,
+    url: String,
+    kind: &'static str,
+    text: String,
+}
+
+/// The handbook's own pages, with the words people look for them by.
+const HANDBOOK_PAGES: [(&str, &str, &str); 9] = [
+    ("Dashboard", "", "overview status totals"),
+    (
+        "Statement of Applicability",
+        "soa/",
+        "SoA controls applicability justification 6.1.3",
+    ),
+    (
+        "Risk register",
+        "risks/",
+        "risks heat map likelihood impact 6.1.2",
+    ),
+    (
+        "Review calendar",
+        "calendar/",
+        "reviews due overdue evidence expiry",
+    ),
+    ("Gaps", "gaps/", "controls not implemented"),
+    ("Roadmap", "roadmap/", "planned partial target dates"),
+    ("Roles", "roles/", "owners responsibilities RACI"),
+    ("Regulation map", "regulation/", "EU AI Act mappings"),
+    (
+        "Management review pack",
+        "review/",
+        "management review 9.3 changes since the last review",
+    ),
+];
 
 /// Evidence and impact-assessment files under `content/`, for the internal site.
 #[cfg(test)]

@@ -67,7 +67,7 @@ pub fn reason(path: &str, reasons: &BTreeMap<String, String>) -> String {
         "index.html" => "The transparency page: the public facts of the model",
         "404.html" => "The page a host shows for a missing address",
         "trust.json" => "The public facts, machine-readable",
-        "search-index.js" => "Search over public titles and summaries",
+        "search-index.js" => "Search over the public pages' titles, summaries and text",
         "sitemap.xml" => "Addresses of the public pages, for search engines",
         "robots.txt" => "Tells search engines they may index the site",
         "_headers" => {
@@ -76,6 +76,9 @@ pub fn reason(path: &str, reasons: &BTreeMap<String, String>) -> String {
         "feed.xml" => "Atom feed of revisions of public documents",
         "suppliers/index.html" => "The public suppliers and their changes",
         "suppliers/feed.xml" => "Atom feed of changes to the public suppliers",
+        ".well-known/security.txt" => {
+            "Where to report a vulnerability (RFC 9116), from site.yaml's contact.security"
+        }
         crate::write::MARKER => "Marks the folder as trustbook's output (written by build)",
         _ if path.starts_with("static/") => "Theme file (style, script or icon)",
         _ => "Made from the public model",

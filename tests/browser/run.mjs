@@ -128,8 +128,8 @@ await test("the public page works at phone width and answers the three questions
   assert(!overflow, "the page scrolls sideways at phone width");
   const desktop = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await desktop.goto(url("public", "index.html"));
-  for (const anchor of ["#systems", "#policy", "#concerns"]) {
-    assert(await desktop.locator(`nav a[href$="${anchor}"]`).isVisible(), `no visible link to ${anchor} in the first screen`);
+  for (const anchor of ["#systems", "#concerns", "policies/ai-policy/index.html"]) {
+    assert(await desktop.locator(`nav[aria-label="Site"] a[href$="${anchor}"]`).isVisible(), `no visible link to ${anchor} in the first screen`);
   }
   mkdirSync(screenshots, { recursive: true });
   await desktop.screenshot({ path: join(screenshots, "public-trust-centre.png") });
@@ -167,8 +167,10 @@ await test("search finds public items, and the public index has nothing internal
   await page.fill("#search-input", "assistant");
   const results = await page.locator(".search-results li").allTextContents();
   assert(results.some((r) => r.includes("Support Assistant")), `no result for assistant: ${results}`);
+  // The published scope document mentions the churn model; the model's own record is internal.
   await page.fill("#search-input", "churn");
-  assert(await page.locator(".search-results li").count() === 0, "the public search found the internal churn model");
+  const churn = await page.locator(".search-results a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  assert(!churn.some((h) => h.includes("churn-model")), `the public search found the internal churn model: ${churn}`);
   const index = await page.evaluate(() => JSON.stringify(window.TRUSTBOOK_SEARCH));
   for (const internal of ["Churn", "Prompt injection", "Data governance for AI"]) {
     assert(!index.includes(internal), `public search index holds ${internal}`);
@@ -176,6 +178,103 @@ await test("search finds public items, and the public index has nothing internal
   const handbook = await open(url("internal", "index.html"));
   await handbook.page.fill("#search-input", "churn");
   assert(await handbook.page.locator(".search-results li").count() >= 1, "the internal search misses the churn model");
+});
+
+// A hospital's procurement reviewer with an AI vendor questionnaire: every answer the
+// sample publishes is on the first screen or one click from it.
+await test("a buyer's questionnaire is answered on the first screen or one click away", async () => {
+  const { page } = await open(url("public", "index.html"), { viewport: { width: 1280, height: 900 } });
+  const home = await page.locator("main").innerText();
+  const links = await page.locator("a[href]").evaluateAll((as) => as.map((a) => a.href));
+  const ownPages = [...new Set(links.filter((h) => h.startsWith(base) && h.endsWith(".html")).map((h) => h.split("#")[0]))];
+  const linked = {};
+  for (const address of ownPages) {
+    const other = await browser.newPage();
+    await other.goto(address);
+    linked[address] = await other.locator("main").innerText();
+    await other.close();
+  }
+  const questions = [
+    ["Which models and providers do you use?", "Example Open 8B"],
+    ["Do you train on customer data?", "Training on customer data"],
+    ["How can a customer opt out?", "How to opt out"],
+    ["How long do you keep prompts, outputs and logs?", "kept for 30 days"],
+    ["Where is data processed?", "Where it is processed"],
+    ["Who are your sub-processors?", "Example Cloud Europe"],
+    ["Which certificates do you hold, for what scope, until when?", "until 2028-03-13"],
+    ["What is your role under the EU AI Act?", "Our role (EU AI Act)"],
+    ["How will you tell us about an AI incident?", "within 72 hours"],
+    ["How do we report a concern about an AI system?", "reporting form"],
+    ["Who is your security contact?", "security@lumenfield.example"],
+    ["How do we hear about changes?", "Atom feed"],
+  ];
+  const unanswered = questions.filter(([, answer]) =>
+    !home.includes(answer) && !Object.values(linked).some((text) => text.includes(answer)));
+  assert(unanswered.length === 0, `not within one click: ${unanswered.map(([q]) => q).join(" / ")}`);
+  // The buyer's questions come before the auditor's: certificates, data use and systems
+  // above the control status.
+  const top = async (selector) => page.locator(selector).evaluate((e) => e.getBoundingClientRect().top + window.scrollY);
+  const order = [await top("#certifications"), await top("#ai-data"), await top("#systems"), await top("#concerns"), await top("#controls")];
+  assert(order.every((y, i) => i === 0 || order[i - 1] < y), `sections out of order: ${order}`);
+  assert(await top("#certifications") < 900, "the certificates are not on the first screen");
+  const certs = await page.locator("#certifications article").allInnerTexts();
+  assert(certs.length === 3, `expected three certificates, saw ${certs.length}`);
+  assert(certs.every((c) => c.includes("Scope")), "a certificate without its scope");
+  assert(certs.some((c) => c.includes("Available on request")), "the restricted report is not offered on request");
+});
+
+for (const width of [320, 390, 1280]) {
+  await test(`at ${width} px nothing is cut off or scrolls sideways, and axe finds nothing`, async () => {
+    for (const path of ["index.html", "suppliers/index.html", "systems/support-assistant/index.html", "policies/ai-policy/index.html"]) {
+      const { page, errors } = await open(url("public", path), { viewport: { width, height: 800 } });
+      // Open every collapsed group: what is inside must fit too.
+      await page.evaluate(() => document.querySelectorAll("details").forEach((d) => { d.open = true; }));
+      const wide = await page.evaluate(() => {
+        const limit = document.documentElement.clientWidth;
+        const over = [...document.querySelectorAll("main *, header *")].filter((e) => {
+          const box = e.getBoundingClientRect();
+          return box.width > 0 && box.right > limit + 1 && getComputedStyle(e).position !== "absolute";
+        });
+        return { page: document.documentElement.scrollWidth > limit + 1, over: over.slice(0, 3).map((e) => e.outerHTML.slice(0, 80)) };
+      });
+      assert(!wide.page && wide.over.length === 0, `${path}: wider than ${width} px: ${JSON.stringify(wide)}`);
+      await page.addScriptTag({ url: `${base}/__axe.js` });
+      // eslint-disable-next-line no-undef
+      const report = await page.evaluate(async () => axe.run(document));
+      assert(report.violations.length === 0, `${path}: axe: ${report.violations.map((v) => v.id).join(", ")}`);
+      assert(errors.length === 0, `${path}: console errors: ${errors.join("; ")}`);
+      await page.close();
+    }
+  });
+}
+
+await test("public search finds words in bodies and inside titles, on-request items, and says when there is nothing", async () => {
+  const { page } = await open(url("public", "index.html"));
+  const search = async (words) => {
+    await page.fill("#search-input", words);
+    return page.locator(".search-results li").allInnerTexts();
+  };
+  assert((await search("72 hours")).some((r) => r.includes("About this trust centre")), "a body word is not found");
+  assert((await search("disclos")).some((r) => r.includes("Reporting a security vulnerability")), "a partial title word is not found");
+  // The issue's own example: a word inside a title, of an item available on request.
+  assert((await search("incident")).some((r) => r.includes("Communication of incidents")), "an on-request item is not found by a word inside its title");
+  const nothing = await search("zyxwvut");
+  assert(nothing.length === 1 && nothing[0].includes("No results"), `no-results message: ${nothing}`);
+  await search("risk assessment and treatment");
+  const onRequest = page.locator(".search-results li", { hasText: "on request" }).locator("a").first();
+  assert((await onRequest.getAttribute("href")).includes("#documents"), "an on-request result does not lead to the documents list");
+});
+
+await test("the control filter opens the groups it matches and hides the others", async () => {
+  const { page } = await open(url("public", "index.html"));
+  assert(await page.locator("details.objective[open]").count() === 0, "objectives start collapsed");
+  await page.fill(".table-filter input", "reporting");
+  const open_ = await page.locator("details.objective[open]").count();
+  const hidden = await page.locator("details.objective[hidden]").count();
+  assert(open_ >= 1 && hidden >= 1, `filter opened ${open_} and hid ${hidden} objectives`);
+  assert(await page.locator("details.control:not([hidden])").first().isVisible(), "a matching control is not visible");
+  await page.fill(".table-filter input", "");
+  assert(await page.locator("details.objective[open]").count() === 0, "clearing the filter leaves groups open");
 });
 
 await test("html-validate reports no errors in either site", async () => {

@@ -65,7 +65,23 @@ pub fn build(site: &Site, config: &SiteConfig, today: Date) -> PublicModel {
     let (documents, nav) = model.documents(published, &mut assets);
     let ai_policy = model.ai_policy();
     let (objectives, totals) = model.objectives(&controls, config.public.show_control_totals);
-    let certification = model.certification(config, &mut assets);
+    let certifications = model.certifications(config, &mut assets);
+    let security_policy = (config.contact.security_policy.as_ref()).and_then(|policy| {
+        if is_external(policy) {
+            return Some(policy.clone());
+        }
+        (model.urls.get(policy)).map(|url| format!("{url}index.html"))
+    });
+    let security_contact = config.contact.security.as_ref().map(|contact| {
+        let contact = contact.trim();
+        if contact.contains('@') && !contact.to_ascii_lowercase().starts_with("mailto:") {
+            format!("mailto:{contact}")
+        } else {
+            contact.to_string()
+        }
+    });
+    let head = site.history.head();
+    let built_on = head.map_or(today, |head| head.utc_date());
     let changes = model.changes_newest_first();
     PublicModel {
         site: SiteInfo {
@@ -76,7 +92,20 @@ pub fn build(site: &Site, config: &SiteConfig, today: Date) -> PublicModel {
             base_url: config.base_url.clone(),
             contact_email: config.contact.email.clone(),
             concerns_url: config.contact.concerns_url.clone(),
-            certification,
+            certification: certifications.first().cloned(),
+            certifications,
+            ai_data_use: config.ai_data_use.as_ref().map(|d| PublicAiDataUse {
+                trains_on_customer_data: d.trains_on_customer_data,
+                retention: PublicRetention {
+                    prompts: d.retention.prompts.clone(),
+                    outputs: d.retention.outputs.clone(),
+                    logs: d.retention.logs.clone(),
+                },
+                locations: d.locations.clone(),
+                opt_out: d.opt_out.clone(),
+            }),
+            security_contact,
+            security_policy,
         },
         updated: model.dates.last().copied(),
         ai_policy,
@@ -91,10 +120,11 @@ pub fn build(site: &Site, config: &SiteConfig, today: Date) -> PublicModel {
         restricted: model.restricted,
         objectives,
         control_totals: totals,
-        source: site.history.head().map(|head| SourceCommit {
+        source: head.map(|head| SourceCommit {
             commit: head.id.clone(),
             committed_at: head.committed_at(),
         }),
+        security_txt_expires: Date(built_on.0 + chrono::Duration::days(365)),
         changes,
         urls: model.urls,
         assets,
@@ -683,15 +713,29 @@ impl<'a> Builder<'a> {
 
     /// A certificate's number, validity and file are facts only of a certificate held:
     /// with any other status they would read as one.
-    fn certification(
+    fn certifications(
         &self,
         config: &SiteConfig,
         assets: &mut BTreeMap<String, PublicAsset>,
+    ) -> Vec<CertificationInfo> {
+        (config.all_certifications())
+            .filter_map(|(_, c)| self.certification(c, assets))
+            .collect()
+    }
+
+    fn certification(
+        &self,
+        c: &crate::load::records::Certification,
+        assets: &mut BTreeMap<String, PublicAsset>,
     ) -> Option<CertificationInfo> {
-        let c = config.certification.as_ref()?;
+        let on_request = match c.visibility {
+            Visibility::Internal => return None,
+            Visibility::Restricted => true,
+            Visibility::Public => false,
+        };
         let held = c.status == CertificationStatus::Certified;
         let file = (c.certificate_file.as_deref())
-            .filter(|_| held)
+            .filter(|_| held && !on_request)
             .and_then(inside_content)
             .and_then(|path| {
                 let source = self.assets.public_file(&path).ok()?;
@@ -704,7 +748,9 @@ impl<'a> Builder<'a> {
             certificate_id: c.certificate_id.clone().filter(|_| held),
             scope: c.scope.clone(),
             valid_until: c.valid_until.filter(|_| held),
+            issued_on: c.issued_on.filter(|_| held),
             certificate_file: file,
+            on_request,
         })
     }
 }

@@ -46,6 +46,9 @@ pub struct PublicModel {
     pub control_totals: Option<StatusCounts>,
     /// The commit the sources were built from (none outside git).
     pub source: Option<SourceCommit>,
+    /// Until when `/.well-known/security.txt` holds: a year after the commit built from
+    /// (the build day outside git), so that the same commit gives the same file.
+    pub security_txt_expires: Date,
     /// Each day a published item's source changed, newest first: the feed's entries.
     pub changes: Vec<PublicChange>,
     /// Page URL of every published record, by id. Not shown.
@@ -65,10 +68,36 @@ pub struct SiteInfo {
     pub base_url: Option<String>,
     pub contact_email: String,
     pub concerns_url: Option<String>,
+    /// The public and restricted certifications, in the order site.yaml lists them.
+    pub certifications: Vec<CertificationInfo>,
+    /// The first of `certifications`, for readers of `trust.json` from before the list.
     pub certification: Option<CertificationInfo>,
+    /// How customer data meets AI, as the organisation states it.
+    pub ai_data_use: Option<PublicAiDataUse>,
+    /// Where to report a vulnerability: a `mailto:` or web address.
+    pub security_contact: Option<String>,
+    /// The vulnerability disclosure policy: a web address, or a published page's URL
+    /// from the site root.
+    pub security_policy: Option<String>,
+}
+
+/// How customer data meets AI, as site.yaml states it (checked against the records).
+#[derive(Serialize)]
+pub struct PublicAiDataUse {
+    pub trains_on_customer_data: bool,
+    pub retention: PublicRetention,
+    pub locations: Vec<String>,
+    pub opt_out: Option<String>,
 }
 
 #[derive(Serialize)]
+pub struct PublicRetention {
+    pub prompts: Option<String>,
+    pub outputs: Option<String>,
+    pub logs: Option<String>,
+}
+
+#[derive(Clone, Serialize)]
 pub struct CertificationInfo {
     pub standard: String,
     pub status: CertificationStatus,
@@ -76,8 +105,11 @@ pub struct CertificationInfo {
     pub certificate_id: Option<Text>,
     pub scope: Option<String>,
     pub valid_until: Option<Date>,
+    pub issued_on: Option<Date>,
     /// Output path of the certificate file, when it is offered.
     pub certificate_file: Option<String>,
+    /// Listed, with the certificate sent on request.
+    pub on_request: bool,
 }
 
 #[derive(Serialize)]

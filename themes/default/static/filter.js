@@ -7,7 +7,10 @@
   Array.prototype.forEach.call(tables, function (table, index) {
     var rows = table.tagName === "TABLE"
       ? (table.tBodies[0] ? Array.prototype.slice.call(table.tBodies[0].rows) : [])
-      : Array.prototype.slice.call(table.querySelectorAll("details"));
+      : Array.prototype.slice.call(table.querySelectorAll("details:not(.objective)"));
+    // Controls are grouped in collapsed objectives: a filter opens the groups with a match
+    // and hides the others, and clearing it closes them again.
+    var groups = table.tagName === "TABLE" ? [] : Array.prototype.slice.call(table.querySelectorAll("details.objective"));
     var wrapper = document.createElement("div");
     wrapper.className = "table-filter";
     var label = document.createElement("label");
@@ -32,6 +35,11 @@
         var match = words.every(function (w) { return text.indexOf(w) !== -1; });
         row.hidden = !match;
         if (match) shown += 1;
+      });
+      groups.forEach(function (group) {
+        var visible = Array.prototype.some.call(group.querySelectorAll("details"), function (d) { return !d.hidden; });
+        group.hidden = words.length > 0 && !visible;
+        group.open = words.length > 0 && visible;
       });
       count.textContent = words.length ? " " + shown + " of " + rows.length + " shown" : "";
     });

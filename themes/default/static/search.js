@@ -13,16 +13,32 @@
     var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
     results.textContent = "";
     if (!words.length) return;
-    entries
-      .filter(function (e) {
-        var text = (e.title + " " + e.text + " " + e.kind).toLowerCase();
-        return words.every(function (w) { return text.indexOf(w) !== -1; });
-      })
+    // Every word must appear, anywhere in a word: "incident" finds "incidents".
+    var found = entries.filter(function (e) {
+      var text = (e.title + " " + e.text + " " + e.kind).toLowerCase();
+      return words.every(function (w) { return text.indexOf(w) !== -1; });
+    });
+    // Title matches first: a search for a name should not list every page that mentions it.
+    found.sort(function (a, b) {
+      return titleHits(b) - titleHits(a);
+    });
+    function titleHits(e) {
+      var title = e.title.toLowerCase();
+      return words.filter(function (w) { return title.indexOf(w) !== -1; }).length;
+    }
+    if (!found.length) {
+      var none = document.createElement("li");
+      none.className = "muted no-results";
+      none.textContent = "No results for \u201c" + input.value.trim() + "\u201d";
+      results.appendChild(none);
+      return;
+    }
+    found
       .slice(0, 20)
       .forEach(function (e) {
         var item = document.createElement("li");
         var link = document.createElement("a");
-        link.href = root + encodeURI(e.url) + "index.html";
+        link.href = root + encodeURI(e.url) + "index.html" + (e.anchor ? "#" + encodeURIComponent(e.anchor) : "");
         link.textContent = e.title;
         var kind = document.createElement("span");
         kind.className = "muted";

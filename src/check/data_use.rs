@@ -1,0 +1,167 @@
+//! The site's own statements to buyers: how customer data meets AI (`ai_data_use`) must
+//! agree with what the AI systems and suppliers record of themselves, and the security
+//! contact must be somewhere a report can be sent.
+
+use super::value_at;
+use crate::finding::{Code, Finding};
+use crate::load::date::Date;
+use crate::load::records::{Lifecycle, SiteConfig, Visibility};
+use crate::load::{Record, Site};
+use crate::model::SupplierState;
+
+pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &mut Vec<Finding>) {
+    let at = |path: &str| value_at(config.file, &config.positions, path);
+    if let Some(statement) = &config.data.ai_data_use {
+        if !statement.trains_on_customer_data {
+            let systems = (site.systems.iter())
+                .filter(|s| s.data.lifecycle != Lifecycle::Retired)
+                .filter(|s| s.data.customer_data_used_for_training == Some(true))
+                .map(|s| {
+                    (
+                        s.file,
+                        &s.positions,
+                        "customer_data_used_for_training",
+                        &s.data.id,
+                        "AI system",
+                    )
+                });
+            let suppliers = (site.suppliers.iter())
+                .filter(|s| SupplierState::of(&s.data, today) != SupplierState::Ended)
+                .filter(|s| s.data.trains_on_customer_data)
+                .map(|s| {
+                    (
+                        s.file,
+                        &s.positions,
+                        "trains_on_customer_data",
+                        &s.data.id,
+                        "supplier",
+                    )
+                });
+            for (file, positions, field, id, noun) in systems.chain(suppliers) {
+                findings.push(
+                    Finding::new(
+                        Code::DataUseContradiction,
+                        format!("`ai_data_use` says no model is trained on customer data, but {noun} `{id}` says it is"),
+                    )
+                    .at(at("ai_data_use.trains_on_customer_data"))
+                    .note(value_at(file, positions, field), "this record says customer data is used for training")
+                    .help("correct whichever is wrong: the public page would state both"),
+                );
+            }
+        }
+        let allowed: Vec<String> = statement
+            .locations
+            .iter()
+            .map(|l| l.trim().to_lowercase())
+            .collect();
+        if !allowed.is_empty() {
+            for supplier in (site.suppliers.iter())
+                .filter(|s| SupplierState::of(&s.data, today) != SupplierState::Ended)
+            {
+                for (i, location) in supplier.data.locations.iter().enumerate() {
+                    if is_covered(location, &allowed) {
+                        continue;
+                    }
+                    findings.push(
+                        Finding::new(
+                            Code::DataUseContradiction,
+                            format!("supplier `{}` processes data in `{location}`, which `ai_data_use.locations` does not list", supplier.data.id),
+                        )
+                        .at(value_at(supplier.file, &supplier.positions, &format!("locations.{i}")))
+                        .note(at("ai_data_use.locations"), "the site's statement lists these")
+                        .help("add the location to `ai_data_use.locations` in site.yaml, in the same words, or correct the supplier's `locations`"),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(security) = &config.data.contact.security {
+        let value = security.trim();
+        // RFC 9116: a web contact must be https.
+        let web = value.to_ascii_lowercase().starts_with("https://") && value.len() > 8;
+        let email = !value.contains(':') && is_email(value);
+        if !(web
+            || email
+            || value.to_ascii_lowercase().starts_with("mailto:") && is_email(&value[7..]))
+        {
+            findings.push(
+                Finding::new(Code::BadValue, format!("`contact.security` must be an email address or an https:// address, not `{security}`"))
+                    .at(at("contact.security"))
+                    .help("give the address reports go to, such as `security@example.com` or `https://example.com/security`"),
+            );
+        }
+    }
+    if let Some(policy) = &config.data.contact.security_policy {
+        if super::evidence::is_web_address(policy) {
+            return;
+        }
+        let document = site.documents.iter().find(|d| d.record.data.id == *policy);
+        let problem = match document {
+            None => Some((
+                Code::MissingReference,
+                format!(
+                    "`contact.security_policy` `{policy}` is neither a web address nor a document id"
+                ),
+            )),
+            Some(d) if crate::model::document_visibility(d) != Visibility::Public => Some((
+                Code::LinkToNonPublic,
+                format!(
+                    "`contact.security_policy` names `{policy}`, which is not published: security.txt would point at nothing"
+                ),
+            )),
+            Some(_) => None,
+        };
+        if let Some((code, message)) = problem {
+            findings.push(
+                Finding::new(code, message)
+                    .at(at("contact.security_policy"))
+                    .help("give the id of a public, published document (your vulnerability disclosure policy) or its web address"),
+            );
+        }
+    }
+}
+
+/// An address with one `@`, something before it and a dot after it: enough to refuse
+/// `TODO`, a bare name or a URL without its scheme.
+fn is_email(value: &str) -> bool {
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.contains('@')
+        && !value.contains(char::is_whitespace)
+}
+
+/// The member states of the European Union and the other states of the European Economic
+/// Area, by ISO 3166-1 code: a supplier in `DE` is covered by a statement that says `EU`.
+const EU: &[&str] = &[
+    "at", "be", "bg", "hr", "cy", "cz", "dk", "ee", "fi", "fr", "de", "gr", "hu", "ie", "it", "lv",
+    "lt", "lu", "mt", "nl", "pl", "pt", "ro", "sk", "si", "es", "se",
+];
+const EEA_ONLY: &[&str] = &["is", "li", "no"];
+
+/// Whether the statement's locations (lower case) include `location`, word for word or as
+/// a country of the EU or EEA it names.
+fn is_covered(location: &str, allowed: &[String]) -> bool {
+    let location = location.trim().to_lowercase();
+    let says = |word: &str| allowed.iter().any(|a| a == word);
+    says(&location)
+        || (EU.contains(&location.as_str()) && (says("eu") || says("eea")))
+        || (EEA_ONLY.contains(&location.as_str()) && says("eea"))
+        || (location == "eu" && says("eea"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countries_of_the_eu_are_covered_by_eu() {
+        let allowed = vec!["eu".to_string(), "us".to_string()];
+        assert!(is_covered("DE", &allowed) && is_covered(" US ", &allowed));
+        assert!(!is_covered("NO", &allowed) && !is_covered("CH", &allowed));
+        assert!(is_covered("NO", &["eea".to_string()]));
+        assert!(is_email("security@example.com") && !is_email("TODO") && !is_email("a@b"));
+    }
+}
