@@ -189,7 +189,9 @@ fn pages_load_nothing_from_elsewhere_and_have_no_inline_script() {
                 assert!(!src.contains("//"), "{tree}/{name} loads {src}");
             }
             for tag in html.split("<link ").skip(1) {
-                let href = common::attribute_values(&format!(" {tag}"), "href");
+                // The <link> tag only: links in the page's text may lead anywhere.
+                let tag = tag.split('>').next().unwrap_or("");
+                let href = common::attribute_values(&format!(" {tag}>"), "href");
                 assert!(
                     href.iter().all(|h| !h.contains("//")),
                     "{tree}/{name} loads {href:?}"
@@ -215,7 +217,7 @@ fn the_soa_csv_has_a_row_per_control() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "id,title,objective,applicable,justification,status,owner,policies,evidence,last_reviewed,next_review"
+        "id,title,objective,applicable,justification,status,owner,target_date,target_overdue,risks,policies,evidence,evidence_expires,evidence_expired,last_reviewed,next_review"
     );
     // acme's three controls, then A.6.2.4, which has a record though iso42001 is not listed.
     assert_eq!(lines.len(), 1 + 4, "{csv}");
@@ -229,6 +231,18 @@ fn the_soa_csv_has_a_row_per_control() {
     );
     assert!(lines[3].contains(",no,We run no models on customer devices.,not-applicable,"));
     assert!(lines[4].starts_with("A.6.2.4,"));
+    // The row carries what an auditor samples: linked risks and policies, each evidence
+    // item with its expiry, whether it has expired.
+    assert!(
+        lines[1].contains(
+            ",R-1,POL-1,Model card of the chat model; Public model card page,2027-01-10; ,no; no,"
+        ),
+        "{csv}"
+    );
+    assert!(
+        lines[4].contains(",2027-03-01,no,"),
+        "a partial control's target date: {csv}"
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use super::value_at;
 use crate::finding::{Code, Finding};
 use crate::load::date::Date;
-use crate::load::records::{CertificationStatus, SiteConfig, Visibility};
+use crate::load::records::{SiteConfig, Visibility};
 use crate::load::{Record, Site};
 use crate::publish::{AssetRefusal, Assets};
 use std::path::Path;
@@ -47,7 +47,7 @@ fn check_one(
     findings: &mut Vec<Finding>,
 ) {
     let at = |field: &str| value_at(config.file, &config.positions, &format!("{entry}.{field}"));
-    if cert.status == CertificationStatus::Certified {
+    if cert.status.held() {
         let missing = [
             ("certifier", cert.certifier.is_none()),
             ("certificate_id", cert.certificate_id.is_none()),
@@ -63,7 +63,7 @@ fn check_one(
                 findings.push(
                     Finding::new(
                         Code::MissingField,
-                        format!("missing field `{field}` of the `{}` certification: a `certified` status is shown publicly with who certified what, under which number, until when", cert.standard),
+                        format!("missing field `{field}` of the `{}` certification: a `{}` status is shown publicly with who certified what, under which number, until when", cert.standard, crate::model::internal::serde_plain(&cert.status)),
                     )
                     .at(at("status"))
                     .help(format!("add `{field}: …` to this certification, or set `status: in_progress` until the certificate is issued")),

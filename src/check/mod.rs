@@ -272,6 +272,7 @@ fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
             fields.push((record.file, &record.positions, "title", &record.data.title));
         }
     }
+    public_body_placeholders(site, findings);
     let fields = (fields.into_iter())
         .map(|(file, positions, field, text)| (file, positions, field.to_string(), text))
         .chain(listed);
@@ -286,6 +287,48 @@ fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
                 .at(value_at(file, positions, field))
                 .help("write the text the public may read, or mark the record `visibility: internal` until it is"),
             );
+        }
+    }
+}
+
+/// A public document's body that still holds a placeholder line (`TODO: say who sets the
+/// objectives`, as the starter policy `init` writes has) would publish the instruction as
+/// the policy. Lines inside code fences and internal blocks are not published as text.
+fn public_body_placeholders(site: &Site, findings: &mut Vec<Finding>) {
+    for document in site
+        .documents
+        .iter()
+        .filter(|d| publish::document(d).shown == Visibility::Public)
+    {
+        let text = &site.sources.get(document.record.file).text;
+        let Some(body) = text.get(document.body_start..) else {
+            continue;
+        };
+        let (mut fenced, mut internal) = (false, 0usize);
+        let mut offset = document.body_start;
+        for line in body.split_inclusive('\n') {
+            let trimmed = line.trim();
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                fenced = !fenced;
+            } else if !fenced && trimmed.starts_with("<!--") && trimmed.contains("/internal") {
+                internal = internal.saturating_sub(1);
+            } else if !fenced && trimmed.starts_with("<!--") && trimmed.contains("internal") {
+                internal += 1;
+            } else if !fenced && internal == 0 && !trimmed.is_empty() {
+                let start = line.len() - line.trim_start().len();
+                let words: String = trimmed.chars().take(12).collect();
+                if let Some(word) = publish::placeholder(&words) {
+                    findings.push(
+                        Finding::new(
+                            Code::PlaceholderText,
+                            format!("this public document still says `{word}` here, and the public site shows it as written"),
+                        )
+                        .at(At { file: document.record.file, span: offset + start..offset + start + trimmed.len() })
+                        .help("write the text the public may read (the starter policy's TODO lines say what each section needs), or keep the document internal until it is"),
+                    );
+                }
+            }
+            offset += line.len();
         }
     }
 }

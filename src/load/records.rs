@@ -461,6 +461,9 @@ impl RiskRecord {
 #[serde(rename_all = "snake_case")]
 pub enum CertificationStatus {
     Certified,
+    /// An attestation report held (SOC 2 Type II, ISAE 3000): the same facts as a
+    /// certificate, but not called one.
+    Attested,
     InProgress,
     Planned,
     None,
@@ -489,6 +492,16 @@ pub struct Certification {
 
 fn public_visibility() -> Visibility {
     Visibility::Public
+}
+
+/// The Statement of Applicability's document control: which version, approved by whom
+/// and when (ISO/IEC 42001 6.1.3 asks for the SoA as documented information).
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SoaControl {
+    pub version: Text,
+    pub approved_by: String,
+    pub approved_on: Date,
 }
 
 /// How customer data meets AI, across the organisation: the first thing a buyer asks.
@@ -605,12 +618,24 @@ pub struct SiteConfig {
     #[serde(default)]
     pub certifications: Vec<Certification>,
     pub ai_data_use: Option<AiDataUse>,
+    /// The Statement of Applicability as a controlled document.
+    pub soa: Option<SoaControl>,
     #[serde(default)]
     pub public: PublicOptions,
     #[serde(default)]
     pub review: ReviewOptions,
     #[serde(default)]
     pub suppliers: SupplierOptions,
+}
+
+impl CertificationStatus {
+    /// Whether a certificate or report is held, so that its number and validity are facts.
+    pub fn held(self) -> bool {
+        matches!(
+            self,
+            CertificationStatus::Certified | CertificationStatus::Attested
+        )
+    }
 }
 
 impl SiteConfig {

@@ -37,6 +37,7 @@ pub struct InternalModel<'a> {
     pub parties: Vec<InternalAims<'a, PartyRecord>>,
     pub assessments: Vec<InternalAims<'a, AssessmentRecord>>,
     pub soa: Vec<SoaRow>,
+    pub soa_info: SoaInfo,
     pub heat_map: HeatMaps,
     pub calendar: Vec<CalendarEntry>,
     pub dashboard: Dashboard,
@@ -191,6 +192,34 @@ pub struct SoaRow {
     pub url: Option<String>,
     /// Whether the record's justification is written (see `publish::is_assessed`).
     pub assessed: bool,
+    /// While planned or partly implemented: when it is to be done, and whether that passed.
+    pub target_date: Option<Date>,
+    pub target_overdue: bool,
+    pub review_overdue: bool,
+    /// The linked risks and policies, as links.
+    pub risk_links: Vec<Ref>,
+    pub policy_links: Vec<Ref>,
+    pub evidence_items: Vec<SoaEvidence>,
+}
+
+#[derive(Serialize)]
+pub struct SoaEvidence {
+    pub title: String,
+    /// From the site root: `files/…` or a web address.
+    pub href: Option<String>,
+    pub expires_on: Option<Date>,
+    pub expired: bool,
+}
+
+/// The SoA's document control: from site.yaml, and when its controls last changed in git.
+#[derive(Serialize)]
+pub struct SoaInfo {
+    pub version: Option<String>,
+    pub approved_by: Option<String>,
+    pub approved_on: Option<Date>,
+    pub last_changed: Option<Date>,
+    /// Control records changed after the approval (from git).
+    pub changed_since_approval: usize,
 }
 
 /// Risk counts by likelihood (rows, 5 down to 1) and impact (columns, 1 to 5).
@@ -213,9 +242,53 @@ pub struct CalendarEntry {
     pub date: Date,
     pub what: Due,
     pub item: Ref,
+    /// Which evidence expires, or which step of a corrective action is due.
+    pub detail: Option<String>,
     /// `overdue`, `due-soon` or `scheduled`.
     pub state: DueState,
     pub days: i64,
+}
+
+/// What is overdue and due soon, by kind: counted from the calendar by one function, so
+/// that the dashboard, the calendar and the review pack give the same numbers.
+#[derive(Default, Serialize)]
+pub struct DueCounts {
+    pub overdue: usize,
+    pub due_soon: usize,
+    pub reviews_overdue: usize,
+    pub reviews_due_soon: usize,
+    pub targets_overdue: usize,
+    /// Of `targets_overdue`, the controls' (the roadmap's overdue items).
+    pub control_targets_overdue: usize,
+    pub evidence_expired: usize,
+    pub steps_overdue: usize,
+}
+
+pub fn due_counts(calendar: &[CalendarEntry]) -> DueCounts {
+    let mut counts = DueCounts::default();
+    for entry in calendar {
+        match entry.state {
+            DueState::Overdue => {
+                counts.overdue += 1;
+                match entry.what {
+                    Due::Review => counts.reviews_overdue += 1,
+                    Due::Target => {
+                        counts.targets_overdue += 1;
+                        counts.control_targets_overdue +=
+                            usize::from(entry.item.kind == Kind::Control);
+                    }
+                    Due::EvidenceExpiry => counts.evidence_expired += 1,
+                    Due::ActionStep => counts.steps_overdue += 1,
+                }
+            }
+            DueState::DueSoon => {
+                counts.due_soon += 1;
+                counts.reviews_due_soon += usize::from(entry.what == Due::Review);
+            }
+            DueState::Scheduled => {}
+        }
+    }
+    counts
 }
 
 #[derive(Default, Serialize)]
@@ -225,8 +298,10 @@ pub struct Dashboard {
     pub soa_assessed: usize,
     pub soa_percent: usize,
     pub control_status: StatusCounts,
+    /// Reviews overdue and due soon (the card's figure), and everything the calendar counts.
     pub overdue: usize,
     pub due_soon: usize,
+    pub due: DueCounts,
     pub expired_evidence: Vec<CalendarEntryRef>,
     pub risks_by_level: BTreeMap<&'static str, usize>,
     pub top_risks: Vec<Ref>,
@@ -395,7 +470,8 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
     let actions = pages.actions(&refs, today);
     let parties = pages.parties(&refs);
     let assessments = pages.assessments(&refs);
-    let soa = soa_rows(site, config, &catalogs, &controls);
+    let soa = soa_rows(site, config, &catalogs, &controls, &refs, today);
+    let soa_info = soa_info(config, &controls);
     let heat_map = heat_maps(&risks);
     let calendar = calendar(site, today, config.review.warn_days, &refs);
     let urls = refs
@@ -420,6 +496,7 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
         parties,
         assessments,
         soa,
+        soa_info,
         heat_map,
         calendar,
         dashboard: Dashboard::default(),
@@ -964,12 +1041,35 @@ impl<'a> Pages<'a> {
 }
 
 /// Every control of the frameworks in `site.yaml`, then any other control with a record.
+/// The SoA's version and approval, and how many control records changed after it.
+fn soa_info(config: &SiteConfig, controls: &[InternalControl]) -> SoaInfo {
+    let control = config.soa.as_ref();
+    let approved_on = control.map(|c| c.approved_on);
+    let last_changed = controls.iter().filter_map(|c| c.history.last_changed).max();
+    SoaInfo {
+        version: control.map(|c| c.version.to_string()),
+        approved_by: control.map(|c| c.approved_by.clone()),
+        approved_on,
+        last_changed,
+        changed_since_approval: approved_on.map_or(0, |approved| {
+            (controls.iter())
+                .filter(|c| c.history.last_changed.is_some_and(|d| d > approved))
+                .count()
+        }),
+    }
+}
+
 fn soa_rows(
     site: &Site,
     config: &SiteConfig,
     catalogs: &Catalogs,
     controls: &[InternalControl],
+    refs: &HashMap<String, Ref>,
+    today: Date,
 ) -> Vec<SoaRow> {
+    let links = |ids: &[String]| -> Vec<Ref> {
+        ids.iter().filter_map(|id| refs.get(id).cloned()).collect()
+    };
     let mut ids: Vec<String> = site
         .catalogs
         .iter()
@@ -1011,6 +1111,36 @@ fn soa_rows(
                         next_review: r.next_review,
                         url: Some(control.url.clone()),
                         assessed: crate::publish::is_assessed(r),
+                        target_date: r.target_date.filter(|_| {
+                            matches!(
+                                r.status,
+                                crate::load::records::ControlStatus::Planned
+                                    | crate::load::records::ControlStatus::Partial
+                            )
+                        }),
+                        target_overdue: r.target_date.is_some_and(|d| d < today)
+                            && matches!(
+                                r.status,
+                                crate::load::records::ControlStatus::Planned
+                                    | crate::load::records::ControlStatus::Partial
+                            ),
+                        review_overdue: r.next_review.is_some_and(|d| d < today),
+                        risk_links: links(&r.risks),
+                        policy_links: links(&r.policies),
+                        evidence_items: (r.evidence.iter())
+                            .map(|e| SoaEvidence {
+                                title: e.title.clone(),
+                                href: (e.path.as_ref().map(|p| format!("files/{p}"))).or_else(
+                                    || {
+                                        e.url
+                                            .clone()
+                                            .filter(|u| crate::check::evidence::is_web_address(u))
+                                    },
+                                ),
+                                expires_on: e.expires_on,
+                                expired: e.expires_on.is_some_and(|d| d < today),
+                            })
+                            .collect(),
                     }
                 }
                 None => SoaRow {
@@ -1027,6 +1157,12 @@ fn soa_rows(
                     next_review: None,
                     url: None,
                     assessed: false,
+                    target_date: None,
+                    target_overdue: false,
+                    review_overdue: false,
+                    risk_links: Vec::new(),
+                    policy_links: Vec::new(),
+                    evidence_items: Vec::new(),
                 },
             }
         })
@@ -1084,7 +1220,7 @@ fn calendar(
     refs: &HashMap<String, Ref>,
 ) -> Vec<CalendarEntry> {
     let mut entries = Vec::new();
-    let mut add = |date: Option<Date>, what: Due, id: &str| {
+    let mut add = |date: Option<Date>, what: Due, id: &str, detail: Option<&String>| {
         let (Some(date), Some(item)) = (date, refs.get(id)) else {
             return;
         };
@@ -1092,23 +1228,46 @@ fn calendar(
             date,
             what,
             item: item.clone(),
+            detail: detail.cloned(),
             state: due_state(today, date, warn_days),
             days: today.days_until(date),
         });
     };
     for review in reviews(site) {
-        add(Some(review.due), Due::Review, review.id);
+        add(Some(review.due), Due::Review, review.id, None);
     }
     for control in &site.controls {
         let data = &control.data;
-        add(data.target_date, Due::Target, &data.id);
+        // A target date is a promise only while the control is still being implemented.
+        let open = matches!(
+            data.status,
+            crate::load::records::ControlStatus::Planned
+                | crate::load::records::ControlStatus::Partial
+        );
+        add(
+            data.target_date.filter(|_| open && data.applicable),
+            Due::Target,
+            &data.id,
+            None,
+        );
         for evidence in &data.evidence {
-            add(evidence.expires_on, Due::EvidenceExpiry, &data.id);
+            add(
+                evidence.expires_on,
+                Due::EvidenceExpiry,
+                &data.id,
+                Some(&evidence.title),
+            );
         }
     }
     for supplier in &site.suppliers {
         for evidence in &supplier.data.evidence {
-            add(evidence.expires_on, Due::EvidenceExpiry, &supplier.data.id);
+            let title = Some(&evidence.title);
+            add(
+                evidence.expires_on,
+                Due::EvidenceExpiry,
+                &supplier.data.id,
+                title,
+            );
         }
     }
     for objective in &site.objectives {
@@ -1118,12 +1277,17 @@ fn calendar(
             ObjectiveStatus::Achieved | ObjectiveStatus::Dropped
         );
         if open {
-            add(data.due, Due::Target, &data.id);
+            add(data.due, Due::Target, &data.id, None);
         }
     }
     for action in site.actions.iter().filter(|a| a.data.is_open()) {
         for step in action.data.steps.iter().filter(|s| s.done.is_none()) {
-            add(Some(step.due), Due::ActionStep, &action.data.id);
+            add(
+                Some(step.due),
+                Due::ActionStep,
+                &action.data.id,
+                Some(&step.description),
+            );
         }
     }
     entries.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.item.id.cmp(&b.item.id)));
@@ -1177,7 +1341,7 @@ fn open_major(model: &InternalModel) -> Vec<Ref> {
 fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
     let (soa, controls, risks, calendar) =
         (&model.soa, &model.controls, &model.risks, &model.calendar);
-    let (today, config) = (model.today, model.site);
+    let config = model.site;
     let framework_ids: std::collections::HashSet<&str> = (site.catalogs.iter())
         .filter(|c| config.frameworks.contains(&c.catalog.framework))
         .flat_map(|c| c.catalog.controls.iter().map(|k| k.id.as_str()))
@@ -1202,22 +1366,13 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
             .entry(status_word(document.meta.status))
             .or_insert(0) += 1;
     }
-    let expired_evidence = controls
-        .iter()
-        .flat_map(|c| {
-            c.record.evidence.iter().filter_map(move |e| {
-                let date = e.expires_on.filter(|d| *d < today)?;
-                Some(CalendarEntryRef {
-                    title: e.title.clone(),
-                    item: Ref {
-                        kind: Kind::Control,
-                        id: c.record.id.clone(),
-                        title: c.info.title.clone(),
-                        url: c.url.clone(),
-                    },
-                    date,
-                })
-            })
+    // From the calendar, as its count is: controls' and suppliers' evidence alike.
+    let expired_evidence = (calendar.iter())
+        .filter(|e| e.what == Due::EvidenceExpiry && e.state == DueState::Overdue)
+        .map(|e| CalendarEntryRef {
+            title: e.detail.clone().unwrap_or_default(),
+            item: e.item.clone(),
+            date: e.date,
         })
         .collect();
     let review_states = |state: DueState| {
@@ -1239,6 +1394,7 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
         control_status,
         overdue: review_states(DueState::Overdue),
         due_soon: review_states(DueState::DueSoon),
+        due: due_counts(calendar),
         expired_evidence,
         risks_by_level,
         top_risks: risks

@@ -498,7 +498,7 @@ fn csv_table<const N: usize>(
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-pub const SOA_COLUMNS: [&str; 11] = [
+pub const SOA_COLUMNS: [&str; 16] = [
     "id",
     "title",
     "objective",
@@ -506,29 +506,61 @@ pub const SOA_COLUMNS: [&str; 11] = [
     "justification",
     "status",
     "owner",
+    "target_date",
+    "target_overdue",
+    "risks",
     "policies",
     "evidence",
+    "evidence_expires",
+    "evidence_expired",
     "last_reviewed",
     "next_review",
 ];
 
+/// The SoA page's columns, one row per control; several values in a cell are joined by
+/// `; ` in the same order (evidence, its expiry and whether it has expired line up).
 pub fn soa_csv(model: &InternalModel) -> String {
     let date = |d: Option<crate::load::date::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
     csv_table(
         SOA_COLUMNS,
         model.soa.iter().map(|row| {
+            let evidence = &row.evidence_items;
             [
                 row.id.clone(),
                 row.title.clone(),
                 row.objective.clone(),
-                row.applicable
-                    .map(|a| if a { "yes" } else { "no" }.to_string())
-                    .unwrap_or_default(),
+                row.applicable.map(yes_no).unwrap_or_default(),
                 row.justification.clone(),
                 row.status.clone(),
                 row.owner.clone(),
+                date(row.target_date),
+                if row.target_date.is_some() {
+                    yes_no(row.target_overdue)
+                } else {
+                    String::new()
+                },
+                row.risk_links
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 row.policies.join("; "),
-                row.evidence.join("; "),
+                evidence
+                    .iter()
+                    .map(|e| e.title.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                evidence
+                    .iter()
+                    .map(|e| date(e.expires_on))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                evidence
+                    .iter()
+                    .map(|e| yes_no(e.expired))
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 date(row.last_reviewed),
                 date(row.next_review),
             ]

@@ -27,15 +27,20 @@ fn ai_role(organisation: &str, systems: &[PublicSystem]) -> Option<String> {
             SystemRole::Deployer | SystemRole::ProviderAndDeployer
         )
     });
+    let every = systems
+        .iter()
+        .all(|s| s.role == SystemRole::ProviderAndDeployer);
     let role = match (provides, deploys) {
-        (true, true) => "both a provider and a deployer",
-        (true, false) => "a provider",
-        (false, true) => "a deployer",
+        (true, true) if every => "both a provider and a deployer of the AI systems listed here",
+        // Said of each system would be untrue of some: say it is mixed, and where to look.
+        (true, true) => {
+            "a provider of some of the AI systems listed here and a deployer of others (each system says which)"
+        }
+        (true, false) => "a provider of the AI systems listed here",
+        (false, true) => "a deployer of the AI systems listed here",
         (false, false) => return None,
     };
-    Some(format!(
-        "Under the EU AI Act, {organisation} is {role} of the AI systems listed here."
-    ))
+    Some(format!("Under the EU AI Act, {organisation} is {role}."))
 }
 
 fn summary(text: &Option<String>) -> String {
@@ -733,7 +738,7 @@ impl<'a> Builder<'a> {
             Visibility::Restricted => true,
             Visibility::Public => false,
         };
-        let held = c.status == CertificationStatus::Certified;
+        let held = c.status.held();
         let file = (c.certificate_file.as_deref())
             .filter(|_| held && !on_request)
             .and_then(inside_content)

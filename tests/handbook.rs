@@ -1,0 +1,90 @@
+//! The handbook as an auditor works in it: numbers that agree from page to page.
+
+mod common;
+
+use common::{build, read_text, site};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = read_text(path);
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Every `data-count="name">N` figure of a page.
+fn counts(page: &str) -> BTreeMap<String, usize> {
+    page.split("data-count=\"")
+        .skip(1)
+        .map(|rest| {
+            let (name, after) = rest.split_once("\">").unwrap();
+            let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+            (name.to_string(), digits.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn the_dashboard_calendar_gaps_and_roadmap_count_the_same_things() {
+    let dir = site(None);
+    let root = dir.path();
+    let controls = root.join("content/controls");
+    // Overdue: a review, a control's evidence, a planned control's target date. Not
+    // overdue: an implemented control's old target date (a promise kept is no deadline).
+    edit(
+        &controls.join("acme-1.yaml"),
+        "next_review: 2027-06-01",
+        "next_review: 2026-10-01",
+    );
+    edit(
+        &controls.join("acme-1.yaml"),
+        "expires_on: 2027-01-10",
+        "expires_on: 2026-11-01",
+    );
+    edit(
+        &controls.join("acme-2.yaml"),
+        "target_date: 2027-02-01",
+        "target_date: 2026-09-30",
+    );
+    edit(
+        &controls.join("acme-1.yaml"),
+        "status: implemented\n",
+        "status: implemented\ntarget_date: 2026-01-01\n",
+    );
+    let run = build(root, &["--quiet"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let page = |path: &str| read_text(&root.join("internal").join(path));
+    let (dashboard, calendar) = (page("index.html"), page("calendar/index.html"));
+    let (gaps, roadmap) = (page("gaps/index.html"), page("roadmap/index.html"));
+    let (d, c, g, r) = (
+        counts(&dashboard),
+        counts(&calendar),
+        counts(&gaps),
+        counts(&roadmap),
+    );
+
+    let overdue_rows = calendar.matches("<tr class=\"state-overdue\">").count();
+    assert_eq!(
+        overdue_rows, 3,
+        "a review, an evidence expiry, a target date"
+    );
+    assert_eq!(d["overdue"], overdue_rows);
+    assert_eq!(c["overdue"], overdue_rows);
+    assert_eq!(d["reviews-overdue"], 1);
+    assert_eq!(d["evidence-expired"], 1);
+    assert_eq!(d["reviews-overdue"], c["reviews-overdue"]);
+    assert_eq!(d["evidence-expired"], c["evidence-expired"]);
+    let expired_list = dashboard.split("<h2>Expired evidence</h2>").nth(1).unwrap();
+    let expired_list = expired_list.split("<h2>").next().unwrap();
+    assert_eq!(expired_list.matches("<li>").count(), d["evidence-expired"]);
+
+    assert_eq!(d["open-controls"], g["open-controls"]);
+    assert_eq!(d["open-controls"], 2, "the partial and the planned control");
+    assert_eq!(g["roadmap"], r["roadmap"]);
+    assert_eq!(r["targets-overdue"], 1);
+    assert_eq!(d["targets-overdue"], r["targets-overdue"]);
+    assert!(
+        !calendar.contains("2026-01-01"),
+        "an implemented control's target date is no deadline"
+    );
+}
