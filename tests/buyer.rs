@@ -278,3 +278,93 @@ fn the_public_search_index_holds_body_text_but_never_an_internal_block() {
         "the handbook finds ids and all text"
     );
 }
+
+#[test]
+fn security_contacts_that_would_break_or_bend_security_txt_are_refused() {
+    let dir = site(None);
+    let root = dir.path();
+    let config = root.join("content/site.yaml");
+    // An https address may hold an `@`: it stays a web address.
+    edit(
+        &config,
+        "contact:\n",
+        "contact:\n  security: \"https://example.com/report?to=security@example.com\"\n",
+    );
+    let run = build(root, &["--quiet"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let text = read_text(&root.join("public/.well-known/security.txt"));
+    assert!(
+        text.starts_with("Contact: https://example.com/report?to=security@example.com\n"),
+        "{text}"
+    );
+
+    for (bad, field) in [
+        (
+            "\"https://example.com/\\nContact: mailto:evil@evil.example\"",
+            "security",
+        ),
+        ("\"https:///path\"", "security"),
+        ("\"sec urity@example.com\"", "security"),
+        ("\"http://example.com/vdp\"", "security_policy"),
+        (
+            "\"https://example.com/\\nContact: mailto:evil@evil.example\"",
+            "security_policy",
+        ),
+    ] {
+        let text = read_text(&config);
+        let mut lines: Vec<String> = text
+            .lines()
+            .filter(|l| !l.starts_with("  security"))
+            .map(str::to_string)
+            .collect();
+        let at = lines.iter().position(|l| l == "contact:").unwrap();
+        lines.insert(at + 1, format!("  {field}: {bad}"));
+        std::fs::write(&config, lines.join("\n") + "\n").unwrap();
+        let run = check_json(root);
+        assert_eq!(run.code, 1, "{bad} was accepted: {}", run.stdout);
+        assert_eq!(run.places("bad-value").len(), 1, "{bad}: {}", run.stdout);
+    }
+    let text = read_text(&config).replace(
+        "language: en",
+        "language: \"en\\nContact: mailto:evil@evil.example\"",
+    );
+    std::fs::write(&config, text).unwrap();
+    assert!(
+        check_json(root).findings().iter().any(
+            |f| f["code"] == "bad-value" && f["message"].as_str().unwrap().contains("language")
+        )
+    );
+}
+
+#[test]
+fn a_certificate_claim_needs_real_values_and_dates_in_order() {
+    let dir = site(None);
+    let root = dir.path();
+    write_file(root, "content/assets/iso42001.pdf", "%PDF certificate");
+    std::fs::create_dir_all(root.join("content/assets/folder")).unwrap();
+    let list = "  - standard: \"ISO/IEC 42001:2023\"\n    status: certified\n    certifier: \"\"\n    certificate_id: \" \"\n    scope: \"TODO\"\n    issued_on: 2027-06-01\n    valid_until: 2027-01-01\n    certificate_file: assets/folder\n  - standard: \"ISO/IEC\u{a0}42001:2023\"\n    status: planned\n";
+    with_certifications(root, list);
+    let run = check_json(root);
+    assert_eq!(run.code, 1);
+    let codes: Vec<String> = run
+        .findings()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    for code in [
+        "missing-field",
+        "placeholder-text",
+        "dates-out-of-order",
+        "date-in-future",
+        "evidence-missing",
+        "duplicate-id",
+    ] {
+        assert!(codes.iter().any(|c| c == code), "no {code}: {}", run.stdout);
+    }
+    assert_eq!(
+        codes.iter().filter(|c| *c == "missing-field").count(),
+        2,
+        "certifier and certificate_id: {}",
+        run.stdout
+    );
+}

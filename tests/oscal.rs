@@ -323,3 +323,86 @@ fn a_control_id_oscal_cannot_hold_is_left_out_of_the_export_not_made_invalid() {
         assert!(!document.to_string().contains("3-ACME"), "{name}");
     }
 }
+
+#[test]
+fn duplicate_ids_in_one_catalogue_colliding_file_names_and_owners_stay_apart() {
+    let site = common::site(None);
+    let root = site.path();
+    // One catalogue listing a control twice: an error, not an invalid export.
+    let twice = NIST_EXCERPT.replace(
+        r#"{"id": "ac-1", "title": "Policy and Procedures"},"#,
+        r#"{"id": "ac-1", "title": "Policy and Procedures"}, {"id": "ac-1", "title": "Again"},"#,
+    );
+    write_file(root, "content/catalogs/nist.json", &twice);
+    let run = check_json(root);
+    assert_eq!(run.places("duplicate-id").len(), 1, "{}", run.stdout);
+    std::fs::remove_file(root.join("content/catalogs/nist.json")).unwrap();
+
+    // Frameworks whose file names would be the same, and owners whose role ids would be.
+    write_file(
+        root,
+        "content/catalogs/x.yaml",
+        "framework: \"a b\"\nname: One\ncontrols:\n  - {id: AB-1, objective: O, title: One}\nobjectives:\n  - {id: O, title: O}\n",
+    );
+    write_file(
+        root,
+        "content/catalogs/y.yaml",
+        "framework: a-b\nname: Two\ncontrols:\n  - {id: AB-2, objective: O2, title: Two}\nobjectives:\n  - {id: O2, title: O2}\n",
+    );
+    let config = read_text(&root.join("content/site.yaml"));
+    write_file(
+        root,
+        "content/site.yaml",
+        &config.replace("frameworks: [acme]", "frameworks: [acme, \"a b\", a-b]"),
+    );
+    write_file(
+        root,
+        "content/controls/ab-1.yaml",
+        "id: AB-1\napplicable: true\njustification: \"One.\"\nstatus: implemented\nowner: \"Head of AI: X\"\n",
+    );
+    write_file(
+        root,
+        "content/controls/ab-2.yaml",
+        "id: AB-2\napplicable: true\njustification: \"Two.\"\nstatus: implemented\nowner: \"Head of AI X\"\n",
+    );
+    let run = build(root, &["--quiet"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let files = exported(root);
+    let catalogs: Vec<&str> = files
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| n.starts_with("catalog-a-b"))
+        .collect();
+    assert_eq!(catalogs, ["catalog-a-b-2.json", "catalog-a-b.json"]);
+    let ssp = &files.iter().find(|(n, _)| n == "ssp.json").unwrap().1;
+    let roles = ssp["system-security-plan"]["metadata"]["roles"]
+        .as_array()
+        .unwrap();
+    let ids: std::collections::HashSet<&str> =
+        roles.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), roles.len(), "role ids are unique: {roles:?}");
+    let validator = oscal_validator();
+    for (name, document) in &files {
+        let errors = schema_errors(&validator, document);
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
+}
+
+#[test]
+fn a_group_named_like_the_framework_keeps_its_controls() {
+    let site = common::site(None);
+    let root = site.path();
+    let text = r#"{"catalog": {"uuid": "1b2c3d4e-0000-4000-8000-000000000002", "metadata": {"title": "T", "last-modified": "2026-01-01T00:00:00Z", "version": "1", "oscal-version": "1.2.3"},
+      "controls": [{"id": "loose-1", "title": "Loose"}],
+      "groups": [{"id": "ac", "title": "Group AC", "controls": [{"id": "ac-1", "title": "In the group"}]}]}}"#;
+    write_file(root, "content/catalogs/ac.json", text);
+    write_file(
+        root,
+        "content/controls/ac-1.yaml",
+        "id: ac-1\napplicable: true\njustification: \"Yes.\"\nstatus: implemented\nowner: Head of IT\n",
+    );
+    let run = build(root, &["--quiet"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let page = read_text(&root.join("internal/controls/ac-1/index.html"));
+    assert!(page.contains("Group AC"), "ac-1 stays in its group");
+}

@@ -20,7 +20,14 @@ pub fn check(
 ) {
     let mut seen: Vec<String> = Vec::new();
     for (entry, cert) in config.data.all_certifications() {
-        let standard = cert.standard.trim().to_lowercase();
+        // Compared as a reader sees it: case, spaces of any kind and invisible characters
+        // do not make another standard.
+        let standard: String = (cert.standard.split_whitespace())
+            .flat_map(|w| w.chars().chain([' ']))
+            .filter(|c| !crate::load::markers::is_invisible(*c))
+            .collect::<String>()
+            .trim()
+            .to_lowercase();
         if seen.contains(&standard) {
             findings.push(
                 Finding::new(
@@ -47,10 +54,55 @@ fn check_one(
     findings: &mut Vec<Finding>,
 ) {
     let at = |field: &str| value_at(config.file, &config.positions, &format!("{entry}.{field}"));
+    let blank = |text: Option<&str>| text.is_none_or(|t| t.trim().is_empty());
+    if cert.standard.trim().is_empty() {
+        findings.push(
+            Finding::new(Code::MissingField, "a certification without its `standard`")
+                .at(at("standard"))
+                .help("name the standard or scheme, as `ISO/IEC 42001:2023` or `SOC 2 Type II`"),
+        );
+    }
+    for (field, text) in [
+        ("standard", Some(cert.standard.as_str())),
+        ("certifier", cert.certifier.as_deref()),
+        ("scope", cert.scope.as_deref()),
+    ] {
+        if let Some(word) = text.and_then(crate::publish::placeholder) {
+            findings.push(
+                Finding::new(
+                    Code::PlaceholderText,
+                    format!(
+                        "`{field}` still says `{word}`, and the certification is listed as written"
+                    ),
+                )
+                .at(at(field))
+                .help("write what the certificate says"),
+            );
+        }
+    }
+    if let (Some(issued), Some(until)) = (cert.issued_on, cert.valid_until)
+        && issued > until
+    {
+        findings.push(
+            Finding::new(
+                Code::DatesOutOfOrder,
+                format!("issued on {issued}, after it stops being valid on {until}"),
+            )
+            .at(at("issued_on"))
+            .help("check both dates against the certificate"),
+        );
+    }
+    if let Some(issued) = cert.issued_on.filter(|d| *d > today) {
+        findings.push(
+            Finding::new(Code::DateInFuture, format!("issued on {issued}, which is after today"))
+                .at(at("issued_on"))
+                .help("enter a certificate when it has been issued; until then its status is `in_progress`"),
+        );
+    }
     if cert.status.held() {
         let missing = [
-            ("certifier", cert.certifier.is_none()),
-            ("certificate_id", cert.certificate_id.is_none()),
+            ("certifier", blank(cert.certifier.as_deref())),
+            ("certificate_id", blank(cert.certificate_id.as_deref())),
             (
                 "scope",
                 cert.scope.as_deref().is_none_or(|s| s.trim().is_empty()),
@@ -95,7 +147,7 @@ fn check_one(
     }
     if let Some(file) = &cert.certificate_file {
         let full = crate::load::files::inside_content(file).map(|p| site.content.join(p));
-        if let Some(full) = full.filter(|full| !full.exists()) {
+        if let Some(full) = full.filter(|full| !full.is_file()) {
             let names: Vec<String> = (full.parent().and_then(|p| std::fs::read_dir(p).ok()))
                 .into_iter()
                 .flatten()
@@ -107,12 +159,17 @@ fn check_one(
                 .unwrap_or_default();
             let near = crate::finding::did_you_mean(&name, names.iter().map(String::as_str));
             findings.push(
-                Finding::new(Code::EvidenceMissing, format!("no file at content/{file}"))
-                    .at(at("certificate_file"))
-                    .label(near)
-                    .help(
-                        "put the certificate under content/assets/ and give its path from content/",
-                    ),
+                Finding::new(
+                    Code::EvidenceMissing,
+                    if full.is_dir() {
+                        format!("content/{file} is a folder, not the certificate's file")
+                    } else {
+                        format!("no file at content/{file}")
+                    },
+                )
+                .at(at("certificate_file"))
+                .label(near)
+                .help("put the certificate under content/assets/ and give its path from content/"),
             );
             return;
         }

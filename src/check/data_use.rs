@@ -77,22 +77,46 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
     }
     if let Some(security) = &config.data.contact.security {
         let value = security.trim();
-        // RFC 9116: a web contact must be https.
-        let web = value.to_ascii_lowercase().starts_with("https://") && value.len() > 8;
-        let email = !value.contains(':') && is_email(value);
-        if !(web
-            || email
-            || value.to_ascii_lowercase().starts_with("mailto:") && is_email(&value[7..]))
-        {
+        let lower = value.to_ascii_lowercase();
+        let address = lower.strip_prefix("mailto:").map_or(value, |_| &value[7..]);
+        let fine = if lower.starts_with("https://") {
+            is_https_uri(value)
+        } else {
+            !address.contains(':') && is_email(address)
+        };
+        if !fine {
             findings.push(
-                Finding::new(Code::BadValue, format!("`contact.security` must be an email address or an https:// address, not `{security}`"))
+                Finding::new(Code::BadValue, format!("`contact.security` must be an email address or an https:// address, not `{}`", security.escape_debug()))
                     .at(at("contact.security"))
-                    .help("give the address reports go to, such as `security@example.com` or `https://example.com/security`"),
+                    .help("give the address reports go to, such as `security@example.com` or `https://example.com/security` (one line, no spaces; security.txt takes it as written)"),
             );
         }
     }
+    let language = &config.data.language;
+    if !is_language_tag(language) {
+        findings.push(
+            Finding::new(
+                Code::BadValue,
+                format!(
+                    "`language` `{}` is not a language tag",
+                    language.escape_debug()
+                ),
+            )
+            .at(at("language"))
+            .help("use a tag such as `en`, `de` or `en-GB`"),
+        );
+    }
     if let Some(policy) = &config.data.contact.security_policy {
-        if super::evidence::is_web_address(policy) {
+        let lower = policy.trim().to_ascii_lowercase();
+        if lower.starts_with("https://") && is_https_uri(policy.trim()) {
+            return;
+        }
+        if lower.contains("://") || lower.starts_with("mailto:") {
+            findings.push(
+                Finding::new(Code::BadValue, format!("`contact.security_policy` must be an https:// address or a document id, not `{}`", policy.escape_debug()))
+                    .at(at("contact.security_policy"))
+                    .help("RFC 9116 takes only https:// web addresses: give the policy's https address, or the id of a public document"),
+            );
             return;
         }
         let document = site.documents.iter().find(|d| d.record.data.id == *policy);
@@ -121,16 +145,42 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
     }
 }
 
-/// An address with one `@`, something before it and a dot after it: enough to refuse
-/// `TODO`, a bare name or a URL without its scheme.
+/// An address with one `@`, something before it and a dot after it, in printable ASCII
+/// without spaces or angle brackets: enough to refuse `TODO`, a bare name, a URL without
+/// its scheme, and anything that would break a line of security.txt.
 fn is_email(value: &str) -> bool {
     let Some((local, domain)) = value.split_once('@') else {
         return false;
     };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.contains('@')
-        && !value.contains(char::is_whitespace)
+    !local.is_empty() && domain.contains('.') && !domain.contains('@') && is_uri_text(value)
+}
+
+/// An https address with a host, written as a URI may be (printable ASCII, no spaces,
+/// quotes or angle brackets): what security.txt and a link can carry as written.
+pub fn is_https_uri(value: &str) -> bool {
+    let Some(rest) = value
+        .get(8..)
+        .filter(|_| value[..8].eq_ignore_ascii_case("https://"))
+    else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty() && !host.contains('@') && is_uri_text(value)
+}
+
+fn is_uri_text(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && !b"<>\"{}|\\^`".contains(&b))
+}
+
+/// A BCP 47 tag as a page's `lang` takes it: letters, then subtags of letters or digits.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=8).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// The member states of the European Union and the other states of the European Economic
@@ -163,5 +213,16 @@ mod tests {
         assert!(!is_covered("NO", &allowed) && !is_covered("CH", &allowed));
         assert!(is_covered("NO", &["eea".to_string()]));
         assert!(is_email("security@example.com") && !is_email("TODO") && !is_email("a@b"));
+        assert!(!is_email("sec urity@example.com") && !is_email("<a@example.com>"));
+        assert!(is_https_uri(
+            "https://example.com/report?to=security@example.com"
+        ));
+        assert!(!is_https_uri("https:///path") && !is_https_uri("https://user:pw@example.com/"));
+        assert!(!is_https_uri(
+            "https://example.com/\nContact: mailto:evil@evil"
+        ));
+        assert!(!is_https_uri("http://example.com/") && !is_https_uri("https://example.com/a b"));
+        assert!(is_language_tag("en") && is_language_tag("en-GB") && !is_language_tag("en\nX"));
+        assert!(!is_language_tag("de_DE") && !is_language_tag(""));
     }
 }

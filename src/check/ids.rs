@@ -458,7 +458,33 @@ pub fn check_catalogs(site: &Site, findings: &mut Vec<Finding>) {
                 );
             }
             let objectives: Vec<&str> = catalog.objectives.iter().map(|o| o.id.as_str()).collect();
+            for (i, objective) in catalog.objectives.iter().enumerate() {
+                if objectives[..i].contains(&objective.id.as_str()) {
+                    findings.push(
+                        Finding::new(
+                            Code::DuplicateId,
+                            format!(
+                                "objective `{}` is listed twice in this catalogue",
+                                objective.id
+                            ),
+                        )
+                        .at(at(format!("objectives.{i}.id")))
+                        .help("give each objective (each group, in OSCAL) its own id"),
+                    );
+                }
+            }
+            let mut own: HashMap<&str, usize> = HashMap::new();
             for (i, control) in catalog.controls.iter().enumerate() {
+                if own.insert(control.id.as_str(), i).is_some() {
+                    findings.push(
+                        Finding::new(
+                            Code::DuplicateId,
+                            format!("control `{}` is listed twice in this catalogue", control.id),
+                        )
+                        .at(at(format!("controls.{i}.id")))
+                        .help("control ids are unique: rename or remove one of them"),
+                    );
+                }
                 if !objectives.is_empty() && !objectives.contains(&control.objective.as_str()) {
                     findings.push(
                         Finding::new(

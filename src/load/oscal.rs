@@ -101,16 +101,21 @@ pub fn catalog_of(file: &OscalFile, stem: &str, positions: &Positions) -> (Catal
             ("framework".into(), "catalog.metadata.title".into()),
         ],
     };
+    into.groups(&oscal.groups, "catalog", None);
     if oscal.controls.iter().any(|c| !is_withdrawn(c)) {
+        // Named after the framework, unless a group already has that name.
+        let taken = |id: &str| into.catalog.objectives.iter().any(|o| o.id == id);
+        let mut id = framework.clone();
+        if taken(&id) {
+            id = format!("{framework}-ungrouped");
+        }
         into.catalog.objectives.push(Objective {
-            id: framework.clone(),
+            id: id.clone(),
             title: oscal.metadata.title.clone(),
             parent: None,
         });
-        let objective = (framework.as_str(), "catalog.metadata.title");
-        into.controls(&oscal.controls, "catalog", objective);
+        into.controls(&oscal.controls, "catalog", (&id, "catalog.metadata.title"));
     }
-    into.groups(&oscal.groups, "catalog", None);
     let renamed = positions.renamed(&into.renamed);
     (into.catalog, renamed)
 }
@@ -133,6 +138,9 @@ impl Reading {
                 parent: parent.map(str::to_string),
             });
             let id_path = format!("{path}.{}", if group.id.is_some() { "id" } else { "title" });
+            let n = self.catalog.objectives.len() - 1;
+            self.renamed
+                .push((format!("objectives.{n}.id"), id_path.clone()));
             self.controls(&group.controls, &path, (&id, &id_path));
             self.groups(&group.groups, &path, Some(&id));
         }

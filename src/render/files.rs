@@ -111,9 +111,35 @@ fn search_index<'a>(entries: impl Iterator<Item = &'a SearchEntry<'a>>) -> Vec<u
 fn plain_text(markdown: &str) -> String {
     const BODY_TEXT: usize = 4000;
     use pulldown_cmark::{Event, Parser, TagEnd};
+    // What the sanitised page drops, the index drops: the text inside these raw elements.
+    const HIDDEN: [&str; 7] = [
+        "script", "style", "template", "svg", "math", "textarea", "title",
+    ];
+    let tag_of = |html: &str| -> Option<(bool, String)> {
+        let rest = html.trim_start().strip_prefix('<')?;
+        let (closing, rest) = rest.strip_prefix('/').map_or((false, rest), |r| (true, r));
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        HIDDEN
+            .contains(&name.to_ascii_lowercase().as_str())
+            .then_some((closing, name))
+    };
+    let mut hidden = 0usize;
     let mut text = String::new();
-    for event in Parser::new(markdown) {
+    for event in Parser::new_ext(markdown, crate::load::outline::options()) {
         match event {
+            Event::InlineHtml(html) | Event::Html(html) => {
+                if let Some((closing, _)) = tag_of(&html) {
+                    hidden = if closing {
+                        hidden.saturating_sub(1)
+                    } else {
+                        hidden + 1
+                    };
+                }
+            }
+            Event::Text(_) | Event::Code(_) if hidden > 0 => {}
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
             Event::SoftBreak
             | Event::HardBreak
@@ -310,6 +336,8 @@ fn security_txt(model: &PublicModel, base: Option<&str>) -> Option<String> {
         "Contact: {contact}\nExpires: {}T00:00:00Z\n",
         model.security_txt_expires
     );
+    // RFC 9116: web addresses are https.
+    let base = base.filter(|b| b.to_ascii_lowercase().starts_with("https://"));
     if let Some(base) = base {
         text.push_str(&format!("Canonical: {base}.well-known/security.txt\n"));
     }
@@ -324,7 +352,10 @@ fn security_txt(model: &PublicModel, base: Option<&str>) -> Option<String> {
         text.push_str(&format!("Policy: {policy}\n"));
     }
     text.push_str(&format!("Preferred-Languages: {}\n", model.site.language));
-    Some(text)
+    // `check` refuses values that would break a line; should one get here, no file is
+    // better than a file that says something else.
+    let fields_only = text.lines().all(|l| l.contains(": ") && !l.contains('\r'));
+    fields_only.then_some(text)
 }
 
 /// The suppliers' Atom feed: one entry per change, dated when it was announced (a supplier

@@ -26,8 +26,17 @@ pub fn documents(model: &InternalModel) -> Vec<(String, Vec<u8>)> {
     let export = Export::new(model);
     let mut files = Vec::new();
     let mut imports = Vec::new();
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
     for catalog in &model.catalogs {
-        let file = format!("catalog-{}.json", file_safe(&catalog.framework));
+        // Two frameworks can make the same file name (`a b`, `a-b`), and some file
+        // systems ignore case: number the later ones rather than overwrite.
+        let stem = format!("catalog-{}", file_safe(&catalog.framework));
+        let mut file = format!("{stem}.json");
+        let mut n = 1;
+        while !names.insert(file.to_lowercase()) {
+            n += 1;
+            file = format!("{stem}-{n}.json");
+        }
         let selected: Vec<Value> = (catalog.controls.iter())
             .filter(|c| export.in_soa.contains_key(c.id.as_str()) && is_token(&c.id))
             .map(|c| json!(c.id))
@@ -61,11 +70,33 @@ struct Export<'m, 'a> {
     controls: HashMap<&'m str, &'m InternalControl<'a>>,
     last_modified: String,
     version: String,
+    /// Each owner's role id: made from the name, numbered when two names make one id.
+    roles: BTreeMap<&'m str, String>,
 }
 
 impl<'m, 'a> Export<'m, 'a> {
     fn new(model: &'m InternalModel<'a>) -> Self {
+        let mut roles: BTreeMap<&str, String> = BTreeMap::new();
+        let mut taken = std::collections::HashSet::new();
+        for owner in model
+            .soa
+            .iter()
+            .map(|r| r.owner.as_str())
+            .filter(|o| !o.is_empty())
+        {
+            if roles.contains_key(owner) {
+                continue;
+            }
+            let base = role_id(owner);
+            let (mut id, mut n) = (base.clone(), 1);
+            while !taken.insert(id.clone()) {
+                n += 1;
+                id = format!("{base}-{n}");
+            }
+            roles.insert(owner, id);
+        }
         Export {
+            roles,
             model,
             in_soa: model.soa.iter().map(|r| (r.id.as_str(), r)).collect(),
             controls: (model.controls.iter())
@@ -137,13 +168,8 @@ impl<'m, 'a> Export<'m, 'a> {
         let site = self.model.site;
         let organisation = &site.organisation;
         let component = self.uuid("component");
-        // By id: two spellings of one owner are one role.
-        let owners: BTreeMap<String, &str> = (self.model.soa.iter())
-            .filter(|r| !r.owner.is_empty())
-            .map(|r| (role_id(&r.owner), r.owner.as_str()))
-            .collect();
-        let roles: Vec<Value> = (owners.iter())
-            .map(|(id, owner)| json!({"id": id, "title": owner}))
+        let roles: Vec<Value> = (self.roles.iter())
+            .map(|(owner, id)| json!({"id": id, "title": owner}))
             .collect();
         let requirements: Vec<Value> = (self.model.soa.iter())
             .filter(|row| is_token(&row.id))
@@ -251,7 +277,7 @@ impl<'m, 'a> Export<'m, 'a> {
         if !row.owner.is_empty() {
             requirement.insert(
                 "responsible-roles".into(),
-                json!([{"role-id": role_id(&row.owner)}]),
+                json!([{"role-id": self.roles[row.owner.as_str()]}]),
             );
         }
         let mut by_component = Map::new();

@@ -79,7 +79,8 @@ pub fn build(site: &Site, config: &SiteConfig, today: Date) -> PublicModel {
     });
     let security_contact = config.contact.security.as_ref().map(|contact| {
         let contact = contact.trim();
-        if contact.contains('@') && !contact.to_ascii_lowercase().starts_with("mailto:") {
+        let lower = contact.to_ascii_lowercase();
+        if !lower.starts_with("https://") && !lower.starts_with("mailto:") {
             format!("mailto:{contact}")
         } else {
             contact.to_string()
