@@ -88,3 +88,44 @@ fn the_dashboard_calendar_gaps_and_roadmap_count_the_same_things() {
         "an implemented control's target date is no deadline"
     );
 }
+
+#[test]
+fn the_clause_map_leads_from_each_clause_to_its_evidence_on_the_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    common::copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &content,
+    );
+    let run = build(dir.path(), &["--no-git", "--quiet"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let map = read_text(&dir.path().join("internal/clauses/index.html"));
+    let row = |clause: &str| -> String {
+        let start = map
+            .find(&format!("<tr id=\"clause-{clause}\">"))
+            .unwrap_or_else(|| panic!("no row {clause}"));
+        map[start..].split("</tr>").next().unwrap().to_string()
+    };
+    assert_eq!(map.matches("<tr id=\"clause-").count(), 27, "4.1 to 10.2");
+    assert!(
+        row("5.2").contains("policies/ai-policy/index.html"),
+        "{}",
+        row("5.2")
+    );
+    assert!(row("6.1.3").contains("soa/index.html"), "{}", row("6.1.3"));
+    assert!(row("6.1.2").contains("risks/index.html"));
+    assert!(row("9.2").contains("audits/index.html"));
+    assert!(row("9.3").contains("review/index.html"));
+    assert!(row("10.2").contains("actions/index.html"));
+    // The sample leaves one clause honestly open.
+    assert!(row("6.3").contains("Gap"), "{}", row("6.3"));
+    assert_eq!(counts(&map)["clause-gaps"], 1);
+    // Every link on the map leads to a page the handbook has.
+    for href in common::attribute_values(&map, "href") {
+        if let Some(path) = href.strip_prefix("../") {
+            let path = path.split('#').next().unwrap();
+            assert!(dir.path().join("internal").join(path).is_file(), "{href}");
+        }
+    }
+}

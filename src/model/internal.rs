@@ -42,6 +42,8 @@ pub struct InternalModel<'a> {
     pub calendar: Vec<CalendarEntry>,
     pub dashboard: Dashboard,
     pub journey: super::journey::Journey,
+    /// ISO/IEC 42001's clauses, each with its evidence in the handbook.
+    pub clauses: Vec<super::clauses::ClauseRow>,
     /// What changed since the last management review (from git).
     pub since_review: super::since_review::SinceReview,
     /// Page URL of every record, by id: for rewriting links. Not shown.
@@ -501,6 +503,7 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
         calendar,
         dashboard: Dashboard::default(),
         journey: Default::default(),
+        clauses: Vec::new(),
         since_review: Default::default(),
         urls,
         catalogs: soa_catalogs,
@@ -508,6 +511,7 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
     };
     model.dashboard = dashboard(&model, site);
     model.journey = super::journey::build(&model, site);
+    model.clauses = super::clauses::clause_map(&model);
     model.since_review = since_review(site, config);
     model
 }

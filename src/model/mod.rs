@@ -4,6 +4,7 @@
 //! hidden later by a template. The internal model holds everything, with what staff need
 //! computed once: backlinks, the Statement of Applicability, the heat map, the calendar.
 
+pub mod clauses;
 pub mod internal;
 pub mod journey;
 pub mod public;

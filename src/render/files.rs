@@ -1040,7 +1040,12 @@ struct Owned {
 }
 
 /// The handbook's own pages, with the words people look for them by.
-const HANDBOOK_PAGES: [(&str, &str, &str); 9] = [
+const HANDBOOK_PAGES: [(&str, &str, &str); 10] = [
+    (
+        "Clause map",
+        "clauses/",
+        "ISO/IEC 42001 clauses 4 to 10 evidence",
+    ),
     ("Dashboard", "", "overview status totals"),
     (
         "Statement of Applicability",

@@ -106,6 +106,7 @@ impl Renderer<'_> {
             Job::new("gaps/index.html", "internal/gaps.html"),
             Job::new("roadmap/index.html", "internal/roadmap.html"),
             Job::new("roles/index.html", "internal/roles.html"),
+            Job::new("clauses/index.html", "internal/clauses.html"),
             Job::new("regulation/index.html", "internal/regulation.html"),
             Job::new("review/index.html", "internal/review.html"),
             Job::new("systems/index.html", "internal/systems.html"),

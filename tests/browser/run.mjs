@@ -98,7 +98,7 @@ const pageTypes = {
   internal: ["index.html", "documents/index.html", "policies/incident-communication/index.html",
     "policies/data-governance/index.html", "policies/risk-procedure/index.html", "controls/a-6-2-6/index.html", "systems/churn-model/index.html",
     "risks/rsk-002/index.html", "soa/index.html", "risks/index.html", "systems/index.html",
-    "calendar/index.html", "gaps/index.html", "roadmap/index.html", "roles/index.html",
+    "calendar/index.html", "gaps/index.html", "roadmap/index.html", "roles/index.html", "clauses/index.html",
     "regulation/index.html", "review/index.html", "preview/index.html", "suppliers/index.html",
     "suppliers/sup-001/index.html", "objectives/index.html", "objectives/obj-001/index.html",
     "audits/index.html", "audits/aud-2026-01/index.html", "actions/index.html", "actions/ca-2026-02/index.html",
