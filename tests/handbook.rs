@@ -129,3 +129,83 @@ fn the_clause_map_leads_from_each_clause_to_its_evidence_on_the_sample() {
         }
     }
 }
+
+/// Every record id of a site's sources: `id:` of records and of front matter.
+fn record_ids(content: &Path) -> std::collections::HashSet<String> {
+    let mut ids = std::collections::HashSet::new();
+    for (path, bytes) in common::files_under(content) {
+        if !(path.ends_with(".yaml") || path.ends_with(".md")) || path.starts_with("catalogs/") {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        if let Some(id) = text.lines().find_map(|l| l.strip_prefix("id: ")) {
+            ids.insert(id.trim().trim_matches('"').to_string());
+        }
+    }
+    ids
+}
+
+#[test]
+fn every_id_in_a_list_of_ids_on_every_handbook_page_is_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    common::copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &content,
+    );
+    let run = build(dir.path(), &["--no-git", "--quiet"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let ids = record_ids(&content);
+    assert!(ids.contains("RSK-001") && ids.contains("A.6.2.6") && ids.contains("POL-AI-001"));
+    let strip = |html: &str| -> String {
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                _ if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        text
+    };
+    let (mut cells, mut unlinked) = (0, Vec::new());
+    for (path, bytes) in common::files_under(&dir.path().join("internal")) {
+        if !path.ends_with(".html")
+            || path.starts_with("preview/")
+            || path.starts_with("published/")
+        {
+            continue;
+        }
+        let html = String::from_utf8_lossy(&bytes);
+        for open in ["<dd>", "<td>"] {
+            let close = open.replace('<', "</");
+            for cell in html
+                .split(open)
+                .skip(1)
+                .filter_map(|rest| rest.split(&close).next())
+            {
+                let text = strip(cell);
+                let tokens: Vec<&str> = (text.split([',', ';']))
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                // A cell that lists ids and nothing else: the "Links" fields, the SoA's
+                // risks and policies, the register's controls.
+                if tokens.is_empty() || !tokens.iter().all(|t| ids.contains(*t)) {
+                    continue;
+                }
+                cells += 1;
+                for id in tokens {
+                    if !cell.contains(&format!(">{id}</a>")) {
+                        unlinked.push(format!("{path}: {id}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(cells > 50, "only {cells} id lists found");
+    assert!(unlinked.is_empty(), "ids that are not links: {unlinked:#?}");
+}

@@ -46,8 +46,8 @@ pub struct InternalModel<'a> {
     pub clauses: Vec<super::clauses::ClauseRow>,
     /// What changed since the last management review (from git).
     pub since_review: super::since_review::SinceReview,
-    /// Page URL of every record, by id: for rewriting links. Not shown.
-    #[serde(skip)]
+    /// Page URL of every record, by id: for rewriting links, and for templates to make
+    /// every id they show a link (the `ids` macro).
     pub urls: HashMap<String, String>,
     /// The catalogues the SoA's controls come from, for the OSCAL export. Not shown.
     #[serde(skip)]
