@@ -48,6 +48,7 @@ pub struct InternalModel<'a> {
     pub since_review: super::since_review::SinceReview,
     /// Page URL of every record, by id: for rewriting links, and for templates to make
     /// every id they show a link (the `ids` macro).
+    #[serde(serialize_with = "sorted")]
     pub urls: HashMap<String, String>,
     /// The catalogues the SoA's controls come from, for the OSCAL export. Not shown.
     #[serde(skip)]
@@ -55,6 +56,15 @@ pub struct InternalModel<'a> {
     /// When the commit built from was made (`YYYY-MM-DDTHH:MM:SSZ`); none outside git.
     #[serde(skip)]
     pub committed_at: Option<String>,
+}
+
+/// A map serialized in key order: the model's hash keys the page cache and the output's
+/// generation token, which must not change with a hash map's random order.
+fn sorted<V: Serialize, S: serde::Serializer>(
+    map: &HashMap<String, V>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    map.iter().collect::<BTreeMap<_, _>>().serialize(serializer)
 }
 
 /// A link to a record, as lists and backlinks show it.
@@ -155,6 +165,7 @@ pub struct InternalAims<'a, T> {
     /// For an audit: the corrective actions raised on each finding, by finding id.
     pub actions: BTreeMap<String, Vec<Ref>>,
     /// Every id the record names, as links (controls, risks, what findings concern).
+    #[serde(serialize_with = "sorted")]
     pub links: HashMap<String, Ref>,
     pub source: String,
     pub edit_url: Option<String>,
@@ -170,6 +181,7 @@ pub struct InternalAction<'a> {
     pub overdue_steps: usize,
     /// The audit it answers, as a link.
     pub audit: Option<Ref>,
+    #[serde(serialize_with = "sorted")]
     pub links: HashMap<String, Ref>,
     pub source: String,
     pub edit_url: Option<String>,
