@@ -71,6 +71,7 @@ pub enum Code {
     ClosedNotEffective,
     AssessmentRefusesSystem,
     NotAnOscalId,
+    NoCurrentEvidence,
 }
 
 impl Code {
@@ -135,6 +136,7 @@ impl Code {
             ClosedNotEffective => "closed-not-effective",
             AssessmentRefusesSystem => "assessment-refuses-system",
             NotAnOscalId => "not-an-oscal-id",
+            NoCurrentEvidence => "no-current-evidence",
         }
     }
 
@@ -163,7 +165,8 @@ impl Code {
             | FolderNotRead
             | NoImpactAssessment
             | ClosedNotEffective
-            | NotAnOscalId => Severity::Warning,
+            | NotAnOscalId
+            | NoCurrentEvidence => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -120,4 +120,5 @@ rules! {
     no_impact_assessment => "no-impact-assessment",
     closed_not_effective => "closed-not-effective",
     not_an_oscal_id => "not-an-oscal-id",
+    no_current_evidence => "no-current-evidence",
 }

@@ -103,7 +103,7 @@ fn the_clause_map_leads_from_each_clause_to_its_evidence_on_the_sample() {
     let map = read_text(&dir.path().join("internal/clauses/index.html"));
     let row = |clause: &str| -> String {
         let start = map
-            .find(&format!("<tr id=\"clause-{clause}\">"))
+            .find(&format!("<tr id=\"clause-{}\">", clause.replace('.', "-")))
             .unwrap_or_else(|| panic!("no row {clause}"));
         map[start..].split("</tr>").next().unwrap().to_string()
     };
@@ -208,4 +208,31 @@ fn every_id_in_a_list_of_ids_on_every_handbook_page_is_a_link() {
     }
     assert!(cells > 50, "only {cells} id lists found");
     assert!(unlinked.is_empty(), "ids that are not links: {unlinked:#?}");
+}
+
+#[test]
+fn a_record_page_marks_its_section_and_says_where_it_sits() {
+    let dir = site(None);
+    let root = dir.path();
+    let run = build(root, &["--quiet"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let page = |path: &str| read_text(&root.join("internal").join(path));
+    let current = |html: &str| -> Vec<String> {
+        html.split(" aria-current=\"page\">")
+            .skip(1)
+            .map(|rest| rest.split('<').next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        current(&page("controls/acme-1/index.html")),
+        ["Statement of Applicability"]
+    );
+    assert_eq!(current(&page("risks/r-1/index.html")), ["Risks"]);
+    assert_eq!(current(&page("index.html")), ["Dashboard"]);
+    let risk = page("risks/r-1/index.html");
+    assert!(risk.contains("<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><ol><li><a href=\"../../index.html\">Handbook</a></li><li><a href=\"../../risks/index.html\">Risk register</a></li></ol></nav>"), "{risk}");
+    assert!(
+        !page("soa/index.html").contains("class=\"crumbs\""),
+        "a register is no record"
+    );
 }

@@ -58,7 +58,29 @@ pub fn is_web_address(url: &str) -> bool {
     (lower.starts_with("https://") || lower.starts_with("http://")) && lower.len() > 8
 }
 
+/// An implemented control whose evidence has all expired claims what nothing current
+/// shows: the status stays, the claim needs fresh evidence.
+fn implemented_without_current_evidence(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    use crate::load::records::ControlStatus;
+    for control in &site.controls {
+        let data = &control.data;
+        let all_expired = !data.evidence.is_empty()
+            && (data.evidence.iter()).all(|e| e.expires_on.is_some_and(|d| d < today));
+        if data.status == ControlStatus::Implemented && all_expired {
+            findings.push(
+                Finding::new(
+                    Code::NoCurrentEvidence,
+                    format!("`{}` is implemented, but all its evidence has expired", data.id),
+                )
+                .at(value_at(control.file, &control.positions, "status"))
+                .help("add current evidence (a new item with its `collected_on` and `expires_on`), or change the status to what can be shown"),
+            );
+        }
+    }
+}
+
 pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    implemented_without_current_evidence(site, today, findings);
     let warn_days = site
         .config
         .as_ref()

@@ -219,6 +219,8 @@ impl<'a> Renderer<'a> {
                     root => Value::from_safe_string(root.clone()),
                     audience => data(&audience),
                     preview => preview,
+                    // The page's own path, for the navigation to mark where the reader is.
+                    path => job.path.as_str(),
                 })?;
                 let page = key.map(|key| PageKey {
                     key,

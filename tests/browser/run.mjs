@@ -277,6 +277,89 @@ await test("the control filter opens the groups it matches and hides the others"
   assert(await page.locator("details.objective[open]").count() === 0, "clearing the filter leaves groups open");
 });
 
+for (const width of [1280, 1920]) {
+  await test(`the SoA, risk register and calendar at ${width} px: nothing cut off, the header row stays, columns sort, statuses filter`, async () => {
+    for (const path of ["soa/index.html", "risks/index.html", "calendar/index.html"]) {
+      const { page, errors } = await open(url("internal", path), { viewport: { width, height: 600 } });
+      const fit = await page.evaluate(() => {
+        const table = document.querySelector(".register table");
+        const limit = document.documentElement.clientWidth;
+        return { page: document.documentElement.scrollWidth <= limit + 1,
+          table: table.getBoundingClientRect().right <= limit + 1 && table.getBoundingClientRect().left >= -1,
+          inner: table.scrollWidth <= table.clientWidth + 1 };
+      });
+      assert(fit.page && fit.table && fit.inner, `${path} at ${width}: ${JSON.stringify(fit)}`);
+      // Scrolled half way down the table, its header row is still at the top.
+      await page.evaluate(() => {
+        const table = document.querySelector(".register table");
+        window.scrollTo(0, table.getBoundingClientRect().top + window.scrollY + table.offsetHeight / 2);
+      });
+      const [headerTop, tableTop] = await page.evaluate(() => [
+        document.querySelector(".register thead th").getBoundingClientRect().top,
+        document.querySelector(".register table").getBoundingClientRect().top]);
+      // Where the page scrolled far enough for the table's top to leave the screen, the
+      // header row stays at the top; otherwise it is simply where the table starts.
+      assert(tableTop >= 0 ? Math.abs(headerTop - tableTop) < 2 : Math.abs(headerTop) < 2,
+        `${path}: the header row scrolled away (header ${headerTop}, table ${tableTop})`);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      // Sorting by the first column, then the other way round.
+      const first = () => page.locator(".register tbody tr").first().locator("th, td").first().innerText();
+      await page.locator(".register thead th button.sort").first().click();
+      const ascending = await first();
+      await page.locator(".register thead th button.sort").first().click();
+      const descending = await first();
+      assert(ascending !== descending, `${path}: sorting changed nothing (${ascending})`);
+      // The status filter shows only rows with that status.
+      const select = page.locator(".table-filter select");
+      const options = await select.locator("option").allInnerTexts();
+      assert(options.length > 2, `${path}: no status filter (${options})`);
+      await select.selectOption(options[1]);
+      const shown = await page.locator(".register tbody tr:visible").allInnerTexts();
+      assert(shown.length > 0 && shown.every((row) => row.includes(options[1])), `${path}: the filter for ${options[1]} shows other rows`);
+      assert(errors.length === 0, `${path}: console errors: ${errors.join("; ")}`);
+      await page.close();
+    }
+  });
+}
+
+await test("the risk heat maps show all five columns at 1280 px without scrolling inside", async () => {
+  const { page } = await open(url("internal", "risks/index.html"), { viewport: { width: 1280, height: 900 } });
+  const maps = await page.locator("table.heat-map").evaluateAll((tables) => tables.map((t) => ({
+    inner: t.scrollWidth <= t.clientWidth + 1,
+    columns: t.tHead.rows[0].cells.length,
+    right: t.getBoundingClientRect().right <= document.documentElement.clientWidth,
+  })));
+  assert(maps.length === 2 && maps.every((m) => m.inner && m.right && m.columns === 6), JSON.stringify(maps));
+});
+
+await test("the SoA prints on A4 landscape without losing a column", async () => {
+  // A4 landscape less 10 mm margins, at 96 px per inch: 277 mm wide.
+  const { page } = await open(url("internal", "soa/index.html"), { viewport: { width: 1047, height: 740 } });
+  await page.emulateMedia({ media: "print" });
+  const fit = await page.evaluate(() => {
+    const table = document.querySelector("table.soa");
+    const limit = document.documentElement.clientWidth;
+    const headers = [...table.tHead.rows[0].cells];
+    return { width: table.getBoundingClientRect().width, limit,
+      cut: headers.filter((h) => h.getBoundingClientRect().right > limit + 1).map((h) => h.innerText) };
+  });
+  assert(fit.cut.length === 0 && fit.width <= fit.limit + 1, `columns beyond the page: ${JSON.stringify(fit)}`);
+  const pdf = await page.pdf({ format: "A4", landscape: true, printBackground: false });
+  assert(pdf.length > 10000 && pdf.subarray(0, 5).toString() === "%PDF-", "no PDF");
+});
+
+await test("the handbook search finds ids, words in bodies and the handbook's own pages", async () => {
+  const { page } = await open(url("internal", "index.html"));
+  const search = async (words) => {
+    await page.fill("#search-input", words);
+    return page.locator(".search-results li").allInnerTexts();
+  };
+  assert((await search("RSK-008")).some((r) => r.startsWith("RSK-008")), "RSK-008 is not found");
+  assert((await search("RACI")).some((r) => r.includes("Roles")), "RACI does not find the roles page");
+  assert((await search("management review")).some((r) => r.includes("Management review pack")), "the review pack is not found");
+  assert((await search("escalate")).some((r) => r.includes("AI Policy")), "a word of a body (internal block included) is not found");
+});
+
 await test("html-validate reports no errors in either site", async () => {
   const validator = new HtmlValidate(new FileSystemConfigLoader({
     extends: ["html-validate:recommended"],
