@@ -72,6 +72,7 @@ pub enum Code {
     AssessmentRefusesSystem,
     NotAnOscalId,
     NoCurrentEvidence,
+    ExcludedControlReliedOn,
 }
 
 impl Code {
@@ -137,6 +138,7 @@ impl Code {
             AssessmentRefusesSystem => "assessment-refuses-system",
             NotAnOscalId => "not-an-oscal-id",
             NoCurrentEvidence => "no-current-evidence",
+            ExcludedControlReliedOn => "excluded-control-relied-on",
         }
     }
 
@@ -166,7 +168,8 @@ impl Code {
             | NoImpactAssessment
             | ClosedNotEffective
             | NotAnOscalId
-            | NoCurrentEvidence => Severity::Warning,
+            | NoCurrentEvidence
+            | ExcludedControlReliedOn => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -121,4 +121,5 @@ rules! {
     closed_not_effective => "closed-not-effective",
     not_an_oscal_id => "not-an-oscal-id",
     no_current_evidence => "no-current-evidence",
+    excluded_control_relied_on => "excluded-control-relied-on",
 }

@@ -415,6 +415,50 @@ pub fn check_mappings(site: &Site, findings: &mut Vec<Finding>) {
     }
 }
 
+/// A document, AI system or risk that names an excluded control as one it relies on: the
+/// SoA says the control does not apply, the record says it does something.
+pub fn check_excluded_controls(site: &Site, findings: &mut Vec<Finding>) {
+    let excluded: HashMap<&str, &crate::load::Record<crate::load::records::ControlRecord>> =
+        (site.controls.iter())
+            .filter(|c| !c.data.applicable)
+            .map(|c| (c.data.id.as_str(), c))
+            .collect();
+    if excluded.is_empty() {
+        return;
+    }
+    let documents = (site.documents.iter()).map(|d| {
+        (
+            d.record.file,
+            &d.record.positions,
+            d.record.data.id.as_str(),
+            &d.record.data.controls,
+        )
+    });
+    let systems =
+        (site.systems.iter()).map(|s| (s.file, &s.positions, s.data.id.as_str(), &s.data.controls));
+    let risks =
+        (site.risks.iter()).map(|r| (r.file, &r.positions, r.data.id.as_str(), &r.data.controls));
+    for (file, positions, id, controls) in documents.chain(systems).chain(risks) {
+        for (i, control) in controls.iter().enumerate() {
+            let Some(record) = excluded.get(control.as_str()) else {
+                continue;
+            };
+            findings.push(
+                Finding::new(
+                    Code::ExcludedControlReliedOn,
+                    format!("`{id}` relies on control `{control}`, which the SoA excludes"),
+                )
+                .at(At { file, span: positions.item("controls", i) })
+                .note(
+                    At { file: record.file, span: record.positions.value("applicable") },
+                    "excluded here",
+                )
+                .help("remove the control from this list, or make it applicable and say how it is met"),
+            );
+        }
+    }
+}
+
 /// Control ids the OSCAL export cannot hold (OSCAL ids start with a letter or `_` and
 /// have no spaces or colons): the export leaves such a control out, so say so.
 pub fn check_oscal_ids(site: &Site, findings: &mut Vec<Finding>) {

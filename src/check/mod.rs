@@ -84,6 +84,7 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     ids::check_catalogs(site, findings);
     ids::check_oscal_ids(site, findings);
     ids::check_mappings(site, findings);
+    ids::check_excluded_controls(site, findings);
     fields::check(site, findings);
     versions::check(site, findings);
     links::check(site, &index, &assets, findings);

@@ -312,6 +312,8 @@ pub struct Dashboard {
     pub soa_assessed: usize,
     pub soa_percent: usize,
     pub control_status: StatusCounts,
+    /// The same counts for each catalogue: Annex A first, then the site's own.
+    pub control_status_by_catalogue: Vec<CatalogueCounts>,
     /// Reviews overdue and due soon (the card's figure), and everything the calendar counts.
     pub overdue: usize,
     pub due_soon: usize,
@@ -325,6 +327,13 @@ pub struct Dashboard {
     pub open_major: Vec<Ref>,
     /// Open actions with a step past its due date.
     pub overdue_actions: usize,
+}
+
+#[derive(Serialize)]
+pub struct CatalogueCounts {
+    pub name: String,
+    pub builtin: bool,
+    pub counts: StatusCounts,
 }
 
 #[derive(Serialize)]
@@ -1369,9 +1378,31 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
     let recorded = required.iter().filter(|row| row.url.is_some()).count();
     let assessed = required.iter().filter(|row| row.assessed).count();
     let mut control_status = StatusCounts::default();
+    // Annex A and the site's own catalogues apart: an auditor reads Annex A's figures.
+    let mut by_catalogue: Vec<CatalogueCounts> = Vec::new();
     for control in controls {
         control_status.add(control.record);
+        let name = (site.catalogs.iter())
+            .find(|c| c.catalog.framework == control.info.framework)
+            .map_or_else(
+                || "Controls in no catalogue".to_string(),
+                |c| c.catalog.name.clone(),
+            );
+        let entry = match by_catalogue.iter_mut().position(|c| c.name == name) {
+            Some(i) => &mut by_catalogue[i],
+            None => {
+                by_catalogue.push(CatalogueCounts {
+                    name,
+                    builtin: control.info.builtin,
+                    counts: StatusCounts::default(),
+                });
+                by_catalogue.last_mut().expect("just pushed")
+            }
+        };
+        entry.counts.add(control.record);
     }
+    // The built-in catalogue (Annex A) first.
+    by_catalogue.sort_by_key(|c| !c.builtin);
     let mut risks_by_level = BTreeMap::new();
     for risk in risks {
         *risks_by_level.entry(risk.level).or_insert(0) += 1;
@@ -1408,6 +1439,7 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
             assessed * 100 / required.len()
         },
         control_status,
+        control_status_by_catalogue: by_catalogue,
         overdue: review_states(DueState::Overdue),
         due_soon: review_states(DueState::DueSoon),
         due: due_counts(calendar),
