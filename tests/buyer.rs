@@ -28,6 +28,16 @@ fn with_certifications(root: &Path, list: &str) {
     std::fs::write(&config, replaced).unwrap();
 }
 
+/// The certificate files `THREE` names: a public one, and a restricted report.
+fn certificate_files(root: &Path) {
+    write_file(root, "content/assets/iso42001.pdf", "%PDF certificate");
+    write_file(
+        root,
+        "content/assets/internal/soc2-report.pdf",
+        "%PDF report",
+    );
+}
+
 const THREE: &str = r#"  - standard: "ISO/IEC 42001:2023"
     status: certified
     certifier: "Example Cert Body"
@@ -54,12 +64,7 @@ const THREE: &str = r#"  - standard: "ISO/IEC 42001:2023"
 fn every_certificate_is_listed_with_scope_and_validity_and_a_restricted_one_on_request() {
     let dir = site(None);
     let root = dir.path();
-    write_file(root, "content/assets/iso42001.pdf", "%PDF certificate");
-    write_file(
-        root,
-        "content/assets/internal/soc2-report.pdf",
-        "%PDF report",
-    );
+    certificate_files(root);
     with_certifications(root, THREE);
     let run = build(root, &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
@@ -103,12 +108,7 @@ fn every_certificate_is_listed_with_scope_and_validity_and_a_restricted_one_on_r
 fn the_lifecycle_rules_apply_to_each_certificate() {
     let dir = site(None);
     let root = dir.path();
-    write_file(root, "content/assets/iso42001.pdf", "%PDF certificate");
-    write_file(
-        root,
-        "content/assets/internal/soc2-report.pdf",
-        "%PDF report",
-    );
+    certificate_files(root);
     let expired = THREE.replace("valid_until: 2027-09-30", "valid_until: 2026-09-30");
     let twice = expired.replace("ISO/IEC 27701:2019", "ISO/IEC 42001:2023");
     with_certifications(root, &twice);

@@ -91,15 +91,7 @@ fn the_dashboard_calendar_gaps_and_roadmap_count_the_same_things() {
 
 #[test]
 fn the_clause_map_leads_from_each_clause_to_its_evidence_on_the_sample() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    std::fs::create_dir_all(&content).unwrap();
-    common::copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
-        &content,
-    );
-    let run = build(dir.path(), &["--no-git", "--quiet"]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let dir = common::built_sample();
     let map = read_text(&dir.path().join("internal/clauses/index.html"));
     let row = |clause: &str| -> String {
         let start = map
@@ -147,15 +139,8 @@ fn record_ids(content: &Path) -> std::collections::HashSet<String> {
 
 #[test]
 fn every_id_in_a_list_of_ids_on_every_handbook_page_is_a_link() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::built_sample();
     let content = dir.path().join("content");
-    std::fs::create_dir_all(&content).unwrap();
-    common::copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
-        &content,
-    );
-    let run = build(dir.path(), &["--no-git", "--quiet"]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let ids = record_ids(&content);
     assert!(ids.contains("RSK-001") && ids.contains("A.6.2.6") && ids.contains("POL-AI-001"));
     let strip = |html: &str| -> String {

@@ -48,15 +48,7 @@ fn requirements(ssp: &Value) -> &Vec<Value> {
 
 #[test]
 fn the_samples_soa_is_an_oscal_plan_the_official_schema_accepts() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    fs::create_dir_all(&content).unwrap();
-    common::copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
-        &content,
-    );
-    let run = build(dir.path(), &["--no-git", "--quiet"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let dir = common::built_sample();
     let validator = oscal_validator();
     let files = exported(dir.path());
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();

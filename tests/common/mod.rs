@@ -226,3 +226,17 @@ pub fn fixture_copy(name: &str) -> tempfile::TempDir {
     copy_tree(&fixtures().join(name), dir.path());
     dir
 }
+
+/// A temp copy of the repository's sample site (`content/`), built without git.
+pub fn built_sample() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    fs::create_dir_all(&content).unwrap();
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &content,
+    );
+    let run = build(dir.path(), &["--no-git", "--quiet"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    dir
+}
