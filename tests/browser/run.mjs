@@ -165,10 +165,12 @@ await test("the SoA filter and the public control filter narrow the rows", async
 await test("search finds public items, and the public index has nothing internal", async () => {
   const { page } = await open(url("public", "index.html"));
   await page.fill("#search-input", "assistant");
+  await page.locator(".search-results li").first().waitFor();
   const results = await page.locator(".search-results li").allTextContents();
   assert(results.some((r) => r.includes("Support Assistant")), `no result for assistant: ${results}`);
   // The published scope document mentions the churn model; the model's own record is internal.
   await page.fill("#search-input", "churn");
+  await page.locator(".search-results li").first().waitFor();
   const churn = await page.locator(".search-results a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
   assert(!churn.some((h) => h.includes("churn-model")), `the public search found the internal churn model: ${churn}`);
   const index = await page.evaluate(() => JSON.stringify(window.TRUSTBOOK_SEARCH));
@@ -177,6 +179,7 @@ await test("search finds public items, and the public index has nothing internal
   }
   const handbook = await open(url("internal", "index.html"));
   await handbook.page.fill("#search-input", "churn");
+  await handbook.page.locator(".search-results li").first().waitFor();
   assert(await handbook.page.locator(".search-results li").count() >= 1, "the internal search misses the churn model");
 });
 
@@ -252,6 +255,7 @@ await test("public search finds words in bodies and inside titles, on-request it
   const { page } = await open(url("public", "index.html"));
   const search = async (words) => {
     await page.fill("#search-input", words);
+    await page.locator(".search-results li").first().waitFor();
     return page.locator(".search-results li").allInnerTexts();
   };
   assert((await search("72 hours")).some((r) => r.includes("About this trust centre")), "a body word is not found");
@@ -352,6 +356,7 @@ await test("the handbook search finds ids, words in bodies and the handbook's ow
   const { page } = await open(url("internal", "index.html"));
   const search = async (words) => {
     await page.fill("#search-input", words);
+    await page.locator(".search-results li").first().waitFor();
     return page.locator(".search-results li").allInnerTexts();
   };
   assert((await search("RSK-008")).some((r) => r.startsWith("RSK-008")), "RSK-008 is not found");
