@@ -36,7 +36,7 @@ fn the_sample_checks_with_only_its_deliberate_warnings() {
     assert_eq!(
         found,
         [
-            "evidence-expired content/controls/a-10-3.yaml",
+            "evidence-expired content/controls/a-4-4.yaml",
             "no-impact-assessment content/systems/code-assistant.yaml",
             "no-impact-assessment content/systems/meeting-transcription.yaml",
             "public-not-published content/policies/incident-communication.md",

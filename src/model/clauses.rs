@@ -75,7 +75,20 @@ pub fn clause_map(model: &InternalModel) -> Vec<ClauseRow> {
                         .any(|c| id == &**c || id.starts_with(&format!("{}.", &**c)))
                 })
                 .map(|d| ClauseEvidence {
-                    title: format!("{} {}", d.meta.id, d.meta.title),
+                    // A draft is evidence of intent, not of a requirement met: say so.
+                    title: match d.meta.status {
+                        Some(status)
+                            if !matches!(status, crate::load::records::DocStatus::Approved) =>
+                        {
+                            format!(
+                                "{} {} ({})",
+                                d.meta.id,
+                                d.meta.title,
+                                crate::model::internal::serde_plain(&status)
+                            )
+                        }
+                        _ => format!("{} {}", d.meta.id, d.meta.title),
+                    },
                     url: d.url.clone(),
                     kind: "document",
                 })
@@ -128,7 +141,13 @@ pub fn clause_map(model: &InternalModel) -> Vec<ClauseRow> {
                     "objectives/",
                 )],
                 "9.2" => vec![has(!model.audits.is_empty(), "Internal audits", "audits/")],
-                "9.3" => vec![Some(page("Management review pack", "review/"))],
+                // The pack is made for every site; a review held is what evidences 9.3.
+                "9.3" => vec![model.site.review.last_management_review.map(|date| {
+                    page(
+                        &format!("Management review pack (last review {date})"),
+                        "review/",
+                    )
+                })],
                 "10.1" | "10.2" => {
                     vec![has(
                         !model.actions.is_empty(),

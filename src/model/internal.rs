@@ -1150,7 +1150,20 @@ fn soa_rows(
                                     | crate::load::records::ControlStatus::Partial
                             ),
                         review_overdue: r.next_review.is_some_and(|d| d < today),
-                        risk_links: links(&r.risks),
+                        // Both ways: the risks it names, and the risks that name it.
+                        risk_links: {
+                            let mut ids = r.risks.clone();
+                            for risk in site
+                                .risks
+                                .iter()
+                                .filter(|k| k.data.controls.contains(&r.id))
+                            {
+                                if !ids.contains(&risk.data.id) {
+                                    ids.push(risk.data.id.clone());
+                                }
+                            }
+                            links(&ids)
+                        },
                         policy_links: links(&r.policies),
                         evidence_items: (r.evidence.iter())
                             .map(|e| SoaEvidence {
