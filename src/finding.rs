@@ -73,6 +73,7 @@ pub enum Code {
     NotAnOscalId,
     NoCurrentEvidence,
     ExcludedControlReliedOn,
+    ImplementedUnderNonconformity,
 }
 
 impl Code {
@@ -139,6 +140,7 @@ impl Code {
             NotAnOscalId => "not-an-oscal-id",
             NoCurrentEvidence => "no-current-evidence",
             ExcludedControlReliedOn => "excluded-control-relied-on",
+            ImplementedUnderNonconformity => "implemented-under-nonconformity",
         }
     }
 
@@ -169,7 +171,8 @@ impl Code {
             | ClosedNotEffective
             | NotAnOscalId
             | NoCurrentEvidence
-            | ExcludedControlReliedOn => Severity::Warning,
+            | ExcludedControlReliedOn
+            | ImplementedUnderNonconformity => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -240,9 +243,11 @@ impl Finding {
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    // Case counts as no difference (`SR-6` for `sr-6`), then a typo's edits do.
+    let lower = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
         .filter(|&(distance, c)| distance <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|&(distance, _)| distance)
         .map(|(_, c)| c)
@@ -265,5 +270,6 @@ mod tests {
         assert_eq!(nearest("titel", fields), Some("title"));
         assert_eq!(nearest("visibilty", fields), Some("visibility"));
         assert_eq!(nearest("colour", fields), None);
+        assert_eq!(nearest("SR-6", ["sr-6", "sr-5"]), Some("sr-6"));
     }
 }

@@ -122,4 +122,5 @@ rules! {
     not_an_oscal_id => "not-an-oscal-id",
     no_current_evidence => "no-current-evidence",
     excluded_control_relied_on => "excluded-control-relied-on",
+    implemented_under_nonconformity => "implemented-under-nonconformity",
 }

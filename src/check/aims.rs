@@ -15,6 +15,39 @@ pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     objectives(site, today, findings);
     audits(site, today, findings);
     actions(site, today, findings);
+    implemented_under_major_nonconformity(site, findings);
+}
+
+/// A control still called implemented while an open major nonconformity concerns it: the
+/// audit found it does not work, and the SoA (and the public page) would say it does.
+fn implemented_under_major_nonconformity(site: &Site, findings: &mut Vec<Finding>) {
+    use crate::load::aims::Severity;
+    use crate::load::records::ControlStatus;
+    for action in
+        (site.actions.iter()).filter(|a| a.data.is_open() && a.data.severity == Severity::Major)
+    {
+        for control in &site.controls {
+            let data = &control.data;
+            if data.status == ControlStatus::Implemented && action.data.concerns.contains(&data.id)
+            {
+                let i = action
+                    .data
+                    .concerns
+                    .iter()
+                    .position(|c| *c == data.id)
+                    .unwrap_or(0);
+                findings.push(
+                    Finding::new(
+                        Code::ImplementedUnderNonconformity,
+                        format!("`{}` is implemented, but the open major nonconformity `{}` concerns it", data.id, action.data.id),
+                    )
+                    .at(value_at(control.file, &control.positions, "status"))
+                    .note(value_at(action.file, &action.positions, &format!("concerns.{i}")), "the open action names it here")
+                    .help("set the status to what holds until the action is closed (`partial`, with a `target_date`), or correct the action's `concerns`"),
+                );
+            }
+        }
+    }
 }
 
 fn objectives(site: &Site, today: Date, findings: &mut Vec<Finding>) {

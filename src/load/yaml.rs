@@ -401,6 +401,9 @@ fn in_words(detail: &str, field: &str) -> String {
         other if other.starts_with("struct ") || other == "a map" => {
             "expected `field: value` lines".to_string()
         }
+        // serde's name for an enum (`a Value::Tagged enum`, `enum Visibility`) means
+        // nothing to a writer of YAML.
+        other if other.contains("enum") => "expected one of the words this field takes".to_string(),
         other => format!("expected {other}"),
     };
     if expected.is_empty() {
