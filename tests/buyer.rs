@@ -5,15 +5,9 @@
 
 mod common;
 
-use common::{build, check_json, read_text, site, write_file};
+use common::{build, check_json, edit, read_text, site, write_file};
 use serde_json::Value;
 use std::path::Path;
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = read_text(path);
-    assert!(text.contains(from), "{} has no {from:?}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
-}
 
 /// The good fixture's single `certification:` block replaced by `certifications:`.
 fn with_certifications(root: &Path, list: &str) {

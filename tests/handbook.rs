@@ -2,15 +2,9 @@
 
 mod common;
 
-use common::{build, read_text, site};
+use common::{build, edit, read_text, site};
 use std::collections::BTreeMap;
 use std::path::Path;
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = read_text(path);
-    assert!(text.contains(from), "{} has no {from:?}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
-}
 
 /// Every `data-count="name">N` figure of a page.
 fn counts(page: &str) -> BTreeMap<String, usize> {

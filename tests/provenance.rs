@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{TODAY, copy_tree, files_under, fixtures};
+use common::{TODAY, copy_tree, edit, files_under, fixtures};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -202,12 +202,6 @@ fn check_json(root: &Path, extra: &[&str]) -> Run {
 
 fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = read(path);
-    assert!(text.contains(from), "{} has no {from:?}", path.display());
-    fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
 fn append(path: &Path, more: &str) {

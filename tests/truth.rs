@@ -3,18 +3,12 @@
 
 mod common;
 
-use common::{build, check_json, site, trustbook};
+use common::{build, check_json, edit, site, trustbook};
 use std::fs;
 use std::path::Path;
 
 fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap()
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = read(path);
-    assert!(text.contains(from), "{} has no {from:?}", path.display());
-    fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
 /// Replaces the top-level line `field: …` of a record.

@@ -21,6 +21,14 @@ pub fn write_file(root: &Path, path: &str, text: &str) {
     fs::write(path, text).unwrap();
 }
 
+/// Replaces the first `from` in the file at `path` with `to`; the test fails, naming the
+/// file, when `from` is not there (an edit that silently did nothing proves nothing).
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = read_text(path);
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
 /// A file's text; the test fails, naming the file, when it cannot be read.
 pub fn read_text(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
