@@ -1943,3 +1943,77 @@ fn under_publish_approved_an_uncommitted_page_edit_keeps_the_committed_date() {
     assert!(page.contains(&last_changed_html("2026-01-20")), "{page}");
     assert_no_canary(root);
 }
+
+#[test]
+fn an_soa_whose_controls_changed_after_its_approval_is_warned_about_until_approved_again() {
+    let dir = good_site();
+    let root = dir.path();
+    let config = root.join("content/site.yaml");
+    edit(
+        &config,
+        "public:\n",
+        "soa:\n  version: \"2\"\n  approved_by: Board\n  approved_on: 2026-01-20\npublic:\n",
+    );
+    init_repo(root);
+    commit(
+        root,
+        "SoA version 2",
+        "2026-01-20T10:00:00Z",
+        "Gus Approver",
+    );
+    let run = check_json(root, &[]);
+    assert!(
+        !run.codes().iter().any(|c| c == "changed-after-approval"),
+        "{}",
+        run.stdout
+    );
+
+    edit(
+        &root.join("content/controls/acme-1.yaml"),
+        "Every model has a model card.",
+        "Every model we ship has a model card.",
+    );
+    commit(
+        root,
+        "Narrow ACME-1",
+        "2026-02-03T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    let run = check_json(root, &[]);
+    let warnings: Vec<Value> = (run.findings().into_iter())
+        .filter(|f| f["code"] == "changed-after-approval")
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stdout);
+    let message = warnings[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("version 2")
+            && message.contains("ACME-1")
+            && message.contains("2026-02-03"),
+        "{message}"
+    );
+    assert_eq!(warnings[0]["path"], "content/site.yaml");
+    build_ok(root, &[]);
+    let soa = read(&root.join("internal/soa/index.html"));
+    assert!(
+        soa.contains("1 changed since the approval"),
+        "the page says so too"
+    );
+
+    edit(
+        &config,
+        "approved_on: 2026-01-20",
+        "approved_on: 2026-02-04",
+    );
+    commit(
+        root,
+        "SoA version 3",
+        "2026-02-04T10:00:00Z",
+        "Gus Approver",
+    );
+    let run = check_json(root, &[]);
+    assert!(
+        !run.codes().iter().any(|c| c == "changed-after-approval"),
+        "{}",
+        run.stdout
+    );
+}

@@ -8,7 +8,50 @@ use crate::load::{DocKind, Site};
 use crate::load::{Record, yaml::Positions};
 use crate::publish;
 
+/// The SoA approved on a day before some of its control records last changed in git: the
+/// approved document is not the one the handbook shows.
+fn soa_changed_after_approval(
+    site: &Site,
+    config: &Record<SiteConfig>,
+    findings: &mut Vec<Finding>,
+) {
+    let Some(soa) = &config.data.soa else {
+        return;
+    };
+    let mut changed: Vec<(crate::load::date::Date, &str)> = (site.controls.iter())
+        .filter_map(|c| {
+            let day = site.history.last_changed(site.sources.path(c.file))?;
+            (day > soa.approved_on).then_some((day, c.data.id.as_str()))
+        })
+        .collect();
+    if changed.is_empty() {
+        return;
+    }
+    changed.sort();
+    let newest = changed.last().map(|(day, _)| *day);
+    let ids: Vec<&str> = changed.iter().map(|(_, id)| *id).take(8).collect();
+    let more = changed.len().saturating_sub(ids.len());
+    findings.push(
+        Finding::new(
+            Code::ChangedAfterApproval,
+            format!(
+                "the SoA (version {}) was approved on {}, and {} control record{} changed after (the last on {}): {}{}",
+                soa.version.as_ref() as &str,
+                soa.approved_on,
+                changed.len(),
+                if changed.len() == 1 { "" } else { "s" },
+                newest.map(|d| d.to_string()).unwrap_or_default(),
+                ids.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() },
+            ),
+        )
+        .at(value_at(config.file, &config.positions, "soa.approved_on"))
+        .help("review the changes and approve the SoA again: raise `soa.version` and set `soa.approved_on`"),
+    );
+}
+
 pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Finding>) {
+    soa_changed_after_approval(site, config, findings);
     let approved_only = config.data.public.publish == PublishFrom::Approved;
     if approved_only && site.history.is_empty() {
         findings.push(
