@@ -112,16 +112,32 @@ pub fn is_assessed(control: &ControlRecord) -> bool {
 pub fn placeholder(text: &str) -> Option<&'static str> {
     use unicode_normalization::UnicodeNormalization;
     const WORDS: [&str; 4] = ["TODO", "TBD", "FIXME", "XXX"];
-    let read: String = text
-        .nfkc()
-        .filter(|c| !crate::load::markers::is_invisible(*c) && !matches!(c, '.' | '-' | '_'))
-        .collect();
+    let kept = |c: &char| !crate::load::markers::is_invisible(*c) && !matches!(c, '.' | '-' | '_');
+    // ASCII is its own NFKC form: most text skips the normalisation.
+    let read: String = if text.is_ascii() {
+        text.chars().filter(kept).collect()
+    } else {
+        text.nfkc().filter(kept).collect()
+    };
     // Compared on confusable skeletons of the capitals, so look-alike letters count.
     let key = |word: &str| -> String {
         unicode_security::confusable_detection::skeleton(&word.to_uppercase()).collect()
     };
-    let placeholders: Vec<(String, &'static str)> = WORDS.iter().map(|w| (key(w), *w)).collect();
+    // The words' own skeletons, made once: this runs on every line of every public body.
+    static PLACEHOLDERS: std::sync::LazyLock<Vec<(String, &'static str)>> =
+        std::sync::LazyLock::new(|| {
+            let key = |word: &str| -> String {
+                unicode_security::confusable_detection::skeleton(&word.to_uppercase()).collect()
+            };
+            WORDS.iter().map(|w| (key(w), *w)).collect()
+        });
+    let placeholders = &*PLACEHOLDERS;
     let named = |word: &str| {
+        // A look-alike can stand for two letters at most (`rn` for `m`): a word over twice
+        // the longest placeholder's length is none of them, and needs no skeleton.
+        if word.chars().count() > 10 {
+            return None;
+        }
         placeholders
             .iter()
             .find(|(k, _)| *k == key(word))

@@ -1150,19 +1150,18 @@ fn soa_rows(
                                     | crate::load::records::ControlStatus::Partial
                             ),
                         review_overdue: r.next_review.is_some_and(|d| d < today),
-                        // Both ways: the risks it names, and the risks that name it.
+                        // Both ways: the risks it names, and the risks that name it (its
+                        // backlinks).
                         risk_links: {
-                            let mut ids = r.risks.clone();
-                            for risk in site
-                                .risks
-                                .iter()
-                                .filter(|k| k.data.controls.contains(&r.id))
+                            let mut risks = links(&r.risks);
+                            for other in
+                                (control.referenced_by.iter()).filter(|b| b.kind == Kind::Risk)
                             {
-                                if !ids.contains(&risk.data.id) {
-                                    ids.push(risk.data.id.clone());
+                                if !risks.iter().any(|k| k.id == other.id) {
+                                    risks.push(other.clone());
                                 }
                             }
-                            links(&ids)
+                            risks
                         },
                         policy_links: links(&r.policies),
                         evidence_items: (r.evidence.iter())
