@@ -876,6 +876,109 @@ fn a_policy_changed_after_approval_is_warned_about_until_it_is_approved_again() 
     );
 }
 
+/// What `.trustbook-cache/` remembers of git (which files changed in each commit, the blob
+/// of each text, each version's approval stamp and public face) only saves work: garbage
+/// in every cache file, or caches left by another state of the repository, change nothing
+/// the build writes or warns about.
+#[test]
+fn damaged_or_stale_history_caches_change_nothing() {
+    let dir = good_site();
+    let root = dir.path();
+    init_repo(root);
+    commit(root, "Import", "2026-01-20T10:00:00Z", "Gus Approver");
+    append(
+        &root.join("content/policies/policy.md"),
+        "\nStaff are trained yearly.\n",
+    );
+    commit(
+        root,
+        "Add training",
+        "2026-02-11T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    append(&root.join("content/controls/acme-1.yaml"), "# reviewed\n");
+    let first = build_ok(root, &[]);
+    assert!(
+        first.stderr.contains("changed-after-approval"),
+        "{}",
+        first.stderr
+    );
+    let expected = tempfile::tempdir().unwrap();
+    for folder in ["public", "internal"] {
+        fs::create_dir_all(expected.path().join(folder)).unwrap();
+        copy_tree(&root.join(folder), &expected.path().join(folder));
+    }
+    let cache = root.join(".trustbook-cache");
+    let remembered: Vec<_> = fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "highlight.bin"))
+        .collect();
+    for name in [
+        "history.bin",
+        "blob-ids.bin",
+        "approval-stamps.bin",
+        "public-faces.bin",
+    ] {
+        assert!(
+            remembered.iter().any(|p| p.ends_with(name)),
+            "{name} was not written: {remembered:?}"
+        );
+    }
+    // Stale: the caches of an earlier state (the edit committed, the commit then undone).
+    let stale = tempfile::tempdir().unwrap();
+    commit(
+        root,
+        "Note the review",
+        "2026-02-12T10:00:00Z",
+        "Ivo Bystander",
+    );
+    build_ok(root, &[]);
+    for file in &remembered {
+        fs::copy(file, stale.path().join(file.file_name().unwrap())).unwrap();
+    }
+    git(root, &["reset", "-q", "HEAD~1"]);
+    for (label, damage) in [("garbage", None), ("stale", Some(stale.path()))] {
+        for file in &remembered {
+            match damage {
+                None => fs::write(
+                    file,
+                    b"\x03\0\0\0\xff\xff\xff\xff\xff\xff\xff\x7fnot a cache",
+                )
+                .unwrap(),
+                Some(from) => {
+                    fs::copy(from.join(file.file_name().unwrap()), file).unwrap();
+                }
+            }
+        }
+        let again = build_ok(root, &[]);
+        assert_eq!(
+            again
+                .stderr
+                .lines()
+                .filter(|l| l.contains("changed-after-approval"))
+                .count(),
+            first
+                .stderr
+                .lines()
+                .filter(|l| l.contains("changed-after-approval"))
+                .count(),
+            "{label}: {}",
+            again.stderr
+        );
+        assert!(
+            again
+                .stderr
+                .contains("1 source file with uncommitted changes"),
+            "{label}: {}",
+            again.stderr
+        );
+        for folder in ["public", "internal"] {
+            assert_same_files(&expected.path().join(folder), &root.join(folder));
+        }
+    }
+}
+
 #[test]
 fn a_new_version_in_a_later_commit_is_an_approval_too() {
     let dir = good_site();

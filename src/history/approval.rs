@@ -31,6 +31,8 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
         .map(|(i, _)| i)
         .collect();
     let moved = moves(&site.history);
+    let cache = site.root.join(crate::build::CACHE_FOLDER);
+    let stamps = Stamps::load(&cache, "approval-stamps.bin");
     let found: Vec<(usize, Result<Option<Approval>, String>)> = public
         .par_iter()
         .map(|&i| {
@@ -42,10 +44,12 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
                 &record.data.id,
                 stamp(&record.data),
                 &moved,
+                &stamps,
             );
             (i, approval)
         })
         .collect();
+    stamps.save();
     let approved_only = site
         .config
         .as_ref()
@@ -142,6 +146,28 @@ pub fn stamp(meta: &DocumentMeta) -> Stamp {
     (meta.approved_on, meta.version.clone())
 }
 
+/// The stamps of earlier versions by blob id, kept between builds: reading a version
+/// means unpacking it from git and parsing its front matter, and a blob's stamp never
+/// changes. Stored as plain strings (`Text` reads YAML's numbers, which bincode cannot).
+type Stamps = super::memo::Memo<[u8; 20], (Option<Date>, Option<String>)>;
+
+/// The stamp of a document as commit `commit` left it at `path` (whose blob is `blob`).
+fn stamp_at(
+    history: &History,
+    stamps: &Stamps,
+    (commit, path, blob): &(&Commit, PathBuf, [u8; 20]),
+) -> Result<Stamp, String> {
+    let remembered = stamps.get(*blob, || {
+        let (approved_on, version) = stamp(&version_at(history, commit, path).ok()?);
+        Some((approved_on, version.map(|v| v.0)))
+    });
+    match remembered {
+        Some((approved_on, version)) => Ok((approved_on, version.map(Text))),
+        // Not remembered, because it cannot be read: say why.
+        None => version_at(history, commit, path).map(|meta| stamp(&meta)),
+    }
+}
+
 fn last_commit(history: &History, path: &Path) -> Option<Commit> {
     history.of(path).next().cloned()
 }
@@ -164,28 +190,28 @@ fn version_at(history: &History, commit: &Commit, path: &Path) -> Result<Documen
 
 /// The versions of a document, newest first, across renames: where its path was created
 /// by a commit that deleted (or after one that deleted) a document with the same id, the
-/// older path's versions follow. Each is the commit and the path it had then.
+/// older path's versions follow. Each is the commit, the path it had then and its blob.
 fn versions<'h>(
     history: &'h History,
     path: &Path,
     id: &str,
     moved: &Moves,
-) -> Vec<(&'h Commit, PathBuf)> {
+) -> Vec<(&'h Commit, PathBuf, [u8; 20])> {
     let mut out = Vec::new();
     let mut path = path.to_path_buf();
     let mut older_than: Option<usize> = None;
     // Each rename is followed once: a cycle of renames cannot loop.
     let mut seen = std::collections::HashSet::new();
     loop {
-        let list: Vec<(usize, &Commit)> = history
+        let list: Vec<(usize, &Commit, [u8; 20])> = history
             .indexed(&path)
             .filter(|(i, _)| older_than.is_none_or(|limit| *i > limit))
-            .filter(|(i, _)| history.blob_after(&path, *i).is_some())
+            .filter_map(|(i, c)| Some((i, c, history.blob_after(&path, i)?)))
             .collect();
-        let Some(&(created, _)) = list.last() else {
+        let Some(&(created, _, _)) = list.last() else {
             break;
         };
-        out.extend(list.iter().map(|(_, c)| (*c, path.clone())));
+        out.extend(list.iter().map(|(_, c, blob)| (*c, path.clone(), *blob)));
         // Indices run children first: an earlier deletion has a larger index.
         let Some((from, deleted_at)) = (moved.get(id).into_iter().flatten())
             .filter(|(p, at)| *at >= created && *p != path && !seen.contains(p))
@@ -229,14 +255,15 @@ pub fn of(
     id: &str,
     working: Stamp,
     moved: &Moves,
+    stamps: &Stamps,
 ) -> Result<Option<Approval>, String> {
     let versions = versions(history, path, id, moved);
-    let Some((first, first_path)) = versions.first() else {
+    let Some(first) = versions.first() else {
         return Ok(None);
     };
     // A file as committed is the working one: its stamp is known without reading it.
     let newest = if history.is_uncommitted(path) {
-        stamp(&version_at(history, first, first_path)?)
+        stamp_at(history, stamps, first)?
     } else {
         working
     };
@@ -244,13 +271,13 @@ pub fn of(
         return Ok(None);
     }
     let mut approving = 0;
-    for (i, (commit, at)) in versions.iter().enumerate().skip(1) {
-        if stamp(&version_at(history, commit, at)?) != newest {
+    for (i, version) in versions.iter().enumerate().skip(1) {
+        if stamp_at(history, stamps, version)? != newest {
             break;
         }
         approving = i;
     }
-    if let Some((merge, _)) = versions[..=approving].iter().find(|(c, _)| c.is_merge) {
+    if let Some((merge, _, _)) = versions[..=approving].iter().find(|(c, _, _)| c.is_merge) {
         return Err(format!(
             "merge {} combined changes to it from two lines of work since it was approved, so which text was approved is not known",
             merge.short_id()
@@ -261,7 +288,7 @@ pub fn of(
         path: versions[approving].1.clone(),
         later: versions[..approving]
             .iter()
-            .map(|(c, _)| (*c).clone())
+            .map(|(c, _, _)| (*c).clone())
             .collect(),
     }))
 }

@@ -7,6 +7,7 @@
 
 pub mod approval;
 pub mod earlier;
+mod memo;
 pub mod public_changes;
 mod walk;
 
@@ -44,8 +45,12 @@ impl Commit {
 
     /// `YYYY-MM-DDTHH:MM:SSZ`.
     pub fn committed_at(&self) -> String {
+        use chrono::Timelike;
         chrono::DateTime::from_timestamp(self.seconds, 0)
-            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .map(|t| {
+                let day = Date(t.date_naive());
+                format!("{day}T{:02}:{:02}:{:02}Z", t.hour(), t.minute(), t.second())
+            })
             .unwrap_or_default()
     }
 }
@@ -59,6 +64,8 @@ pub struct Repository {
     /// The site's `content/` folder as a path inside the commits' trees.
     content: String,
     head: ObjectId,
+    /// The blob of every file under `content` at HEAD, by path relative to it.
+    at_head: HashMap<String, ObjectId>,
 }
 
 /// A commit that changed a file (index into `History::commits`), and the file's blob after it.
@@ -185,6 +192,7 @@ struct Log {
     repo: gix::ThreadSafeRepository,
     content: String,
     head: ObjectId,
+    at_head: HashMap<String, ObjectId>,
     raw: Vec<walk::RawCommit>,
     changes: walk::Changes,
     prefetched: Option<public_changes::Prefetched>,
@@ -221,6 +229,10 @@ fn log_of(content_dir: &Path, cache_folder: &Path, threads: walk::Threads) -> Lo
         .map(|id| walk::read_commit(&repo, *id))
         .collect::<Result<Vec<_>, _>>()?;
     let raw = walk::children_first(raw);
+    let head_tree = (raw.iter().find(|c| c.id == head))
+        .map(|c| c.tree)
+        .ok_or("HEAD is not in its own history")?;
+    let at_head = blob_ids(&repo, head_tree, &content)?;
     let trees: HashMap<ObjectId, ObjectId> = raw.iter().map(|c| (c.id, c.tree)).collect();
     let mut changes = walk::Changes::load(cache, &content);
     let sync = repo.into_sync();
@@ -242,6 +254,7 @@ fn log_of(content_dir: &Path, cache_folder: &Path, threads: walk::Threads) -> Lo
             repo: sync,
             content,
             head,
+            at_head,
             raw,
             changes,
             prefetched,
@@ -296,6 +309,7 @@ pub fn read(
         repo: sync,
         content,
         head,
+        at_head,
         raw,
         changes,
         prefetched,
@@ -336,8 +350,9 @@ pub fn read(
         repo: sync,
         content,
         head,
+        at_head,
     };
-    let uncommitted = uncommitted(site, &repository, head)?;
+    let uncommitted = uncommitted(site, &repository)?;
     Ok(Some(History {
         commits,
         files,
@@ -392,25 +407,26 @@ fn relative_in(workdir: &Path, content: &Path) -> Result<String, String> {
 /// The sources whose text is not HEAD's. Texts were normalised on reading (LF, no BOM), which
 /// is what git stores for most repositories; a file that differs in that form is read again
 /// as bytes before it is called uncommitted.
-fn uncommitted(
-    site: &Site,
-    repository: &Repository,
-    head: ObjectId,
-) -> Result<BTreeSet<PathBuf>, String> {
+fn uncommitted(site: &Site, repository: &Repository) -> Result<BTreeSet<PathBuf>, String> {
     let repo = repository.repo.to_thread_local();
-    let tree = repo
-        .find_commit(head)
-        .and_then(|c| c.tree_id().map(|t| t.detach()))
-        .map_err(|e| format!("cannot read the last commit: {e}"))?;
-    let at_head = blob_ids(&repo, tree, &repository.content)?;
+    let at_head = &repository.at_head;
     let kind = repo.object_hash();
     let hash = |bytes: &[u8]| gix::objs::compute_hash(kind, gix::objs::Kind::Blob, bytes).ok();
+    // Git's hash (SHA-1 with collision detection) is slow next to xxh3: a text's id is
+    // worked out once and then found by the text's length and xxh3.
+    let cache = site.root.join(crate::build::CACHE_FOLDER);
+    let ids: memo::Memo<(usize, u64), [u8; 20]> = memo::Memo::load(&cache, "blob-ids.bin");
+    let id_of_text = |text: &str| {
+        let key = (text.len(), xxhash_rust::xxh3::xxh3_64(text.as_bytes()));
+        let id = ids.get(key, || hash(text.as_bytes())?.as_slice().try_into().ok())?;
+        ObjectId::try_from(&id[..]).ok()
+    };
     let paths: Vec<(PathBuf, &str)> = site
         .sources
         .iter()
         .map(|s| (s.path.clone(), s.text.as_str()))
         .collect();
-    Ok(paths
+    let found = paths
         .par_iter()
         .filter(|(path, text)| {
             let Ok(inside) = path.strip_prefix("content") else {
@@ -420,14 +436,16 @@ fn uncommitted(
             let Some(committed) = at_head.get(&key) else {
                 return true;
             };
-            if hash(text.as_bytes()).as_ref() == Some(committed) {
+            if id_of_text(text).as_ref() == Some(committed) {
                 return false;
             }
             let bytes = std::fs::read(site.root.join(path)).unwrap_or_default();
             hash(&bytes).as_ref() != Some(committed)
         })
         .map(|(path, _)| path.clone())
-        .collect())
+        .collect();
+    ids.save();
+    Ok(found)
 }
 
 /// Every blob under `folder` of a tree, by slash-separated path relative to `folder`.
@@ -545,7 +563,7 @@ impl History {
     /// Which sources differ from HEAD, again: after a save, without reading the log.
     pub fn recheck_uncommitted(&mut self, site: &Site) -> Result<(), String> {
         if let Some(repository) = &self.repository {
-            self.uncommitted = uncommitted(site, repository, repository.head)?;
+            self.uncommitted = uncommitted(site, repository)?;
         }
         Ok(())
     }

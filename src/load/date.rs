@@ -35,7 +35,13 @@ impl Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        // By hand: chrono's `format` parses its pattern on every call, and a build writes
+        // hundreds of thousands of dates (pages, page keys, the search indexes).
+        use chrono::Datelike;
+        match self.0.year() {
+            year @ 0..=9999 => write!(f, "{year:04}-{:02}-{:02}", self.0.month(), self.0.day()),
+            _ => write!(f, "{}", self.0.format("%Y-%m-%d")),
+        }
     }
 }
 
@@ -70,5 +76,9 @@ mod tests {
         assert!(Date::parse("2027-5-1").unwrap_err().contains("YYYY-MM-DD"));
         assert!(Date::parse("2027-02-30").unwrap_err().contains("not a day"));
         assert!(Date::parse("01/05/2027").is_err());
+        let early = Date(NaiveDate::from_ymd_opt(7, 3, 9).unwrap());
+        assert_eq!(early.to_string(), "0007-03-09");
+        let late = Date(NaiveDate::from_ymd_opt(10000, 1, 2).unwrap());
+        assert_eq!(late.to_string(), late.0.format("%Y-%m-%d").to_string());
     }
 }
