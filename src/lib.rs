@@ -19,6 +19,7 @@ pub mod init;
 pub mod kind;
 pub mod links;
 pub mod load;
+pub mod memo;
 pub mod model;
 pub mod publish;
 pub mod render;

@@ -80,6 +80,11 @@ fn every_rebuild_equals_a_clean_build() {
     assert_same_as_clean(root, TODAY, "a body edit");
     let page = fs::read_to_string(root.join("public/policies/other/index.html")).unwrap();
     assert!(page.contains("NEWTEXT"));
+    // The search indexes are kept while nothing they are made from changes: a body is.
+    for index in ["public/search-index.js", "internal/search-index.js"] {
+        let words = fs::read_to_string(root.join(index)).unwrap();
+        assert!(words.contains("NEWTEXT"), "{index} lacks the edited word");
+    }
     assert_same_as_clean(root, TODAY, "a body edit, one build later");
 
     // A title shows on other pages (links, lists, backlinks).

@@ -31,8 +31,11 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
         .map(|(i, _)| i)
         .collect();
     let moved = moves(&site.history);
-    let cache = site.root.join(crate::build::CACHE_FOLDER);
-    let stamps = Stamps::load(&cache, "approval-stamps.bin");
+    let memo_file = site
+        .root
+        .join(crate::build::CACHE_FOLDER)
+        .join("approval-stamps.bin");
+    let stamps = Stamps::load(&memo_file);
     let found: Vec<(usize, Result<Option<Approval>, String>)> = public
         .par_iter()
         .map(|&i| {
@@ -49,7 +52,7 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
             (i, approval)
         })
         .collect();
-    stamps.save();
+    stamps.save(&memo_file);
     let approved_only = site
         .config
         .as_ref()
@@ -149,7 +152,7 @@ pub fn stamp(meta: &DocumentMeta) -> Stamp {
 /// The stamps of earlier versions by blob id, kept between builds: reading a version
 /// means unpacking it from git and parsing its front matter, and a blob's stamp never
 /// changes. Stored as plain strings (`Text` reads YAML's numbers, which bincode cannot).
-type Stamps = super::memo::Memo<[u8; 20], (Option<Date>, Option<String>)>;
+type Stamps = crate::memo::Memo<[u8; 20], (Option<Date>, Option<String>)>;
 
 /// The stamp of a document as commit `commit` left it at `path` (whose blob is `blob`).
 fn stamp_at(

@@ -7,12 +7,12 @@
 
 pub mod approval;
 pub mod earlier;
-mod memo;
 pub mod public_changes;
 mod walk;
 
 use crate::load::Site;
 use crate::load::date::Date;
+use crate::memo::Memo;
 use gix::ObjectId;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -414,8 +414,11 @@ fn uncommitted(site: &Site, repository: &Repository) -> Result<BTreeSet<PathBuf>
     let hash = |bytes: &[u8]| gix::objs::compute_hash(kind, gix::objs::Kind::Blob, bytes).ok();
     // Git's hash (SHA-1 with collision detection) is slow next to xxh3: a text's id is
     // worked out once and then found by the text's length and xxh3.
-    let cache = site.root.join(crate::build::CACHE_FOLDER);
-    let ids: memo::Memo<(usize, u64), [u8; 20]> = memo::Memo::load(&cache, "blob-ids.bin");
+    let memo_file = site
+        .root
+        .join(crate::build::CACHE_FOLDER)
+        .join("blob-ids.bin");
+    let ids: Memo<(usize, u64), [u8; 20]> = Memo::load(&memo_file);
     let id_of_text = |text: &str| {
         let key = (text.len(), xxhash_rust::xxh3::xxh3_64(text.as_bytes()));
         let id = ids.get(key, || hash(text.as_bytes())?.as_slice().try_into().ok())?;
@@ -444,7 +447,7 @@ fn uncommitted(site: &Site, repository: &Repository) -> Result<BTreeSet<PathBuf>
         })
         .map(|(path, _)| path.clone())
         .collect();
-    ids.save();
+    ids.save(&memo_file);
     Ok(found)
 }
 

@@ -106,6 +106,58 @@ fn search_index<'a>(entries: impl Iterator<Item = &'a SearchEntry<'a>>) -> Vec<u
     .into_bytes()
 }
 
+/// The public search index: every published item by title and summary, with the words
+/// of documents' bodies and systems' descriptions.
+fn public_search_index(model: &PublicModel) -> Vec<u8> {
+    // The bodies' words, on every core: at 10,000 pages this is most of the index's cost.
+    let bodies: Vec<String> = {
+        use rayon::prelude::*;
+        (model.documents.par_iter())
+            .map(|d| plain_text(&d.body.markdown))
+            .collect()
+    };
+    let search: Vec<SearchEntry> = (model.documents.iter().zip(&bodies))
+        .map(|(d, body)| {
+            SearchEntry::new(&d.title, &d.url, "document", &d.public_summary).with_text(body)
+        })
+        .chain(
+            model
+                .controls
+                .iter()
+                .map(|c| SearchEntry::new(&c.title, &c.url, "control", &c.public_summary)),
+        )
+        .chain(model.systems.iter().map(|s| {
+            SearchEntry::new(&s.name, &s.url, "system", &s.public_summary).with_text(
+                &[&s.description, &s.purpose, &s.human_oversight]
+                    .map(|t| t.as_str())
+                    .join(" "),
+            )
+        }))
+        .chain(
+            model
+                .risks
+                .iter()
+                .map(|r| SearchEntry::new(&r.title, &r.url, "risk", &r.public_summary)),
+        )
+        .chain(
+            (model.suppliers.current.iter())
+                .chain(&model.suppliers.upcoming)
+                .map(|s| SearchEntry {
+                    anchor: Some(s.anchor.as_str()),
+                    ..SearchEntry::new(&s.name, "suppliers/", "supplier", &s.public_summary)
+                }),
+        )
+        .collect();
+    // Items available on request have no page: they are found on the home page's lists.
+    let on_request = (model.restricted.iter()).map(|r| SearchEntry {
+        anchor: Some("documents"),
+        ..SearchEntry::new(&r.title, "", "on request", &r.public_summary)
+    });
+    let index: Vec<&SearchEntry> = search.iter().collect();
+    let on_request: Vec<SearchEntry> = on_request.collect();
+    search_index(index.into_iter().chain(&on_request))
+}
+
 /// The words of a Markdown body, for search: text only, at most `BODY_TEXT` bytes (the
 /// opening of a long document finds it; the index stays small at 10,000 pages).
 fn plain_text(markdown: &str) -> String {
@@ -248,7 +300,49 @@ fn last_modified(model: &PublicModel) -> std::collections::HashMap<&str, crate::
     dates
 }
 
-pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String> {
+/// The search index's name in both sites.
+const SEARCH_INDEX: &str = "search-index.js";
+
+/// The key of a search index made from a model (`model_key`: the model's hash and the
+/// program's) and the bodies of its documents, which the model's hash leaves out. `None`:
+/// no key, the index is made anew.
+fn search_index_key<'a>(
+    model_key: Option<u64>,
+    bodies: impl Iterator<Item = &'a str>,
+) -> Option<u64> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+    hasher.update(&model_key?.to_le_bytes());
+    for body in bodies {
+        hasher.update(&(body.len() as u64).to_le_bytes());
+        hasher.update(body.as_bytes());
+    }
+    Some(hasher.digest())
+}
+
+/// Puts the search index made by `make`, unless the output holds the one made from the
+/// same inputs (`key`): making it reads every body, most of what an unchanged rebuild
+/// would otherwise spend on it.
+fn put_search_index(
+    out: &dyn Output,
+    key: Option<u64>,
+    make: impl FnOnce() -> Vec<u8>,
+) -> Result<(), String> {
+    if let Some(key) = key
+        && out.reuse(SEARCH_INDEX, key).is_some()
+    {
+        return Ok(());
+    }
+    let page = key.map(|key| super::output::PageKey { key, assets: &[] });
+    out.put(SEARCH_INDEX, make(), page)
+}
+
+/// The public site's files besides its pages. `model_key` hashes the model and the program
+/// (see `search_index_key`).
+pub fn public_files(
+    model: &PublicModel,
+    model_key: Option<u64>,
+    out: &dyn Output,
+) -> Result<(), String> {
     let trust = TrustJson {
         schema: TRUST_JSON_SCHEMA,
         site: &model.site,
@@ -289,57 +383,10 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
     let json = serde_json::to_vec_pretty(&trust).unwrap_or_default();
     out.put("trust.json", json, None)?;
 
-    // The bodies' words, on every core: at 10,000 pages this is most of the index's cost.
-    let bodies: Vec<String> = {
-        use rayon::prelude::*;
-        (model.documents.par_iter())
-            .map(|d| plain_text(&d.body.markdown))
-            .collect()
-    };
-    let search: Vec<SearchEntry> = (model.documents.iter().zip(&bodies))
-        .map(|(d, body)| {
-            SearchEntry::new(&d.title, &d.url, "document", &d.public_summary).with_text(body)
-        })
-        .chain(
-            model
-                .controls
-                .iter()
-                .map(|c| SearchEntry::new(&c.title, &c.url, "control", &c.public_summary)),
-        )
-        .chain(model.systems.iter().map(|s| {
-            SearchEntry::new(&s.name, &s.url, "system", &s.public_summary).with_text(
-                &[&s.description, &s.purpose, &s.human_oversight]
-                    .map(|t| t.as_str())
-                    .join(" "),
-            )
-        }))
-        .chain(
-            model
-                .risks
-                .iter()
-                .map(|r| SearchEntry::new(&r.title, &r.url, "risk", &r.public_summary)),
-        )
-        .chain(
-            (model.suppliers.current.iter())
-                .chain(&model.suppliers.upcoming)
-                .map(|s| SearchEntry {
-                    anchor: Some(s.anchor.as_str()),
-                    ..SearchEntry::new(&s.name, "suppliers/", "supplier", &s.public_summary)
-                }),
-        )
-        .collect();
-    // Items available on request have no page: they are found on the home page's lists.
-    let on_request = (model.restricted.iter()).map(|r| SearchEntry {
-        anchor: Some("documents"),
-        ..SearchEntry::new(&r.title, "", "on request", &r.public_summary)
-    });
-    let index: Vec<&SearchEntry> = search.iter().collect();
-    let on_request: Vec<SearchEntry> = on_request.collect();
-    out.put(
-        "search-index.js",
-        search_index(index.into_iter().chain(&on_request)),
-        None,
-    )?;
+    let bodies = (model.documents.iter()).map(|d| d.body.markdown.as_str());
+    put_search_index(out, search_index_key(model_key, bodies), || {
+        public_search_index(model)
+    })?;
 
     let base = model
         .site
@@ -350,7 +397,12 @@ pub fn public_files(model: &PublicModel, out: &dyn Output) -> Result<(), String>
     if let Some(base) = &base {
         let lastmod = last_modified(model);
         let mut urls = vec![String::new()];
-        urls.extend(search.iter().map(|e| e.url.to_string()));
+        urls.extend(model.documents.iter().map(|d| d.url.clone()));
+        urls.extend(model.controls.iter().map(|c| c.url.clone()));
+        urls.extend(model.systems.iter().map(|s| s.url.clone()));
+        urls.extend(model.risks.iter().map(|r| r.url.clone()));
+        let suppliers = (model.suppliers.current.iter()).chain(&model.suppliers.upcoming);
+        urls.extend(suppliers.map(|_| "suppliers/".to_string()));
         // Suppliers share one page: one address each.
         let mut seen = std::collections::HashSet::new();
         urls.retain(|u| seen.insert(u.clone()));
@@ -958,7 +1010,13 @@ pub fn assessments_csv(model: &InternalModel) -> String {
     )
 }
 
-pub fn internal_files(model: &InternalModel, out: &dyn Output) -> Result<(), String> {
+/// The handbook's files besides its pages. `model_key` hashes the model and the program
+/// (see `search_index_key`).
+pub fn internal_files(
+    model: &InternalModel,
+    model_key: Option<u64>,
+    out: &dyn Output,
+) -> Result<(), String> {
     out.put("parties.csv", parties_csv(model).into_bytes(), None)?;
     out.put("assessments.csv", assessments_csv(model).into_bytes(), None)?;
     out.put("soa.csv", soa_csv(model).into_bytes(), None)?;
@@ -972,7 +1030,10 @@ pub fn internal_files(model: &InternalModel, out: &dyn Output) -> Result<(), Str
     }
     out.put("robots.txt", b"User-agent: *\nDisallow: /\n".to_vec(), None)?;
     out.put("_headers", host_headers(true).into_bytes(), None)?;
-    out.put("search-index.js", internal_search_index(model), None)
+    let bodies = model.documents.iter().map(|d| d.body);
+    put_search_index(out, search_index_key(model_key, bodies), || {
+        internal_search_index(model)
+    })
 }
 
 /// The handbook's search: every record by id and title, with the words of its text (a

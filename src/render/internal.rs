@@ -175,7 +175,8 @@ impl Renderer<'_> {
         copy_assets(site, out, assets, "")?;
         let evidence = crate::publish::internal_record_files(site);
         copy_assets(site, out, evidence, "files/")?;
-        files::internal_files(model, out).map_err(RenderError)?;
+        let files_key = model_hash.and_then(|h| context.key("files", "", h, 0));
+        files::internal_files(model, files_key, out).map_err(RenderError)?;
         // The preview is the public site as it is built: recorded, it is also the list of
         // what `public/` holds, for the publication report.
         let preview = Prefixed {

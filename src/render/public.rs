@@ -180,7 +180,10 @@ impl Renderer<'_> {
                 .map_err(|e| RenderError(format!("cannot read {}: {e}", asset.path)))?;
             out.put(&asset.path, bytes, None).map_err(RenderError)?;
         }
-        files::public_files(model, out).map_err(RenderError)?;
+        // The files besides the pages are made from the model and the program, as the
+        // indexes are: keyed alike.
+        let files_key = model_hash.and_then(|h| context.key("files", "", h, 0));
+        files::public_files(model, files_key, out).map_err(RenderError)?;
         Ok(PublicRun {
             pages,
             reasons: page_reasons(model),

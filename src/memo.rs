@@ -1,0 +1,142 @@
+//! Facts worked out from bytes, kept by a key of those bytes between builds (in a file of
+//! `.trustbook-cache/`) and between the saves `serve` answers (in memory): a fact that
+//! depends only on the bytes it is keyed by is worked out once. A memo keeps what its last
+//! build used and drops the rest, so it holds one generation, not every fact ever known.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub struct Memo<K, V> {
+    previous: Mutex<HashMap<K, V>>,
+    current: Mutex<HashMap<K, V>>,
+    /// The current generation differs from what was loaded or last saved.
+    changed: AtomicBool,
+}
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo {
+            previous: Mutex::new(HashMap::new()),
+            current: Mutex::new(HashMap::new()),
+            changed: AtomicBool::new(false),
+        }
+    }
+}
+
+/// Bumped when what a memo file holds changes meaning: an old file is then not read.
+const FORMAT: u32 = 1;
+
+impl<K, V> Memo<K, V>
+where
+    K: Hash + Eq + Clone + Serialize + DeserializeOwned,
+    V: Clone + Serialize + DeserializeOwned,
+{
+    /// The memo kept in `file`; empty when it is missing or unreadable.
+    pub fn load(file: &Path) -> Memo<K, V> {
+        let previous = std::fs::read(file)
+            .ok()
+            .and_then(|bytes| bincode::deserialize::<(u32, HashMap<K, V>)>(&bytes).ok())
+            .filter(|(format, _)| *format == FORMAT)
+            .map(|(_, map)| map)
+            .unwrap_or_default();
+        Memo {
+            previous: Mutex::new(previous),
+            ..Memo::default()
+        }
+    }
+
+    /// Starts a generation (`serve`, before each build): what the last one used is what
+    /// this one may reuse.
+    pub fn start(&self) {
+        if let (Ok(mut previous), Ok(mut current)) = (self.previous.lock(), self.current.lock()) {
+            if previous.len() != current.len() {
+                self.changed.store(true, Ordering::Relaxed);
+            }
+            *previous = std::mem::take(&mut *current);
+        }
+    }
+
+    /// The value for `key`: remembered, or worked out by `work` (and remembered unless it
+    /// gives `None`: what could not be worked out is tried again next time).
+    pub fn get(&self, key: K, work: impl FnOnce() -> Option<V>) -> Option<V> {
+        let known = self.current.lock().ok()?.get(&key).cloned();
+        if known.is_some() {
+            return known;
+        }
+        let kept = self.previous.lock().ok()?.remove(&key);
+        let value = match kept {
+            Some(value) => value,
+            None => {
+                let value = work()?;
+                self.changed.store(true, Ordering::Relaxed);
+                value
+            }
+        };
+        if let Ok(mut current) = self.current.lock() {
+            current.insert(key, value.clone());
+        }
+        Some(value)
+    }
+
+    /// Writes what this generation used to `file`, when it differs from what the file
+    /// holds. Best effort: without the file the next build only works more.
+    pub fn save(&self, file: &Path) {
+        let Ok(current) = self.current.lock() else {
+            return;
+        };
+        // Entries loaded but not used are dropped: the file then changes too.
+        let unused = self.previous.lock().is_ok_and(|p| !p.is_empty());
+        if !self.changed.swap(false, Ordering::Relaxed) && !unused {
+            return;
+        }
+        if let Ok(bytes) = bincode::serialize(&(FORMAT, &*current)) {
+            let _ = std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")));
+            let _ = std::fs::write(file, bytes);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembers_between_loads_and_keeps_one_generation() {
+        let folder = tempfile::tempdir().unwrap();
+        let file = folder.path().join("m.bin");
+        let memo: Memo<u32, String> = Memo::load(&file);
+        assert_eq!(memo.get(1, || Some("one".into())).as_deref(), Some("one"));
+        assert_eq!(memo.get(2, || Some("two".into())).as_deref(), Some("two"));
+        assert_eq!(memo.get(2, || panic!("known")).as_deref(), Some("two"));
+        assert_eq!(memo.get(3, || None), None);
+        memo.save(&file);
+        let memo: Memo<u32, String> = Memo::load(&file);
+        assert_eq!(memo.get(1, || panic!("remembered")).as_deref(), Some("one"));
+        memo.save(&file);
+        let memo: Memo<u32, String> = Memo::load(&file);
+        assert_eq!(memo.get(1, || panic!("remembered")).as_deref(), Some("one"));
+        assert_eq!(
+            memo.get(2, || Some("again".into())).as_deref(),
+            Some("again")
+        );
+        // In memory, across generations, as `serve` uses it.
+        memo.start();
+        assert_eq!(memo.get(2, || panic!("kept")).as_deref(), Some("again"));
+        memo.start();
+        assert_eq!(memo.get(1, || Some("anew".into())).as_deref(), Some("anew"));
+    }
+
+    #[test]
+    fn a_damaged_file_is_an_empty_memo() {
+        let folder = tempfile::tempdir().unwrap();
+        let file = folder.path().join("m.bin");
+        std::fs::write(&file, b"\x01\0\0\0\xff\xff\xff\xff\xff\xff\xff\x7fgarbage").unwrap();
+        let memo: Memo<u32, String> = Memo::load(&file);
+        assert_eq!(memo.get(1, || Some("one".into())).as_deref(), Some("one"));
+    }
+}
