@@ -251,6 +251,9 @@ pub fn subtree(
 struct Trees<'r> {
     repo: &'r gix::Repository,
     cache: HashMap<ObjectId, Rc<Vec<u8>>>,
+    /// Buffers of trees dropped from the cache, decoded into again: neither a copy of
+    /// each 500 KB object nor a fresh allocation for it.
+    spare: Vec<Vec<u8>>,
 }
 
 impl<'r> Trees<'r> {
@@ -258,10 +261,12 @@ impl<'r> Trees<'r> {
         Trees {
             repo,
             cache: HashMap::new(),
+            spare: Vec::new(),
         }
     }
 
     fn get(&mut self, id: Option<ObjectId>) -> Result<Rc<Vec<u8>>, String> {
+        use gix::prelude::FindExt;
         let Some(id) = id else {
             return Ok(Rc::default());
         };
@@ -269,12 +274,23 @@ impl<'r> Trees<'r> {
             return Ok(data.clone());
         }
         if self.cache.len() > 32 {
-            self.cache.clear();
+            let dropped = self
+                .cache
+                .drain()
+                .filter_map(|(_, d)| Rc::try_unwrap(d).ok());
+            self.spare.extend(dropped);
         }
-        // Copied, not taken: the object's buffer goes back to the repository for the next
-        // read, which is faster than a fresh 500 KB allocation each time.
-        let object = self.repo.find_object(id).map_err(|e| e.to_string())?;
-        let data = Rc::new(object.data.clone());
+        let mut buffer = self.spare.pop().unwrap_or_default();
+        let kind = self
+            .repo
+            .objects
+            .find(&id, &mut buffer)
+            .map_err(|e| e.to_string())?
+            .kind;
+        if kind != gix::objs::Kind::Tree {
+            return Err(format!("object {id} is a {kind}, not a tree"));
+        }
+        let data = Rc::new(buffer);
         self.cache.insert(id, data.clone());
         Ok(data)
     }
