@@ -4,7 +4,8 @@
 //!
 //! Builds SITE in memory as `serve` does, then EDITS times (default 20) changes the first
 //! heading of `content/policies/policy-7.md` (as `scripts/bench.py` does) and rebuilds,
-//! printing the median and fastest rebuild. `--without parses|pages|highlight` starts
+//! printing the median and fastest rebuild, and the median of each stage.
+//! `--without parses|pages|highlight|words` starts
 //! that cache afresh before every rebuild, to measure what it saves (`parses` includes the
 //! kept file bytes). Under `valgrind --tool=callgrind` the counts
 //! are repeatable, unlike times on a shared machine.
@@ -15,12 +16,23 @@ use trustbook::build::{Audience, Reuse, render};
 use trustbook::load::cache::ParseCache;
 use trustbook::{check, load};
 
-fn rebuild(root: &Path, reuse: &Reuse) {
+/// Milliseconds spent loading, checking and rendering.
+fn rebuild(root: &Path, reuse: &Reuse) -> [f64; 3] {
     let today = load::date::today().expect("a valid TRUSTBOOK_TODAY");
     let mut findings = Vec::new();
+    let mut stages = [0.0; 3];
+    let mut clock = Instant::now();
+    let mut lap = |stage: usize| {
+        stages[stage] = clock.elapsed().as_secs_f64() * 1000.0;
+        clock = Instant::now();
+    };
     let site = load::load_cached(root, &mut findings, &reuse.sources).expect("a site");
+    lap(0);
     check::run(&site, today, &mut findings);
+    lap(1);
     render(&site, today, Some(Audience::Internal), reuse).expect("renders");
+    lap(2);
+    stages
 }
 
 fn main() {
@@ -42,10 +54,12 @@ fn main() {
     let original = std::fs::read_to_string(&policy).expect("policy-7.md");
     let mut reuse = Reuse {
         sources: ParseCache::keeping_files(),
+        search_words: Some(Default::default()),
         ..Reuse::default()
     };
     rebuild(root, &reuse);
     let mut times = Vec::new();
+    let mut stages: [Vec<f64>; 3] = Default::default();
     for edit in 0..edits {
         let text = original.replacen("# Policy 7", &format!("# Policy 7 edit {edit}"), 1);
         std::fs::write(&policy, text).expect("writable");
@@ -54,12 +68,16 @@ fn main() {
                 "parses" => reuse.sources = ParseCache::keeping_files(),
                 "pages" => reuse.pages = Default::default(),
                 "highlight" => reuse.highlighter = Default::default(),
-                other => panic!("no cache named {other}: parses, pages or highlight"),
+                "words" => reuse.search_words = None,
+                other => panic!("no cache named {other}: parses, pages, highlight or words"),
             }
         }
         let started = Instant::now();
-        rebuild(root, &reuse);
+        let laps = rebuild(root, &reuse);
         times.push(started.elapsed().as_secs_f64() * 1000.0);
+        for (all, lap) in stages.iter_mut().zip(laps) {
+            all.push(lap);
+        }
     }
     std::fs::write(&policy, original).expect("writable");
     times.sort_by(f64::total_cmp);
@@ -68,6 +86,17 @@ fn main() {
             "{edits} rebuilds: median {:.1} ms, fastest {:.1} ms",
             times[times.len() / 2],
             times[0]
+        );
+        let median = |all: &mut Vec<f64>| {
+            all.sort_by(f64::total_cmp);
+            all[all.len() / 2]
+        };
+        let [load, check, render] = &mut stages;
+        println!(
+            "median stages: load {:.1} ms, check {:.1} ms, models and render {:.1} ms",
+            median(load),
+            median(check),
+            median(render)
         );
     }
 }

@@ -31,6 +31,9 @@ pub struct Reuse {
     pub sources: ParseCache,
     pub highlighter: Highlighter,
     pub pages: PageCache,
+    /// Words of bodies for search: `serve` keeps them (a save reads one body, not all);
+    /// `build` does not (it would hold every body's words until the end for nothing).
+    pub search_words: Option<crate::render::files::SearchWords>,
 }
 
 /// Renders the sites of a site that passed `check` into memory (for `serve` and tests).
@@ -44,6 +47,9 @@ pub fn render(
     let public = wants(Audience::Public).then(|| Memory::new(Some(&reuse.pages)));
     let internal = wants(Audience::Internal).then(|| Memory::new(Some(&reuse.pages)));
     reuse.pages.start();
+    if let Some(words) = &reuse.search_words {
+        words.start();
+    }
     let pages = render_into(
         site,
         today,
@@ -141,6 +147,7 @@ fn render_into(
     let renderer = Renderer {
         env: theme.environment(),
         highlighter: &reuse.highlighter,
+        search_words: reuse.search_words.as_ref(),
         fingerprint: theme.fingerprint(),
     };
     // The two models read the site side by side; neither depends on the other.

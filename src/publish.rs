@@ -13,7 +13,7 @@
 use crate::load::files::inside_content;
 use crate::load::records::{ControlRecord, DocStatus, Visibility};
 use crate::load::{DocKind, Document, Site};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -132,16 +132,34 @@ pub fn placeholder(text: &str) -> Option<&'static str> {
             WORDS.iter().map(|w| (key(w), *w)).collect()
         });
     let placeholders = &*PLACEHOLDERS;
+    // What each word was found to be, kept per thread: the same few thousand words recur
+    // across a site's texts, and a skeleton costs a table lookup per letter.
+    thread_local! {
+        static SEEN: std::cell::RefCell<HashMap<String, Option<&'static str>>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
     let named = |word: &str| {
         // A look-alike can stand for two letters at most (`rn` for `m`): a word over twice
         // the longest placeholder's length is none of them, and needs no skeleton.
         if word.chars().count() > 10 {
             return None;
         }
-        placeholders
-            .iter()
-            .find(|(k, _)| *k == key(word))
-            .map(|(_, w)| *w)
+        let known = SEEN.with(|seen| seen.borrow().get(word).copied());
+        if let Some(found) = known {
+            return found;
+        }
+        let skeleton = key(word);
+        let found = (placeholders.iter())
+            .find(|(k, _)| *k == skeleton)
+            .map(|(_, w)| *w);
+        SEEN.with(|seen| {
+            let mut seen = seen.borrow_mut();
+            if seen.len() > 100_000 {
+                seen.clear();
+            }
+            seen.insert(word.to_string(), found);
+        });
+        found
     };
     let words: Vec<&str> = (read.split(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty())

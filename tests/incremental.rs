@@ -252,3 +252,109 @@ fn unchanged_pages_are_reused_by_key_not_rendered_again() {
         assert!(bytes.starts_with(b"REUSED"), "{page} was rendered again");
     }
 }
+
+/// What `serve` holds after each save (the handbook with its public preview, built in
+/// memory with every cache kept between builds), against a build from nothing.
+fn served_equals_fresh(root: &Path, reuse: &trustbook::build::Reuse, step: &str) -> bool {
+    use trustbook::build::{Audience, Reuse, render};
+    use trustbook::{check, load};
+    let today = load::date::Date::parse(TODAY).unwrap();
+    let built = |reuse: &Reuse| {
+        let mut findings = Vec::new();
+        let site = load::load_cached(root, &mut findings, &reuse.sources).unwrap();
+        check::run(&site, today, &mut findings);
+        let failed = findings
+            .iter()
+            .any(|f| f.severity == trustbook::finding::Severity::Error);
+        (!failed).then(|| {
+            let built = render(&site, today, Some(Audience::Internal), reuse).unwrap();
+            built.internal.unwrap().files
+        })
+    };
+    let Some(served) = built(reuse) else {
+        return false;
+    };
+    let fresh = built(&Reuse::default()).expect("the same sources pass");
+    let names =
+        |files: &std::collections::BTreeMap<String, _>| files.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(&served), names(&fresh), "{step}: the same files");
+    for (path, bytes) in &served {
+        assert!(
+            bytes == &fresh[path],
+            "{step}: {path} differs from a fresh build"
+        );
+    }
+    true
+}
+
+#[test]
+fn what_serve_holds_after_every_save_equals_a_fresh_build() {
+    let dir = site(None);
+    let root = dir.path();
+    let reuse = trustbook::build::Reuse {
+        sources: trustbook::load::cache::ParseCache::keeping_files(),
+        search_words: Some(Default::default()),
+        ..Default::default()
+    };
+    assert!(served_equals_fresh(root, &reuse, "first"));
+    edit(
+        root,
+        "policies/other.md",
+        "kept for two years",
+        "kept for SAVEDWORD years",
+    );
+    assert!(served_equals_fresh(root, &reuse, "a body edit"));
+    edit(
+        root,
+        "policies/other.md",
+        "title: Data procedure",
+        "title: Data RETITLED",
+    );
+    assert!(served_equals_fresh(root, &reuse, "a title edit"));
+    // A broken save is not served; the one that mends it is, and matches.
+    edit(
+        root,
+        "policies/other.md",
+        "title: Data RETITLED",
+        "title: [unclosed",
+    );
+    assert!(!served_equals_fresh(root, &reuse, "a broken save"));
+    edit(
+        root,
+        "policies/other.md",
+        "title: [unclosed",
+        "title: Data again",
+    );
+    assert!(served_equals_fresh(root, &reuse, "mended"));
+    // The same length, other words.
+    edit(
+        root,
+        "policies/other.md",
+        "kept for SAVEDWORD years",
+        "kept for SAVEDTEXT years",
+    );
+    assert!(served_equals_fresh(
+        root,
+        &reuse,
+        "an edit of the same length"
+    ));
+    // Back to text served before: the words kept for it are the right ones.
+    edit(
+        root,
+        "policies/other.md",
+        "kept for SAVEDTEXT years",
+        "kept for two years",
+    );
+    assert!(served_equals_fresh(root, &reuse, "an edit undone"));
+    fs::remove_file(root.join("content/systems/chatbot.yaml")).unwrap();
+    edit(
+        root,
+        "policies/policy.md",
+        "related: [POL-2, SYS-1]",
+        "related: [POL-2]",
+    );
+    for file in ["controls/acme-1.yaml", "risks/r-1.yaml"] {
+        edit(root, file, "systems: [SYS-1]\n", "");
+    }
+    assert!(served_equals_fresh(root, &reuse, "a record removed"));
+}

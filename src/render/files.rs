@@ -108,12 +108,12 @@ fn search_index<'a>(entries: impl Iterator<Item = &'a SearchEntry<'a>>) -> Vec<u
 
 /// The public search index: every published item by title and summary, with the words
 /// of documents' bodies and systems' descriptions.
-fn public_search_index(model: &PublicModel) -> Vec<u8> {
+fn public_search_index(model: &PublicModel, words: Option<&SearchWords>) -> Vec<u8> {
     // The bodies' words, on every core: at 10,000 pages this is most of the index's cost.
     let bodies: Vec<String> = {
         use rayon::prelude::*;
         (model.documents.par_iter())
-            .map(|d| plain_text(&d.body.markdown))
+            .map(|d| words_of(words, Reading::Parsed, &d.body.markdown))
             .collect()
     };
     let search: Vec<SearchEntry> = (model.documents.iter().zip(&bodies))
@@ -156,6 +156,33 @@ fn public_search_index(model: &PublicModel) -> Vec<u8> {
     let index: Vec<&SearchEntry> = search.iter().collect();
     let on_request: Vec<SearchEntry> = on_request.collect();
     search_index(index.into_iter().chain(&on_request))
+}
+
+/// The words of each body for search, by how it was read and its text (length and hash),
+/// kept by `serve` between saves: a save re-reads the body it changed, not all of them.
+pub type SearchWords = crate::memo::Memo<(Reading, usize, u64), String>;
+
+/// How a body's words were found: `plain_text` or `rough_text`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub enum Reading {
+    Parsed,
+    Rough,
+}
+
+fn words_of(memo: Option<&SearchWords>, reading: Reading, body: &str) -> String {
+    let read = || match reading {
+        Reading::Parsed => plain_text(body),
+        Reading::Rough => rough_text(body),
+    };
+    let Some(memo) = memo else {
+        return read();
+    };
+    let key = (
+        reading,
+        body.len(),
+        xxhash_rust::xxh3::xxh3_64(body.as_bytes()),
+    );
+    memo.get(key, || Some(read())).unwrap_or_default()
 }
 
 /// The words of a Markdown body, for search: text only, at most `BODY_TEXT` bytes (the
@@ -341,6 +368,7 @@ fn put_search_index(
 pub fn public_files(
     model: &PublicModel,
     model_key: Option<u64>,
+    words: Option<&SearchWords>,
     out: &dyn Output,
 ) -> Result<(), String> {
     let trust = TrustJson {
@@ -385,7 +413,7 @@ pub fn public_files(
 
     let bodies = (model.documents.iter()).map(|d| d.body.markdown.as_str());
     put_search_index(out, search_index_key(model_key, bodies), || {
-        public_search_index(model)
+        public_search_index(model, words)
     })?;
 
     let base = model
@@ -1015,6 +1043,7 @@ pub fn assessments_csv(model: &InternalModel) -> String {
 pub fn internal_files(
     model: &InternalModel,
     model_key: Option<u64>,
+    words: Option<&SearchWords>,
     out: &dyn Output,
 ) -> Result<(), String> {
     out.put("parties.csv", parties_csv(model).into_bytes(), None)?;
@@ -1032,14 +1061,14 @@ pub fn internal_files(
     out.put("_headers", host_headers(true).into_bytes(), None)?;
     let bodies = model.documents.iter().map(|d| d.body);
     put_search_index(out, search_index_key(model_key, bodies), || {
-        internal_search_index(model)
+        internal_search_index(model, words)
     })
 }
 
 /// The handbook's search: every record by id and title, with the words of its text (a
 /// document's body, internal parts included), and the handbook's own pages, so that
 /// "RSK-008", "RACI" or "management review" find where they are.
-fn internal_search_index(model: &InternalModel) -> Vec<u8> {
+fn internal_search_index(model: &InternalModel, words: Option<&SearchWords>) -> Vec<u8> {
     fn entry(id: &str, title: &str, url: &str, kind: &'static str, texts: &[&str]) -> Owned {
         Owned {
             title: if id.is_empty() || title.starts_with(id) {
@@ -1064,7 +1093,7 @@ fn internal_search_index(model: &InternalModel) -> Vec<u8> {
                     &d.meta.title,
                     &d.url,
                     kind,
-                    &[&summary, &rough_text(d.body)],
+                    &[&summary, &words_of(words, Reading::Rough, d.body)],
                 )
             })
             .collect()

@@ -176,7 +176,7 @@ impl Renderer<'_> {
         let evidence = crate::publish::internal_record_files(site);
         copy_assets(site, out, evidence, "files/")?;
         let files_key = model_hash.and_then(|h| context.key("files", "", h, 0));
-        files::internal_files(model, files_key, out).map_err(RenderError)?;
+        files::internal_files(model, files_key, self.search_words, out).map_err(RenderError)?;
         // The preview is the public site as it is built: recorded, it is also the list of
         // what `public/` holds, for the publication report.
         let preview = Prefixed {

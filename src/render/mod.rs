@@ -69,6 +69,8 @@ impl From<minijinja::Error> for RenderError {
 pub struct Renderer<'a> {
     pub env: Environment<'static>,
     pub highlighter: &'a Highlighter,
+    /// The words of bodies for the search indexes, when kept between builds (`serve`).
+    pub search_words: Option<&'a files::SearchWords>,
     /// Hashed into every page's key: the templates and the program that render it.
     pub fingerprint: u64,
 }

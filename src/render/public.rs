@@ -183,7 +183,7 @@ impl Renderer<'_> {
         // The files besides the pages are made from the model and the program, as the
         // indexes are: keyed alike.
         let files_key = model_hash.and_then(|h| context.key("files", "", h, 0));
-        files::public_files(model, files_key, out).map_err(RenderError)?;
+        files::public_files(model, files_key, self.search_words, out).map_err(RenderError)?;
         Ok(PublicRun {
             pages,
             reasons: page_reasons(model),

@@ -148,6 +148,7 @@ pub fn run(options: Options) -> Result<(), String> {
     // the code blocks it changed.
     let reuse = build::Reuse {
         sources: load::cache::ParseCache::keeping_files(),
+        search_words: Some(Default::default()),
         ..build::Reuse::default()
     };
     // `None`: git is not used. An empty history is read in full at the next build.
