@@ -110,6 +110,30 @@ pub fn is_assessed(control: &ControlRecord) -> bool {
 /// text starts with it (`todo: ask legal`), and `to be determined`. A false alarm asks the
 /// author for one sentence; a miss publishes an unwritten claim.
 pub fn placeholder(text: &str) -> Option<&'static str> {
+    // Verdicts kept per thread by the text's length and hash: `serve` asks again about
+    // every text of the site on each save, and `check` and the models ask about the same
+    // texts in one build. A 64-bit collision between two texts of one length is not a
+    // practical worry.
+    thread_local! {
+        static JUDGED: std::cell::RefCell<HashMap<(usize, u64), Option<&'static str>>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    let key = (text.len(), xxhash_rust::xxh3::xxh3_64(text.as_bytes()));
+    if let Some(verdict) = JUDGED.with(|judged| judged.borrow().get(&key).copied()) {
+        return verdict;
+    }
+    let verdict = placeholder_in(text);
+    JUDGED.with(|judged| {
+        let mut judged = judged.borrow_mut();
+        if judged.len() > 200_000 {
+            judged.clear();
+        }
+        judged.insert(key, verdict);
+    });
+    verdict
+}
+
+fn placeholder_in(text: &str) -> Option<&'static str> {
     use unicode_normalization::UnicodeNormalization;
     const WORDS: [&str; 4] = ["TODO", "TBD", "FIXME", "XXX"];
     let kept = |c: &char| !crate::load::markers::is_invisible(*c) && !matches!(c, '.' | '-' | '_');
