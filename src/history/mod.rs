@@ -247,7 +247,7 @@ fn log_of(content_dir: &Path, cache_folder: &Path, threads: walk::Threads) -> Lo
     // Started before the sources load: the thread has time for the public faces too.
     let prefetched = (threads == walk::Threads::One).then(|| {
         let faces = cache_folder.join(public_changes::CACHE_FILE);
-        public_changes::prefetch(&sync.to_thread_local(), &changes, &faces)
+        public_changes::prefetch(&sync.to_thread_local(), &raw, &changes, &faces)
     });
     Ok(Some((
         Some(Log {

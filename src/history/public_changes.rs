@@ -56,9 +56,16 @@ fn blank_lines_collapsed(body: &str) -> String {
 
 /// The fingerprint of what the public site shows of one version of a source.
 fn fingerprint(face: Face, bytes: &[u8]) -> Option<u64> {
+    Some(fingerprint_marked(face, bytes)?.0)
+}
+
+/// The fingerprint of a version, and whether it is marked internal: a document whose
+/// `visibility` says so (or does not say, the default). Other faces are not told apart.
+fn fingerprint_marked(face: Face, bytes: &[u8]) -> Option<(u64, bool)> {
     match face {
         Face::Document => {
             let (meta, body) = crate::load::front_matter_of(bytes)?;
+            let internal = meta.visibility == crate::load::records::Visibility::Internal;
             // Internal blocks and comments all start with `<!--`: a body without one is
             // public as it is, with no Markdown parse.
             let body = if body.contains("<!--") {
@@ -85,6 +92,7 @@ fn fingerprint(face: Face, bytes: &[u8]) -> Option<u64> {
                 &meta.order,
                 &body,
             ))
+            .map(|print| (print, internal))
         }
         Face::Control => {
             let c: ControlRecord = crate::load::record_of(bytes, ControlRecord::REQUIRED)?;
@@ -98,6 +106,7 @@ fn fingerprint(face: Face, bytes: &[u8]) -> Option<u64> {
                 &c.last_reviewed,
                 &c.next_review,
             ))
+            .map(|print| (print, false))
         }
         Face::System => {
             let s: SystemRecord = crate::load::record_of(bytes, SystemRecord::REQUIRED)?;
@@ -123,6 +132,7 @@ fn fingerprint(face: Face, bytes: &[u8]) -> Option<u64> {
                 ),
                 (&s.models, &s.suppliers),
             ))
+            .map(|print| (print, false))
         }
         Face::Supplier => {
             let s: SupplierRecord = crate::load::record_of(bytes, SupplierRecord::REQUIRED)?;
@@ -145,6 +155,7 @@ fn fingerprint(face: Face, bytes: &[u8]) -> Option<u64> {
                 &s.visibility,
                 &s.public_summary,
             ))
+            .map(|print| (print, false))
         }
         Face::Risk => {
             let r: RiskRecord = crate::load::record_of(bytes, RiskRecord::REQUIRED)?;
@@ -155,6 +166,7 @@ fn fingerprint(face: Face, bytes: &[u8]) -> Option<u64> {
                 &r.status,
                 &r.visibility,
             ))
+            .map(|print| (print, false))
         }
     }
 }
@@ -227,15 +239,22 @@ fn face_of(path: &str) -> Option<Face> {
 /// Fingerprints every version of the sources that changed more than once, on the thread
 /// that read the log, while the sources load: that thread would otherwise be idle, and
 /// these reads are most of what working out public changes costs on a clean build.
+/// `commits` are the log's, children first. A document whose newest committed version is
+/// marked internal is most likely not published: its older versions are left to
+/// `public_changes`, which fingerprints what a published source needs and this missed.
 pub fn prefetch(
     repo: &gix::Repository,
+    commits: &[super::walk::RawCommit],
     changes: &super::walk::Changes,
     cache: &Path,
 ) -> Prefetched {
+    // Each path's versions, newest first.
     let mut versions: HashMap<&str, Vec<[u8; 20]>> = HashMap::new();
-    for (path, blob) in changes.by_commit.values().flatten() {
-        if let Some(blob) = blob {
-            versions.entry(path).or_default().push(*blob);
+    for commit in commits {
+        for (path, blob) in changes.of(&commit.id).into_iter().flatten() {
+            if let Some(blob) = blob {
+                versions.entry(path).or_default().push(*blob);
+            }
         }
     }
     let mut prints = load_prints(cache);
@@ -244,7 +263,7 @@ pub fn prefetch(
         let Some(face) = face_of(path) else {
             continue;
         };
-        for blob in blobs {
+        for (age, blob) in blobs.into_iter().enumerate() {
             if prints.contains_key(&(blob, face)) {
                 continue;
             }
@@ -254,9 +273,13 @@ pub fn prefetch(
             let Ok(object) = repo.find_object(id) else {
                 continue;
             };
-            if let Some(print) = fingerprint(face, &object.data) {
-                prints.insert((blob, face), print);
-                fresh = true;
+            let Some((print, internal)) = fingerprint_marked(face, &object.data) else {
+                continue;
+            };
+            prints.insert((blob, face), print);
+            fresh = true;
+            if age == 0 && internal {
+                break;
             }
         }
     }
