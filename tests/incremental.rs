@@ -62,6 +62,20 @@ fn edit(root: &Path, file: &str, from: &str, to: &str) {
     fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// Deletes the fixture's AI system and every reference to it.
+fn remove_chatbot(root: &Path) {
+    fs::remove_file(root.join("content/systems/chatbot.yaml")).unwrap();
+    edit(
+        root,
+        "policies/policy.md",
+        "related: [POL-2, SYS-1]",
+        "related: [POL-2]",
+    );
+    for file in ["controls/acme-1.yaml", "risks/r-1.yaml"] {
+        edit(root, file, "systems: [SYS-1]\n", "");
+    }
+}
+
 #[test]
 fn every_rebuild_equals_a_clean_build() {
     let dir = site(None);
@@ -97,16 +111,7 @@ fn every_rebuild_equals_a_clean_build() {
     assert_same_as_clean(root, TODAY, "a title edit");
     assert_same_as_clean(root, TODAY, "a title edit, one build later");
 
-    fs::remove_file(root.join("content/systems/chatbot.yaml")).unwrap();
-    edit(
-        root,
-        "policies/policy.md",
-        "related: [POL-2, SYS-1]",
-        "related: [POL-2]",
-    );
-    for file in ["controls/acme-1.yaml", "risks/r-1.yaml"] {
-        edit(root, file, "systems: [SYS-1]\n", "");
-    }
+    remove_chatbot(root);
     assert_same_as_clean(root, TODAY, "a record removed");
 
     // Review dates are judged by today's date, so the day matters.
@@ -346,15 +351,6 @@ fn what_serve_holds_after_every_save_equals_a_fresh_build() {
         "kept for two years",
     );
     assert!(served_equals_fresh(root, &reuse, "an edit undone"));
-    fs::remove_file(root.join("content/systems/chatbot.yaml")).unwrap();
-    edit(
-        root,
-        "policies/policy.md",
-        "related: [POL-2, SYS-1]",
-        "related: [POL-2]",
-    );
-    for file in ["controls/acme-1.yaml", "risks/r-1.yaml"] {
-        edit(root, file, "systems: [SYS-1]\n", "");
-    }
+    remove_chatbot(root);
     assert!(served_equals_fresh(root, &reuse, "a record removed"));
 }
