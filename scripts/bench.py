@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: trustbook (both sites) against Hugo (one site) on the same Markdown.
 
-    scripts/bench.py [--sizes 100,1000,10000] [--runs 3] [--edits 20]
+    scripts/bench.py [--sizes 100,1000,10000] [--runs 3] [--edits 20] [--only builds|history|serve]
 
 Generates corpora with `cargo run --release --example corpus`, installs Hugo from Debian
 if it is missing, then for each size runs both tools alternately, `--runs` times each, in
@@ -9,10 +9,11 @@ three modes: clean (output and caches deleted first), rebuild (previous output p
 nothing changed) and edit (previous output present, one policy's text changed before each
 run, as when a user builds after a save).
 Prints medians of wall and CPU time, peak memory (from /usr/bin/time -v), pages per
-second and trustbook/Hugo ratios; then the edit-to-served latency of `trustbook serve`
-at N = 1,000 (median of --edits edits), and what reading git history costs (`--history`
-commits made by scripts/history.py, at the largest size, with and without --no-git). Run
-it on an otherwise idle machine.
+second and trustbook/Hugo ratios; then what reading git history costs (`--history`
+commits made by scripts/history.py, at the largest size, with and without --no-git); then
+the edit-to-served latency of `trustbook serve` and `hugo server` at each size from 1,000
+(median of --edits edits). Set TMPDIR to a tmpfs (/dev/shm) for figures without the file
+system's churn. Run it on an otherwise idle machine.
 """
 import argparse, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
@@ -108,30 +109,58 @@ def free_port():
         return s.getsockname()[1]
 
 
-def serve_latency(root, edits):
-    """Median ms from writing a policy to `serve` answering with the new text."""
-    sh(["cargo", "run", "-q", "--release", "--example", "corpus", "--", "1000", str(root)], cwd=REPO)
-    site = root / "trustbook"
+def wait_for(url, marker, deadline):
+    """Polls `url` until its body holds `marker`."""
+    while True:
+        try:
+            if marker in urllib.request.urlopen(url, timeout=10).read().decode():
+                return
+        except OSError:
+            pass  # not listening yet, or the page is missing while the site rebuilds
+        if time.monotonic() > deadline:
+            sys.exit(f"{url} never showed {marker!r}")
+        time.sleep(0.002)
+
+
+def serve_latency(site, tool, edits):
+    """Median, fastest and slowest ms from writing a policy to the tool's development
+    server answering with the new text: `trustbook serve` (the handbook, with the public
+    preview) or `hugo server` (as a user runs it: in memory, fast render mode)."""
     port = free_port()
-    server = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--root", str(site)], env=ENV,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    if tool == "trustbook":
+        args = [str(BIN), "serve", "--port", str(port), "--root", str(site)]
+    else:
+        args = ["hugo", "server", "--port", str(port), "--bind", "127.0.0.1", "--source", str(site)]
+    server = subprocess.Popen(args, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    policy = site / "content/policies/policy-7.md"
+    original = policy.read_text()
     try:
-        server.stdout.readline()  # "Serving on ..."
-        policy = site / "content/policies/policy-7.md"
-        original = policy.read_text()
         url = f"http://127.0.0.1:{port}/policies/policy-7/"
+        wait_for(url, "Policy 7", time.monotonic() + 600)
+        time.sleep(2)  # the page may be served before the watcher is watching
         latencies = []
         for i in range(edits):
             marker = f"EDIT{i}MARK"
             started = time.perf_counter()
             policy.write_text(original.replace("# Policy 7", f"# Policy 7 {marker}", 1))
-            while marker not in urllib.request.urlopen(url).read().decode():
-                time.sleep(0.002)
+            wait_for(url, marker, time.monotonic() + 120)
             latencies.append((time.perf_counter() - started) * 1000)
-            time.sleep(0.2)
+            time.sleep(0.3)
         return statistics.median(latencies), min(latencies), max(latencies)
     finally:
         server.kill()
+        server.wait()
+        policy.write_text(original)
+
+
+def print_serve(sizes, edits, tmp):
+    for n in sizes:
+        root = tmp / f"serve-{n}"
+        sh(["cargo", "run", "-q", "--release", "--example", "corpus", "--", str(n), str(root)], cwd=REPO)
+        for tool in ["trustbook", "hugo"]:
+            median, low, high = serve_latency(root / tool, tool, edits)
+            print(f"serve edit-to-served at N={n}, {tool}: median {median:.0f} ms (min {low:.0f}, max {high:.0f}, {edits} edits)")
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def measure_history(n, commits, runs, root):
@@ -179,36 +208,42 @@ def main():
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--history", type=int, default=2000, metavar="COMMITS",
                         help="commits of history for the provenance figures at the largest size (0: skip)")
-    parser.add_argument("--history-only", action="store_true",
-                        help="only the provenance figures (no Hugo, no serve)")
+    parser.add_argument("--only", choices=["builds", "history", "serve"],
+                        help="one part: the build table, the provenance figures or the serve latencies")
     args = parser.parse_args()
-    if args.history_only:
-        sh(["cargo", "build", "-q", "--release", "--bin", "trustbook", "--example", "corpus"], cwd=REPO)
-        n = max(int(s) for s in args.sizes.split(","))
-        with tempfile.TemporaryDirectory() as tmp:
-            print_history(n, args, Path(tmp))
-        return
+    wants = lambda part: args.only in (None, part)
+    if wants("builds") or wants("serve"):
+        install_hugo()
+    sh(["cargo", "build", "-q", "--release", "--bin", "trustbook", "--example", "corpus"], cwd=REPO)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        if wants("builds"):
+            print_builds(sizes, args.runs, Path(tmp))
+        if wants("history") and args.history:
+            print_history(max(sizes), args, Path(tmp))
+        if wants("serve"):
+            print_serve([n for n in sizes if n >= 1000], args.edits, Path(tmp))
+
+
+def install_hugo():
     if shutil.which("hugo") is None:
         if os.geteuid() != 0:
             sys.exit("Hugo is missing: run `sudo apt-get install hugo`")
         subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", "hugo"], check=True)
-    sh(["cargo", "build", "-q", "--release", "--bin", "trustbook", "--example", "corpus"], cwd=REPO)
+
+
+def print_builds(sizes, runs, tmp):
     hugo = sh(["hugo", "version"]).stdout.split()[1]
     print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}; hugo {hugo}")
     print(f"{'N':>6} {'mode':8} {'tool':10} {'wall s':>8} {'cpu s':>8} {'peak MiB':>9} {'pages':>7} {'pages/s':>8}")
-    with tempfile.TemporaryDirectory() as tmp:
-        for n in [int(s) for s in args.sizes.split(",")]:
-            for (size, mode, tool, wall, cpu, peak, pages, rate) in measure(n, args.runs, Path(tmp) / str(n)):
-                if tool == "ratio":
-                    print(f"{size:>6} {mode:8} {'tb/hugo':10} {wall:>8.2f} {cpu:>8.2f} {peak:>9.2f}")
-                else:
-                    print(f"{size:>6} {mode:8} {tool:10} {wall:>8.2f} {cpu:>8.2f} {peak:>9.0f} {pages:>7} {rate:>8.0f}")
-            shutil.rmtree(Path(tmp) / str(n), ignore_errors=True)
-        if args.history:
-            print_history(max(int(s) for s in args.sizes.split(",")), args, Path(tmp))
-        median, low, high = serve_latency(Path(tmp) / "serve", args.edits)
-        print(f"serve edit-to-served at N=1000: median {median:.0f} ms (min {low:.0f}, max {high:.0f}, {args.edits} edits)")
+    for n in sizes:
+        for (size, mode, tool, wall, cpu, peak, pages, rate) in measure(n, runs, tmp / str(n)):
+            if tool == "ratio":
+                print(f"{size:>6} {mode:8} {'tb/hugo':10} {wall:>8.2f} {cpu:>8.2f} {peak:>9.2f}")
+            else:
+                print(f"{size:>6} {mode:8} {tool:10} {wall:>8.2f} {cpu:>8.2f} {peak:>9.0f} {pages:>7} {rate:>8.0f}")
+        shutil.rmtree(tmp / str(n), ignore_errors=True)
 
 
 if __name__ == "__main__":
