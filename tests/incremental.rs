@@ -111,6 +111,33 @@ fn every_rebuild_equals_a_clean_build() {
     assert_same_as_clean(root, TODAY, "a title edit");
     assert_same_as_clean(root, TODAY, "a title edit, one build later");
 
+    // The navigation is on every public page: a page joining it, and its title, change
+    // them all.
+    edit(
+        root,
+        "pages/about.md",
+        "title: About\n",
+        "title: About\nnav: true\n",
+    );
+    assert_same_as_clean(root, TODAY, "a page added to the navigation");
+    let control = fs::read_to_string(root.join("public/controls/acme-1/index.html")).unwrap();
+    assert!(
+        control.contains(">About</a>"),
+        "the navigation lacks the page"
+    );
+    edit(
+        root,
+        "pages/about.md",
+        "title: About\n",
+        "title: About NAVTITLE\n",
+    );
+    assert_same_as_clean(root, TODAY, "a navigation title edit");
+    let control = fs::read_to_string(root.join("public/controls/acme-1/index.html")).unwrap();
+    assert!(
+        control.contains("About NAVTITLE"),
+        "a stale navigation title"
+    );
+
     remove_chatbot(root);
     assert_same_as_clean(root, TODAY, "a record removed");
 
@@ -316,6 +343,24 @@ fn what_serve_holds_after_every_save_equals_a_fresh_build() {
         "title: Data RETITLED",
     );
     assert!(served_equals_fresh(root, &reuse, "a title edit"));
+    edit(
+        root,
+        "pages/about.md",
+        "title: About\n",
+        "title: About\nnav: true\n",
+    );
+    assert!(served_equals_fresh(
+        root,
+        &reuse,
+        "a page added to the navigation"
+    ));
+    edit(
+        root,
+        "pages/about.md",
+        "title: About\n",
+        "title: About NAVTITLE\n",
+    );
+    assert!(served_equals_fresh(root, &reuse, "a navigation title edit"));
     // A broken save is not served; the one that mends it is, and matches.
     edit(
         root,

@@ -119,6 +119,18 @@ fn page_reasons(model: &PublicModel) -> BTreeMap<String, String> {
     reasons
 }
 
+/// What the public layout (`public/base.html`: navigation and footer) prints on every
+/// page, and so what every page's key must cover: a new title in the navigation is a
+/// change of every page.
+fn layout(model: &PublicModel) -> impl serde::Serialize + '_ {
+    (
+        (&model.site, &model.updated, &model.nav),
+        model.ai_policy.as_ref().map(|policy| &policy.url),
+        model.suppliers.any(),
+        !model.risks.is_empty(),
+    )
+}
+
 impl Renderer<'_> {
     /// Renders the public site (or its preview inside the handbook) into `out`.
     pub fn public(
@@ -171,7 +183,7 @@ impl Renderer<'_> {
             &model.urls,
             audience,
             preview,
-            (&model.site, &model.updated),
+            layout(model),
             self.fingerprint,
         );
         let (pages, _) = self.run(out, jobs, &|| data(model), &context)?;
