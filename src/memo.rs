@@ -31,6 +31,33 @@ impl<K, V> Default for Memo<K, V> {
 /// Bumped when what a memo file holds changes meaning: an old file is then not read.
 const FORMAT: u32 = 1;
 
+/// Reads a cache file written by `write_checked` with the same `format`. `None` when it is
+/// missing, of another format, or damaged: its checksum (xxh3 of the payload) catches a
+/// damaged value that would still decode, such as one changed date in an approval stamp.
+/// (Not a seal: whoever can write the cache can write the sources.)
+pub fn read_checked<T: DeserializeOwned>(file: &Path, format: u32) -> Option<T> {
+    let bytes = std::fs::read(file).ok()?;
+    let (stored_format, checksum, payload): (u32, u64, Vec<u8>) =
+        bincode::deserialize(&bytes).ok()?;
+    if stored_format != format || checksum != xxhash_rust::xxh3::xxh3_64(&payload) {
+        return None;
+    }
+    bincode::deserialize(&payload).ok()
+}
+
+/// Writes `value` for `read_checked`. Best effort: a cache that cannot be written only
+/// makes the next build work more.
+pub fn write_checked<T: Serialize + ?Sized>(file: &Path, format: u32, value: &T) {
+    let Ok(payload) = bincode::serialize(value) else {
+        return;
+    };
+    let checksum = xxhash_rust::xxh3::xxh3_64(&payload);
+    if let Ok(bytes) = bincode::serialize(&(format, checksum, payload)) {
+        let _ = std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")));
+        let _ = std::fs::write(file, bytes);
+    }
+}
+
 impl<K, V> Memo<K, V>
 where
     K: Hash + Eq + Clone + Serialize + DeserializeOwned,
@@ -38,12 +65,7 @@ where
 {
     /// The memo kept in `file`; empty when it is missing or unreadable.
     pub fn load(file: &Path) -> Memo<K, V> {
-        let previous = std::fs::read(file)
-            .ok()
-            .and_then(|bytes| bincode::deserialize::<(u32, HashMap<K, V>)>(&bytes).ok())
-            .filter(|(format, _)| *format == FORMAT)
-            .map(|(_, map)| map)
-            .unwrap_or_default();
+        let previous = read_checked(file, FORMAT).unwrap_or_default();
         Memo {
             previous: Mutex::new(previous),
             ..Memo::default()
@@ -94,10 +116,7 @@ where
         if !self.changed.swap(false, Ordering::Relaxed) && !unused {
             return;
         }
-        if let Ok(bytes) = bincode::serialize(&(FORMAT, &*current)) {
-            let _ = std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")));
-            let _ = std::fs::write(file, bytes);
-        }
+        write_checked(file, FORMAT, &*current);
     }
 }
 
@@ -129,6 +148,26 @@ mod tests {
         assert_eq!(memo.get(2, || panic!("kept")).as_deref(), Some("again"));
         memo.start();
         assert_eq!(memo.get(1, || Some("anew".into())).as_deref(), Some("anew"));
+    }
+
+    #[test]
+    fn a_value_damaged_in_place_is_not_believed() {
+        let folder = tempfile::tempdir().unwrap();
+        let file = folder.path().join("m.bin");
+        let memo: Memo<u32, String> = Memo::load(&file);
+        memo.get(7, || Some("approved 2026-03-02".into()));
+        memo.save(&file);
+        let mut bytes = std::fs::read(&file).unwrap();
+        let at = (bytes.windows(10).position(|w| w == b"2026-03-02")).unwrap();
+        bytes[at + 9] = b'1';
+        std::fs::write(&file, bytes).unwrap();
+        let memo: Memo<u32, String> = Memo::load(&file);
+        let worked = std::cell::Cell::new(false);
+        memo.get(7, || {
+            worked.set(true);
+            Some("approved 2026-03-02".into())
+        });
+        assert!(worked.get(), "a damaged value was taken as known");
     }
 
     #[test]

@@ -286,18 +286,13 @@ pub fn prefetch(
     Prefetched { prints, fresh }
 }
 
-const CACHE_FORMAT: u32 = 3;
+const CACHE_FORMAT: u32 = 4;
 
 /// The fingerprints' file in `.trustbook-cache/`.
 pub const CACHE_FILE: &str = "public-faces.bin";
 
 fn load_prints(cache: &Path) -> Prints {
-    std::fs::read(cache)
-        .ok()
-        .and_then(|bytes| bincode::deserialize::<(u32, Prints)>(&bytes).ok())
-        .filter(|(format, _)| *format == CACHE_FORMAT)
-        .map(|(_, prints)| prints)
-        .unwrap_or_default()
+    crate::memo::read_checked(cache, CACHE_FORMAT).unwrap_or_default()
 }
 
 /// Works out the public changes of every source the public site shows.
@@ -355,9 +350,6 @@ pub fn attach(site: &mut Site) {
         // Best effort: without it the next build only reads more.
         let mut all = known;
         all.extend(new);
-        if let Ok(bytes) = bincode::serialize(&(CACHE_FORMAT, &all)) {
-            let _ = std::fs::create_dir_all(cache.parent().unwrap_or(Path::new(".")));
-            let _ = std::fs::write(&cache, bytes);
-        }
+        crate::memo::write_checked(&cache, CACHE_FORMAT, &all);
     }
 }

@@ -102,17 +102,15 @@ pub struct Changes {
 /// A path a commit changed, and the blob it has there after the commit (none: deleted).
 pub type Changed = (String, Option<[u8; 20]>);
 
-const CACHE_FORMAT: u32 = 3;
+const CACHE_FORMAT: u32 = 4;
 
 /// A commit's id (as the cache keys it) and the paths it changed.
 type CommitChanges = ([u8; 20], Vec<Changed>);
 
 impl Changes {
     pub fn load(cache: &Path, folder: &str) -> Changes {
-        let read = std::fs::read(cache).ok().and_then(|bytes| {
-            let (format, changes): (u32, Changes) = bincode::deserialize(&bytes).ok()?;
-            (format == CACHE_FORMAT && changes.folder == folder).then_some(changes)
-        });
+        let read = crate::memo::read_checked::<Changes>(cache, CACHE_FORMAT)
+            .filter(|changes| changes.folder == folder);
         read.unwrap_or_else(|| Changes {
             folder: folder.to_string(),
             by_commit: HashMap::new(),
@@ -121,10 +119,7 @@ impl Changes {
 
     /// Best effort: a cache that cannot be written only makes the next build slower.
     pub fn save(&self, cache: &Path) {
-        if let Ok(bytes) = bincode::serialize(&(CACHE_FORMAT, self)) {
-            let _ = std::fs::create_dir_all(cache.parent().unwrap_or(Path::new(".")));
-            let _ = std::fs::write(cache, bytes);
-        }
+        crate::memo::write_checked(cache, CACHE_FORMAT, self);
     }
 }
 

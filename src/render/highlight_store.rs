@@ -11,17 +11,17 @@ use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-const MAGIC: &[u8; 8] = b"TBHL\x00\x00\x00\x02";
+const MAGIC: &[u8; 8] = b"TBHL\x00\x00\x00\x03";
 /// Saves a block may go unused before it is dropped.
 pub const MAX_AGE: u16 = 30;
-const ENTRY_BYTES: u64 = 8 + 4 + 2;
+const ENTRY_BYTES: u64 = 8 + 4 + 2 + 8;
 /// More entries than this means the file is not ours (or is damaged): ignore it.
 const MAX_ENTRIES: u64 = 10_000_000;
 
 /// An opened cache file: where each block is, and the file to read it from.
 pub struct Store {
-    /// Offset, length and age of each block.
-    at: HashMap<u64, (u64, u32, u16)>,
+    /// Offset, length, age and checksum of each block.
+    at: HashMap<u64, (u64, u32, u16, u64)>,
     file: Mutex<File>,
 }
 
@@ -61,7 +61,8 @@ impl Store {
             let key = read_u64(&mut reader).ok()?;
             let len = read_u32(&mut reader).ok()?;
             let age = read_u16(&mut reader).ok()?;
-            at.insert(key, (offset, len, age));
+            let sum = read_u64(&mut reader).ok()?;
+            at.insert(key, (offset, len, age, sum));
             offset += u64::from(len);
         }
         if offset != size {
@@ -75,11 +76,15 @@ impl Store {
     }
 
     pub fn get(&self, key: u64) -> Option<String> {
-        let &(offset, len, _) = self.at.get(&key)?;
+        let &(offset, len, _, sum) = self.at.get(&key)?;
         let mut file = self.file.lock().ok()?;
         file.seek(SeekFrom::Start(offset)).ok()?;
         let mut bytes = vec![0; len as usize];
         file.read_exact(&mut bytes).ok()?;
+        // A block damaged in place is HTML that would go into pages: highlighted anew.
+        if xxhash_rust::xxh3::xxh3_64(&bytes) != sum {
+            return None;
+        }
         String::from_utf8(bytes).ok()
     }
 
@@ -93,7 +98,8 @@ impl Store {
 /// them), in a spill file beside the cache, so a large site's blocks are not all held in
 /// memory at once.
 pub struct Fresh {
-    order: Vec<(u64, u32)>,
+    /// Key, length and checksum of each block, in order.
+    order: Vec<(u64, u32, u64)>,
     at: HashMap<u64, (u64, u32)>,
     len: u64,
     data: Data,
@@ -179,7 +185,8 @@ impl Fresh {
             Data::Pending(_) => Err(io::Error::other("not opened")),
         };
         if written.is_ok() {
-            self.order.push((key, len));
+            let sum = xxhash_rust::xxh3::xxh3_64(html.as_bytes());
+            self.order.push((key, len, sum));
             self.at.insert(key, (self.len, len));
             self.len += u64::from(len);
         }
@@ -220,18 +227,18 @@ pub fn save(
     old: Option<&Store>,
     used: &std::collections::HashSet<u64>,
 ) -> io::Result<()> {
-    let kept: Vec<(u64, u32, u16)> = (old.into_iter())
+    let kept: Vec<(u64, u32, u16, u64)> = (old.into_iter())
         .flat_map(|store| store.at.iter())
         .filter(|(key, _)| !fresh.contains(**key))
-        .map(|(key, &(_, len, age))| {
+        .map(|(key, &(_, len, age, sum))| {
             let age = if used.contains(key) {
                 0
             } else {
                 age.saturating_add(1)
             };
-            (*key, len, age)
+            (*key, len, age, sum)
         })
-        .filter(|&(_, _, age)| age <= MAX_AGE)
+        .filter(|&(_, _, age, _)| age <= MAX_AGE)
         .collect();
     let folder = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder)?;
@@ -240,14 +247,15 @@ pub fn save(
         let mut out = BufWriter::new(File::create(&temporary)?);
         out.write_all(MAGIC)?;
         out.write_all(&((fresh.order.len() + kept.len()) as u64).to_le_bytes())?;
-        let fresh_entries = fresh.order.iter().map(|&(key, len)| (key, len, 0u16));
-        for (key, len, age) in fresh_entries.chain(kept.iter().copied()) {
+        let fresh_entries = (fresh.order.iter()).map(|&(key, len, sum)| (key, len, 0u16, sum));
+        for (key, len, age, sum) in fresh_entries.chain(kept.iter().copied()) {
             out.write_all(&key.to_le_bytes())?;
             out.write_all(&len.to_le_bytes())?;
             out.write_all(&age.to_le_bytes())?;
+            out.write_all(&sum.to_le_bytes())?;
         }
         fresh.copy_to(&mut out)?;
-        for (key, _, _) in &kept {
+        for (key, _, _, _) in &kept {
             let html = old
                 .and_then(|store| store.get(*key))
                 .ok_or_else(|| io::Error::other("the old cache changed"))?;
@@ -292,6 +300,14 @@ mod tests {
         assert_eq!(store.get(3).as_deref(), Some("<pre>c</pre>"));
         assert_eq!(store.get(4), None);
         let mut bytes = std::fs::read(&path).unwrap();
+        // One byte of a block's HTML changed in place: that block is not believed.
+        let at = (bytes.windows(5).position(|w| w == b"<pre>")).unwrap() + 5;
+        bytes[at] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        let damaged = Store::open(&path).unwrap();
+        let believed = (1..=3).filter(|key| damaged.get(*key).is_some()).count();
+        assert_eq!(believed, 2, "the damaged block is not returned");
+        bytes[at] ^= 1;
         bytes.pop();
         std::fs::write(&path, &bytes).unwrap();
         assert!(Store::open(&path).is_none(), "a truncated file is not used");
