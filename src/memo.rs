@@ -73,12 +73,10 @@ where
     }
 
     /// Starts a generation (`serve`, before each build): what the last one used is what
-    /// this one may reuse.
+    /// this one may reuse. (`save` compares the next generation with it, so a memo saved
+    /// and then started holds what its file holds.)
     pub fn start(&self) {
         if let (Ok(mut previous), Ok(mut current)) = (self.previous.lock(), self.current.lock()) {
-            if previous.len() != current.len() {
-                self.changed.store(true, Ordering::Relaxed);
-            }
             *previous = std::mem::take(&mut *current);
         }
     }

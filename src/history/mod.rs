@@ -66,6 +66,11 @@ pub struct Repository {
     head: ObjectId,
     /// The blob of every file under `content` at HEAD, by path relative to it.
     at_head: HashMap<String, ObjectId>,
+    /// The git id of each source text, by its length and xxh3, kept in `text_ids_file`
+    /// and, in `serve`, between saves: git's hash (SHA-1 with collision detection) is slow
+    /// next to xxh3, and a save changes one text.
+    text_ids: Memo<(usize, u64), [u8; 20]>,
+    text_ids_file: PathBuf,
 }
 
 /// A commit that changed a file (index into `History::commits`), and the file's blob after it.
@@ -351,6 +356,8 @@ pub fn read(
         content,
         head,
         at_head,
+        text_ids: Memo::load(&cache_folder.join("blob-ids.bin")),
+        text_ids_file: cache_folder.join("blob-ids.bin"),
     };
     let uncommitted = uncommitted(site, &repository)?;
     Ok(Some(History {
@@ -412,13 +419,7 @@ fn uncommitted(site: &Site, repository: &Repository) -> Result<BTreeSet<PathBuf>
     let at_head = &repository.at_head;
     let kind = repo.object_hash();
     let hash = |bytes: &[u8]| gix::objs::compute_hash(kind, gix::objs::Kind::Blob, bytes).ok();
-    // Git's hash (SHA-1 with collision detection) is slow next to xxh3: a text's id is
-    // worked out once and then found by the text's length and xxh3.
-    let memo_file = site
-        .root
-        .join(crate::build::CACHE_FOLDER)
-        .join("blob-ids.bin");
-    let ids: Memo<(usize, u64), [u8; 20]> = Memo::load(&memo_file);
+    let ids = &repository.text_ids;
     let id_of_text = |text: &str| {
         let key = (text.len(), xxhash_rust::xxh3::xxh3_64(text.as_bytes()));
         let id = ids.get(key, || hash(text.as_bytes())?.as_slice().try_into().ok())?;
@@ -447,7 +448,8 @@ fn uncommitted(site: &Site, repository: &Repository) -> Result<BTreeSet<PathBuf>
         })
         .map(|(path, _)| path.clone())
         .collect();
-    ids.save(&memo_file);
+    ids.save(&repository.text_ids_file);
+    ids.start();
     Ok(found)
 }
 
