@@ -34,6 +34,7 @@ pub struct Reuse {
     /// Words of bodies for search: `serve` keeps them (a save reads one body, not all);
     /// `build` does not (it would hold every body's words until the end for nothing).
     pub search_words: Option<crate::render::files::SearchWords>,
+    pub template_data: crate::render::TemplateData,
 }
 
 /// Renders the sites of a site that passed `check` into memory (for `serve` and tests).
@@ -47,6 +48,7 @@ pub fn render(
     let public = wants(Audience::Public).then(|| Memory::new(Some(&reuse.pages)));
     let internal = wants(Audience::Internal).then(|| Memory::new(Some(&reuse.pages)));
     reuse.pages.start();
+    reuse.template_data.start();
     if let Some(words) = &reuse.search_words {
         words.start();
     }
@@ -149,6 +151,7 @@ fn render_into(
         highlighter: &reuse.highlighter,
         search_words: reuse.search_words.as_ref(),
         fingerprint: theme.fingerprint(),
+        template_data: &reuse.template_data,
     };
     // The two models read the site side by side; neither depends on the other.
     let (public_model, internal_model) = rayon::join(

@@ -72,6 +72,23 @@ where
         }
     }
 
+    /// Writes what this generation used to `file`, when it differs from what the file
+    /// holds. Best effort: without the file the next build only works more.
+    pub fn save(&self, file: &Path) {
+        let Ok(current) = self.current.lock() else {
+            return;
+        };
+        // Entries loaded but not used are dropped: the file then changes too.
+        let unused = self.previous.lock().is_ok_and(|p| !p.is_empty());
+        if !self.changed.swap(false, Ordering::Relaxed) && !unused {
+            return;
+        }
+        write_checked(file, FORMAT, &*current);
+    }
+}
+
+/// Kept in memory only, a memo needs nothing of its values but that they can be cloned.
+impl<K: Hash + Eq + Clone, V: Clone> Memo<K, V> {
     /// Starts a generation (`serve`, before each build): what the last one used is what
     /// this one may reuse. (`save` compares the next generation with it, so a memo saved
     /// and then started holds what its file holds.)
@@ -101,20 +118,6 @@ where
             current.insert(key, value.clone());
         }
         Some(value)
-    }
-
-    /// Writes what this generation used to `file`, when it differs from what the file
-    /// holds. Best effort: without the file the next build only works more.
-    pub fn save(&self, file: &Path) {
-        let Ok(current) = self.current.lock() else {
-            return;
-        };
-        // Entries loaded but not used are dropped: the file then changes too.
-        let unused = self.previous.lock().is_ok_and(|p| !p.is_empty());
-        if !self.changed.swap(false, Ordering::Relaxed) && !unused {
-            return;
-        }
-        write_checked(file, FORMAT, &*current);
     }
 }
 

@@ -346,21 +346,34 @@ fn search_index_key<'a>(
     Some(hasher.digest())
 }
 
-/// Puts the search index made by `make`, unless the output holds the one made from the
-/// same inputs (`key`): making it reads every body, most of what an unchanged rebuild
-/// would otherwise spend on it.
-fn put_search_index(
+/// The key of the file at `path` made from `inputs` (a hash of everything it is made from).
+fn file_key(inputs: Option<u64>, path: &str) -> Option<u64> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+    hasher.update(&inputs?.to_le_bytes());
+    hasher.update(path.as_bytes());
+    Some(hasher.digest())
+}
+
+/// Whether the output already holds the file at `path` made from `inputs` (and keeps it).
+fn kept(out: &dyn Output, path: &str, inputs: Option<u64>) -> bool {
+    file_key(inputs, path).is_some_and(|key| out.reuse(path, key).is_some())
+}
+
+/// Puts the file made by `make` at `path`, unless the output holds the one made from the
+/// same inputs: a site-wide file (a search index reads every body, the SoA every control)
+/// would otherwise cost each save what the whole site costs.
+fn put_kept(
     out: &dyn Output,
-    key: Option<u64>,
+    path: &str,
+    inputs: Option<u64>,
     make: impl FnOnce() -> Vec<u8>,
 ) -> Result<(), String> {
-    if let Some(key) = key
-        && out.reuse(SEARCH_INDEX, key).is_some()
-    {
+    if kept(out, path, inputs) {
         return Ok(());
     }
+    let key = file_key(inputs, path);
     let page = key.map(|key| super::output::PageKey { key, assets: &[] });
-    out.put(SEARCH_INDEX, make(), page)
+    out.put(path, make(), page)
 }
 
 /// The public site's files besides its pages. `model_key` hashes the model and the program
@@ -412,9 +425,12 @@ pub fn public_files(
     out.put("trust.json", json, None)?;
 
     let bodies = (model.documents.iter()).map(|d| d.body.markdown.as_str());
-    put_search_index(out, search_index_key(model_key, bodies), || {
-        public_search_index(model, words)
-    })?;
+    put_kept(
+        out,
+        SEARCH_INDEX,
+        search_index_key(model_key, bodies),
+        || public_search_index(model, words),
+    )?;
 
     let base = model
         .site
@@ -1046,23 +1062,44 @@ pub fn internal_files(
     words: Option<&SearchWords>,
     out: &dyn Output,
 ) -> Result<(), String> {
-    out.put("parties.csv", parties_csv(model).into_bytes(), None)?;
-    out.put("assessments.csv", assessments_csv(model).into_bytes(), None)?;
-    out.put("soa.csv", soa_csv(model).into_bytes(), None)?;
-    out.put("suppliers.csv", suppliers_csv(model).into_bytes(), None)?;
-    out.put("objectives.csv", objectives_csv(model).into_bytes(), None)?;
-    out.put("audits.csv", audits_csv(model).into_bytes(), None)?;
-    out.put("actions.csv", actions_csv(model).into_bytes(), None)?;
-    out.put("gaps.csv", gaps_csv(model).into_bytes(), None)?;
-    for (path, bytes) in super::oscal::documents(model) {
-        out.put(&path, bytes, None)?;
+    let tables: [(&str, fn(&InternalModel) -> String); 8] = [
+        ("parties.csv", parties_csv),
+        ("assessments.csv", assessments_csv),
+        ("soa.csv", soa_csv),
+        ("suppliers.csv", suppliers_csv),
+        ("objectives.csv", objectives_csv),
+        ("audits.csv", audits_csv),
+        ("actions.csv", actions_csv),
+        ("gaps.csv", gaps_csv),
+    ];
+    for (path, table) in tables {
+        put_kept(out, path, model_key, || table(model).into_bytes())?;
+    }
+    // OSCAL is also made from what the templates do not see: the catalogues and the
+    // commit's date.
+    let oscal_key = model_key
+        .zip(super::cache::hash_of(&(
+            &model.catalogs,
+            &model.committed_at,
+        )))
+        .map(|(model, rest)| {
+            xxhash_rust::xxh3::xxh3_64(&[model.to_le_bytes(), rest.to_le_bytes()].concat())
+        });
+    let made = super::oscal::documents(model, |path| !kept(out, path, oscal_key));
+    for (path, bytes) in made {
+        let key = file_key(oscal_key, &path);
+        let page = key.map(|key| super::output::PageKey { key, assets: &[] });
+        out.put(&path, bytes, page)?;
     }
     out.put("robots.txt", b"User-agent: *\nDisallow: /\n".to_vec(), None)?;
     out.put("_headers", host_headers(true).into_bytes(), None)?;
     let bodies = model.documents.iter().map(|d| d.body);
-    put_search_index(out, search_index_key(model_key, bodies), || {
-        internal_search_index(model, words)
-    })
+    put_kept(
+        out,
+        SEARCH_INDEX,
+        search_index_key(model_key, bodies),
+        || internal_search_index(model, words),
+    )
 }
 
 /// The handbook's search: every record by id and title, with the words of its text (a

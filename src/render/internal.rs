@@ -171,7 +171,7 @@ impl Renderer<'_> {
             (model.site, model.today),
             self.fingerprint,
         );
-        let (pages, assets) = self.run(out, jobs, &|| data(model), &context)?;
+        let (pages, assets) = self.run(out, jobs, (&|| data(model), model_hash), &context)?;
         copy_assets(site, out, assets, "")?;
         let evidence = crate::publish::internal_record_files(site);
         copy_assets(site, out, evidence, "files/")?;
@@ -200,7 +200,12 @@ impl Renderer<'_> {
             page: Some(Box::new(move || data(&report))),
             ..job
         };
-        let (report_pages, _) = self.run(out, vec![report_job], &|| data(model), &context)?;
+        let (report_pages, _) = self.run(
+            out,
+            vec![report_job],
+            (&|| data(model), model_hash),
+            &context,
+        )?;
         Ok(pages + run.pages + report_pages)
     }
 }

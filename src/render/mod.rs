@@ -73,7 +73,15 @@ pub struct Renderer<'a> {
     pub search_words: Option<&'a files::SearchWords>,
     /// Hashed into every page's key: the templates and the program that render it.
     pub fingerprint: u64,
+    /// Each model as the templates read it, by the model's key: converted once per build,
+    /// and kept by `serve` while a save leaves the model as it was (an edited body).
+    pub template_data: &'a TemplateData,
 }
+
+/// Converting a model for the templates costs about 10 ms per 1,000 records: a build
+/// renders the handbook and its publication report from one conversion, and a `serve`
+/// save that leaves the model unchanged does none.
+pub type TemplateData = crate::memo::Memo<u64, Value>;
 
 /// A page's Markdown body, with what its links resolve against.
 trait Body: Sync {
@@ -181,15 +189,23 @@ fn root_of(path: &str) -> String {
 impl<'a> Renderer<'a> {
     /// Renders the jobs in parallel into `out`, skipping pages it already holds; returns
     /// the number of pages and the assets their bodies use.
+    /// `shared` converts the model for the templates; `model_hash` is the model's hash.
     fn run(
         &self,
         out: &dyn Output,
         jobs: Vec<Job>,
-        shared: &(dyn Fn() -> Value + Sync),
+        shared: (&(dyn Fn() -> Value + Sync), Option<u64>),
         context: &cache::Context,
     ) -> Result<(usize, Vec<PathBuf>), RenderError> {
         // The whole model for the templates, converted once, and only if a page renders.
         let model = std::sync::OnceLock::new();
+        let (convert, model_hash) = shared;
+        let template_data = || match model_hash.and_then(|h| context.key("model", "", h, 0)) {
+            Some(key) => (self.template_data)
+                .get(key, || Some(convert()))
+                .unwrap_or_else(convert),
+            None => convert(),
+        };
         let (audience, preview) = (context.audience, context.preview);
         let used: Vec<Vec<PathBuf>> = jobs
             .par_iter()
@@ -214,7 +230,7 @@ impl<'a> Renderer<'a> {
                 };
                 let template = self.env.get_template(job.template)?;
                 let html = template.render(context! {
-                    model => model.get_or_init(shared),
+                    model => model.get_or_init(template_data),
                     page => job.page.as_ref().map_or(Value::UNDEFINED, |page| page()),
                     body => body,
                     // Only `../` repeated: safe to print unescaped.

@@ -21,8 +21,12 @@ use std::collections::{BTreeMap, HashMap};
 /// The OSCAL version the documents follow (and the tests validate against).
 pub const OSCAL_VERSION: &str = "1.2.3";
 
-/// Every OSCAL file of the handbook, by path under the output folder.
-pub fn documents(model: &InternalModel) -> Vec<(String, Vec<u8>)> {
+/// Every OSCAL file of the handbook that `wanted` asks for (by path under the output
+/// folder), with its path: `serve` keeps the others from the last build.
+pub fn documents(
+    model: &InternalModel,
+    mut wanted: impl FnMut(&str) -> bool,
+) -> Vec<(String, Vec<u8>)> {
     let export = Export::new(model);
     let mut files = Vec::new();
     let mut imports = Vec::new();
@@ -45,23 +49,33 @@ pub fn documents(model: &InternalModel) -> Vec<(String, Vec<u8>)> {
             continue;
         }
         imports.push(json!({"href": file, "include-controls": [{"with-ids": selected}]}));
-        files.push((file, export.catalog(catalog)));
+        if wanted(&path_of(&file)) {
+            files.push((file, export.catalog(catalog)));
+        }
     }
-    let profile = json!({"profile": {
-        "uuid": export.uuid("profile"),
-        "metadata": export.metadata(format!("Controls of {}'s Statement of Applicability", model.site.organisation), None),
-        "imports": imports,
-    }});
-    files.push(("profile.json".to_string(), profile));
-    files.push(("ssp.json".to_string(), export.ssp()));
+    if wanted(&path_of("profile.json")) {
+        let profile = json!({"profile": {
+            "uuid": export.uuid("profile"),
+            "metadata": export.metadata(format!("Controls of {}'s Statement of Applicability", model.site.organisation), None),
+            "imports": imports,
+        }});
+        files.push(("profile.json".to_string(), profile));
+    }
+    if wanted(&path_of("ssp.json")) {
+        files.push(("ssp.json".to_string(), export.ssp()));
+    }
     files
         .into_iter()
         .map(|(name, value)| {
             let mut bytes = serde_json::to_vec_pretty(&value).expect("JSON values serialize");
             bytes.push(b'\n');
-            (format!("oscal/{name}"), bytes)
+            (path_of(&name), bytes)
         })
         .collect()
+}
+
+fn path_of(name: &str) -> String {
+    format!("oscal/{name}")
 }
 
 struct Export<'m, 'a> {

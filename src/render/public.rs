@@ -186,7 +186,7 @@ impl Renderer<'_> {
             layout(model),
             self.fingerprint,
         );
-        let (pages, _) = self.run(out, jobs, &|| data(model), &context)?;
+        let (pages, _) = self.run(out, jobs, (&|| data(model), model_hash), &context)?;
         for asset in model.assets.values() {
             let bytes = std::fs::read(&asset.source)
                 .map_err(|e| RenderError(format!("cannot read {}: {e}", asset.path)))?;
