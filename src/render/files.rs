@@ -1056,13 +1056,16 @@ pub fn assessments_csv(model: &InternalModel) -> String {
 
 /// The handbook's files besides its pages. `model_key` hashes the model and the program
 /// (see `search_index_key`).
+/// A CSV table of the handbook, made from the model.
+type Table = fn(&InternalModel) -> String;
+
 pub fn internal_files(
     model: &InternalModel,
     model_key: Option<u64>,
     words: Option<&SearchWords>,
     out: &dyn Output,
 ) -> Result<(), String> {
-    let tables: [(&str, fn(&InternalModel) -> String); 8] = [
+    let tables: [(&str, Table); 8] = [
         ("parties.csv", parties_csv),
         ("assessments.csv", assessments_csv),
         ("soa.csv", soa_csv),
