@@ -37,10 +37,77 @@ pub struct Reuse {
     pub template_data: crate::render::TemplateData,
 }
 
+/// The models of a site: the public one always (the handbook previews it), the internal
+/// one when the handbook is wanted.
+pub struct Models<'a> {
+    public: public::PublicModel,
+    internal: Option<internal::InternalModel<'a>>,
+}
+
+/// Builds the models of `site`, the two side by side (neither depends on the other).
+/// They read the site only, not `check`'s verdict, so `serve` builds them while `check`
+/// runs; it renders them only if the site passed.
+pub fn models(site: &Site, today: Date, only: Option<Audience>) -> Result<Models<'_>, RenderError> {
+    // `check` refuses a site whose site.yaml did not load, so this is only a guard.
+    let config = &site
+        .config
+        .as_ref()
+        .ok_or_else(|| RenderError("content/site.yaml did not load: run `trustbook check`".into()))?
+        .data;
+    let internal_wanted = only != Some(Audience::Public);
+    let (public, internal) = rayon::join(
+        || public::build(site, config, today),
+        || internal_wanted.then(|| internal::build(site, config, today)),
+    );
+    Ok(Models { public, internal })
+}
+
+/// What `serve` does with a loaded site (its history attached): runs `check` (adding to
+/// `findings`) and builds the handbook's models at the same time, on the two cores a
+/// laptop has at least. The models are for rendering only if no finding is an error.
+/// A model built from a site that fails `check` is thrown away; should building one
+/// panic on such a site, the findings still say what is wrong.
+pub fn checked_models(
+    site: &Site,
+    today: Date,
+    mut findings: Vec<crate::finding::Finding>,
+) -> (
+    Result<Models<'_>, RenderError>,
+    Vec<crate::finding::Finding>,
+) {
+    let (models, ()) = rayon::join(
+        || {
+            let only = Some(Audience::Internal);
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| models(site, today, only)))
+        },
+        || {
+            crate::check::run(site, today, &mut findings);
+            crate::check::run_provenance(site, &mut findings);
+        },
+    );
+    let failed = (findings.iter()).any(|f| f.severity == crate::finding::Severity::Error);
+    let models = match models {
+        Ok(models) => models,
+        Err(_) if failed => Err(RenderError("the site failed `check`".into())),
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    (models, findings)
+}
+
 /// Renders the sites of a site that passed `check` into memory (for `serve` and tests).
 pub fn render(
     site: &Site,
     today: Date,
+    only: Option<Audience>,
+    reuse: &Reuse,
+) -> Result<Built, RenderError> {
+    render_models(site, models(site, today, only)?, only, reuse)
+}
+
+/// Renders models made by `models` (with the same `only`) into memory.
+pub fn render_models(
+    site: &Site,
+    models: Models,
     only: Option<Audience>,
     reuse: &Reuse,
 ) -> Result<Built, RenderError> {
@@ -54,7 +121,7 @@ pub fn render(
     }
     let pages = render_into(
         site,
-        today,
+        models,
         reuse,
         public.as_ref().map(|m| m as &dyn Output),
         internal.as_ref().map(|m| m as &dyn Output),
@@ -111,8 +178,9 @@ pub fn build(
         let at = folders.iter().position(|f| *f == name)?;
         Some(&generations[at] as &dyn Output)
     };
+    let models = models(site, today, only).map_err(|e| e.0)?;
     let pages =
-        render_into(site, today, reuse, output("public"), output("internal")).map_err(|e| e.0)?;
+        render_into(site, models, reuse, output("public"), output("internal")).map_err(|e| e.0)?;
     let mut written = Vec::new();
     for (name, generation) in folders.into_iter().zip(generations) {
         let files = generation.finish()?;
@@ -132,12 +200,11 @@ pub const CACHE_FOLDER: &str = ".trustbook-cache";
 /// Renders into the outputs given; returns the number of pages of each.
 fn render_into(
     site: &Site,
-    today: Date,
+    models: Models,
     reuse: &Reuse,
     public: Option<&dyn Output>,
     internal: Option<&dyn Output>,
 ) -> Result<(usize, usize), RenderError> {
-    // `check` refuses a site whose site.yaml did not load, so this is only a guard.
     let config = &site
         .config
         .as_ref()
@@ -153,15 +220,10 @@ fn render_into(
         fingerprint: theme.fingerprint(),
         template_data: &reuse.template_data,
     };
-    // The two models read the site side by side; neither depends on the other.
-    let (public_model, internal_model) = rayon::join(
-        || public::build(site, config, today),
-        || {
-            internal
-                .is_some()
-                .then(|| internal::build(site, config, today))
-        },
-    );
+    let Models {
+        public: public_model,
+        internal: internal_model,
+    } = models;
     let mut pages = (0, 0);
     if let Some(out) = public {
         pages.0 = renderer.public(&public_model, false, out)?.pages;

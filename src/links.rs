@@ -28,7 +28,39 @@ pub struct Resolved<'a> {
 
 pub struct Resolver<'a> {
     site: &'a Site,
-    by_path: HashMap<PathBuf, &'a str>,
+    /// Records by their path under `content/`, written with `/` (see `key_of`): hashing a
+    /// string is several times cheaper than hashing a `Path`, and every link of every
+    /// document is resolved on each build.
+    by_path: HashMap<String, &'a str>,
+}
+
+/// A path under `content/` as `by_path` knows it: its parts joined by `/`.
+fn key_of(path: &Path) -> String {
+    let parts: Vec<_> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    parts.join("/")
+}
+
+/// `folder/path` (both `/`-separated, `folder` under `content/`) with `.` and `..` worked
+/// out, as `inside_content` does for a `Path`; `None` when it leads outside `content/`.
+/// Only for text without `\\`, which a `Path` may read as a separator.
+fn join_inside(folder: &str, path: &str) -> Option<String> {
+    if path.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in folder.split('/').chain(path.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// Links with a scheme (`https:`, `mailto:`) or to another host (`//host/…`) are left alone.
@@ -54,7 +86,7 @@ impl<'a> Resolver<'a> {
         let by_path = each_record_file(site)
             .filter_map(|(id, file)| {
                 let path = site.sources.path(file).strip_prefix("content").ok()?;
-                Some((path.to_path_buf(), id))
+                Some((key_of(path), id))
             })
             .collect();
         Resolver { site, by_path }
@@ -75,23 +107,31 @@ impl<'a> Resolver<'a> {
             }));
         }
         let source = self.site.sources.path(from);
+        let own = source.strip_prefix("content").unwrap_or(source);
         if path.is_empty() {
-            let id = self
-                .by_path
-                .get(source.strip_prefix("content").unwrap_or(source));
+            let id = self.by_path.get(&key_of(own));
             let target = id.map_or(Target::Unloaded, |id| Target::Record(id));
             return Ok(Some(Resolved { target, anchor }));
         }
-        let folder = source
-            .parent()
+        let decoded = percent_decode(path);
+        let folder = (source.parent())
             .and_then(|p| p.strip_prefix("content").ok())
             .unwrap_or(Path::new(""));
-        let joined = folder.join(percent_decode(path));
-        let relative = inside_content(&joined.to_string_lossy())
-            .ok_or_else(|| format!("`{path}` leads outside content/"))?;
-        let target = if let Some(id) = self.by_path.get(&relative) {
-            Target::Record(id)
-        } else if self
+        let joined = match folder.to_str() {
+            Some(folder) if !folder.contains('\\') && !decoded.contains('\\') => {
+                join_inside(folder, &decoded)
+            }
+            _ => inside_content(&folder.join(&decoded).to_string_lossy()).map(|p| key_of(&p)),
+        };
+        let key = joined.ok_or_else(|| format!("`{path}` leads outside content/"))?;
+        if let Some(id) = self.by_path.get(&key) {
+            return Ok(Some(Resolved {
+                target: Target::Record(id),
+                anchor,
+            }));
+        }
+        let relative = PathBuf::from(key);
+        let target = if self
             .site
             .unloaded_paths
             .contains(&Path::new("content").join(&relative))
@@ -124,6 +164,26 @@ mod tests {
         assert!(is_external("//cdn.example.com/x.js"));
         assert!(!is_external("../policies/data.md"));
         assert!(!is_external("data.md#a:b"));
+    }
+
+    #[test]
+    fn joined_paths_stay_inside_content_as_paths_do() {
+        for (folder, path) in [
+            ("policies", "other.md"),
+            ("policies", "../controls/a.yaml"),
+            ("policies", "./x/../y.md"),
+            ("policies", "a//b.md"),
+            ("policies", "../../etc/passwd"),
+            ("policies", "/etc/passwd"),
+            ("", "../x.md"),
+            ("", "x.md"),
+            ("policies", ".."),
+            ("policies", "sub/."),
+        ] {
+            let by_path =
+                inside_content(&Path::new(folder).join(path).to_string_lossy()).map(|p| key_of(&p));
+            assert_eq!(join_inside(folder, path), by_path, "{folder} + {path}");
+        }
     }
 
     #[test]

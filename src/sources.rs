@@ -70,6 +70,14 @@ pub struct SourceFile {
     pub text: String,
     /// Made on first use: most files never need a line number.
     lines: std::sync::OnceLock<LineIndex>,
+    /// `hash_text` of `text`, made once: what is derived from a file is kept by it, and
+    /// hashing every text at each stage cost more than the work it saved.
+    hash: std::sync::OnceLock<u64>,
+}
+
+/// The hash that keys what is derived from a text (xxh3, stable between runs).
+pub fn hash_text(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 
 impl SourceFile {
@@ -78,7 +86,13 @@ impl SourceFile {
             path,
             text,
             lines: std::sync::OnceLock::new(),
+            hash: std::sync::OnceLock::new(),
         }
+    }
+
+    /// `hash_text(&self.text)`.
+    pub fn hash(&self) -> u64 {
+        *self.hash.get_or_init(|| hash_text(&self.text))
     }
 
     fn lines(&self) -> &LineIndex {
@@ -109,11 +123,21 @@ impl Sources {
         self.files.len() - 1
     }
 
+    /// `add`, for a text whose `hash_text` is known already.
+    pub fn add_hashed(&mut self, path: PathBuf, text: String, hash: u64) -> FileId {
+        let file = SourceFile::new(path, text);
+        debug_assert_eq!(hash, hash_text(&file.text));
+        let _ = file.hash.set(hash);
+        self.files.push(file);
+        self.files.len() - 1
+    }
+
     /// Frees a file's text once nothing will show it again (its path stays).
     pub fn release_text(&mut self, id: FileId) {
         if let Some(file) = self.files.get_mut(id) {
             file.text = String::new();
             file.lines = std::sync::OnceLock::new();
+            file.hash = std::sync::OnceLock::new();
         }
     }
 

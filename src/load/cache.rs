@@ -46,14 +46,14 @@ impl ParseCache {
         self.reads.start();
     }
 
-    /// The parse of `text` as `kind`, from the cache or made now.
+    /// The parse of `text` (whose `hash_text` is `hash`) as `kind`, from the cache or made now.
     pub fn get_or_parse<V: Any + Send + Sync>(
         &self,
         kind: &'static str,
-        text: &str,
+        (text, hash): (&str, u64),
         parse: impl FnOnce() -> V,
     ) -> Arc<V> {
-        self.lookup(kind, text, parse, true)
+        self.lookup((kind, text.len(), hash), parse, true)
     }
 
     /// The parse for the load to keep: when this cache keeps nothing for a next load
@@ -62,24 +62,18 @@ impl ParseCache {
     pub fn take_or_parse<V: Any + Send + Sync>(
         &self,
         kind: &'static str,
-        text: &str,
+        (text, hash): (&str, u64),
         parse: impl FnOnce() -> V,
     ) -> Arc<V> {
-        self.lookup(kind, text, parse, self.keeping)
+        self.lookup((kind, text.len(), hash), parse, self.keeping)
     }
 
     fn lookup<V: Any + Send + Sync>(
         &self,
-        kind: &'static str,
-        text: &str,
+        key: Key,
         parse: impl FnOnce() -> V,
         keep: bool,
     ) -> Arc<V> {
-        let key = (
-            kind,
-            text.len(),
-            xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
-        );
         // Parsed already in this load (by the parallel pass), or by the previous one.
         let hit = self.current.lock().ok().and_then(|mut current| {
             if keep {
@@ -133,16 +127,17 @@ mod tests {
             parses.set(parses.get() + 1);
             42u32
         };
+        let [a, b] = ["a", "b"].map(|text| (text, crate::sources::hash_text(text)));
         cache.start();
-        cache.get_or_parse("k", "a", parse);
+        cache.get_or_parse("k", a, parse);
         cache.start();
-        assert_eq!(*cache.get_or_parse("k", "a", parse), 42);
+        assert_eq!(*cache.get_or_parse("k", a, parse), 42);
         assert_eq!(parses.get(), 1, "same text: parsed once");
-        cache.get_or_parse("k", "b", parse);
+        cache.get_or_parse("k", b, parse);
         assert_eq!(parses.get(), 2);
         cache.start();
         cache.start();
-        cache.get_or_parse("k", "a", parse);
+        cache.get_or_parse("k", a, parse);
         assert_eq!(parses.get(), 3, "an entry unused by one load is gone");
     }
 }

@@ -178,19 +178,19 @@ pub fn text_of(bytes: &[u8]) -> Option<&str> {
 /// Adds a file read by `read_bytes` to `sources`, or says why it cannot be.
 pub fn add(
     found: &Found,
-    read: Result<Vec<u8>, Box<Finding>>,
+    read: Result<super::reads::Read, Box<Finding>>,
     sources: &mut Sources,
     findings: &mut Vec<Finding>,
 ) -> Option<FileId> {
-    let bytes = match read {
-        Ok(bytes) => bytes,
+    let (bytes, hash) = match read {
+        Ok(read) => (read.bytes, read.hash),
         Err(finding) => {
             findings.push(*finding);
             return None;
         }
     };
     match String::from_utf8(bytes) {
-        Ok(text) => Some(sources.add(found.shown.clone(), text)),
+        Ok(text) => Some(sources.add_hashed(found.shown.clone(), text, hash)),
         Err(err) => {
             // Keep the file (with replacement characters) so the finding can show the line.
             let bad = err.utf8_error().valid_up_to();

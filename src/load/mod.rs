@@ -347,14 +347,14 @@ pub fn load_cached(
         let found = files::list(root, &content, folder, extensions, findings);
         jobs.extend(found.into_iter().map(|f| (source, f)));
     }
-    let read: Vec<Result<Vec<u8>, Box<Finding>>> = jobs
+    let read: Vec<Result<reads::Read, Box<Finding>>> = jobs
         .par_iter()
         .map(|(source, found)| {
-            let bytes = files::normalised(cache.reads.read(found)?);
-            if let Some(text) = files::text_of(&bytes) {
-                source.parse(text, cache);
+            let read = cache.reads.read(found)?;
+            if let Some(text) = files::text_of(&read.bytes) {
+                source.parse((text, read.hash), cache);
             }
-            Ok(bytes)
+            Ok(read)
         })
         .collect();
 
@@ -385,7 +385,7 @@ enum Source {
 
 impl Source {
     /// Parses `text` into the cache (a no-op when it is there already).
-    fn parse(self, text: &str, cache: &ParseCache) {
+    fn parse(self, text: (&str, u64), cache: &ParseCache) {
         match self {
             Source::Config => drop(parse_record::<SiteConfig>(
                 text,
@@ -393,7 +393,7 @@ impl Source {
                 cache,
             )),
             Source::Document(_) => {
-                drop(cache.get_or_parse("document", text, || parse_document(text)))
+                drop(cache.get_or_parse("document", text, || parse_document(text.0)))
             }
             Source::Control => drop(parse_record::<ControlRecord>(
                 text,
@@ -440,7 +440,7 @@ impl Source {
                 aims::AssessmentRecord::REQUIRED,
                 cache,
             )),
-            Source::Catalog if oscal::is_oscal(text) => drop(parse_record::<oscal::OscalFile>(
+            Source::Catalog if oscal::is_oscal(text.0) => drop(parse_record::<oscal::OscalFile>(
                 text,
                 oscal::OscalFile::REQUIRED,
                 cache,
@@ -453,12 +453,12 @@ impl Source {
 /// The parse of one record's text, with its findings (about `CACHED_FILE`), from the cache.
 #[allow(clippy::type_complexity)] // a pair, named where it is used
 fn parse_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
-    text: &str,
+    text: (&str, u64),
     required: &[&str],
     cache: &ParseCache,
 ) -> std::sync::Arc<(yaml::Parsed<T>, Vec<Finding>)> {
     cache.get_or_parse(std::any::type_name::<T>(), text, || {
-        parse_record_now(text, required)
+        parse_record_now(text.0, required)
     })
 }
 
@@ -537,10 +537,11 @@ fn load_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
     findings: &mut Vec<Finding>,
     cache: &ParseCache,
 ) -> Option<Record<T>> {
-    let text = &site.sources.get(file).text;
+    let source = site.sources.get(file);
+    let text = (source.text.as_str(), source.hash());
     let (parsed, cached_findings) =
         cache::owned(cache.take_or_parse(std::any::type_name::<T>(), text, || {
-            parse_record_now(text, required)
+            parse_record_now(text.0, required)
         }));
     findings.extend(cache::for_file(&cached_findings, file));
     let Some(data) = parsed.data else {
@@ -696,8 +697,9 @@ fn load_document(
     findings: &mut Vec<Finding>,
     cache: &ParseCache,
 ) -> Option<Document> {
-    let text = &site.sources.get(file).text;
-    let parsed = cache::owned(cache.take_or_parse("document", text, || parse_document(text)));
+    let source = site.sources.get(file);
+    let text = (source.text.as_str(), source.hash());
+    let parsed = cache::owned(cache.take_or_parse("document", text, || parse_document(text.0)));
     findings.extend(cache::for_file(&parsed.findings, file));
     let (meta, positions, body_start, outline) = match parsed.parts {
         Some((

@@ -9,8 +9,8 @@
 use super::files::{self, Found};
 use crate::finding::Finding;
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fs::Metadata;
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
@@ -50,7 +50,22 @@ impl Stamp {
 
 struct Kept {
     stamp: Stamp,
-    bytes: Vec<u8>,
+    read: Read,
+}
+
+/// A source's bytes, normalised (`files::normalised`), and their xxh3 hash.
+#[derive(Clone)]
+pub struct Read {
+    pub bytes: Vec<u8>,
+    pub hash: u64,
+}
+
+impl Read {
+    fn of(found: &Found) -> Result<Read, Box<Finding>> {
+        let bytes = files::normalised(files::read_bytes(found)?);
+        let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        Ok(Read { bytes, hash })
+    }
 }
 
 /// The bytes of the previous load's sources by real path (one generation, like the
@@ -58,8 +73,9 @@ struct Kept {
 #[derive(Default)]
 pub struct Reads {
     keeping: bool,
-    previous: Mutex<HashMap<PathBuf, Kept>>,
-    current: Mutex<HashMap<PathBuf, Kept>>,
+    // By the path's bytes: hashing a `Path` reads it component by component.
+    previous: Mutex<HashMap<OsString, Kept>>,
+    current: Mutex<HashMap<OsString, Kept>>,
 }
 
 impl Reads {
@@ -76,40 +92,40 @@ impl Reads {
         }
     }
 
-    /// The file's bytes: kept ones when it is unchanged, else read now.
-    pub fn read(&self, found: &Found) -> Result<Vec<u8>, Box<Finding>> {
+    /// The file's bytes, normalised and hashed: kept ones when it is unchanged, else read now.
+    pub fn read(&self, found: &Found) -> Result<Read, Box<Finding>> {
         if !self.keeping {
-            return files::read_bytes(found);
+            return Read::of(found);
         }
         let stamp = std::fs::metadata(&found.real).ok().map(|m| Stamp::of(&m));
         let kept = self
             .previous
             .lock()
             .ok()
-            .and_then(|mut previous| previous.remove(&found.real));
-        let bytes = match (kept, stamp) {
-            (Some(kept), Some(stamp)) if kept.stamp == stamp => kept.bytes,
+            .and_then(|mut previous| previous.remove(found.real.as_os_str()));
+        let read = match (kept, stamp) {
+            (Some(kept), Some(stamp)) if kept.stamp == stamp => kept.read,
             _ => {
                 let read_at = SystemTime::now();
-                let bytes = files::read_bytes(found)?;
+                let read = Read::of(found)?;
                 match stamp.filter(|s| !s.is_racy(read_at)) {
                     Some(stamp) => stamp,
                     // Not kept: read again next time.
-                    None => return Ok(bytes),
+                    None => return Ok(read),
                 };
-                bytes
+                read
             }
         };
         if let (Some(stamp), Ok(mut current)) = (stamp, self.current.lock()) {
             current.insert(
-                found.real.clone(),
+                found.real.clone().into_os_string(),
                 Kept {
                     stamp,
-                    bytes: bytes.clone(),
+                    read: read.clone(),
                 },
             );
         }
-        Ok(bytes)
+        Ok(read)
     }
 }
 
@@ -129,11 +145,11 @@ mod tests {
         let reads = Reads::keeping();
         fs::write(&path, "one").unwrap();
         reads.start();
-        assert_eq!(reads.read(&found).unwrap(), b"one");
+        assert_eq!(reads.read(&found).unwrap().bytes, b"one");
         // Same size, written at once after the read: racy, so never taken from memory.
         fs::write(&path, "two").unwrap();
         reads.start();
-        assert_eq!(reads.read(&found).unwrap(), b"two");
+        assert_eq!(reads.read(&found).unwrap().bytes, b"two");
 
         // An old file is kept; a change of size or times is seen.
         let old = SystemTime::now() - Duration::from_secs(60);
@@ -144,10 +160,13 @@ mod tests {
             .set_modified(old)
             .unwrap();
         reads.start();
-        assert_eq!(reads.read(&found).unwrap(), b"two");
-        assert!(reads.current.lock().unwrap().contains_key(&path), "kept");
+        assert_eq!(reads.read(&found).unwrap().bytes, b"two");
+        assert!(
+            reads.current.lock().unwrap().contains_key(path.as_os_str()),
+            "kept"
+        );
         fs::write(&path, "three").unwrap();
         reads.start();
-        assert_eq!(reads.read(&found).unwrap(), b"three");
+        assert_eq!(reads.read(&found).unwrap().bytes, b"three");
     }
 }

@@ -86,6 +86,10 @@ pub struct InternalDocument<'a> {
     /// Rendered on its own (as the page's `body`), not part of the template data.
     #[serde(skip)]
     pub body: &'a str,
+    /// The hash of the source file (`SourceFile::hash`): `body` is part of it, so what is
+    /// made from the body is kept by it, without hashing the body again.
+    #[serde(skip)]
+    pub source_hash: u64,
     /// How the public site shows it: `public`, `restricted` or `internal`.
     pub published_as: Visibility,
     pub source: String,
@@ -794,6 +798,7 @@ impl<'a> Pages<'a> {
                     is_page: document.kind == DocKind::Page,
                     meta: &document.record.data,
                     body: body(site, document),
+                    source_hash: site.sources.get(document.record.file).hash(),
                     published_as: document_visibility(document),
                     edit_url: edit_url(self.config, &source),
                     history: self.document_history(index, document),

@@ -87,6 +87,21 @@ impl<'a> SearchEntry<'a> {
         }
     }
 
+    /// A hash of everything the entry's JSON is made from.
+    fn key(&self) -> u64 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+        for part in [self.title, self.url, self.kind, &self.text] {
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        if let Some(anchor) = self.anchor {
+            hasher.update(anchor.as_bytes());
+        } else {
+            hasher.update(&[0xff]);
+        }
+        hasher.digest()
+    }
+
     fn with_text(mut self, more: &str) -> Self {
         if !more.is_empty() {
             self.text = format!("{} {more}", self.text).into();
@@ -95,15 +110,30 @@ impl<'a> SearchEntry<'a> {
     }
 }
 
-fn search_index<'a>(entries: impl Iterator<Item = &'a SearchEntry<'a>>) -> Vec<u8> {
+fn search_index<'a>(
+    entries: impl Iterator<Item = &'a SearchEntry<'a>>,
+    memo: Option<&SearchWords>,
+) -> Vec<u8> {
     // A script, not JSON, so that search also works from file:// where fetch() does not.
-    let entries: Vec<&SearchEntry> = entries.collect();
-    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
-    format!(
-        "window.TRUSTBOOK_SEARCH = {};\n",
-        json.replace("</", "<\\/")
-    )
-    .into_bytes()
+    // Entry by entry: a JSON array is its elements' JSON joined by commas, and `</` cannot
+    // span two elements, so the bytes are those of the array written at once.
+    let mut script = b"window.TRUSTBOOK_SEARCH = [".to_vec();
+    for (n, entry) in entries.enumerate() {
+        if n > 0 {
+            script.push(b',');
+        }
+        let json = || {
+            let json = serde_json::to_string(entry).ok()?;
+            Some(json.replace("</", "<\\/"))
+        };
+        let json = match memo {
+            Some(memo) => memo.entries.get(entry.key(), json),
+            None => json(),
+        };
+        script.extend_from_slice(json.as_deref().unwrap_or("null").as_bytes());
+    }
+    script.extend_from_slice(b"];\n");
+    script
 }
 
 /// The public search index: every published item by title and summary, with the words
@@ -113,7 +143,7 @@ fn public_search_index(model: &PublicModel, words: Option<&SearchWords>) -> Vec<
     let bodies: Vec<String> = {
         use rayon::prelude::*;
         (model.documents.par_iter())
-            .map(|d| words_of(words, Reading::Parsed, &d.body.markdown))
+            .map(|d| words_of(words, Reading::Parsed, &d.body.markdown, d.body.hash))
             .collect()
     };
     let search: Vec<SearchEntry> = (model.documents.iter().zip(&bodies))
@@ -155,12 +185,25 @@ fn public_search_index(model: &PublicModel, words: Option<&SearchWords>) -> Vec<
     });
     let index: Vec<&SearchEntry> = search.iter().collect();
     let on_request: Vec<SearchEntry> = on_request.collect();
-    search_index(index.into_iter().chain(&on_request))
+    search_index(index.into_iter().chain(&on_request), words)
 }
 
-/// The words of each body for search, by how it was read and its text (length and hash),
-/// kept by `serve` between saves: a save re-reads the body it changed, not all of them.
-pub type SearchWords = crate::memo::Memo<(Reading, usize, u64), String>;
+/// What `serve` keeps of the search indexes between saves, so that a save re-reads the
+/// body it changed, not all of them: the words of each body, by how it was read and its
+/// text (length and hash); and each entry's JSON, by a hash of the entry.
+#[derive(Default)]
+pub struct SearchWords {
+    words: crate::memo::Memo<(Reading, usize, u64), String>,
+    entries: crate::memo::Memo<u64, String>,
+}
+
+impl SearchWords {
+    /// Starts a build: what the last one used is what this one may reuse.
+    pub fn start(&self) {
+        self.words.start();
+        self.entries.start();
+    }
+}
 
 /// How a body's words were found: `plain_text` or `rough_text`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -169,7 +212,9 @@ pub enum Reading {
     Rough,
 }
 
-fn words_of(memo: Option<&SearchWords>, reading: Reading, body: &str) -> String {
+/// The words of `body`, whose text `hash` stands for (a hash of the body, or of the one
+/// source file the body is cut from).
+fn words_of(memo: Option<&SearchWords>, reading: Reading, body: &str, hash: u64) -> String {
     let read = || match reading {
         Reading::Parsed => plain_text(body),
         Reading::Rough => rough_text(body),
@@ -177,12 +222,9 @@ fn words_of(memo: Option<&SearchWords>, reading: Reading, body: &str) -> String 
     let Some(memo) = memo else {
         return read();
     };
-    let key = (
-        reading,
-        body.len(),
-        xxhash_rust::xxh3::xxh3_64(body.as_bytes()),
-    );
-    memo.get(key, || Some(read())).unwrap_or_default()
+    memo.words
+        .get((reading, body.len(), hash), || Some(read()))
+        .unwrap_or_default()
 }
 
 /// The words of a Markdown body, for search: text only, at most `BODY_TEXT` bytes (the
@@ -331,17 +373,18 @@ fn last_modified(model: &PublicModel) -> std::collections::HashMap<&str, crate::
 const SEARCH_INDEX: &str = "search-index.js";
 
 /// The key of a search index made from a model (`model_key`: the model's hash and the
-/// program's) and the bodies of its documents, which the model's hash leaves out. `None`:
-/// no key, the index is made anew.
-fn search_index_key<'a>(
+/// program's) and the bodies of its documents, which the model's hash leaves out, each
+/// by its length and a hash of its text (see `words_of`). `None`: no key, the index is
+/// made anew.
+fn search_index_key(
     model_key: Option<u64>,
-    bodies: impl Iterator<Item = &'a str>,
+    bodies: impl Iterator<Item = (usize, u64)>,
 ) -> Option<u64> {
     let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
     hasher.update(&model_key?.to_le_bytes());
-    for body in bodies {
-        hasher.update(&(body.len() as u64).to_le_bytes());
-        hasher.update(body.as_bytes());
+    for (len, hash) in bodies {
+        hasher.update(&(len as u64).to_le_bytes());
+        hasher.update(&hash.to_le_bytes());
     }
     Some(hasher.digest())
 }
@@ -424,7 +467,7 @@ pub fn public_files(
     let json = serde_json::to_vec_pretty(&trust).unwrap_or_default();
     out.put("trust.json", json, None)?;
 
-    let bodies = (model.documents.iter()).map(|d| d.body.markdown.as_str());
+    let bodies = (model.documents.iter()).map(|d| (d.body.markdown.len(), d.body.hash));
     put_kept(
         out,
         SEARCH_INDEX,
@@ -1054,10 +1097,11 @@ pub fn assessments_csv(model: &InternalModel) -> String {
     )
 }
 
-/// The handbook's files besides its pages. `model_key` hashes the model and the program
-/// (see `search_index_key`).
 /// A CSV table of the handbook, made from the model.
 type Table = fn(&InternalModel) -> String;
+
+/// The handbook's files besides its pages. `model_key` hashes the model and the program
+/// (see `search_index_key`).
 
 pub fn internal_files(
     model: &InternalModel,
@@ -1096,7 +1140,7 @@ pub fn internal_files(
     }
     out.put("robots.txt", b"User-agent: *\nDisallow: /\n".to_vec(), None)?;
     out.put("_headers", host_headers(true).into_bytes(), None)?;
-    let bodies = model.documents.iter().map(|d| d.body);
+    let bodies = (model.documents.iter()).map(|d| (d.body.len(), d.source_hash));
     put_kept(
         out,
         SEARCH_INDEX,
@@ -1133,7 +1177,10 @@ fn internal_search_index(model: &InternalModel, words: Option<&SearchWords>) -> 
                     &d.meta.title,
                     &d.url,
                     kind,
-                    &[&summary, &words_of(words, Reading::Rough, d.body)],
+                    &[
+                        &summary,
+                        &words_of(words, Reading::Rough, d.body, d.source_hash),
+                    ],
                 )
             })
             .collect()
@@ -1220,7 +1267,7 @@ fn internal_search_index(model: &InternalModel, words: Option<&SearchWords>) -> 
         anchor: None,
     });
     let borrowed: Vec<SearchEntry> = borrowed.collect();
-    search_index(borrowed.iter())
+    search_index(borrowed.iter(), words)
 }
 
 /// An index entry that owns its words (the handbook's titles are made, not borrowed).

@@ -29,6 +29,8 @@ struct Published {
 struct SourceBody<'a> {
     markdown: &'a str,
     file: FileId,
+    /// The source file's hash: `markdown` is made from the file alone.
+    source_hash: u64,
     resolver: &'a Resolver<'a>,
     urls: &'a HashMap<String, String>,
 }
@@ -36,7 +38,7 @@ struct SourceBody<'a> {
 impl Body for SourceBody<'_> {
     fn hash(&self) -> Option<u64> {
         let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
-        (self.markdown, self.file).hash(&mut hasher);
+        (self.source_hash, self.markdown.len(), self.file).hash(&mut hasher);
         Some(hasher.finish())
     }
 
@@ -94,6 +96,7 @@ impl Renderer<'_> {
         let body = |markdown: &'m str, file: FileId| SourceBody {
             markdown,
             file,
+            source_hash: site.sources.get(file).hash(),
             resolver: &resolver,
             urls: &model.urls,
         };

@@ -35,7 +35,14 @@ impl Links for PublicLinks<'_> {
 
 impl Body for &PublicBody {
     fn hash(&self) -> Option<u64> {
-        cache::hash_of(self)
+        // The markdown by its hash: every field, named so that a new one is not forgotten.
+        let PublicBody {
+            markdown: _,
+            hash,
+            links,
+            anchors,
+        } = self;
+        cache::hash_of(&(hash, links, anchors))
     }
 
     fn html(

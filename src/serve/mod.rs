@@ -11,7 +11,7 @@ mod state;
 mod watch;
 
 use crate::finding::Severity;
-use crate::{build, check, history, load, report};
+use crate::{build, history, load, report};
 use codespan_reporting::term::termcolor::{ColorChoice, NoColor};
 use state::{Files, State};
 use std::io::Write;
@@ -53,8 +53,7 @@ fn build_once(
         history.take().filter(|h| !h.is_empty()),
         &mut findings,
     );
-    check::run(&site, today, &mut findings);
-    check::run_provenance(&site, &mut findings);
+    let (models, mut findings) = build::checked_models(&site, today, findings);
     report::sort(&mut findings, &site.sources);
     // The terminal gets the findings in colour (many warnings as a count: they would bury
     // each save's news); the page gets the errors as plain text.
@@ -76,8 +75,9 @@ fn build_once(
         let _ = report::print_text(&errors, &site.sources, &mut text);
         return Err(String::from_utf8_lossy(&text.into_inner()).into_owned());
     }
+    let only = Some(build::Audience::Internal);
     let built =
-        build::render(&site, today, Some(build::Audience::Internal), reuse).map_err(|e| e.0)?;
+        build::render_models(&site, models.map_err(|e| e.0)?, only, reuse).map_err(|e| e.0)?;
     *history = Some(std::mem::take(&mut site.history));
     let internal = built.internal.unwrap_or_default();
     Ok((internal.files, internal.pages))

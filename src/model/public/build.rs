@@ -581,8 +581,14 @@ impl<'a> Builder<'a> {
         let bodies: Vec<(String, Outline)> = (published.iter())
             .map(|(document, _)| {
                 let blocks = &document.outline.internal_blocks;
-                let markdown = strip::public_body(body(self.site, document), blocks);
-                let outline = outline(&markdown);
+                let text = body(self.site, document);
+                let markdown = strip::public_body(text, blocks);
+                // Most bodies have nothing to strip: their outline is the one loaded.
+                let outline = if markdown == text {
+                    document.outline.clone()
+                } else {
+                    outline(&markdown)
+                };
                 (markdown, outline)
             })
             .collect();
@@ -639,6 +645,7 @@ impl<'a> Builder<'a> {
                     .collect(),
                 tags: meta.tags.clone(),
                 body: PublicBody {
+                    hash: crate::sources::hash_text(&markdown),
                     markdown,
                     links,
                     anchors: outline.anchors.into_iter().collect(),

@@ -153,6 +153,10 @@ pub struct PublicDocument {
 pub struct PublicBody {
     /// Markdown without internal blocks and comments.
     pub markdown: String,
+    /// `hash_text(&markdown)`, made once: the page's key, its search words and the search
+    /// index are kept by it.
+    #[serde(skip)]
+    pub hash: u64,
     /// Where each relative link destination in `markdown` (percent-decoded) leads, from the
     /// site root; `None`: the link keeps its text and loses its target.
     pub links: BTreeMap<String, Option<String>>,
