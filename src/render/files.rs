@@ -1102,7 +1102,6 @@ type Table = fn(&InternalModel) -> String;
 
 /// The handbook's files besides its pages. `model_key` hashes the model and the program
 /// (see `search_index_key`).
-
 pub fn internal_files(
     model: &InternalModel,
     model_key: Option<u64>,
