@@ -67,7 +67,8 @@ fn line_end(text: &str, start: usize) -> usize {
 /// findings name it: short, and the same on every machine.
 pub struct SourceFile {
     pub path: PathBuf,
-    pub text: String,
+    /// Shared with what `serve` keeps between loads: an unchanged file is not copied.
+    pub text: std::sync::Arc<String>,
     /// Made on first use: most files never need a line number.
     lines: std::sync::OnceLock<LineIndex>,
     /// `hash_text` of `text`, made once: what is derived from a file is kept by it, and
@@ -81,7 +82,7 @@ pub fn hash_text(text: &str) -> u64 {
 }
 
 impl SourceFile {
-    fn new(path: PathBuf, text: String) -> Self {
+    fn new(path: PathBuf, text: std::sync::Arc<String>) -> Self {
         SourceFile {
             path,
             text,
@@ -119,12 +120,12 @@ pub struct Sources {
 
 impl Sources {
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
-        self.files.push(SourceFile::new(path, text));
+        self.files.push(SourceFile::new(path, text.into()));
         self.files.len() - 1
     }
 
     /// `add`, for a text whose `hash_text` is known already.
-    pub fn add_hashed(&mut self, path: PathBuf, text: String, hash: u64) -> FileId {
+    pub fn add_hashed(&mut self, path: PathBuf, text: std::sync::Arc<String>, hash: u64) -> FileId {
         let file = SourceFile::new(path, text);
         debug_assert_eq!(hash, hash_text(&file.text));
         let _ = file.hash.set(hash);
@@ -135,7 +136,7 @@ impl Sources {
     /// Frees a file's text once nothing will show it again (its path stays).
     pub fn release_text(&mut self, id: FileId) {
         if let Some(file) = self.files.get_mut(id) {
-            file.text = String::new();
+            file.text = Default::default();
             file.lines = std::sync::OnceLock::new();
             file.hash = std::sync::OnceLock::new();
         }

@@ -106,7 +106,7 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
                 );
                 continue;
             };
-            if text != site.sources.get(file).text {
+            if *text != *site.sources.get(file).text {
                 let label = PathBuf::from(format!("{}@{}", path.display(), approving.short_id()));
                 let (kind, stem) = (
                     site.documents[i].kind,

@@ -170,11 +170,6 @@ pub fn normalised(mut bytes: Vec<u8>) -> Vec<u8> {
     out
 }
 
-/// The text of normalised bytes, if they are UTF-8.
-pub fn text_of(bytes: &[u8]) -> Option<&str> {
-    std::str::from_utf8(bytes).ok()
-}
-
 /// Adds a file read by `read_bytes` to `sources`, or says why it cannot be.
 pub fn add(
     found: &Found,
@@ -182,19 +177,21 @@ pub fn add(
     sources: &mut Sources,
     findings: &mut Vec<Finding>,
 ) -> Option<FileId> {
-    let (bytes, hash) = match read {
-        Ok(read) => (read.bytes, read.hash),
+    let (text, hash) = match read {
+        Ok(read) => (read.text, read.hash),
         Err(finding) => {
             findings.push(*finding);
             return None;
         }
     };
-    match String::from_utf8(bytes) {
+    match text {
         Ok(text) => Some(sources.add_hashed(found.shown.clone(), text, hash)),
-        Err(err) => {
+        Err(bytes) => {
             // Keep the file (with replacement characters) so the finding can show the line.
-            let bad = err.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let bad = std::str::from_utf8(&bytes)
+                .err()
+                .map_or(0, |e| e.valid_up_to());
+            let text = String::from_utf8_lossy(&bytes).into_owned();
             let file = sources.add(found.shown.clone(), text);
             findings.push(
                 Finding::new(Code::UnreadableFile, "this file is not valid UTF-8 text")

@@ -351,7 +351,7 @@ pub fn load_cached(
         .par_iter()
         .map(|(source, found)| {
             let read = cache.reads.read(found)?;
-            if let Some(text) = files::text_of(&read.bytes) {
+            if let Ok(text) = &read.text {
                 source.parse((text, read.hash), cache);
             }
             Ok(read)

@@ -11,7 +11,7 @@ use crate::finding::Finding;
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fs::Metadata;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 const RACY: Duration = Duration::from_secs(2);
@@ -53,10 +53,12 @@ struct Kept {
     read: Read,
 }
 
-/// A source's bytes, normalised (`files::normalised`), and their xxh3 hash.
+/// A source as read: normalised (`files::normalised`), as text when it is UTF-8 (shared,
+/// not copied, by every load that finds the file unchanged) or else as bytes; and the xxh3
+/// hash of those bytes.
 #[derive(Clone)]
 pub struct Read {
-    pub bytes: Vec<u8>,
+    pub text: Result<Arc<String>, Vec<u8>>,
     pub hash: u64,
 }
 
@@ -64,7 +66,18 @@ impl Read {
     fn of(found: &Found) -> Result<Read, Box<Finding>> {
         let bytes = files::normalised(files::read_bytes(found)?);
         let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-        Ok(Read { bytes, hash })
+        let text = String::from_utf8(bytes)
+            .map(Arc::new)
+            .map_err(|e| e.into_bytes());
+        Ok(Read { text, hash })
+    }
+
+    /// The bytes read, whichever way they are held.
+    pub fn bytes(&self) -> &[u8] {
+        match &self.text {
+            Ok(text) => text.as_bytes(),
+            Err(bytes) => bytes,
+        }
     }
 }
 
@@ -145,11 +158,11 @@ mod tests {
         let reads = Reads::keeping();
         fs::write(&path, "one").unwrap();
         reads.start();
-        assert_eq!(reads.read(&found).unwrap().bytes, b"one");
+        assert_eq!(reads.read(&found).unwrap().bytes(), b"one");
         // Same size, written at once after the read: racy, so never taken from memory.
         fs::write(&path, "two").unwrap();
         reads.start();
-        assert_eq!(reads.read(&found).unwrap().bytes, b"two");
+        assert_eq!(reads.read(&found).unwrap().bytes(), b"two");
 
         // An old file is kept; a change of size or times is seen.
         let old = SystemTime::now() - Duration::from_secs(60);
@@ -160,13 +173,13 @@ mod tests {
             .set_modified(old)
             .unwrap();
         reads.start();
-        assert_eq!(reads.read(&found).unwrap().bytes, b"two");
+        assert_eq!(reads.read(&found).unwrap().bytes(), b"two");
         assert!(
             reads.current.lock().unwrap().contains_key(path.as_os_str()),
             "kept"
         );
         fs::write(&path, "three").unwrap();
         reads.start();
-        assert_eq!(reads.read(&found).unwrap().bytes, b"three");
+        assert_eq!(reads.read(&found).unwrap().bytes(), b"three");
     }
 }
