@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn line_and_column_count_characters_not_bytes() {
-        let file = SourceFile::new("x".into(), "ab\néé: x\n".into());
+        let file = SourceFile::new("x".into(), std::sync::Arc::new("ab\néé: x\n".into()));
         let x = file.text.find('x').unwrap();
         assert_eq!(file.line_col(x), (2, 5));
         assert_eq!(file.offset_of(2, 4), x);
