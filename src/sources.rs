@@ -208,7 +208,7 @@ mod tests {
 
     #[test]
     fn offsets_past_the_end_are_clamped() {
-        let file = SourceFile::new("x".into(), "a".into());
+        let file = SourceFile::new("x".into(), std::sync::Arc::new("a".into()));
         assert_eq!(file.offset_of(9, 0), 1);
         assert_eq!(file.line_col(99), (1, 2));
     }
