@@ -666,10 +666,12 @@ fn backlinks(site: &Site, refs: &HashMap<String, Ref>) -> HashMap<String, Vec<Re
     let mut link = |from: &str, to: &[String]| {
         let Some(source) = refs.get(from) else { return };
         for target in to.iter().filter(|t| refs.contains_key(*t)) {
-            let list = backlinks.entry(target.clone()).or_default();
-            if !list.contains(source) {
-                list.push(source.clone());
-            }
+            // Made unique at the end: a search of the list for each link made a record
+            // named by thousands of others cost their square.
+            backlinks
+                .entry(target.clone())
+                .or_default()
+                .push(source.clone());
         }
     };
     let resolver = Resolver::new(site);
@@ -729,6 +731,7 @@ fn backlinks(site: &Site, refs: &HashMap<String, Ref>) -> HashMap<String, Vec<Re
     }
     for list in backlinks.values_mut() {
         list.sort();
+        list.dedup();
     }
     backlinks
 }

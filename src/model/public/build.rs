@@ -582,13 +582,13 @@ impl<'a> Builder<'a> {
             .map(|(document, _)| {
                 let blocks = &document.outline.internal_blocks;
                 let text = body(self.site, document);
+                // Most bodies have nothing to strip (no internal block, no comment): their
+                // public text is the text, and their outline the one loaded with it.
+                if blocks.is_empty() && !text.contains("<!--") {
+                    return (text.to_string(), document.outline.clone());
+                }
                 let markdown = strip::public_body(text, blocks);
-                // Most bodies have nothing to strip: their outline is the one loaded.
-                let outline = if markdown == text {
-                    document.outline.clone()
-                } else {
-                    outline(&markdown)
-                };
+                let outline = outline(&markdown);
                 (markdown, outline)
             })
             .collect();
