@@ -100,7 +100,8 @@ impl Renderer<'_> {
             resolver: &resolver,
             urls: &model.urls,
         };
-        let model_hash = cache::hash_of(model);
+        let model_hash_once = std::sync::OnceLock::new();
+        let model_hash = || *model_hash_once.get_or_init(|| cache::hash_of(model));
         let indexes = [
             Job::new("index.html", "internal/dashboard.html"),
             Job::new("404.html", "internal/404.html"),
@@ -123,7 +124,7 @@ impl Renderer<'_> {
             Job::new("calendar/index.html", "internal/calendar.html"),
         ];
         let mut jobs: Vec<Job> = (indexes.into_iter())
-            .map(|index| index.with_model(model_hash))
+            .map(|index| index.with_model(&model_hash))
             .collect();
         for document in &model.documents {
             jobs.push(
@@ -174,11 +175,11 @@ impl Renderer<'_> {
             (model.site, model.today),
             self.fingerprint,
         );
-        let (pages, assets) = self.run(out, jobs, (&|| data(model), model_hash), &context)?;
+        let (pages, assets) = self.run(out, jobs, (&|| data(model), &model_hash), &context)?;
         copy_assets(site, out, assets, "")?;
         let evidence = crate::publish::internal_record_files(site);
         copy_assets(site, out, evidence, "files/")?;
-        let files_key = model_hash.and_then(|h| context.key("files", "", h, 0));
+        let files_key = model_hash().and_then(|h| context.key("files", "", h, 0));
         files::internal_files(model, files_key, self.search_words, out).map_err(RenderError)?;
         // The preview is the public site as it is built: recorded, it is also the list of
         // what `public/` holds, for the publication report.
@@ -206,7 +207,7 @@ impl Renderer<'_> {
         let (report_pages, _) = self.run(
             out,
             vec![report_job],
-            (&|| data(model), model_hash),
+            (&|| data(model), &model_hash),
             &context,
         )?;
         Ok(pages + run.pages + report_pages)

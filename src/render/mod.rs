@@ -109,8 +109,13 @@ struct Job<'m> {
     root: Option<String>,
     /// A hash of what the page is made from besides the site-wide context, for its key:
     /// the record's data, or the whole model for the indexes. `None`: always rendered.
-    own_hash: Option<u64>,
+    /// Made when the page is considered, on the rendering threads: hashing every record
+    /// costs as much as rendering the few pages a save changes.
+    own_hash: Box<dyn Fn() -> Option<u64> + Send + Sync + 'm>,
 }
+
+/// The hash of a model, made once, by whichever page first needs it.
+type ModelHash<'m> = &'m (dyn Fn() -> Option<u64> + Sync);
 
 impl<'m> Job<'m> {
     /// A page made from the whole model, such as an index: give it the model's hash
@@ -123,7 +128,7 @@ impl<'m> Job<'m> {
             body: None,
             title: None,
             root: None,
-            own_hash: None,
+            own_hash: Box::new(|| None),
         }
     }
 
@@ -136,7 +141,7 @@ impl<'m> Job<'m> {
             body: None,
             title: None,
             root: None,
-            own_hash: cache::hash_of(item),
+            own_hash: Box::new(move || cache::hash_of(item)),
         }
     }
 
@@ -151,8 +156,8 @@ impl<'m> Job<'m> {
             .map(move |item| Job::record(url(item), template, item))
     }
 
-    fn with_model(mut self, model_hash: Option<u64>) -> Self {
-        self.own_hash = model_hash;
+    fn with_model(mut self, model_hash: ModelHash<'m>) -> Self {
+        self.own_hash = Box::new(model_hash);
         self
     }
 
@@ -194,13 +199,13 @@ impl<'a> Renderer<'a> {
         &self,
         out: &dyn Output,
         jobs: Vec<Job>,
-        shared: (&(dyn Fn() -> Value + Sync), Option<u64>),
+        shared: (&(dyn Fn() -> Value + Sync), ModelHash),
         context: &cache::Context,
     ) -> Result<(usize, Vec<PathBuf>), RenderError> {
         // The whole model for the templates, converted once, and only if a page renders.
         let model = std::sync::OnceLock::new();
         let (convert, model_hash) = shared;
-        let template_data = || match model_hash.and_then(|h| context.key("model", "", h, 0)) {
+        let template_data = || match model_hash().and_then(|h| context.key("model", "", h, 0)) {
             Some(key) => (self.template_data)
                 .get(key, || Some(convert()))
                 .unwrap_or_else(convert),
@@ -214,7 +219,7 @@ impl<'a> Renderer<'a> {
                     Some(body) => body.hash(),
                     None => Some(0),
                 };
-                let key = (job.own_hash)
+                let key = (job.own_hash)()
                     .zip(body_hash)
                     .and_then(|(own, body)| context.key(job.template, &job.path, own, body));
                 if let Some(assets) = key.and_then(|key| out.reuse(&job.path, key)) {

@@ -146,9 +146,10 @@ impl Renderer<'_> {
         preview: bool,
         out: &dyn Output,
     ) -> Result<PublicRun, RenderError> {
-        let model_hash = cache::hash_of(model);
+        let model_hash_once = std::sync::OnceLock::new();
+        let model_hash = || *model_hash_once.get_or_init(|| cache::hash_of(model));
         let mut jobs = vec![
-            Job::new("index.html", "public/index.html").with_model(model_hash),
+            Job::new("index.html", "public/index.html").with_model(&model_hash),
             Job {
                 // A host serves the 404 page at any missing address, so relative links
                 // would break; with a base_url, link from the site's own path instead.
@@ -159,7 +160,7 @@ impl Renderer<'_> {
                     .as_deref()
                     .filter(|_| !preview)
                     .map(site_path),
-                ..Job::new("404.html", "public/404.html").with_model(model_hash)
+                ..Job::new("404.html", "public/404.html").with_model(&model_hash)
             },
         ];
         for document in &model.documents {
@@ -178,7 +179,7 @@ impl Renderer<'_> {
         jobs.extend(Job::records(&model.risks, "public/risk.html", |r| &r.url));
         if model.suppliers.any() {
             jobs.push(
-                Job::new("suppliers/index.html", "public/suppliers.html").with_model(model_hash),
+                Job::new("suppliers/index.html", "public/suppliers.html").with_model(&model_hash),
             );
         }
         let audience = if preview {
@@ -193,7 +194,7 @@ impl Renderer<'_> {
             layout(model),
             self.fingerprint,
         );
-        let (pages, _) = self.run(out, jobs, (&|| data(model), model_hash), &context)?;
+        let (pages, _) = self.run(out, jobs, (&|| data(model), &model_hash), &context)?;
         for asset in model.assets.values() {
             let bytes = std::fs::read(&asset.source)
                 .map_err(|e| RenderError(format!("cannot read {}: {e}", asset.path)))?;
@@ -201,7 +202,7 @@ impl Renderer<'_> {
         }
         // The files besides the pages are made from the model and the program, as the
         // indexes are: keyed alike.
-        let files_key = model_hash.and_then(|h| context.key("files", "", h, 0));
+        let files_key = model_hash().and_then(|h| context.key("files", "", h, 0));
         files::public_files(model, files_key, self.search_words, out).map_err(RenderError)?;
         Ok(PublicRun {
             pages,
