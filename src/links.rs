@@ -43,6 +43,18 @@ fn key_of(path: &Path) -> String {
     parts.join("/")
 }
 
+/// The folder of a source (a `/`-separated path such as `content/policies/a.md`) under
+/// `content/`, as `Path::parent` and `strip_prefix("content")` find it; `""` when the
+/// source is not under `content/`.
+fn folder_under_content(source: &str) -> &str {
+    let parent = source.rsplit_once('/').map_or("", |(parent, _)| parent);
+    if parent == "content" {
+        ""
+    } else {
+        parent.strip_prefix("content/").unwrap_or("")
+    }
+}
+
 /// `folder/path` (both `/`-separated, `folder` under `content/`) with `.` and `..` worked
 /// out, as `inside_content` does for a `Path`; `None` when it leads outside `content/`.
 /// Only for text without `\\`, which a `Path` may read as a separator.
@@ -107,21 +119,32 @@ impl<'a> Resolver<'a> {
             }));
         }
         let source = self.site.sources.path(from);
-        let own = source.strip_prefix("content").unwrap_or(source);
+        // The source's path as text where it can be: `Path`'s own methods walk it part by
+        // part, once for each of the site's links.
+        let plain = source.to_str().filter(|s| !s.contains('\\'));
         if path.is_empty() {
-            let id = self.by_path.get(&key_of(own));
+            let own = match plain {
+                Some(source) => source
+                    .strip_prefix("content/")
+                    .unwrap_or(source)
+                    .to_string(),
+                None => key_of(source.strip_prefix("content").unwrap_or(source)),
+            };
+            let id = self.by_path.get(&own);
             let target = id.map_or(Target::Unloaded, |id| Target::Record(id));
             return Ok(Some(Resolved { target, anchor }));
         }
         let decoded = percent_decode(path);
-        let folder = (source.parent())
-            .and_then(|p| p.strip_prefix("content").ok())
-            .unwrap_or(Path::new(""));
-        let joined = match folder.to_str() {
-            Some(folder) if !folder.contains('\\') && !decoded.contains('\\') => {
-                join_inside(folder, &decoded)
+        let joined = match plain {
+            Some(source) if !decoded.contains('\\') => {
+                join_inside(folder_under_content(source), &decoded)
             }
-            _ => inside_content(&folder.join(&decoded).to_string_lossy()).map(|p| key_of(&p)),
+            _ => {
+                let folder = (source.parent())
+                    .and_then(|p| p.strip_prefix("content").ok())
+                    .unwrap_or(Path::new(""));
+                inside_content(&folder.join(&decoded).to_string_lossy()).map(|p| key_of(&p))
+            }
         };
         let key = joined.ok_or_else(|| format!("`{path}` leads outside content/"))?;
         if let Some(id) = self.by_path.get(&key) {
@@ -183,6 +206,24 @@ mod tests {
             let by_path =
                 inside_content(&Path::new(folder).join(path).to_string_lossy()).map(|p| key_of(&p));
             assert_eq!(join_inside(folder, path), by_path, "{folder} + {path}");
+        }
+    }
+
+    #[test]
+    fn a_source_s_folder_is_found_as_paths_find_it() {
+        for source in [
+            "content/policies/a.md",
+            "content/a.md",
+            "a.md",
+            "other/a.md",
+            "contentx/a.md",
+            "content/policies/a.md@1234abc",
+            "content/a/b/c.md",
+        ] {
+            let by_path = (Path::new(source).parent())
+                .and_then(|p| p.strip_prefix("content").ok())
+                .unwrap_or(Path::new(""));
+            assert_eq!(folder_under_content(source), key_of(by_path), "{source}");
         }
     }
 
