@@ -292,24 +292,19 @@ fn asset_link(
 /// Two records that would be written to the same page. Compared without case, because
 /// macOS, Windows and some static hosts do not tell `a/` from `A/`.
 pub fn check_url_collisions(site: &Site, findings: &mut Vec<Finding>) {
-    let mut seen: HashMap<String, (At, String, &str)> = HashMap::new();
-    for AnyRecord {
-        kind,
-        id,
-        file,
-        positions,
-        url,
-        ..
-    } in each_record(site)
-    {
-        let at = At {
-            file,
-            span: positions.value("id"),
-        };
-        match seen.get(&url.to_lowercase()) {
+    let mut seen: HashMap<String, (AnyRecord, &str)> = HashMap::new();
+    // Where a record's id is, found only for the findings (one look-up per record).
+    let at = |record: &AnyRecord| At {
+        file: record.file,
+        span: record.positions.value("id"),
+    };
+    for record in each_record(site) {
+        let lowered = record.url.to_lowercase();
+        let (kind, id, url) = (record.kind, record.id, &record.url);
+        match seen.get(&lowered) {
             // The same id twice is already a duplicate-id error.
-            Some((_, _, first_id)) if *first_id == id => {}
-            Some((first, first_url, _)) => findings.push(
+            Some((_, first_id)) if *first_id == id => {}
+            Some((first, _)) => findings.push(
                 Finding::new(
                     Code::UrlCollision,
                     format!(
@@ -317,12 +312,12 @@ pub fn check_url_collisions(site: &Site, findings: &mut Vec<Finding>) {
                         kind.noun()
                     ),
                 )
-                .at(at)
-                .note(first.clone(), format!("already written to `{first_url}`"))
+                .at(at(&record))
+                .note(at(first), format!("already written to `{}`", first.url))
                 .help("rename the file or the id so that each gets its own page"),
             ),
             None => {
-                seen.insert(url.to_lowercase(), (at, url, id));
+                seen.insert(lowered, (record, id));
             }
         }
     }

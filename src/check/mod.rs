@@ -26,6 +26,7 @@ use crate::load::{Record, Site};
 use crate::publish;
 use crate::urls;
 use std::collections::HashMap;
+use std::ops::Range;
 
 pub use crate::kind::Kind;
 
@@ -296,42 +297,74 @@ fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
 /// objectives`, as the starter policy `init` writes has) would publish the instruction as
 /// the policy. Lines inside code fences and internal blocks are not published as text.
 fn public_body_placeholders(site: &Site, findings: &mut Vec<Finding>) {
+    // Kept per thread by the source's hash and where its body starts: `serve` asks about
+    // every public body on each save, line by line.
+    thread_local! {
+        static FOUND: std::cell::RefCell<HashMap<(u64, usize), Placeholders>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
     for document in site
         .documents
         .iter()
         .filter(|d| publish::document(d).shown == Visibility::Public)
     {
-        let text = &site.sources.get(document.record.file).text;
-        let Some(body) = text.get(document.body_start..) else {
-            continue;
-        };
-        let (mut fenced, mut internal) = (false, 0usize);
-        let mut offset = document.body_start;
-        for line in body.split_inclusive('\n') {
-            let trimmed = line.trim();
-            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-                fenced = !fenced;
-            } else if !fenced && trimmed.starts_with("<!--") && trimmed.contains("/internal") {
-                internal = internal.saturating_sub(1);
-            } else if !fenced && trimmed.starts_with("<!--") && trimmed.contains("internal") {
-                internal += 1;
-            } else if !fenced && internal == 0 && !trimmed.is_empty() {
-                let start = line.len() - line.trim_start().len();
-                let words: String = trimmed.chars().take(12).collect();
-                if let Some(word) = publish::placeholder(&words) {
-                    findings.push(
-                        Finding::new(
-                            Code::PlaceholderText,
-                            format!("this public document still says `{word}` here, and the public site shows it as written"),
-                        )
-                        .at(At { file: document.record.file, span: offset + start..offset + start + trimmed.len() })
-                        .help("write the text the public may read (the starter policy's TODO lines say what each section needs), or keep the document internal until it is"),
-                    );
+        let source = site.sources.get(document.record.file);
+        let key = (source.hash(), document.body_start);
+        let known = FOUND.with(|found| found.borrow().get(&key).cloned());
+        let placeholders = known.unwrap_or_else(|| {
+            let placeholders = body_placeholders(&source.text, document.body_start);
+            FOUND.with(|found| {
+                let mut found = found.borrow_mut();
+                if found.len() > 100_000 {
+                    found.clear();
                 }
-            }
-            offset += line.len();
+                found.insert(key, placeholders.clone());
+            });
+            placeholders
+        });
+        for (span, word) in placeholders {
+            findings.push(
+                Finding::new(
+                    Code::PlaceholderText,
+                    format!("this public document still says `{word}` here, and the public site shows it as written"),
+                )
+                .at(At { file: document.record.file, span })
+                .help("write the text the public may read (the starter policy's TODO lines say what each section needs), or keep the document internal until it is"),
+            );
         }
     }
+}
+
+/// Where placeholders are in a text, and which.
+type Placeholders = Vec<(Range<usize>, &'static str)>;
+
+/// The lines of a body (the text from `body_start`) that start with a placeholder, outside
+/// code fences and internal blocks, with the placeholder found.
+fn body_placeholders(text: &str, body_start: usize) -> Placeholders {
+    let Some(body) = text.get(body_start..) else {
+        return Vec::new();
+    };
+    let mut placeholders = Vec::new();
+    let (mut fenced, mut internal) = (false, 0usize);
+    let mut offset = body_start;
+    for line in body.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+        } else if !fenced && trimmed.starts_with("<!--") && trimmed.contains("/internal") {
+            internal = internal.saturating_sub(1);
+        } else if !fenced && trimmed.starts_with("<!--") && trimmed.contains("internal") {
+            internal += 1;
+        } else if !fenced && internal == 0 && !trimmed.is_empty() {
+            let start = offset + line.len() - line.trim_start().len();
+            let words: String = trimmed.chars().take(12).collect();
+            if let Some(word) = publish::placeholder(&words) {
+                placeholders.push((start..start + trimmed.len(), word));
+            }
+        }
+        offset += line.len();
+    }
+    placeholders
 }
 
 /// Addresses from site.yaml that pages link to must be web (or mail) addresses: a
