@@ -79,6 +79,8 @@ fn build_once(
     let built =
         build::render_models(&site, models.map_err(|e| e.0)?, only, reuse).map_err(|e| e.0)?;
     *history = Some(std::mem::take(&mut site.history));
+    // Freeing every record of a large site takes a while: not before the page is served.
+    std::thread::spawn(move || drop(site));
     let internal = built.internal.unwrap_or_default();
     Ok((internal.files, internal.pages))
 }
