@@ -63,7 +63,7 @@ pub struct Document {
     pub record: Record<DocumentMeta>,
     /// Byte offset of the body in the file.
     pub body_start: usize,
-    pub outline: Outline,
+    pub outline: std::sync::Arc<Outline>,
 }
 
 pub struct LoadedCatalog {
@@ -562,7 +562,7 @@ fn load_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
 struct ParsedDocument {
     /// The front matter's parse, the body's offset and outline; `None` when the front
     /// matter could not be split off.
-    parts: Option<(yaml::Parsed<DocumentMeta>, usize, Outline)>,
+    parts: Option<(yaml::Parsed<DocumentMeta>, usize, std::sync::Arc<Outline>)>,
     /// The `id:` line, for a document whose front matter did not parse.
     id_line: Option<String>,
     findings: Vec<Finding>,
@@ -618,7 +618,7 @@ fn parse_document(text: &str) -> ParsedDocument {
     }
     let outline = outline::outline(split.body);
     ParsedDocument {
-        parts: Some((parsed, split.body_start, outline)),
+        parts: Some((parsed, split.body_start, outline.into())),
         id_line,
         findings,
     }

@@ -17,8 +17,10 @@ use std::ops::Range;
 /// Where each key and value of one YAML document is, by dotted path (`""` is the root).
 #[derive(Clone, Default, Debug)]
 pub struct Positions {
-    values: HashMap<String, Range<usize>>,
-    keys: HashMap<String, Range<usize>>,
+    // Shared: `serve` keeps each parse for the next load, which copies the record, and
+    // every field has a position.
+    values: std::sync::Arc<HashMap<String, Range<usize>>>,
+    keys: std::sync::Arc<HashMap<String, Range<usize>>>,
 }
 
 impl Positions {
@@ -55,8 +57,8 @@ impl Positions {
     pub fn renamed(&self, pairs: &[(String, String)]) -> Positions {
         let mut renamed = Positions::default();
         for (new, old) in pairs {
-            renamed.values.insert(new.clone(), self.value(old));
-            renamed.keys.insert(new.clone(), self.key(old));
+            std::sync::Arc::make_mut(&mut renamed.values).insert(new.clone(), self.value(old));
+            std::sync::Arc::make_mut(&mut renamed.keys).insert(new.clone(), self.key(old));
         }
         renamed
     }
@@ -570,7 +572,8 @@ fn index_positions(
                                 Event::Scalar(name, ..) => name.to_string(),
                                 _ => "?".to_string(),
                             };
-                            positions.keys.insert(join(path, &name), start..end);
+                            std::sync::Arc::make_mut(&mut positions.keys)
+                                .insert(join(path, &name), start..end);
                             *key = Some(name);
                             if matches!(event, Event::Scalar(..) | Event::Alias(_)) {
                                 continue;
@@ -596,8 +599,7 @@ fn index_positions(
             Event::Scalar(..) => start..end,
             _ => start..(start + 1).min(base + text.len()),
         };
-        positions
-            .values
+        std::sync::Arc::make_mut(&mut positions.values)
             .entry(node_path.clone())
             .or_insert(value_span);
         if stack.len() >= MAX_DEPTH {

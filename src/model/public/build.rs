@@ -578,7 +578,7 @@ impl<'a> Builder<'a> {
         assets: &mut BTreeMap<String, PublicAsset>,
     ) -> (Vec<PublicDocument>, Vec<NavLink>) {
         // Bodies first: a link's anchor must name a heading of the *public* text it leads to.
-        let bodies: Vec<(String, Outline)> = (published.iter())
+        let bodies: Vec<(String, std::sync::Arc<Outline>)> = (published.iter())
             .map(|(document, _)| {
                 let blocks = &document.outline.internal_blocks;
                 let text = body(self.site, document);
@@ -588,7 +588,7 @@ impl<'a> Builder<'a> {
                     return (text.to_string(), document.outline.clone());
                 }
                 let markdown = strip::public_body(text, blocks);
-                let outline = outline(&markdown);
+                let outline = outline(&markdown).into();
                 (markdown, outline)
             })
             .collect();
@@ -648,7 +648,7 @@ impl<'a> Builder<'a> {
                     hash: crate::sources::hash_text(&markdown),
                     markdown,
                     links,
-                    anchors: outline.anchors.into_iter().collect(),
+                    anchors: outline.anchors.iter().cloned().collect(),
                 },
             });
         }
