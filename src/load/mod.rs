@@ -38,7 +38,8 @@ pub struct Record<T> {
     pub file: FileId,
     /// The file name without its extension: the URL of policies, pages and systems.
     pub stem: String,
-    pub data: T,
+    /// Shared with the parse that `serve` keeps for the next load: not copied on a save.
+    pub data: std::sync::Arc<T>,
     pub positions: Positions,
 }
 
@@ -254,7 +255,7 @@ fn add_source(
                 load_record::<Catalog>(found, file, Catalog::REQUIRED, site, findings, cache);
             if let Some(record) = loaded {
                 site.catalogs.push(LoadedCatalog {
-                    catalog: record.data,
+                    catalog: std::sync::Arc::unwrap_or_clone(record.data),
                     source: Some((record.file, record.positions)),
                 });
             }
@@ -456,7 +457,7 @@ fn parse_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
     text: (&str, u64),
     required: &[&str],
     cache: &ParseCache,
-) -> std::sync::Arc<(yaml::Parsed<T>, Vec<Finding>)> {
+) -> std::sync::Arc<(yaml::Parsed<std::sync::Arc<T>>, Vec<Finding>)> {
     cache.get_or_parse(std::any::type_name::<T>(), text, || {
         parse_record_now(text.0, required)
     })
@@ -465,14 +466,32 @@ fn parse_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
 fn parse_record_now<T: DeserializeOwned>(
     text: &str,
     required: &[&str],
-) -> (yaml::Parsed<T>, Vec<Finding>) {
+) -> (yaml::Parsed<std::sync::Arc<T>>, Vec<Finding>) {
     let mut found = Vec::new();
+    let parsed = parse_yaml_record(text, required, &mut found);
+    (shared(parsed), found)
+}
+
+fn parse_yaml_record<T: DeserializeOwned>(
+    text: &str,
+    required: &[&str],
+    found: &mut Vec<Finding>,
+) -> yaml::Parsed<T> {
     let origin = Origin {
         file: CACHED_FILE,
         base: 0,
         text,
     };
-    (yaml::parse::<T>(&origin, required, &mut found), found)
+    yaml::parse::<T>(&origin, required, found)
+}
+
+/// A parse whose value is shared (`Record::data`).
+fn shared<T>(parsed: yaml::Parsed<T>) -> yaml::Parsed<std::sync::Arc<T>> {
+    yaml::Parsed {
+        data: parsed.data.map(std::sync::Arc::new),
+        positions: parsed.positions,
+        raw_id: parsed.raw_id,
+    }
 }
 
 /// Every record's id with the file it came from.
@@ -562,7 +581,11 @@ fn load_record<T: DeserializeOwned + Clone + Send + Sync + 'static>(
 struct ParsedDocument {
     /// The front matter's parse, the body's offset and outline; `None` when the front
     /// matter could not be split off.
-    parts: Option<(yaml::Parsed<DocumentMeta>, usize, std::sync::Arc<Outline>)>,
+    parts: Option<(
+        yaml::Parsed<std::sync::Arc<DocumentMeta>>,
+        usize,
+        std::sync::Arc<Outline>,
+    )>,
     /// The `id:` line, for a document whose front matter did not parse.
     id_line: Option<String>,
     findings: Vec<Finding>,
@@ -618,7 +641,7 @@ fn parse_document(text: &str) -> ParsedDocument {
     }
     let outline = outline::outline(split.body);
     ParsedDocument {
-        parts: Some((parsed, split.body_start, outline.into())),
+        parts: Some((shared(parsed), split.body_start, outline.into())),
         id_line,
         findings,
     }
@@ -662,7 +685,7 @@ pub fn earlier_document(
 pub fn record_of<T: DeserializeOwned>(bytes: &[u8], required: &[&str]) -> Option<T> {
     let bytes = files::normalised(bytes.to_vec());
     let text = std::str::from_utf8(&bytes).ok()?;
-    parse_record_now::<T>(text, required).0.data
+    parse_yaml_record::<T>(text, required, &mut Vec::new()).data
 }
 
 /// The front matter of a Markdown source given as bytes (a file as an earlier commit had

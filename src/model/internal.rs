@@ -900,7 +900,7 @@ impl<'a> Pages<'a> {
     fn objectives(&self, refs: &HashMap<String, Ref>) -> Vec<InternalAims<'a, ObjectiveRecord>> {
         (self.site.objectives.iter())
             .map(|objective| {
-                let data = &objective.data;
+                let data = &*objective.data;
                 let source = self.source_of(objective.file);
                 InternalAims {
                     url: urls::objective(&data.id),
@@ -927,12 +927,12 @@ impl<'a> Pages<'a> {
     ) -> Vec<InternalAims<'a, T>> {
         (records.iter())
             .map(|record| {
-                let (id, url, published_as, linked) = page(&record.data);
+                let (id, url, published_as, linked) = page(&*record.data);
                 let source = self.source_of(record.file);
                 InternalAims {
                     referenced_by: self.referenced_by(id),
                     url,
-                    record: &record.data,
+                    record: &*record.data,
                     published_as,
                     actions: BTreeMap::new(),
                     links: Self::links(refs, linked.into_iter()),
@@ -972,7 +972,7 @@ impl<'a> Pages<'a> {
     fn audits(&self, refs: &HashMap<String, Ref>) -> Vec<InternalAims<'a, AuditRecord>> {
         let mut audits: Vec<InternalAims<AuditRecord>> = (self.site.audits.iter())
             .map(|audit| {
-                let data = &audit.data;
+                let data = &*audit.data;
                 let source = self.source_of(audit.file);
                 let mut actions: BTreeMap<String, Vec<Ref>> = BTreeMap::new();
                 for action in &self.site.actions {
