@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: trustbook (both sites) against Hugo (one site) on the same Markdown.
 
-    scripts/bench.py [--sizes 100,1000,10000] [--runs 3] [--edits 20] [--only builds|history|serve]
+    scripts/bench.py [--sizes 100,1000,10000] [--runs 3] [--edits 20] [--only builds,history,serve]
 
 Generates corpora with `cargo run --release --example corpus`, installs Hugo from Debian
 if it is missing, then for each size runs both tools alternately, `--runs` times each, in
@@ -208,10 +208,15 @@ def main():
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--history", type=int, default=2000, metavar="COMMITS",
                         help="commits of history for the provenance figures at the largest size (0: skip)")
-    parser.add_argument("--only", choices=["builds", "history", "serve"],
-                        help="one part: the build table, the provenance figures or the serve latencies")
+    parser.add_argument("--only", metavar="PARTS",
+                        help="some parts, comma-separated: builds (the build table), history (the provenance "
+                             "figures), serve (the serve latencies); `builds,serve` is issue #19's table")
     args = parser.parse_args()
-    wants = lambda part: args.only in (None, part)
+    parts = {"builds", "history", "serve"}
+    only = set(args.only.split(",")) if args.only else parts
+    if not only <= parts:
+        sys.exit(f"--only takes some of {', '.join(sorted(parts))}, not {', '.join(sorted(only - parts))}")
+    wants = lambda part: part in only
     if wants("builds") or wants("serve"):
         install_hugo()
     sh(["cargo", "build", "-q", "--release", "--bin", "trustbook", "--example", "corpus"], cwd=REPO)
