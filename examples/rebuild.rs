@@ -60,11 +60,7 @@ fn main() {
     let root = Path::new(root.as_str());
     let policy = root.join("content/policies/policy-7.md");
     let original = std::fs::read_to_string(&policy).expect("policy-7.md");
-    let mut reuse = Reuse {
-        sources: ParseCache::keeping_files(),
-        search_words: Some(Default::default()),
-        ..Reuse::default()
-    };
+    let mut reuse = Reuse::serving();
     rebuild(root, &reuse);
     let mut times = Vec::new();
     let mut stages: [Vec<f64>; 3] = Default::default();

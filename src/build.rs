@@ -37,6 +37,18 @@ pub struct Reuse {
     pub template_data: crate::render::TemplateData,
 }
 
+impl Reuse {
+    /// What `serve` keeps between saves: besides what `build` keeps, the sources' bytes
+    /// and parses, and the search indexes' words.
+    pub fn serving() -> Reuse {
+        Reuse {
+            sources: ParseCache::keeping_files(),
+            search_words: Some(Default::default()),
+            ..Reuse::default()
+        }
+    }
+}
+
 /// The models of a site: the public one always (the handbook previews it), the internal
 /// one when the handbook is wanted.
 pub struct Models<'a> {

@@ -323,11 +323,7 @@ fn served_equals_fresh(root: &Path, reuse: &trustbook::build::Reuse, step: &str)
 fn what_serve_holds_after_every_save_equals_a_fresh_build() {
     let dir = site(None);
     let root = dir.path();
-    let reuse = trustbook::build::Reuse {
-        sources: trustbook::load::cache::ParseCache::keeping_files(),
-        search_words: Some(Default::default()),
-        ..Default::default()
-    };
+    let reuse = trustbook::build::Reuse::serving();
     assert!(served_equals_fresh(root, &reuse, "first"));
     edit(
         root,
@@ -564,11 +560,7 @@ fn random_sequences_of_saves_serve_what_a_fresh_build_makes() {
     for seed in 1..=sequences {
         let dir = site(None);
         let root = dir.path();
-        let reuse = trustbook::build::Reuse {
-            sources: trustbook::load::cache::ParseCache::keeping_files(),
-            search_words: Some(Default::default()),
-            ..Default::default()
-        };
+        let reuse = trustbook::build::Reuse::serving();
         assert!(served_equals_fresh(root, &reuse, "first"));
         let mut random = Xorshift(0x9E37_79B9_7F4A_7C15 ^ seed);
         let mut done = Vec::new();

@@ -148,11 +148,7 @@ pub fn run(options: Options) -> Result<(), String> {
     let state = Arc::new(State::new());
     // Kept across rebuilds: a save re-renders the pages it touches and re-highlights only
     // the code blocks it changed.
-    let reuse = build::Reuse {
-        sources: load::cache::ParseCache::keeping_files(),
-        search_words: Some(Default::default()),
-        ..build::Reuse::default()
-    };
+    let reuse = build::Reuse::serving();
     // `None`: git is not used. An empty history is read in full at the next build.
     let mut history = options.use_git.then(history::History::default);
     rebuild(&root, &state, options.color, &reuse, &mut history);
