@@ -245,6 +245,54 @@ fn a_theme_folder_made_after_start_is_watched() {
 }
 
 #[test]
+fn a_content_folder_replaced_whole_is_watched_anew() {
+    let server = start();
+    let root = server.site.path();
+    // As a checkout or a sync tool may do: the folder goes, a copy takes its place.
+    let copy = root.join("content-copy");
+    common::copy_tree(&root.join("content"), &copy);
+    fs::remove_dir_all(root.join("content")).unwrap();
+    fs::rename(&copy, root.join("content")).unwrap();
+    // Wait for the rebuild of the replacement, then edit inside it.
+    std::thread::sleep(Duration::from_millis(800));
+    edit(root, "policies/other.md", "two years", "AFTER-REPLACE");
+    let page = eventually(server.port, "/policies/other/", |r| {
+        r.body.contains("AFTER-REPLACE")
+    });
+    assert!(
+        page.body.contains("AFTER-REPLACE"),
+        "an edit in the new content/ is not served"
+    );
+}
+
+#[test]
+fn a_save_during_the_first_build_is_not_lost() {
+    let site = common::site(None);
+    let root = site.path().to_path_buf();
+    // Many pages make a first build long enough to save during it.
+    for n in 0..400 {
+        fs::write(
+            root.join(format!("content/pages/filler-{n}.md")),
+            format!("---\nid: PAGE-F{n}\ntitle: Filler {n}\n---\n\n# Filler {n}\n\nText.\n"),
+        )
+        .unwrap();
+    }
+    let saver = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(30));
+        edit(&root, "policies/other.md", "two years", "EARLY-SAVE");
+    });
+    let server = start_on(site, 0).unwrap();
+    saver.join().unwrap();
+    let page = eventually(server.port, "/policies/other/", |r| {
+        r.body.contains("EARLY-SAVE")
+    });
+    assert!(
+        page.body.contains("EARLY-SAVE"),
+        "a save made while the first build ran is not served"
+    );
+}
+
+#[test]
 fn a_save_by_rename_is_seen() {
     let server = start();
     let content = server.site.path().join("content/policies");

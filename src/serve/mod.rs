@@ -151,16 +151,18 @@ pub fn run(options: Options) -> Result<(), String> {
     let reuse = build::Reuse::serving();
     // `None`: git is not used. An empty history is read in full at the next build.
     let mut history = options.use_git.then(history::History::default);
-    rebuild(&root, &state, options.color, &reuse, &mut history);
 
-    let handler = http::Handler::new(Arc::clone(&state));
-    std::thread::spawn(move || server::run(listener, handler));
-
+    // Watching starts before the first build: a save made while it runs is the first
+    // batch, not lost until the next save.
     let (sender, changes) = mpsc::channel();
     if options.use_git {
         watch::on_commit(&root, sender.clone());
     }
     let mut watcher = watch::start(&root, options.poll, sender)?;
+    rebuild(&root, &state, options.color, &reuse, &mut history);
+
+    let handler = http::Handler::new(Arc::clone(&state));
+    std::thread::spawn(move || server::run(listener, handler));
     let mut watching_themes = root.join("themes").is_dir();
     println!("Serving on http://{bound}/");
     let _ = std::io::stdout().flush();
@@ -169,6 +171,13 @@ pub fn run(options: Options) -> Result<(), String> {
         if !watching_themes && root.join("themes").is_dir() {
             // A theme folder made after start: watch inside it from now on.
             watching_themes = watch::add_folder(&mut watcher, &root.join("themes")).is_ok();
+        }
+        for folder in ["content", "themes"] {
+            // The folder itself made, replaced or moved away (`rm -rf content` and a fresh
+            // copy): the watches inside the old one went with it.
+            if batch.iter().any(|path| path == Path::new(folder)) {
+                watch::rewatch(&mut watcher, &root.join(folder));
+            }
         }
         let mut shown: Vec<String> = batch
             .iter()

@@ -113,6 +113,15 @@ pub fn add_folder(watcher: &mut Watcher, folder: &Path) -> notify::Result<()> {
     watcher.watch(folder, RecursiveMode::Recursive)
 }
 
+/// Watches `folder` anew, with everything below it, when it is there: for a folder made,
+/// replaced or moved since it was watched.
+pub fn rewatch(watcher: &mut Watcher, folder: &Path) {
+    let _ = watcher.unwatch(folder);
+    if folder.is_dir() {
+        let _ = watcher.watch(folder, RecursiveMode::Recursive);
+    }
+}
+
 /// Gathers events until none has come for `DEBOUNCE`, then sends the relevant paths once
 /// (each path once, however many events it had).
 fn debounce(root: &Path, raw: &Receiver<notify::Result<Event>>, batches: &Sender<Vec<PathBuf>>) {
