@@ -7,7 +7,7 @@
 //! printing the median and fastest rebuild, and the median of each stage.
 //! `--without parses|pages|highlight|words` starts
 //! that cache afresh before every rebuild, to measure what it saves (`parses` includes the
-//! kept file bytes). Under `valgrind --tool=callgrind` the counts
+//! kept file bytes; `words`, the search indexes' words and entries). Under `valgrind --tool=callgrind` the counts
 //! are repeatable, unlike times on a shared machine.
 
 use std::path::Path;
