@@ -1,6 +1,7 @@
 //! The files beside the pages: `trust.json`, `sitemap.xml`, `feed.xml`, `robots.txt`, the
 //! search indexes, `soa.csv` and `gaps.csv`. Each is made from its audience's model only.
 
+use super::cache::Readers;
 use super::output::Output;
 use crate::html::escape;
 use crate::model::StatusCounts;
@@ -112,6 +113,7 @@ impl<'a> SearchEntry<'a> {
 
 fn search_index<'a>(
     entries: impl Iterator<Item = &'a SearchEntry<'a>>,
+    readers: Readers,
     memo: Option<&SearchWords>,
 ) -> Vec<u8> {
     // A script, not JSON, so that search also works from file:// where fetch() does not.
@@ -127,7 +129,7 @@ fn search_index<'a>(
             Some(json.replace("</", "<\\/"))
         };
         let json = match memo {
-            Some(memo) => memo.entries.get(entry.key(), json),
+            Some(memo) => memo.entries.get((readers, entry.key()), json),
             None => json(),
         };
         script.extend_from_slice(json.as_deref().unwrap_or("null").as_bytes());
@@ -185,7 +187,7 @@ fn public_search_index(model: &PublicModel, words: Option<&SearchWords>) -> Vec<
     });
     let index: Vec<&SearchEntry> = search.iter().collect();
     let on_request: Vec<SearchEntry> = on_request.collect();
-    search_index(index.into_iter().chain(&on_request), words)
+    search_index(index.into_iter().chain(&on_request), Readers::Public, words)
 }
 
 /// What `serve` keeps of the search indexes between saves, so that a save re-reads the
@@ -194,7 +196,9 @@ fn public_search_index(model: &PublicModel, words: Option<&SearchWords>) -> Vec<
 #[derive(Default)]
 pub struct SearchWords {
     words: crate::memo::Memo<(Reading, usize, u64), String>,
-    entries: crate::memo::Memo<u64, String>,
+    /// By whose index they are in as well: a public index can only ever be given an
+    /// entry made for a public index, whatever two hashes may coincide.
+    entries: crate::memo::Memo<(Readers, u64), String>,
 }
 
 impl SearchWords {
@@ -1266,7 +1270,7 @@ fn internal_search_index(model: &InternalModel, words: Option<&SearchWords>) -> 
         anchor: None,
     });
     let borrowed: Vec<SearchEntry> = borrowed.collect();
-    search_index(borrowed.iter(), words)
+    search_index(borrowed.iter(), Readers::Internal, words)
 }
 
 /// An index entry that owns its words (the handbook's titles are made, not borrowed).

@@ -81,7 +81,9 @@ pub struct Renderer<'a> {
 /// Converting a model for the templates costs about 10 ms per 1,000 records: a build
 /// renders the handbook and its publication report from one conversion, and a `serve`
 /// save that leaves the model unchanged does none.
-pub type TemplateData = crate::memo::Memo<u64, Value>;
+/// Kept by audience as well as by key: the public preview can only ever be given a model
+/// converted for a public run, whatever two hashes may coincide.
+pub type TemplateData = crate::memo::Memo<(cache::Readers, u64), Value>;
 
 /// A page's Markdown body, with what its links resolve against.
 trait Body: Sync {
@@ -207,7 +209,7 @@ impl<'a> Renderer<'a> {
         let (convert, model_hash) = shared;
         let template_data = || match model_hash().and_then(|h| context.key("model", "", h, 0)) {
             Some(key) => (self.template_data)
-                .get(key, || Some(convert()))
+                .get((context.audience, key), || Some(convert()))
                 .unwrap_or_else(convert),
             None => convert(),
         };
