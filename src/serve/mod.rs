@@ -163,18 +163,13 @@ pub fn run(options: Options) -> Result<(), String> {
 
     let handler = http::Handler::new(Arc::clone(&state));
     std::thread::spawn(move || server::run(listener, handler));
-    let mut watching_themes = root.join("themes").is_dir();
     println!("Serving on http://{bound}/");
     let _ = std::io::stdout().flush();
 
     for batch in changes {
-        if !watching_themes && root.join("themes").is_dir() {
-            // A theme folder made after start: watch inside it from now on.
-            watching_themes = watch::add_folder(&mut watcher, &root.join("themes")).is_ok();
-        }
         for folder in ["content", "themes"] {
-            // The folder itself made, replaced or moved away (`rm -rf content` and a fresh
-            // copy): the watches inside the old one went with it.
+            // The folder itself made after start, replaced or moved away (`rm -rf content`
+            // and a fresh copy): watch inside the one there now.
             if batch.iter().any(|path| path == Path::new(folder)) {
                 watch::rewatch(&mut watcher, &root.join(folder));
             }

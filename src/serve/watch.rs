@@ -108,11 +108,6 @@ pub fn on_commit(root: &Path, batches: Sender<Vec<PathBuf>>) {
     });
 }
 
-/// Watches one more folder, with everything below it.
-pub fn add_folder(watcher: &mut Watcher, folder: &Path) -> notify::Result<()> {
-    watcher.watch(folder, RecursiveMode::Recursive)
-}
-
 /// Watches `folder` anew, with everything below it, when it is there: for a folder made,
 /// replaced or moved since it was watched.
 pub fn rewatch(watcher: &mut Watcher, folder: &Path) {
