@@ -29,11 +29,11 @@ fn rebuild(root: &Path, reuse: &Reuse) -> ([f64; 3], load::Site) {
     };
     let site = load::load_cached(root, &mut findings, &reuse.sources).expect("a site");
     lap(0);
-    let (models, _) = checked_models(&site, today, findings);
+    let (models, ..) = checked_models(&site, today, findings);
     lap(1);
     render_models(
         &site,
-        models.expect("models"),
+        &models.expect("models"),
         Some(Audience::Internal),
         reuse,
     )

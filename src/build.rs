@@ -8,7 +8,7 @@ use crate::render::cache::PageCache;
 use crate::render::highlight::Highlighter;
 use crate::render::output::{Memory, Output};
 use crate::render::theme::Theme;
-use crate::render::{RenderError, Renderer, SiteFiles};
+use crate::render::{ModelHashes, RenderError, Renderer, SiteFiles};
 use crate::write;
 use std::sync::Arc;
 
@@ -22,6 +22,8 @@ pub enum Audience {
 pub struct Built {
     pub public: Option<SiteFiles>,
     pub internal: Option<SiteFiles>,
+    /// The hashes of the models rendered, as the pages' keys used them.
+    pub hashes: ModelHashes,
 }
 
 /// What one build can hand the next: highlighted code and rendered pages. `build` starts
@@ -52,8 +54,8 @@ impl Reuse {
 /// The models of a site: the public one always (the handbook previews it), the internal
 /// one when the handbook is wanted.
 pub struct Models<'a> {
-    public: public::PublicModel,
-    internal: Option<internal::InternalModel<'a>>,
+    pub public: public::PublicModel,
+    pub internal: Option<internal::InternalModel<'a>>,
 }
 
 /// Builds the models of `site`, the two side by side (neither depends on the other).
@@ -79,6 +81,8 @@ pub fn models(site: &Site, today: Date, only: Option<Audience>) -> Result<Models
 /// laptop has at least. The models are for rendering only if no finding is an error.
 /// A model built from a site that fails `check` is thrown away; should building one
 /// panic on such a site, the findings still say what is wrong.
+/// Also returns what `check` found that the rules on one body need again (`serve` keeps
+/// it for a save that changes a body alone).
 pub fn checked_models(
     site: &Site,
     today: Date,
@@ -86,15 +90,17 @@ pub fn checked_models(
 ) -> (
     Result<Models<'_>, RenderError>,
     Vec<crate::finding::Finding>,
+    crate::check::BodyRules,
 ) {
-    let (models, ()) = rayon::join(
+    let (models, body_rules) = rayon::join(
         || {
             let only = Some(Audience::Internal);
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| models(site, today, only)))
         },
         || {
-            crate::check::run(site, today, &mut findings);
+            let body_rules = crate::check::run_keeping(site, today, &mut findings);
             crate::check::run_provenance(site, &mut findings);
+            body_rules
         },
     );
     let failed = (findings.iter()).any(|f| f.severity == crate::finding::Severity::Error);
@@ -103,7 +109,7 @@ pub fn checked_models(
         Err(_) if failed => Err(RenderError("the site failed `check`".into())),
         Err(panic) => std::panic::resume_unwind(panic),
     };
-    (models, findings)
+    (models, findings, body_rules)
 }
 
 /// Renders the sites of a site that passed `check` into memory (for `serve` and tests).
@@ -113,13 +119,13 @@ pub fn render(
     only: Option<Audience>,
     reuse: &Reuse,
 ) -> Result<Built, RenderError> {
-    render_models(site, models(site, today, only)?, only, reuse)
+    render_models(site, &models(site, today, only)?, only, reuse)
 }
 
 /// Renders models made by `models` (with the same `only`) into memory.
 pub fn render_models(
     site: &Site,
-    models: Models,
+    models: &Models,
     only: Option<Audience>,
     reuse: &Reuse,
 ) -> Result<Built, RenderError> {
@@ -131,10 +137,11 @@ pub fn render_models(
     if let Some(words) = &reuse.search_words {
         words.start();
     }
+    let hashes = ModelHashes::default();
     let pages = render_into(
         site,
         models,
-        reuse,
+        (reuse, &hashes),
         public.as_ref().map(|m| m as &dyn Output),
         internal.as_ref().map(|m| m as &dyn Output),
     )?;
@@ -147,6 +154,7 @@ pub fn render_models(
     Ok(Built {
         public: collected(public, pages.0),
         internal: collected(internal, pages.1),
+        hashes,
     })
 }
 
@@ -191,8 +199,9 @@ pub fn build(
         Some(&generations[at] as &dyn Output)
     };
     let models = models(site, today, only).map_err(|e| e.0)?;
-    let pages =
-        render_into(site, models, reuse, output("public"), output("internal")).map_err(|e| e.0)?;
+    let hashes = ModelHashes::default();
+    let (public, internal) = (output("public"), output("internal"));
+    let pages = render_into(site, &models, (reuse, &hashes), public, internal).map_err(|e| e.0)?;
     let mut written = Vec::new();
     for (name, generation) in folders.into_iter().zip(generations) {
         let files = generation.finish()?;
@@ -212,11 +221,31 @@ pub const CACHE_FOLDER: &str = ".trustbook-cache";
 /// Renders into the outputs given; returns the number of pages of each.
 fn render_into(
     site: &Site,
-    models: Models,
-    reuse: &Reuse,
+    models: &Models,
+    (reuse, hashes): (&Reuse, &ModelHashes),
     public: Option<&dyn Output>,
     internal: Option<&dyn Output>,
 ) -> Result<(usize, usize), RenderError> {
+    let theme = theme(site)?;
+    let renderer = renderer(&theme, reuse, hashes);
+    let Models {
+        public: public_model,
+        internal: internal_model,
+    } = models;
+    let mut pages = (0, 0);
+    if let Some(out) = public {
+        pages.0 = renderer.public(public_model, false, out)?.pages;
+        renderer.static_files(&theme, out)?;
+    }
+    if let (Some(out), Some(model)) = (internal, internal_model) {
+        pages.1 = renderer.internal(model, public_model, site, &theme, out)?;
+        renderer.static_files(&theme, out)?;
+    }
+    Ok(pages)
+}
+
+/// The theme `site.yaml` names.
+pub fn theme(site: &Site) -> Result<Arc<Theme>, RenderError> {
     let config = &site
         .config
         .as_ref()
@@ -224,26 +253,17 @@ fn render_into(
         .data;
     let theme =
         Theme::new(&site.root, config.theme.as_deref()).map_err(|e| RenderError(e.to_string()))?;
-    let theme = Arc::new(theme);
-    let renderer = Renderer {
+    Ok(Arc::new(theme))
+}
+
+/// The renderer of a build with `theme`, using and adding to what `reuse` keeps.
+pub fn renderer<'a>(theme: &Arc<Theme>, reuse: &'a Reuse, hashes: &'a ModelHashes) -> Renderer<'a> {
+    Renderer {
         env: theme.environment(),
         highlighter: &reuse.highlighter,
         search_words: reuse.search_words.as_ref(),
         fingerprint: theme.fingerprint(),
         template_data: &reuse.template_data,
-    };
-    let Models {
-        public: public_model,
-        internal: internal_model,
-    } = models;
-    let mut pages = (0, 0);
-    if let Some(out) = public {
-        pages.0 = renderer.public(&public_model, false, out)?.pages;
-        renderer.static_files(&theme, out)?;
+        hashes,
     }
-    if let (Some(out), Some(model)) = (internal, internal_model) {
-        pages.1 = renderer.internal(&model, &public_model, site, &theme, out)?;
-        renderer.static_files(&theme, out)?;
-    }
-    Ok(pages)
 }

@@ -577,3 +577,172 @@ fn random_sequences_of_saves_serve_what_a_fresh_build_makes() {
     // Most saves must build, or the comparison above tested little.
     assert!(served * 2 > saves, "only {served} of {saves} saves built");
 }
+
+/// Every file under `content/` and `themes/` with its bytes: two of these differ where a
+/// watcher would report a change.
+fn snapshot(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut all = std::collections::BTreeMap::new();
+    for folder in ["content", "themes"]
+        .into_iter()
+        .filter(|f| root.join(f).is_dir())
+    {
+        for (path, bytes) in files_under(&root.join(folder)) {
+            all.insert(format!("{folder}/{path}"), bytes);
+        }
+    }
+    all
+}
+
+/// The paths that differ between two snapshots, as the watcher sends them.
+fn batch_between(
+    before: &std::collections::BTreeMap<String, Vec<u8>>,
+    after: &std::collections::BTreeMap<String, Vec<u8>>,
+) -> Vec<std::path::PathBuf> {
+    let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    keys.into_iter()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .map(std::path::PathBuf::from)
+        .collect()
+}
+
+/// A random save to one Markdown body (the saves `serve` answers without a full build,
+/// and some it must not): words, headings (some linked to), internal blocks, comments,
+/// placeholders, code, a marker left open; now and then any other save.
+fn random_body_save(
+    root: &Path,
+    random: &mut Xorshift,
+    n: usize,
+    broken: &mut Option<(std::path::PathBuf, String)>,
+) -> String {
+    if random.below(5) == 0 {
+        return random_save(root, random, n, broken);
+    }
+    let mended = match broken.take() {
+        Some((path, text)) => {
+            fs::write(&path, text).unwrap();
+            "mended, then "
+        }
+        None => "",
+    };
+    let documents: Vec<String> = source_files(root)
+        .into_iter()
+        .filter(|f| f.ends_with(".md"))
+        .collect();
+    let file = documents[random.below(documents.len())].clone();
+    let path = root.join("content").join(&file);
+    let text = fs::read_to_string(&path).unwrap();
+    let heading = text.lines().find(|l| l.starts_with('#')).map(str::to_owned);
+    // A renamed heading may break a link to it: the next save puts it back, as the
+    // writer would.
+    let kind = random.below(9);
+    if matches!(kind, 2 | 3 | 7) {
+        *broken = Some((path.clone(), text.clone()));
+    }
+    let (changed, what) = match kind {
+        0 => (format!("{text}\nWord{n} appended.\n"), "a line appended"),
+        1 => (
+            text.replacen(" the ", &format!(" the {n} "), 1),
+            "a word inserted",
+        ),
+        2 => match &heading {
+            Some(line) => (
+                text.replacen(line, &format!("{line} {n}"), 1),
+                "its first heading renamed",
+            ),
+            None => (text.clone(), "nothing (no heading)"),
+        },
+        3 => (
+            text.replacen("## Data retention", &format!("## Data retention {n}"), 1),
+            "a heading another document links to renamed",
+        ),
+        4 => (
+            format!("{text}\n<!-- internal -->\n\nSecret {n}.\n\n<!-- /internal -->\n"),
+            "an internal block added",
+        ),
+        5 => (
+            format!("{text}\n<!-- a comment {n} -->\n\nTODO: say more {n}\n"),
+            "a comment and a placeholder added",
+        ),
+        6 => (
+            format!("{text}\n```rust\nfn f{n}() {{}}\n```\n"),
+            "code added",
+        ),
+        7 => (
+            format!("{text}\n<!-- internal -->\n\nnever closed {n}\n"),
+            "an internal block left open",
+        ),
+        _ => (text.replacen("\n\n", "\n\n\n", 1), "a blank line added"),
+    };
+    fs::write(&path, changed).unwrap();
+    format!("{mended}{what} in {file}")
+}
+
+/// What `serve` answers to each save (from what it kept, or by a full build) is what a
+/// fresh build makes, byte for byte, after seeded random sequences of saves that are
+/// mostly edits of a body. `TRUSTBOOK_SAVE_SEQUENCES` runs more.
+#[test]
+fn serve_answers_saves_of_a_body_as_a_fresh_build_would() {
+    use trustbook::build::{Audience, Reuse, render};
+    use trustbook::{check, load};
+    let fresh = |root: &Path| {
+        let today = load::date::today().unwrap();
+        let mut findings = Vec::new();
+        let site = load::load_cached(root, &mut findings, &Default::default()).unwrap();
+        check::run(&site, today, &mut findings);
+        let failed = (findings.iter()).any(|f| f.severity == trustbook::finding::Severity::Error);
+        (!failed).then(|| {
+            let built = render(&site, today, Some(Audience::Internal), &Reuse::default());
+            built.unwrap().internal.unwrap().files
+        })
+    };
+    let sequences: u64 = std::env::var("TRUSTBOOK_SAVE_SEQUENCES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3);
+    let (mut saves, mut body_alone, mut built) = (0, 0, 0);
+    for seed in 1..=sequences {
+        let dir = site(None);
+        let root = dir.path();
+        let color = codespan_reporting::term::termcolor::ColorChoice::Never;
+        let mut session = trustbook::serve::session::Session::new(root, false, color);
+        assert!(session.build().files.is_some(), "the fixture builds");
+        let mut random = Xorshift(0x2545_F491_4F6C_DD1D ^ seed);
+        let (mut done, mut broken) = (Vec::new(), None);
+        for n in 0..40 {
+            let before = snapshot(root);
+            done.push(random_body_save(root, &mut random, n, &mut broken));
+            let batch = batch_between(&before, &snapshot(root));
+            let step = format!("sequence {seed}, after: {}", done.join("; "));
+            saves += 1;
+            let outcome = session.changed(&batch);
+            let expected = fresh(root);
+            let Some(files) = outcome.files else {
+                assert!(
+                    expected.is_none(),
+                    "{step}: serve failed where a build passes"
+                );
+                continue;
+            };
+            let expected = expected.unwrap_or_else(|| panic!("{step}: serve built a failing site"));
+            built += 1;
+            body_alone += usize::from(outcome.body_alone);
+            let names =
+                |f: &std::collections::BTreeMap<String, _>| f.keys().cloned().collect::<Vec<_>>();
+            assert_eq!(names(&files), names(&expected), "{step}: the same files");
+            for (path, bytes) in files.iter() {
+                assert!(
+                    bytes == &expected[path],
+                    "{step}: {path} differs from a fresh build (body alone: {})",
+                    outcome.body_alone
+                );
+            }
+        }
+    }
+    eprintln!("{saves} saves: {built} built, {body_alone} of them from what was kept");
+    // Most saves must build, and many of them from what was kept, or this tested little.
+    assert!(built * 2 > saves, "only {built} of {saves} saves built");
+    assert!(
+        body_alone * 4 > saves,
+        "only {body_alone} of {saves} saves answered from what was kept"
+    );
+}

@@ -6,18 +6,20 @@
 use super::{AnyRecord, Index, each_record};
 use crate::finding::{At, Code, Finding};
 use crate::links::{Resolver, Target};
-use crate::load::outline::{Link, MarkerError};
+use crate::load::outline::{Link, MarkerError, Outline};
 use crate::load::records::Visibility;
 use crate::load::{Document, Site};
 use crate::publish::{self, AssetRefusal};
 use std::collections::HashMap;
 
 pub fn check(site: &Site, index: &Index, assets: &publish::Assets, findings: &mut Vec<Finding>) {
+    let outline_of = |i: usize| &*site.documents[i].outline;
     let context = Context {
         site,
         index,
         resolver: Resolver::new(site),
         assets,
+        outline_of: &outline_of,
     };
     for document in &site.documents {
         marker_errors(document, findings);
@@ -32,11 +34,37 @@ pub fn check(site: &Site, index: &Index, assets: &publish::Assets, findings: &mu
     }
 }
 
+/// The rules on one document's body (its markers and links), as `check` applies them.
+/// `outline_of` gives the outline of each document by index, for anchors: `serve` asks
+/// this of a saved body it has not put into `site`.
+pub fn body<'a>(
+    site: &'a Site,
+    index: &'a Index,
+    assets: &'a publish::Assets,
+    document: &Document,
+    outline_of: &'a dyn Fn(usize) -> &'a Outline,
+    findings: &mut Vec<Finding>,
+) {
+    let context = Context {
+        site,
+        index,
+        resolver: Resolver::new(site),
+        assets,
+        outline_of,
+    };
+    marker_errors(document, findings);
+    let public = publish::document(document).shown == Visibility::Public;
+    for link in &document.outline.links {
+        check_link(&context, document, link, public, findings);
+    }
+}
+
 struct Context<'a> {
     site: &'a Site,
     index: &'a Index,
     resolver: Resolver<'a>,
     assets: &'a publish::Assets,
+    outline_of: &'a dyn Fn(usize) -> &'a Outline,
 }
 
 /// A document its author marked public (or restricted) that the public site will not show.
@@ -114,6 +142,7 @@ fn check_link(
         index,
         resolver,
         assets,
+        outline_of,
     } = context;
     let at = At {
         file: document.record.file,
@@ -169,7 +198,7 @@ fn check_link(
         return;
     };
     if !anchor.is_empty() {
-        let anchors = entry.document.map(|i| &site.documents[i].outline.anchors);
+        let anchors = entry.document.map(|i| &outline_of(i).anchors);
         if !anchors.is_some_and(|a| a.contains(anchor)) {
             let help = match anchors {
                 Some(anchors) if !anchors.is_empty() => {
@@ -194,9 +223,8 @@ fn check_link(
             return;
         }
     }
-    let target_document = entry.document.map(|i| &site.documents[i]);
     let anchor_is_internal =
-        target_document.is_some_and(|d| d.outline.internal_anchors.contains(anchor));
+        (entry.document).is_some_and(|i| outline_of(i).internal_anchors.contains(anchor));
     if public && !link.in_internal_block && entry.published && anchor_is_internal {
         findings.push(
             Finding::new(

@@ -19,10 +19,11 @@ mod versions;
 
 use crate::finding::{At, Code, Finding};
 use crate::load::date::Date;
+use crate::load::outline::Outline;
 use crate::load::records::SiteConfig;
 use crate::load::records::Visibility;
 use crate::load::yaml::Positions;
-use crate::load::{Record, Site};
+use crate::load::{Document, Record, Site};
 use crate::publish;
 use crate::urls;
 use std::collections::HashMap;
@@ -76,6 +77,45 @@ pub fn value_at(file: usize, positions: &Positions, path: &str) -> At {
 }
 
 pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
+    run_keeping(site, today, findings);
+}
+
+/// What the rules on a document's body need of the whole site, from a run of `check`:
+/// `serve` keeps it, so that a save that changes a body alone re-checks that body alone.
+pub struct BodyRules {
+    index: Index,
+    assets: publish::Assets,
+}
+
+impl BodyRules {
+    /// The findings of every rule that reads the body of `document`, whose source text is
+    /// `text` (hashed as `hash`), and whose outline, like any document's, `outline_of`
+    /// gives by index into `site.documents`. Any other rule's findings depend on no body.
+    pub fn findings<'a>(
+        &'a self,
+        site: &'a Site,
+        document: &Document,
+        (text, hash): (&str, u64),
+        outline_of: &'a dyn Fn(usize) -> &'a Outline,
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        links::body(
+            site,
+            &self.index,
+            &self.assets,
+            document,
+            outline_of,
+            &mut findings,
+        );
+        if publish::document(document).shown == Visibility::Public {
+            document_placeholders(document, (text, hash), &mut findings);
+        }
+        findings
+    }
+}
+
+/// `run`, keeping what `BodyRules` needs.
+pub fn run_keeping(site: &Site, today: Date, findings: &mut Vec<Finding>) -> BodyRules {
     let index = ids::build_index(site, findings);
     // Reads metadata of evidence and internal assets: once per run, shared by the rules.
     let assets = publish::Assets::new(site);
@@ -103,6 +143,7 @@ pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
         certification::check(site, config, &assets, today, findings);
         data_use::check(site, config, today, findings);
     }
+    BodyRules { index, assets }
 }
 
 /// The rules on provenance from git: run once the history is attached (`history::attach_started`).
@@ -297,22 +338,34 @@ fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
 /// objectives`, as the starter policy `init` writes has) would publish the instruction as
 /// the policy. Lines inside code fences and internal blocks are not published as text.
 fn public_body_placeholders(site: &Site, findings: &mut Vec<Finding>) {
-    // Kept per thread by the source's hash and where its body starts: `serve` asks about
-    // every public body on each save, line by line.
-    thread_local! {
-        static FOUND: std::cell::RefCell<HashMap<(u64, usize), Placeholders>> =
-            std::cell::RefCell::new(HashMap::new());
-    }
     for document in site
         .documents
         .iter()
         .filter(|d| publish::document(d).shown == Visibility::Public)
     {
         let source = site.sources.get(document.record.file);
-        let key = (source.hash(), document.body_start);
+        document_placeholders(document, (&source.text, source.hash()), findings);
+    }
+}
+
+/// `public_body_placeholders` for one document whose source text is `text` (hashed as
+/// `hash`).
+fn document_placeholders(
+    document: &Document,
+    (text, hash): (&str, u64),
+    findings: &mut Vec<Finding>,
+) {
+    // Kept per thread by the source's hash and where its body starts: `serve` asks about
+    // every public body on each save, line by line.
+    thread_local! {
+        static FOUND: std::cell::RefCell<HashMap<(u64, usize), Placeholders>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    {
+        let key = (hash, document.body_start);
         let known = FOUND.with(|found| found.borrow().get(&key).cloned());
         let placeholders = known.unwrap_or_else(|| {
-            let placeholders = body_placeholders(&source.text, document.body_start);
+            let placeholders = body_placeholders(text, document.body_start);
             FOUND.with(|found| {
                 let mut found = found.borrow_mut();
                 if found.len() > 100_000 {

@@ -2,9 +2,7 @@
 //! records: backlinks, the Statement of Applicability, the risk heat maps, the review
 //! calendar and the dashboard figures.
 
-use super::{
-    Catalogs, ControlInfo, StatusCounts, SupplierState, body, document_visibility, risk_level,
-};
+use super::{Catalogs, ControlInfo, StatusCounts, SupplierState, document_visibility, risk_level};
 use crate::kind::Kind;
 use crate::links::{Resolved, Resolver, Target};
 use crate::load::aims::{
@@ -85,7 +83,7 @@ pub struct InternalDocument<'a> {
     pub meta: &'a DocumentMeta,
     /// Rendered on its own (as the page's `body`), not part of the template data.
     #[serde(skip)]
-    pub body: &'a str,
+    pub body: super::BodyText,
     /// The hash of the source file (`SourceFile::hash`): `body` is part of it, so what is
     /// made from the body is kept by it, without hashing the body again.
     #[serde(skip)]
@@ -800,7 +798,7 @@ impl<'a> Pages<'a> {
                     url: refs[&document.record.data.id].url.clone(),
                     is_page: document.kind == DocKind::Page,
                     meta: &document.record.data,
-                    body: body(site, document),
+                    body: super::BodyText::of(site, document),
                     source_hash: site.sources.get(document.record.file).hash(),
                     published_as: document_visibility(document),
                     edit_url: edit_url(self.config, &source),

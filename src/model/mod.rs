@@ -141,6 +141,30 @@ pub fn body<'a>(site: &'a Site, document: &Document) -> &'a str {
     text.get(document.body_start..).unwrap_or("")
 }
 
+/// A document's body as the handbook's model holds it: the source's text and where the
+/// body starts, shared rather than borrowed, so that `serve` can give a kept model a
+/// saved body (`serve::body_save`) without building the model again.
+#[derive(Clone)]
+pub struct BodyText {
+    text: std::sync::Arc<String>,
+    start: usize,
+}
+
+impl BodyText {
+    pub fn new(text: std::sync::Arc<String>, start: usize) -> Self {
+        BodyText { text, start }
+    }
+
+    pub fn of(site: &Site, document: &Document) -> Self {
+        let text = &site.sources.get(document.record.file).text;
+        BodyText::new(std::sync::Arc::clone(text), document.body_start)
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.text.get(self.start..).unwrap_or("")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::risk_level;

@@ -393,6 +393,20 @@ fn search_index_key(
     Some(hasher.digest())
 }
 
+/// The handbook's search index and its path, as `internal_files` writes it: for a save
+/// that changed a body alone (`serve::body_save`).
+pub fn internal_search(
+    model: &InternalModel,
+    words: Option<&SearchWords>,
+) -> (&'static str, Vec<u8>) {
+    (SEARCH_INDEX, internal_search_index(model, words))
+}
+
+/// The public search index and its path, as `public_files` writes it.
+pub fn public_search(model: &PublicModel, words: Option<&SearchWords>) -> (&'static str, Vec<u8>) {
+    (SEARCH_INDEX, public_search_index(model, words))
+}
+
 /// The key of the file at `path` made from `inputs` (a hash of everything it is made from).
 fn file_key(inputs: Option<u64>, path: &str) -> Option<u64> {
     let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
@@ -1143,7 +1157,7 @@ pub fn internal_files(
     }
     out.put("robots.txt", b"User-agent: *\nDisallow: /\n".to_vec(), None)?;
     out.put("_headers", host_headers(true).into_bytes(), None)?;
-    let bodies = (model.documents.iter()).map(|d| (d.body.len(), d.source_hash));
+    let bodies = (model.documents.iter()).map(|d| (d.body.as_str().len(), d.source_hash));
     put_kept(
         out,
         SEARCH_INDEX,
@@ -1182,7 +1196,7 @@ fn internal_search_index(model: &InternalModel, words: Option<&SearchWords>) -> 
                     kind,
                     &[
                         &summary,
-                        &words_of(words, Reading::Rough, d.body, d.source_hash),
+                        &words_of(words, Reading::Rough, d.body.as_str(), d.source_hash),
                     ],
                 )
             })

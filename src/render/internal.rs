@@ -10,7 +10,7 @@ use super::{Body, Job, RenderError, Renderer, cache, data, files, public};
 use crate::links::Resolver;
 use crate::load::Site;
 use crate::load::files::resolve_inside;
-use crate::model::internal::InternalModel;
+use crate::model::internal::{InternalDocument, InternalModel};
 use crate::model::public::PublicModel;
 use crate::sources::FileId;
 use std::collections::HashMap;
@@ -100,8 +100,7 @@ impl Renderer<'_> {
             resolver: &resolver,
             urls: &model.urls,
         };
-        let model_hash_once = std::sync::OnceLock::new();
-        let model_hash = || *model_hash_once.get_or_init(|| cache::hash_of(model));
+        let model_hash = || *self.hashes.internal.get_or_init(|| cache::hash_of(model));
         let indexes = [
             Job::new("index.html", "internal/dashboard.html"),
             Job::new("404.html", "internal/404.html"),
@@ -127,11 +126,7 @@ impl Renderer<'_> {
             .map(|index| index.with_model(&model_hash))
             .collect();
         for document in &model.documents {
-            jobs.push(
-                Job::record(&document.url, "internal/document.html", document)
-                    .with_body(body(document.body, document.file))
-                    .titled(&document.meta.title),
-            );
+            jobs.push(document_job(document, &resolver, &model.urls));
         }
         for control in &model.controls {
             let job = Job::record(&control.url, "internal/control.html", control);
@@ -168,13 +163,7 @@ impl Renderer<'_> {
             "internal/assessment.html",
             |a| &a.url,
         ));
-        let context = cache::Context::new(
-            &model.urls,
-            cache::Readers::Internal,
-            false,
-            (model.site, model.today),
-            self.fingerprint,
-        );
+        let context = context(model, self.fingerprint);
         let (pages, assets) = self.run(out, jobs, (&|| data(model), &model_hash), &context)?;
         copy_assets(site, out, assets, "")?;
         let evidence = crate::publish::internal_record_files(site);
@@ -212,4 +201,50 @@ impl Renderer<'_> {
         )?;
         Ok(pages + run.pages + report_pages)
     }
+
+    /// The handbook page of `model.documents[at]` alone, as `internal` renders it: for a
+    /// save that changed that document's body and nothing else (`serve::body_save`).
+    pub fn internal_document(
+        &self,
+        model: &InternalModel,
+        at: usize,
+        site: &Site,
+        out: &dyn Output,
+    ) -> Result<(), RenderError> {
+        let resolver = Resolver::new(site);
+        let model_hash = || *self.hashes.internal.get_or_init(|| cache::hash_of(model));
+        let job = document_job(&model.documents[at], &resolver, &model.urls);
+        let context = context(model, self.fingerprint);
+        self.run(out, vec![job], (&|| data(model), &model_hash), &context)?;
+        Ok(())
+    }
+}
+
+/// What every handbook page shares.
+fn context<'m>(model: &'m InternalModel, fingerprint: u64) -> cache::Context<'m> {
+    cache::Context::new(
+        &model.urls,
+        cache::Readers::Internal,
+        false,
+        (model.site, model.today),
+        fingerprint,
+    )
+}
+
+/// A document's handbook page.
+fn document_job<'m>(
+    document: &'m InternalDocument,
+    resolver: &'m Resolver,
+    urls: &'m HashMap<String, String>,
+) -> Job<'m> {
+    let body = SourceBody {
+        markdown: document.body.as_str(),
+        file: document.file,
+        source_hash: document.source_hash,
+        resolver,
+        urls,
+    };
+    Job::record(&document.url, "internal/document.html", document)
+        .with_body(body)
+        .titled(&document.meta.title)
 }

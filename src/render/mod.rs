@@ -76,6 +76,17 @@ pub struct Renderer<'a> {
     /// Each model as the templates read it, by the model's key: converted once per build,
     /// and kept by `serve` while a save leaves the model as it was (an edited body).
     pub template_data: &'a TemplateData,
+    /// Each model's hash, made once per build by whichever page first needs it.
+    pub hashes: &'a ModelHashes,
+}
+
+/// The hashes of the models a build renders (`None` inside: a model that cannot be
+/// hashed, whose pages are always rendered). `serve` keeps them with the models.
+#[derive(Default)]
+pub struct ModelHashes {
+    pub internal: std::sync::OnceLock<Option<u64>>,
+    /// The public site and the preview render one public model.
+    pub public: std::sync::OnceLock<Option<u64>>,
 }
 
 /// Converting a model for the templates costs about 10 ms per 1,000 records: a build

@@ -7,7 +7,7 @@ use super::highlight::Highlighter;
 use super::markdown::{self, Links};
 use super::output::Output;
 use super::{Body, Job, RenderError, Renderer, cache, data, files, site_path};
-use crate::model::public::{PublicBody, PublicModel};
+use crate::model::public::{PublicBody, PublicDocument, PublicModel};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -146,8 +146,7 @@ impl Renderer<'_> {
         preview: bool,
         out: &dyn Output,
     ) -> Result<PublicRun, RenderError> {
-        let model_hash_once = std::sync::OnceLock::new();
-        let model_hash = || *model_hash_once.get_or_init(|| cache::hash_of(model));
+        let model_hash = || *self.hashes.public.get_or_init(|| cache::hash_of(model));
         let mut jobs = vec![
             Job::new("index.html", "public/index.html").with_model(&model_hash),
             Job {
@@ -163,13 +162,7 @@ impl Renderer<'_> {
                 ..Job::new("404.html", "public/404.html").with_model(&model_hash)
             },
         ];
-        for document in &model.documents {
-            jobs.push(
-                Job::record(&document.url, "public/document.html", document)
-                    .with_body(&document.body)
-                    .titled(&document.title),
-            );
-        }
+        jobs.extend(model.documents.iter().map(document_job));
         jobs.extend(Job::records(&model.controls, "public/control.html", |c| {
             &c.url
         }));
@@ -182,18 +175,7 @@ impl Renderer<'_> {
                 Job::new("suppliers/index.html", "public/suppliers.html").with_model(&model_hash),
             );
         }
-        let audience = if preview {
-            cache::Readers::Preview
-        } else {
-            cache::Readers::Public
-        };
-        let context = cache::Context::new(
-            &model.urls,
-            audience,
-            preview,
-            layout(model),
-            self.fingerprint,
-        );
+        let context = context(model, preview, self.fingerprint);
         let (pages, _) = self.run(out, jobs, (&|| data(model), &model_hash), &context)?;
         for asset in model.assets.values() {
             let bytes = std::fs::read(&asset.source)
@@ -209,4 +191,36 @@ impl Renderer<'_> {
             reasons: page_reasons(model),
         })
     }
+
+    /// The preview's page of `model.documents[at]` alone, as `public` renders it into the
+    /// handbook: for a save that changed that document's body and nothing else.
+    pub fn preview_document(
+        &self,
+        model: &PublicModel,
+        at: usize,
+        out: &dyn Output,
+    ) -> Result<(), RenderError> {
+        let model_hash = || *self.hashes.public.get_or_init(|| cache::hash_of(model));
+        let job = document_job(&model.documents[at]);
+        let context = context(model, true, self.fingerprint);
+        self.run(out, vec![job], (&|| data(model), &model_hash), &context)?;
+        Ok(())
+    }
+}
+
+/// What every page of the public site (or of the preview) shares.
+fn context(model: &PublicModel, preview: bool, fingerprint: u64) -> cache::Context<'_> {
+    let audience = if preview {
+        cache::Readers::Preview
+    } else {
+        cache::Readers::Public
+    };
+    cache::Context::new(&model.urls, audience, preview, layout(model), fingerprint)
+}
+
+/// A document's public page.
+fn document_job(document: &PublicDocument) -> Job<'_> {
+    Job::record(&document.url, "public/document.html", document)
+        .with_body(&document.body)
+        .titled(&document.title)
 }

@@ -5,21 +5,21 @@
 //! loop (this thread) builds and publishes to the shared `State`; HTTP workers answer from
 //! whatever snapshot is current. A build with errors never replaces a good one.
 
+mod body_save;
 mod http;
 mod server;
+pub mod session;
 mod state;
 mod watch;
 
-use crate::finding::Severity;
-use crate::{build, history, load, report};
-use codespan_reporting::term::termcolor::{ColorChoice, NoColor};
-use state::{Files, State};
+use codespan_reporting::term::termcolor::ColorChoice;
+use session::{Outcome, Session};
+use state::State;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc;
-use std::time::Instant;
 
 pub struct Options {
     pub root: PathBuf,
@@ -30,89 +30,9 @@ pub struct Options {
     pub color: ColorChoice,
 }
 
-/// More warnings than this are reported as a count on each rebuild.
-const MAX_WARNINGS_SHOWN: usize = 10;
-
-/// A build in memory: the files, or the findings that stopped it.
-fn build_once(
-    root: &Path,
-    color: ColorChoice,
-    reuse: &build::Reuse,
-    history: &mut Option<history::History>,
-) -> Result<(Files, usize), String> {
-    let today = load::date::today()?;
-    let mut findings = Vec::new();
-    let mut site =
-        load::load_cached(root, &mut findings, &reuse.sources).map_err(|load::NotASite(m)| m)?;
-    // The log is read once, and again only when HEAD moves; a save re-checks which files
-    // differ from it.
-    history::attach_reusing(
-        &mut site,
-        history.is_some(),
-        today,
-        history.take().filter(|h| !h.is_empty()),
-        &mut findings,
-    );
-    let (models, mut findings) = build::checked_models(&site, today, findings);
-    report::sort(&mut findings, &site.sources);
-    // The terminal gets the findings in colour (many warnings as a count: they would bury
-    // each save's news); the page gets the errors as plain text.
-    let warnings = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Warning)
-        .count();
-    if warnings > MAX_WARNINGS_SHOWN {
-        findings.retain(|f| f.severity == Severity::Error);
-        eprintln!("{warnings} warnings: `trustbook check` lists them");
-    }
-    let _ = report::print_to_stderr(&findings, &site.sources, color);
-    if findings.iter().any(|f| f.severity == Severity::Error) {
-        let errors: Vec<_> = findings
-            .into_iter()
-            .filter(|f| f.severity == Severity::Error)
-            .collect();
-        let mut text = NoColor::new(Vec::new());
-        let _ = report::print_text(&errors, &site.sources, &mut text);
-        return Err(String::from_utf8_lossy(&text.into_inner()).into_owned());
-    }
-    let only = Some(build::Audience::Internal);
-    let built =
-        build::render_models(&site, models.map_err(|e| e.0)?, only, reuse).map_err(|e| e.0)?;
-    *history = Some(std::mem::take(&mut site.history));
-    // Freeing every record of a large site takes a while: not before the page is served.
-    std::thread::spawn(move || drop(site));
-    let internal = built.internal.unwrap_or_default();
-    Ok((internal.files, internal.pages))
-}
-
-fn rebuild(
-    root: &Path,
-    state: &State,
-    color: ColorChoice,
-    reuse: &build::Reuse,
-    history: &mut Option<history::History>,
-) {
-    let started = Instant::now();
-    let use_git = history.is_some();
-    let result = build_once(root, color, reuse, history);
-    if use_git && history.is_none() {
-        *history = Some(history::History::default());
-    }
-    match result {
-        Ok((files, pages)) => {
-            state.publish(Some(files), None);
-            eprintln!(
-                "rebuilt {pages} pages in {} ms",
-                started.elapsed().as_millis()
-            );
-        }
-        Err(errors) => {
-            state.publish(None, Some(errors));
-            eprintln!(
-                "build failed: still serving the last good build, with the errors shown in the page"
-            );
-        }
-    }
+/// Serves what a build or save made: its files, or its errors over the last good files.
+fn publish(state: &State, outcome: Outcome) {
+    state.publish(outcome.files, outcome.errors);
 }
 
 pub fn run(options: Options) -> Result<(), String> {
@@ -146,11 +66,7 @@ pub fn run(options: Options) -> Result<(), String> {
     }
 
     let state = Arc::new(State::new());
-    // Kept across rebuilds: a save re-renders the pages it touches and re-highlights only
-    // the code blocks it changed.
-    let reuse = build::Reuse::serving();
-    // `None`: git is not used. An empty history is read in full at the next build.
-    let mut history = options.use_git.then(history::History::default);
+    let mut session = Session::new(&root, options.use_git, options.color);
 
     // Watching starts before the first build: a save made while it runs is the first
     // batch, not lost until the next save.
@@ -159,7 +75,7 @@ pub fn run(options: Options) -> Result<(), String> {
         watch::on_commit(&root, sender.clone());
     }
     let mut watcher = watch::start(&root, options.poll, sender)?;
-    rebuild(&root, &state, options.color, &reuse, &mut history);
+    publish(&state, session.build());
 
     let handler = http::Handler::new(Arc::clone(&state));
     std::thread::spawn(move || server::run(listener, handler));
@@ -183,11 +99,7 @@ pub fn run(options: Options) -> Result<(), String> {
             shown.push(format!("and {} more", batch.len() - 3));
         }
         eprintln!("changed: {}", shown.join(", "));
-        if batch.iter().any(|path| path.starts_with("themes")) {
-            // A template may be used by any page: render them all again.
-            reuse.pages.clear();
-        }
-        rebuild(&root, &state, options.color, &reuse, &mut history);
+        publish(&state, session.changed(&batch));
     }
     Ok(())
 }

@@ -39,9 +39,9 @@ impl State {
 
     /// A good build replaces the files; a failed one (`files` None) keeps serving the last
     /// good files with its findings shown over them.
-    pub fn publish(&self, files: Option<Files>, errors: Option<String>) -> u64 {
+    pub fn publish(&self, files: Option<Arc<Files>>, errors: Option<String>) -> u64 {
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        let files = files.map_or_else(|| Arc::clone(&current.files), Arc::new);
+        let files = files.unwrap_or_else(|| Arc::clone(&current.files));
         let generation = current.generation + 1;
         *current = Arc::new(Served {
             generation,
@@ -78,7 +78,7 @@ mod tests {
         let state = State::new();
         let mut files = Files::new();
         files.insert("index.html".into(), b"good".to_vec().into());
-        state.publish(Some(files), None);
+        state.publish(Some(Arc::new(files)), None);
         let generation = state.publish(None, Some("error".into()));
         let served = state.snapshot();
         assert_eq!(served.generation, generation);

@@ -49,6 +49,22 @@ fn summary(text: &Option<String>) -> String {
 
 /// The public model of a checked site, step by step: records first (documents need the
 /// published set for their links), then what the home page sums up.
+/// The public text of a body whose outline is `outline` (without internal blocks and
+/// comments), and the public text's outline.
+pub fn public_text(
+    body: &str,
+    loaded: &std::sync::Arc<Outline>,
+) -> (String, std::sync::Arc<Outline>) {
+    // Most bodies have nothing to strip (no internal block, no comment): their public
+    // text is the text, and their outline the one loaded with it.
+    if loaded.internal_blocks.is_empty() && !body.contains("<!--") {
+        return (body.to_string(), loaded.clone());
+    }
+    let markdown = strip::public_body(body, &loaded.internal_blocks);
+    let public_outline = outline(&markdown).into();
+    (markdown, public_outline)
+}
+
 pub fn build(site: &Site, config: &SiteConfig, today: Date) -> PublicModel {
     let mut model = Builder {
         site,
@@ -579,18 +595,7 @@ impl<'a> Builder<'a> {
     ) -> (Vec<PublicDocument>, Vec<NavLink>) {
         // Bodies first: a link's anchor must name a heading of the *public* text it leads to.
         let bodies: Vec<(String, std::sync::Arc<Outline>)> = (published.iter())
-            .map(|(document, _)| {
-                let blocks = &document.outline.internal_blocks;
-                let text = body(self.site, document);
-                // Most bodies have nothing to strip (no internal block, no comment): their
-                // public text is the text, and their outline the one loaded with it.
-                if blocks.is_empty() && !text.contains("<!--") {
-                    return (text.to_string(), document.outline.clone());
-                }
-                let markdown = strip::public_body(text, blocks);
-                let outline = outline(&markdown).into();
-                (markdown, outline)
-            })
+            .map(|(document, _)| public_text(body(self.site, document), &document.outline))
             .collect();
         let anchors: HashMap<&str, HashSet<String>> = (published.iter().zip(&bodies))
             .map(|((d, _), (_, o))| (d.record.data.id.as_str(), o.anchors.clone()))

@@ -9,7 +9,7 @@
 
 mod build;
 
-pub use build::build;
+pub use build::{build, public_text};
 
 use super::StatusCounts;
 use crate::load::aims::ObjectiveStatus as AiObjectiveStatus;

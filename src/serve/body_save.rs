@@ -1,0 +1,396 @@
+//! A save that changes the body of one Markdown document and nothing else, answered
+//! without building the site again: most saves while writing a policy are such saves.
+//!
+//! A good build keeps the site as loaded, its models (which borrow it), what `check` found
+//! and the files served. A save whose front matter is unchanged, whose links lead where
+//! they led, and whose headings no other link names changes only that document's pages,
+//! its findings of the rules that read a body, and the search indexes. Those are made
+//! again from the kept models, given the saved body; the rest is served as it was.
+//! Anything else (another file, a theme, a changed link, a site with git history, a new
+//! error) is answered by a full build. `tests/incremental.rs` holds the two to the same
+//! bytes after random sequences of saves.
+
+use super::state::Files;
+use crate::build::{self, Models, Reuse};
+use crate::check::BodyRules;
+use crate::finding::{Finding, Severity};
+use crate::links::{Resolver, Target};
+use crate::load::date::Date;
+use crate::load::outline::{Outline, outline};
+use crate::load::{Document, Record, Site, files, front_matter};
+use crate::model::BodyText;
+use crate::render::output::{Memory, Output, Prefixed};
+use crate::render::{ModelHashes, files as site_files};
+use crate::sources::{Sources, hash_text};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+self_cell::self_cell!(
+    /// A loaded site and the models built from it.
+    pub struct Cell {
+        owner: Site,
+        #[covariant]
+        dependent: Models,
+    }
+);
+
+/// What a good build leaves for the saves after it.
+pub struct Kept {
+    cell: Cell,
+    rules: BodyRules,
+    /// Every finding of the site as it is now (warnings only: it built).
+    findings: Vec<Finding>,
+    today: Date,
+    hashes: (Option<u64>, Option<u64>),
+    files: Arc<Files>,
+    /// Documents by their source's path.
+    documents: HashMap<PathBuf, usize>,
+    /// Bodies saved since the build, by index into `site.documents`: the site still
+    /// holds the text it was loaded with.
+    saved: HashMap<usize, Saved>,
+}
+
+struct Saved {
+    text: Arc<String>,
+    hash: u64,
+    outline: Arc<Outline>,
+}
+
+/// What a save served.
+pub struct Served {
+    pub files: Arc<Files>,
+    pub findings: Vec<Finding>,
+    /// The findings' sources, as saved.
+    pub sources: Sources,
+    pub path: PathBuf,
+}
+
+/// Whether a site may be kept: provenance from git depends on every file's text as
+/// compared with its commits, which a save changes.
+pub fn keepable(site: &Site) -> bool {
+    site.history.is_empty() && site.approved_versions.is_empty()
+}
+
+impl Kept {
+    pub fn new(
+        cell: Cell,
+        rules: BodyRules,
+        findings: Vec<Finding>,
+        today: Date,
+        hashes: &ModelHashes,
+        files: Arc<Files>,
+    ) -> Kept {
+        let site = cell.borrow_owner();
+        let documents = (site.documents.iter().enumerate())
+            .map(|(i, d)| (site.sources.path(d.record.file).to_path_buf(), i))
+            .collect();
+        let hash = |lock: &std::sync::OnceLock<Option<u64>>| lock.get().copied().flatten();
+        Kept {
+            rules,
+            findings,
+            today,
+            hashes: (hash(&hashes.internal), hash(&hashes.public)),
+            files,
+            documents,
+            saved: HashMap::new(),
+            cell,
+        }
+    }
+
+    /// Answers a save (the batch of paths, relative to `root`, that changed) if it
+    /// changed one document's body and nothing else; `None`: build the site again.
+    pub fn save(&mut self, root: &Path, batch: &[PathBuf], reuse: &Reuse) -> Option<Served> {
+        if crate::load::date::today().ok()? != self.today || self.hashes.0.is_none() {
+            return None;
+        }
+        let (at, path) = self.the_document(root, batch)?;
+        let site = self.cell.borrow_owner();
+        let document = &site.documents[at];
+        let text = Arc::new(read(root, &path)?);
+        let hash = hash_text(&text);
+        let (old_text, old_hash, old_outline) = match self.saved.get(&at) {
+            Some(saved) => (saved.text.clone(), saved.hash, saved.outline.clone()),
+            None => {
+                let source = site.sources.get(document.record.file);
+                (source.text.clone(), source.hash(), document.outline.clone())
+            }
+        };
+        let start = document.body_start;
+        let same_front_matter = text.get(..start) == old_text.get(..start)
+            && front_matter::split(&text).is_ok_and(|split| split.body_start == start);
+        if !same_front_matter {
+            return None;
+        }
+        let new_outline = Arc::new(outline(&text[start..]));
+        if !same_links(&old_outline, &new_outline) {
+            return None;
+        }
+        let models = self.cell.borrow_dependent();
+        let internal = models.internal.as_ref()?;
+        let url = &internal
+            .documents
+            .get(at)
+            .filter(|d| d.file == document.record.file)?
+            .url;
+        let public_at = models.public.documents.iter().position(|d| &d.url == url);
+        let published = publish_shown_public(document);
+        if published != public_at.is_some() {
+            return None;
+        }
+        let public_text =
+            public_at.map(|_| crate::model::public::public_text(&text[start..], &new_outline));
+        let mut changed_anchors = changed(&old_outline.anchors, &new_outline.anchors);
+        changed_anchors.extend(changed(
+            &old_outline.internal_anchors,
+            &new_outline.internal_anchors,
+        ));
+        if let (Some(k), Some((_, public_outline))) = (public_at, &public_text) {
+            let body = &models.public.documents[k].body;
+            // The public links are decided as they were only if they are the same links.
+            let keys: HashSet<String> = (public_outline.links.iter())
+                .filter(|l| !crate::links::is_external(&l.dest))
+                .map(|l| crate::links::percent_decode(&l.dest))
+                .collect();
+            if keys.len() != body.links.len() || !body.links.keys().all(|k| keys.contains(k)) {
+                return None;
+            }
+            let kept: HashSet<String> = body.anchors.iter().cloned().collect();
+            changed_anchors.extend(changed(&kept, &public_outline.anchors));
+        }
+        // Each document's outline as it is now, this one's as saved.
+        let outline_now = |i: usize| -> &Outline {
+            if i == at {
+                &new_outline
+            } else {
+                self.saved
+                    .get(&i)
+                    .map_or(&site.documents[i].outline, |s| &s.outline)
+            }
+        };
+        let resolver = Resolver::new(site);
+        if !changed_anchors.is_empty() {
+            // A link elsewhere (or here) to a heading that came or went: its finding and
+            // its public target change too.
+            let id = document.record.data.id.as_str();
+            for (i, other) in site.documents.iter().enumerate() {
+                for link in (outline_now(i).links.iter()).filter(|l| l.dest.contains('#')) {
+                    if let Ok(Some(resolved)) = resolver.resolve(other.record.file, &link.dest)
+                        && resolved.target == Target::Record(id)
+                        && changed_anchors.contains(&resolved.anchor)
+                    {
+                        return None;
+                    }
+                }
+            }
+        }
+        // The findings of the rules that read this body, before and after.
+        let before = {
+            let old = as_document(document, old_outline.clone());
+            let outline_of = |i: usize| -> &Outline {
+                if i == at {
+                    &old_outline
+                } else {
+                    self.saved
+                        .get(&i)
+                        .map_or(&site.documents[i].outline, |s| &s.outline)
+                }
+            };
+            self.rules
+                .findings(site, &old, (&old_text, old_hash), &outline_of)
+        };
+        let after = {
+            let new = as_document(document, new_outline.clone());
+            self.rules.findings(site, &new, (&text, hash), &outline_now)
+        };
+        if after.iter().any(|f| f.severity == Severity::Error) {
+            return None;
+        }
+        let mut findings = self.findings.clone();
+        for finding in &before {
+            let found = findings.iter().position(|f| same_finding(f, finding))?;
+            findings.remove(found);
+        }
+        findings.extend(after);
+
+        // Give the models the saved body, then make what it changes.
+        let body = BodyText::new(text.clone(), start);
+        self.cell.with_dependent_mut(|_, models| {
+            if let Some(internal) = models.internal.as_mut() {
+                internal.documents[at].body = body;
+                internal.documents[at].source_hash = hash;
+            }
+            if let (Some(k), Some((markdown, public_outline))) = (public_at, public_text) {
+                let public_body = &mut models.public.documents[k].body;
+                public_body.hash = hash_text(&markdown);
+                public_body.markdown = markdown;
+                public_body.anchors = public_outline.anchors.iter().cloned().collect();
+            }
+        });
+        let made = self.render(at, public_at, reuse)?;
+        self.saved.insert(
+            at,
+            Saved {
+                text,
+                hash,
+                outline: new_outline,
+            },
+        );
+        self.findings = findings.clone();
+        let files = Arc::make_mut(&mut self.files);
+        for (path, bytes) in made {
+            files.insert(path, bytes);
+        }
+        Some(Served {
+            files: self.files.clone(),
+            sources: self.sources(),
+            findings,
+            path,
+        })
+    }
+
+    /// The one document a batch changed; `None` if it changed anything else. A path
+    /// that is gone and never was a source (nor a folder of one) is an editor's
+    /// temporary file.
+    fn the_document(&self, root: &Path, batch: &[PathBuf]) -> Option<(usize, PathBuf)> {
+        let mut found = None;
+        for path in batch {
+            if let Some(&at) = self.documents.get(path) {
+                if found.is_some_and(|(other, _)| other != at) {
+                    return None;
+                }
+                found = Some((at, path.clone()));
+                continue;
+            }
+            let gone = root.join(path).symlink_metadata().is_err();
+            let site = self.cell.borrow_owner();
+            if !gone || site.sources.iter().any(|s| s.path.starts_with(path)) {
+                return None;
+            }
+        }
+        found
+    }
+
+    /// The pages and files a body changes: its handbook page, its preview page (when
+    /// public) and the search indexes.
+    fn render(
+        &self,
+        at: usize,
+        public_at: Option<usize>,
+        reuse: &Reuse,
+    ) -> Option<Vec<(String, crate::render::output::Bytes)>> {
+        let site = self.cell.borrow_owner();
+        let models = self.cell.borrow_dependent();
+        let internal = models.internal.as_ref()?;
+        let theme = build::theme(site).ok()?;
+        let hashes = ModelHashes::default();
+        let _ = hashes.internal.set(self.hashes.0);
+        let _ = hashes.public.set(self.hashes.1);
+        let renderer = build::renderer(&theme, reuse, &hashes);
+        reuse.template_data.start();
+        let words = reuse.search_words.as_ref();
+        if let Some(words) = words {
+            words.start();
+        }
+        let memory = Memory::new(None);
+        renderer
+            .internal_document(internal, at, site, &memory)
+            .ok()?;
+        let (path, bytes) = site_files::internal_search(internal, words);
+        memory.put(path, bytes, None).ok()?;
+        if let Some(k) = public_at {
+            let preview = Prefixed {
+                inner: &memory,
+                prefix: "preview/",
+            };
+            renderer
+                .preview_document(&models.public, k, &preview)
+                .ok()?;
+            let (path, bytes) = site_files::public_search(&models.public, words);
+            preview.put(path, bytes, None).ok()?;
+        }
+        Some(memory.into_files().into_iter().collect())
+    }
+
+    /// The sources as they are now, for showing findings: the kept ones with the saved
+    /// bodies.
+    fn sources(&self) -> Sources {
+        let site = self.cell.borrow_owner();
+        let saved: HashMap<usize, &Saved> = (self.saved.iter())
+            .map(|(&at, saved)| (site.documents[at].record.file, saved))
+            .collect();
+        let mut sources = Sources::default();
+        for (file, source) in site.sources.iter().enumerate() {
+            match saved.get(&file) {
+                Some(saved) => {
+                    sources.add_hashed(source.path.clone(), saved.text.clone(), saved.hash)
+                }
+                None => sources.add_hashed(source.path.clone(), source.text.clone(), source.hash()),
+            };
+        }
+        sources
+    }
+}
+
+/// The file at `path` as `load` reads a source; `None` when `load` would refuse it or
+/// when it is not a plain file (a link, or a file with another name too: a save through
+/// the other name would raise no event here).
+fn read(root: &Path, path: &Path) -> Option<String> {
+    let real = root.join(path);
+    let metadata = real.symlink_metadata().ok()?;
+    if !metadata.file_type().is_file() {
+        return None;
+    }
+    #[cfg(unix)]
+    if std::os::unix::fs::MetadataExt::nlink(&metadata) != 1 {
+        return None;
+    }
+    let found = files::Found {
+        shown: path.to_path_buf(),
+        real,
+    };
+    let bytes = files::normalised(files::read_bytes(&found).ok()?);
+    String::from_utf8(bytes).ok()
+}
+
+/// The same links, in the same order, wherever they now are in the text.
+fn same_links(old: &Outline, new: &Outline) -> bool {
+    let link = |l: &crate::load::outline::Link| (l.dest.clone(), l.in_internal_block, l.image);
+    old.links.len() == new.links.len() && old.links.iter().map(link).eq(new.links.iter().map(link))
+}
+
+/// What is in one set and not the other.
+fn changed(old: &HashSet<String>, new: &HashSet<String>) -> HashSet<String> {
+    old.symmetric_difference(new).cloned().collect()
+}
+
+fn publish_shown_public(document: &Document) -> bool {
+    crate::publish::document(document).shown == crate::load::records::Visibility::Public
+}
+
+/// `document` with another outline, for the rules on its body.
+fn as_document(document: &Document, outline: Arc<Outline>) -> Document {
+    let record = &document.record;
+    Document {
+        kind: document.kind,
+        body_start: document.body_start,
+        outline,
+        record: Record {
+            file: record.file,
+            stem: record.stem.clone(),
+            data: record.data.clone(),
+            positions: record.positions.clone(),
+        },
+    }
+}
+
+fn same_finding(a: &Finding, b: &Finding) -> bool {
+    a.severity == b.severity
+        && a.code == b.code
+        && a.message == b.message
+        && a.at == b.at
+        && a.path == b.path
+        && a.label == b.label
+        && a.help == b.help
+        && a.notes == b.notes
+}

@@ -1,0 +1,202 @@
+//! What `serve` does with each batch of changed paths: a save that changed one document's
+//! body alone is answered from what the last build kept (`body_save`); anything else is
+//! built in full. Apart from the watcher and the HTTP server, so that tests can hold its
+//! answers to a fresh build.
+
+use super::body_save::{self, Kept};
+use super::state::Files;
+use crate::finding::{Finding, Severity};
+use crate::sources::Sources;
+use crate::{build, history, load, report};
+use codespan_reporting::term::termcolor::{ColorChoice, NoColor};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// More warnings than this are reported as a count on each rebuild.
+const MAX_WARNINGS_SHOWN: usize = 10;
+
+/// What one build or save made.
+pub struct Outcome {
+    /// The handbook's files, when it built; `None` keeps serving the last good files.
+    pub files: Option<Arc<Files>>,
+    /// The errors that stopped it, as plain text for the page.
+    pub errors: Option<String>,
+    /// Whether only a changed body was made again (`body_save`).
+    pub body_alone: bool,
+}
+
+/// One `serve` run's builds, and what each keeps for the next.
+pub struct Session {
+    root: PathBuf,
+    color: ColorChoice,
+    use_git: bool,
+    /// Kept across rebuilds: a save re-renders the pages it touches and re-highlights
+    /// only the code blocks it changed.
+    reuse: build::Reuse,
+    /// `None`: no history read yet (or git is not used); an empty one is read in full at
+    /// the next build.
+    history: Option<history::History>,
+    kept: Option<Kept>,
+}
+
+impl Session {
+    pub fn new(root: &Path, use_git: bool, color: ColorChoice) -> Session {
+        Session {
+            root: root.to_path_buf(),
+            color,
+            use_git,
+            reuse: build::Reuse::serving(),
+            history: None,
+            kept: None,
+        }
+    }
+
+    /// Builds the site in full.
+    pub fn build(&mut self) -> Outcome {
+        // Freeing every record of a large site takes a while: not before the page is served.
+        if let Some(old) = self.kept.take() {
+            std::thread::spawn(move || drop(old));
+        }
+        let started = Instant::now();
+        let result = self.build_once();
+        if self.use_git && self.history.is_none() {
+            self.history = Some(history::History::default());
+        }
+        match result {
+            Ok((files, pages)) => {
+                let ms = started.elapsed().as_millis();
+                eprintln!("rebuilt {pages} pages in {ms} ms");
+                Outcome {
+                    files: Some(files),
+                    errors: None,
+                    body_alone: false,
+                }
+            }
+            Err(errors) => {
+                eprintln!(
+                    "build failed: still serving the last good build, with the errors shown in the page"
+                );
+                Outcome {
+                    files: None,
+                    errors: Some(errors),
+                    body_alone: false,
+                }
+            }
+        }
+    }
+
+    /// Answers a batch of changed paths (relative to the root).
+    pub fn changed(&mut self, batch: &[PathBuf]) -> Outcome {
+        if let Some(outcome) = self.save_body(batch) {
+            return outcome;
+        }
+        if batch.iter().any(|path| path.starts_with("themes")) {
+            // A template may be used by any page: render them all again.
+            self.reuse.pages.clear();
+        }
+        self.build()
+    }
+
+    /// A save that changed one document's body alone, from what the last build kept.
+    fn save_body(&mut self, batch: &[PathBuf]) -> Option<Outcome> {
+        let started = Instant::now();
+        let served = self.kept.as_mut()?.save(&self.root, batch, &self.reuse)?;
+        let mut findings = served.findings;
+        report::sort(&mut findings, &served.sources);
+        // A save with a new error is built in full: here are warnings only.
+        let _ = show(&findings, &served.sources, self.color);
+        eprintln!(
+            "rebuilt the pages of {} in {} ms (its body alone changed)",
+            served.path.display(),
+            started.elapsed().as_millis()
+        );
+        Some(Outcome {
+            files: Some(served.files),
+            errors: None,
+            body_alone: true,
+        })
+    }
+
+    /// A build in memory: the files and the number of pages, or the findings that
+    /// stopped it.
+    fn build_once(&mut self) -> Result<(Arc<Files>, usize), String> {
+        let today = load::date::today()?;
+        let mut findings = Vec::new();
+        let mut site = load::load_cached(&self.root, &mut findings, &self.reuse.sources)
+            .map_err(|load::NotASite(m)| m)?;
+        // The log is read once, and again only when HEAD moves; a save re-checks which
+        // files differ from it.
+        history::attach_reusing(
+            &mut site,
+            self.use_git,
+            today,
+            self.history.take().filter(|h| !h.is_empty()),
+            &mut findings,
+        );
+        let keepable = body_save::keepable(&site);
+        let mut checked = None;
+        let made = body_save::Cell::try_new_or_recover(site, |site| {
+            let (models, findings, rules) = build::checked_models(site, today, findings);
+            checked = Some((findings, rules));
+            models
+        });
+        let Some((mut findings, rules)) = checked else {
+            return Err("the site was not checked".into());
+        };
+        let cell = match made {
+            Ok(cell) => cell,
+            Err((site, error)) => {
+                report::sort(&mut findings, &site.sources);
+                show(&findings, &site.sources, self.color)?;
+                return Err(error.0);
+            }
+        };
+        let site = cell.borrow_owner();
+        report::sort(&mut findings, &site.sources);
+        show(&findings, &site.sources, self.color)?;
+        let only = Some(build::Audience::Internal);
+        let built = build::render_models(site, cell.borrow_dependent(), only, &self.reuse)
+            .map_err(|e| e.0)?;
+        let internal = built.internal.unwrap_or_default();
+        let files = Arc::new(internal.files);
+        if keepable {
+            let kept = Arc::clone(&files);
+            self.kept = Some(Kept::new(cell, rules, findings, today, &built.hashes, kept));
+        } else {
+            let mut site = cell.into_owner();
+            if self.use_git {
+                self.history = Some(std::mem::take(&mut site.history));
+            }
+            // Freeing every record of a large site takes a while: not before the page
+            // is served.
+            std::thread::spawn(move || drop(site));
+        }
+        Ok((files, internal.pages))
+    }
+}
+
+/// Shows findings on the terminal in colour (many warnings as a count: they would bury
+/// each save's news); with errors, returns them as plain text for the page.
+fn show(findings: &[Finding], sources: &Sources, color: ColorChoice) -> Result<(), String> {
+    let warnings = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    let mut shown = findings.to_vec();
+    if warnings > MAX_WARNINGS_SHOWN {
+        shown.retain(|f| f.severity == Severity::Error);
+        eprintln!("{warnings} warnings: `trustbook check` lists them");
+    }
+    let _ = report::print_to_stderr(&shown, sources, color);
+    if shown.iter().any(|f| f.severity == Severity::Error) {
+        let errors: Vec<_> = shown
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .collect();
+        let mut text = NoColor::new(Vec::new());
+        let _ = report::print_text(&errors, sources, &mut text);
+        return Err(String::from_utf8_lossy(&text.into_inner()).into_owned());
+    }
+    Ok(())
+}
