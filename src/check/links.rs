@@ -17,7 +17,7 @@ pub fn check(site: &Site, index: &Index, assets: &publish::Assets, findings: &mu
     let context = Context {
         site,
         index,
-        resolver: Resolver::new(site),
+        resolver: &Resolver::new(site),
         assets,
         outline_of: &outline_of,
     };
@@ -38,7 +38,7 @@ pub fn check(site: &Site, index: &Index, assets: &publish::Assets, findings: &mu
 /// `outline_of` gives the outline of each document by index, for anchors: `serve` asks
 /// this of a saved body it has not put into `site`.
 pub fn body<'a>(
-    site: &'a Site,
+    (site, resolver): (&'a Site, &'a Resolver<'a>),
     index: &'a Index,
     assets: &'a publish::Assets,
     document: &Document,
@@ -48,7 +48,7 @@ pub fn body<'a>(
     let context = Context {
         site,
         index,
-        resolver: Resolver::new(site),
+        resolver,
         assets,
         outline_of,
     };
@@ -62,7 +62,7 @@ pub fn body<'a>(
 struct Context<'a> {
     site: &'a Site,
     index: &'a Index,
-    resolver: Resolver<'a>,
+    resolver: &'a Resolver<'a>,
     assets: &'a publish::Assets,
     outline_of: &'a dyn Fn(usize) -> &'a Outline,
 }

@@ -88,12 +88,13 @@ pub struct BodyRules {
 }
 
 impl BodyRules {
-    /// The findings of every rule that reads the body of `document`, whose source text is
-    /// `text` (hashed as `hash`), and whose outline, like any document's, `outline_of`
-    /// gives by index into `site.documents`. Any other rule's findings depend on no body.
+    /// The findings of every rule that reads the body of `document` (of `site`, whose
+    /// links `resolver` resolves), whose source text is `text` (hashed as `hash`), and
+    /// whose outline, like any document's, `outline_of` gives by index into
+    /// `site.documents`. Any other rule's findings depend on no body.
     pub fn findings<'a>(
         &'a self,
-        site: &'a Site,
+        site: (&'a Site, &'a crate::links::Resolver<'a>),
         document: &Document,
         (text, hash): (&str, u64),
         outline_of: &'a dyn Fn(usize) -> &'a Outline,

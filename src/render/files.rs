@@ -119,23 +119,94 @@ fn search_index<'a>(
     // A script, not JSON, so that search also works from file:// where fetch() does not.
     // Entry by entry: a JSON array is its elements' JSON joined by commas, and `</` cannot
     // span two elements, so the bytes are those of the array written at once.
-    let mut script = b"window.TRUSTBOOK_SEARCH = [".to_vec();
+    let mut script = SEARCH_START.to_vec();
     for (n, entry) in entries.enumerate() {
         if n > 0 {
             script.push(b',');
         }
-        let json = || {
-            let json = serde_json::to_string(entry).ok()?;
-            Some(json.replace("</", "<\\/"))
-        };
-        let json = match memo {
-            Some(memo) => memo.entries.get((readers, entry.key()), json),
-            None => json(),
-        };
-        script.extend_from_slice(json.as_deref().unwrap_or("null").as_bytes());
+        script.extend_from_slice(entry_json(entry, readers, memo).as_bytes());
     }
     script.extend_from_slice(b"];\n");
     script
+}
+
+/// How a search index starts: a script, not JSON, so that search also works from
+/// file:// where fetch() does not.
+const SEARCH_START: &[u8] = b"window.TRUSTBOOK_SEARCH = [";
+
+/// One element of a search index's array.
+fn entry_json(entry: &SearchEntry, readers: Readers, memo: Option<&SearchWords>) -> String {
+    let json = || {
+        let json = serde_json::to_string(entry).ok()?;
+        Some(json.replace("</", "<\\/"))
+    };
+    let json = match memo {
+        Some(memo) => memo.entries.get((readers, entry.key()), json),
+        None => json(),
+    };
+    json.unwrap_or_else(|| "null".to_string())
+}
+
+/// Where each element of a search index's array is (`search_index` wrote it): read as
+/// JSON, strings and nesting included. `None` for bytes it did not write.
+pub fn search_entries(index: &[u8]) -> Option<Vec<std::ops::Range<usize>>> {
+    let mut at = SEARCH_START.len();
+    if !index.starts_with(SEARCH_START) {
+        return None;
+    }
+    let mut entries = Vec::new();
+    let (mut depth, mut in_string, mut escaped, mut start) = (0usize, false, false, at);
+    while at < index.len() {
+        let byte = index[at];
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match byte {
+                b'"' => in_string = true,
+                b'{' | b'[' => depth += 1,
+                b'}' => depth = depth.checked_sub(1)?,
+                b']' if depth == 0 => {
+                    if at > start {
+                        entries.push(start..at);
+                    }
+                    return (&index[at..] == b"];\n").then_some(entries);
+                }
+                b']' => depth -= 1,
+                b',' if depth == 0 => {
+                    entries.push(start..at);
+                    start = at + 1;
+                }
+                _ => {}
+            }
+        }
+        at += 1;
+    }
+    None
+}
+
+/// `index` with its element at `entries[at]` replaced by `json`; `entries` follows.
+pub fn splice_search_entry(
+    index: &[u8],
+    entries: &mut [std::ops::Range<usize>],
+    at: usize,
+    json: &str,
+) -> Vec<u8> {
+    let old = entries[at].clone();
+    let mut spliced = Vec::with_capacity(index.len() + json.len());
+    spliced.extend_from_slice(&index[..old.start]);
+    spliced.extend_from_slice(json.as_bytes());
+    spliced.extend_from_slice(&index[old.end..]);
+    let end = old.start + json.len();
+    entries[at] = old.start..end;
+    for entry in &mut entries[at + 1..] {
+        *entry = entry.start + end - old.end..entry.end + end - old.end;
+    }
+    spliced
 }
 
 /// The public search index: every published item by title and summary, with the words
@@ -149,9 +220,7 @@ fn public_search_index(model: &PublicModel, words: Option<&SearchWords>) -> Vec<
             .collect()
     };
     let search: Vec<SearchEntry> = (model.documents.iter().zip(&bodies))
-        .map(|(d, body)| {
-            SearchEntry::new(&d.title, &d.url, "document", &d.public_summary).with_text(body)
-        })
+        .map(|(d, body)| public_document_entry(d, body))
         .chain(
             model
                 .controls
@@ -188,6 +257,23 @@ fn public_search_index(model: &PublicModel, words: Option<&SearchWords>) -> Vec<
     let index: Vec<&SearchEntry> = search.iter().collect();
     let on_request: Vec<SearchEntry> = on_request.collect();
     search_index(index.into_iter().chain(&on_request), Readers::Public, words)
+}
+
+/// A public document's element of the public search index (the first elements, in the
+/// model's order), given the words of its body.
+fn public_document_entry<'a>(
+    d: &'a crate::model::public::PublicDocument,
+    body: &str,
+) -> SearchEntry<'a> {
+    SearchEntry::new(&d.title, &d.url, "document", &d.public_summary).with_text(body)
+}
+
+/// The JSON of `model.documents[at]`'s element of the public search index, the
+/// `at`th: for a save that changed that body alone (`serve::body_save`).
+pub fn public_search_entry(model: &PublicModel, at: usize, words: Option<&SearchWords>) -> String {
+    let d = &model.documents[at];
+    let body = words_of(words, Reading::Parsed, &d.body.markdown, d.body.hash);
+    entry_json(&public_document_entry(d, &body), Readers::Public, words)
 }
 
 /// What `serve` keeps of the search indexes between saves, so that a save re-reads the
@@ -374,7 +460,7 @@ fn last_modified(model: &PublicModel) -> std::collections::HashMap<&str, crate::
 }
 
 /// The search index's name in both sites.
-const SEARCH_INDEX: &str = "search-index.js";
+pub const SEARCH_INDEX: &str = "search-index.js";
 
 /// The key of a search index made from a model (`model_key`: the model's hash and the
 /// program's) and the bodies of its documents, which the model's hash leaves out, each
@@ -391,20 +477,6 @@ fn search_index_key(
         hasher.update(&hash.to_le_bytes());
     }
     Some(hasher.digest())
-}
-
-/// The handbook's search index and its path, as `internal_files` writes it: for a save
-/// that changed a body alone (`serve::body_save`).
-pub fn internal_search(
-    model: &InternalModel,
-    words: Option<&SearchWords>,
-) -> (&'static str, Vec<u8>) {
-    (SEARCH_INDEX, internal_search_index(model, words))
-}
-
-/// The public search index and its path, as `public_files` writes it.
-pub fn public_search(model: &PublicModel, words: Option<&SearchWords>) -> (&'static str, Vec<u8>) {
-    (SEARCH_INDEX, public_search_index(model, words))
 }
 
 /// The key of the file at `path` made from `inputs` (a hash of everything it is made from).
@@ -1170,36 +1242,11 @@ pub fn internal_files(
 /// document's body, internal parts included), and the handbook's own pages, so that
 /// "RSK-008", "RACI" or "management review" find where they are.
 fn internal_search_index(model: &InternalModel, words: Option<&SearchWords>) -> Vec<u8> {
-    fn entry(id: &str, title: &str, url: &str, kind: &'static str, texts: &[&str]) -> Owned {
-        Owned {
-            title: if id.is_empty() || title.starts_with(id) {
-                title.to_string()
-            } else {
-                format!("{id} {title}")
-            },
-            url: url.to_string(),
-            kind,
-            text: texts.join(" "),
-        }
-    }
     let opt = |t: &Option<String>| t.clone().unwrap_or_default();
     let mut entries: Vec<Owned> = {
         use rayon::prelude::*;
         (model.documents.par_iter())
-            .map(|d| {
-                let kind = if d.is_page { "page" } else { "document" };
-                let summary = opt(&d.meta.public_summary);
-                entry(
-                    &d.meta.id,
-                    &d.meta.title,
-                    &d.url,
-                    kind,
-                    &[
-                        &summary,
-                        &words_of(words, Reading::Rough, d.body.as_str(), d.source_hash),
-                    ],
-                )
-            })
+            .map(|d| internal_document_entry(d, words))
             .collect()
     };
     for c in &model.controls {
@@ -1276,15 +1323,44 @@ fn internal_search_index(model: &InternalModel, words: Option<&SearchWords>) -> 
     for (title, url, words) in HANDBOOK_PAGES {
         entries.push(entry("", title, url, "page", &[words]));
     }
-    let borrowed = entries.iter().map(|e| SearchEntry {
-        title: &e.title,
-        url: &e.url,
-        kind: e.kind,
-        text: e.text.as_str().into(),
-        anchor: None,
-    });
-    let borrowed: Vec<SearchEntry> = borrowed.collect();
+    let borrowed: Vec<SearchEntry> = entries.iter().map(Owned::borrowed).collect();
     search_index(borrowed.iter(), Readers::Internal, words)
+}
+
+fn entry(id: &str, title: &str, url: &str, kind: &'static str, texts: &[&str]) -> Owned {
+    Owned {
+        title: if id.is_empty() || title.starts_with(id) {
+            title.to_string()
+        } else {
+            format!("{id} {title}")
+        },
+        url: url.to_string(),
+        kind,
+        text: texts.join(" "),
+    }
+}
+
+/// A document's element of the handbook's search index (the first elements, in the
+/// model's order).
+fn internal_document_entry(
+    d: &crate::model::internal::InternalDocument,
+    words: Option<&SearchWords>,
+) -> Owned {
+    let kind = if d.is_page { "page" } else { "document" };
+    let summary = d.meta.public_summary.clone().unwrap_or_default();
+    let body = words_of(words, Reading::Rough, d.body.as_str(), d.source_hash);
+    entry(&d.meta.id, &d.meta.title, &d.url, kind, &[&summary, &body])
+}
+
+/// The JSON of `model.documents[at]`'s element of the handbook's search index, the
+/// `at`th: for a save that changed that body alone (`serve::body_save`).
+pub fn internal_search_entry(
+    model: &InternalModel,
+    at: usize,
+    words: Option<&SearchWords>,
+) -> String {
+    let entry = internal_document_entry(&model.documents[at], words);
+    entry_json(&entry.borrowed(), Readers::Internal, words)
 }
 
 /// An index entry that owns its words (the handbook's titles are made, not borrowed).
@@ -1293,6 +1369,18 @@ struct Owned {
     url: String,
     kind: &'static str,
     text: String,
+}
+
+impl Owned {
+    fn borrowed(&self) -> SearchEntry<'_> {
+        SearchEntry {
+            title: &self.title,
+            url: &self.url,
+            kind: self.kind,
+            text: self.text.as_str().into(),
+            anchor: None,
+        }
+    }
 }
 
 /// The handbook's own pages, with the words people look for them by.
@@ -1333,6 +1421,38 @@ const HANDBOOK_PAGES: [(&str, &str, &str); 10] = [
 #[cfg(test)]
 mod tests {
     use super::csv_table;
+
+    #[test]
+    fn search_entries_are_found_whatever_their_strings_hold_and_spliced_in_place() {
+        use super::{Readers, SearchEntry, search_entries, search_index, splice_search_entry};
+        let texts = ["a, b], {c}", "say \"}]\" and \\", "</script> ,", ""];
+        let entries: Vec<SearchEntry> = (texts.iter())
+            .map(|t| SearchEntry::new(t, "u/", "page", t))
+            .collect();
+        let index = search_index(entries.iter(), Readers::Internal, None);
+        let mut found = search_entries(&index).expect("an index it wrote");
+        assert_eq!(found.len(), texts.len());
+        for (range, text) in found.iter().zip(texts) {
+            let entry: serde_json::Value = serde_json::from_slice(&index[range.clone()]).unwrap();
+            assert_eq!(entry["title"], text);
+        }
+        // Replacing the second element gives the index written with it.
+        let replaced = SearchEntry::new("new, longer \"title\"", "v/", "page", "x");
+        let json = super::entry_json(&replaced, Readers::Internal, None);
+        let spliced = splice_search_entry(&index, &mut found, 1, &json);
+        let mut expected: Vec<&SearchEntry> = entries.iter().collect();
+        expected[1] = &replaced;
+        assert_eq!(
+            spliced,
+            search_index(expected.into_iter(), Readers::Internal, None)
+        );
+        assert_eq!(search_entries(&spliced), Some(found), "the places follow");
+        assert_eq!(
+            search_entries(b"window.TRUSTBOOK_SEARCH = [{\"a\":1}"),
+            None
+        );
+        assert_eq!(search_entries(b"[]"), None);
+    }
 
     #[test]
     fn csv_cells_are_quoted_and_defused() {

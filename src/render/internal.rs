@@ -208,12 +208,11 @@ impl Renderer<'_> {
         &self,
         model: &InternalModel,
         at: usize,
-        site: &Site,
+        resolver: &Resolver,
         out: &dyn Output,
     ) -> Result<(), RenderError> {
-        let resolver = Resolver::new(site);
         let model_hash = || *self.hashes.internal.get_or_init(|| cache::hash_of(model));
-        let job = document_job(&model.documents[at], &resolver, &model.urls);
+        let job = document_job(&model.documents[at], resolver, &model.urls);
         let context = context(model, self.fingerprint);
         self.run(out, vec![job], (&|| data(model), &model_hash), &context)?;
         Ok(())

@@ -14,26 +14,47 @@ use super::state::Files;
 use crate::build::{self, Models, Reuse};
 use crate::check::BodyRules;
 use crate::finding::{Finding, Severity};
-use crate::links::{Resolver, Target};
+use crate::links::{Resolver, Target, percent_decode};
 use crate::load::date::Date;
 use crate::load::outline::{Outline, outline};
 use crate::load::{Document, Record, Site, files, front_matter};
 use crate::model::BodyText;
-use crate::render::output::{Memory, Output, Prefixed};
+use crate::render::output::{Bytes, Memory, Prefixed};
 use crate::render::{ModelHashes, files as site_files};
 use crate::sources::{Sources, hash_text};
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 self_cell::self_cell!(
-    /// A loaded site and the models built from it.
+    /// A loaded site and what is built from it.
     pub struct Cell {
         owner: Site,
         #[covariant]
-        dependent: Models,
+        dependent: Derived,
     }
 );
+
+/// What is built from a kept site: its models, and (once a save needs it) what resolves
+/// its links.
+pub struct Derived<'a> {
+    models: Models<'a>,
+    resolver: Option<Resolver<'a>>,
+}
+
+impl<'a> Derived<'a> {
+    pub fn new(models: Models<'a>) -> Self {
+        Derived {
+            models,
+            resolver: None,
+        }
+    }
+
+    pub fn models(&self) -> &Models<'a> {
+        &self.models
+    }
+}
 
 /// What a good build leaves for the saves after it.
 pub struct Kept {
@@ -44,6 +65,9 @@ pub struct Kept {
     today: Date,
     hashes: (Option<u64>, Option<u64>),
     files: Arc<Files>,
+    /// Where each element of the two search indexes is (the handbook's, the preview's),
+    /// found at the first save that needs it.
+    search: [Option<Vec<Range<usize>>>; 2],
     /// Documents by their source's path.
     documents: HashMap<PathBuf, usize>,
     /// Bodies saved since the build, by index into `site.documents`: the site still
@@ -64,6 +88,19 @@ pub struct Served {
     /// The findings' sources, as saved.
     pub sources: Sources,
     pub path: PathBuf,
+}
+
+/// A saved body, checked to change nothing but what `Kept::apply` makes again.
+struct BodySave {
+    at: usize,
+    /// The document's place in the public model, when it is public.
+    public_at: Option<usize>,
+    text: Arc<String>,
+    hash: u64,
+    outline: Arc<Outline>,
+    /// The public text and its outline, when public.
+    public_text: Option<(String, Arc<Outline>)>,
+    findings: Vec<Finding>,
 }
 
 /// Whether a site may be kept: provenance from git depends on every file's text as
@@ -92,6 +129,7 @@ impl Kept {
             today,
             hashes: (hash(&hashes.internal), hash(&hashes.public)),
             files,
+            search: [None, None],
             documents,
             saved: HashMap::new(),
             cell,
@@ -105,9 +143,27 @@ impl Kept {
             return None;
         }
         let (at, path) = self.the_document(root, batch)?;
-        let site = self.cell.borrow_owner();
-        let document = &site.documents[at];
         let text = Arc::new(read(root, &path)?);
+        self.cell.with_dependent_mut(|site, derived| {
+            derived.resolver.get_or_insert_with(|| Resolver::new(site));
+        });
+        let save = self.body_save(at, text)?;
+        let findings = self.apply(save, reuse)?;
+        Some(Served {
+            files: self.files.clone(),
+            sources: self.sources(),
+            findings,
+            path,
+        })
+    }
+
+    /// Whether `text`, saved to `site.documents[at]`, changes its body alone, and the
+    /// findings of the site if so.
+    fn body_save(&self, at: usize, text: Arc<String>) -> Option<BodySave> {
+        let site = self.cell.borrow_owner();
+        let Derived { models, resolver } = self.cell.borrow_dependent();
+        let resolver = resolver.as_ref()?;
+        let document = &site.documents[at];
         let hash = hash_text(&text);
         let (old_text, old_hash, old_outline) = match self.saved.get(&at) {
             Some(saved) => (saved.text.clone(), saved.hash, saved.outline.clone()),
@@ -122,35 +178,31 @@ impl Kept {
         if !same_front_matter {
             return None;
         }
-        let new_outline = Arc::new(outline(&text[start..]));
-        if !same_links(&old_outline, &new_outline) {
+        let outline = Arc::new(outline(&text[start..]));
+        if !same_links(&old_outline, &outline) {
             return None;
         }
-        let models = self.cell.borrow_dependent();
         let internal = models.internal.as_ref()?;
-        let url = &internal
-            .documents
-            .get(at)
+        let url = &(internal.documents.get(at))
             .filter(|d| d.file == document.record.file)?
             .url;
         let public_at = models.public.documents.iter().position(|d| &d.url == url);
-        let published = publish_shown_public(document);
-        if published != public_at.is_some() {
+        if shown_public(document) != public_at.is_some() {
             return None;
         }
         let public_text =
-            public_at.map(|_| crate::model::public::public_text(&text[start..], &new_outline));
-        let mut changed_anchors = changed(&old_outline.anchors, &new_outline.anchors);
+            public_at.map(|_| crate::model::public::public_text(&text[start..], &outline));
+        let mut changed_anchors = changed(&old_outline.anchors, &outline.anchors);
         changed_anchors.extend(changed(
             &old_outline.internal_anchors,
-            &new_outline.internal_anchors,
+            &outline.internal_anchors,
         ));
         if let (Some(k), Some((_, public_outline))) = (public_at, &public_text) {
             let body = &models.public.documents[k].body;
             // The public links are decided as they were only if they are the same links.
             let keys: HashSet<String> = (public_outline.links.iter())
                 .filter(|l| !crate::links::is_external(&l.dest))
-                .map(|l| crate::links::percent_decode(&l.dest))
+                .map(|l| percent_decode(&l.dest))
                 .collect();
             if keys.len() != body.links.len() || !body.links.keys().all(|k| keys.contains(k)) {
                 return None;
@@ -161,20 +213,21 @@ impl Kept {
         // Each document's outline as it is now, this one's as saved.
         let outline_now = |i: usize| -> &Outline {
             if i == at {
-                &new_outline
+                &outline
             } else {
-                self.saved
-                    .get(&i)
-                    .map_or(&site.documents[i].outline, |s| &s.outline)
+                (self.saved.get(&i)).map_or(&site.documents[i].outline, |s| &s.outline)
             }
         };
-        let resolver = Resolver::new(site);
         if !changed_anchors.is_empty() {
             // A link elsewhere (or here) to a heading that came or went: its finding and
             // its public target change too.
             let id = document.record.data.id.as_str();
+            let names_changed = |dest: &str| {
+                dest.split_once('#')
+                    .is_some_and(|(_, anchor)| changed_anchors.contains(&percent_decode(anchor)))
+            };
             for (i, other) in site.documents.iter().enumerate() {
-                for link in (outline_now(i).links.iter()).filter(|l| l.dest.contains('#')) {
+                for link in (outline_now(i).links.iter()).filter(|l| names_changed(&l.dest)) {
                     if let Ok(Some(resolved)) = resolver.resolve(other.record.file, &link.dest)
                         && resolved.target == Target::Record(id)
                         && changed_anchors.contains(&resolved.anchor)
@@ -187,21 +240,19 @@ impl Kept {
         // The findings of the rules that read this body, before and after.
         let before = {
             let old = as_document(document, old_outline.clone());
-            let outline_of = |i: usize| -> &Outline {
+            let outline_then = |i: usize| -> &Outline {
                 if i == at {
                     &old_outline
                 } else {
-                    self.saved
-                        .get(&i)
-                        .map_or(&site.documents[i].outline, |s| &s.outline)
+                    outline_now(i)
                 }
             };
-            self.rules
-                .findings(site, &old, (&old_text, old_hash), &outline_of)
+            let old_text = (old_text.as_str(), old_hash);
+            (self.rules).findings((site, resolver), &old, old_text, &outline_then)
         };
         let after = {
-            let new = as_document(document, new_outline.clone());
-            self.rules.findings(site, &new, (&text, hash), &outline_now)
+            let new = as_document(document, outline.clone());
+            (self.rules).findings((site, resolver), &new, (&text, hash), &outline_now)
         };
         if after.iter().any(|f| f.severity == Severity::Error) {
             return None;
@@ -212,41 +263,105 @@ impl Kept {
             findings.remove(found);
         }
         findings.extend(after);
+        Some(BodySave {
+            at,
+            public_at,
+            text,
+            hash,
+            outline,
+            public_text,
+            findings,
+        })
+    }
 
-        // Give the models the saved body, then make what it changes.
+    /// Gives the models the saved body, and makes again what it changes: its handbook
+    /// page, its preview page (when public) and its elements of the search indexes.
+    /// Returns the site's findings.
+    fn apply(&mut self, save: BodySave, reuse: &Reuse) -> Option<Vec<Finding>> {
+        let BodySave {
+            at,
+            public_at,
+            text,
+            hash,
+            outline,
+            public_text,
+            findings,
+        } = save;
+        let start = self.cell.borrow_owner().documents[at].body_start;
         let body = BodyText::new(text.clone(), start);
-        self.cell.with_dependent_mut(|_, models| {
-            if let Some(internal) = models.internal.as_mut() {
+        self.cell.with_dependent_mut(|_, derived| {
+            if let Some(internal) = derived.models.internal.as_mut() {
                 internal.documents[at].body = body;
                 internal.documents[at].source_hash = hash;
             }
             if let (Some(k), Some((markdown, public_outline))) = (public_at, public_text) {
-                let public_body = &mut models.public.documents[k].body;
+                let public_body = &mut derived.models.public.documents[k].body;
                 public_body.hash = hash_text(&markdown);
                 public_body.markdown = markdown;
                 public_body.anchors = public_outline.anchors.iter().cloned().collect();
             }
         });
         let made = self.render(at, public_at, reuse)?;
+        let files = Arc::make_mut(&mut self.files);
+        for (path, bytes) in made {
+            files.insert(path, bytes);
+        }
         self.saved.insert(
             at,
             Saved {
                 text,
                 hash,
-                outline: new_outline,
+                outline,
             },
         );
         self.findings = findings.clone();
-        let files = Arc::make_mut(&mut self.files);
-        for (path, bytes) in made {
-            files.insert(path, bytes);
+        Some(findings)
+    }
+
+    /// The document's pages and the search indexes with its new elements.
+    fn render(
+        &mut self,
+        at: usize,
+        public_at: Option<usize>,
+        reuse: &Reuse,
+    ) -> Option<Vec<(String, Bytes)>> {
+        let site = self.cell.borrow_owner();
+        let Derived { models, resolver } = self.cell.borrow_dependent();
+        let (internal, resolver) = (models.internal.as_ref()?, resolver.as_ref()?);
+        let theme = build::theme(site).ok()?;
+        let hashes = ModelHashes::default();
+        let _ = hashes.internal.set(self.hashes.0);
+        let _ = hashes.public.set(self.hashes.1);
+        let renderer = build::renderer(&theme, reuse, &hashes);
+        // No memo starts a generation here: one save uses a few of the entries the next
+        // build will want.
+        let words = reuse.search_words.as_ref();
+        let memory = Memory::new(None);
+        renderer
+            .internal_document(internal, at, resolver, &memory)
+            .ok()?;
+        let mut made = Vec::new();
+        let entry = site_files::internal_search_entry(internal, at, words);
+        made.push(splice(&self.files, &mut self.search[0], "", at, &entry)?);
+        if let Some(k) = public_at {
+            let preview = Prefixed {
+                inner: &memory,
+                prefix: "preview/",
+            };
+            renderer
+                .preview_document(&models.public, k, &preview)
+                .ok()?;
+            let entry = site_files::public_search_entry(&models.public, k, words);
+            made.push(splice(
+                &self.files,
+                &mut self.search[1],
+                "preview/",
+                k,
+                &entry,
+            )?);
         }
-        Some(Served {
-            files: self.files.clone(),
-            sources: self.sources(),
-            findings,
-            path,
-        })
+        made.extend(memory.into_files());
+        Some(made)
     }
 
     /// The one document a batch changed; `None` if it changed anything else. A path
@@ -271,47 +386,6 @@ impl Kept {
         found
     }
 
-    /// The pages and files a body changes: its handbook page, its preview page (when
-    /// public) and the search indexes.
-    fn render(
-        &self,
-        at: usize,
-        public_at: Option<usize>,
-        reuse: &Reuse,
-    ) -> Option<Vec<(String, crate::render::output::Bytes)>> {
-        let site = self.cell.borrow_owner();
-        let models = self.cell.borrow_dependent();
-        let internal = models.internal.as_ref()?;
-        let theme = build::theme(site).ok()?;
-        let hashes = ModelHashes::default();
-        let _ = hashes.internal.set(self.hashes.0);
-        let _ = hashes.public.set(self.hashes.1);
-        let renderer = build::renderer(&theme, reuse, &hashes);
-        reuse.template_data.start();
-        let words = reuse.search_words.as_ref();
-        if let Some(words) = words {
-            words.start();
-        }
-        let memory = Memory::new(None);
-        renderer
-            .internal_document(internal, at, site, &memory)
-            .ok()?;
-        let (path, bytes) = site_files::internal_search(internal, words);
-        memory.put(path, bytes, None).ok()?;
-        if let Some(k) = public_at {
-            let preview = Prefixed {
-                inner: &memory,
-                prefix: "preview/",
-            };
-            renderer
-                .preview_document(&models.public, k, &preview)
-                .ok()?;
-            let (path, bytes) = site_files::public_search(&models.public, words);
-            preview.put(path, bytes, None).ok()?;
-        }
-        Some(memory.into_files().into_iter().collect())
-    }
-
     /// The sources as they are now, for showing findings: the kept ones with the saved
     /// bodies.
     fn sources(&self) -> Sources {
@@ -330,6 +404,28 @@ impl Kept {
         }
         sources
     }
+}
+
+/// The search index under `folder` in `files`, with its `at`th element made `entry`;
+/// `entries` is where its elements are (found now if not known).
+fn splice(
+    files: &Files,
+    entries: &mut Option<Vec<Range<usize>>>,
+    folder: &str,
+    at: usize,
+    entry: &str,
+) -> Option<(String, Bytes)> {
+    let path = format!("{folder}{}", site_files::SEARCH_INDEX);
+    let index = files.get(&path)?;
+    if entries.is_none() {
+        *entries = site_files::search_entries(index);
+    }
+    let entries = entries.as_mut()?;
+    if at >= entries.len() {
+        return None;
+    }
+    let spliced = site_files::splice_search_entry(index, entries, at, entry);
+    Some((path, Arc::new(spliced)))
 }
 
 /// The file at `path` as `load` reads a source; `None` when `load` would refuse it or
@@ -364,7 +460,7 @@ fn changed(old: &HashSet<String>, new: &HashSet<String>) -> HashSet<String> {
     old.symmetric_difference(new).cloned().collect()
 }
 
-fn publish_shown_public(document: &Document) -> bool {
+fn shown_public(document: &Document) -> bool {
     crate::publish::document(document).shown == crate::load::records::Visibility::Public
 }
 

@@ -139,7 +139,7 @@ impl Session {
         let made = body_save::Cell::try_new_or_recover(site, |site| {
             let (models, findings, rules) = build::checked_models(site, today, findings);
             checked = Some((findings, rules));
-            models
+            models.map(body_save::Derived::new)
         });
         let Some((mut findings, rules)) = checked else {
             return Err("the site was not checked".into());
@@ -156,7 +156,7 @@ impl Session {
         report::sort(&mut findings, &site.sources);
         show(&findings, &site.sources, self.color)?;
         let only = Some(build::Audience::Internal);
-        let built = build::render_models(site, cell.borrow_dependent(), only, &self.reuse)
+        let built = build::render_models(site, cell.borrow_dependent().models(), only, &self.reuse)
             .map_err(|e| e.0)?;
         let internal = built.internal.unwrap_or_default();
         let files = Arc::new(internal.files);
