@@ -1,14 +1,16 @@
 //! The `trustbook` command: parses the command line and runs one pipeline per command.
 
 use clap::Parser;
-use codespan_reporting::term::termcolor::ColorChoice;
+use codespan_reporting::term::termcolor::{self, ColorChoice};
 use std::io::IsTerminal;
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 use trustbook::cli::{BuildArgs, CheckArgs, Cli, Command, Format, InitArgs, ServeArgs};
 use trustbook::finding::Severity;
 use trustbook::load::Site;
+use trustbook::write::unchanged;
 use trustbook::{build, check, history, init, load, report, serve};
 
 /// Exit status for usage errors and sites that cannot be read at all.
@@ -129,6 +131,8 @@ fn fail_usage(message: &str) -> ExitCode {
 struct Checked {
     site: Site,
     today: load::date::Date,
+    /// What was printed on standard error (text format only).
+    printed: Vec<u8>,
 }
 
 fn load_and_check(
@@ -161,6 +165,13 @@ fn load_and_check(
         }
     }
     report::sort(&mut findings, &site.sources);
+    // Standard error's text is gathered, then written in one go (and kept by `build`
+    // for a build that finds nothing changed).
+    let mut text = if color_choice() == ColorChoice::Never {
+        termcolor::Buffer::no_color()
+    } else {
+        termcolor::Buffer::ansi()
+    };
     let shown: Vec<_> = findings
         .iter()
         .filter(|f| !quiet || f.severity == Severity::Error)
@@ -180,13 +191,13 @@ fn load_and_check(
             &history::site_in_repository(&site.root),
             &mut std::io::stdout().lock(),
         ),
-        Format::Text => report::print_to_stderr(&shown, &site.sources, color_choice()),
+        Format::Text => report::print_text(&shown, &site.sources, &mut text),
     };
     if format == Format::Text && shown.len() > report::SUMMARY_AFTER {
-        eprint!("{}", report::summary(&shown));
+        let _ = write!(text, "{}", report::summary(&shown));
     }
     if let Err(e) = printed {
-        eprintln!("error: cannot print the findings: {e}");
+        let _ = writeln!(text, "error: cannot print the findings: {e}");
     }
     let errors = findings
         .iter()
@@ -195,17 +206,25 @@ fn load_and_check(
     let warnings = findings.len() - errors;
     let files = site.sources.len();
     if errors > 0 {
-        eprintln!(
+        let _ = writeln!(
+            text,
             "{verb} failed: {} in {files} source files",
             counted(errors, warnings)
         );
+        print_stderr(text.as_slice());
         return Err(ExitCode::from(1));
     }
-    eprintln!(
+    let _ = writeln!(
+        text,
         "check passed: {} in {files} source files",
         counted(errors, warnings)
     );
-    Ok(Checked { site, today })
+    print_stderr(text.as_slice());
+    Ok(Checked {
+        site,
+        today,
+        printed: text.into_inner(),
+    })
 }
 
 fn run_check(args: &CheckArgs) -> ExitCode {
@@ -226,6 +245,30 @@ fn run_check(args: &CheckArgs) -> ExitCode {
 
 fn run_build(args: &BuildArgs) -> ExitCode {
     let started = Instant::now();
+    let started_at = std::time::SystemTime::now();
+    let root = &args.site.root;
+    // Anything that changes what is built or printed, besides the sources.
+    let options = format!(
+        "only={:?} strict={} quiet={} color={:?}",
+        args.only,
+        args.strict,
+        args.quiet,
+        color_choice()
+    );
+    let inputs = load::date::today().ok().and_then(|today| {
+        unchanged::Inputs::now(root, options, today.to_string(), !args.site.no_git)
+    });
+    if let Some(last) = inputs.as_ref().and_then(|i| unchanged::unchanged(root, i)) {
+        print_stderr(&last.printed);
+        eprintln!(
+            "built {} in {} ms: nothing changed since the last build, so nothing was written",
+            last.summary,
+            started.elapsed().as_millis()
+        );
+        eprint!("{}", last.after);
+        return ExitCode::SUCCESS;
+    }
+    unchanged::forget(root);
     let mut stages = Stages::new(args.timings);
     let mut checked = match load_and_check(
         &args.site.root,
@@ -266,16 +309,27 @@ fn run_build(args: &BuildArgs) -> ExitCode {
         .iter()
         .map(|w| format!("{}/ ({} pages, {} files)", w.folder, w.pages, w.files))
         .collect();
-    eprintln!(
-        "built {} in {} ms",
-        summary.join(" and "),
-        started.elapsed().as_millis()
-    );
+    let summary = summary.join(" and ");
+    eprintln!("built {summary} in {} ms", started.elapsed().as_millis());
     let uncommitted = checked.site.history.uncommitted.len();
-    if uncommitted > 0 {
-        eprintln!(
-            "{uncommitted} source file{} with uncommitted changes (marked in the handbook)",
+    let after = if uncommitted > 0 {
+        format!(
+            "{uncommitted} source file{} with uncommitted changes (marked in the handbook)\n",
             if uncommitted == 1 { "" } else { "s" }
+        )
+    } else {
+        String::new()
+    };
+    eprint!("{after}");
+    if let Some(inputs) = inputs {
+        let folders: Vec<&str> = written.iter().map(|w| w.folder).collect();
+        let printed = std::mem::take(&mut checked.printed);
+        unchanged::record(
+            root,
+            inputs,
+            started_at,
+            &folders,
+            (printed, summary, after),
         );
     }
     ExitCode::SUCCESS
@@ -308,6 +362,12 @@ fn counted(errors: usize, warnings: usize) -> String {
         plural(errors, "error"),
         plural(warnings, "warning")
     )
+}
+
+fn print_stderr(bytes: &[u8]) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(bytes);
+    let _ = stderr.flush();
 }
 
 fn color_choice() -> ColorChoice {

@@ -554,6 +554,14 @@ pub fn site_in_repository(root: &Path) -> String {
 
 /// The id of the commit HEAD names, if the site is in a repository with one: what `serve`
 /// polls to notice a commit.
+/// HEAD's commit of the repository holding `root/content`, and whether the clone is
+/// shallow: what a build reads from git is known by these (`write::unchanged`).
+pub fn head_and_shallow(root: &Path) -> Option<(String, bool)> {
+    let repo = discover(&root.join("content"))?;
+    let head = repo.head_id().ok()?.to_string();
+    Some((head, repo.is_shallow().unwrap_or(true)))
+}
+
 pub fn head_of(root: &Path) -> Option<String> {
     let repo = discover(&root.join("content"))?;
     Some(repo.head_id().ok()?.to_string())

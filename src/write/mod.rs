@@ -8,6 +8,7 @@
 //! never deletes anything else.
 
 mod generation;
+pub mod unchanged;
 
 pub use generation::Generation;
 

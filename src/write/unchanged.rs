@@ -1,0 +1,201 @@
+//! A build whose inputs are as the last build found them, and whose output folders are as
+//! it left them, would write exactly what they hold: `build` then writes nothing and
+//! prints what the last build printed.
+//!
+//! Inputs are every entry under `content/` and `themes/` (files and folders, by the
+//! metadata a change alters: modification and status-change times, size, inode), the
+//! program, the options, the day, and git's HEAD. Outputs are every entry under the
+//! folders written. Certainty or nothing: a symbolic link among the inputs (its target
+//! could change unseen), a file changed within two seconds of the build (a later change
+//! in the same clock tick could keep its times), an input that cannot be read, or a
+//! system without status-change times, and the build runs in full.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Bumped when what the record holds changes meaning.
+const FORMAT: u32 = 1;
+
+/// Changes this close before a build (in nanoseconds) are not trusted to show in times.
+const RACY_NANOS: i128 = 2_000_000_000;
+
+/// What a change to a file or folder alters.
+#[derive(Serialize, Deserialize, PartialEq, Eq, Clone, Copy, Debug)]
+struct Stamp {
+    modified: i128,
+    changed: i128,
+    size: u64,
+    inode: u64,
+    device: u64,
+    folder: bool,
+}
+
+impl Stamp {
+    #[cfg(unix)]
+    fn of(metadata: &std::fs::Metadata) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        let nanos = |s: i64, ns: i64| i128::from(s) * 1_000_000_000 + i128::from(ns);
+        Some(Stamp {
+            modified: nanos(metadata.mtime(), metadata.mtime_nsec()),
+            changed: nanos(metadata.ctime(), metadata.ctime_nsec()),
+            size: metadata.size(),
+            inode: metadata.ino(),
+            device: metadata.dev(),
+            folder: metadata.is_dir(),
+        })
+    }
+
+    /// Without status-change times a change could keep every time shown: never certain.
+    #[cfg(not(unix))]
+    fn of(_: &std::fs::Metadata) -> Option<Stamp> {
+        None
+    }
+}
+
+/// Every entry below (and including) `folder`, by path relative to `root`, sorted;
+/// `None` if one cannot be read or is a symbolic link. A missing folder is no entries.
+fn entries(root: &Path, folder: &str) -> Option<Vec<(String, Stamp)>> {
+    let mut found = Vec::new();
+    let top = root.join(folder);
+    let metadata = match top.symlink_metadata() {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(found),
+        Err(_) => return None,
+    };
+    let mut stack = vec![(top, folder.to_string(), metadata)];
+    while let Some((path, shown, metadata)) = stack.pop() {
+        if metadata.file_type().is_symlink() {
+            return None;
+        }
+        found.push((shown.clone(), Stamp::of(&metadata)?));
+        if metadata.is_dir() {
+            for entry in std::fs::read_dir(&path).ok()? {
+                let entry = entry.ok()?;
+                let name = entry.file_name().into_string().ok()?;
+                let metadata = entry.metadata().ok()?;
+                stack.push((entry.path(), format!("{shown}/{name}"), metadata));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(found)
+}
+
+/// Everything a build is made from, as it is now.
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+pub struct Inputs {
+    program: (String, Option<Stamp>),
+    /// The options and anything else that changes what is built or printed.
+    options: String,
+    today: String,
+    /// The clock's day: commits dated after it are refused.
+    clock: String,
+    /// HEAD's commit, and whether the clone is shallow.
+    git: Option<(String, bool)>,
+    sources: Vec<(String, Stamp)>,
+}
+
+impl Inputs {
+    /// The inputs of a build of the site at `root` with `options` (anything that changes
+    /// what it builds or prints), as they are now; `None` when they cannot be known for
+    /// certain.
+    pub fn now(root: &Path, options: String, today: String, use_git: bool) -> Option<Inputs> {
+        let program = std::env::current_exe().ok()?;
+        let program_stamp = Stamp::of(&program.metadata().ok()?);
+        let mut sources = entries(root, "content")?;
+        sources.extend(entries(root, "themes")?);
+        let clock = chrono::Utc::now().date_naive().to_string();
+        let git = if use_git {
+            crate::history::head_and_shallow(root)
+        } else {
+            None
+        };
+        Some(Inputs {
+            program: (env!("CARGO_PKG_VERSION").to_string(), program_stamp),
+            options,
+            today,
+            clock,
+            git,
+            sources,
+        })
+    }
+
+    /// Whether an input changed so shortly before `started` that a change made in the
+    /// same clock tick as our look could have left its times as they were.
+    fn racy(&self, started: SystemTime) -> bool {
+        let Ok(since_epoch) = started.duration_since(UNIX_EPOCH) else {
+            return true;
+        };
+        let started = since_epoch.as_nanos() as i128;
+        (self.sources.iter()).any(|(_, s)| s.modified.max(s.changed) > started - RACY_NANOS)
+    }
+}
+
+/// What the last build was made from, what it wrote, and what it printed.
+#[derive(Serialize, Deserialize)]
+pub struct Record {
+    inputs: Inputs,
+    /// The folders written (`public`, `internal`) and every entry under them.
+    outputs: Vec<(String, Vec<(String, Stamp)>)>,
+    /// What it printed before its last line (the findings and the check's verdict).
+    pub printed: Vec<u8>,
+    /// Its last line's list of folders written (`public/ (3 pages, 9 files) and …`).
+    pub summary: String,
+    /// What it printed after its last line.
+    pub after: String,
+}
+
+fn record_file(root: &Path) -> PathBuf {
+    root.join(crate::build::CACHE_FOLDER).join("unchanged.bin")
+}
+
+/// The last build's record, if its inputs are `inputs` and its output folders are as it
+/// left them.
+pub fn unchanged(root: &Path, inputs: &Inputs) -> Option<Record> {
+    let record: Record = crate::memo::read_checked(&record_file(root), FORMAT)?;
+    if record.inputs != *inputs {
+        return None;
+    }
+    for (folder, written) in &record.outputs {
+        if entries(root, folder)?.as_slice() != written.as_slice() {
+            return None;
+        }
+    }
+    Some(record)
+}
+
+/// Records a build that wrote `folders`, unless an input changed too recently to be
+/// certain of (then the next build runs in full).
+pub fn record(
+    root: &Path,
+    inputs: Inputs,
+    started: SystemTime,
+    folders: &[&str],
+    (printed, summary, after): (Vec<u8>, String, String),
+) {
+    forget(root);
+    if inputs.racy(started) {
+        return;
+    }
+    let mut outputs = Vec::new();
+    for folder in folders {
+        match entries(root, folder) {
+            Some(written) => outputs.push((folder.to_string(), written)),
+            None => return,
+        }
+    }
+    let record = Record {
+        inputs,
+        outputs,
+        printed,
+        summary,
+        after,
+    };
+    crate::memo::write_checked(&record_file(root), FORMAT, &record);
+}
+
+/// Forgets the last build: the next one runs in full.
+pub fn forget(root: &Path) {
+    let _ = std::fs::remove_file(record_file(root));
+}
