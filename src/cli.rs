@@ -33,7 +33,8 @@ pub enum Command {
     /// handbook (internal/)
     #[command(
         after_help = "Nothing is written when any error remains. public/ and internal/ are replaced whole, and only \
-                            when absent, empty or written by trustbook before.\n\
+                            when absent, empty or written by trustbook before. A build that finds the sources, \
+                            the options and its output as the last build left them writes nothing.\n\
                             Exit status: 0 built, 1 errors found or output refused, 2 bad usage or unreadable site."
     )]
     Build(BuildArgs),
