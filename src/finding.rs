@@ -249,7 +249,9 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
         .filter(|&(distance, c)| distance <= (c.len().max(word.len()) / 3).max(1))
-        .min_by_key(|&(distance, _)| distance)
+        // Ties go to the first in order, not in whichever order a map lists them: the
+        // same site gets the same suggestion on every run.
+        .min()
         .map(|(_, c)| c)
 }
 
@@ -268,6 +270,9 @@ mod tests {
     fn nearest_finds_typos_but_not_strangers() {
         let fields = ["title", "owner", "status", "visibility"];
         assert_eq!(nearest("titel", fields), Some("title"));
+        // A tie goes to the first by name, whatever order the candidates come in.
+        assert_eq!(nearest("POL-2", ["POL-3", "POL-1"]), Some("POL-1"));
+        assert_eq!(nearest("POL-2", ["POL-1", "POL-3"]), Some("POL-1"));
         assert_eq!(nearest("visibilty", fields), Some("visibility"));
         assert_eq!(nearest("colour", fields), None);
         assert_eq!(nearest("SR-6", ["sr-6", "sr-5"]), Some("sr-6"));

@@ -634,7 +634,7 @@ fn random_body_save(
     let heading = text.lines().find(|l| l.starts_with('#')).map(str::to_owned);
     // A renamed heading may break a link to it: the next save puts it back, as the
     // writer would.
-    let kind = random.below(9);
+    let kind = random.below(10);
     if matches!(kind, 2 | 3 | 7) {
         *broken = Some((path.clone(), text.clone()));
     }
@@ -671,6 +671,10 @@ fn random_body_save(
             format!("{text}\n<!-- internal -->\n\nnever closed {n}\n"),
             "an internal block left open",
         ),
+        8 => (
+            format!("{text}\n<video poster=\"../assets/chart.png\"></video>\n"),
+            "an asset named in raw HTML only",
+        ),
         _ => (text.replacen("\n\n", "\n\n\n", 1), "a blank line added"),
     };
     fs::write(&path, changed).unwrap();
@@ -703,6 +707,9 @@ fn serve_answers_saves_of_a_body_as_a_fresh_build_would() {
     for seed in 1..=sequences {
         let dir = site(None);
         let root = dir.path();
+        // An asset no page uses yet, for a body to name.
+        let assets = root.join("content/assets");
+        fs::copy(assets.join("diagram.png"), assets.join("chart.png")).unwrap();
         let color = codespan_reporting::term::termcolor::ColorChoice::Never;
         let mut session = trustbook::serve::session::Session::new(root, false, color);
         assert!(session.build().files.is_some(), "the fixture builds");

@@ -219,6 +219,27 @@ impl Renderer<'_> {
     }
 }
 
+/// The asset files (under `content/`) a handbook page copies for its body, sorted: a
+/// body's links, images and the URLs in its raw HTML that lead to files.
+pub fn body_assets(
+    markdown: &str,
+    file: FileId,
+    (resolver, urls): (&Resolver, &HashMap<String, String>),
+    highlighter: &Highlighter,
+) -> Vec<PathBuf> {
+    let body = SourceBody {
+        markdown,
+        file,
+        source_hash: 0,
+        resolver,
+        urls,
+    };
+    let (_, mut assets) = body.html("", None, highlighter);
+    assets.sort();
+    assets.dedup();
+    assets
+}
+
 /// What every handbook page shares.
 fn context<'m>(model: &'m InternalModel, fingerprint: u64) -> cache::Context<'m> {
     cache::Context::new(

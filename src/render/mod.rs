@@ -12,6 +12,7 @@ pub mod files;
 pub mod highlight;
 mod highlight_store;
 mod internal;
+pub use internal::body_assets;
 pub mod markdown;
 pub mod oscal;
 pub mod output;

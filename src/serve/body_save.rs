@@ -20,7 +20,7 @@ use crate::load::outline::{Outline, outline};
 use crate::load::{Document, Record, Site, files, front_matter};
 use crate::model::BodyText;
 use crate::render::output::{Bytes, Memory, Prefixed};
-use crate::render::{ModelHashes, files as site_files};
+use crate::render::{ModelHashes, body_assets, files as site_files};
 use crate::sources::{Sources, hash_text};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -147,7 +147,7 @@ impl Kept {
         self.cell.with_dependent_mut(|site, derived| {
             derived.resolver.get_or_insert_with(|| Resolver::new(site));
         });
-        let save = self.body_save(at, text)?;
+        let save = self.body_save(at, text, reuse)?;
         let findings = self.apply(save, reuse)?;
         Some(Served {
             files: self.files.clone(),
@@ -159,7 +159,7 @@ impl Kept {
 
     /// Whether `text`, saved to `site.documents[at]`, changes its body alone, and the
     /// findings of the site if so.
-    fn body_save(&self, at: usize, text: Arc<String>) -> Option<BodySave> {
+    fn body_save(&self, at: usize, text: Arc<String>, reuse: &Reuse) -> Option<BodySave> {
         let site = self.cell.borrow_owner();
         let Derived { models, resolver } = self.cell.borrow_dependent();
         let resolver = resolver.as_ref()?;
@@ -188,6 +188,14 @@ impl Kept {
             .url;
         let public_at = models.public.documents.iter().position(|d| &d.url == url);
         if shown_public(document) != public_at.is_some() {
+            return None;
+        }
+        // The handbook copies the files a body's HTML names (raw HTML too), which the
+        // outline's links do not all show.
+        let urls = (resolver, &internal.urls);
+        let file = document.record.file;
+        let assets = |body: &str| body_assets(body, file, urls, &reuse.highlighter);
+        if assets(&old_text[start..]) != assets(&text[start..]) {
             return None;
         }
         let public_text =
