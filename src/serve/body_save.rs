@@ -3,9 +3,10 @@
 //!
 //! A good build keeps the site as loaded, its models (which borrow it), what `check` found
 //! and the files served. A save whose front matter is unchanged, whose links lead where
-//! they led, and whose headings no other link names changes only that document's pages,
-//! its findings of the rules that read a body, and the search indexes. Those are made
-//! again from the kept models, given the saved body; the rest is served as it was.
+//! they led, whose HTML names the same files, and whose changed headings no link names
+//! changes only that document's pages, its findings of the rules that read a body, and the
+//! search indexes. Those are made again from the kept models, given the saved body; the
+//! rest is served as it was.
 //! Anything else (another file, a theme, a changed link, a site with git history, a new
 //! error) is answered by a full build. `tests/incremental.rs` holds the two to the same
 //! bytes after random sequences of saves.
@@ -226,24 +227,11 @@ impl Kept {
                 (self.saved.get(&i)).map_or(&site.documents[i].outline, |s| &s.outline)
             }
         };
-        if !changed_anchors.is_empty() {
-            // A link elsewhere (or here) to a heading that came or went: its finding and
-            // its public target change too.
-            let id = document.record.data.id.as_str();
-            let names_changed = |dest: &str| {
-                dest.split_once('#')
-                    .is_some_and(|(_, anchor)| changed_anchors.contains(&percent_decode(anchor)))
-            };
-            for (i, other) in site.documents.iter().enumerate() {
-                for link in (outline_now(i).links.iter()).filter(|l| names_changed(&l.dest)) {
-                    if let Ok(Some(resolved)) = resolver.resolve(other.record.file, &link.dest)
-                        && resolved.target == Target::Record(id)
-                        && changed_anchors.contains(&resolved.anchor)
-                    {
-                        return None;
-                    }
-                }
-            }
+        // A link elsewhere (or here) to a heading that came or went: its finding and its
+        // public target change too.
+        let id = document.record.data.id.as_str();
+        if links_name(id, &changed_anchors, (site, resolver), &outline_now) {
+            return None;
         }
         // The findings of the rules that read this body, before and after.
         let before = {
@@ -286,23 +274,15 @@ impl Kept {
     /// page, its preview page (when public) and its elements of the search indexes.
     /// Returns the site's findings.
     fn apply(&mut self, save: BodySave, reuse: &Reuse) -> Option<Vec<Finding>> {
-        let BodySave {
-            at,
-            public_at,
-            text,
-            hash,
-            outline,
-            public_text,
-            findings,
-        } = save;
+        let (at, public_at, hash) = (save.at, save.public_at, save.hash);
         let start = self.cell.borrow_owner().documents[at].body_start;
-        let body = BodyText::new(text.clone(), start);
+        let body = BodyText::new(save.text.clone(), start);
         self.cell.with_dependent_mut(|_, derived| {
             if let Some(internal) = derived.models.internal.as_mut() {
                 internal.documents[at].body = body;
                 internal.documents[at].source_hash = hash;
             }
-            if let (Some(k), Some((markdown, public_outline))) = (public_at, public_text) {
+            if let (Some(k), Some((markdown, public_outline))) = (public_at, save.public_text) {
                 let public_body = &mut derived.models.public.documents[k].body;
                 public_body.hash = hash_text(&markdown);
                 public_body.markdown = markdown;
@@ -314,16 +294,14 @@ impl Kept {
         for (path, bytes) in made {
             files.insert(path, bytes);
         }
-        self.saved.insert(
-            at,
-            Saved {
-                text,
-                hash,
-                outline,
-            },
-        );
-        self.findings = findings.clone();
-        Some(findings)
+        let saved = Saved {
+            text: save.text,
+            hash,
+            outline: save.outline,
+        };
+        self.saved.insert(at, saved);
+        self.findings = save.findings.clone();
+        Some(save.findings)
     }
 
     /// The document's pages and the search indexes with its new elements.
@@ -434,6 +412,37 @@ fn splice(
     }
     let spliced = site_files::splice_search_entry(index, entries, at, entry);
     Some((path, Arc::new(spliced)))
+}
+
+/// Whether a link of any document (by `outline_of`, by index) names one of `anchors` of
+/// the record `id`.
+fn links_name<'a>(
+    id: &str,
+    anchors: &HashSet<String>,
+    (site, resolver): (&Site, &Resolver),
+    outline_of: &dyn Fn(usize) -> &'a Outline,
+) -> bool {
+    if anchors.is_empty() {
+        return false;
+    }
+    // Resolving is the cost: only links whose anchor is one of them are resolved.
+    let names_one = |dest: &str| {
+        dest.split_once('#')
+            .is_some_and(|(_, anchor)| anchors.contains(&percent_decode(anchor)))
+    };
+    (site.documents.iter().enumerate()).any(|(i, document)| {
+        (outline_of(i).links.iter())
+            .filter(|link| names_one(&link.dest))
+            .any(|link| {
+                resolver
+                    .resolve(document.record.file, &link.dest)
+                    .is_ok_and(|resolved| {
+                        resolved.is_some_and(|r| {
+                            r.target == Target::Record(id) && anchors.contains(&r.anchor)
+                        })
+                    })
+            })
+    })
 }
 
 /// The file at `path` as `load` reads a source; `None` when `load` would refuse it or
