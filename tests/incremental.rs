@@ -681,28 +681,51 @@ fn random_body_save(
     format!("{mended}{what} in {file}")
 }
 
-/// What `serve` answers to each save (from what it kept, or by a full build) is what a
-/// fresh build makes, byte for byte, after seeded random sequences of saves that are
-/// mostly edits of a body. `TRUSTBOOK_SAVE_SEQUENCES` runs more.
-#[test]
-fn serve_answers_saves_of_a_body_as_a_fresh_build_would() {
+/// Runs git in `dir` with no user or system configuration.
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Ada Author")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+        .env("GIT_COMMITTER_NAME", "Ada Author")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .unwrap()
+        .status;
+    assert!(status.success(), "git {args:?}");
+}
+
+/// The handbook a fresh build of `root` makes (with what git says when `use_git`), or
+/// `None` when the site fails `check`.
+fn fresh_handbook(
+    root: &Path,
+    use_git: bool,
+) -> Option<std::collections::BTreeMap<String, trustbook::render::output::Bytes>> {
     use trustbook::build::{Audience, Reuse, render};
-    use trustbook::{check, load};
-    let fresh = |root: &Path| {
-        let today = load::date::today().unwrap();
-        let mut findings = Vec::new();
-        let site = load::load_cached(root, &mut findings, &Default::default()).unwrap();
-        check::run(&site, today, &mut findings);
-        let failed = (findings.iter()).any(|f| f.severity == trustbook::finding::Severity::Error);
-        (!failed).then(|| {
-            let built = render(&site, today, Some(Audience::Internal), &Reuse::default());
-            built.unwrap().internal.unwrap().files
-        })
-    };
-    let sequences: u64 = std::env::var("TRUSTBOOK_SAVE_SEQUENCES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(3);
+    use trustbook::{check, history, load};
+    let today = load::date::today().unwrap();
+    let mut findings = Vec::new();
+    let mut site = load::load_cached(root, &mut findings, &Default::default()).unwrap();
+    history::attach_reusing(&mut site, use_git, today, None, &mut findings);
+    check::run(&site, today, &mut findings);
+    check::run_provenance(&site, &mut findings);
+    let failed = (findings.iter()).any(|f| f.severity == trustbook::finding::Severity::Error);
+    (!failed).then(|| {
+        let built = render(&site, today, Some(Audience::Internal), &Reuse::default());
+        built.unwrap().internal.unwrap().files
+    })
+}
+
+/// Seeded random sequences of saves, mostly of one body, answered by `serve`'s loop (from
+/// what it kept, or by a full build), each answer compared with a fresh build, byte for
+/// byte. In git, some saves are commits. Returns how many saves built, and how many of
+/// those were answered from what was kept.
+fn serve_random_body_saves(use_git: bool, sequences: u64) -> (usize, usize, usize) {
     let (mut saves, mut body_alone, mut built) = (0, 0, 0);
     for seed in 1..=sequences {
         let dir = site(None);
@@ -710,19 +733,45 @@ fn serve_answers_saves_of_a_body_as_a_fresh_build_would() {
         // An asset no page uses yet, for a body to name.
         let assets = root.join("content/assets");
         fs::copy(assets.join("diagram.png"), assets.join("chart.png")).unwrap();
+        if use_git {
+            fs::write(root.join(".gitignore"), ".trustbook-cache/\n").unwrap();
+            git(root, &["init", "-q"]);
+            git(root, &["add", "-A"]);
+            git(root, &["commit", "-q", "-m", "First"]);
+        }
         let color = codespan_reporting::term::termcolor::ColorChoice::Never;
-        let mut session = trustbook::serve::session::Session::new(root, false, color);
+        let mut session = trustbook::serve::session::Session::new(root, use_git, color);
         assert!(session.build().files.is_some(), "the fixture builds");
-        let mut random = Xorshift(0x2545_F491_4F6C_DD1D ^ seed);
+        let mut random = Xorshift(0x2545_F491_4F6C_DD1D ^ seed ^ u64::from(use_git));
         let (mut done, mut broken) = (Vec::new(), None);
         for n in 0..40 {
             let before = snapshot(root);
-            done.push(random_body_save(root, &mut random, n, &mut broken));
-            let batch = batch_between(&before, &snapshot(root));
-            let step = format!("sequence {seed}, after: {}", done.join("; "));
+            let batch = if use_git && broken.is_none() && random.below(8) == 0 {
+                git(root, &["add", "-A"]);
+                git(
+                    root,
+                    &["commit", "-q", "--allow-empty", "-m", &format!("Save {n}")],
+                );
+                done.push("a commit".to_string());
+                // What `serve`'s poll of HEAD sends.
+                vec![std::path::PathBuf::from(".git/HEAD")]
+            } else {
+                if use_git && broken.is_none() && random.below(12) == 0 {
+                    // A commit whose HEAD the poll has not yet reported, then a save.
+                    git(root, &["add", "-A"]);
+                    git(
+                        root,
+                        &["commit", "-q", "--allow-empty", "-m", &format!("Quiet {n}")],
+                    );
+                    done.push("a commit not yet seen".to_string());
+                }
+                done.push(random_body_save(root, &mut random, n, &mut broken));
+                batch_between(&before, &snapshot(root))
+            };
+            let step = format!("git {use_git}, sequence {seed}, after: {}", done.join("; "));
             saves += 1;
             let outcome = session.changed(&batch);
-            let expected = fresh(root);
+            let expected = fresh_handbook(root, use_git);
             let Some(files) = outcome.files else {
                 assert!(
                     expected.is_none(),
@@ -745,11 +794,40 @@ fn serve_answers_saves_of_a_body_as_a_fresh_build_would() {
             }
         }
     }
+    (saves, built, body_alone)
+}
+
+fn save_sequences() -> u64 {
+    std::env::var("TRUSTBOOK_SAVE_SEQUENCES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3)
+}
+
+/// What `serve` answers to each save (from what it kept, or by a full build) is what a
+/// fresh build makes, byte for byte, after seeded random sequences of saves that are
+/// mostly edits of a body. `TRUSTBOOK_SAVE_SEQUENCES` runs more.
+#[test]
+fn serve_answers_saves_of_a_body_as_a_fresh_build_would() {
+    let (saves, built, body_alone) = serve_random_body_saves(false, save_sequences());
     eprintln!("{saves} saves: {built} built, {body_alone} of them from what was kept");
     // Most saves must build, and many of them from what was kept, or this tested little.
     assert!(built * 2 > saves, "only {built} of {saves} saves built");
     assert!(
         body_alone * 4 > saves,
+        "only {body_alone} of {saves} saves answered from what was kept"
+    );
+}
+
+/// The same in a git repository, where some saves are commits: a body save is answered
+/// from what was kept only when git says of its file what it said (committed or not).
+#[test]
+fn serve_answers_saves_of_a_body_in_git_as_a_fresh_build_would() {
+    let (saves, built, body_alone) = serve_random_body_saves(true, save_sequences());
+    eprintln!("{saves} saves in git: {built} built, {body_alone} of them from what was kept");
+    assert!(built * 2 > saves, "only {built} of {saves} saves built");
+    assert!(
+        body_alone * 10 > saves,
         "only {body_alone} of {saves} saves answered from what was kept"
     );
 }

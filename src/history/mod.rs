@@ -182,6 +182,14 @@ impl History {
     pub fn is_uncommitted(&self, path: &Path) -> bool {
         self.uncommitted.contains(path)
     }
+
+    /// Whether the source at `path` (site-relative, under `root`) would be uncommitted
+    /// with the text `text`: for `serve`, after a save of that file alone. `None` without
+    /// a repository.
+    pub fn would_be_uncommitted(&self, root: &Path, path: &Path, text: &str) -> Option<bool> {
+        let repository = self.repository.as_ref()?;
+        Some(repository.differs(path, text, || root.join(path)))
+    }
 }
 
 /// The repository holding `dir`, as every clone of it has it: replacement objects
@@ -415,16 +423,6 @@ fn relative_in(workdir: &Path, content: &Path) -> Result<String, String> {
 /// is what git stores for most repositories; a file that differs in that form is read again
 /// as bytes before it is called uncommitted.
 fn uncommitted(site: &Site, repository: &Repository) -> Result<BTreeSet<PathBuf>, String> {
-    let repo = repository.repo.to_thread_local();
-    let at_head = &repository.at_head;
-    let kind = repo.object_hash();
-    let hash = |bytes: &[u8]| gix::objs::compute_hash(kind, gix::objs::Kind::Blob, bytes).ok();
-    let ids = &repository.text_ids;
-    let id_of_text = |text: &str| {
-        let key = (text.len(), xxhash_rust::xxh3::xxh3_64(text.as_bytes()));
-        let id = ids.get(key, || hash(text.as_bytes())?.as_slice().try_into().ok())?;
-        ObjectId::try_from(&id[..]).ok()
-    };
     let paths: Vec<(PathBuf, &str)> = site
         .sources
         .iter()
@@ -432,25 +430,40 @@ fn uncommitted(site: &Site, repository: &Repository) -> Result<BTreeSet<PathBuf>
         .collect();
     let found = paths
         .par_iter()
-        .filter(|(path, text)| {
-            let Ok(inside) = path.strip_prefix("content") else {
-                return false;
-            };
-            let key = inside.to_string_lossy().replace('\\', "/");
-            let Some(committed) = at_head.get(&key) else {
-                return true;
-            };
-            if id_of_text(text).as_ref() == Some(committed) {
-                return false;
-            }
-            let bytes = std::fs::read(site.root.join(path)).unwrap_or_default();
-            hash(&bytes).as_ref() != Some(committed)
-        })
+        .filter(|(path, text)| repository.differs(path, text, || site.root.join(path)))
         .map(|(path, _)| path.clone())
         .collect();
+    let ids = &repository.text_ids;
     ids.save(&repository.text_ids_file);
     ids.start();
     Ok(found)
+}
+
+impl Repository {
+    /// Whether the source at `path` (site-relative), loaded as `text`, differs from HEAD:
+    /// HEAD lacks it, or neither its text nor its bytes on disk (at `on_disk()`: a file
+    /// with CRLF line ends or a BOM is committed as it is on disk) are HEAD's blob. A path
+    /// outside `content/` is not a source git is asked about.
+    fn differs(&self, path: &Path, text: &str, on_disk: impl FnOnce() -> PathBuf) -> bool {
+        let kind = self.repo.objects.object_hash();
+        let hash = |bytes: &[u8]| gix::objs::compute_hash(kind, gix::objs::Kind::Blob, bytes).ok();
+        let Ok(inside) = path.strip_prefix("content") else {
+            return false;
+        };
+        let key = inside.to_string_lossy().replace('\\', "/");
+        let Some(committed) = self.at_head.get(&key) else {
+            return true;
+        };
+        let text_key = (text.len(), xxhash_rust::xxh3::xxh3_64(text.as_bytes()));
+        let id = (self.text_ids).get(text_key, || {
+            hash(text.as_bytes())?.as_slice().try_into().ok()
+        });
+        if id.and_then(|id| ObjectId::try_from(&id[..]).ok()).as_ref() == Some(committed) {
+            return false;
+        }
+        let bytes = std::fs::read(on_disk()).unwrap_or_default();
+        hash(&bytes).as_ref() != Some(committed)
+    }
 }
 
 /// Every blob under `folder` of a tree, by slash-separated path relative to `folder`.

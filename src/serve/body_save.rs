@@ -7,14 +7,15 @@
 //! changes only that document's pages, its findings of the rules that read a body, and the
 //! search indexes. Those are made again from the kept models, given the saved body; the
 //! rest is served as it was.
-//! Anything else (another file, a theme, a changed link, a site with git history, a new
-//! error) is answered by a full build. `tests/incremental.rs` holds the two to the same
-//! bytes after random sequences of saves.
+//! Anything else (another file, a theme, a changed link, a file git would now see as
+//! committed when it was not, or the reverse, a new error) is answered by a full build.
+//! `tests/incremental.rs` holds the two to the same bytes after random sequences of saves.
 
 use super::state::Files;
 use crate::build::{self, Models, Reuse};
 use crate::check::BodyRules;
 use crate::finding::{Finding, Severity};
+use crate::history::head_of;
 use crate::links::{Resolver, Target, percent_decode};
 use crate::load::date::Date;
 use crate::load::outline::{Outline, outline};
@@ -104,10 +105,13 @@ struct BodySave {
     findings: Vec<Finding>,
 }
 
-/// Whether a site may be kept: provenance from git depends on every file's text as
-/// compared with its commits, which a save changes.
+/// Whether a site may be kept. Not when it publishes documents as approved (`publish:
+/// approved`): whether a document's approved text or its file is published depends on
+/// the file's text, which a save changes.
 pub fn keepable(site: &Site) -> bool {
-    site.history.is_empty() && site.approved_versions.is_empty()
+    let approved_only = (site.config.as_ref())
+        .is_some_and(|c| c.data.public.publish == crate::load::records::PublishFrom::Approved);
+    site.approved_versions.is_empty() && !approved_only
 }
 
 impl Kept {
@@ -137,6 +141,12 @@ impl Kept {
         }
     }
 
+    /// The kept site, its models dropped: for the full build that replaces it, which
+    /// reuses its history.
+    pub fn into_site(self) -> Site {
+        self.cell.into_owner()
+    }
+
     /// Answers a save (the batch of paths, relative to `root`, that changed) if it
     /// changed one document's body and nothing else; `None`: build the site again.
     pub fn save(&mut self, root: &Path, batch: &[PathBuf], reuse: &Reuse) -> Option<Served> {
@@ -145,6 +155,16 @@ impl Kept {
         }
         let (at, path) = self.the_document(root, batch)?;
         let text = Arc::new(read(root, &path)?);
+        // What git says of the file (committed or not) must stay as it was: the pages of
+        // every record show it, and approvals follow from it. HEAD must be the one read.
+        let history = &self.cell.borrow_owner().history;
+        if !history.is_empty() {
+            let committed = (history.head_id()).filter(|head| Some(head) == head_of(root).as_ref());
+            let now = history.would_be_uncommitted(root, &path, &text);
+            if committed.is_none() || now != Some(history.is_uncommitted(&path)) {
+                return None;
+            }
+        }
         self.cell.with_dependent_mut(|site, derived| {
             derived.resolver.get_or_insert_with(|| Resolver::new(site));
         });

@@ -54,9 +54,15 @@ impl Session {
 
     /// Builds the site in full.
     pub fn build(&mut self) -> Outcome {
-        // Freeing every record of a large site takes a while: not before the page is served.
         if let Some(old) = self.kept.take() {
-            std::thread::spawn(move || drop(old));
+            let mut site = old.into_site();
+            // Its history is read again only where HEAD or a file changed.
+            if self.use_git && !site.history.is_empty() {
+                self.history = Some(std::mem::take(&mut site.history));
+            }
+            // Freeing every record of a large site takes a while: not before the page is
+            // served.
+            std::thread::spawn(move || drop(site));
         }
         let started = Instant::now();
         let result = self.build_once();
@@ -135,6 +141,7 @@ impl Session {
             &mut findings,
         );
         let keepable = body_save::keepable(&site);
+        // Kept, the site keeps its history until the next full build takes it back.
         let mut checked = None;
         let made = body_save::Cell::try_new_or_recover(site, |site| {
             let (models, findings, rules) = build::checked_models(site, today, findings);
