@@ -128,3 +128,70 @@ fn a_site_with_a_symbolic_link_among_its_sources_is_always_built_in_full() {
         assert!(!run.stderr.contains(UNCHANGED));
     }
 }
+
+/// Runs git in `dir` with no user or system configuration.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Ada Author")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+        .env("GIT_COMMITTER_NAME", "Ada Author")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "git {args:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// What git says of a site depends on more than HEAD: the repository it is in, where it
+/// is in it, and which objects the repository holds.
+#[test]
+fn a_new_repository_a_moved_site_or_a_changed_object_store_builds_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    common::copy_tree(&common::fixtures().join("good"), &repo.join("a"));
+    age(repo);
+    let site_a = repo.join("a");
+    assert!(!build(&site_a, &[]).stderr.contains(UNCHANGED));
+    assert!(build(&site_a, &[]).stderr.contains(UNCHANGED));
+
+    // A repository made around a site that had none: every source is now uncommitted.
+    git(repo, &["init", "-q"]);
+    fs::write(
+        repo.join(".gitignore"),
+        "a/public/\na/internal/\n*.trustbook-*\n.trustbook-cache/\n",
+    )
+    .unwrap();
+    let in_new_repository = build(&site_a, &[]);
+    assert!(
+        !in_new_repository.stderr.contains(UNCHANGED),
+        "{}",
+        in_new_repository.stderr
+    );
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", "First"]);
+    age(repo);
+    assert!(!build(&site_a, &[]).stderr.contains(UNCHANGED), "a commit");
+    assert!(build(&site_a, &[]).stderr.contains(UNCHANGED));
+
+    // An object added to the store, HEAD as it was.
+    fs::write(repo.join("loose.txt"), "a new object\n").unwrap();
+    git(repo, &["hash-object", "-w", "loose.txt"]);
+    assert!(
+        !build(&site_a, &[]).stderr.contains(UNCHANGED),
+        "the object store changed"
+    );
+
+    // The site moved inside the repository, uncommitted: its files are new to git.
+    age(repo);
+    assert!(!build(&site_a, &[]).stderr.contains(UNCHANGED));
+    assert!(build(&site_a, &[]).stderr.contains(UNCHANGED));
+    fs::rename(&site_a, repo.join("b")).unwrap();
+    let moved = build(&repo.join("b"), &[]);
+    assert!(!moved.stderr.contains(UNCHANGED), "{}", moved.stderr);
+}

@@ -567,12 +567,18 @@ pub fn site_in_repository(root: &Path) -> String {
 
 /// The id of the commit HEAD names, if the site is in a repository with one: what `serve`
 /// polls to notice a commit.
-/// HEAD's commit of the repository holding `root/content`, and whether the clone is
-/// shallow: what a build reads from git is known by these (`write::unchanged`).
-pub fn head_and_shallow(root: &Path) -> Option<(String, bool)> {
+/// What a build reads from git is known by: the repository holding `root/content`
+/// (its folder and where `content/` is in it), its HEAD (`None`: no commit yet) and
+/// whether the clone is shallow; and the git folder, whose object store a build reads
+/// (`write::unchanged` looks at it too). `None` outside git.
+pub fn repository_state(root: &Path) -> Option<(String, PathBuf)> {
     let repo = discover(&root.join("content"))?;
-    let head = repo.head_id().ok()?.to_string();
-    Some((head, repo.is_shallow().unwrap_or(true)))
+    let head = repo.head_id().ok().map(|id| id.to_string());
+    let workdir = (repo.workdir()).map(|w| std::fs::canonicalize(w).unwrap_or(w.to_path_buf()));
+    let content = (workdir.as_ref()).and_then(|w| relative_in(w, &root.join("content")).ok());
+    let shallow = repo.is_shallow().unwrap_or(true);
+    let state = format!("{workdir:?} {content:?} {head:?} shallow={shallow}");
+    Some((state, repo.git_dir().to_path_buf()))
 }
 
 pub fn head_of(root: &Path) -> Option<String> {

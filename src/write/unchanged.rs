@@ -2,20 +2,24 @@
 //! it left them, would write exactly what they hold: `build` then writes nothing and
 //! prints what the last build printed.
 //!
-//! Inputs are every entry under `content/` and `themes/` (files and folders, by the
-//! metadata a change alters: modification and status-change times, size, inode), the
-//! program, the options, the day, and git's HEAD. Outputs are every entry under the
-//! folders written. Certainty or nothing: a symbolic link among the inputs (its target
-//! could change unseen), a file changed within two seconds of the build (a later change
-//! in the same clock tick could keep its times), an input that cannot be read, or a
-//! system without status-change times, and the build runs in full.
+//! Inputs are every entry under `content/` and `themes/` (folders by their metadata,
+//! files by their metadata and a hash of their bytes: a write through a shared memory
+//! map can leave a file's times as they were), the program, the options, the day, and
+//! what git is read from (the repository, where the site is in it, HEAD, and its object
+//! store's folders). Outputs are every entry under the folders written, by metadata.
+//! Certainty or nothing: a symbolic link among the inputs (its target could change
+//! unseen), an input changed within two seconds of the build (a later change in the same
+//! clock tick could keep its times), a file system that keeps times to the second, an
+//! input that cannot be read, or a system without status-change times, and the build
+//! runs in full.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Bumped when what the record holds changes meaning.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Changes this close before a build (in nanoseconds) are not trusted to show in times.
 const RACY_NANOS: i128 = 2_000_000_000;
@@ -29,6 +33,8 @@ struct Stamp {
     inode: u64,
     device: u64,
     folder: bool,
+    /// xxh3 of a file's bytes, for inputs.
+    content: Option<u64>,
 }
 
 impl Stamp {
@@ -43,6 +49,7 @@ impl Stamp {
             inode: metadata.ino(),
             device: metadata.dev(),
             folder: metadata.is_dir(),
+            content: None,
         })
     }
 
@@ -53,14 +60,17 @@ impl Stamp {
     }
 }
 
-/// Every entry below (and including) `folder`, by path relative to `root`, sorted;
-/// `None` if one cannot be read or is a symbolic link. A missing folder is no entries.
-fn entries(root: &Path, folder: &str) -> Option<Vec<(String, Stamp)>> {
+type Entries = Vec<(String, Stamp)>;
+
+/// Every entry below (and including) `folder`, by path relative to `root`, sorted; with
+/// `hashed`, each file's bytes hashed too. `None` if one cannot be read or is a symbolic
+/// link. A missing folder is no entries.
+fn entries(root: &Path, folder: &str, hashed: bool) -> Option<Entries> {
     let mut found = Vec::new();
     let top = root.join(folder);
     let metadata = match top.symlink_metadata() {
         Ok(metadata) => metadata,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(found),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(Vec::new()),
         Err(_) => return None,
     };
     let mut stack = vec![(top, folder.to_string(), metadata)];
@@ -68,7 +78,6 @@ fn entries(root: &Path, folder: &str) -> Option<Vec<(String, Stamp)>> {
         if metadata.file_type().is_symlink() {
             return None;
         }
-        found.push((shown.clone(), Stamp::of(&metadata)?));
         if metadata.is_dir() {
             for entry in std::fs::read_dir(&path).ok()? {
                 let entry = entry.ok()?;
@@ -77,8 +86,46 @@ fn entries(root: &Path, folder: &str) -> Option<Vec<(String, Stamp)>> {
                 stack.push((entry.path(), format!("{shown}/{name}"), metadata));
             }
         }
+        found.push((path, shown, Stamp::of(&metadata)?));
     }
+    let mut found: Entries = found
+        .into_par_iter()
+        .map(|(path, shown, mut stamp)| {
+            if hashed && !stamp.folder {
+                let bytes = std::fs::read(&path).ok()?;
+                stamp.content = Some(xxhash_rust::xxh3::xxh3_64(&bytes));
+            }
+            Some((shown, stamp))
+        })
+        .collect::<Option<_>>()?;
     found.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(found)
+}
+
+/// The folders of a git object store whose times change when an object is added or
+/// removed (a fetch into a partial clone, a pack, a pruned object), and the files that
+/// change which objects a read finds (alternates, grafts, shallow, the configuration).
+fn store_entries(git_dir: &Path) -> Option<Entries> {
+    let mut names: Vec<String> = [
+        "config",
+        "shallow",
+        "objects",
+        "objects/pack",
+        "objects/info",
+        "objects/info/alternates",
+        "info/grafts",
+    ]
+    .map(str::to_string)
+    .to_vec();
+    names.extend((0..=255u8).map(|n| format!("objects/{n:02x}")));
+    let mut found = Vec::new();
+    for name in names {
+        match git_dir.join(&name).symlink_metadata() {
+            Ok(metadata) => found.push((name, Stamp::of(&metadata)?)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(_) => return None,
+        }
+    }
     Some(found)
 }
 
@@ -91,9 +138,11 @@ pub struct Inputs {
     today: String,
     /// The clock's day: commits dated after it are refused.
     clock: String,
-    /// HEAD's commit, and whether the clone is shallow.
-    git: Option<(String, bool)>,
-    sources: Vec<(String, Stamp)>,
+    /// The site's folder: where it is decides what git says of it.
+    root: PathBuf,
+    /// The repository (see `history::repository_state`) and its object store's folders.
+    git: Option<(String, Entries)>,
+    sources: Entries,
 }
 
 impl Inputs {
@@ -103,21 +152,27 @@ impl Inputs {
     pub fn now(root: &Path, options: String, today: String, use_git: bool) -> Option<Inputs> {
         let program = std::env::current_exe().ok()?;
         let program_stamp = Stamp::of(&program.metadata().ok()?);
-        let mut sources = entries(root, "content")?;
-        sources.extend(entries(root, "themes")?);
+        let (mut sources, themes) = rayon::join(
+            || entries(root, "content", true),
+            || entries(root, "themes", true),
+        );
+        sources.as_mut()?.extend(themes?);
         let clock = chrono::Utc::now().date_naive().to_string();
-        let git = if use_git {
-            crate::history::head_and_shallow(root)
-        } else {
-            None
+        let git = match use_git
+            .then(|| crate::history::repository_state(root))
+            .flatten()
+        {
+            Some((state, git_dir)) => Some((state, store_entries(&git_dir)?)),
+            None => None,
         };
         Some(Inputs {
             program: (env!("CARGO_PKG_VERSION").to_string(), program_stamp),
             options,
             today,
             clock,
+            root: std::fs::canonicalize(root).ok()?,
             git,
-            sources,
+            sources: sources?,
         })
     }
 
@@ -128,7 +183,9 @@ impl Inputs {
             return true;
         };
         let started = since_epoch.as_nanos() as i128;
-        (self.sources.iter()).any(|(_, s)| s.modified.max(s.changed) > started - RACY_NANOS)
+        let git = self.git.iter().flat_map(|(_, entries)| entries);
+        (self.sources.iter().chain(git))
+            .any(|(_, s)| s.modified.max(s.changed) > started - RACY_NANOS)
     }
 }
 
@@ -137,7 +194,7 @@ impl Inputs {
 pub struct Record {
     inputs: Inputs,
     /// The folders written (`public`, `internal`) and every entry under them.
-    outputs: Vec<(String, Vec<(String, Stamp)>)>,
+    outputs: Vec<(String, Entries)>,
     /// What it printed before its last line (the findings and the check's verdict).
     pub printed: Vec<u8>,
     /// Its last line's list of folders written (`public/ (3 pages, 9 files) and …`).
@@ -157,16 +214,15 @@ pub fn unchanged(root: &Path, inputs: &Inputs) -> Option<Record> {
     if record.inputs != *inputs {
         return None;
     }
-    for (folder, written) in &record.outputs {
-        if entries(root, folder)?.as_slice() != written.as_slice() {
-            return None;
-        }
-    }
-    Some(record)
+    let same = |(folder, written): &(String, Entries)| {
+        entries(root, folder, false).is_some_and(|now| now == *written)
+    };
+    record.outputs.par_iter().all(same).then_some(record)
 }
 
 /// Records a build that wrote `folders`, unless an input changed too recently to be
-/// certain of (then the next build runs in full).
+/// certain of, or the file system keeps times to the second (then the next build runs in
+/// full).
 pub fn record(
     root: &Path,
     inputs: Inputs,
@@ -180,10 +236,17 @@ pub fn record(
     }
     let mut outputs = Vec::new();
     for folder in folders {
-        match entries(root, folder) {
+        match entries(root, folder, false) {
             Some(written) => outputs.push((folder.to_string(), written)),
             None => return,
         }
+    }
+    // Written just now, an output file changed by hand within the same second would
+    // keep its times where they are kept to the second.
+    let whole_seconds =
+        |entries: &Entries| (entries.iter()).all(|(_, s)| s.modified % 1_000_000_000 == 0);
+    if outputs.iter().any(|(_, written)| whole_seconds(written)) {
+        return;
     }
     let record = Record {
         inputs,
