@@ -195,3 +195,42 @@ fn a_new_repository_a_moved_site_or_a_changed_object_store_builds_in_full() {
     let moved = build(&repo.join("b"), &[]);
     assert!(!moved.stderr.contains(UNCHANGED), "{}", moved.stderr);
 }
+
+/// A linked worktree reads its main repository's object store; a clone made with
+/// `--shared` borrows another's, whose changes cannot be seen from it: never recorded.
+#[test]
+fn a_worktree_is_known_by_its_main_object_store_and_a_borrowing_clone_is_built_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main");
+    common::copy_tree(&common::fixtures().join("good"), &main);
+    fs::write(
+        main.join(".gitignore"),
+        "public/\ninternal/\n.*trustbook*\n",
+    )
+    .unwrap();
+    git(&main, &["init", "-q"]);
+    git(&main, &["add", "-A"]);
+    git(&main, &["commit", "-q", "-m", "First"]);
+    let worktree = dir.path().join("worktree");
+    git(
+        &main,
+        &["worktree", "add", "-q", worktree.to_str().unwrap()],
+    );
+    let shared = dir.path().join("shared");
+    git(dir.path(), &["clone", "-q", "--shared", "main", "shared"]);
+    age(dir.path());
+
+    assert!(!build(&worktree, &[]).stderr.contains(UNCHANGED));
+    assert!(build(&worktree, &[]).stderr.contains(UNCHANGED));
+    fs::write(main.join("loose.txt"), "a new object\n").unwrap();
+    git(&main, &["hash-object", "-w", "loose.txt"]);
+    let after = build(&worktree, &[]);
+    assert!(!after.stderr.contains(UNCHANGED), "the main store changed");
+
+    for _ in 0..2 {
+        assert!(
+            !build(&shared, &[]).stderr.contains(UNCHANGED),
+            "borrowed objects"
+        );
+    }
+}

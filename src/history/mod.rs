@@ -569,8 +569,9 @@ pub fn site_in_repository(root: &Path) -> String {
 /// polls to notice a commit.
 /// What a build reads from git is known by: the repository holding `root/content`
 /// (its folder and where `content/` is in it), its HEAD (`None`: no commit yet) and
-/// whether the clone is shallow; and the git folder, whose object store a build reads
-/// (`write::unchanged` looks at it too). `None` outside git.
+/// whether the clone is shallow; and the git folder whose object store a build reads
+/// (a linked worktree's is its main repository's), which `write::unchanged` looks at
+/// too. `None` outside git.
 pub fn repository_state(root: &Path) -> Option<(String, PathBuf)> {
     let repo = discover(&root.join("content"))?;
     let head = repo.head_id().ok().map(|id| id.to_string());
@@ -578,7 +579,7 @@ pub fn repository_state(root: &Path) -> Option<(String, PathBuf)> {
     let content = (workdir.as_ref()).and_then(|w| relative_in(w, &root.join("content")).ok());
     let shallow = repo.is_shallow().unwrap_or(true);
     let state = format!("{workdir:?} {content:?} {head:?} shallow={shallow}");
-    Some((state, repo.git_dir().to_path_buf()))
+    Some((state, repo.common_dir().to_path_buf()))
 }
 
 pub fn head_of(root: &Path) -> Option<String> {

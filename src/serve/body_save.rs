@@ -15,7 +15,6 @@ use super::state::Files;
 use crate::build::{self, Models, Reuse};
 use crate::check::BodyRules;
 use crate::finding::{Finding, Severity};
-use crate::history::head_of;
 use crate::links::{Resolver, Target, percent_decode};
 use crate::load::date::Date;
 use crate::load::outline::{Outline, outline};
@@ -24,6 +23,7 @@ use crate::model::BodyText;
 use crate::render::output::{Bytes, Memory, Prefixed};
 use crate::render::{ModelHashes, body_assets, files as site_files};
 use crate::sources::{Sources, hash_text};
+use crate::write::unchanged::GitState;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -65,6 +65,9 @@ pub struct Kept {
     /// Every finding of the site as it is now (warnings only: it built).
     findings: Vec<Finding>,
     today: Date,
+    /// What git was read from, and the clock's day (which judges commit dates), as the
+    /// build began: a save made after either changed is built in full.
+    read_from: (Option<GitState>, chrono::NaiveDate),
     hashes: (Option<u64>, Option<u64>),
     files: Arc<Files>,
     /// Where each element of the two search indexes is (the handbook's, the preview's),
@@ -105,6 +108,15 @@ struct BodySave {
     findings: Vec<Finding>,
 }
 
+/// What git is read from (with git: `None` when it cannot be known), and the clock's day.
+pub fn read_from(root: &Path, use_git: bool) -> Option<(Option<GitState>, chrono::NaiveDate)> {
+    let git = match use_git {
+        true => Some(GitState::now(root)?),
+        false => None,
+    };
+    Some((git, chrono::Utc::now().date_naive()))
+}
+
 /// Whether a site may be kept. Not when it publishes documents as approved (`publish:
 /// approved`): whether a document's approved text or its file is published depends on
 /// the file's text, which a save changes.
@@ -119,7 +131,7 @@ impl Kept {
         cell: Cell,
         rules: BodyRules,
         findings: Vec<Finding>,
-        today: Date,
+        (today, read_from): (Date, (Option<GitState>, chrono::NaiveDate)),
         hashes: &ModelHashes,
         files: Arc<Files>,
     ) -> Kept {
@@ -132,6 +144,7 @@ impl Kept {
             rules,
             findings,
             today,
+            read_from,
             hashes: (hash(&hashes.internal), hash(&hashes.public)),
             files,
             search: [None, None],
@@ -153,15 +166,18 @@ impl Kept {
         if crate::load::date::today().ok()? != self.today || self.hashes.0.is_none() {
             return None;
         }
+        if read_from(root, self.read_from.0.is_some())? != self.read_from {
+            return None;
+        }
         let (at, path) = self.the_document(root, batch)?;
         let text = Arc::new(read(root, &path)?);
         // What git says of the file (committed or not) must stay as it was: the pages of
-        // every record show it, and approvals follow from it. HEAD must be the one read.
+        // every record show it, and approvals follow from it. (HEAD and the object store
+        // are as they were: `read_from` above.)
         let history = &self.cell.borrow_owner().history;
         if !history.is_empty() {
-            let committed = (history.head_id()).filter(|head| Some(head) == head_of(root).as_ref());
             let now = history.would_be_uncommitted(root, &path, &text);
-            if committed.is_none() || now != Some(history.is_uncommitted(&path)) {
+            if now != Some(history.is_uncommitted(&path)) {
                 return None;
             }
         }

@@ -128,6 +128,7 @@ impl Session {
     /// stopped it.
     fn build_once(&mut self) -> Result<(Arc<Files>, usize), String> {
         let today = load::date::today()?;
+        let read_from = body_save::read_from(&self.root, self.use_git);
         let mut findings = Vec::new();
         let mut site = load::load_cached(&self.root, &mut findings, &self.reuse.sources)
             .map_err(|load::NotASite(m)| m)?;
@@ -167,9 +168,9 @@ impl Session {
             .map_err(|e| e.0)?;
         let internal = built.internal.unwrap_or_default();
         let files = Arc::new(internal.files);
-        if keepable {
-            let kept = Arc::clone(&files);
-            self.kept = Some(Kept::new(cell, rules, findings, today, &built.hashes, kept));
+        if let (true, Some(read_from)) = (keepable, read_from) {
+            let (kept, when) = (Arc::clone(&files), (today, read_from));
+            self.kept = Some(Kept::new(cell, rules, findings, when, &built.hashes, kept));
         } else {
             let mut site = cell.into_owner();
             if self.use_git {

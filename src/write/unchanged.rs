@@ -104,8 +104,16 @@ fn entries(root: &Path, folder: &str, hashed: bool) -> Option<Entries> {
 
 /// The folders of a git object store whose times change when an object is added or
 /// removed (a fetch into a partial clone, a pack, a pruned object), and the files that
-/// change which objects a read finds (alternates, grafts, shallow, the configuration).
+/// change which objects a read finds (grafts, shallow, the configuration). `None` for a
+/// store that borrows objects from another (`objects/info/alternates`), whose changes
+/// are not seen here.
 fn store_entries(git_dir: &Path) -> Option<Entries> {
+    let alternates = git_dir.join("objects/info/alternates");
+    if std::fs::read(&alternates)
+        .map_or(alternates.exists(), |bytes| !bytes.trim_ascii().is_empty())
+    {
+        return None;
+    }
     let mut names: Vec<String> = [
         "config",
         "shallow",
@@ -129,6 +137,25 @@ fn store_entries(git_dir: &Path) -> Option<Entries> {
     Some(found)
 }
 
+/// What git is read from: the repository (see `history::repository_state`) and its
+/// object store's folders; `None` inside: outside git.
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+pub struct GitState(Option<(String, Entries)>);
+
+impl GitState {
+    /// As it is now for the site at `root`; `None` when it cannot be known for certain.
+    pub fn now(root: &Path) -> Option<GitState> {
+        Some(GitState(match crate::history::repository_state(root) {
+            Some((state, git_dir)) => Some((state, store_entries(&git_dir)?)),
+            None => None,
+        }))
+    }
+
+    fn entries(&self) -> impl Iterator<Item = &(String, Stamp)> {
+        self.0.iter().flat_map(|(_, entries)| entries)
+    }
+}
+
 /// Everything a build is made from, as it is now.
 #[derive(Serialize, Deserialize, PartialEq, Debug)]
 pub struct Inputs {
@@ -140,8 +167,8 @@ pub struct Inputs {
     clock: String,
     /// The site's folder: where it is decides what git says of it.
     root: PathBuf,
-    /// The repository (see `history::repository_state`) and its object store's folders.
-    git: Option<(String, Entries)>,
+    /// `None` with `--no-git`.
+    git: Option<GitState>,
     sources: Entries,
 }
 
@@ -158,12 +185,9 @@ impl Inputs {
         );
         sources.as_mut()?.extend(themes?);
         let clock = chrono::Utc::now().date_naive().to_string();
-        let git = match use_git
-            .then(|| crate::history::repository_state(root))
-            .flatten()
-        {
-            Some((state, git_dir)) => Some((state, store_entries(&git_dir)?)),
-            None => None,
+        let git = match use_git {
+            true => Some(GitState::now(root)?),
+            false => None,
         };
         Some(Inputs {
             program: (env!("CARGO_PKG_VERSION").to_string(), program_stamp),
@@ -183,7 +207,7 @@ impl Inputs {
             return true;
         };
         let started = since_epoch.as_nanos() as i128;
-        let git = self.git.iter().flat_map(|(_, entries)| entries);
+        let git = self.git.iter().flat_map(GitState::entries);
         (self.sources.iter().chain(git))
             .any(|(_, s)| s.modified.max(s.changed) > started - RACY_NANOS)
     }
