@@ -66,39 +66,47 @@ type Entries = Vec<(String, Stamp)>;
 /// `hashed`, each file's bytes hashed too. `None` if one cannot be read or is a symbolic
 /// link. A missing folder is no entries.
 fn entries(root: &Path, folder: &str, hashed: bool) -> Option<Entries> {
-    let mut found = Vec::new();
     let top = root.join(folder);
     let metadata = match top.symlink_metadata() {
         Ok(metadata) => metadata,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(Vec::new()),
         Err(_) => return None,
     };
-    let mut stack = vec![(top, folder.to_string(), metadata)];
-    while let Some((path, shown, metadata)) = stack.pop() {
-        if metadata.file_type().is_symlink() {
-            return None;
-        }
-        if metadata.is_dir() {
-            for entry in std::fs::read_dir(&path).ok()? {
-                let entry = entry.ok()?;
-                let name = entry.file_name().into_string().ok()?;
-                let metadata = entry.metadata().ok()?;
-                stack.push((entry.path(), format!("{shown}/{name}"), metadata));
-            }
-        }
-        found.push((path, shown, Stamp::of(&metadata)?));
+    let mut found = walk(&top, folder.to_string(), &metadata, hashed)?;
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(found)
+}
+
+/// `entries` of one entry and everything below it, folders read on every core: the
+/// time is the system's, a call per entry.
+fn walk(path: &Path, shown: String, metadata: &std::fs::Metadata, hashed: bool) -> Option<Entries> {
+    if metadata.file_type().is_symlink() {
+        return None;
     }
-    let mut found: Entries = found
-        .into_par_iter()
-        .map(|(path, shown, mut stamp)| {
-            if hashed && !stamp.folder {
-                let bytes = std::fs::read(&path).ok()?;
-                stamp.content = Some(xxhash_rust::xxh3::xxh3_64(&bytes));
-            }
-            Some((shown, stamp))
+    let mut stamp = Stamp::of(metadata)?;
+    if !metadata.is_dir() {
+        if hashed {
+            // The size is known: no second look at the file to size the buffer.
+            let mut bytes = Vec::with_capacity(stamp.size as usize);
+            std::io::Read::read_to_end(&mut std::fs::File::open(path).ok()?, &mut bytes).ok()?;
+            stamp.content = Some(xxhash_rust::xxh3::xxh3_64(&bytes));
+        }
+        return Some(vec![(shown, stamp)]);
+    }
+    let children: Vec<std::fs::DirEntry> = std::fs::read_dir(path)
+        .ok()?
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let below: Vec<Entries> = children
+        .par_iter()
+        .map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let metadata = entry.metadata().ok()?;
+            walk(&entry.path(), format!("{shown}/{name}"), &metadata, hashed)
         })
         .collect::<Option<_>>()?;
-    found.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut found = vec![(shown, stamp)];
+    found.extend(below.into_iter().flatten());
     Some(found)
 }
 
