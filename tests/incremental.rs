@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TODAY, build, copy_tree, files_under, site};
+use common::{TODAY, build, copy_tree, files_under, git, site};
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -679,25 +679,6 @@ fn random_body_save(
     };
     fs::write(&path, changed).unwrap();
     format!("{mended}{what} in {file}")
-}
-
-/// Runs git in `dir` with no user or system configuration.
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Ada Author")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
-        .env("GIT_COMMITTER_NAME", "Ada Author")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .unwrap()
-        .status;
-    assert!(status.success(), "git {args:?}");
 }
 
 /// The handbook a fresh build of `root` makes (with what git says when `use_git`), or

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TODAY, build, files_under, site, trustbook};
+use common::{TODAY, build, files_under, git, site, trustbook};
 use std::fs;
 use std::path::Path;
 use std::time::Duration;
@@ -127,25 +127,6 @@ fn a_site_with_a_symbolic_link_among_its_sources_is_always_built_in_full() {
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(!run.stderr.contains(UNCHANGED));
     }
-}
-
-/// Runs git in `dir` with no user or system configuration.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = std::process::Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Ada Author")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
-        .env("GIT_COMMITTER_NAME", "Ada Author")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "git {args:?}");
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// What git says of a site depends on more than HEAD: the repository it is in, where it
