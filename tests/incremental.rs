@@ -656,7 +656,7 @@ fn random_body_save(
             "a heading another document links to renamed",
         ),
         4 => (
-            format!("{text}\n<!-- internal -->\n\nSecret {n}.\n\n<!-- /internal -->\n"),
+            format!("{text}\n<!-- internal -->\n\nSECRET-CANARY {n}.\n\n<!-- /internal -->\n"),
             "an internal block added",
         ),
         5 => (
@@ -767,6 +767,12 @@ fn serve_random_body_saves(use_git: bool, sequences: u64) -> (usize, usize, usiz
                 |f: &std::collections::BTreeMap<String, _>| f.keys().cloned().collect::<Vec<_>>();
             assert_eq!(names(&files), names(&expected), "{step}: the same files");
             for (path, bytes) in files.iter() {
+                // What an internal block says never reaches the public preview.
+                let text = String::from_utf8_lossy(bytes);
+                assert!(
+                    !(path.starts_with("preview/") && text.contains("SECRET-CANARY")),
+                    "{step}: {path} shows internal text"
+                );
                 assert!(
                     bytes == &expected[path],
                     "{step}: {path} differs from a fresh build (body alone: {})",
