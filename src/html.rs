@@ -107,18 +107,25 @@ impl<'a> ammonia::UrlRelativeEvaluate<'a> for Evaluate<'a> {
     }
 }
 
-/// The relative URLs in a piece of raw HTML that `clean` would hand to its `link`: what a
-/// checker must resolve so that `check` and the pages agree.
+/// The relative URLs in a piece of raw HTML that `clean` keeps in what it returns: what a
+/// checker must resolve so that `check` and the pages agree. ammonia hands `link` the
+/// URLs of tags it then removes (`<script src>`, `<video poster>`): each is given a
+/// token, and only those whose token is in the cleaned HTML count, so that no file is
+/// published for a tag no page shows.
 pub fn relative_urls(html: &str) -> Vec<String> {
+    let token = |n: usize| format!("trustbook-url-{n}-kept");
     let found = Mutex::new(Vec::new());
     let record = |url: &str| {
-        if let Ok(mut found) = found.lock() {
-            found.push(url.to_string());
-        }
-        None
+        let mut found = found.lock().ok()?;
+        found.push(url.to_string());
+        Some(token(found.len() - 1))
     };
-    clean(html, false, &record);
-    found.into_inner().unwrap_or_default()
+    let cleaned = clean(html, false, &record);
+    let found = found.into_inner().unwrap_or_default();
+    (found.into_iter().enumerate())
+        .filter(|(n, _)| cleaned.contains(&token(*n)))
+        .map(|(_, url)| url)
+        .collect()
 }
 
 #[cfg(test)]
@@ -193,6 +200,9 @@ mod tests {
             relative_urls("<p><a\thref='a.md#x'>a</a><img src=b.png></p>"),
             ["a.md#x", "b.png"]
         );
+        // The URLs of tags the sanitiser removes lead nowhere: no page shows them.
+        let removed = "<script src=s.png></script><video poster=v.png></video><object data=o.png></object><iframe src=i.png></iframe><img src=kept.png>";
+        assert_eq!(relative_urls(removed), ["kept.png"]);
     }
 
     #[test]
