@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Bumped when what the record holds changes meaning.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Changes this close before a build (in nanoseconds) are not trusted to show in times.
 const RACY_NANOS: i128 = 2_000_000_000;
@@ -110,6 +110,17 @@ fn walk(path: &Path, shown: String, metadata: &std::fs::Metadata, hashed: bool) 
     Some(found)
 }
 
+/// Every entry under `content/` and `themes/`.
+fn sources(root: &Path, hashed: bool) -> Option<Entries> {
+    let (sources, themes) = rayon::join(
+        || entries(root, "content", hashed),
+        || entries(root, "themes", hashed),
+    );
+    let mut sources = sources?;
+    sources.extend(themes?);
+    Some(sources)
+}
+
 /// The folders of a git object store whose times change when an object is added or
 /// removed (a fetch into a partial clone, a pack, a pruned object), and the files that
 /// change which objects a read finds (grafts, shallow, the configuration). `None` for a
@@ -187,11 +198,7 @@ impl Inputs {
     pub fn now(root: &Path, options: String, today: String, use_git: bool) -> Option<Inputs> {
         let program = std::env::current_exe().ok()?;
         let program_stamp = Stamp::of(&program.metadata().ok()?);
-        let (mut sources, themes) = rayon::join(
-            || entries(root, "content", true),
-            || entries(root, "themes", true),
-        );
-        sources.as_mut()?.extend(themes?);
+        let sources = sources(root, false);
         let clock = chrono::Utc::now().date_naive().to_string();
         let git = match use_git {
             true => Some(GitState::now(root)?),
@@ -206,6 +213,23 @@ impl Inputs {
             git,
             sources: sources?,
         })
+    }
+
+    /// A hash of each source's bytes, in the order of `sources`, read now; `None` if a
+    /// source's metadata changed since `self` was made (a change during the build).
+    /// Read only when its metadata gave no answer: a build after an edit reads each file
+    /// once, not twice.
+    fn contents(&self, root: &Path) -> Option<Vec<Option<u64>>> {
+        let hashed = sources(root, true)?;
+        let same_metadata = hashed.len() == self.sources.len()
+            && (hashed.iter().zip(&self.sources)).all(|((a, s), (b, t))| {
+                a == b
+                    && Stamp {
+                        content: None,
+                        ..*s
+                    } == *t
+            });
+        same_metadata.then(|| hashed.iter().map(|(_, s)| s.content).collect())
     }
 
     /// Whether an input changed so shortly before `started` that a change made in the
@@ -224,7 +248,11 @@ impl Inputs {
 /// What the last build was made from, what it wrote, and what it printed.
 #[derive(Serialize, Deserialize)]
 pub struct Record {
+    /// The inputs by their metadata ...
     inputs: Inputs,
+    /// ... and a hash of each source's bytes (a write through a memory map can leave
+    /// its file's times as they were).
+    contents: Vec<Option<u64>>,
     /// The folders written (`public`, `internal`) and every entry under them.
     outputs: Vec<(String, Entries)>,
     /// What it printed before its last line (the findings and the check's verdict).
@@ -243,7 +271,7 @@ fn record_file(root: &Path) -> PathBuf {
 /// left them.
 pub fn unchanged(root: &Path, inputs: &Inputs) -> Option<Record> {
     let record: Record = crate::memo::read_checked(&record_file(root), FORMAT)?;
-    if record.inputs != *inputs {
+    if record.inputs != *inputs || inputs.contents(root)? != record.contents {
         return None;
     }
     let same = |(folder, written): &(String, Entries)| {
@@ -266,6 +294,9 @@ pub fn record(
     if inputs.racy(started) {
         return;
     }
+    let Some(contents) = inputs.contents(root) else {
+        return;
+    };
     let mut outputs = Vec::new();
     for folder in folders {
         match entries(root, folder, false) {
@@ -282,6 +313,7 @@ pub fn record(
     }
     let record = Record {
         inputs,
+        contents,
         outputs,
         printed,
         summary,
