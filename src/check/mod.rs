@@ -97,7 +97,7 @@ impl BodyRules {
         site: (&'a Site, &'a crate::links::Resolver<'a>),
         document: &Document,
         (text, hash): (&str, u64),
-        outline_of: &'a dyn Fn(usize) -> &'a Outline,
+        outline_of: &'a (dyn Fn(usize) -> &'a Outline + Sync),
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
         links::body(
@@ -117,34 +117,96 @@ impl BodyRules {
 
 /// `run`, keeping what `BodyRules` needs.
 pub fn run_keeping(site: &Site, today: Date, findings: &mut Vec<Finding>) -> BodyRules {
-    let index = ids::build_index(site, findings);
+    let index_owned = ids::build_index(site, findings);
     // Reads metadata of evidence and internal assets: once per run, shared by the rules.
-    let assets = publish::Assets::new(site);
-    ids::check_ids(site, findings);
-    ids::check_references(site, &index, findings);
-    ids::check_frameworks(site, findings);
-    ids::check_catalogs(site, findings);
-    ids::check_oscal_ids(site, findings);
-    ids::check_mappings(site, findings);
-    ids::check_excluded_controls(site, findings);
-    fields::check(site, findings);
-    versions::check(site, findings);
-    links::check(site, &index, &assets, findings);
-    links::check_url_collisions(site, findings);
-    evidence::check(site, today, findings);
-    dates::check(site, today, findings);
-    suppliers::check(site, findings);
-    aims::check(site, today, findings);
+    let assets_owned = publish::Assets::new(site);
+    let (index, assets) = (&index_owned, &assets_owned);
+    let mut rules: Vec<Rule> = vec![
+        Rule::alone(move |f| ids::check_ids(site, f)),
+        Rule::alone(move |f| ids::check_references(site, index, f)),
+        Rule::alone(move |f| ids::check_frameworks(site, f)),
+        Rule::alone(move |f| ids::check_catalogs(site, f)),
+        Rule::alone(move |f| ids::check_oscal_ids(site, f)),
+        Rule::alone(move |f| ids::check_mappings(site, f)),
+        Rule::alone(move |f| ids::check_excluded_controls(site, f)),
+        // Reads what was found before it: a value already reported is not also missing.
+        Rule::after_those_before(move |f| fields::check(site, f)),
+        Rule::alone(move |f| versions::check(site, f)),
+        Rule::alone(move |f| links::check(site, index, assets, f)),
+        Rule::alone(move |f| links::check_url_collisions(site, f)),
+        Rule::alone(move |f| evidence::check(site, today, f)),
+        Rule::alone(move |f| dates::check(site, today, f)),
+        Rule::alone(move |f| suppliers::check(site, f)),
+        Rule::alone(move |f| aims::check(site, today, f)),
+    ];
     if let Some(config) = &site.config {
-        reviews::check(site, today, config.data.review.warn_days, findings);
-        theme(site, config, &assets, findings);
-        withheld_records(site, findings);
-        public_placeholders(site, findings);
-        site_addresses(config, findings);
-        certification::check(site, config, &assets, today, findings);
-        data_use::check(site, config, today, findings);
+        rules.extend([
+            Rule::alone(move |f| reviews::check(site, today, config.data.review.warn_days, f)),
+            Rule::alone(move |f| theme(site, config, assets, f)),
+            Rule::alone(move |f| withheld_records(site, f)),
+            Rule::alone(move |f| public_placeholders(site, f)),
+            Rule::alone(move |f| site_addresses(config, f)),
+            // Reads what was found before it, as `fields::check` does.
+            Rule::after_those_before(move |f| certification::check(site, config, assets, today, f)),
+            Rule::alone(move |f| data_use::check(site, config, today, f)),
+        ]);
     }
-    BodyRules { index, assets }
+    run_rules(&rules, findings);
+    drop(rules);
+    BodyRules {
+        index: index_owned,
+        assets: assets_owned,
+    }
+}
+
+/// A rule's work: it appends what it finds.
+type Apply<'a> = Box<dyn Fn(&mut Vec<Finding>) + Sync + 'a>;
+
+/// One rule of `check`.
+struct Rule<'a> {
+    apply: Apply<'a>,
+    /// Whether it reads the findings of the rules before it (and of `load`), so that a
+    /// value already reported is not reported again.
+    reads_earlier: bool,
+}
+
+impl<'a> Rule<'a> {
+    fn alone(apply: impl Fn(&mut Vec<Finding>) + Sync + 'a) -> Self {
+        Rule {
+            apply: Box::new(apply),
+            reads_earlier: false,
+        }
+    }
+
+    fn after_those_before(apply: impl Fn(&mut Vec<Finding>) + Sync + 'a) -> Self {
+        Rule {
+            apply: Box::new(apply),
+            reads_earlier: true,
+        }
+    }
+}
+
+/// Runs `rules` side by side, then puts their findings in the order the rules are listed
+/// (running there those that read the findings before them): the same findings, in the
+/// same order, as running them one after the other.
+fn run_rules(rules: &[Rule], findings: &mut Vec<Finding>) {
+    use rayon::prelude::*;
+    let found: Vec<Option<Vec<Finding>>> = rules
+        .par_iter()
+        .map(|rule| {
+            (!rule.reads_earlier).then(|| {
+                let mut own = Vec::new();
+                (rule.apply)(&mut own);
+                own
+            })
+        })
+        .collect();
+    for (rule, found) in rules.iter().zip(found) {
+        match found {
+            Some(own) => findings.extend(own),
+            None => (rule.apply)(findings),
+        }
+    }
 }
 
 /// The rules on provenance from git: run once the history is attached (`history::attach_started`).
@@ -339,14 +401,17 @@ fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
 /// objectives`, as the starter policy `init` writes has) would publish the instruction as
 /// the policy. Lines inside code fences and internal blocks are not published as text.
 fn public_body_placeholders(site: &Site, findings: &mut Vec<Finding>) {
-    for document in site
-        .documents
-        .iter()
+    use rayon::prelude::*;
+    let found: Vec<Vec<Finding>> = (site.documents.par_iter())
         .filter(|d| publish::document(d).shown == Visibility::Public)
-    {
-        let source = site.sources.get(document.record.file);
-        document_placeholders(document, (&source.text, source.hash()), findings);
-    }
+        .map(|document| {
+            let source = site.sources.get(document.record.file);
+            let mut findings = Vec::new();
+            document_placeholders(document, (&source.text, source.hash()), &mut findings);
+            findings
+        })
+        .collect();
+    findings.extend(found.into_iter().flatten());
 }
 
 /// `public_body_placeholders` for one document whose source text is `text` (hashed as
@@ -625,4 +690,43 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
         .chain(actions)
         .chain(parties)
         .chain(assessments)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Side by side, the rules find what they find one after the other, in that order,
+    /// and a rule that reads earlier findings sees those of every rule before it.
+    #[test]
+    fn rules_side_by_side_find_what_they_find_in_order() {
+        let named = |name: &str| Finding::new(Code::MissingField, name.to_string());
+        let rules = [
+            Rule::alone(|f| f.push(named("first"))),
+            Rule::alone(|f| {
+                // The slowest rule, listed early: its findings still come second.
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                f.extend([named("second"), named("third")]);
+            }),
+            Rule::after_those_before(|f| {
+                let seen: Vec<String> = f.iter().map(|f| f.message.clone()).collect();
+                f.push(named(&format!("saw {}", seen.join(" "))));
+            }),
+            Rule::alone(|f| f.push(named("last"))),
+        ];
+        let mut findings = vec![named("loaded")];
+        run_rules(&rules, &mut findings);
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "loaded",
+                "first",
+                "second",
+                "third",
+                "saw loaded first second third",
+                "last"
+            ]
+        );
+    }
 }

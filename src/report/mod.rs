@@ -6,7 +6,7 @@ use crate::sources::Sources;
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::{self, Files};
 use codespan_reporting::term;
-use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice, WriteColor};
+use codespan_reporting::term::termcolor::{self, BufferedStandardStream, ColorChoice, WriteColor};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::ops::Range;
@@ -115,11 +115,29 @@ pub fn print_text(
     sources: &Sources,
     out: &mut dyn WriteColor,
 ) -> io::Result<()> {
+    use rayon::prelude::*;
     let config = term::Config::default();
     let view = View(sources);
-    for finding in findings {
-        let diagnostic = to_diagnostic(finding, sources);
-        term::emit_to_write_style(out, &config, &view, &diagnostic).map_err(io::Error::other)?;
+    // Formatted side by side in chunks (thousands of warnings on a large site), then
+    // written in their order.
+    let color = out.supports_color();
+    let chunks: Vec<io::Result<termcolor::Buffer>> = findings
+        .par_chunks(64)
+        .map(|chunk| {
+            let mut buffer = match color {
+                true => termcolor::Buffer::ansi(),
+                false => termcolor::Buffer::no_color(),
+            };
+            for finding in chunk {
+                let diagnostic = to_diagnostic(finding, sources);
+                term::emit_to_write_style(&mut buffer, &config, &view, &diagnostic)
+                    .map_err(io::Error::other)?;
+            }
+            Ok(buffer)
+        })
+        .collect();
+    for chunk in chunks {
+        out.write_all(chunk?.as_slice())?;
     }
     Ok(())
 }
