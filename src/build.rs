@@ -10,6 +10,7 @@ use crate::render::output::{Memory, Output};
 use crate::render::theme::Theme;
 use crate::render::{ModelHashes, RenderError, Renderer, SiteFiles};
 use crate::write;
+use rayon::prelude::*;
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -202,14 +203,19 @@ pub fn build(
     let hashes = ModelHashes::default();
     let (public, internal) = (output("public"), output("internal"));
     let pages = render_into(site, &models, (reuse, &hashes), public, internal).map_err(|e| e.0)?;
+    // Each folder's stray files removed and its manifest written, side by side; then
+    // both put in place, or neither if either could not be completed.
+    let complete: Vec<write::Complete> = generations
+        .into_par_iter()
+        .map(write::Generation::complete)
+        .collect::<Result<_, String>>()?;
     let mut written = Vec::new();
-    for (name, generation) in folders.into_iter().zip(generations) {
-        let files = generation.finish()?;
+    for (name, complete) in folders.into_iter().zip(complete) {
         let pages = if name == "public" { pages.0 } else { pages.1 };
         written.push(Written {
             folder: name,
             pages,
-            files,
+            files: complete.put_in_place()?,
         });
     }
     Ok(written)

@@ -10,6 +10,7 @@ use std::time::Instant;
 use trustbook::cli::{BuildArgs, CheckArgs, Cli, Command, Format, InitArgs, ServeArgs};
 use trustbook::finding::Severity;
 use trustbook::load::Site;
+
 use trustbook::write::unchanged;
 use trustbook::{build, check, history, init, load, report, serve};
 
@@ -326,12 +327,15 @@ fn run_build(args: &BuildArgs) -> ExitCode {
         let printed = std::mem::take(&mut checked.printed);
         unchanged::record(
             root,
-            inputs,
+            (inputs, &checked.site.file_hashes),
             started_at,
             &folders,
             (printed, summary, after),
         );
     }
+    // The process ends here: its memory goes back whole, without freeing the site's
+    // hundreds of thousands of parts one by one (tens of ms on a large site).
+    std::mem::forget((checked, reuse));
     ExitCode::SUCCESS
 }
 

@@ -215,3 +215,26 @@ fn a_worktree_is_known_by_its_main_object_store_and_a_borrowing_clone_is_built_i
         );
     }
 }
+
+/// A source with a byte-order mark and Windows line endings is read as text without
+/// them; the record keeps the hash of the file's own bytes, so the next build still
+/// finds it unchanged (and a changed byte is still a change).
+#[test]
+fn a_source_with_windows_line_endings_is_known_unchanged_by_its_own_bytes() {
+    let dir = site(None);
+    let root = dir.path();
+    let policy = root.join("content/policies/policy.md");
+    let text = fs::read_to_string(&policy).unwrap();
+    let windows = format!("\u{feff}{}", text.replace('\n', "\r\n"));
+    fs::write(&policy, &windows).unwrap();
+    age(root);
+    let first = build(root, &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(!first.stderr.contains(UNCHANGED));
+    assert!(build(root, &[]).stderr.contains(UNCHANGED));
+
+    fs::write(&policy, windows.replacen("AI Policy", "AI P0licy", 1)).unwrap();
+    age(root);
+    assert!(!build(root, &[]).stderr.contains(UNCHANGED));
+    assert!(build(root, &[]).stderr.contains(UNCHANGED));
+}

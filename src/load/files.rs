@@ -149,13 +149,12 @@ pub fn read_bytes(found: &Found) -> Result<Vec<u8>, Box<Finding>> {
 /// so that no rule that reads lines (internal markers above all) meets a line ending it
 /// does not know.
 pub fn normalised(mut bytes: Vec<u8>) -> Vec<u8> {
-    const BOM: &[u8] = "\u{feff}".as_bytes();
+    if !normalising_changes(&bytes) {
+        return bytes;
+    }
     let mut start = 0;
     while bytes[start..].starts_with(BOM) {
         start += BOM.len();
-    }
-    if start == 0 && !bytes.contains(&b'\r') {
-        return bytes;
     }
     let mut out = Vec::with_capacity(bytes.len() - start);
     let mut rest = bytes.drain(start..).peekable();
@@ -168,6 +167,13 @@ pub fn normalised(mut bytes: Vec<u8>) -> Vec<u8> {
         }
     }
     out
+}
+
+const BOM: &[u8] = "\u{feff}".as_bytes();
+
+/// Whether `normalised` changes `bytes` (most files it leaves as they are).
+pub fn normalising_changes(bytes: &[u8]) -> bool {
+    bytes.starts_with(BOM) || bytes.contains(&b'\r')
 }
 
 /// Adds a file read by `read_bytes` to `sources`, or says why it cannot be.

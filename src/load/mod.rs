@@ -99,6 +99,9 @@ pub struct Site {
     /// Under `public.publish: approved`: the approved text of each public document whose
     /// file has changed since its approving commit, by index into `documents`.
     pub approved_versions: std::collections::HashMap<usize, Document>,
+    /// The hash of each source file's bytes as read (xxh3), by its path under `root`: a
+    /// build records them as what it was made from, without reading every file again.
+    pub file_hashes: std::collections::HashMap<PathBuf, u64>,
 }
 
 impl Site {
@@ -319,6 +322,7 @@ pub fn load_cached(
         unloaded_paths: HashSet::new(),
         history: crate::history::History::default(),
         approved_versions: std::collections::HashMap::new(),
+        file_hashes: std::collections::HashMap::new(),
     };
     let real = files::resolve_inside(&config_path, &content)
         .map_err(|reason| NotASite(format!("content/site.yaml: {reason}")))?;
@@ -360,6 +364,9 @@ pub fn load_cached(
         .collect();
 
     for ((source, found), read) in jobs.iter().zip(read) {
+        if let Ok(read) = &read {
+            site.file_hashes.insert(found.shown.clone(), read.file_hash);
+        }
         if let Some(file) = files::add(found, read, &mut site.sources, findings) {
             add_source(*source, found, file, &mut site, findings, cache);
         }

@@ -60,16 +60,29 @@ struct Kept {
 pub struct Read {
     pub text: Result<Arc<String>, Vec<u8>>,
     pub hash: u64,
+    /// The xxh3 hash of the file's bytes before normalising (`hash` for most files):
+    /// what a build records of the files it was made from.
+    pub file_hash: u64,
 }
 
 impl Read {
     fn of(found: &Found) -> Result<Read, Box<Finding>> {
-        let bytes = files::normalised(files::read_bytes(found)?);
-        let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        let bytes = files::read_bytes(found)?;
+        let file_hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        let changes = files::normalising_changes(&bytes);
+        let bytes = files::normalised(bytes);
+        let hash = match changes {
+            true => xxhash_rust::xxh3::xxh3_64(&bytes),
+            false => file_hash,
+        };
         let text = String::from_utf8(bytes)
             .map(Arc::new)
             .map_err(|e| e.into_bytes());
-        Ok(Read { text, hash })
+        Ok(Read {
+            text,
+            hash,
+            file_hash,
+        })
     }
 
     /// The bytes read, whichever way they are held.

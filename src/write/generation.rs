@@ -209,7 +209,14 @@ impl Generation {
 
     /// Removes what this generation did not write, records its manifest, and swaps it in
     /// as the target. Returns the number of files.
-    pub fn finish(mut self) -> Result<usize, String> {
+    pub fn finish(self) -> Result<usize, String> {
+        self.complete()?.put_in_place()
+    }
+
+    /// Removes what this generation did not write and records its manifest: all but
+    /// putting it in place (`Complete::put_in_place`), so that several can be completed
+    /// side by side and put in place only if all of them were.
+    pub fn complete(mut self) -> Result<Complete, String> {
         let cannot = |e: io::Error| format!("cannot write {}: {e}", self.target.display());
         let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
         let held = match self.walk.take().map(JoinHandle::join) {
@@ -255,11 +262,10 @@ impl Generation {
             }
         }
         fs::write(self.folder.join(MARKER), marker).map_err(cannot)?;
-        self.swap()?;
-        if let Some(manifests) = &self.manifests {
-            prune(manifests, &name, &[&self.target, &self.folder]);
-        }
-        Ok(written.len())
+        Ok(Complete {
+            generation: self,
+            files: written.len(),
+        })
     }
 
     /// Puts the finished folder in place by renames, so `target` is always a whole site;
@@ -285,6 +291,25 @@ impl Generation {
             let _ = fs::rename(&swap, &self.folder);
         }
         Ok(())
+    }
+}
+
+/// A generation whose folder holds the whole site, not yet in place.
+pub struct Complete {
+    generation: Generation,
+    files: usize,
+}
+
+impl Complete {
+    /// Swaps the folder in as the target; returns the number of files.
+    pub fn put_in_place(self) -> Result<usize, String> {
+        let generation = self.generation;
+        generation.swap()?;
+        if let Some(manifests) = &generation.manifests {
+            let name = name_of(&generation.target);
+            prune(manifests, &name, &[&generation.target, &generation.folder]);
+        }
+        Ok(self.files)
     }
 }
 

@@ -10,7 +10,7 @@
 mod generation;
 pub mod unchanged;
 
-pub use generation::Generation;
+pub use generation::{Complete, Generation};
 
 use std::collections::BTreeSet;
 use std::fs;

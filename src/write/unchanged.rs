@@ -15,6 +15,7 @@
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -62,10 +63,14 @@ impl Stamp {
 
 type Entries = Vec<(String, Stamp)>;
 
+/// Whether `entries` hashes files' bytes: `None`, no; `Some(known)`, yes, taking the
+/// hashes in `known` (by path under the site's folder: the files a build read) as they are.
+type Hashed<'a> = Option<&'a HashMap<PathBuf, u64>>;
+
 /// Every entry below (and including) `folder`, by path relative to `root`, sorted; with
 /// `hashed`, each file's bytes hashed too. `None` if one cannot be read or is a symbolic
 /// link. A missing folder is no entries.
-fn entries(root: &Path, folder: &str, hashed: bool) -> Option<Entries> {
+fn entries(root: &Path, folder: &str, hashed: Hashed) -> Option<Entries> {
     let top = root.join(folder);
     let metadata = match top.symlink_metadata() {
         Ok(metadata) => metadata,
@@ -79,13 +84,22 @@ fn entries(root: &Path, folder: &str, hashed: bool) -> Option<Entries> {
 
 /// `entries` of one entry and everything below it, folders read on every core: the
 /// time is the system's, a call per entry.
-fn walk(path: &Path, shown: String, metadata: &std::fs::Metadata, hashed: bool) -> Option<Entries> {
+fn walk(
+    path: &Path,
+    shown: String,
+    metadata: &std::fs::Metadata,
+    hashed: Hashed,
+) -> Option<Entries> {
     if metadata.file_type().is_symlink() {
         return None;
     }
     let mut stamp = Stamp::of(metadata)?;
     if !metadata.is_dir() {
-        if hashed {
+        if let Some(known) = hashed {
+            if let Some(&hash) = known.get(Path::new(&shown)) {
+                stamp.content = Some(hash);
+                return Some(vec![(shown, stamp)]);
+            }
             // The size is known: no second look at the file to size the buffer.
             let mut bytes = Vec::with_capacity(stamp.size as usize);
             std::io::Read::read_to_end(&mut std::fs::File::open(path).ok()?, &mut bytes).ok()?;
@@ -111,7 +125,7 @@ fn walk(path: &Path, shown: String, metadata: &std::fs::Metadata, hashed: bool) 
 }
 
 /// Every entry under `content/` and `themes/`.
-fn sources(root: &Path, hashed: bool) -> Option<Entries> {
+fn sources(root: &Path, hashed: Hashed) -> Option<Entries> {
     let (sources, themes) = rayon::join(
         || entries(root, "content", hashed),
         || entries(root, "themes", hashed),
@@ -198,7 +212,7 @@ impl Inputs {
     pub fn now(root: &Path, options: String, today: String, use_git: bool) -> Option<Inputs> {
         let program = std::env::current_exe().ok()?;
         let program_stamp = Stamp::of(&program.metadata().ok()?);
-        let sources = sources(root, false);
+        let sources = sources(root, None);
         let clock = chrono::Utc::now().date_naive().to_string();
         let git = match use_git {
             true => Some(GitState::now(root)?),
@@ -219,8 +233,9 @@ impl Inputs {
     /// source's metadata changed since `self` was made (a change during the build).
     /// Read only when its metadata gave no answer: a build after an edit reads each file
     /// once, not twice.
-    fn contents(&self, root: &Path) -> Option<Vec<Option<u64>>> {
-        let hashed = sources(root, true)?;
+    /// The bytes of a file in `known` are not read again: its hash there is taken.
+    fn contents(&self, root: &Path, known: &HashMap<PathBuf, u64>) -> Option<Vec<Option<u64>>> {
+        let hashed = sources(root, Some(known))?;
         let same_metadata = hashed.len() == self.sources.len()
             && (hashed.iter().zip(&self.sources)).all(|((a, s), (b, t))| {
                 a == b
@@ -271,21 +286,22 @@ fn record_file(root: &Path) -> PathBuf {
 /// left them.
 pub fn unchanged(root: &Path, inputs: &Inputs) -> Option<Record> {
     let record: Record = crate::memo::read_checked(&record_file(root), FORMAT)?;
-    if record.inputs != *inputs || inputs.contents(root)? != record.contents {
+    if record.inputs != *inputs || inputs.contents(root, &HashMap::new())? != record.contents {
         return None;
     }
     let same = |(folder, written): &(String, Entries)| {
-        entries(root, folder, false).is_some_and(|now| now == *written)
+        entries(root, folder, None).is_some_and(|now| now == *written)
     };
     record.outputs.par_iter().all(same).then_some(record)
 }
 
 /// Records a build that wrote `folders`, unless an input changed too recently to be
 /// certain of, or the file system keeps times to the second (then the next build runs in
-/// full).
+/// full). `read` holds the hashes of the files the build read (`Site::file_hashes`):
+/// the record says what was built from, and those files are not read again.
 pub fn record(
     root: &Path,
-    inputs: Inputs,
+    (inputs, read): (Inputs, &HashMap<PathBuf, u64>),
     started: SystemTime,
     folders: &[&str],
     (printed, summary, after): (Vec<u8>, String, String),
@@ -294,16 +310,15 @@ pub fn record(
     if inputs.racy(started) {
         return;
     }
-    let Some(contents) = inputs.contents(root) else {
+    let Some(contents) = inputs.contents(root, read) else {
         return;
     };
-    let mut outputs = Vec::new();
-    for folder in folders {
-        match entries(root, folder, false) {
-            Some(written) => outputs.push((folder.to_string(), written)),
-            None => return,
-        }
-    }
+    let outputs: Option<Vec<(String, Entries)>> = (folders.par_iter())
+        .map(|folder| Some((folder.to_string(), entries(root, folder, None)?)))
+        .collect();
+    let Some(outputs) = outputs else {
+        return;
+    };
     // Written just now, an output file changed by hand within the same second would
     // keep its times where they are kept to the second.
     let whole_seconds =
