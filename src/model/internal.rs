@@ -17,6 +17,7 @@ use crate::load::{DocKind, Site};
 use crate::publish;
 use crate::schedule::{Due, DueState, due_state, reviews};
 use crate::urls;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -673,20 +674,26 @@ fn backlinks(site: &Site, refs: &HashMap<String, Ref>) -> HashMap<String, Vec<Re
         }
     };
     let resolver = Resolver::new(site);
-    for document in &site.documents {
+    // The records each body links to, resolved side by side (thousands of bodies).
+    let linked: Vec<Vec<String>> = (site.documents.par_iter())
+        .map(|document| {
+            let id = &document.record.data.id;
+            (document.outline.links.iter())
+                .filter_map(|l| match resolver.resolve(document.record.file, &l.dest) {
+                    Ok(Some(Resolved {
+                        target: Target::Record(target),
+                        ..
+                    })) if target != id => Some(target.to_string()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    for (document, linked) in site.documents.iter().zip(&linked) {
         let meta = &document.record.data;
         link(&meta.id, &meta.controls);
         link(&meta.id, &meta.related);
-        let linked: Vec<String> = (document.outline.links.iter())
-            .filter_map(|l| match resolver.resolve(document.record.file, &l.dest) {
-                Ok(Some(Resolved {
-                    target: Target::Record(id),
-                    ..
-                })) if id != meta.id => Some(id.to_string()),
-                _ => None,
-            })
-            .collect();
-        link(&meta.id, &linked);
+        link(&meta.id, linked);
     }
     for control in &site.controls {
         let data = &control.data;
