@@ -11,12 +11,13 @@ use trustbook::cli::{BuildArgs, CheckArgs, Cli, Command, Format, InitArgs, Serve
 use trustbook::finding::Severity;
 use trustbook::load::Site;
 
+use trustbook::write::unchanged;
+use trustbook::{build, check, history, init, load, report, serve};
+
 /// The system allocator spends a fifth of a large build in malloc and free (many small
 /// strings across threads); mimalloc halves that.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use trustbook::write::unchanged;
-use trustbook::{build, check, history, init, load, report, serve};
 
 /// Exit status for usage errors and sites that cannot be read at all.
 const EXIT_USAGE: u8 = 2;
