@@ -338,9 +338,11 @@ fn run_build(args: &BuildArgs) -> ExitCode {
             (printed, summary, after),
         );
     }
+    // The highlighter removes its spill file when dropped.
+    drop(reuse);
     // The process ends here: its memory goes back whole, without freeing the site's
-    // hundreds of thousands of parts one by one (tens of ms on a large site).
-    std::mem::forget((checked, reuse));
+    // hundreds of thousands of parts one by one.
+    std::mem::forget(checked);
     ExitCode::SUCCESS
 }
 
