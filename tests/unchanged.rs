@@ -26,6 +26,10 @@ fn age(_root: &Path) {
 fn a_build_that_changes_nothing_writes_nothing_and_any_change_builds_in_full() {
     let dir = site(None);
     let root = dir.path();
+    let policy = root.join("content/policies/policy.md");
+    let mut text = fs::read_to_string(&policy).unwrap();
+    text.push_str("\n```rust\nfn main() {}\n```\n");
+    fs::write(&policy, text).unwrap();
     age(root);
     let first = build(root, &[]);
     assert_eq!(first.code, 0, "{}", first.stderr);
