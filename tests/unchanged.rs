@@ -35,7 +35,10 @@ fn a_build_that_changes_nothing_writes_nothing_and_any_change_builds_in_full() {
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert!(!first.stderr.contains(UNCHANGED));
     let cache = root.join(".trustbook-cache");
-    assert!(cache.join("highlight.bin").is_file(), "the fixture has code");
+    assert!(
+        cache.join("highlight.bin").is_file(),
+        "the fixture has code"
+    );
     assert!(
         !cache.join("highlight.spill").exists(),
         "a build leaves no spill file behind"
