@@ -229,7 +229,13 @@ fn load_and_check(
     Ok(Checked {
         site,
         today,
-        printed: text.into_inner(),
+        // Kept until the build is recorded: without the slack of its growth (MBs of
+        // warnings on a large site).
+        printed: {
+            let mut printed = text.into_inner();
+            printed.shrink_to_fit();
+            printed
+        },
     })
 }
 

@@ -50,7 +50,7 @@ pub fn documents(
         }
         imports.push(json!({"href": file, "include-controls": [{"with-ids": selected}]}));
         if wanted(&path_of(&file)) {
-            files.push((file, export.catalog(catalog)));
+            files.push(self::file(&file, export.catalog(catalog)));
         }
     }
     if wanted(&path_of("profile.json")) {
@@ -59,19 +59,21 @@ pub fn documents(
             "metadata": export.metadata(format!("Controls of {}'s Statement of Applicability", model.site.organisation), None),
             "imports": imports,
         }});
-        files.push(("profile.json".to_string(), profile));
+        files.push(file("profile.json", profile));
     }
     if wanted(&path_of("ssp.json")) {
-        files.push(("ssp.json".to_string(), export.ssp()));
+        files.push(file("ssp.json", export.ssp()));
     }
     files
-        .into_iter()
-        .map(|(name, value)| {
-            let mut bytes = serde_json::to_vec_pretty(&value).expect("JSON values serialize");
-            bytes.push(b'\n');
-            (path_of(&name), bytes)
-        })
-        .collect()
+}
+
+/// A document's file: its path and its JSON. Each is written out as soon as it is made,
+/// so that only one document's tree is held at a time (the SSP of a large site is tens
+/// of MB as a tree, a few as text).
+fn file(name: &str, value: Value) -> (String, Vec<u8>) {
+    let mut bytes = serde_json::to_vec_pretty(&value).expect("JSON values serialize");
+    bytes.push(b'\n');
+    (path_of(name), bytes)
 }
 
 fn path_of(name: &str) -> String {
