@@ -78,3 +78,50 @@ fn the_sitemap_follows_the_protocol() {
         }
     }
 }
+
+/// No page of either site names an id twice or has an empty one, even where a body's
+/// headings are named like the layout's own ids (`main`, the skip link's target) or have
+/// no letters at all; the sample site's pages are all checked.
+#[test]
+fn no_page_has_an_id_twice_or_an_empty_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    fs::create_dir_all(&content).unwrap();
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &content,
+    );
+    let policy = content.join("policies/ai-policy.md");
+    let mut text = fs::read_to_string(&policy).unwrap();
+    text.push_str("\n## Main\n\nSee [the heading](#main-1).\n\n## !!!\n\n## Search input\n");
+    fs::write(&policy, text).unwrap();
+    let run = build(dir.path(), &["--no-git", "--quiet"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut pages = 0;
+    for site in ["public", "internal"] {
+        for (page, bytes) in common::files_under(&dir.path().join(site)) {
+            if !page.ends_with(".html") {
+                continue;
+            }
+            pages += 1;
+            let html = String::from_utf8(bytes).unwrap();
+            let mut seen = std::collections::HashSet::new();
+            for id in common::attribute_values(&html, "id") {
+                assert!(!id.is_empty(), "{site}/{page}: an empty id");
+                assert!(seen.insert(id.clone()), "{site}/{page}: id {id:?} twice");
+            }
+        }
+    }
+    assert!(pages > 50, "the sample's pages were read ({pages})");
+    let page = fs::read_to_string(dir.path().join("public/policies/ai-policy/index.html")).unwrap();
+    for id in ["main", "main-1", "section", "search-input-1"] {
+        assert!(
+            page.contains(&format!(" id=\"{id}\"")),
+            "{id} not on the page"
+        );
+    }
+    assert!(
+        page.contains("href=\"#main-1\""),
+        "the link to the heading is kept"
+    );
+}

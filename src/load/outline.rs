@@ -69,8 +69,24 @@ pub fn slugify(text: &str) -> String {
         .collect()
 }
 
-/// Makes `slug` unique among `taken` the way GitHub does: `a`, `a-1`, `a-2`.
+/// Ids that the built-in layout gives elements of every page: the content that the
+/// "Skip to content" link jumps to, and the search box. A heading never takes them (a
+/// heading "Main" is `main-1`), so a page has no id twice.
+pub const LAYOUT_IDS: [&str; 2] = ["main", "search-input"];
+
+/// The ids a body's headings may not take: `unique_anchor` starts from these.
+pub fn ids_taken_by_layout() -> HashSet<String> {
+    LAYOUT_IDS.iter().map(|id| id.to_string()).collect()
+}
+
+/// Makes `slug` unique among `taken` the way GitHub does: `a`, `a-1`, `a-2`. A heading
+/// with no letters or digits (`## !!!`) is `section`: an id may not be empty.
 pub fn unique_anchor(slug: String, taken: &mut HashSet<String>) -> String {
+    let slug = if slug.is_empty() {
+        "section".to_string()
+    } else {
+        slug
+    };
     let mut candidate = slug.clone();
     let mut n = 0;
     while !taken.insert(candidate.clone()) {
@@ -98,6 +114,7 @@ pub fn outline(body: &str) -> Outline {
     // Headings of the open block: internal once it closes (an unclosed block is an error
     // of its own, not a reason to call every later heading internal).
     let mut anchors_in_block: Vec<String> = Vec::new();
+    let mut taken = ids_taken_by_layout();
     // Where Markdown saw code (shown as text, comments included) and HTML (comments hidden).
     let mut code_ranges: Vec<Range<usize>> = Vec::new();
     let mut html_ranges: Vec<Range<usize>> = Vec::new();
@@ -152,7 +169,8 @@ pub fn outline(body: &str) -> Outline {
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((title, id)) = heading.take() {
                     let slug = id.unwrap_or_else(|| slugify(&title));
-                    let anchor = unique_anchor(slug, &mut outline.anchors);
+                    let anchor = unique_anchor(slug, &mut taken);
+                    outline.anchors.insert(anchor.clone());
                     if open_block.is_some() {
                         anchors_in_block.push(anchor);
                     }
@@ -331,6 +349,24 @@ mod tests {
         anchors.sort();
         assert_eq!(anchors, ["data-retention", "data-retention-1", "kept"]);
         assert_eq!(slugify("  Über `code` & more "), "über-code--more");
+    }
+
+    #[test]
+    fn headings_never_take_the_layouts_ids_nor_an_empty_one() {
+        let outline = outline(
+            "## Main
+## Search input
+## !!!
+## ???
+## Main {#main}
+",
+        );
+        let mut anchors: Vec<_> = outline.anchors.into_iter().collect();
+        anchors.sort();
+        assert_eq!(
+            anchors,
+            ["main-1", "main-2", "search-input-1", "section", "section-1"]
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::load::markers::{Marker, block_marker};
 use crate::load::outline::{options, slugify, unique_anchor};
 use crate::sources::FileId;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -77,7 +77,7 @@ pub fn to_html(
     highlighter: &Highlighter,
 ) -> String {
     let mut events: Vec<Event> = Vec::new();
-    let mut anchors = HashSet::new();
+    let mut anchors = crate::load::outline::ids_taken_by_layout();
     let mut heading: Option<(Option<String>, Vec<Event>)> = None;
     let mut code: Option<(String, String)> = None;
     let parsed: Vec<Event> = Parser::new_ext(markdown, options()).collect();
@@ -313,6 +313,22 @@ mod tests {
             keep_comments,
             &Highlighter::default(),
         )
+    }
+
+    /// The page's ids and the outline's anchors (which `check` reads) agree, and none is
+    /// the layout's or empty.
+    #[test]
+    fn heading_ids_are_the_outlines_anchors() {
+        let body = "## Main\n## !!!\n## Search input\n";
+        let out = html(body, false);
+        for id in ["main-1", "section", "search-input-1"] {
+            assert!(out.contains(&format!("id=\"{id}\"")), "{id} not in {out}");
+            assert!(crate::load::outline::outline(body).anchors.contains(id));
+        }
+        assert!(
+            !out.contains("id=\"main\"") && !out.contains("id=\"\""),
+            "{out}"
+        );
     }
 
     #[test]
