@@ -61,19 +61,39 @@ impl PageCache {
 /// `None` when the value cannot be serialized: the page then has no key and is always
 /// rendered.
 pub fn hash_of(value: &impl Serialize) -> Option<u64> {
-    struct Hashing(Xxh3Default);
+    // bincode writes each field on its own, a few bytes at a time: gathered into a
+    // buffer before the hasher sees them, a large model hashes about twice as fast.
+    struct Hashing {
+        hasher: Xxh3Default,
+        buffer: [u8; 4096],
+        len: usize,
+    }
     impl std::io::Write for Hashing {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.update(bytes);
+            if self.len + bytes.len() > self.buffer.len() {
+                self.hasher.update(&self.buffer[..self.len]);
+                self.len = 0;
+            }
+            if bytes.len() > self.buffer.len() {
+                self.hasher.update(bytes);
+            } else {
+                self.buffer[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+                self.len += bytes.len();
+            }
             Ok(bytes.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
     }
-    let mut hashing = Hashing(Xxh3Default::new());
+    let mut hashing = Hashing {
+        hasher: Xxh3Default::new(),
+        buffer: [0; 4096],
+        len: 0,
+    };
     bincode::serialize_into(&mut hashing, value).ok()?;
-    Some(hashing.0.digest())
+    hashing.hasher.update(&hashing.buffer[..hashing.len]);
+    Some(hashing.hasher.digest())
 }
 
 /// Who a rendered site is for; the templates read it as `public`, `preview` or `internal`.
@@ -132,5 +152,34 @@ impl<'a> Context<'a> {
         own_hash.hash(&mut hasher);
         body_hash.hash(&mut hasher);
         Some(hasher.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Gathered or not, the hash is that of the value's bytes: small values, values
+    /// across the buffer's edge, and fields larger than the buffer.
+    #[test]
+    fn a_hash_is_that_of_the_serialized_bytes() {
+        let values: Vec<(Vec<String>, u32)> = vec![
+            (vec![], 0),
+            (vec!["a".into()], 7),
+            ((0..1000).map(|i| "x".repeat(i % 50)).collect(), 1),
+            (
+                vec!["y".repeat(4095), "z".repeat(4096), "w".repeat(10_000)],
+                2,
+            ),
+        ];
+        for value in values {
+            let bytes = bincode::serialize(&value).unwrap();
+            assert_eq!(
+                hash_of(&value),
+                Some(xxhash_rust::xxh3::xxh3_64(&bytes)),
+                "{} bytes",
+                bytes.len()
+            );
+        }
     }
 }
