@@ -84,14 +84,8 @@ fn the_sitemap_follows_the_protocol() {
 /// no letters at all; the sample site's pages are all checked.
 #[test]
 fn no_page_has_an_id_twice_or_an_empty_id() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    fs::create_dir_all(&content).unwrap();
-    copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
-        &content,
-    );
-    let policy = content.join("policies/ai-policy.md");
+    let dir = common::sample_copy();
+    let policy = dir.path().join("content/policies/ai-policy.md");
     let mut text = fs::read_to_string(&policy).unwrap();
     text.push_str("\n## Main\n\nSee [the heading](#main-1).\n\n## !!!\n\n## Search input\n");
     fs::write(&policy, text).unwrap();

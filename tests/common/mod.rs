@@ -235,8 +235,8 @@ pub fn fixture_copy(name: &str) -> tempfile::TempDir {
     dir
 }
 
-/// A temp copy of the repository's sample site (`content/`), built without git.
-pub fn built_sample() -> tempfile::TempDir {
+/// A temp copy of the repository's sample site (`content/`).
+pub fn sample_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
     fs::create_dir_all(&content).unwrap();
@@ -244,6 +244,12 @@ pub fn built_sample() -> tempfile::TempDir {
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
         &content,
     );
+    dir
+}
+
+/// A temp copy of the repository's sample site (`content/`), built without git.
+pub fn built_sample() -> tempfile::TempDir {
+    let dir = sample_copy();
     let run = build(dir.path(), &["--no-git", "--quiet"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     dir
