@@ -204,20 +204,19 @@ pub fn build(
     let (public, internal) = (output("public"), output("internal"));
     let pages = render_into(site, &models, (reuse, &hashes), public, internal).map_err(|e| e.0)?;
     // Each folder's stray files removed and its manifest written, side by side; then
-    // both put in place, or neither if either could not be completed.
+    // both put in place, or neither.
     let complete: Vec<write::Complete> = generations
         .into_par_iter()
         .map(write::Generation::complete)
         .collect::<Result<_, String>>()?;
-    let mut written = Vec::new();
-    for (name, complete) in folders.into_iter().zip(complete) {
-        let pages = if name == "public" { pages.0 } else { pages.1 };
-        written.push(Written {
+    let files = write::put_in_place(complete)?;
+    let written = (folders.into_iter().zip(files))
+        .map(|(name, files)| Written {
             folder: name,
-            pages,
-            files: complete.put_in_place()?,
-        });
-    }
+            pages: if name == "public" { pages.0 } else { pages.1 },
+            files,
+        })
+        .collect();
     Ok(written)
 }
 

@@ -210,7 +210,7 @@ impl Generation {
     /// Removes what this generation did not write, records its manifest, and swaps it in
     /// as the target. Returns the number of files.
     pub fn finish(self) -> Result<usize, String> {
-        self.complete()?.put_in_place()
+        Ok(put_in_place(vec![self.complete()?])?[0])
     }
 
     /// Removes what this generation did not write and records its manifest: all but
@@ -270,7 +270,8 @@ impl Generation {
 
     /// Puts the finished folder in place by renames, so `target` is always a whole site;
     /// the generation it replaces becomes the folder the next build updates.
-    fn swap(&self) -> Result<(), String> {
+    /// Returns whether there was a target to replace.
+    fn swap(&self) -> Result<bool, String> {
         let target = &self.target;
         let swap = sibling(target, "trustbook-swap");
         let had_target = target.exists();
@@ -290,7 +291,25 @@ impl Generation {
         if had_target {
             let _ = fs::rename(&swap, &self.folder);
         }
-        Ok(())
+        Ok(had_target)
+    }
+
+    /// Undoes `swap` (which returned `had_target`): the target as it was before.
+    fn swap_back(&self, had_target: bool) -> io::Result<()> {
+        let target = &self.target;
+        let swap = sibling(target, "trustbook-swap");
+        if !had_target {
+            return fs::rename(target, &self.folder);
+        }
+        if self.folder.exists() {
+            // The old target is the generation folder now: swap the two again.
+            fs::rename(target, &swap)?;
+            fs::rename(&self.folder, target)?;
+            return fs::rename(&swap, &self.folder);
+        }
+        // The old target never left the swap folder.
+        fs::rename(target, &self.folder)?;
+        fs::rename(&swap, target)
     }
 }
 
@@ -300,17 +319,39 @@ pub struct Complete {
     files: usize,
 }
 
-impl Complete {
-    /// Swaps the folder in as the target; returns the number of files.
-    pub fn put_in_place(self) -> Result<usize, String> {
-        let generation = self.generation;
-        generation.swap()?;
-        if let Some(manifests) = &generation.manifests {
-            let name = name_of(&generation.target);
-            prune(manifests, &name, &[&generation.target, &generation.folder]);
+/// Puts completed generations in place, in order, each as its target; returns their
+/// numbers of files. All or none: if one cannot be put in place, those put before it are
+/// put back, so that `public/` and `internal/` are never from two different builds.
+pub fn put_in_place(complete: Vec<Complete>) -> Result<Vec<usize>, String> {
+    let mut placed: Vec<(Complete, bool)> = Vec::new();
+    for next in complete {
+        match next.generation.swap() {
+            Ok(had_target) => placed.push((next, had_target)),
+            Err(message) => {
+                let mut message = message;
+                for (done, had_target) in placed.iter().rev() {
+                    if let Err(e) = done.generation.swap_back(*had_target) {
+                        let target = done.generation.target.display();
+                        message.push_str(&format!(
+                            "; and the new {target} could not be taken back out ({e}): build again"
+                        ));
+                    }
+                }
+                return Err(message);
+            }
         }
-        Ok(self.files)
     }
+    Ok(placed
+        .into_iter()
+        .map(|(done, _)| {
+            let generation = &done.generation;
+            if let Some(manifests) = &generation.manifests {
+                let name = name_of(&generation.target);
+                prune(manifests, &name, &[&generation.target, &generation.folder]);
+            }
+            done.files
+        })
+        .collect())
 }
 
 fn name_of(target: &Path) -> String {

@@ -10,7 +10,7 @@
 mod generation;
 pub mod unchanged;
 
-pub use generation::{Complete, Generation};
+pub use generation::{Complete, Generation, put_in_place};
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -132,6 +132,48 @@ mod tests {
         let mut site = SiteFiles::default();
         site.files.insert(name.into(), b"x".to_vec().into());
         site
+    }
+
+    /// A generation of `site` for `target`, completed but not in place.
+    fn completed(target: &Path, site: &SiteFiles) -> Complete {
+        let generation = Generation::open(target, None).unwrap();
+        for (path, bytes) in &site.files {
+            generation.put(path, bytes.to_vec(), None).unwrap();
+        }
+        generation.complete().unwrap()
+    }
+
+    /// Two folders go in place together or not at all: when the second cannot, the first
+    /// is put back as it was, whether or not it existed before.
+    #[test]
+    fn folders_are_put_in_place_all_or_none() {
+        for first_existed in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let (public, internal) = (dir.path().join("public"), dir.path().join("internal"));
+            if first_existed {
+                replace(&public, &one_file("old-public.html")).unwrap();
+            }
+            replace(&internal, &one_file("old-internal.html")).unwrap();
+            let complete = vec![
+                completed(&public, &one_file("new-public.html")),
+                completed(&internal, &one_file("new-internal.html")),
+            ];
+            // Made after `open` cleared it: a folder in the way of moving `internal` aside.
+            let in_the_way = sibling(&internal, "trustbook-swap");
+            fs::create_dir_all(in_the_way.join("full")).unwrap();
+            let refused = put_in_place(complete).unwrap_err();
+            assert!(refused.contains("internal"), "{refused}");
+            assert_eq!(public.join("old-public.html").exists(), first_existed);
+            assert_eq!(public.exists(), first_existed, "no new public/ alone");
+            assert!(!public.join("new-public.html").exists());
+            assert!(internal.join("old-internal.html").exists());
+            fs::remove_dir_all(&in_the_way).unwrap();
+            replace(&public, &one_file("next.html")).unwrap();
+            assert!(
+                public.join("next.html").exists(),
+                "the next build goes ahead"
+            );
+        }
     }
 
     #[test]
