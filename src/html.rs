@@ -18,7 +18,11 @@ const SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
 /// What the pages may use beyond ammonia's default tags and attributes: the classes and
 /// ids of highlighted code, heading anchors, footnotes and the internal-block box; task
 /// list checkboxes; table alignment.
+/// The ids of the body are gathered as the sanitiser meets them: an id the page's layout
+/// uses, an empty one, or one met before (raw HTML naming a heading's id) is dropped, so
+/// that no page has an id twice. (A builder cleans one body.)
 fn builder<'a>(keep_comments: bool) -> ammonia::Builder<'a> {
+    let seen: std::sync::Arc<Mutex<HashSet<String>>> = Default::default();
     let mut builder = ammonia::Builder::default();
     builder
         .strip_comments(!keep_comments)
@@ -32,12 +36,16 @@ fn builder<'a>(keep_comments: bool) -> ammonia::Builder<'a> {
         .filter_style_properties(HashSet::from(["text-align"]))
         // Only our own links: rel is added where a page needs it, not to every anchor.
         .link_rel(None)
-        .attribute_filter(|_, attribute, value| {
-            if attribute == "src" && loads_from_elsewhere(value) {
-                None
-            } else {
-                Some(value.into())
+        .attribute_filter(move |_, attribute, value| match attribute {
+            "src" if loads_from_elsewhere(value) => None,
+            "id" => {
+                let layout = crate::load::outline::LAYOUT_IDS.contains(&value);
+                let first = seen
+                    .lock()
+                    .is_ok_and(|mut seen| seen.insert(value.to_string()));
+                (!value.is_empty() && !layout && first).then(|| value.into())
             }
+            _ => Some(value.into()),
         });
     builder
 }
@@ -134,6 +142,24 @@ mod tests {
 
     fn public(html: &str) -> String {
         clean(html, false, &|url| Some(format!("REWRITTEN/{url}")))
+    }
+
+    /// Raw HTML cannot give a page an id twice or an empty one: the layout's ids, empty
+    /// ones and repeats are dropped (the element stays).
+    #[test]
+    fn ids_are_never_repeated_nor_empty() {
+        let out = public(
+            "<h2 id=\"notes\">Notes</h2><span id=\"notes\">a</span><div id=\"main\">b</div>\
+             <p id=\"search-input\">c</p><i id=\"\">d</i><b id=\"own\">e</b>",
+        );
+        assert_eq!(out.matches("id=\"notes\"").count(), 1, "{out}");
+        for gone in ["id=\"main\"", "id=\"search-input\"", "id=\"\""] {
+            assert!(!out.contains(gone), "{gone} in {out}");
+        }
+        assert!(
+            out.contains("<b id=\"own\">e</b>") && out.contains("<div>b</div>"),
+            "{out}"
+        );
     }
 
     #[test]
