@@ -121,3 +121,57 @@ fn no_page_has_an_id_twice_or_an_empty_id() {
         "the link to the heading is kept"
     );
 }
+
+/// A heading in an internal block does not shift the ids of the public headings after
+/// it: a public heading has one id on both sites, so a link to it lands on it on
+/// either, and `check` judges links by the ids the pages have.
+#[test]
+fn a_public_heading_keeps_its_id_past_an_internal_heading_of_the_same_name() {
+    let dir = common::sample_copy();
+    let policy = dir.path().join("content/policies/responsible-use.md");
+    let mut text = fs::read_to_string(&policy).unwrap();
+    text.push_str(
+        "\n<!-- internal -->\n\n## Notes\n\nStaff only.\n\n<!-- /internal -->\n\n## Notes\n\nFor everyone.\n",
+    );
+    fs::write(&policy, text).unwrap();
+    let linking = dir.path().join("content/policies/ai-policy.md");
+    let mut text = fs::read_to_string(&linking).unwrap();
+    text.push_str("\nSee [the notes](responsible-use.md#notes) and [the staff notes](responsible-use.md#notes-1).\n");
+    fs::write(&linking, text).unwrap();
+    let run = build(dir.path(), &["--no-git"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The staff notes' anchor is internal: check says so; the public notes' is not.
+    let warned = |anchor: &str| {
+        (run.stderr.lines())
+            .any(|l| l.contains("link-to-non-public") && l.contains(&format!("`{anchor}`")))
+    };
+    assert!(warned("#notes-1"), "{}", run.stderr);
+    assert!(!warned("#notes"), "{}", run.stderr);
+    let read = |path: &str| fs::read_to_string(dir.path().join(path)).unwrap();
+    let public_target = read("public/policies/responsible-use/index.html");
+    let internal_target = read("internal/policies/responsible-use/index.html");
+    let for_everyone = |page: &str| {
+        let at = page.find("For everyone.").unwrap();
+        let id_at = page[..at].rfind(" id=\"").unwrap();
+        page[id_at + 5..].split('"').next().unwrap().to_string()
+    };
+    assert_eq!(for_everyone(&public_target), "notes");
+    assert_eq!(
+        for_everyone(&internal_target),
+        "notes",
+        "the same id in the handbook"
+    );
+    assert!(!public_target.contains("Staff only"));
+    let public_source = read("public/policies/ai-policy/index.html");
+    let hrefs = common::attribute_values(&public_source, "href");
+    assert!(
+        hrefs
+            .iter()
+            .any(|h| h.ends_with("responsible-use/index.html#notes")),
+        "{hrefs:?}"
+    );
+    assert!(
+        !hrefs.iter().any(|h| h.ends_with("#notes-1")),
+        "no public link to the staff notes' anchor: {hrefs:?}"
+    );
+}

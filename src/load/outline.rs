@@ -113,8 +113,10 @@ pub fn outline(body: &str) -> Outline {
     let mut indented_code: Option<Range<usize>> = None;
     // Headings of the open block: internal once it closes (an unclosed block is an error
     // of its own, not a reason to call every later heading internal).
-    let mut anchors_in_block: Vec<String> = Vec::new();
-    let mut taken = ids_taken_by_layout();
+    let mut anchors_in_block: Vec<usize> = Vec::new();
+    // Each heading's slug, and whether it is inside an internal block; ids at the end.
+    let mut headings: Vec<(String, bool)> = Vec::new();
+    let mut internal_headings: Vec<usize> = Vec::new();
     // Where Markdown saw code (shown as text, comments included) and HTML (comments hidden).
     let mut code_ranges: Vec<Range<usize>> = Vec::new();
     let mut html_ranges: Vec<Range<usize>> = Vec::new();
@@ -136,7 +138,7 @@ pub fn outline(body: &str) -> Outline {
                     let was_open = open_block.is_some();
                     block_html(body, at, depth, &mut open_block, &mut outline);
                     if was_open && open_block.is_none() {
-                        outline.internal_anchors.extend(anchors_in_block.drain(..));
+                        internal_headings.append(&mut anchors_in_block);
                     }
                 }
                 continue;
@@ -169,11 +171,10 @@ pub fn outline(body: &str) -> Outline {
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((title, id)) = heading.take() {
                     let slug = id.unwrap_or_else(|| slugify(&title));
-                    let anchor = unique_anchor(slug, &mut taken);
-                    outline.anchors.insert(anchor.clone());
                     if open_block.is_some() {
-                        anchors_in_block.push(anchor);
+                        anchors_in_block.push(headings.len());
                     }
+                    headings.push((slug, open_block.is_some()));
                 }
             }
             Event::Start(Tag::Link { ref dest_url, .. })
@@ -199,8 +200,29 @@ pub fn outline(body: &str) -> Outline {
             .marker_errors
             .push(MarkerError::Unclosed(start..end));
     }
+    let ids = heading_ids(&headings);
+    outline.internal_anchors = internal_headings.iter().map(|&i| ids[i].clone()).collect();
+    outline.anchors = ids.into_iter().collect();
     comments_as_written(body, &code_ranges, &html_ranges, &mut outline);
     outline
+}
+
+/// The ids of a body's headings, in order, from each one's slug and whether it is inside
+/// an internal block. The others are numbered first, as the public page (which has no
+/// internal blocks) numbers them, so that a public heading has one id on both sites and
+/// a link to it lands on it on either; the internal ones come after them (a heading
+/// `Notes` in an internal block above a public `Notes` is `notes-1`).
+pub fn heading_ids(headings: &[(String, bool)]) -> Vec<String> {
+    let mut taken = ids_taken_by_layout();
+    let mut ids = vec![String::new(); headings.len()];
+    for internal in [false, true] {
+        for (id, (slug, in_block)) in ids.iter_mut().zip(headings) {
+            if *in_block == internal {
+                *id = unique_anchor(slug.clone(), &mut taken);
+            }
+        }
+    }
+    ids
 }
 
 /// Every `<!--` of the source outside code, read as its author meant it (up to the next
@@ -349,6 +371,19 @@ mod tests {
         anchors.sort();
         assert_eq!(anchors, ["data-retention", "data-retention-1", "kept"]);
         assert_eq!(slugify("  Über `code` & more "), "über-code--more");
+    }
+
+    /// A public heading has the id the public page gives it: headings in internal blocks
+    /// are numbered after the others.
+    #[test]
+    fn public_headings_are_numbered_as_the_public_page_numbers_them() {
+        let body = "<!-- internal -->\n\n## Notes\n\n<!-- /internal -->\n\n## Notes\n\n## Notes\n";
+        let outline = outline(body);
+        let mut anchors: Vec<_> = outline.anchors.into_iter().collect();
+        anchors.sort();
+        assert_eq!(anchors, ["notes", "notes-1", "notes-2"]);
+        let internal: Vec<_> = outline.internal_anchors.into_iter().collect();
+        assert_eq!(internal, ["notes-2"]);
     }
 
     #[test]

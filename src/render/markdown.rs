@@ -7,7 +7,7 @@
 use super::highlight::Highlighter;
 use crate::links::{Resolver, Target};
 use crate::load::markers::{Marker, block_marker};
-use crate::load::outline::{options, slugify, unique_anchor};
+use crate::load::outline::{heading_ids, options, slugify};
 use crate::sources::FileId;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
 use std::collections::HashMap;
@@ -77,10 +77,11 @@ pub fn to_html(
     highlighter: &Highlighter,
 ) -> String {
     let mut events: Vec<Event> = Vec::new();
-    let mut anchors = crate::load::outline::ids_taken_by_layout();
+    let parsed: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    // The headings' ids, made as the outline makes them (`check` reads those).
+    let mut ids = heading_ids(&heading_slugs(&parsed)).into_iter();
     let mut heading: Option<(Option<String>, Vec<Event>)> = None;
     let mut code: Option<(String, String)> = None;
-    let parsed: Vec<Event> = Parser::new_ext(markdown, options()).collect();
     // The page prints its title as its one `<h1>`: a body with headings of its own at that
     // level (other than one repeating the title) has every heading moved one level down.
     let demote = title.is_some() && has_own_h1(&parsed, title);
@@ -149,10 +150,11 @@ pub fn to_html(
                         _ => None,
                     })
                     .collect();
-                let anchor = crate::html::escape(&unique_anchor(
-                    custom.unwrap_or_else(|| slugify(&text)),
-                    &mut anchors,
-                ));
+                let anchor = crate::html::escape(&ids.next().unwrap_or_else(|| {
+                    // Not met by the first look (cannot happen): still an id of its own.
+                    let slug = custom.unwrap_or_else(|| slugify(&text));
+                    format!("{slug}-unnumbered")
+                }));
                 // A body that opens by repeating the page title as `# Title` would show it
                 // twice under the page's own heading: keep only its anchor.
                 let repeats_title = events.is_empty()
@@ -188,6 +190,38 @@ pub fn to_html(
     } else {
         html
     }
+}
+
+/// Each heading's slug (its `{#id}`, or its text's) and whether it is inside an internal
+/// block, in order: what `heading_ids` numbers.
+fn heading_slugs(parsed: &[Event]) -> Vec<(String, bool)> {
+    let mut found = Vec::new();
+    let mut in_block = false;
+    let mut heading: Option<(Option<String>, String)> = None;
+    for event in parsed {
+        match event {
+            Event::Html(html) => match block_marker(html) {
+                Some(Marker::Open) => in_block = true,
+                Some(Marker::Close) => in_block = false,
+                None => {}
+            },
+            Event::Start(Tag::Heading { id, .. }) if heading.is_none() => {
+                heading = Some((id.as_ref().map(|id| id.to_string()), String::new()));
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((_, heading_text)) = heading.as_mut() {
+                    heading_text.push_str(text);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((custom, text)) = heading.take() {
+                    found.push((custom.unwrap_or_else(|| slugify(&text)), in_block));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
 }
 
 /// A link or image of a body without raw HTML, pointed where `links` says; `None` drops
@@ -329,6 +363,24 @@ mod tests {
             !out.contains("id=\"main\"") && !out.contains("id=\"\""),
             "{out}"
         );
+    }
+
+    /// The handbook's page gives a public heading the id the public page gives it, with
+    /// or without raw HTML in the body.
+    #[test]
+    fn a_public_heading_has_one_id_on_both_sites() {
+        let body = "<!-- internal -->\n\n## Notes\n\n<!-- /internal -->\n\n## Notes\n";
+        for extra in ["", "\n<b>raw</b>\n"] {
+            let internal = html(&format!("{body}{extra}"), true);
+            let internal_at = internal.find("id=\"notes-1\"").expect(&internal);
+            let public_at = internal.find("id=\"notes\"").expect(&internal);
+            assert!(
+                internal_at < public_at,
+                "the internal heading is notes-1: {internal}"
+            );
+            let public = html(&format!("## Notes\n{extra}"), false);
+            assert!(public.contains("id=\"notes\""), "{public}");
+        }
     }
 
     #[test]
