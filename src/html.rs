@@ -18,11 +18,33 @@ const SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
 /// What the pages may use beyond ammonia's default tags and attributes: the classes and
 /// ids of highlighted code, heading anchors, footnotes and the internal-block box; task
 /// list checkboxes; table alignment.
-/// The ids of the body are gathered as the sanitiser meets them: an id the page's layout
-/// uses, an empty one, or one met before (raw HTML naming a heading's id) is dropped, so
-/// that no page has an id twice. (A builder cleans one body.)
-fn builder<'a>(keep_comments: bool) -> ammonia::Builder<'a> {
+/// The ids of a body's own headings, which raw HTML may not take, and the token they
+/// carry through the sanitiser (`id="{token}{id}"`) to be told from raw HTML's: random
+/// for each body, so no source can write it.
+pub struct OwnIds {
+    pub token: String,
+    pub ids: HashSet<String>,
+}
+
+impl OwnIds {
+    pub fn new(ids: HashSet<String>) -> OwnIds {
+        use std::hash::{BuildHasher, Hasher};
+        let random = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        OwnIds {
+            token: format!("trustbook-{random:016x}-"),
+            ids,
+        }
+    }
+}
+
+/// An id of raw HTML is dropped when it is empty or has a space, is one of the layout's
+/// or a heading's (`own`), or was met before in the body: no page has an id twice, and a
+/// link to a heading lands on it. (A builder cleans one body.)
+fn builder<'a>(keep_comments: bool, own: &OwnIds) -> ammonia::Builder<'a> {
     let seen: std::sync::Arc<Mutex<HashSet<String>>> = Default::default();
+    let (token, own_ids) = (own.token.clone(), own.ids.clone());
     let mut builder = ammonia::Builder::default();
     builder
         .strip_comments(!keep_comments)
@@ -39,11 +61,18 @@ fn builder<'a>(keep_comments: bool) -> ammonia::Builder<'a> {
         .attribute_filter(move |_, attribute, value| match attribute {
             "src" if loads_from_elsewhere(value) => None,
             "id" => {
-                let layout = crate::load::outline::LAYOUT_IDS.contains(&value);
-                let first = seen
-                    .lock()
-                    .is_ok_and(|mut seen| seen.insert(value.to_string()));
-                (!value.is_empty() && !layout && first).then(|| value.into())
+                if let Some(heading) = value.strip_prefix(&token) {
+                    return Some(heading.to_string().into());
+                }
+                let allowed = !value.is_empty()
+                    && !value.contains(|c: char| c.is_ascii_whitespace())
+                    && !crate::load::outline::LAYOUT_IDS.contains(&value)
+                    && !own_ids.contains(value);
+                let first = allowed
+                    && seen
+                        .lock()
+                        .is_ok_and(|mut seen| seen.insert(value.to_string()));
+                first.then(|| value.into())
             }
             _ => Some(value.into()),
         });
@@ -91,8 +120,9 @@ pub fn clean(
     html: &str,
     keep_comments: bool,
     link: &(dyn Fn(&str) -> Option<String> + Sync),
+    own: &OwnIds,
 ) -> String {
-    let mut builder = builder(keep_comments);
+    let mut builder = builder(keep_comments, own);
     builder.url_relative(ammonia::UrlRelative::Custom(Box::new(Evaluate(link))));
     let mut clean = builder.clean(html).to_string();
     // Table alignment as classes: the Content-Security-Policy allows no inline styles.
@@ -128,7 +158,7 @@ pub fn relative_urls(html: &str) -> Vec<String> {
         found.push(url.to_string());
         Some(token(found.len() - 1))
     };
-    let cleaned = clean(html, false, &record);
+    let cleaned = clean(html, false, &record, &OwnIds::new(HashSet::new()));
     let found = found.into_inner().unwrap_or_default();
     (found.into_iter().enumerate())
         .filter(|(n, _)| cleaned.contains(&token(*n)))
@@ -140,24 +170,50 @@ pub fn relative_urls(html: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn public(html: &str) -> String {
-        clean(html, false, &|url| Some(format!("REWRITTEN/{url}")))
+    fn none() -> OwnIds {
+        OwnIds::new(HashSet::new())
     }
 
-    /// Raw HTML cannot give a page an id twice or an empty one: the layout's ids, empty
-    /// ones and repeats are dropped (the element stays).
+    fn public(html: &str) -> String {
+        clean(
+            html,
+            false,
+            &|url| Some(format!("REWRITTEN/{url}")),
+            &OwnIds::new(HashSet::new()),
+        )
+    }
+
+    /// Raw HTML cannot give a page an id twice, an empty one or one with a space, nor
+    /// take a layout's id or a heading's, even before the heading: the attribute is
+    /// dropped (the element stays); a heading's own id passes with its token.
     #[test]
-    fn ids_are_never_repeated_nor_empty() {
-        let out = public(
-            "<h2 id=\"notes\">Notes</h2><span id=\"notes\">a</span><div id=\"main\">b</div>\
-             <p id=\"search-input\">c</p><i id=\"\">d</i><b id=\"own\">e</b>",
+    fn raw_html_ids_never_repeat_nor_take_a_headings() {
+        let own = OwnIds::new(HashSet::from(["notes".to_string()]));
+        let html = format!(
+            "<a id=\"notes\"></a><h2 id=\"{}notes\">Notes</h2><span id=\"x\">a</span>\
+             <span id=\"x\">b</span><div id=\"main\">c</div><p id=\"search-input\">d</p>\
+             <i id=\"\">e</i><i id=\" \">f</i><i id=\"a b\">g</i><b id=\"own\">h</b>",
+            own.token
         );
-        assert_eq!(out.matches("id=\"notes\"").count(), 1, "{out}");
-        for gone in ["id=\"main\"", "id=\"search-input\"", "id=\"\""] {
+        let out = clean(&html, false, &|u| Some(u.to_string()), &own);
+        assert!(out.contains("<h2 id=\"notes\">Notes</h2>"), "{out}");
+        assert!(
+            out.starts_with("<a></a>"),
+            "the raw anchor loses the heading's id: {out}"
+        );
+        assert_eq!(out.matches("id=\"x\"").count(), 1, "{out}");
+        for gone in [
+            "id=\"main\"",
+            "id=\"search-input\"",
+            "id=\"\"",
+            "id=\" \"",
+            "id=\"a b\"",
+        ] {
             assert!(!out.contains(gone), "{gone} in {out}");
         }
+        assert!(!out.contains(&own.token), "{out}");
         assert!(
-            out.contains("<b id=\"own\">e</b>") && out.contains("<div>b</div>"),
+            out.contains("<b id=\"own\">h</b>") && out.contains("<div>c</div>"),
             "{out}"
         );
     }
@@ -208,7 +264,7 @@ mod tests {
     fn comments_cdata_and_declarations_leave_the_public_site() {
         let out = public("a<!-- secret --><![CDATA[secret]]><?php secret ?><!DOCTYPE secret>b");
         assert!(!out.contains("secret"), "{out}");
-        let kept = clean("a<!-- note -->b", true, &|u| Some(u.to_string()));
+        let kept = clean("a<!-- note -->b", true, &|u| Some(u.to_string()), &none());
         assert!(kept.contains("<!-- note -->"));
     }
 
@@ -220,7 +276,7 @@ mod tests {
         assert!(out.contains("href=\"REWRITTEN/other.md\""), "{out}");
         assert!(out.contains("src=\"REWRITTEN/../assets/a.png\""), "{out}");
         assert!(out.contains("href=\"https://example.com/\""), "{out}");
-        let dropped = clean("<a href=\"x.md\">text</a>", false, &|_| None);
+        let dropped = clean("<a href=\"x.md\">text</a>", false, &|_| None, &none());
         assert_eq!(dropped, "<a>text</a>");
         assert_eq!(
             relative_urls("<p><a\thref='a.md#x'>a</a><img src=b.png></p>"),
@@ -234,7 +290,7 @@ mod tests {
     #[test]
     fn what_markdown_makes_is_kept() {
         let html = "<h2 id=\"a\">A <a class=\"anchor\" href=\"#a\" aria-label=\"Link\">#</a></h2>\n<table><thead><tr><th style=\"text-align: right\">n</th></tr></thead></table>\n<ul><li><input disabled=\"\" type=\"checkbox\" checked=\"\"> done</li></ul>\n<pre class=\"code\"><code><span class=\"k\">fn</span></code></pre>";
-        let out = clean(html, false, &|u| Some(u.to_string()));
+        let out = clean(html, false, &|u| Some(u.to_string()), &none());
         for kept in [
             "id=\"a\"",
             "class=\"anchor\"",

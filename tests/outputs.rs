@@ -87,7 +87,7 @@ fn no_page_has_an_id_twice_or_an_empty_id() {
     let dir = common::sample_copy();
     let policy = dir.path().join("content/policies/ai-policy.md");
     let mut text = fs::read_to_string(&policy).unwrap();
-    text.push_str("\n## Main\n\nSee [the heading](#main-1).\n\n## !!!\n\n## Search input\n");
+    text.push_str("\n<a id=\"main-1\"></a>\n\n## Main\n\nSee [the heading](#main-1).\n\n## !!!\n\n## Search input\n");
     // Raw HTML naming the layout's ids, a heading's, and none.
     text.push_str("\n<p id=\"main\">raw</p>\n\n<p id=\"section\">x</p> <i id=\"\">y</i>\n");
     fs::write(&policy, text).unwrap();
@@ -119,6 +119,12 @@ fn no_page_has_an_id_twice_or_an_empty_id() {
     assert!(
         (common::attribute_values(&page, "href").iter()).any(|href| href.ends_with("#main-1")),
         "the link to the heading is kept"
+    );
+    assert!(
+        ["<h2 id=\"main-1\">", "<h3 id=\"main-1\">"]
+            .iter()
+            .any(|h| page.contains(h)),
+        "the heading, not the raw anchor before it, has its id"
     );
 }
 

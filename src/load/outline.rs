@@ -5,7 +5,7 @@
 
 use super::markers::{self, CommentKind, Marker};
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 /// The Markdown dialect of every document: GFM tables, footnotes, strikethrough, task lists,
@@ -74,26 +74,37 @@ pub fn slugify(text: &str) -> String {
 /// heading "Main" is `main-1`), so a page has no id twice.
 pub const LAYOUT_IDS: [&str; 2] = ["main", "search-input"];
 
-/// The ids a body's headings may not take: `unique_anchor` starts from these.
+/// The ids a body's headings may not take: `heading_ids` starts from these.
 pub fn ids_taken_by_layout() -> HashSet<String> {
     LAYOUT_IDS.iter().map(|id| id.to_string()).collect()
 }
 
 /// Makes `slug` unique among `taken` the way GitHub does: `a`, `a-1`, `a-2`. A heading
-/// with no letters or digits (`## !!!`) is `section`: an id may not be empty.
-pub fn unique_anchor(slug: String, taken: &mut HashSet<String>) -> String {
+/// with no letters or digits (`## !!!`) is `section`: an id may not be empty. `next`
+/// holds, for each slug, the first number not yet tried: every one below it is taken
+/// (the set only grows), so a page of thousands of equal headings is not numbered in
+/// quadratic time.
+fn unique_anchor(
+    slug: String,
+    taken: &mut HashSet<String>,
+    next: &mut HashMap<String, usize>,
+) -> String {
     let slug = if slug.is_empty() {
         "section".to_string()
     } else {
         slug
     };
-    let mut candidate = slug.clone();
-    let mut n = 0;
-    while !taken.insert(candidate.clone()) {
-        n += 1;
-        candidate = format!("{slug}-{n}");
+    let n = next.entry(slug.clone()).or_insert(0);
+    loop {
+        let candidate = match *n {
+            0 => slug.clone(),
+            n => format!("{slug}-{n}"),
+        };
+        *n += 1;
+        if taken.insert(candidate.clone()) {
+            return candidate;
+        }
     }
-    candidate
 }
 
 const INLINE: &str =
@@ -214,11 +225,12 @@ pub fn outline(body: &str) -> Outline {
 /// `Notes` in an internal block above a public `Notes` is `notes-1`).
 pub fn heading_ids(headings: &[(String, bool)]) -> Vec<String> {
     let mut taken = ids_taken_by_layout();
+    let mut next = HashMap::new();
     let mut ids = vec![String::new(); headings.len()];
     for internal in [false, true] {
         for (id, (slug, in_block)) in ids.iter_mut().zip(headings) {
             if *in_block == internal {
-                *id = unique_anchor(slug.clone(), &mut taken);
+                *id = unique_anchor(slug.clone(), &mut taken, &mut next);
             }
         }
     }
@@ -384,6 +396,22 @@ mod tests {
         assert_eq!(anchors, ["notes", "notes-1", "notes-2"]);
         let internal: Vec<_> = outline.internal_anchors.into_iter().collect();
         assert_eq!(internal, ["notes-2"]);
+    }
+
+    /// Numbering goes on past ids taken by other headings, explicit or numbered, and a
+    /// page of thousands of equal headings is numbered in one pass.
+    #[test]
+    fn equal_headings_are_numbered_past_every_taken_id() {
+        let headings = |slugs: &[&str]| -> Vec<(String, bool)> {
+            slugs.iter().map(|s| (s.to_string(), false)).collect()
+        };
+        assert_eq!(
+            heading_ids(&headings(&["a", "a-1", "a", "a", "a-2", "main", "main"])),
+            ["a", "a-1", "a-2", "a-3", "a-2-1", "main-1", "main-2"]
+        );
+        let many = heading_ids(&vec![("a".to_string(), false); 5000]);
+        assert_eq!(many[4999], "a-4999");
+        assert_eq!(many.iter().collect::<HashSet<_>>().len(), 5000);
     }
 
     #[test]

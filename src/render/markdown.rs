@@ -79,7 +79,9 @@ pub fn to_html(
     let mut events: Vec<Event> = Vec::new();
     let parsed: Vec<Event> = Parser::new_ext(markdown, options()).collect();
     // The headings' ids, made as the outline makes them (`check` reads those).
-    let mut ids = heading_ids(&heading_slugs(&parsed)).into_iter();
+    let ids = heading_ids(&heading_slugs(&parsed));
+    let own = crate::html::OwnIds::new(ids.iter().cloned().collect());
+    let mut ids = ids.into_iter();
     let mut heading: Option<(Option<String>, Vec<Event>)> = None;
     let mut code: Option<(String, String)> = None;
     // The page prints its title as its one `<h1>`: a body with headings of its own at that
@@ -155,15 +157,19 @@ pub fn to_html(
                     let slug = custom.unwrap_or_else(|| slugify(&text));
                     format!("{slug}-unnumbered")
                 }));
+                // Through the sanitiser, the heading's id carries the token that tells it
+                // from raw HTML's.
+                let id = match raw_html {
+                    true => format!("{}{anchor}", own.token),
+                    false => anchor.clone(),
+                };
                 // A body that opens by repeating the page title as `# Title` would show it
                 // twice under the page's own heading: keep only its anchor.
                 let repeats_title = events.is_empty()
                     && level == pulldown_cmark::HeadingLevel::H1
                     && title.is_some_and(|t| t.trim().eq_ignore_ascii_case(text.trim()));
                 if repeats_title {
-                    events.push(Event::Html(
-                        format!("<span id=\"{anchor}\"></span>\n").into(),
-                    ));
+                    events.push(Event::Html(format!("<span id=\"{id}\"></span>\n").into()));
                     continue;
                 }
                 let level = if demote {
@@ -171,7 +177,7 @@ pub fn to_html(
                 } else {
                     level as usize
                 };
-                events.push(Event::Html(format!("<h{level} id=\"{anchor}\">").into()));
+                events.push(Event::Html(format!("<h{level} id=\"{id}\">").into()));
                 events.extend(buffer);
                 events.push(Event::Html(
                     format!(" <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this section\">#</a></h{level}>\n").into(),
@@ -186,7 +192,7 @@ pub fn to_html(
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     if raw_html {
-        crate::html::clean(&html, keep_comments, &|url| links.target(url))
+        crate::html::clean(&html, keep_comments, &|url| links.target(url), &own)
     } else {
         html
     }
