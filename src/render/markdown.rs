@@ -10,7 +10,7 @@ use crate::load::markers::{Marker, block_marker};
 use crate::load::outline::{heading_ids, options, slugify};
 use crate::sources::FileId;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -80,6 +80,13 @@ pub fn to_html(
     let parsed: Vec<Event> = Parser::new_ext(markdown, options()).collect();
     // The headings' ids, made as the outline makes them (`check` reads those).
     let ids = heading_ids(&heading_slugs(&parsed));
+    // Same-page links to the footnotes the body defines (`[^name]: …`).
+    let notes: HashSet<String> = (parsed.iter())
+        .filter_map(|event| match event {
+            Event::Start(Tag::FootnoteDefinition(name)) => Some(format!("#{name}")),
+            _ => None,
+        })
+        .collect();
     let own = crate::html::OwnIds::new(ids.iter().cloned().collect());
     let mut ids = ids.into_iter();
     let mut heading: Option<(Option<String>, Vec<Event>)> = None;
@@ -192,7 +199,13 @@ pub fn to_html(
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     if raw_html {
-        crate::html::clean(&html, keep_comments, &|url| links.target(url), &own)
+        // A footnote's reference links to its note on the same page: the sanitiser's link
+        // rule knows headings, not notes, and would drop it.
+        let link = |url: &str| match notes.contains(url) {
+            true => Some(url.to_string()),
+            false => links.target(url),
+        };
+        crate::html::clean(&html, keep_comments, &link, &own)
     } else {
         html
     }
@@ -387,6 +400,34 @@ mod tests {
             let public = html(&format!("## Notes\n{extra}"), false);
             assert!(public.contains("id=\"notes\""), "{public}");
         }
+    }
+
+    /// A footnote's reference keeps its link to the note when the body has raw HTML (the
+    /// sanitiser's link rule would drop a fragment it does not know).
+    #[test]
+    fn footnotes_keep_their_links_beside_raw_html() {
+        struct NoLinks;
+        impl Links for NoLinks {
+            fn target(&self, _: &str) -> Option<String> {
+                None
+            }
+        }
+        for body in [
+            "Text[^1].\n\n[^1]: Note.\n",
+            "<b>x</b>\n\nText[^1].\n\n[^1]: Note.\n",
+        ] {
+            let out = to_html(body, &NoLinks, None, false, &Highlighter::default());
+            assert!(out.contains("<a href=\"#1\">1</a>"), "{out}");
+            assert!(out.contains("id=\"1\""), "{out}");
+        }
+        let out = to_html(
+            "<b>x</b> [a](#1)\n",
+            &NoLinks,
+            None,
+            false,
+            &Highlighter::default(),
+        );
+        assert!(!out.contains("href"), "no note, no link: {out}");
     }
 
     #[test]
