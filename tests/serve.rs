@@ -499,24 +499,9 @@ fn requests_during_rebuilds_get_whole_pages() {
     assert!(reader.join().unwrap() > 10);
 }
 
-/// Runs git in `dir` with no user or system configuration.
+/// Runs git in `dir`, dated `date`.
 fn git(dir: &Path, args: &[&str], date: &str) {
-    let status = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Ada Author")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
-        .env("GIT_COMMITTER_NAME", "Ada Author")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
+    common::git_at(dir, args, Some(date));
 }
 
 #[test]

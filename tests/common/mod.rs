@@ -257,7 +257,13 @@ pub fn built_sample() -> tempfile::TempDir {
 
 /// Runs git in `dir` with no user or system configuration; its standard output.
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
+    git_at(dir, args, None)
+}
+
+/// `git`, with its author and committer dated `date` (ISO 8601) when given.
+pub fn git_at(dir: &Path, args: &[&str], date: Option<&str>) -> String {
+    let mut command = Command::new("git");
+    command
         .current_dir(dir)
         .args(args)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -267,9 +273,13 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_COMMITTER_NAME", "Ada Author")
         .env("GIT_COMMITTER_EMAIL", "ada@example.org")
         .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .unwrap();
+        .env_remove("GIT_WORK_TREE");
+    if let Some(date) = date {
+        command
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date);
+    }
+    let output = command.output().unwrap();
     assert!(output.status.success(), "git {args:?}");
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
