@@ -80,15 +80,6 @@ pub fn to_html(
     let parsed: Vec<Event> = Parser::new_ext(markdown, options()).collect();
     // The headings' ids, made as the outline makes them (`check` reads those).
     let ids = heading_ids(&heading_slugs(&parsed));
-    // Same-page links to the footnotes the body defines (`[^name]: …`).
-    let notes: HashSet<String> = (parsed.iter())
-        .filter_map(|event| match event {
-            Event::Start(Tag::FootnoteDefinition(name)) => Some(format!("#{name}")),
-            _ => None,
-        })
-        .collect();
-    let own = crate::html::OwnIds::new(ids.iter().cloned().collect());
-    let mut ids = ids.into_iter();
     let mut heading: Option<(Option<String>, Vec<Event>)> = None;
     let mut code: Option<(String, String)> = None;
     // The page prints its title as its one `<h1>`: a body with headings of its own at that
@@ -102,6 +93,19 @@ pub fn to_html(
         Event::InlineHtml(_) => true,
         _ => false,
     });
+    // What the sanitiser needs, for a body that goes through it: the headings' ids
+    // (raw HTML may not take them) and the notes' same-page links (`[^name]: …`).
+    let sanitising = raw_html.then(|| {
+        let own = crate::html::OwnIds::new(ids.iter().cloned().collect());
+        let notes: HashSet<String> = (parsed.iter())
+            .filter_map(|event| match event {
+                Event::Start(Tag::FootnoteDefinition(name)) => Some(format!("#{name}")),
+                _ => None,
+            })
+            .collect();
+        (own, notes)
+    });
+    let mut ids = ids.into_iter();
     // Whether each open link or image was kept, so that its end matches its start.
     let mut kept: Vec<bool> = Vec::new();
 
@@ -166,9 +170,9 @@ pub fn to_html(
                 }));
                 // Through the sanitiser, the heading's id carries the token that tells it
                 // from raw HTML's.
-                let id = match raw_html {
-                    true => format!("{}{anchor}", own.token),
-                    false => anchor.clone(),
+                let id = match &sanitising {
+                    Some((own, _)) => format!("{}{anchor}", own.token),
+                    None => anchor.clone(),
                 };
                 // A body that opens by repeating the page title as `# Title` would show it
                 // twice under the page's own heading: keep only its anchor.
@@ -198,16 +202,17 @@ pub fn to_html(
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    if raw_html {
-        // A footnote's reference links to its note on the same page: the sanitiser's link
-        // rule knows headings, not notes, and would drop it.
-        let link = |url: &str| match notes.contains(url) {
-            true => Some(url.to_string()),
-            false => links.target(url),
-        };
-        crate::html::clean(&html, keep_comments, &link, &own)
-    } else {
-        html
+    match sanitising {
+        Some((own, notes)) => {
+            // A footnote's reference links to its note on the same page: the sanitiser's
+            // link rule knows headings, not notes, and would drop it.
+            let link = |url: &str| match notes.contains(url) {
+                true => Some(url.to_string()),
+                false => links.target(url),
+            };
+            crate::html::clean(&html, keep_comments, &link, &own)
+        }
+        None => html,
     }
 }
 
