@@ -74,6 +74,7 @@ pub enum Code {
     NoCurrentEvidence,
     ExcludedControlReliedOn,
     ImplementedUnderNonconformity,
+    PublicLayoutDiffers,
 }
 
 impl Code {
@@ -141,6 +142,7 @@ impl Code {
             NoCurrentEvidence => "no-current-evidence",
             ExcludedControlReliedOn => "excluded-control-relied-on",
             ImplementedUnderNonconformity => "implemented-under-nonconformity",
+            PublicLayoutDiffers => "public-layout-differs",
         }
     }
 

@@ -91,6 +91,7 @@ rules! {
     broken_link => "broken-link",
     broken_anchor => "broken-anchor",
     unclosed_internal_block => "unclosed-internal-block",
+    public_layout_differs => "public-layout-differs",
     url_collision => "url-collision",
     evidence_missing => "evidence-missing",
     path_outside_content => "path-outside-content",

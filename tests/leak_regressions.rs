@@ -310,3 +310,70 @@ fn a_stray_file_the_build_cannot_name_does_not_survive_the_next_build() {
     );
     assert_no_canary(dir.path());
 }
+
+/// The line (1-based) of the first finding with `code`.
+fn line_of(root: &Path, code: &str) -> Option<i64> {
+    let check = check_json(root);
+    let found = check.findings().into_iter().find(|f| f["code"] == code)?;
+    found["line"].as_i64()
+}
+
+#[test]
+fn an_internal_block_between_a_line_and_a_rule_is_refused_not_made_a_heading() {
+    let dir = site(None);
+    let root = dir.path();
+    public_page(
+        root,
+        "Retention\n<!-- internal -->\nZQXJ thirty days\n<!-- /internal -->\n-----\n\nEnd.",
+    );
+    refused(root, "public-layout-differs");
+    // The front matter is 6 lines and a blank line: the marker is on line 9.
+    assert_eq!(line_of(root, "public-layout-differs"), Some(9));
+}
+
+#[test]
+fn an_internal_block_between_two_paragraphs_is_refused_not_joined() {
+    let dir = site(None);
+    public_page(
+        dir.path(),
+        "We keep logs.\n<!-- internal -->\nZQXJ for thirty days.\n<!-- /internal -->\nThey are encrypted.",
+    );
+    refused(dir.path(), "public-layout-differs");
+}
+
+#[test]
+fn internal_blocks_in_list_items_and_quotes_leave_the_same_layout_in_public() {
+    let dir = site(None);
+    let root = dir.path();
+    public_page(
+        root,
+        "- one\n  <!-- internal -->\n  ZQXJ item\n  <!-- /internal -->\n- two\n\n> quoted\n>\n> <!-- internal -->\n> ZQXJ quote\n> <!-- /internal -->\n>\n> after\n\nRetention\n\n<!-- internal -->\nZQXJ\n<!-- /internal -->\n\n-----",
+    );
+    let built = build(root, &[]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    assert_no_canary(root);
+    let page = fs::read_to_string(root.join("public/pages/probe/index.html")).unwrap();
+    let body = &page[page.find("<li>one").expect("the list")..];
+    let list = &body[..body.find("</ul>").unwrap()];
+    assert!(
+        list.contains("<li>two"),
+        "two is the list's second item: {list}"
+    );
+    assert_eq!(
+        list.matches("<ul").count(),
+        0,
+        "no list nested in one: {list}"
+    );
+    let quote = &page[page.find("<blockquote>").unwrap() + "<blockquote>".len()..];
+    let quote = &quote[..quote.find("</blockquote>").unwrap()];
+    assert!(quote.contains("<p>after</p>"), "{quote}");
+    assert!(
+        !quote.contains("<blockquote"),
+        "no quote nested in one: {quote}"
+    );
+    assert!(
+        !page.contains("<h2 id=\"retention\""),
+        "no heading made of a paragraph"
+    );
+    assert!(page.contains("<hr"));
+}

@@ -110,6 +110,7 @@ impl BodyRules {
         );
         if publish::document(document).shown == Visibility::Public {
             document_placeholders(document, (text, hash), &mut findings);
+            document_layout(document, text, &mut findings);
         }
         findings
     }
@@ -408,10 +409,38 @@ fn public_body_placeholders(site: &Site, findings: &mut Vec<Finding>) {
             let source = site.sources.get(document.record.file);
             let mut findings = Vec::new();
             document_placeholders(document, (&source.text, source.hash()), &mut findings);
+            document_layout(document, &source.text, &mut findings);
             findings
         })
         .collect();
     findings.extend(found.into_iter().flatten());
+}
+
+/// A public document whose internal block (or comment) has no blank line between it and
+/// the text around it: removed for the public site, it would leave that text joined (a
+/// line above a marker and `---` below it become a heading; two paragraphs, one), so the
+/// public page would not be laid out as the handbook shows it.
+fn document_layout(document: &Document, text: &str, findings: &mut Vec<Finding>) {
+    let Some(body) = text.get(document.body_start..) else {
+        return;
+    };
+    // The outline's offsets are the body's.
+    let blocks = &document.outline.internal_blocks;
+    if blocks.is_empty() {
+        return;
+    }
+    if let Some(at) = crate::model::strip::layout_change(body, blocks) {
+        let start = document.body_start + at;
+        let end = start + body[at..].find('\n').unwrap_or(body.len() - at);
+        findings.push(
+            Finding::new(
+                Code::PublicLayoutDiffers,
+                "removing this internal block for the public site joins the text around it, so the public page would be laid out differently from the handbook".to_string(),
+            )
+            .at(At { file: document.record.file, span: start..end })
+            .help("put a blank line before and after it, and keep it around whole paragraphs, lists or list items"),
+        );
+    }
 }
 
 /// `public_body_placeholders` for one document whose source text is `text` (hashed as

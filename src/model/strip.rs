@@ -3,7 +3,7 @@
 //! print what was removed.
 
 use crate::load::outline::options;
-use pulldown_cmark::{Event, Parser};
+use pulldown_cmark::{Event, Parser, TagEnd};
 use std::ops::Range;
 
 /// The byte ranges of every HTML comment that Markdown treats as HTML (not those shown as
@@ -66,9 +66,142 @@ pub fn without(body: &str, mut ranges: Vec<Range<usize>>) -> String {
 /// The public text of a body: internal blocks (closed ones; `check` refuses unclosed ones)
 /// and every HTML comment removed.
 pub fn public_body(body: &str, internal_blocks: &[Range<usize>]) -> String {
-    let without_blocks = without(body, internal_blocks.to_vec());
+    // A block goes with the indent (or quote marks) of its opening line: left behind, they
+    // would run into the next line (`- one` then `  - two`, a list nested in the item
+    // above; `> ` then `>`, a quote nested in the quote).
+    let widened = (internal_blocks.iter())
+        .map(|block| {
+            let line_start = body[..block.start].rfind('\n').map_or(0, |i| i + 1);
+            let indent = &body[line_start..block.start];
+            match indent.chars().all(|c| matches!(c, ' ' | '\t' | '>')) {
+                true => line_start..block.end,
+                false => block.clone(),
+            }
+        })
+        .collect();
+    let without_blocks = without(body, widened);
     let comments = comment_ranges(&without_blocks);
     without(&without_blocks, comments)
+}
+
+/// Where removing the internal blocks of `body` lays the public text out differently from
+/// the handbook's: the offset in `body` of the first internal block whose removal changed
+/// the paragraphs, headings, lists or rules around it. Removed without a blank line around
+/// it, a block can join its neighbours: `Retention` above a marker and `---` below it
+/// become a heading, two paragraphs become one. The words would be the same; the page
+/// would not say the same thing in the same shape.
+/// Comments are removed from both sides before they are compared: what an internal block
+/// does is judged apart from what removing a comment does inside raw HTML.
+pub fn layout_change(body: &str, internal_blocks: &[Range<usize>]) -> Option<usize> {
+    if internal_blocks.is_empty() {
+        return None;
+    }
+    // The markers are comments too, and go with their blocks.
+    let inside =
+        |c: &Range<usize>| (internal_blocks.iter()).any(|b| b.start <= c.start && c.end <= b.end);
+    let comments: Vec<Range<usize>> = (comment_ranges(body).into_iter())
+        .filter(|c| !inside(c))
+        .collect();
+    let handbook_text = without(body, comments.clone());
+    // Where an offset of `body` is in the text without comments.
+    let kept = |at: usize| {
+        let gone: usize = (comments.iter())
+            .filter(|c| c.start < at)
+            .map(|c| c.end.min(at) - c.start)
+            .sum();
+        at - gone
+    };
+    let blocks: Vec<Range<usize>> = (internal_blocks.iter())
+        .map(|b| kept(b.start)..kept(b.end))
+        .collect();
+    let handbook: Vec<(Shape, usize)> = joined(
+        shapes(&handbook_text)
+            .filter(|(_, at)| !only_removed(&handbook_text, at, &blocks))
+            .map(|(shape, at)| (shape, at.start)),
+    );
+    let public = public_body(body, internal_blocks);
+    let published: Vec<Shape> = joined(shapes(&public).map(|(shape, at)| (shape, at.start)))
+        .into_iter()
+        .map(|(shape, _)| shape)
+        .collect();
+    let differs = (handbook.iter().map(|(shape, _)| shape))
+        .zip(&published)
+        .position(|(a, b)| a != b)
+        .or_else(|| {
+            (handbook.len() != published.len()).then(|| handbook.len().min(published.len()))
+        })?;
+    // Named by the block nearest after the last shape both agree on (the one that joined
+    // what was before it to what follows), else the last block.
+    let before = handbook[..differs].last().map_or(0, |(_, at)| *at);
+    let named = (blocks.iter().position(|b| b.start >= before)).unwrap_or(blocks.len() - 1);
+    Some(internal_blocks[named].start)
+}
+
+/// A block's start or end, as a reader sees the page's layout: paragraphs, headings
+/// (with their level), lists (ordered or not), items, quotes, code, tables, HTML blocks
+/// and rules. Inline formatting and text are left out.
+#[derive(PartialEq, Eq, Debug)]
+enum Shape {
+    Start(TagEnd),
+    End(TagEnd),
+    Rule,
+}
+
+fn is_block(tag: &TagEnd) -> bool {
+    !matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+fn shapes(text: &str) -> impl Iterator<Item = (Shape, Range<usize>)> + '_ {
+    Parser::new_ext(text, options())
+        .into_offset_iter()
+        .filter_map(|(event, at)| match event {
+            Event::Start(tag) => Some(tag.to_end())
+                .filter(is_block)
+                .map(|t| (Shape::Start(t), at)),
+            Event::End(tag) => Some(tag).filter(is_block).map(|t| (Shape::End(t), at)),
+            Event::Rule => Some((Shape::Rule, at)),
+            _ => None,
+        })
+}
+
+/// `shapes` with HTML blocks that follow one another as one: a comment's line left blank
+/// splits an HTML block in two, which the browser reads as it read the one.
+fn joined(shapes: impl Iterator<Item = (Shape, usize)>) -> Vec<(Shape, usize)> {
+    let mut out: Vec<(Shape, usize)> = Vec::new();
+    for (shape, at) in shapes {
+        let html_again = shape == Shape::Start(TagEnd::HtmlBlock)
+            && matches!(out.last(), Some((Shape::End(TagEnd::HtmlBlock), _)));
+        if html_again {
+            out.pop();
+        } else {
+            out.push((shape, at));
+        }
+    }
+    out
+}
+
+/// Whether every byte of `text[at]` but whitespace lies in one of `removed` (sorted).
+fn only_removed(text: &str, at: &Range<usize>, removed: &[Range<usize>]) -> bool {
+    let mut from = at.start;
+    for range in removed
+        .iter()
+        .filter(|r| r.end > at.start && r.start < at.end)
+    {
+        if !text[from..range.start.max(from)].trim().is_empty() {
+            return false;
+        }
+        from = from.max(range.end);
+    }
+    from >= at.end || text[from..at.end].trim().is_empty()
 }
 
 #[cfg(test)]
@@ -103,6 +236,67 @@ mod tests {
     fn code_that_shows_a_comment_is_text_and_kept() {
         let text = public("```html\n<!-- shown as code -->\n```\n");
         assert!(text.contains("shown as code"));
+    }
+
+    fn layout_change_at(body: &str) -> Option<usize> {
+        layout_change(body, &outline(body).internal_blocks)
+    }
+
+    #[test]
+    fn a_block_removed_between_a_line_and_a_rule_would_make_a_heading() {
+        let body = "Retention\n<!-- internal -->\nSECRET\n<!-- /internal -->\n-----\n";
+        assert!(
+            public(body).contains("Retention\n-----"),
+            "a setext heading"
+        );
+        assert_eq!(layout_change_at(body), body.find("<!-- internal"));
+        let apart = "Retention\n\n<!-- internal -->\nSECRET\n<!-- /internal -->\n\n-----\n";
+        assert_eq!(layout_change_at(apart), None);
+    }
+
+    #[test]
+    fn a_block_removed_between_two_paragraphs_would_join_them() {
+        let body = "We keep logs.\n<!-- internal -->\nFor 30 days.\n<!-- /internal -->\nThey are encrypted.\n";
+        assert_eq!(layout_change_at(body), body.find("<!-- internal"));
+        let comment = "We keep logs.\n<!-- note -->\nThey are encrypted.\n";
+        assert_eq!(
+            layout_change_at(comment),
+            None,
+            "the comment's line stays, blank"
+        );
+    }
+
+    #[test]
+    fn comments_are_not_judged_but_do_not_hide_a_block_after_them() {
+        let comment = "<!-- note --><span>x</span>\n\n<div>\n<!-- x -->\n*raw*\n</div>\n";
+        assert_eq!(
+            layout_change_at(comment),
+            None,
+            "comments are the sanitiser's"
+        );
+        let both =
+            format!("{comment}\nA line\n<!-- internal -->\nSECRET\n<!-- /internal -->\n---\n");
+        assert_eq!(layout_change_at(&both), both.find("<!-- internal"));
+    }
+
+    #[test]
+    fn blocks_inside_tight_lists_and_quotes_keep_their_layout() {
+        for body in [
+            "- one\n  <!-- internal -->\n  SECRET\n  <!-- /internal -->\n- two\n",
+            "- one\n\n  <!-- internal -->\n  SECRET\n  <!-- /internal -->\n\n- two\n",
+            "> one\n>\n> <!-- internal -->\n> SECRET\n> <!-- /internal -->\n>\n> two\n",
+            "A\n\n<!-- internal -->\n## Secret\n\n- x\n<!-- /internal -->\n\nB\n",
+            "A <!-- inline --> B\n\n<div>\n<!-- x -->\n</div>\n",
+            "No comment at all.\n",
+            "<!-- internal -->\nSECRET\n<!-- /internal -->\nFirst line.\n",
+        ] {
+            assert_eq!(
+                layout_change_at(body),
+                None,
+                "{body:?} -> {:?}",
+                public(body)
+            );
+        }
     }
 
     #[test]
