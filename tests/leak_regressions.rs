@@ -377,3 +377,28 @@ fn internal_blocks_in_list_items_and_quotes_leave_the_same_layout_in_public() {
     );
     assert!(page.contains("<hr"));
 }
+
+#[test]
+fn a_block_that_closes_in_another_list_item_or_quote_is_refused() {
+    for body in [
+        "- one\n  <!-- internal -->\n\nPara ZQXJ top.\n\n- two\n  <!-- /internal -->\n\nAfter.",
+        "- one\n  <!-- internal -->\n- secret ZQXJ\n  <!-- /internal -->\n- two",
+        "> one\n> <!-- internal -->\n> ZQXJ\n\n> two ZQXJ\n> <!-- /internal -->",
+    ] {
+        let dir = site(None);
+        public_page(dir.path(), body);
+        refused(dir.path(), "internal-marker-malformed");
+    }
+}
+
+#[test]
+fn a_tight_items_text_run_into_by_a_removed_block_or_an_undefined_link_is_refused() {
+    for body in [
+        "- one\n  <!-- internal -->\n  ZQXJ\n  <!-- /internal -->\n  continuation\n- two",
+        "See [the site][x].\n\n<!-- internal -->\nZQXJ\n\n[x]: https://example.com/\n<!-- /internal -->",
+    ] {
+        let dir = site(None);
+        public_page(dir.path(), body);
+        refused(dir.path(), "public-layout-differs");
+    }
+}

@@ -429,16 +429,27 @@ fn document_layout(document: &Document, text: &str, findings: &mut Vec<Finding>)
     if blocks.is_empty() {
         return;
     }
-    if let Some(at) = crate::model::strip::layout_change(body, blocks) {
+    if let Some(change) = crate::model::strip::layout_change(body, blocks) {
+        let at = change.at;
         let start = document.body_start + at;
         let end = start + body[at..].find('\n').unwrap_or(body.len() - at);
+        let (message, help) = match change.definition {
+            true => (
+                "a link or footnote outside this internal block is defined inside it: the public page, without the block, would show its brackets as text",
+                "move the definition (`[name]: …` or `[^name]: …`) out of the internal block, or the link into it",
+            ),
+            false => (
+                "removing this internal block for the public site joins the text around it, so the public page would be laid out differently from the handbook",
+                "leave a blank line before and after the block; a block between two parts of one list, or between two code blocks, cannot go without joining them: hide the whole list, or end it before the block",
+            ),
+        };
         findings.push(
-            Finding::new(
-                Code::PublicLayoutDiffers,
-                "removing this internal block for the public site joins the text around it, so the public page would be laid out differently from the handbook".to_string(),
-            )
-            .at(At { file: document.record.file, span: start..end })
-            .help("put a blank line before and after it, and keep it around whole paragraphs, lists or list items"),
+            Finding::new(Code::PublicLayoutDiffers, message.to_string())
+                .at(At {
+                    file: document.record.file,
+                    span: start..end,
+                })
+                .help(help),
         );
     }
 }

@@ -84,6 +84,30 @@ pub fn ids_taken_by_layout() -> HashSet<String> {
 /// holds, for each slug, the first number not yet tried: every one below it is taken
 /// (the set only grows), so a page of thousands of equal headings is not numbered in
 /// quadratic time.
+/// Each footnote label's id, in order of first use: `note-` and the label's slug, numbered
+/// past the layout's ids, `headings` and each other (`[^main]` must not take the id of the
+/// page's `<main>`, nor `[^up]` that of `## Up`, and `[^a b]` gets no space).
+pub fn note_ids<'l>(
+    labels: impl IntoIterator<Item = &'l str>,
+    headings: &[String],
+) -> HashMap<String, String> {
+    let mut taken = ids_taken_by_layout();
+    taken.extend(headings.iter().cloned());
+    let mut next = HashMap::new();
+    let mut ids = HashMap::new();
+    for label in labels {
+        if !ids.contains_key(label) {
+            let slug = slugify(label);
+            let slug = format!("note-{slug}").trim_end_matches('-').to_string();
+            ids.insert(
+                label.to_string(),
+                unique_anchor(slug, &mut taken, &mut next),
+            );
+        }
+    }
+    ids
+}
+
 fn unique_anchor(
     slug: String,
     taken: &mut HashSet<String>,
@@ -118,8 +142,11 @@ pub fn outline(body: &str) -> Outline {
     let mut outline = Outline::default();
     let mut heading: Option<(String, Option<String>)> = None;
     let mut open_block: Option<(usize, usize)> = None;
-    // How deep in lists, quotes and tables the parser is: a block must close where it opened.
-    let mut depth = 0usize;
+    // The list item, quote or other container the parser is in, each told apart by the
+    // number of its start (0 outside all): a block must close in the one it opened in,
+    // not merely at the same depth in the next item.
+    let mut containers: Vec<usize> = Vec::new();
+    let mut starts = 0usize;
     let mut html_block: Option<Range<usize>> = None;
     let mut indented_code: Option<Range<usize>> = None;
     // Headings of the open block: internal once it closes (an unclosed block is an error
@@ -147,7 +174,8 @@ pub fn outline(body: &str) -> Outline {
                     let at = block.start.min(range.start)..block.end.max(range.end);
                     raw_html_links(body, at.clone(), open_block.is_some(), &mut outline);
                     let was_open = open_block.is_some();
-                    block_html(body, at, depth, &mut open_block, &mut outline);
+                    let container = containers.last().copied().unwrap_or(0);
+                    block_html(body, at, container, &mut open_block, &mut outline);
                     if was_open && open_block.is_none() {
                         internal_headings.append(&mut anchors_in_block);
                     }
@@ -165,11 +193,16 @@ pub fn outline(body: &str) -> Outline {
             }
             _ => {}
         }
-        let depth_after = match event {
-            Event::Start(_) => depth + 1,
-            Event::End(_) => depth.saturating_sub(1),
-            _ => depth,
-        };
+        match event {
+            Event::Start(_) => {
+                starts += 1;
+                containers.push(starts);
+            }
+            Event::End(_) => {
+                containers.pop();
+            }
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Heading { id, .. }) => {
                 heading = Some((String::new(), id.map(|id| id.to_string())));
@@ -203,7 +236,6 @@ pub fn outline(body: &str) -> Outline {
             }
             _ => {}
         }
-        depth = depth_after;
     }
     if let Some((start, _)) = open_block {
         let end = body[start..].find('\n').map_or(body.len(), |i| start + i);
@@ -325,7 +357,7 @@ fn raw_html_links(body: &str, at: Range<usize>, in_internal_block: bool, outline
 fn block_html(
     body: &str,
     at: Range<usize>,
-    depth: usize,
+    container: usize,
     open_block: &mut Option<(usize, usize)>,
     outline: &mut Outline,
 ) {
@@ -335,17 +367,17 @@ fn block_html(
     };
     match (marker, *open_block) {
         (Marker::Open, Some(_)) => outline.marker_errors.push(MarkerError::Nested(at)),
-        (Marker::Open, None) => *open_block = Some((at.start, depth)),
+        (Marker::Open, None) => *open_block = Some((at.start, container)),
         (Marker::Close, None) => outline
             .marker_errors
             .push(MarkerError::UnexpectedClose(at)),
-        (Marker::Close, Some((start, opened_at))) if opened_at == depth => {
+        (Marker::Close, Some((start, opened_in))) if opened_in == container => {
             *open_block = None;
             outline.internal_blocks.push(start..at.end);
         }
         (Marker::Close, Some(_)) => outline.marker_errors.push(MarkerError::Malformed(
             at,
-            "closes an internal block that was opened at another level (in or out of a list item or quote)",
+            "closes an internal block that was opened elsewhere (in another list item or quote, or in or out of one)",
         )),
     }
 }

@@ -92,7 +92,7 @@ pub fn public_body(body: &str, internal_blocks: &[Range<usize>]) -> String {
 /// would not say the same thing in the same shape.
 /// Comments are removed from both sides before they are compared: what an internal block
 /// does is judged apart from what removing a comment does inside raw HTML.
-pub fn layout_change(body: &str, internal_blocks: &[Range<usize>]) -> Option<usize> {
+pub fn layout_change(body: &str, internal_blocks: &[Range<usize>]) -> Option<LayoutChange> {
     if internal_blocks.is_empty() {
         return None;
     }
@@ -116,7 +116,7 @@ pub fn layout_change(body: &str, internal_blocks: &[Range<usize>]) -> Option<usi
         .collect();
     let handbook: Vec<(Shape, usize)> = joined(
         shapes(&handbook_text)
-            .filter(|(_, at)| !only_removed(&handbook_text, at, &blocks))
+            .filter(|(shape, at)| !is_removed(shape, &handbook_text, at, &blocks))
             .map(|(shape, at)| (shape, at.start)),
     );
     let public = public_body(body, internal_blocks);
@@ -134,20 +134,44 @@ pub fn layout_change(body: &str, internal_blocks: &[Range<usize>]) -> Option<usi
     // what was before it to what follows), else the last block.
     let before = handbook[..differs].last().map_or(0, |(_, at)| *at);
     let named = (blocks.iter().position(|b| b.start >= before)).unwrap_or(blocks.len() - 1);
-    Some(internal_blocks[named].start)
+    let is_reference = |shape: Option<&Shape>| {
+        matches!(
+            shape,
+            Some(Shape::Note | Shape::Start(TagEnd::Link | TagEnd::Image))
+        )
+    };
+    Some(LayoutChange {
+        at: internal_blocks[named].start,
+        definition: is_reference(handbook.get(differs).map(|(shape, _)| shape))
+            || is_reference(published.get(differs)),
+    })
+}
+
+/// Where removing an internal block changes the public page's layout, and how.
+#[derive(Debug, PartialEq, Eq)]
+pub struct LayoutChange {
+    /// The block's offset in the body.
+    pub at: usize,
+    /// A link, image or footnote outside the block is defined inside it: the public page
+    /// would show its brackets as text. Otherwise the text around the block is joined.
+    pub definition: bool,
 }
 
 /// A block's start or end, as a reader sees the page's layout: paragraphs, headings
 /// (with their level), lists (ordered or not), items, quotes, code, tables, HTML blocks
-/// and rules. Inline formatting and text are left out.
+/// and rules; line breaks (a tight list item's lines joined show only as one more); and
+/// links, images and footnote references (one whose definition was removed shows as its
+/// brackets). Text and its formatting are left out.
 #[derive(PartialEq, Eq, Debug)]
 enum Shape {
     Start(TagEnd),
     End(TagEnd),
     Rule,
+    Break,
+    Note,
 }
 
-fn is_block(tag: &TagEnd) -> bool {
+fn is_shown(tag: &TagEnd) -> bool {
     !matches!(
         tag,
         TagEnd::Emphasis
@@ -155,8 +179,6 @@ fn is_block(tag: &TagEnd) -> bool {
             | TagEnd::Strikethrough
             | TagEnd::Superscript
             | TagEnd::Subscript
-            | TagEnd::Link
-            | TagEnd::Image
     )
 }
 
@@ -165,12 +187,26 @@ fn shapes(text: &str) -> impl Iterator<Item = (Shape, Range<usize>)> + '_ {
         .into_offset_iter()
         .filter_map(|(event, at)| match event {
             Event::Start(tag) => Some(tag.to_end())
-                .filter(is_block)
+                .filter(is_shown)
                 .map(|t| (Shape::Start(t), at)),
-            Event::End(tag) => Some(tag).filter(is_block).map(|t| (Shape::End(t), at)),
+            Event::End(tag) => Some(tag).filter(is_shown).map(|t| (Shape::End(t), at)),
             Event::Rule => Some((Shape::Rule, at)),
+            Event::SoftBreak | Event::HardBreak => Some((Shape::Break, at)),
+            Event::FootnoteReference(_) => Some((Shape::Note, at)),
             _ => None,
         })
+}
+
+/// Whether a shape of `text` at `at` is of what was removed: inside `removed` but for
+/// whitespace (a block's range runs to its line's end); a line break by where it is, as it
+/// is whitespace itself.
+fn is_removed(shape: &Shape, text: &str, at: &Range<usize>, removed: &[Range<usize>]) -> bool {
+    match shape {
+        Shape::Break => removed
+            .iter()
+            .any(|r| r.start <= at.start && at.start < r.end),
+        _ => only_removed(text, at, removed),
+    }
 }
 
 /// `shapes` with HTML blocks that follow one another as one: a comment's line left blank
@@ -239,7 +275,7 @@ mod tests {
     }
 
     fn layout_change_at(body: &str) -> Option<usize> {
-        layout_change(body, &outline(body).internal_blocks)
+        layout_change(body, &outline(body).internal_blocks).map(|change| change.at)
     }
 
     #[test]
@@ -267,6 +303,23 @@ mod tests {
     }
 
     #[test]
+    fn a_tight_items_lines_joined_or_a_link_left_undefined_change_the_layout() {
+        for body in [
+            "- one\n  <!-- internal -->\n  SECRET\n  <!-- /internal -->\n  continuation\n- two\n",
+            "See [the site][x].\n\n<!-- internal -->\n[x]: https://example.com/\n<!-- /internal -->\n",
+            "Text[^s].\n\n<!-- internal -->\n[^s]: Secret note.\n<!-- /internal -->\n",
+        ] {
+            assert_eq!(
+                layout_change_at(body),
+                body.find("<!-- internal"),
+                "{body:?}"
+            );
+            let change = layout_change(body, &outline(body).internal_blocks).unwrap();
+            assert_eq!(change.definition, !body.starts_with('-'), "{body:?}");
+        }
+    }
+
+    #[test]
     fn comments_are_not_judged_but_do_not_hide_a_block_after_them() {
         let comment = "<!-- note --><span>x</span>\n\n<div>\n<!-- x -->\n*raw*\n</div>\n";
         assert_eq!(
@@ -289,6 +342,8 @@ mod tests {
             "A <!-- inline --> B\n\n<div>\n<!-- x -->\n</div>\n",
             "No comment at all.\n",
             "<!-- internal -->\nSECRET\n<!-- /internal -->\nFirst line.\n",
+            "- one\n  <!-- internal -->\n  SECRET\n  <!-- /internal -->\n\n  after\n- two\n",
+            "A [link][r] and[^n].\n\n<!-- internal -->\n[s]: https://secret.example/\n<!-- /internal -->\n\n[r]: https://example.com/\n[^n]: Note.\n",
         ] {
             assert_eq!(
                 layout_change_at(body),
