@@ -384,3 +384,54 @@ fn timings_name_each_stage() {
     let quiet = build(dir.path(), &[]);
     assert!(!quiet.stderr.contains("render and write: "));
 }
+
+/// The page keys of every manifest `build` kept for `public/`, by page path.
+fn public_page_keys(root: &Path) -> Vec<serde_json::Value> {
+    let pages = root.join(".trustbook-cache/pages");
+    let mut found = Vec::new();
+    for entry in fs::read_dir(&pages).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("public-") && name.ends_with(".json") {
+            let manifest: serde_json::Value =
+                serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+            found.push(manifest["pages"]["index.html"]["key"].clone());
+        }
+    }
+    found
+}
+
+/// Another build of trustbook, with the same version (installed from another commit),
+/// renders every page itself: a page it would make differently (a sanitiser fixed, say)
+/// is never taken from what the other build left.
+#[test]
+fn another_build_of_the_program_reuses_no_page() {
+    let dir = site(None);
+    let root = dir.path();
+    assert_eq!(build(root, &["--no-git"]).code, 0);
+    let programs = tempfile::tempdir().unwrap();
+    let other = programs.path().join("trustbook");
+    let mut bytes = fs::read(env!("CARGO_BIN_EXE_trustbook")).unwrap();
+    bytes.extend_from_slice(b"another build of the same version");
+    fs::write(&other, bytes).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&other, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let run = std::process::Command::new(&other)
+        .args(["build", "--no-git", "--root", root.to_str().unwrap()])
+        .env("TRUSTBOOK_TODAY", common::TODAY)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let keys = public_page_keys(root);
+    assert_eq!(keys.len(), 2, "one manifest per generation: {keys:?}");
+    assert!(keys.iter().all(|k| k.is_u64()), "{keys:?}");
+    assert_ne!(keys[0], keys[1], "the home page's key names the program");
+}

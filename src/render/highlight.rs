@@ -51,11 +51,11 @@ impl Default for Highlighter {
     }
 }
 
-/// A block's cache key: its language and code, and the versions that shape the output.
+/// A block's cache key: its language and code, and the program that highlights it.
 /// (Stable between runs: std's `DefaultHasher` may change between Rust releases.)
 fn key(lang: &str, code: &str) -> u64 {
     let mut hasher = Xxh3Default::new();
-    (env!("CARGO_PKG_VERSION"), "syntect-5.3", lang, code).hash(&mut hasher);
+    (super::program::identity(), lang, code).hash(&mut hasher);
     hasher.finish()
 }
 

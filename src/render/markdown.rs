@@ -10,7 +10,7 @@ use crate::load::markers::{Marker, block_marker};
 use crate::load::outline::{heading_ids, options, slugify};
 use crate::sources::FileId;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -93,18 +93,33 @@ pub fn to_html(
         Event::InlineHtml(_) => true,
         _ => false,
     });
-    // What the sanitiser needs, for a body that goes through it: the headings' ids
-    // (raw HTML may not take them) and the notes' same-page links (`[^name]: …`).
+    // The footnotes' ids, apart from the headings' and the layout's.
+    let labels = parsed.iter().filter_map(|event| match event {
+        Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) => {
+            Some(label.as_ref())
+        }
+        _ => None,
+    });
+    let note_ids = crate::load::outline::note_ids(labels, &ids);
+    // What the sanitiser needs, for a body that goes through it: the headings' and notes'
+    // ids (raw HTML may not take them) and the notes' same-page links (`[^name]: …`),
+    // which carry the token through it as the ids do.
     let sanitising = raw_html.then(|| {
-        let own = crate::html::OwnIds::new(ids.iter().cloned().collect());
-        let notes: HashSet<String> = (parsed.iter())
-            .filter_map(|event| match event {
-                Event::Start(Tag::FootnoteDefinition(name)) => Some(format!("#{name}")),
-                _ => None,
-            })
+        let own_ids = ids.iter().chain(note_ids.values()).cloned().collect();
+        let own = crate::html::OwnIds::new(own_ids);
+        let notes: HashMap<String, String> = (note_ids.values())
+            .map(|id| (format!("#{}{id}", own.token), format!("#{id}")))
             .collect();
         (own, notes)
     });
+    // A note's id as the HTML writer is given it: with the token, through the sanitiser.
+    let note_id = |label: &str| -> CowStr {
+        let id = note_ids.get(label).cloned().unwrap_or_default();
+        match &sanitising {
+            Some((own, _)) => format!("{}{id}", own.token).into(),
+            None => id.into(),
+        }
+    };
     let mut ids = ids.into_iter();
     // Whether each open link or image was kept, so that its end matches its start.
     let mut kept: Vec<bool> = Vec::new();
@@ -147,6 +162,10 @@ pub fn to_html(
                 Some(Marker::Close) => Event::Html("</div>\n".into()),
                 None => Event::Html(html),
             },
+            Event::FootnoteReference(label) => Event::FootnoteReference(note_id(&label)),
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                Event::Start(Tag::FootnoteDefinition(note_id(&label)))
+            }
             other => other,
         };
         // Pass: heading ids, from the heading's text once it is complete (as `check` did).
@@ -206,9 +225,9 @@ pub fn to_html(
         Some((own, notes)) => {
             // A footnote's reference links to its note on the same page: the sanitiser's
             // link rule knows headings, not notes, and would drop it.
-            let link = |url: &str| match notes.contains(url) {
-                true => Some(url.to_string()),
-                false => links.target(url),
+            let link = |url: &str| match notes.get(url) {
+                Some(note) => Some(note.clone()),
+                None => links.target(url),
             };
             crate::html::clean(&html, keep_comments, &link, &own)
         }
@@ -355,6 +374,7 @@ fn has_own_h1(events: &[Event], title: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     struct Keep;
     impl Links for Keep {
@@ -422,8 +442,9 @@ mod tests {
             "<b>x</b>\n\nText[^1].\n\n[^1]: Note.\n",
         ] {
             let out = to_html(body, &NoLinks, None, false, &Highlighter::default());
-            assert!(out.contains("<a href=\"#1\">1</a>"), "{out}");
-            assert!(out.contains("id=\"1\""), "{out}");
+            assert!(out.contains("<a href=\"#note-1\">1</a>"), "{out}");
+            assert!(out.contains("id=\"note-1\""), "{out}");
+            assert!(!out.contains("trustbook-"), "no token left: {out}");
         }
         let out = to_html(
             "<b>x</b> [a](#1)\n",
@@ -433,6 +454,47 @@ mod tests {
             &Highlighter::default(),
         );
         assert!(!out.contains("href"), "no note, no link: {out}");
+    }
+
+    /// The values of ` {name}="…"` in `html`.
+    fn attribute_values(html: &str, name: &str) -> Vec<String> {
+        let open = format!(" {name}=\"");
+        html.match_indices(&open)
+            .map(|(at, _)| {
+                let rest = &html[at + open.len()..];
+                rest[..rest.find('"').unwrap()].to_string()
+            })
+            .collect()
+    }
+
+    /// A note's id is not the layout's, a heading's, another note's or one with a space,
+    /// with or without raw HTML, and its reference links to it.
+    #[test]
+    fn footnote_ids_are_apart_from_the_layouts_and_the_headings() {
+        let body = "## Up\n\n## Note main\n\nA[^main] B[^up] C[^a b] D[^note-main].\n\n[^main]: M.\n[^up]: U.\n[^a b]: S.\n[^note-main]: N.\n";
+        for extra in ["", "\n<b>raw</b>\n"] {
+            let out = html(&format!("{body}{extra}"), false);
+            let ids = attribute_values(&out, "id");
+            let unique: HashSet<&String> = ids.iter().collect();
+            assert_eq!(unique.len(), ids.len(), "an id twice: {ids:?}");
+            for id in &ids {
+                assert!(!id.contains(' ') && !id.is_empty() && id != "main", "{id}");
+            }
+            for href in attribute_values(&out, "href") {
+                let href = href.trim_start_matches("TO/");
+                let target = href
+                    .strip_prefix('#')
+                    .unwrap_or_else(|| panic!("{href} in {out}"));
+                assert!(
+                    ids.iter().any(|id| id == target),
+                    "{href} leads nowhere: {out}"
+                );
+            }
+            assert!(
+                out.contains("id=\"note-main-1\"") && out.contains("id=\"up\""),
+                "{out}"
+            );
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub use internal::body_assets;
 pub mod markdown;
 pub mod oscal;
 pub mod output;
+mod program;
 mod public;
 pub mod theme;
 

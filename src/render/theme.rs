@@ -156,8 +156,8 @@ impl Theme {
         env
     }
 
-    /// A hash of every template (built-in and the site's) and of this program's version:
-    /// a page rendered with other templates is never reused.
+    /// A hash of every template (built-in and the site's) and of this program: a page
+    /// rendered with other templates, or by another build of trustbook, is never reused.
     pub fn fingerprint(&self) -> u64 {
         let mut files = Vec::new();
         if let Some(dir) = BUILTIN.get_dir("templates") {
@@ -168,7 +168,7 @@ impl Theme {
             collect_folder(&base, &base, &mut files);
         }
         let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
-        std::hash::Hash::hash(&(env!("CARGO_PKG_VERSION"), files), &mut hasher);
+        std::hash::Hash::hash(&(super::program::identity(), files), &mut hasher);
         std::hash::Hasher::finish(&hasher)
     }
 
