@@ -5,6 +5,7 @@
 //! Builds SITE in memory as `serve` does, then EDITS times (default 20) changes the first
 //! heading of `content/policies/policy-7.md` (as `scripts/bench.py` does) and rebuilds,
 //! printing the median and fastest rebuild, and the median of each stage.
+//! `--risk` edits `content/risks/risk-7.yaml`'s description instead (a record's save).
 //! `--without parses|pages|highlight|words` starts
 //! that cache afresh before every rebuild, to measure what it saves (`parses` includes the
 //! kept file bytes; `words`, the search indexes' words and entries). Under `valgrind --tool=callgrind` the counts
@@ -58,14 +59,18 @@ fn main() {
         .expect("usage: rebuild SITE [EDITS] [--without CACHE]");
     let edits: usize = plain.get(1).map_or(20, |n| n.parse().expect("a number"));
     let root = Path::new(root.as_str());
-    let policy = root.join("content/policies/policy-7.md");
-    let original = std::fs::read_to_string(&policy).expect("policy-7.md");
+    let risk = args.iter().any(|a| a == "--risk");
+    let (policy, from) = match risk {
+        true => (root.join("content/risks/risk-7.yaml"), "description: "),
+        false => (root.join("content/policies/policy-7.md"), "# Policy 7"),
+    };
+    let original = std::fs::read_to_string(&policy).expect("the edited file");
     let mut reuse = Reuse::serving();
     rebuild(root, &reuse);
     let mut times = Vec::new();
     let mut stages: [Vec<f64>; 3] = Default::default();
     for edit in 0..edits {
-        let text = original.replacen("# Policy 7", &format!("# Policy 7 edit {edit}"), 1);
+        let text = original.replacen(from, &format!("{from}edit {edit} "), 1);
         std::fs::write(&policy, text).expect("writable");
         for cache in &without {
             match *cache {
