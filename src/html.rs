@@ -166,6 +166,39 @@ pub fn relative_urls(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// The ids `html` keeps through the sanitiser, read from the tags of the cleaned HTML (an
+/// attribute's value has its quotes escaped, so a tag ends at the first `>` outside one).
+pub fn kept_ids(html: &str) -> Vec<String> {
+    let cleaned = clean(html, false, &|_| None, &OwnIds::new(HashSet::new()));
+    let mut ids = Vec::new();
+    let mut rest = cleaned.as_str();
+    while let Some(open) = rest.find('<') {
+        let tag_and_after = &rest[open..];
+        let mut quoted = false;
+        let end = tag_and_after
+            .char_indices()
+            .find(|&(_, c)| {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                c == '>' && !quoted
+            })
+            .map_or(tag_and_after.len(), |(i, _)| i);
+        let tag = &tag_and_after[..end];
+        if let Some(at) = tag.find(" id=\"") {
+            let value = &tag[at + 5..];
+            let value = &value[..value.find('"').unwrap_or(value.len())];
+            // Escaped characters would need unescaping to match a link's fragment: rare,
+            // and left out (a link to one is reported, not trusted).
+            if !value.contains('&') {
+                ids.push(value.to_string());
+            }
+        }
+        rest = &tag_and_after[end..];
+    }
+    ids
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

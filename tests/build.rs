@@ -435,3 +435,53 @@ fn another_build_of_the_program_reuses_no_page() {
     assert!(keys.iter().all(|k| k.is_u64()), "{keys:?}");
     assert_ne!(keys[0], keys[1], "the home page's key names the program");
 }
+
+/// An element of raw HTML with an id is a place a link may lead to, checked like a
+/// heading: found, followed on both sites, and internal inside an internal block.
+#[test]
+fn a_link_may_lead_to_an_id_that_raw_html_gives() {
+    let dir = site(None);
+    let root = dir.path();
+    let page = |name: &str, body: &str| {
+        fs::write(
+            root.join(format!("content/pages/{name}.md")),
+            format!("---\nid: PAGE-{}\ntitle: {name}\nvisibility: public\npublic_summary: A page.\n---\n\n{body}\n", name.to_uppercase()),
+        )
+        .unwrap();
+    };
+    page(
+        "terms",
+        "<span id=\"terms-of-use\"></span>\n\nThe terms.\n\n<!-- internal -->\n\n<p id=\"draft-terms\">Draft.</p>\n\n<!-- /internal -->",
+    );
+    page(
+        "links",
+        "See [the terms](terms.md#terms-of-use) and [the draft](terms.md#draft-terms).",
+    );
+    let check = common::check_json(root);
+    let codes: Vec<(String, String)> = (check.findings().iter())
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["message"].to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        !codes.iter().any(|(code, _)| code == "broken-anchor"),
+        "{codes:?}"
+    );
+    assert!(
+        codes
+            .iter()
+            .any(|(code, message)| code == "link-to-non-public" && message.contains("draft-terms")),
+        "a public link to an id inside an internal block: {codes:?}"
+    );
+    assert_eq!(build(root, &[]).code, 0);
+    let links = fs::read_to_string(root.join("public/pages/links/index.html")).unwrap();
+    assert!(links.contains("terms/index.html#terms-of-use\""), "{links}");
+    assert!(!links.contains("#draft-terms"), "{links}");
+    let terms = fs::read_to_string(root.join("public/pages/terms/index.html")).unwrap();
+    assert!(terms.contains("id=\"terms-of-use\"") && !terms.contains("draft-terms"));
+    let handbook = fs::read_to_string(root.join("internal/pages/links/index.html")).unwrap();
+    assert!(handbook.contains("#draft-terms\""), "{handbook}");
+}

@@ -155,6 +155,8 @@ pub fn outline(body: &str) -> Outline {
     // Each heading's slug, and whether it is inside an internal block; ids at the end.
     let mut headings: Vec<(String, bool)> = Vec::new();
     let mut internal_headings: Vec<usize> = Vec::new();
+    // The ids raw HTML keeps through the sanitiser, and whether each is in a block.
+    let mut raw_ids: Vec<(String, bool)> = Vec::new();
     // Where Markdown saw code (shown as text, comments included) and HTML (comments hidden).
     let mut code_ranges: Vec<Range<usize>> = Vec::new();
     let mut html_ranges: Vec<Range<usize>> = Vec::new();
@@ -173,6 +175,7 @@ pub fn outline(body: &str) -> Outline {
                 if let Some(block) = html_block.take() {
                     let at = block.start.min(range.start)..block.end.max(range.end);
                     raw_html_links(body, at.clone(), open_block.is_some(), &mut outline);
+                    raw_html_ids(&body[at.clone()], open_block.is_some(), &mut raw_ids);
                     let was_open = open_block.is_some();
                     let container = containers.last().copied().unwrap_or(0);
                     block_html(body, at, container, &mut open_block, &mut outline);
@@ -232,6 +235,7 @@ pub fn outline(body: &str) -> Outline {
             }
             Event::InlineHtml(_) => {
                 raw_html_links(body, range.clone(), open_block.is_some(), &mut outline);
+                raw_html_ids(&body[range.clone()], open_block.is_some(), &mut raw_ids);
                 mentions(body, range.clone(), INLINE, &mut outline);
             }
             _ => {}
@@ -246,6 +250,15 @@ pub fn outline(body: &str) -> Outline {
     let ids = heading_ids(&headings);
     outline.internal_anchors = internal_headings.iter().map(|&i| ids[i].clone()).collect();
     outline.anchors = ids.into_iter().collect();
+    // An element of raw HTML with an id is a place a link may lead to, like a heading;
+    // public ones first, so that an id also outside a block is not called internal.
+    raw_ids.sort_by_key(|(_, in_block)| *in_block);
+    for (id, in_block) in raw_ids {
+        if in_block && !outline.anchors.contains(&id) {
+            outline.internal_anchors.insert(id.clone());
+        }
+        outline.anchors.insert(id);
+    }
     comments_as_written(body, &code_ranges, &html_ranges, &mut outline);
     outline
 }
@@ -352,6 +365,19 @@ fn raw_html_links(body: &str, at: Range<usize>, in_internal_block: bool, outline
     }
 }
 
+/// The ids of raw HTML that the sanitiser keeps (on an element it allows; not empty, no
+/// space, not the layout's), with whether they are inside an internal block.
+fn raw_html_ids(html: &str, in_internal_block: bool, found: &mut Vec<(String, bool)>) {
+    if !html.to_ascii_lowercase().contains("id") {
+        return;
+    }
+    found.extend(
+        crate::html::kept_ids(html)
+            .into_iter()
+            .map(|id| (id, in_internal_block)),
+    );
+}
+
 /// An HTML block: a marker when it is one marker comment alone; otherwise every comment in
 /// it that mentions internal is an error.
 fn block_html(
@@ -407,6 +433,19 @@ fn mentions(body: &str, at: Range<usize>, misplaced: &'static str, outline: &mut
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_html_ids_the_sanitiser_keeps_are_anchors() {
+        let body = "<span id=\"terms\"></span>\n\nText <a id=\"inline\">x</a>.\n\n<script id=\"s\"></script>\n\n<p>say id=\"fake\" and <b title='a id=\"t\"'>b</b></p>\n\n<div id=\"main\">m</div>\n\n<!-- internal -->\n\n<i id=\"secret\">s</i>\n\n<!-- /internal -->\n\n<!-- <b id=\"commented\">c</b> -->\n";
+        let o = outline(body);
+        for id in ["terms", "inline", "secret"] {
+            assert!(o.anchors.contains(id), "{id}: {:?}", o.anchors);
+        }
+        for id in ["s", "fake", "t", "main", "commented"] {
+            assert!(!o.anchors.contains(id), "{id}: {:?}", o.anchors);
+        }
+        assert_eq!(o.internal_anchors, HashSet::from(["secret".to_string()]));
+    }
 
     #[test]
     fn anchors_are_github_style_and_unique() {
