@@ -402,3 +402,43 @@ fn a_tight_items_text_run_into_by_a_removed_block_or_an_undefined_link_is_refuse
         refused(dir.path(), "public-layout-differs");
     }
 }
+
+#[test]
+fn raw_html_in_an_internal_block_that_is_not_whole_is_refused() {
+    for body in [
+        "Para one.\n\n<!-- internal -->\n\n</div>\n\nSecret ZQXJ outside box?\n\n<!-- /internal -->\n\nPublic after.",
+        "Para one.\n\n<!-- internal -->\n\n<div>\nSecret ZQXJ.\n\n<!-- /internal -->\n\nPublic para two.\n\n</div>\n\nPublic para three.",
+        "<details>\n\n<!-- internal -->\n\nSecret ZQXJ.\n\n</details>\n\n<!-- /internal -->\n\nPublic.",
+        "Para one.\n\n<!-- internal -->\n\nSee <a href=\"https://example.com/\">the ZQXJ source\n\n<!-- /internal -->\n\nPublic.",
+        "- item\n\n  <!-- internal -->\n\n  </li></ul>\n\n  Secret ZQXJ.\n\n  <!-- /internal -->\n\n- item two",
+    ] {
+        let dir = site(None);
+        public_page(dir.path(), body);
+        refused(dir.path(), "internal-marker-malformed");
+    }
+    // Whole HTML in a block is fine, and stays in the handbook's box.
+    let dir = site(None);
+    let root = dir.path();
+    public_page(
+        root,
+        "Para one.\n\n<!-- internal -->\n\n<div class=\"x\"><p>Secret ZQXJ.</p></div>\n\n<!-- /internal -->\n\nPublic after.",
+    );
+    assert_eq!(build(root, &[]).code, 0);
+    assert_no_canary(root);
+    let page = fs::read_to_string(root.join("internal/pages/probe/index.html")).unwrap();
+    let boxed = &page[page.find("class=\"internal-block\"").unwrap()..];
+    let boxed = &boxed[..boxed.find("Public after").unwrap()];
+    assert!(boxed.contains("Secret ZQXJ"), "{boxed}");
+}
+
+#[test]
+fn a_definition_in_a_block_that_shadows_a_public_one_is_refused() {
+    for body in [
+        "See [x].\n\n<!-- internal -->\n\n[x]: https://zqxj.example.com/\n\n<!-- /internal -->\n\n[x]: https://example.com/public",
+        "Text[^a].\n\n<!-- internal -->\n\n[^a]: ZQXJ note.\n\n<!-- /internal -->\n\n[^a]: public note.",
+    ] {
+        let dir = site(None);
+        public_page(dir.path(), body);
+        refused(dir.path(), "public-layout-differs");
+    }
+}

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod date;
 pub mod files;
 pub mod front_matter;
+mod html_balance;
 pub mod markers;
 pub mod oscal;
 pub mod outline;

@@ -84,26 +84,46 @@ pub fn ids_taken_by_layout() -> HashSet<String> {
 /// holds, for each slug, the first number not yet tried: every one below it is taken
 /// (the set only grows), so a page of thousands of equal headings is not numbered in
 /// quadratic time.
-/// Each footnote label's id, in order of first use: `note-` and the label's slug, numbered
-/// past the layout's ids, `headings` and each other (`[^main]` must not take the id of the
-/// page's `<main>`, nor `[^up]` that of `## Up`, and `[^a b]` gets no space).
+/// A footnote's label as Markdown matches it: `[^A]` is the note `[^a]: …` defines, and
+/// `[^SS]` that of `[^ß]` (Unicode case folding, as the parser does).
+pub type NoteLabel = unicase::UniCase<String>;
+
+/// The id of each footnote reference and definition, given in order with whether each is
+/// a definition: `note-` and the label's slug, numbered past the layout's ids, `headings`
+/// and each other (`[^main]` must not take the id of the page's `<main>`, nor `[^up]` that
+/// of `## Up`, and `[^a b]` gets no space). References go to their label's first
+/// definition; a label defined again gets an id of its own, so no id is on a page twice.
 pub fn note_ids<'l>(
-    labels: impl IntoIterator<Item = &'l str>,
+    notes: impl IntoIterator<Item = (&'l str, bool)>,
     headings: &[String],
-) -> HashMap<String, String> {
+) -> Vec<String> {
     let mut taken = ids_taken_by_layout();
     taken.extend(headings.iter().cloned());
     let mut next = HashMap::new();
-    let mut ids = HashMap::new();
-    for label in labels {
-        if !ids.contains_key(label) {
-            let slug = slugify(label);
-            let slug = format!("note-{slug}").trim_end_matches('-').to_string();
-            ids.insert(
-                label.to_string(),
-                unique_anchor(slug, &mut taken, &mut next),
-            );
-        }
+    let mut by_label: HashMap<NoteLabel, (String, bool)> = HashMap::new();
+    let mut ids = Vec::new();
+    for (label, definition) in notes {
+        let mut fresh = || {
+            let slug = format!("note-{}", slugify(label));
+            unique_anchor(
+                slug.trim_end_matches('-').to_string(),
+                &mut taken,
+                &mut next,
+            )
+        };
+        let id = match by_label.get_mut(&NoteLabel::new(label.to_string())) {
+            Some((_, defined)) if definition && *defined => fresh(),
+            Some((id, defined)) => {
+                *defined |= definition;
+                id.clone()
+            }
+            None => {
+                let id = fresh();
+                by_label.insert(NoteLabel::new(label.to_string()), (id.clone(), definition));
+                id
+            }
+        };
+        ids.push(id);
     }
     ids
 }
@@ -157,6 +177,8 @@ pub fn outline(body: &str) -> Outline {
     let mut internal_headings: Vec<usize> = Vec::new();
     // The ids raw HTML keeps through the sanitiser, and whether each is in a block.
     let mut raw_ids: Vec<(String, bool)> = Vec::new();
+    // The raw HTML inside the open block, piece by piece: it must be whole by itself.
+    let mut html_in_block: Vec<Range<usize>> = Vec::new();
     // Where Markdown saw code (shown as text, comments included) and HTML (comments hidden).
     let mut code_ranges: Vec<Range<usize>> = Vec::new();
     let mut html_ranges: Vec<Range<usize>> = Vec::new();
@@ -177,10 +199,18 @@ pub fn outline(body: &str) -> Outline {
                     raw_html_links(body, at.clone(), open_block.is_some(), &mut outline);
                     raw_html_ids(&body[at.clone()], open_block.is_some(), &mut raw_ids);
                     let was_open = open_block.is_some();
+                    let opened_at = open_block.map(|(start, _)| start);
                     let container = containers.last().copied().unwrap_or(0);
-                    block_html(body, at, container, &mut open_block, &mut outline);
-                    if was_open && open_block.is_none() {
-                        internal_headings.append(&mut anchors_in_block);
+                    block_html(body, at.clone(), container, &mut open_block, &mut outline);
+                    match (was_open, open_block.is_some()) {
+                        (true, true) => html_in_block.push(at),
+                        (true, false) => {
+                            internal_headings.append(&mut anchors_in_block);
+                            let pieces = std::mem::take(&mut html_in_block);
+                            let opened_at = opened_at.unwrap_or(at.start);
+                            unbalanced_html(body, &pieces, opened_at, &mut outline);
+                        }
+                        _ => html_in_block.clear(),
                     }
                 }
                 continue;
@@ -236,6 +266,9 @@ pub fn outline(body: &str) -> Outline {
             Event::InlineHtml(_) => {
                 raw_html_links(body, range.clone(), open_block.is_some(), &mut outline);
                 raw_html_ids(&body[range.clone()], open_block.is_some(), &mut raw_ids);
+                if open_block.is_some() {
+                    html_in_block.push(range.clone());
+                }
                 mentions(body, range.clone(), INLINE, &mut outline);
             }
             _ => {}
@@ -363,6 +396,34 @@ fn raw_html_links(body: &str, at: Range<usize>, in_internal_block: bool, outline
             image: false,
         });
     }
+}
+
+/// An internal block whose raw HTML (`pieces`, in order) closes an element it did not
+/// open, or leaves one open: its box in the handbook would not hold what it hides.
+fn unbalanced_html(body: &str, pieces: &[Range<usize>], opened_at: usize, outline: &mut Outline) {
+    let mut html = String::new();
+    let mut starts = Vec::new();
+    for piece in pieces {
+        starts.push((html.len(), piece.clone()));
+        html.push_str(&body[piece.clone()]);
+        html.push('\n');
+    }
+    let Some(at) = super::html_balance::first_unbalanced(&html) else {
+        return;
+    };
+    let span = match starts.iter().rev().find(|(start, _)| *start <= at) {
+        Some((_, piece)) if at < html.len() => piece.clone(),
+        _ => {
+            opened_at
+                ..body[opened_at..]
+                    .find('\n')
+                    .map_or(body.len(), |i| opened_at + i)
+        }
+    };
+    outline.marker_errors.push(MarkerError::Malformed(
+        span,
+        "raw HTML in an internal block must close what it opens, and only that: an element closed here that opened outside the block, or left open, would carry the handbook's box, or hidden text, across the text around it",
+    ));
 }
 
 /// The ids of raw HTML that the sanitiser keeps (on an element it allows; not empty, no

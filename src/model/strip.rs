@@ -3,7 +3,7 @@
 //! print what was removed.
 
 use crate::load::outline::options;
-use pulldown_cmark::{Event, Parser, TagEnd};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use std::ops::Range;
 
 /// The byte ranges of every HTML comment that Markdown treats as HTML (not those shown as
@@ -119,6 +119,12 @@ pub fn layout_change(body: &str, internal_blocks: &[Range<usize>]) -> Option<Lay
             .filter(|(shape, at)| !is_removed(shape, &handbook_text, at, &blocks))
             .map(|(shape, at)| (shape, at.start)),
     );
+    if let Some(named) = note_defined_in_and_out(&handbook_text, &blocks) {
+        return Some(LayoutChange {
+            at: internal_blocks[named].start,
+            definition: true,
+        });
+    }
     let public = public_body(body, internal_blocks);
     let published: Vec<Shape> = joined(shapes(&public).map(|(shape, at)| (shape, at.start)))
         .into_iter()
@@ -134,17 +140,34 @@ pub fn layout_change(body: &str, internal_blocks: &[Range<usize>]) -> Option<Lay
     // what was before it to what follows), else the last block.
     let before = handbook[..differs].last().map_or(0, |(_, at)| *at);
     let named = (blocks.iter().position(|b| b.start >= before)).unwrap_or(blocks.len() - 1);
-    let is_reference = |shape: Option<&Shape>| {
-        matches!(
-            shape,
-            Some(Shape::Note | Shape::Start(TagEnd::Link | TagEnd::Image))
-        )
-    };
+    let is_reference = |shape: Option<&Shape>| matches!(shape, Some(Shape::Note | Shape::Link(_)));
     Some(LayoutChange {
         at: internal_blocks[named].start,
         definition: is_reference(handbook.get(differs).map(|(shape, _)| shape))
             || is_reference(published.get(differs)),
     })
+}
+
+/// The block (by index into `blocks`) that defines a footnote also defined outside every
+/// block: the handbook's reference shows the first definition, the public page the other.
+fn note_defined_in_and_out(text: &str, blocks: &[Range<usize>]) -> Option<usize> {
+    let mut inside: Vec<(crate::load::outline::NoteLabel, usize)> = Vec::new();
+    let mut outside = std::collections::HashSet::new();
+    for (event, at) in Parser::new_ext(text, options()).into_offset_iter() {
+        if let Event::Start(Tag::FootnoteDefinition(label)) = event {
+            let label = crate::load::outline::NoteLabel::new(label.to_string());
+            match blocks
+                .iter()
+                .position(|b| b.start <= at.start && at.start < b.end)
+            {
+                Some(block) => inside.push((label, block)),
+                None => {
+                    outside.insert(label);
+                }
+            }
+        }
+    }
+    (inside.into_iter()).find_map(|(label, block)| outside.contains(&label).then_some(block))
 }
 
 /// Where removing an internal block changes the public page's layout, and how.
@@ -169,6 +192,9 @@ enum Shape {
     Rule,
     Break,
     Note,
+    /// A link or image, with where it leads: a definition inside a block can shadow a
+    /// later one of the same name (`[x]: …` defined twice, the first wins).
+    Link(String),
 }
 
 fn is_shown(tag: &TagEnd) -> bool {
@@ -186,6 +212,9 @@ fn shapes(text: &str) -> impl Iterator<Item = (Shape, Range<usize>)> + '_ {
     Parser::new_ext(text, options())
         .into_offset_iter()
         .filter_map(|(event, at)| match event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                Some((Shape::Link(dest_url.to_string()), at))
+            }
             Event::Start(tag) => Some(tag.to_end())
                 .filter(is_shown)
                 .map(|t| (Shape::Start(t), at)),
@@ -308,6 +337,8 @@ mod tests {
             "- one\n  <!-- internal -->\n  SECRET\n  <!-- /internal -->\n  continuation\n- two\n",
             "See [the site][x].\n\n<!-- internal -->\n[x]: https://example.com/\n<!-- /internal -->\n",
             "Text[^s].\n\n<!-- internal -->\n[^s]: Secret note.\n<!-- /internal -->\n",
+            "See [x].\n\n<!-- internal -->\n\n[x]: https://secret.example/\n\n<!-- /internal -->\n\n[x]: https://example.com/\n",
+            "Text[^a].\n\n<!-- internal -->\n\n[^A]: Secret note.\n\n<!-- /internal -->\n\n[^a]: Public note.\n",
         ] {
             assert_eq!(
                 layout_change_at(body),

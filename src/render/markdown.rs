@@ -94,27 +94,28 @@ pub fn to_html(
         _ => false,
     });
     // The footnotes' ids, apart from the headings' and the layout's.
-    let labels = parsed.iter().filter_map(|event| match event {
-        Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) => {
-            Some(label.as_ref())
-        }
+    let notes = parsed.iter().filter_map(|event| match event {
+        Event::FootnoteReference(label) => Some((label.as_ref(), false)),
+        Event::Start(Tag::FootnoteDefinition(label)) => Some((label.as_ref(), true)),
         _ => None,
     });
-    let note_ids = crate::load::outline::note_ids(labels, &ids);
+    let note_ids = crate::load::outline::note_ids(notes, &ids);
     // What the sanitiser needs, for a body that goes through it: the headings' and notes'
     // ids (raw HTML may not take them) and the notes' same-page links (`[^name]: …`),
     // which carry the token through it as the ids do.
     let sanitising = raw_html.then(|| {
-        let own_ids = ids.iter().chain(note_ids.values()).cloned().collect();
+        let own_ids = ids.iter().chain(&note_ids).cloned().collect();
         let own = crate::html::OwnIds::new(own_ids);
-        let notes: HashMap<String, String> = (note_ids.values())
+        let notes: HashMap<String, String> = (note_ids.iter())
             .map(|id| (format!("#{}{id}", own.token), format!("#{id}")))
             .collect();
         (own, notes)
     });
-    // A note's id as the HTML writer is given it: with the token, through the sanitiser.
-    let note_id = |label: &str| -> CowStr {
-        let id = note_ids.get(label).cloned().unwrap_or_default();
+    // Each note's id in turn, as the HTML writer is given it (in the place of its label):
+    // with the token, through the sanitiser.
+    let mut note_ids_in_order = note_ids.iter();
+    let mut note_id = || -> CowStr {
+        let id = note_ids_in_order.next().cloned().unwrap_or_default();
         match &sanitising {
             Some((own, _)) => format!("{}{id}", own.token).into(),
             None => id.into(),
@@ -162,9 +163,9 @@ pub fn to_html(
                 Some(Marker::Close) => Event::Html("</div>\n".into()),
                 None => Event::Html(html),
             },
-            Event::FootnoteReference(label) => Event::FootnoteReference(note_id(&label)),
-            Event::Start(Tag::FootnoteDefinition(label)) => {
-                Event::Start(Tag::FootnoteDefinition(note_id(&label)))
+            Event::FootnoteReference(_) => Event::FootnoteReference(note_id()),
+            Event::Start(Tag::FootnoteDefinition(_)) => {
+                Event::Start(Tag::FootnoteDefinition(note_id()))
             }
             other => other,
         };
@@ -494,6 +495,21 @@ mod tests {
                 out.contains("id=\"note-main-1\"") && out.contains("id=\"up\""),
                 "{out}"
             );
+        }
+        // Labels as Markdown matches them (case folded), and a label defined twice.
+        let folded = "A[^A] B[^SS] C[^ss] D[^d].\n\n[^a]: a\n[^ß]: sharp\n[^d]: one\n[^d]: two\n";
+        for extra in ["", "\n<b>raw</b>\n"] {
+            let out = html(&format!("{folded}{extra}"), false);
+            let ids = attribute_values(&out, "id");
+            let unique: HashSet<&String> = ids.iter().collect();
+            assert_eq!(unique.len(), ids.len(), "an id twice: {ids:?}");
+            for href in attribute_values(&out, "href") {
+                let target = href.strip_prefix('#').unwrap();
+                assert!(
+                    ids.iter().any(|id| id == target),
+                    "{href} leads nowhere: {out}"
+                );
+            }
         }
     }
 
