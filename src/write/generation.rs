@@ -51,6 +51,8 @@ pub struct Generation {
     walk: Option<JoinHandle<io::Result<BTreeSet<String>>>>,
     /// Every path of this generation; pages with what the next build needs to reuse them.
     written: Mutex<HashMap<String, Option<Recorded>>>,
+    /// Made for this build: it held nothing before.
+    fresh: bool,
 }
 
 fn nanos(time: io::Result<SystemTime>) -> u64 {
@@ -182,6 +184,7 @@ impl Generation {
             }
         }
         let cannot = |e: io::Error| format!("cannot write {}: {e}", folder.display());
+        let fresh = !folder.exists();
         fs::create_dir_all(&folder).map_err(cannot)?;
         // From here the folder's files change: its marker must no longer vouch for them.
         fs::write(folder.join(MARKER), MARKER_TEXT).map_err(cannot)?;
@@ -199,6 +202,7 @@ impl Generation {
             previous: previous.unwrap_or_default(),
             walk: Some(walk),
             written: Mutex::default(),
+            fresh,
         })
     }
 
@@ -231,7 +235,11 @@ impl Generation {
                 }
             }
         }
-        remove_empty_folders(&self.folder).map_err(cannot)?;
+        // A folder made for this build holds only the folders made for its files: none is
+        // empty, and walking 20,000 of them to find so was a clean build's waste.
+        if !self.fresh {
+            remove_empty_folders(&self.folder).map_err(cannot)?;
+        }
         let name = name_of(&self.target);
         let mut marker = MARKER_TEXT.to_string();
         if let Some(manifests) = &self.manifests {
