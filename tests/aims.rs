@@ -352,6 +352,13 @@ fn parties_and_assessments_stay_internal_but_a_public_assessment_summary_is_on_t
         json["systems"][0]["impact_assessment"]["date"],
         "2026-10-01"
     );
+    // A dated fact the public page shows: the site's "last updated" and the page's
+    // `lastmod` are no older than it.
+    assert!(json["updated"].as_str().unwrap() >= "2026-10-01", "{json}");
+    let sitemap = read(&root.join("public/sitemap.xml"));
+    let entry = &sitemap[sitemap.find("systems/chatbot/").unwrap()..];
+    let lastmod = &entry[entry.find("<lastmod>").unwrap() + 9..][..10];
+    assert!(lastmod >= "2026-10-01", "{sitemap}");
     // The handbook: both CSVs, the pages and their links.
     let internal = root.join("internal");
     let parties = read(&internal.join("parties.csv"));

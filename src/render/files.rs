@@ -436,16 +436,16 @@ fn last_modified(model: &PublicModel) -> std::collections::HashMap<&str, crate::
             dates.insert(d.url.as_str(), date);
         }
     }
+    // A system's page shows its newest public impact assessment, dated.
+    let system_dates = (model.systems.iter()).map(|s| {
+        let assessed = s.impact_assessment.as_ref().map(|a| a.date);
+        (s.url.as_str(), s.last_reviewed.max(assessed))
+    });
     let reviewed = (model
         .controls
         .iter()
         .map(|c| (c.url.as_str(), c.last_reviewed)))
-    .chain(
-        model
-            .systems
-            .iter()
-            .map(|s| (s.url.as_str(), s.last_reviewed)),
-    );
+    .chain(system_dates);
     for (url, date) in reviewed {
         if let Some(date) = date {
             dates.insert(url, date);

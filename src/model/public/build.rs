@@ -308,10 +308,14 @@ impl<'a> Builder<'a> {
         let mut systems = Vec::new();
         for record in &self.site.systems {
             let data = &record.data;
-            match publish::record(data.visibility, data.public_summary.as_deref()).shown {
+            match publish::of(&data).shown {
                 Visibility::Public => {
                     let url = self.publish(&data.id, urls::system(&record.stem));
                     self.dates.extend(data.last_reviewed);
+                    // The card shows its newest public impact assessment: a fact with a date.
+                    let impact_assessment = self.public_assessment(&data.id);
+                    self.dates
+                        .extend(impact_assessment.as_ref().map(|a| a.date));
                     let last_changed = self.changed(record.file, &data.name, &url);
                     systems.push(PublicSystem {
                         url,
@@ -334,7 +338,7 @@ impl<'a> Builder<'a> {
                         opt_out: data.opt_out.clone(),
                         models: data.models.clone(),
                         suppliers: self.supplier_links(&data.suppliers, self.today),
-                        impact_assessment: self.public_assessment(&data.id),
+                        impact_assessment,
                     });
                 }
                 Visibility::Restricted => self.restrict(
@@ -357,14 +361,11 @@ impl<'a> Builder<'a> {
                 continue;
             };
             let data = &supplier.data;
-            let (name, anchor) =
-                match publish::record(data.visibility, data.public_summary.as_deref()).shown {
-                    Visibility::Public => {
-                        (data.name.clone(), Some(urls::supplier_anchor(&data.id)))
-                    }
-                    Visibility::Restricted => (data.name.clone(), None),
-                    Visibility::Internal => ("a third-party provider".to_string(), None),
-                };
+            let (name, anchor) = match publish::of(&data).shown {
+                Visibility::Public => (data.name.clone(), Some(urls::supplier_anchor(&data.id))),
+                Visibility::Restricted => (data.name.clone(), None),
+                Visibility::Internal => ("a third-party provider".to_string(), None),
+            };
             let link = SupplierLink {
                 name,
                 anchor,
@@ -387,10 +388,7 @@ impl<'a> Builder<'a> {
         (self.site.assessments.iter())
             .map(|a| &a.data)
             .filter(|a| a.system == id)
-            .filter(|a| {
-                publish::record(a.visibility, a.public_summary.as_deref()).shown
-                    == Visibility::Public
-            })
+            .filter(|a| publish::of(&a).shown == Visibility::Public)
             .max_by_key(|a| a.date)
             .map(|a| PublicAssessment {
                 date: a.date,
@@ -411,7 +409,7 @@ impl<'a> Builder<'a> {
                 out.total_current += 1;
                 out.total_training += usize::from(data.trains_on_customer_data);
             }
-            match publish::record(data.visibility, data.public_summary.as_deref()).shown {
+            match publish::of(&data).shown {
                 Visibility::Public => {}
                 Visibility::Restricted => {
                     self.restrict(
@@ -519,7 +517,7 @@ impl<'a> Builder<'a> {
         let mut objectives = Vec::new();
         for record in &self.site.objectives {
             let data = &record.data;
-            match publish::record(data.visibility, data.public_summary.as_deref()).shown {
+            match publish::of(&data).shown {
                 Visibility::Public => objectives.push(PublicAiObjective {
                     statement: data.statement.clone(),
                     target: data.target.clone(),
@@ -540,7 +538,7 @@ impl<'a> Builder<'a> {
         let mut risks = Vec::new();
         for record in &self.site.risks {
             let data = &record.data;
-            match publish::record(data.visibility, data.public_summary.as_deref()).shown {
+            match publish::of(&data).shown {
                 Visibility::Public => {
                     let url = self.publish(&data.id, urls::risk(&data.id));
                     let last_changed = self.changed(record.file, &data.title, &url);
