@@ -5,7 +5,8 @@
 //!
 //! Deny by default: a record is public only when it is marked so *and* ready: a policy
 //! approved, a page not draft, in review or retired, a control assessed (its justification
-//! written), a public summary that is not a placeholder. An asset is public only when it
+//! written), a public summary that is not a placeholder, and no placeholder in any text
+//! its public page would print. An asset is public only when it
 //! lies under `content/assets/` (symbolic links included: where they lead counts), outside
 //! `assets/internal/`, is not named (nor its folder) as evidence or an impact assessment,
 //! is no hard link to such a file, and is nothing a browser would run.
@@ -23,6 +24,8 @@ use std::path::{Path, PathBuf};
 pub struct Decision {
     pub shown: Visibility,
     pub withheld: Option<&'static str>,
+    /// The field that is why, when it is not the public summary or the status.
+    pub field: Option<&'static str>,
 }
 
 impl Decision {
@@ -30,7 +33,170 @@ impl Decision {
         Decision {
             shown: visibility,
             withheld: None,
+            field: None,
         }
+    }
+
+    fn withheld(why: &'static str) -> Self {
+        Decision {
+            shown: Visibility::Internal,
+            withheld: Some(why),
+            field: None,
+        }
+    }
+}
+
+/// A record the public site may show: how it is marked, its public summary, and the texts
+/// its page prints as written, public or (by name, "on request") restricted.
+pub trait Shown {
+    fn visibility(&self) -> Visibility;
+    fn public_summary(&self) -> Option<&str>;
+    /// The texts the public site prints when the record is `shown` so, by field.
+    fn shown_texts(&self, shown: Visibility) -> Vec<(&'static str, &str)>;
+}
+
+const UNWRITTEN: &str =
+    "a text it shows still says TODO (or TBD): the public page would print it as written";
+
+/// A record's decision: shown as marked once its public summary is written, and every
+/// text it would show: an AI system whose purpose says `TODO: why it is used` is not a
+/// statement anyone has made yet, any more than a control's placeholder justification.
+pub fn of<S: Shown + ?Sized>(shown: &S) -> Decision {
+    let decision = record(shown.visibility(), shown.public_summary());
+    if decision.shown == Visibility::Internal {
+        return decision;
+    }
+    let texts = shown.shown_texts(decision.shown);
+    match texts
+        .into_iter()
+        .find(|(_, text)| placeholder(text).is_some())
+    {
+        Some((field, _)) => Decision {
+            field: Some(field),
+            ..Decision::withheld(UNWRITTEN)
+        },
+        None => decision,
+    }
+}
+
+/// Records are shared (`Arc`) and borrowed as often as owned.
+impl<T: Shown + ?Sized> Shown for std::sync::Arc<T> {
+    fn visibility(&self) -> Visibility {
+        (**self).visibility()
+    }
+    fn public_summary(&self) -> Option<&str> {
+        (**self).public_summary()
+    }
+    fn shown_texts(&self, shown: Visibility) -> Vec<(&'static str, &str)> {
+        (**self).shown_texts(shown)
+    }
+}
+
+impl<T: Shown + ?Sized> Shown for &T {
+    fn visibility(&self) -> Visibility {
+        (**self).visibility()
+    }
+    fn public_summary(&self) -> Option<&str> {
+        (**self).public_summary()
+    }
+    fn shown_texts(&self, shown: Visibility) -> Vec<(&'static str, &str)> {
+        (**self).shown_texts(shown)
+    }
+}
+
+impl Shown for crate::load::records::SystemRecord {
+    fn visibility(&self) -> Visibility {
+        self.visibility
+    }
+    fn public_summary(&self) -> Option<&str> {
+        self.public_summary.as_deref()
+    }
+    fn shown_texts(&self, shown: Visibility) -> Vec<(&'static str, &str)> {
+        let mut texts = vec![("name", self.name.as_str())];
+        if shown == Visibility::Public {
+            texts.extend([
+                ("description", self.description.as_str()),
+                ("purpose", self.purpose.as_str()),
+                ("human_oversight", self.human_oversight.as_str()),
+            ]);
+            let optional = [
+                ("ai_disclosure", &self.ai_disclosure),
+                ("limitations", &self.limitations),
+                ("affected_people", &self.affected_people),
+                ("data_retention", &self.data_retention),
+                ("opt_out", &self.opt_out),
+            ];
+            texts.extend((optional.into_iter()).filter_map(|(f, t)| Some((f, t.as_deref()?))));
+            texts.extend(self.models.iter().map(|m| ("models", m.as_str())));
+        }
+        texts
+    }
+}
+
+impl Shown for crate::load::records::RiskRecord {
+    fn visibility(&self) -> Visibility {
+        self.visibility
+    }
+    fn public_summary(&self) -> Option<&str> {
+        self.public_summary.as_deref()
+    }
+    fn shown_texts(&self, _: Visibility) -> Vec<(&'static str, &str)> {
+        vec![("title", self.title.as_str())]
+    }
+}
+
+impl Shown for crate::load::records::SupplierRecord {
+    fn visibility(&self) -> Visibility {
+        self.visibility
+    }
+    fn public_summary(&self) -> Option<&str> {
+        self.public_summary.as_deref()
+    }
+    fn shown_texts(&self, shown: Visibility) -> Vec<(&'static str, &str)> {
+        let mut texts = vec![("name", self.name.as_str())];
+        if shown == Visibility::Public {
+            texts.extend([
+                ("service", self.service.as_str()),
+                ("purpose", self.purpose.as_str()),
+            ]);
+            texts.extend(self.retention.as_deref().map(|r| ("retention", r)));
+            texts.extend(
+                self.data_categories
+                    .iter()
+                    .map(|c| ("data_categories", c.as_str())),
+            );
+            texts.extend(self.locations.iter().map(|l| ("locations", l.as_str())));
+        }
+        texts
+    }
+}
+
+impl Shown for crate::load::aims::ObjectiveRecord {
+    fn visibility(&self) -> Visibility {
+        self.visibility
+    }
+    fn public_summary(&self) -> Option<&str> {
+        self.public_summary.as_deref()
+    }
+    fn shown_texts(&self, shown: Visibility) -> Vec<(&'static str, &str)> {
+        let mut texts = vec![("statement", self.statement.as_str())];
+        if shown == Visibility::Public {
+            texts.push(("target", self.target.as_str()));
+        }
+        texts
+    }
+}
+
+impl Shown for crate::load::aims::AssessmentRecord {
+    fn visibility(&self) -> Visibility {
+        self.visibility
+    }
+    fn public_summary(&self) -> Option<&str> {
+        self.public_summary.as_deref()
+    }
+    /// A public assessment shows its decision and date beside its summary: nothing free.
+    fn shown_texts(&self, _: Visibility) -> Vec<(&'static str, &str)> {
+        Vec::new()
     }
 }
 
@@ -50,17 +216,21 @@ pub fn document_decision(
     };
     match (visibility, unpublishable) {
         (Visibility::Internal, _) | (_, None) => Decision::as_marked(visibility),
-        (_, Some(why)) => Decision {
-            shown: Visibility::Internal,
-            withheld: Some(why),
-        },
+        (_, Some(why)) => Decision::withheld(why),
     }
 }
 
 pub fn document(document: &Document) -> Decision {
     let meta = &document.record.data;
     let decision = document_decision(document.kind, meta.visibility, meta.status);
-    with_summary(decision, meta.public_summary.as_deref())
+    let decision = with_summary(decision, meta.public_summary.as_deref());
+    match decision.shown != Visibility::Internal && placeholder(&meta.title).is_some() {
+        true => Decision {
+            field: Some("title"),
+            ..Decision::withheld(UNWRITTEN)
+        },
+        false => decision,
+    }
 }
 
 /// Systems and risks are shown as marked, once their public summary is written.
@@ -74,10 +244,7 @@ fn with_summary(decision: Decision, public_summary: Option<&str>) -> Decision {
     if decision.shown == Visibility::Internal || !unwritten {
         return decision;
     }
-    Decision {
-        shown: Visibility::Internal,
-        withheld: Some("its public_summary still says TODO (or TBD)"),
-    }
+    Decision::withheld("its public_summary still says TODO (or TBD)")
 }
 
 /// A control is shown as marked once it is assessed: a status next to a placeholder
@@ -87,10 +254,9 @@ pub fn control(control: &ControlRecord) -> Decision {
         (Visibility::Internal, _) | (_, true) => {
             record(control.visibility, control.public_summary.as_deref())
         }
-        (_, false) => Decision {
-            shown: Visibility::Internal,
-            withheld: Some("its justification is still a placeholder (not yet assessed)"),
-        },
+        (_, false) => {
+            Decision::withheld("its justification is still a placeholder (not yet assessed)")
+        }
     }
 }
 

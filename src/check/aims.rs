@@ -383,10 +383,7 @@ fn assessments(site: &Site, today: Date, findings: &mut Vec<Finding>) {
             );
         }
         if data.visibility != Visibility::Internal
-            && system.is_some_and(|s| {
-                publish::record(s.data.visibility, s.data.public_summary.as_deref()).shown
-                    != Visibility::Public
-            })
+            && system.is_some_and(|s| publish::of(&s.data).shown != Visibility::Public)
         {
             findings.push(
                 Finding::new(

@@ -29,7 +29,7 @@ pub fn check(site: &Site, index: &Index, assets: &publish::Assets, findings: &mu
             marker_errors(document, &mut findings);
             let decision = publish::document(document);
             if let Some(why) = decision.withheld {
-                withheld(document, why, &mut findings);
+                withheld(document, (why, decision.field), &mut findings);
             }
             let public = decision.shown == Visibility::Public;
             for link in &document.outline.links {
@@ -75,15 +75,25 @@ struct Context<'a> {
 }
 
 /// A document its author marked public (or restricted) that the public site will not show.
-fn withheld(document: &Document, why: &str, findings: &mut Vec<Finding>) {
+fn withheld(document: &Document, (why, field): (&str, Option<&str>), findings: &mut Vec<Finding>) {
     let meta = &document.record.data;
     let marked = match meta.visibility {
         Visibility::Restricted => "restricted",
         _ => "public",
     };
+    let (field, help) = match field {
+        Some(field) => (
+            field,
+            "write the text the public may read, or mark it `visibility: internal` until it is",
+        ),
+        None => (
+            "visibility",
+            "approve it (`status: approved` with `approved_by` and `approved_on`), or mark it `visibility: internal` until it is",
+        ),
+    };
     let at = At {
         file: document.record.file,
-        span: document.record.positions.value("visibility"),
+        span: document.record.positions.value(field),
     };
     findings.push(
         Finding::new(
@@ -91,7 +101,7 @@ fn withheld(document: &Document, why: &str, findings: &mut Vec<Finding>) {
             format!("marked `visibility: {marked}`, but not published: {why}"),
         )
         .at(at)
-        .help("approve it (`status: approved` with `approved_by` and `approved_on`), or mark it `visibility: internal` until it is"),
+        .help(help),
     );
 }
 

@@ -145,7 +145,7 @@ pub fn run_keeping(site: &Site, today: Date, findings: &mut Vec<Finding>) -> Bod
             Rule::alone(move |f| reviews::check(site, today, config.data.review.warn_days, f)),
             Rule::alone(move |f| theme(site, config, assets, f)),
             Rule::alone(move |f| withheld_records(site, f)),
-            Rule::alone(move |f| public_placeholders(site, f)),
+            Rule::alone(move |f| public_body_placeholders(site, f)),
             Rule::alone(move |f| site_addresses(config, f)),
             // Reads what was found before it, as `fields::check` does.
             Rule::after_those_before(move |f| certification::check(site, config, assets, today, f)),
@@ -223,176 +223,32 @@ fn withheld_records(site: &Site, findings: &mut Vec<Finding>) {
     let controls = (site.controls.iter())
         .filter(|c| publish::is_assessed(&c.data))
         .map(|c| (c.file, &c.positions, publish::control(&c.data)));
-    let systems = site.systems.iter().map(|s| {
-        let summary = s.data.public_summary.as_deref();
-        (
-            s.file,
-            &s.positions,
-            publish::record(s.data.visibility, summary),
-        )
-    });
-    let risks = site.risks.iter().map(|r| {
-        let summary = r.data.public_summary.as_deref();
-        (
-            r.file,
-            &r.positions,
-            publish::record(r.data.visibility, summary),
-        )
-    });
-    let suppliers = site.suppliers.iter().map(|r| {
-        let summary = r.data.public_summary.as_deref();
-        (
-            r.file,
-            &r.positions,
-            publish::record(r.data.visibility, summary),
-        )
-    });
-    let objectives = site.objectives.iter().map(|r| {
-        let summary = r.data.public_summary.as_deref();
-        (
-            r.file,
-            &r.positions,
-            publish::record(r.data.visibility, summary),
-        )
-    });
-    let assessments = site.assessments.iter().map(|r| {
-        let summary = r.data.public_summary.as_deref();
-        (
-            r.file,
-            &r.positions,
-            publish::record(r.data.visibility, summary),
-        )
-    });
+    let systems = (site.systems.iter()).map(|r| (r.file, &r.positions, publish::of(&r.data)));
+    let risks = (site.risks.iter()).map(|r| (r.file, &r.positions, publish::of(&r.data)));
+    let suppliers = (site.suppliers.iter()).map(|r| (r.file, &r.positions, publish::of(&r.data)));
+    let objectives = (site.objectives.iter()).map(|r| (r.file, &r.positions, publish::of(&r.data)));
+    let assessments =
+        (site.assessments.iter()).map(|r| (r.file, &r.positions, publish::of(&r.data)));
     let records = controls.chain(systems).chain(risks).chain(suppliers);
     for (file, positions, decision) in records.chain(objectives).chain(assessments) {
         if let Some(why) = decision.withheld {
+            let (field, help) = match decision.field {
+                Some(field) => (
+                    field,
+                    "write the text the public may read, or mark the record `visibility: internal` until it is",
+                ),
+                None => (
+                    "public_summary",
+                    "write the sentence the public may read, or mark it `visibility: internal` until it is",
+                ),
+            };
             findings.push(
                 Finding::new(
                     Code::PublicNotPublished,
                     format!("marked public or restricted, but not published: {why}"),
                 )
-                .at(value_at(file, positions, "public_summary"))
-                .help("write the sentence the public may read, or mark it `visibility: internal` until it is"),
-            );
-        }
-    }
-}
-
-/// Placeholders in the free text a published record shows (its summary and
-/// justification have their own rules): the page would print them as they are.
-fn public_placeholders(site: &Site, findings: &mut Vec<Finding>) {
-    let mut fields: Vec<(usize, &Positions, &str, &str)> = Vec::new();
-    // Items of lists, named by their path (`models.0`).
-    let mut listed: Vec<(usize, &Positions, String, &str)> = Vec::new();
-    for system in &site.systems {
-        let data = &system.data;
-        let decision = publish::record(data.visibility, data.public_summary.as_deref());
-        if decision.shown == Visibility::Restricted {
-            // Listed by name, "available on request".
-            fields.push((system.file, &system.positions, "name", &data.name));
-        }
-        if decision.shown != Visibility::Public {
-            continue;
-        }
-        let texts = [
-            ("name", Some(&data.name)),
-            ("description", Some(&data.description)),
-            ("purpose", Some(&data.purpose)),
-            ("human_oversight", Some(&data.human_oversight)),
-            ("ai_disclosure", data.ai_disclosure.as_ref()),
-            ("limitations", data.limitations.as_ref()),
-            ("affected_people", data.affected_people.as_ref()),
-            ("data_retention", data.data_retention.as_ref()),
-            ("opt_out", data.opt_out.as_ref()),
-        ];
-        for (field, text) in texts {
-            if let Some(text) = text {
-                fields.push((system.file, &system.positions, field, text));
-            }
-        }
-        for (i, model) in data.models.iter().enumerate() {
-            listed.push((system.file, &system.positions, format!("models.{i}"), model));
-        }
-    }
-    for risk in &site.risks {
-        let data = &risk.data;
-        let decision = publish::record(data.visibility, data.public_summary.as_deref());
-        if decision.shown != Visibility::Internal {
-            fields.push((risk.file, &risk.positions, "title", &data.title));
-        }
-    }
-    for objective in &site.objectives {
-        let data = &objective.data;
-        let decision = publish::record(data.visibility, data.public_summary.as_deref());
-        if decision.shown == Visibility::Restricted {
-            fields.push((
-                objective.file,
-                &objective.positions,
-                "statement",
-                &data.statement,
-            ));
-        }
-        if decision.shown == Visibility::Public {
-            for (field, text) in [("statement", &data.statement), ("target", &data.target)] {
-                fields.push((objective.file, &objective.positions, field, text));
-            }
-        }
-    }
-    for supplier in &site.suppliers {
-        let data = &supplier.data;
-        let decision = publish::record(data.visibility, data.public_summary.as_deref());
-        if decision.shown == Visibility::Restricted {
-            fields.push((supplier.file, &supplier.positions, "name", &data.name));
-        }
-        if decision.shown != Visibility::Public {
-            continue;
-        }
-        let texts = [
-            ("name", Some(&data.name)),
-            ("service", Some(&data.service)),
-            ("purpose", Some(&data.purpose)),
-            ("retention", data.retention.as_ref()),
-        ];
-        for (field, text) in texts {
-            if let Some(text) = text {
-                fields.push((supplier.file, &supplier.positions, field, text));
-            }
-        }
-        let lists = [
-            ("data_categories", &data.data_categories),
-            ("locations", &data.locations),
-        ];
-        for (field, items) in lists {
-            for (i, item) in items.iter().enumerate() {
-                listed.push((
-                    supplier.file,
-                    &supplier.positions,
-                    format!("{field}.{i}"),
-                    item,
-                ));
-            }
-        }
-    }
-    for document in &site.documents {
-        if publish::document(document).shown != Visibility::Internal {
-            let record = &document.record;
-            fields.push((record.file, &record.positions, "title", &record.data.title));
-        }
-    }
-    public_body_placeholders(site, findings);
-    let fields = (fields.into_iter())
-        .map(|(file, positions, field, text)| (file, positions, field.to_string(), text))
-        .chain(listed);
-    for (file, positions, field, text) in fields {
-        let field = field.as_str();
-        if let Some(word) = publish::placeholder(text) {
-            findings.push(
-                Finding::new(
-                    Code::PlaceholderText,
-                    format!("`{field}` still says `{word}`, and the public site shows it as written"),
-                )
                 .at(value_at(file, positions, field))
-                .help("write the text the public may read, or mark the record `visibility: internal` until it is"),
+                .help(help),
             );
         }
     }
@@ -675,38 +531,22 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
             publish::control(&r.data).shown,
         )
     });
-    let systems = site.systems.iter().map(|r| {
-        plain(
-            Kind::System,
-            r,
-            &r.data.id,
-            publish::record(r.data.visibility, r.data.public_summary.as_deref()).shown,
-        )
-    });
-    let risks = site.risks.iter().map(|r| {
-        plain(
-            Kind::Risk,
-            r,
-            &r.data.id,
-            publish::record(r.data.visibility, r.data.public_summary.as_deref()).shown,
-        )
-    });
-    let suppliers = site.suppliers.iter().map(|r| {
-        plain(
-            Kind::Supplier,
-            r,
-            &r.data.id,
-            publish::record(r.data.visibility, r.data.public_summary.as_deref()).shown,
-        )
-    });
-    let objectives = site.objectives.iter().map(|r| {
-        plain(
-            Kind::Objective,
-            r,
-            &r.data.id,
-            publish::record(r.data.visibility, r.data.public_summary.as_deref()).shown,
-        )
-    });
+    let systems = site
+        .systems
+        .iter()
+        .map(|r| plain(Kind::System, r, &r.data.id, publish::of(&r.data).shown));
+    let risks = site
+        .risks
+        .iter()
+        .map(|r| plain(Kind::Risk, r, &r.data.id, publish::of(&r.data).shown));
+    let suppliers = site
+        .suppliers
+        .iter()
+        .map(|r| plain(Kind::Supplier, r, &r.data.id, publish::of(&r.data).shown));
+    let objectives = site
+        .objectives
+        .iter()
+        .map(|r| plain(Kind::Objective, r, &r.data.id, publish::of(&r.data).shown));
     // Audits and corrective actions are never published.
     let audits =
         (site.audits.iter()).map(|r| plain(Kind::Audit, r, &r.data.id, Visibility::Internal));
@@ -714,14 +554,10 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
         (site.actions.iter()).map(|r| plain(Kind::Action, r, &r.data.id, Visibility::Internal));
     let parties =
         (site.parties.iter()).map(|r| plain(Kind::Party, r, &r.data.id, Visibility::Internal));
-    let assessments = site.assessments.iter().map(|r| {
-        plain(
-            Kind::Assessment,
-            r,
-            &r.data.id,
-            publish::record(r.data.visibility, r.data.public_summary.as_deref()).shown,
-        )
-    });
+    let assessments = site
+        .assessments
+        .iter()
+        .map(|r| plain(Kind::Assessment, r, &r.data.id, publish::of(&r.data).shown));
     (documents.chain(controls).chain(systems))
         .chain(risks)
         .chain(suppliers)

@@ -224,9 +224,7 @@ fn short_notice(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Fin
     };
     for supplier in &site.suppliers {
         let data = &supplier.data;
-        if publish::record(data.visibility, data.public_summary.as_deref()).shown
-            != Visibility::Public
-        {
+        if publish::of(&data).shown != Visibility::Public {
             continue;
         }
         let path = site.sources.path(supplier.file);

@@ -38,14 +38,13 @@ pub fn check(site: &Site, findings: &mut Vec<Finding>) {
                 .help("add a record in content/suppliers/ (see the `.example` file `trustbook init` writes) and write `suppliers: [its id]` here; this field still loads, but is never published"),
             );
         }
-        let shown = publish::record(data.visibility, data.public_summary.as_deref()).shown;
+        let shown = publish::of(&data).shown;
         for (i, id) in data.suppliers.iter().enumerate() {
             let Some(supplier) = suppliers.get(id.as_str()) else {
                 continue; // reported as a missing reference
             };
             let named = &supplier.data;
-            let supplier_shown =
-                publish::record(named.visibility, named.public_summary.as_deref()).shown;
+            let supplier_shown = publish::of(&named).shown;
             if shown == Visibility::Public && supplier_shown == Visibility::Internal {
                 findings.push(
                     Finding::new(

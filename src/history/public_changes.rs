@@ -311,14 +311,14 @@ pub fn attach(site: &mut Site) {
     }
     for system in &site.systems {
         let data = &system.data;
-        let decision = publish::record(data.visibility, data.public_summary.as_deref());
+        let decision = publish::of(&data);
         if decision.shown != crate::load::records::Visibility::Internal {
             items.push((Face::System, path(system.file)));
         }
     }
     for risk in &site.risks {
         let data = &risk.data;
-        let decision = publish::record(data.visibility, data.public_summary.as_deref());
+        let decision = publish::of(&data);
         if decision.shown != crate::load::records::Visibility::Internal {
             items.push((Face::Risk, path(risk.file)));
         }
@@ -330,7 +330,7 @@ pub fn attach(site: &mut Site) {
     };
     for supplier in &site.suppliers {
         let data = &supplier.data;
-        let decision = publish::record(data.visibility, data.public_summary.as_deref());
+        let decision = publish::of(&data);
         if decision.shown != crate::load::records::Visibility::Internal {
             items.push((Face::Supplier, path(supplier.file)));
         }

@@ -874,8 +874,7 @@ impl<'a> Pages<'a> {
                 InternalSupplier {
                     url: urls::supplier(&data.id),
                     record: data,
-                    published_as: publish::record(data.visibility, data.public_summary.as_deref())
-                        .shown,
+                    published_as: publish::of(&data).shown,
                     state: SupplierState::of(data, today),
                     systems,
                     edit_url: edit_url(self.config, &source),
@@ -910,8 +909,7 @@ impl<'a> Pages<'a> {
                 InternalAims {
                     url: urls::objective(&data.id),
                     record: data,
-                    published_as: publish::record(data.visibility, data.public_summary.as_deref())
-                        .shown,
+                    published_as: publish::of(&data).shown,
                     actions: BTreeMap::new(),
                     links: Self::links(refs, data.controls.iter().chain(&data.risks)),
                     edit_url: edit_url(self.config, &source),
@@ -965,7 +963,7 @@ impl<'a> Pages<'a> {
             (
                 &data.id,
                 urls::assessment(&data.id),
-                publish::record(data.visibility, data.public_summary.as_deref()).shown,
+                publish::of(&data).shown,
                 std::iter::once(&data.system)
                     .chain(&data.mitigations)
                     .collect(),
