@@ -340,7 +340,7 @@ fn assessments(site: &Site, today: Date, findings: &mut Vec<Finding>) {
                     format!("AI system `{}` has no impact assessment", data.id),
                 )
                 .at(value_at(system.file, &system.positions, "id"))
-                .help(format!("add a record in content/assessments/ with `system: {}` (ISO/IEC 42001 6.1.4; `trustbook init` writes an example)", data.id)),
+                .help(format!("add a record in content/assessments/ with `system: {}` (ISO/IEC 42001 6.1.4): `trustbook new assessment` writes one to fill in", data.id)),
             );
         }
     }

@@ -246,10 +246,10 @@ fn check_link(
         findings.push(
             Finding::new(
                 Code::LinkToNonPublic,
-                format!("this public page links to `#{anchor}`, a heading inside an internal block of `{id}`: the public site links to `{id}` without it"),
+                format!("this public page links to `#{anchor}`, a place (heading or element) inside an internal block of `{id}`: the public site links to `{id}` without it"),
             )
             .at(at.clone())
-            .help("link to a public heading, or put the link in an internal block"),
+            .help("link to a public heading or element, or put the link in an internal block"),
         );
     }
     if public && !link.in_internal_block && !entry.published {
