@@ -79,6 +79,19 @@ pub fn of<S: Shown + ?Sized>(shown: &S) -> Decision {
     }
 }
 
+/// The two methods every record kind answers from its own `visibility` and
+/// `public_summary` fields.
+macro_rules! marked {
+    () => {
+        fn visibility(&self) -> Visibility {
+            self.visibility
+        }
+        fn public_summary(&self) -> Option<&str> {
+            self.public_summary.as_deref()
+        }
+    };
+}
+
 /// Records are shared (`Arc`) and borrowed as often as owned.
 impl<T: Shown + ?Sized> Shown for std::sync::Arc<T> {
     fn visibility(&self) -> Visibility {
@@ -105,12 +118,7 @@ impl<T: Shown + ?Sized> Shown for &T {
 }
 
 impl Shown for crate::load::records::SystemRecord {
-    fn visibility(&self) -> Visibility {
-        self.visibility
-    }
-    fn public_summary(&self) -> Option<&str> {
-        self.public_summary.as_deref()
-    }
+    marked!();
     fn shown_texts(&self, shown: Visibility) -> Vec<(&'static str, &str)> {
         let mut texts = vec![("name", self.name.as_str())];
         if shown == Visibility::Public {
@@ -134,24 +142,14 @@ impl Shown for crate::load::records::SystemRecord {
 }
 
 impl Shown for crate::load::records::RiskRecord {
-    fn visibility(&self) -> Visibility {
-        self.visibility
-    }
-    fn public_summary(&self) -> Option<&str> {
-        self.public_summary.as_deref()
-    }
+    marked!();
     fn shown_texts(&self, _: Visibility) -> Vec<(&'static str, &str)> {
         vec![("title", self.title.as_str())]
     }
 }
 
 impl Shown for crate::load::records::SupplierRecord {
-    fn visibility(&self) -> Visibility {
-        self.visibility
-    }
-    fn public_summary(&self) -> Option<&str> {
-        self.public_summary.as_deref()
-    }
+    marked!();
     fn shown_texts(&self, shown: Visibility) -> Vec<(&'static str, &str)> {
         let mut texts = vec![("name", self.name.as_str())];
         if shown == Visibility::Public {
@@ -172,12 +170,7 @@ impl Shown for crate::load::records::SupplierRecord {
 }
 
 impl Shown for crate::load::aims::ObjectiveRecord {
-    fn visibility(&self) -> Visibility {
-        self.visibility
-    }
-    fn public_summary(&self) -> Option<&str> {
-        self.public_summary.as_deref()
-    }
+    marked!();
     fn shown_texts(&self, shown: Visibility) -> Vec<(&'static str, &str)> {
         let mut texts = vec![("statement", self.statement.as_str())];
         if shown == Visibility::Public {
@@ -188,12 +181,7 @@ impl Shown for crate::load::aims::ObjectiveRecord {
 }
 
 impl Shown for crate::load::aims::AssessmentRecord {
-    fn visibility(&self) -> Visibility {
-        self.visibility
-    }
-    fn public_summary(&self) -> Option<&str> {
-        self.public_summary.as_deref()
-    }
+    marked!();
     /// A public assessment shows its decision and date beside its summary: nothing free.
     fn shown_texts(&self, _: Visibility) -> Vec<(&'static str, &str)> {
         Vec::new()

@@ -419,17 +419,9 @@ fn another_build_of_the_program_reuses_no_page() {
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(&other, fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let run = std::process::Command::new(&other)
-        .args(["build", "--no-git", "--root", root.to_str().unwrap()])
-        .env("TRUSTBOOK_TODAY", common::TODAY)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let args = ["build", "--no-git", "--root", root.to_str().unwrap()];
+    let run = common::trustbook_at(&other, &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     let keys = public_page_keys(root);
     assert_eq!(keys.len(), 2, "one manifest per generation: {keys:?}");
     assert!(keys.iter().all(|k| k.is_u64()), "{keys:?}");

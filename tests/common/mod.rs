@@ -91,7 +91,12 @@ impl Run {
 }
 
 pub fn trustbook(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_trustbook"))
+    trustbook_at(Path::new(env!("CARGO_BIN_EXE_trustbook")), args)
+}
+
+/// `trustbook`, run from `program` (a copy of the binary, say).
+pub fn trustbook_at(program: &Path, args: &[&str]) -> Run {
+    let output = Command::new(program)
         .args(args)
         .env("TRUSTBOOK_TODAY", TODAY)
         .env("NO_COLOR", "1")
