@@ -177,6 +177,9 @@ pub fn outline(body: &str) -> Outline {
     let mut internal_headings: Vec<usize> = Vec::new();
     // The ids raw HTML keeps through the sanitiser, and whether each is in a block.
     let mut raw_ids: Vec<(String, bool)> = Vec::new();
+    // Footnote references and definitions in order (label, a definition, in a block):
+    // their ids are numbered past the headings', as the page numbers them.
+    let mut notes: Vec<(String, bool, bool)> = Vec::new();
     // The raw HTML inside the open block, piece by piece: it must be whole by itself.
     let mut html_in_block: Vec<Range<usize>> = Vec::new();
     // Where Markdown saw code (shown as text, comments included) and HTML (comments hidden).
@@ -263,6 +266,12 @@ pub fn outline(body: &str) -> Outline {
                     image: matches!(event, Event::Start(Tag::Image { .. })),
                 });
             }
+            Event::FootnoteReference(label) => {
+                notes.push((label.to_string(), false, open_block.is_some()));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                notes.push((label.to_string(), true, open_block.is_some()));
+            }
             Event::InlineHtml(_) => {
                 raw_html_links(body, range.clone(), open_block.is_some(), &mut outline);
                 raw_html_ids(&body[range.clone()], open_block.is_some(), &mut raw_ids);
@@ -281,10 +290,18 @@ pub fn outline(body: &str) -> Outline {
             .push(MarkerError::Unclosed(start..end));
     }
     let ids = heading_ids(&headings);
+    let note_ids = note_ids(notes.iter().map(|(l, d, _)| (l.as_str(), *d)), &ids);
+    // A note's definition is a place a link may lead to.
+    let note_anchors: Vec<(String, bool)> = (notes.iter().zip(note_ids))
+        .filter(|((_, definition, _), _)| *definition)
+        .map(|((_, _, in_block), id)| (id, *in_block))
+        .collect();
     outline.internal_anchors = internal_headings.iter().map(|&i| ids[i].clone()).collect();
     outline.anchors = ids.into_iter().collect();
-    // An element of raw HTML with an id is a place a link may lead to, like a heading;
-    // public ones first, so that an id also outside a block is not called internal.
+    // An element of raw HTML with an id, and a footnote's note, are places a link may
+    // lead to, like a heading; public ones first, so that an id also outside a block is
+    // not called internal.
+    raw_ids.extend(note_anchors);
     raw_ids.sort_by_key(|(_, in_block)| *in_block);
     for (id, in_block) in raw_ids {
         if in_block && !outline.anchors.contains(&id) {
@@ -494,6 +511,23 @@ fn mentions(body: &str, at: Range<usize>, misplaced: &'static str, outline: &mut
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn footnotes_are_anchors_by_the_ids_the_page_gives_them() {
+        let body = "## Note a\n\nText[^a] and[^A].\n\n[^a]: The note.\n\n<!-- internal -->\n\n[^s]: Secret.\n\n<!-- /internal -->\n";
+        let o = outline(body);
+        assert!(
+            o.anchors.contains("note-a") && o.anchors.contains("note-a-1"),
+            "{:?}",
+            o.anchors
+        );
+        assert!(!o.internal_anchors.contains("note-a-1"));
+        assert!(
+            o.internal_anchors.contains("note-s"),
+            "{:?}",
+            o.internal_anchors
+        );
+    }
 
     #[test]
     fn raw_html_ids_the_sanitiser_keeps_are_anchors() {
