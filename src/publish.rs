@@ -212,12 +212,57 @@ pub fn document(document: &Document) -> Decision {
     let meta = &document.record.data;
     let decision = document_decision(document.kind, meta.visibility, meta.status);
     let decision = with_summary(decision, meta.public_summary.as_deref());
-    match decision.shown != Visibility::Internal && placeholder(&meta.title).is_some() {
-        true => Decision {
-            field: Some("title"),
+    if decision.shown == Visibility::Internal {
+        return decision;
+    }
+    // What its page, the site's lists, trust.json and the feed print as written.
+    let mut texts: Vec<(&'static str, &str)> = vec![("title", meta.title.as_str())];
+    // Restricted, it is listed by its title and summary alone.
+    if decision.shown == Visibility::Public {
+        texts.extend(meta.version.as_deref().map(|v| ("version", v)));
+        texts.extend(meta.tags.iter().map(|t| ("tags", &**t)));
+        texts.extend(
+            meta.revisions
+                .iter()
+                .map(|r| ("revisions", r.summary.as_str())),
+        );
+        texts.extend(meta.revisions.iter().map(|r| ("revisions", &*r.version)));
+    }
+    match texts
+        .into_iter()
+        .find(|(_, text)| placeholder(text).is_some())
+    {
+        Some((field, _)) => Decision {
+            field: Some(field),
             ..Decision::withheld(UNWRITTEN)
         },
-        false => decision,
+        None => decision,
+    }
+}
+
+/// The version of `site.documents[index]` the public site shows, and its decision: under
+/// `publish: approved`, the text of its approving commit, shown no more than both it and
+/// the working copy allow (a working copy made internal withdraws it; an approved version
+/// that was restricted, or that still says TODO, stays so). The handbook and `check` say
+/// what this says.
+pub fn published(site: &Site, index: usize) -> (&Document, Decision) {
+    let working = &site.documents[index];
+    let exposure = |v: Visibility| match v {
+        Visibility::Internal => 0,
+        Visibility::Restricted => 1,
+        Visibility::Public => 2,
+    };
+    match site.approved_versions.get(&index) {
+        None => (working, document(working)),
+        Some(approved) => {
+            let (a, w) = (document(approved), document(working));
+            let shown = if exposure(a.shown) < exposure(w.shown) {
+                a
+            } else {
+                w
+            };
+            (approved, shown)
+        }
     }
 }
 
@@ -345,12 +390,26 @@ fn placeholder_in(text: &str) -> Option<&'static str> {
     let capital = (words.iter())
         .filter(|w| w.chars().all(|c| !c.is_lowercase()))
         .find_map(|w| named(w));
+    // In capitals and run into more (`TODO_write`, `TODO-1234` once the dash and the
+    // underscore are dropped), but not into more capitals (`XXXL`) nor made a plural
+    // (`TBDs` names them, it is not one).
+    let prefixed = || {
+        words.iter().find_map(|w| {
+            WORDS.iter().copied().find(|p| {
+                w.strip_prefix(p).is_some_and(|rest| {
+                    !rest.is_empty() && rest != "s" && !rest.starts_with(char::is_uppercase)
+                })
+            })
+        })
+    };
     let first = words.first().and_then(|w| named(w));
-    let spelt = read
-        .to_lowercase()
-        .contains("to be determined")
-        .then_some("TBD");
-    capital.or(first).or(spelt)
+    // Spelt out, however spaced or hyphenated (the hyphens are dropped above).
+    let compact: String = (read.chars())
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let spelt = compact.contains("tobedetermined").then_some("TBD");
+    capital.or_else(prefixed).or(first).or(spelt)
 }
 
 /// Why an asset may not be published, or where it really is.

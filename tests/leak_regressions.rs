@@ -442,3 +442,18 @@ fn a_definition_in_a_block_that_shadows_a_public_one_is_refused() {
         refused(dir.path(), "public-layout-differs");
     }
 }
+
+#[test]
+fn an_internal_block_that_html_would_carry_out_of_its_box_is_refused() {
+    for body in [
+        // HTML has no self-closing div: it stays open over the public text below.
+        "Above.\n\n<!-- internal -->\n\n<div/>ZQXJ\n\n<!-- /internal -->\n\nBelow.",
+        "Above.\n\n<!-- internal -->\n\n<textarea/>ZQXJ\n\n<!-- /internal -->\n\nBelow.",
+        // A browser moves a box out of a table's rows, away from the row it hides.
+        "<table>\n<tr><td>Public row</td></tr>\n\n<!-- internal -->\n\n<tr><td>ZQXJ secret row</td></tr>\n\n<!-- /internal -->\n\n<tr><td>Public row two</td></tr>\n</table>",
+    ] {
+        let dir = site(None);
+        public_page(dir.path(), body);
+        refused(dir.path(), "internal-marker-malformed");
+    }
+}

@@ -2120,3 +2120,42 @@ fn an_soa_whose_controls_changed_after_its_approval_is_warned_about_until_approv
         run.stdout
     );
 }
+
+/// Under `publish: approved`, an approved text whose title still said TODO is not
+/// published, and `check` and the handbook say so, though the working copy is mended.
+#[test]
+fn publish_approved_withholds_an_approved_text_with_a_placeholder_and_says_so() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    let policy = root.join("content/policies/policy.md");
+    edit(&policy, "title: AI Policy\n", "title: AI Policy TODO\n");
+    init_repo(root);
+    commit(
+        root,
+        "Import approved",
+        "2026-01-20T10:00:00Z",
+        "Gus Approver",
+    );
+    edit(&policy, "title: AI Policy TODO\n", "title: AI Policy\n");
+    let check = check_json(root, &[]);
+    let withheld: Vec<String> = (check.findings().iter())
+        .filter(|f| {
+            f["code"] == "public-not-published" && f["path"] == "content/policies/policy.md"
+        })
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        withheld
+            .iter()
+            .any(|m| m.contains("approved text") && m.contains("TODO")),
+        "{}",
+        check.stdout
+    );
+    build_ok(root, &[]);
+    assert!(!root.join("public/policies/policy").exists());
+    let internal = read(&root.join("internal/policies/policy/index.html"));
+    assert!(
+        !internal.contains("Published on the trust centre"),
+        "the handbook says what the public site shows"
+    );
+}

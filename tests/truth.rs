@@ -312,3 +312,29 @@ fn an_image_from_another_host_is_warned_about_not_dropped_in_silence() {
         "nothing is loaded from elsewhere"
     );
 }
+
+/// A public policy's page, the site's lists, trust.json and the feed print its version,
+/// tags and revision notes as written: one that still says TODO holds the policy back.
+#[test]
+fn a_public_policy_whose_revision_note_says_todo_is_not_published() {
+    let dir = site(None);
+    let policy = dir.path().join("content/policies/policy.md");
+    edit(
+        &policy,
+        "summary: Adds supplier models",
+        "summary: \"TODO: say what changed\"",
+    );
+    let run = check_json(dir.path());
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let warning = (run.findings().into_iter())
+        .find(|f| f["code"] == "public-not-published" && f["path"] == "content/policies/policy.md")
+        .unwrap_or_else(|| panic!("a public-not-published warning: {}", run.stdout));
+    assert!(warning["message"].as_str().unwrap().contains("TODO"));
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    for (path, bytes) in common::files_under(&dir.path().join("public")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("say what changed"),
+            "{path}"
+        );
+    }
+}

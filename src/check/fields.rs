@@ -358,6 +358,10 @@ mod tests {
             "T-B-D",
             "T.O.D.O.",
             "to be determined",
+            "to  be\tdetermined",
+            "to-be-determined",
+            "TODO_write",
+            "TODO-1234",
         ] {
             assert!(placeholder(text).is_some(), "{text:?}");
         }
@@ -365,6 +369,8 @@ mod tests {
             "Our todo lists and TBDs are tracked elsewhere.",
             "Model outputs are reviewed weekly.",
             "Tools and data.",
+            "Sizes S to XXXL.",
+            "Toronto dock",
         ] {
             assert_eq!(placeholder(text), None, "{text:?}");
         }

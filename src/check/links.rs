@@ -27,9 +27,11 @@ pub fn check(site: &Site, index: &Index, assets: &publish::Assets, findings: &mu
         .map(|document| {
             let mut findings = Vec::new();
             marker_errors(document, &mut findings);
+            // What the public site shows: under `publish: approved`, what the approved
+            // text allows.
             let decision = publish::document(document);
             if let Some(why) = decision.withheld {
-                withheld(document, (why, decision.field), &mut findings);
+                withheld(document, (why, decision.field, false), &mut findings);
             }
             let public = decision.shown == Visibility::Public;
             for link in &document.outline.links {
@@ -75,7 +77,15 @@ struct Context<'a> {
 }
 
 /// A document its author marked public (or restricted) that the public site will not show.
-fn withheld(document: &Document, (why, field): (&str, Option<&str>), findings: &mut Vec<Finding>) {
+pub fn withheld(
+    document: &Document,
+    (why, field, approved): (&str, Option<&str>, bool),
+    findings: &mut Vec<Finding>,
+) {
+    let why = match approved {
+        true => format!("in the approved text it publishes, {why}"),
+        false => why.to_string(),
+    };
     let meta = &document.record.data;
     let marked = match meta.visibility {
         Visibility::Restricted => "restricted",

@@ -159,6 +159,14 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Findin
                 }
             }
         }
+        // The approved text is what is published: one that the working copy has mended
+        // (a title that said TODO) still holds the page back.
+        let (_, published) = publish::published(site, index);
+        if let Some(why) = published.withheld
+            && published != publish::document(document)
+        {
+            super::links::withheld(document, (why, published.field, true), findings);
+        }
         if let Some(earlier) = site.approved_versions.get(&index)
             && !earlier.outline.marker_errors.is_empty()
         {

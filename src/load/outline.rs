@@ -182,6 +182,8 @@ pub fn outline(body: &str) -> Outline {
     let mut notes: Vec<(String, bool, bool)> = Vec::new();
     // The raw HTML inside the open block, piece by piece: it must be whole by itself.
     let mut html_in_block: Vec<Range<usize>> = Vec::new();
+    // The raw HTML outside blocks so far: what a block opening now would stand in.
+    let mut html_outside = String::new();
     // Where Markdown saw code (shown as text, comments included) and HTML (comments hidden).
     let mut code_ranges: Vec<Range<usize>> = Vec::new();
     let mut html_ranges: Vec<Range<usize>> = Vec::new();
@@ -213,7 +215,16 @@ pub fn outline(body: &str) -> Outline {
                             let opened_at = opened_at.unwrap_or(at.start);
                             unbalanced_html(body, &pieces, opened_at, &mut outline);
                         }
-                        _ => html_in_block.clear(),
+                        (false, true) => {
+                            html_in_block.clear();
+                            if super::html_balance::box_cannot_stand_after(&html_outside) {
+                                outline.marker_errors.push(MarkerError::Malformed(
+                                    at,
+                                    "an internal block between a raw HTML table's rows (or in a `select`) cannot be shown as the handbook's box: a browser moves the box out of the table, away from the rows it hides; hide the whole table, or put the block inside one cell",
+                                ));
+                            }
+                        }
+                        (false, false) => html_outside.push_str(&body[at]),
                     }
                 }
                 continue;
@@ -275,8 +286,9 @@ pub fn outline(body: &str) -> Outline {
             Event::InlineHtml(_) => {
                 raw_html_links(body, range.clone(), open_block.is_some(), &mut outline);
                 raw_html_ids(&body[range.clone()], open_block.is_some(), &mut raw_ids);
-                if open_block.is_some() {
-                    html_in_block.push(range.clone());
+                match open_block.is_some() {
+                    true => html_in_block.push(range.clone()),
+                    false => html_outside.push_str(&body[range.clone()]),
                 }
                 mentions(body, range.clone(), INLINE, &mut outline);
             }

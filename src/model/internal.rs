@@ -2,7 +2,7 @@
 //! records: backlinks, the Statement of Applicability, the risk heat maps, the review
 //! calendar and the dashboard figures.
 
-use super::{Catalogs, ControlInfo, StatusCounts, SupplierState, document_visibility, risk_level};
+use super::{Catalogs, ControlInfo, StatusCounts, SupplierState, risk_level};
 use crate::kind::Kind;
 use crate::links::{Resolved, Resolver, Target};
 use crate::load::aims::{
@@ -807,7 +807,7 @@ impl<'a> Pages<'a> {
                     meta: &document.record.data,
                     body: super::BodyText::of(site, document),
                     source_hash: site.sources.get(document.record.file).hash(),
-                    published_as: document_visibility(document),
+                    published_as: crate::publish::published(site, index).1.shown,
                     edit_url: edit_url(self.config, &source),
                     history: self.document_history(index, document),
                     source,

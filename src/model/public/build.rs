@@ -7,7 +7,7 @@ use crate::load::files::inside_content;
 use crate::load::outline::{Outline, outline};
 use crate::load::records::{SiteConfig, Visibility};
 use crate::load::{Document, Site};
-use crate::model::{Catalogs, body, document_visibility, strip};
+use crate::model::{Catalogs, body, strip};
 use crate::publish;
 use crate::urls;
 use std::collections::HashSet;
@@ -194,24 +194,10 @@ fn changed(
     last
 }
 
-/// The version of a document the public site shows, and how: under `publish: approved`,
-/// the text of its approving commit, shown no more than both it and the working copy allow
-/// (a working copy made internal withdraws it; an approved version that was restricted
-/// stays restricted).
+/// The version of a document the public site shows, and how (`publish::published`).
 fn as_published(site: &Site, index: usize) -> (&Document, Visibility) {
-    let working = &site.documents[index];
-    let exposure = |v: Visibility| match v {
-        Visibility::Internal => 0,
-        Visibility::Restricted => 1,
-        Visibility::Public => 2,
-    };
-    match site.approved_versions.get(&index) {
-        None => (working, document_visibility(working)),
-        Some(approved) => {
-            let (a, w) = (document_visibility(approved), document_visibility(working));
-            (approved, if exposure(a) < exposure(w) { a } else { w })
-        }
-    }
+    let (document, decision) = publish::published(site, index);
+    (document, decision.shown)
 }
 
 /// What the steps share: the restricted list, the URL of each published record, and the
