@@ -477,3 +477,24 @@ fn a_link_may_lead_to_an_id_that_raw_html_gives() {
     let handbook = fs::read_to_string(root.join("internal/pages/links/index.html")).unwrap();
     assert!(handbook.contains("#draft-terms\""), "{handbook}");
 }
+
+/// Every page has the layout's ids: a link to `#main` is no broken anchor.
+#[test]
+fn a_link_to_the_layouts_ids_is_not_broken() {
+    let dir = site(None);
+    let root = dir.path();
+    fs::write(
+        root.join("content/pages/skip.md"),
+        "---\nid: PAGE-SKIP\ntitle: Skip\nvisibility: public\npublic_summary: A page.\n---\n\n[Skip](#main), [search](#search-input), [policy](../policies/policy.md#main).\n",
+    )
+    .unwrap();
+    let check = common::check_json(root);
+    assert!(
+        !check
+            .findings()
+            .iter()
+            .any(|f| f["code"] == "broken-anchor"),
+        "{}",
+        check.stdout
+    );
+}

@@ -224,7 +224,9 @@ fn check_link(
     else {
         return;
     };
-    if !anchor.is_empty() {
+    // Every page has the layout's ids (`#main`, where "Skip to content" goes).
+    let layout_id = crate::load::outline::LAYOUT_IDS.contains(&anchor);
+    if !anchor.is_empty() && !layout_id {
         let anchors = entry.document.map(|i| &outline_of(i).anchors);
         if !anchors.is_some_and(|a| a.contains(anchor)) {
             let help = match anchors {
