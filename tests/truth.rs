@@ -338,3 +338,23 @@ fn a_public_policy_whose_revision_note_says_todo_is_not_published() {
         );
     }
 }
+
+/// site.yaml's texts are on every public page: a placeholder there is warned about, where
+/// it stands (the site itself cannot be held back for it).
+#[test]
+fn a_placeholder_in_site_yaml_text_is_warned_where_it_stands() {
+    let dir = site(None);
+    let config = dir.path().join("content/site.yaml");
+    edit(
+        &config,
+        "organisation: \"Example AI Ltd\"\n",
+        "organisation: \"Example AI Ltd\"\ndescription: \"TBD: one line on what we do\"\n",
+    );
+    let run = check_json(dir.path());
+    assert_eq!(
+        run.places("placeholder-text"),
+        [("content/site.yaml".to_string(), 3)],
+        "{}",
+        run.stdout
+    );
+}

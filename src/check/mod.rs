@@ -147,6 +147,7 @@ pub fn run_keeping(site: &Site, today: Date, findings: &mut Vec<Finding>) -> Bod
             Rule::alone(move |f| withheld_records(site, f)),
             Rule::alone(move |f| public_body_placeholders(site, f)),
             Rule::alone(move |f| site_addresses(config, f)),
+            Rule::alone(move |f| site_placeholders(config, f)),
             // Reads what was found before it, as `fields::check` does.
             Rule::after_those_before(move |f| certification::check(site, config, assets, today, f)),
             Rule::alone(move |f| data_use::check(site, config, today, f)),
@@ -380,6 +381,57 @@ fn body_placeholders(text: &str, body_start: usize) -> Placeholders {
         offset += line.len();
     }
     placeholders
+}
+
+/// Placeholders in site.yaml's texts that the public site prints as written (its title on
+/// every page, the home page's description, the AI data-use card): the site cannot be
+/// held back for them, so they are warned about.
+fn site_placeholders(config: &Record<SiteConfig>, findings: &mut Vec<Finding>) {
+    let data = &config.data;
+    let mut texts: Vec<(String, &str)> = vec![
+        ("title".into(), data.title.as_str()),
+        ("organisation".into(), data.organisation.as_str()),
+    ];
+    texts.extend(
+        data.description
+            .as_deref()
+            .map(|d| ("description".into(), d)),
+    );
+    if let Some(use_) = &data.ai_data_use {
+        let retention = &use_.retention;
+        for (field, text) in [
+            ("prompts", &retention.prompts),
+            ("outputs", &retention.outputs),
+            ("logs", &retention.logs),
+        ] {
+            texts.extend(
+                text.as_deref()
+                    .map(|t| (format!("ai_data_use.retention.{field}"), t)),
+            );
+        }
+        for (i, location) in use_.locations.iter().enumerate() {
+            texts.push((format!("ai_data_use.locations.{i}"), location.as_str()));
+        }
+        texts.extend(
+            use_.opt_out
+                .as_deref()
+                .map(|t| ("ai_data_use.opt_out".into(), t)),
+        );
+    }
+    for (field, text) in texts {
+        if let Some(word) = publish::placeholder(text) {
+            findings.push(
+                Finding::new(
+                    Code::PlaceholderText,
+                    format!(
+                        "`{field}` still says `{word}`, and the public site shows it as written"
+                    ),
+                )
+                .at(value_at(config.file, &config.positions, &field))
+                .help("write the text the public may read"),
+            );
+        }
+    }
 }
 
 /// Addresses from site.yaml that pages link to must be web (or mail) addresses: a

@@ -182,6 +182,9 @@ pub fn outline(body: &str) -> Outline {
     let mut notes: Vec<(String, bool, bool)> = Vec::new();
     // The raw HTML inside the open block, piece by piece: it must be whole by itself.
     let mut html_in_block: Vec<Range<usize>> = Vec::new();
+    // How many images the parser is inside: their alt text is an attribute, so raw HTML
+    // there makes no element (and gives no id).
+    let mut in_image = 0usize;
     // The raw HTML outside blocks so far: what a block opening now would stand in.
     let mut html_outside = String::new();
     // Where Markdown saw code (shown as text, comments included) and HTML (comments hidden).
@@ -268,8 +271,10 @@ pub fn outline(body: &str) -> Outline {
                     headings.push((slug, open_block.is_some()));
                 }
             }
+            Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
             Event::Start(Tag::Link { ref dest_url, .. })
             | Event::Start(Tag::Image { ref dest_url, .. }) => {
+                in_image += usize::from(matches!(event, Event::Start(Tag::Image { .. })));
                 outline.links.push(Link {
                     dest: dest_url.to_string(),
                     span: range.clone(),
@@ -285,7 +290,9 @@ pub fn outline(body: &str) -> Outline {
             }
             Event::InlineHtml(_) => {
                 raw_html_links(body, range.clone(), open_block.is_some(), &mut outline);
-                raw_html_ids(&body[range.clone()], open_block.is_some(), &mut raw_ids);
+                if in_image == 0 {
+                    raw_html_ids(&body[range.clone()], open_block.is_some(), &mut raw_ids);
+                }
                 match open_block.is_some() {
                     true => html_in_block.push(range.clone()),
                     false => html_outside.push_str(&body[range.clone()]),
@@ -548,6 +555,8 @@ mod tests {
         for id in ["terms", "inline", "secret"] {
             assert!(o.anchors.contains(id), "{id}: {:?}", o.anchors);
         }
+        let alt = outline("![<span id=\"alt\">x</span>](i.png)\n");
+        assert!(!alt.anchors.contains("alt"), "alt text is no element");
         for id in ["s", "fake", "t", "main", "commented"] {
             assert!(!o.anchors.contains(id), "{id}: {:?}", o.anchors);
         }
