@@ -67,6 +67,11 @@ pub fn of<S: Shown + ?Sized>(shown: &S) -> Decision {
         return decision;
     }
     let texts = shown.shown_texts(decision.shown);
+    unless_unwritten(decision, texts)
+}
+
+/// `decision`, or held back for the first of `texts` that is still a placeholder.
+fn unless_unwritten(decision: Decision, texts: Vec<(&'static str, &str)>) -> Decision {
     match texts
         .into_iter()
         .find(|(_, text)| placeholder(text).is_some())
@@ -228,16 +233,7 @@ pub fn document(document: &Document) -> Decision {
         );
         texts.extend(meta.revisions.iter().map(|r| ("revisions", &*r.version)));
     }
-    match texts
-        .into_iter()
-        .find(|(_, text)| placeholder(text).is_some())
-    {
-        Some((field, _)) => Decision {
-            field: Some(field),
-            ..Decision::withheld(UNWRITTEN)
-        },
-        None => decision,
-    }
+    unless_unwritten(decision, texts)
 }
 
 /// The version of `site.documents[index]` the public site shows, and its decision: under
