@@ -97,20 +97,8 @@ macro_rules! marked {
     };
 }
 
-/// Records are shared (`Arc`) and borrowed as often as owned.
-impl<T: Shown + ?Sized> Shown for std::sync::Arc<T> {
-    fn visibility(&self) -> Visibility {
-        (**self).visibility()
-    }
-    fn public_summary(&self) -> Option<&str> {
-        (**self).public_summary()
-    }
-    fn shown_texts(&self, shown: Visibility) -> Vec<(&'static str, &str)> {
-        (**self).shown_texts(shown)
-    }
-}
-
-impl<T: Shown + ?Sized> Shown for &T {
+/// Records are shared (`Arc`) and borrowed as often as owned: either decides as the record.
+impl<P: std::ops::Deref<Target: Shown>> Shown for P {
     fn visibility(&self) -> Visibility {
         (**self).visibility()
     }
