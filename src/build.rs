@@ -38,6 +38,7 @@ pub struct Reuse {
     /// `build` does not (it would hold every body's words until the end for nothing).
     pub search_words: Option<crate::render::files::SearchWords>,
     pub template_data: crate::render::TemplateData,
+    pub field_data: crate::render::FieldData,
 }
 
 impl Reuse {
@@ -135,6 +136,7 @@ pub fn render_models(
     let internal = wants(Audience::Internal).then(|| Memory::new(Some(&reuse.pages)));
     reuse.pages.start();
     reuse.template_data.start();
+    reuse.field_data.start();
     if let Some(words) = &reuse.search_words {
         words.start();
     }
@@ -269,6 +271,7 @@ pub fn renderer<'a>(theme: &Arc<Theme>, reuse: &'a Reuse, hashes: &'a ModelHashe
         search_words: reuse.search_words.as_ref(),
         fingerprint: theme.fingerprint(),
         template_data: &reuse.template_data,
+        field_data: &reuse.field_data,
         hashes,
     }
 }

@@ -92,9 +92,21 @@ impl<K: Hash + Eq + Clone, V: Clone> Memo<K, V> {
     /// Starts a generation (`serve`, before each build): what the last one used is what
     /// this one may reuse. (`save` compares the next generation with it, so a memo saved
     /// and then started holds what its file holds.)
-    pub fn start(&self) {
-        if let (Ok(mut previous), Ok(mut current)) = (self.previous.lock(), self.current.lock()) {
-            *previous = std::mem::take(&mut *current);
+    /// What the last generation did not use is dropped on another thread: a model's
+    /// worth of template values takes tens of milliseconds to free, and a save waits.
+    pub fn start(&self)
+    where
+        K: Send + 'static,
+        V: Send + 'static,
+    {
+        let unused = match (self.previous.lock(), self.current.lock()) {
+            (Ok(mut previous), Ok(mut current)) => {
+                std::mem::replace(&mut *previous, std::mem::take(&mut *current))
+            }
+            _ => return,
+        };
+        if !unused.is_empty() {
+            std::thread::spawn(move || drop(unused));
         }
     }
 

@@ -818,3 +818,34 @@ fn serve_answers_saves_of_a_body_in_git_as_a_fresh_build_would() {
         "only {body_alone} of {saves} saves answered from what was kept"
     );
 }
+
+/// A theme's record page may print more than its record: here each risk page lists
+/// every risk's title. Retitling one risk must reach the other's page, in `build` (which
+/// reuses pages from its output) and in `serve` (from memory), because pages are keyed
+/// by the model fields they read, not only by their own record.
+#[test]
+fn a_page_reading_more_than_its_record_follows_what_it_read() {
+    let dir = site(None);
+    let root = dir.path();
+    let templates = root.join("themes/default/templates/internal");
+    fs::create_dir_all(&templates).unwrap();
+    fs::write(
+        templates.join("risk.html"),
+        "{% extends \"internal/base.html\" %}{% block main %}ALL RISKS: \
+         {% for r in model.risks %}{{ r.record.title }}; {% endfor %}{% endblock %}",
+    )
+    .unwrap();
+    build_on(root, TODAY);
+    let reuse = trustbook::build::Reuse::serving();
+    assert!(served_equals_fresh(root, &reuse, "first"));
+    edit(
+        root,
+        "risks/r-2.yaml",
+        "title: Vendor outage",
+        "title: Vendor gone",
+    );
+    assert_same_as_clean(root, TODAY, "another risk retitled");
+    let page = fs::read_to_string(root.join("internal/risks/r-1/index.html")).unwrap();
+    assert!(page.contains("Vendor gone; "), "{page}");
+    assert!(served_equals_fresh(root, &reuse, "another risk retitled"));
+}

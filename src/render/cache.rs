@@ -8,7 +8,7 @@
 //! `write::Generation`), so the hash must be stable between runs: xxh3, not std's
 //! `DefaultHasher`, whose algorithm may change between Rust releases.
 
-use super::output::Bytes;
+use super::output::{Bytes, PageKey, Reads};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -19,12 +19,19 @@ use xxhash_rust::xxh3::Xxh3Default;
 /// Rendered bytes and the assets the page's body used.
 type Entry = (Bytes, Vec<PathBuf>);
 
+/// One build's pages by key, and what each page (by path) read of its model.
+#[derive(Default)]
+struct Pages {
+    by_key: HashMap<u64, Entry>,
+    reads: HashMap<String, Reads>,
+}
+
 /// Holds the pages of the last build: `start` makes them the ones a new build may reuse,
 /// and what that build does not reuse is then dropped.
 #[derive(Default)]
 pub struct PageCache {
-    previous: Mutex<HashMap<u64, Entry>>,
-    current: Mutex<HashMap<u64, Entry>>,
+    previous: Mutex<Pages>,
+    current: Mutex<Pages>,
 }
 
 impl PageCache {
@@ -34,22 +41,42 @@ impl PageCache {
         }
     }
 
-    pub fn get(&self, key: u64) -> Option<Entry> {
-        let entry = self.previous.lock().ok()?.remove(&key)?;
-        self.put(key, Arc::clone(&entry.0), entry.1.clone());
+    /// The page at `path` made from `key`, carried into this build with what it read.
+    pub fn get(&self, path: &str, key: u64) -> Option<Entry> {
+        let (entry, reads) = {
+            let mut previous = self.previous.lock().ok()?;
+            let entry = previous.by_key.remove(&key)?;
+            (entry, previous.reads.get(path).cloned())
+        };
+        if let Ok(mut current) = self.current.lock() {
+            current
+                .by_key
+                .insert(key, (Arc::clone(&entry.0), entry.1.clone()));
+            if let Some(reads) = reads {
+                current.reads.insert(path.to_string(), reads);
+            }
+        }
         Some(entry)
     }
 
-    pub fn put(&self, key: u64, html: Bytes, assets: Vec<PathBuf>) {
+    /// What the page at `path` read when the last build made it.
+    pub fn reads(&self, path: &str) -> Option<Reads> {
+        self.previous.lock().ok()?.reads.get(path).cloned()
+    }
+
+    pub fn put(&self, path: &str, page: PageKey, html: Bytes) {
         if let Ok(mut current) = self.current.lock() {
-            current.insert(key, (html, assets));
+            current
+                .by_key
+                .insert(page.key, (html, page.assets.to_vec()));
+            current.reads.insert(path.to_string(), page.reads.into());
         }
     }
 
     pub fn clear(&self) {
-        for map in [&self.previous, &self.current] {
-            if let Ok(mut entries) = map.lock() {
-                entries.clear();
+        for pages in [&self.previous, &self.current] {
+            if let Ok(mut pages) = pages.lock() {
+                *pages = Pages::default();
             }
         }
     }

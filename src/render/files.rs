@@ -505,7 +505,11 @@ fn put_kept(
         return Ok(());
     }
     let key = file_key(inputs, path);
-    let page = key.map(|key| super::output::PageKey { key, assets: &[] });
+    let page = key.map(|key| super::output::PageKey {
+        key,
+        assets: &[],
+        reads: &[],
+    });
     out.put(path, make(), page)
 }
 
@@ -1191,10 +1195,10 @@ pub fn assessments_csv(model: &InternalModel) -> String {
 type Table = fn(&InternalModel) -> String;
 
 /// The handbook's files besides its pages. `model_key` hashes the model and the program
-/// (see `search_index_key`).
+/// (see `search_index_key`); `oscal_key`, what OSCAL is made from and the program.
 pub fn internal_files(
     model: &InternalModel,
-    model_key: Option<u64>,
+    (model_key, oscal_key): (Option<u64>, Option<u64>),
     words: Option<&SearchWords>,
     out: &dyn Output,
 ) -> Result<(), String> {
@@ -1211,20 +1215,15 @@ pub fn internal_files(
     for (path, table) in tables {
         put_kept(out, path, model_key, || table(model).into_bytes())?;
     }
-    // OSCAL is also made from what the templates do not see: the catalogues and the
-    // commit's date.
-    let oscal_key = model_key
-        .zip(super::cache::hash_of(&(
-            &model.catalogs,
-            &model.committed_at,
-        )))
-        .map(|(model, rest)| {
-            xxhash_rust::xxh3::xxh3_64(&[model.to_le_bytes(), rest.to_le_bytes()].concat())
-        });
-    let made = super::oscal::documents(model, |path| !kept(out, path, oscal_key));
+    let oscal = super::oscal::OscalSources::of(model);
+    let made = super::oscal::documents(&oscal, |path| !kept(out, path, oscal_key));
     for (path, bytes) in made {
         let key = file_key(oscal_key, &path);
-        let page = key.map(|key| super::output::PageKey { key, assets: &[] });
+        let page = key.map(|key| super::output::PageKey {
+            key,
+            assets: &[],
+            reads: &[],
+        });
         out.put(&path, bytes, page)?;
     }
     out.put("robots.txt", b"User-agent: *\nDisallow: /\n".to_vec(), None)?;

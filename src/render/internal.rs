@@ -16,7 +16,7 @@ use crate::sources::FileId;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// A file of the public site, and why it is there.
 #[derive(serde::Serialize)]
@@ -100,7 +100,16 @@ impl Renderer<'_> {
             resolver: &resolver,
             urls: &model.urls,
         };
-        let model_hash = || *self.hashes.internal.get_or_init(|| cache::hash_of(model));
+        let readers = cache::Readers::Internal;
+        let template_model = std::sync::OnceLock::new();
+        let shared = || {
+            let made = || self.template_model(model, readers, &self.hashes.internal);
+            Arc::clone(template_model.get_or_init(made))
+        };
+        let model_hash = || match self.hashes.internal.get() {
+            Some(hash) => *hash,
+            None => shared().hash,
+        };
         let indexes = [
             Job::new("index.html", "internal/dashboard.html"),
             Job::new("404.html", "internal/404.html"),
@@ -123,7 +132,7 @@ impl Renderer<'_> {
             Job::new("calendar/index.html", "internal/calendar.html"),
         ];
         let mut jobs: Vec<Job> = (indexes.into_iter())
-            .map(|index| index.with_model(&model_hash))
+            .map(|index| index.of_model())
             .collect();
         for document in &model.documents {
             jobs.push(document_job(document, &resolver, &model.urls));
@@ -164,12 +173,16 @@ impl Renderer<'_> {
             |a| &a.url,
         ));
         let context = context(model, self.fingerprint);
-        let (pages, assets) = self.run(out, jobs, (&|| data(model), &model_hash), &context)?;
+        let (pages, assets) = self.run(out, jobs, &shared, &context)?;
         copy_assets(site, out, assets, "")?;
         let evidence = crate::publish::internal_record_files(site);
         copy_assets(site, out, evidence, "files/")?;
         let files_key = model_hash().and_then(|h| context.key("files", "", h, 0));
-        files::internal_files(model, files_key, self.search_words, out).map_err(RenderError)?;
+        // OSCAL reads less than the whole model: keyed by what it reads.
+        let oscal = crate::render::oscal::OscalSources::of(model);
+        let oscal_key = cache::hash_of(&oscal).and_then(|h| context.key("oscal", "", h, 0));
+        let keys = (files_key, oscal_key);
+        files::internal_files(model, keys, self.search_words, out).map_err(RenderError)?;
         // The preview is the public site as it is built: recorded, it is also the list of
         // what `public/` holds, for the publication report.
         let preview = Prefixed {
@@ -193,12 +206,7 @@ impl Renderer<'_> {
             page: Some(Box::new(move || data(&report))),
             ..job
         };
-        let (report_pages, _) = self.run(
-            out,
-            vec![report_job],
-            (&|| data(model), &model_hash),
-            &context,
-        )?;
+        let (report_pages, _) = self.run(out, vec![report_job], &shared, &context)?;
         Ok(pages + run.pages + report_pages)
     }
 
@@ -211,10 +219,11 @@ impl Renderer<'_> {
         resolver: &Resolver,
         out: &dyn Output,
     ) -> Result<(), RenderError> {
-        let model_hash = || *self.hashes.internal.get_or_init(|| cache::hash_of(model));
+        let readers = cache::Readers::Internal;
+        let shared = || self.template_model(model, readers, &self.hashes.internal);
         let job = document_job(&model.documents[at], resolver, &model.urls);
         let context = context(model, self.fingerprint);
-        self.run(out, vec![job], (&|| data(model), &model_hash), &context)?;
+        self.run(out, vec![job], &shared, &context)?;
         Ok(())
     }
 }

@@ -18,6 +18,7 @@ pub mod oscal;
 pub mod output;
 mod program;
 mod public;
+mod template_model;
 pub mod theme;
 
 use highlight::Highlighter;
@@ -26,6 +27,9 @@ use output::{Output, PageKey};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+pub use template_model::FieldData;
+use template_model::TemplateModel;
 
 #[cfg(test)]
 mod tests {
@@ -75,9 +79,12 @@ pub struct Renderer<'a> {
     pub search_words: Option<&'a files::SearchWords>,
     /// Hashed into every page's key: the templates and the program that render it.
     pub fingerprint: u64,
-    /// Each model as the templates read it, by the model's key: converted once per build,
-    /// and kept by `serve` while a save leaves the model as it was (an edited body).
+    /// Each model as the templates read it, by audience and the model's hash: converted
+    /// once per build, and kept by `serve` while a save leaves the model as it was (an
+    /// edited body).
     pub template_data: &'a TemplateData,
+    /// The models' fields as converted, kept by `serve` while each is unchanged.
+    pub field_data: &'a FieldData,
     /// Each model's hash, made once per build by whichever page first needs it.
     pub hashes: &'a ModelHashes,
 }
@@ -94,9 +101,9 @@ pub struct ModelHashes {
 /// Converting a model for the templates costs about 10 ms per 1,000 records: a build
 /// renders the handbook and its publication report from one conversion, and a `serve`
 /// save that leaves the model unchanged does none.
-/// Kept by audience as well as by key: the public preview can only ever be given a model
+/// Kept by audience as well as by hash: the public preview can only ever be given a model
 /// converted for a public run, whatever two hashes may coincide.
-pub type TemplateData = crate::memo::Memo<(cache::Readers, u64), Value>;
+pub type TemplateData = crate::memo::Memo<(cache::Readers, u64), Arc<TemplateModel>>;
 
 /// A page's Markdown body, with what its links resolve against.
 trait Body: Sync {
@@ -122,19 +129,19 @@ struct Job<'m> {
     title: Option<&'m str>,
     /// The way back to the site root, when it is not relative to the page's own path.
     root: Option<String>,
-    /// A hash of what the page is made from besides the site-wide context, for its key:
-    /// the record's data, or the whole model for the indexes. `None`: always rendered.
+    /// A hash of what the page is made from besides the site-wide context and the
+    /// model fields it reads (which its key also covers): the record's data, or nothing
+    /// for the indexes (`of_model`). `None`: always rendered.
     /// Made when the page is considered, on the rendering threads: hashing every record
     /// costs as much as rendering the few pages a save changes.
     own_hash: Box<dyn Fn() -> Option<u64> + Send + Sync + 'm>,
 }
 
-/// The hash of a model, made once, by whichever page first needs it.
-type ModelHash<'m> = &'m (dyn Fn() -> Option<u64> + Sync);
+/// A model for the templates, made once per run by whichever page first needs it.
+type SharedModel<'m> = &'m (dyn Fn() -> Arc<TemplateModel> + Sync);
 
 impl<'m> Job<'m> {
-    /// A page made from the whole model, such as an index: give it the model's hash
-    /// (`with_model`) so that it is rendered again only when the model changed.
+    /// A page of its own data (`page`), always rendered; `of_model` for an index.
     fn new(path: impl Into<String>, template: &'static str) -> Self {
         Job {
             path: path.into(),
@@ -171,8 +178,9 @@ impl<'m> Job<'m> {
             .map(move |item| Job::record(url(item), template, item))
     }
 
-    fn with_model(mut self, model_hash: ModelHash<'m>) -> Self {
-        self.own_hash = Box::new(model_hash);
+    /// A page made from the model alone (an index): the fields it reads key it.
+    fn of_model(mut self) -> Self {
+        self.own_hash = Box::new(|| Some(0));
         self
     }
 
@@ -207,26 +215,50 @@ fn root_of(path: &str) -> String {
 }
 
 impl<'a> Renderer<'a> {
+    /// The model for the templates of `readers`: kept whole while its hash (`hash`, set
+    /// here when not known yet) is unchanged, or made field by field.
+    fn template_model(
+        &self,
+        model: &(impl serde::Serialize + Sync),
+        readers: cache::Readers,
+        hash: &OnceLock<Option<u64>>,
+    ) -> Arc<TemplateModel> {
+        if let Some(Some(known)) = hash.get()
+            && let Some(kept) = self.template_data.get((readers, *known), || None)
+        {
+            return kept;
+        }
+        let made = Arc::new(TemplateModel::new(model, readers, self.field_data));
+        match *hash.get_or_init(|| made.hash) {
+            Some(hash) => (self.template_data)
+                .get((readers, hash), || Some(Arc::clone(&made)))
+                .unwrap_or(made),
+            None => made,
+        }
+    }
+
     /// Renders the jobs in parallel into `out`, skipping pages it already holds; returns
-    /// the number of pages and the assets their bodies use.
-    /// `shared` converts the model for the templates; `model_hash` is the model's hash.
+    /// the number of pages and the assets their bodies use. `shared` is the model for the
+    /// templates.
+    /// A page is keyed by the model fields it read when last rendered (the same inputs
+    /// read the same fields), with their hashes: an index that did not read what a save
+    /// changed is kept, and a theme's page that reads more than its record is not.
     fn run(
         &self,
         out: &dyn Output,
         jobs: Vec<Job>,
-        shared: (&(dyn Fn() -> Value + Sync), ModelHash),
+        shared: SharedModel,
         context: &cache::Context,
     ) -> Result<(usize, Vec<PathBuf>), RenderError> {
-        // The whole model for the templates, converted once, and only if a page renders.
-        let model = std::sync::OnceLock::new();
-        let (convert, model_hash) = shared;
-        let template_data = || match model_hash().and_then(|h| context.key("model", "", h, 0)) {
-            Some(key) => (self.template_data)
-                .get((context.audience, key), || Some(convert()))
-                .unwrap_or_else(convert),
-            None => convert(),
-        };
         let (audience, preview) = (context.audience, context.preview);
+        let key_of = |job: &Job, own: Option<u64>, body: Option<u64>, fields: Option<u64>| {
+            let mixed = own.zip(fields).map(|(own, fields)| {
+                xxhash_rust::xxh3::xxh3_64(&[own, fields].map(u64::to_le_bytes).concat())
+            });
+            mixed
+                .zip(body)
+                .and_then(|(own, body)| context.key(job.template, &job.path, own, body))
+        };
         let used: Vec<Vec<PathBuf>> = jobs
             .par_iter()
             .map(|job| {
@@ -234,9 +266,12 @@ impl<'a> Renderer<'a> {
                     Some(body) => body.hash(),
                     None => Some(0),
                 };
-                let key = (job.own_hash)()
-                    .zip(body_hash)
-                    .and_then(|(own, body)| context.key(job.template, &job.path, own, body));
+                let own = (job.own_hash)();
+                let known = own.and(out.reads(&job.path));
+                let key = known.and_then(|reads| {
+                    let fields = shared().hash_of_fields(&reads);
+                    key_of(job, own, body_hash, fields)
+                });
                 if let Some(assets) = key.and_then(|key| out.reuse(&job.path, key)) {
                     return Ok(assets);
                 }
@@ -249,8 +284,10 @@ impl<'a> Renderer<'a> {
                     None => (Value::UNDEFINED, Vec::new()),
                 };
                 let template = self.env.get_template(job.template)?;
+                let model = shared();
+                let (view, read) = model.view();
                 let html = template.render(context! {
-                    model => model.get_or_init(template_data),
+                    model => view,
                     page => job.page.as_ref().map_or(Value::UNDEFINED, |page| page()),
                     body => body,
                     // Only `../` repeated: safe to print unescaped.
@@ -260,9 +297,12 @@ impl<'a> Renderer<'a> {
                     // The page's own path, for the navigation to mark where the reader is.
                     path => job.path.as_str(),
                 })?;
+                let reads = model.names(&read);
+                let key = key_of(job, own, body_hash, model.hash_of_fields(&reads));
                 let page = key.map(|key| PageKey {
                     key,
                     assets: &assets,
+                    reads: &reads,
                 });
                 out.put(&job.path, html.into_bytes(), page)
                     .map_err(RenderError)?;

@@ -12,8 +12,10 @@
 //! Same sources, same bytes: identifiers are name-based (UUID version 5) and the date is
 //! the commit's, not the build's.
 
+use crate::load::date::Date;
 use crate::load::oscal::{NAMESPACE, is_token};
 use crate::load::records::Catalog;
+use crate::load::records::SiteConfig;
 use crate::model::internal::{InternalControl, InternalModel, SoaRow};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -21,17 +23,42 @@ use std::collections::{BTreeMap, HashMap};
 /// The OSCAL version the documents follow (and the tests validate against).
 pub const OSCAL_VERSION: &str = "1.2.3";
 
+/// What the OSCAL documents are made from: all they can read of the model, and so all
+/// their key must cover (a save that changes a risk leaves them as they were).
+#[derive(serde::Serialize)]
+pub struct OscalSources<'m, 'a> {
+    site: &'a SiteConfig,
+    today: Date,
+    soa: &'m [SoaRow],
+    controls: &'m [InternalControl<'a>],
+    catalogs: &'m [&'a Catalog],
+    committed_at: Option<&'m str>,
+}
+
+impl<'m, 'a> OscalSources<'m, 'a> {
+    pub fn of(model: &'m InternalModel<'a>) -> Self {
+        OscalSources {
+            site: model.site,
+            today: model.today,
+            soa: &model.soa,
+            controls: &model.controls,
+            catalogs: &model.catalogs,
+            committed_at: model.committed_at.as_deref(),
+        }
+    }
+}
+
 /// Every OSCAL file of the handbook that `wanted` asks for (by path under the output
 /// folder), with its path: `serve` keeps the others from the last build.
 pub fn documents(
-    model: &InternalModel,
+    model: &OscalSources,
     mut wanted: impl FnMut(&str) -> bool,
 ) -> Vec<(String, Vec<u8>)> {
     let export = Export::new(model);
     let mut files = Vec::new();
     let mut imports = Vec::new();
     let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for catalog in &model.catalogs {
+    for catalog in model.catalogs {
         // Two frameworks can make the same file name (`a b`, `a-b`), and some file
         // systems ignore case: number the later ones rather than overwrite.
         let stem = format!("catalog-{}", file_safe(&catalog.framework));
@@ -81,7 +108,7 @@ fn path_of(name: &str) -> String {
 }
 
 struct Export<'m, 'a> {
-    model: &'m InternalModel<'a>,
+    model: &'m OscalSources<'m, 'a>,
     in_soa: HashMap<&'m str, &'m SoaRow>,
     controls: HashMap<&'m str, &'m InternalControl<'a>>,
     last_modified: String,
@@ -91,7 +118,7 @@ struct Export<'m, 'a> {
 }
 
 impl<'m, 'a> Export<'m, 'a> {
-    fn new(model: &'m InternalModel<'a>) -> Self {
+    fn new(model: &'m OscalSources<'m, 'a>) -> Self {
         let mut roles: BTreeMap<&str, String> = BTreeMap::new();
         let mut taken = std::collections::HashSet::new();
         for owner in model
@@ -118,10 +145,10 @@ impl<'m, 'a> Export<'m, 'a> {
             controls: (model.controls.iter())
                 .map(|c| (c.record.id.as_str(), c))
                 .collect(),
-            last_modified: (model.committed_at.clone())
+            last_modified: (model.committed_at.map(str::to_string))
                 .unwrap_or_else(|| format!("{}T00:00:00Z", model.today)),
             // The document's version is the day of the sources it was made from.
-            version: (model.committed_at.as_deref())
+            version: (model.committed_at)
                 .and_then(|at| at.get(..10))
                 .map_or_else(|| model.today.to_string(), str::to_string),
         }

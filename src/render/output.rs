@@ -10,16 +10,25 @@ use std::sync::{Arc, Mutex};
 /// A file's bytes in memory, shared (not copied) between a build and the next.
 pub type Bytes = Arc<Vec<u8>>;
 
-/// A rendered page's key (a hash of everything it is made from) and the assets it uses.
+/// A rendered page's key (a hash of everything it is made from), the assets it uses, and
+/// the model fields it read (their hashes are in the key).
 pub struct PageKey<'a> {
     pub key: u64,
     pub assets: &'a [PathBuf],
+    pub reads: &'a [String],
 }
+
+/// The model fields a page read when it was rendered.
+pub type Reads = Arc<[String]>;
 
 pub trait Output: Sync {
     /// The assets of the page at `path` when the page made from `key` is already in place,
     /// so it need not be rendered again; `None` when it must be rendered.
     fn reuse(&self, path: &str, key: u64) -> Option<Vec<PathBuf>>;
+
+    /// The model fields the page at `path` read when the last build rendered it (or
+    /// reused it); `None` when it has no key from the last build.
+    fn reads(&self, path: &str) -> Option<Reads>;
 
     /// Adds one file; pages come with their key so that a later build can reuse them.
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String>;
@@ -51,15 +60,19 @@ impl<'a> Memory<'a> {
 
 impl Output for Memory<'_> {
     fn reuse(&self, path: &str, key: u64) -> Option<Vec<PathBuf>> {
-        let (html, assets) = self.cache?.get(key)?;
+        let (html, assets) = self.cache?.get(path, key)?;
         self.insert(path, html);
         Some(assets)
+    }
+
+    fn reads(&self, path: &str) -> Option<Reads> {
+        self.cache?.reads(path)
     }
 
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {
         let bytes = Arc::new(bytes);
         if let (Some(cache), Some(page)) = (self.cache, page) {
-            cache.put(page.key, Arc::clone(&bytes), page.assets.to_vec());
+            cache.put(path, page, Arc::clone(&bytes));
         }
         self.insert(path, bytes);
         Ok(())
@@ -98,6 +111,10 @@ impl Output for Recording<'_> {
         Some(kept)
     }
 
+    fn reads(&self, path: &str) -> Option<Reads> {
+        self.inner.reads(path)
+    }
+
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {
         self.inner.put(path, bytes, page)?;
         self.record(path);
@@ -114,6 +131,10 @@ pub struct Prefixed<'a> {
 impl Output for Prefixed<'_> {
     fn reuse(&self, path: &str, key: u64) -> Option<Vec<PathBuf>> {
         self.inner.reuse(&format!("{}{path}", self.prefix), key)
+    }
+
+    fn reads(&self, path: &str) -> Option<Reads> {
+        self.inner.reads(&format!("{}{path}", self.prefix))
     }
 
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {

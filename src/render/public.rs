@@ -6,7 +6,7 @@
 use super::highlight::Highlighter;
 use super::markdown::{self, Links};
 use super::output::Output;
-use super::{Body, Job, RenderError, Renderer, cache, data, files, site_path};
+use super::{Body, Job, RenderError, Renderer, cache, files, site_path};
 use crate::model::public::{PublicBody, PublicDocument, PublicModel};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -146,9 +146,18 @@ impl Renderer<'_> {
         preview: bool,
         out: &dyn Output,
     ) -> Result<PublicRun, RenderError> {
-        let model_hash = || *self.hashes.public.get_or_init(|| cache::hash_of(model));
+        let readers = readers(preview);
+        let template_model = std::sync::OnceLock::new();
+        let shared = || {
+            let made = || self.template_model(model, readers, &self.hashes.public);
+            std::sync::Arc::clone(template_model.get_or_init(made))
+        };
+        let model_hash = || match self.hashes.public.get() {
+            Some(hash) => *hash,
+            None => shared().hash,
+        };
         let mut jobs = vec![
-            Job::new("index.html", "public/index.html").with_model(&model_hash),
+            Job::new("index.html", "public/index.html").of_model(),
             Job {
                 // A host serves the 404 page at any missing address, so relative links
                 // would break; with a base_url, link from the site's own path instead.
@@ -159,7 +168,7 @@ impl Renderer<'_> {
                     .as_deref()
                     .filter(|_| !preview)
                     .map(site_path),
-                ..Job::new("404.html", "public/404.html").with_model(&model_hash)
+                ..Job::new("404.html", "public/404.html").of_model()
             },
         ];
         jobs.extend(model.documents.iter().map(document_job));
@@ -171,12 +180,10 @@ impl Renderer<'_> {
         }));
         jobs.extend(Job::records(&model.risks, "public/risk.html", |r| &r.url));
         if model.suppliers.any() {
-            jobs.push(
-                Job::new("suppliers/index.html", "public/suppliers.html").with_model(&model_hash),
-            );
+            jobs.push(Job::new("suppliers/index.html", "public/suppliers.html").of_model());
         }
         let context = context(model, preview, self.fingerprint);
-        let (pages, _) = self.run(out, jobs, (&|| data(model), &model_hash), &context)?;
+        let (pages, _) = self.run(out, jobs, &shared, &context)?;
         for asset in model.assets.values() {
             let bytes = std::fs::read(&asset.source)
                 .map_err(|e| RenderError(format!("cannot read {}: {e}", asset.path)))?;
@@ -200,22 +207,30 @@ impl Renderer<'_> {
         at: usize,
         out: &dyn Output,
     ) -> Result<(), RenderError> {
-        let model_hash = || *self.hashes.public.get_or_init(|| cache::hash_of(model));
+        let shared = || self.template_model(model, readers(true), &self.hashes.public);
         let job = document_job(&model.documents[at]);
         let context = context(model, true, self.fingerprint);
-        self.run(out, vec![job], (&|| data(model), &model_hash), &context)?;
+        self.run(out, vec![job], &shared, &context)?;
         Ok(())
     }
 }
 
 /// What every page of the public site (or of the preview) shares.
 fn context(model: &PublicModel, preview: bool, fingerprint: u64) -> cache::Context<'_> {
-    let audience = if preview {
-        cache::Readers::Preview
-    } else {
-        cache::Readers::Public
-    };
-    cache::Context::new(&model.urls, audience, preview, layout(model), fingerprint)
+    cache::Context::new(
+        &model.urls,
+        readers(preview),
+        preview,
+        layout(model),
+        fingerprint,
+    )
+}
+
+fn readers(preview: bool) -> cache::Readers {
+    match preview {
+        true => cache::Readers::Preview,
+        false => cache::Readers::Public,
+    }
 }
 
 /// A document's public page.

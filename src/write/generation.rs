@@ -32,6 +32,9 @@ struct Recorded {
     len: u64,
     modified: u64,
     assets: Vec<PathBuf>,
+    /// The model fields the page read (`None` in a manifest from before they were kept).
+    #[serde(default)]
+    reads: Option<Vec<String>>,
 }
 
 /// What one generation's pages were made from.
@@ -403,6 +406,11 @@ impl Output for Generation {
         Some(recorded.assets.clone())
     }
 
+    fn reads(&self, path: &str) -> Option<crate::render::output::Reads> {
+        let recorded = self.previous.pages.get(path)?;
+        Some(recorded.reads.as_deref()?.into())
+    }
+
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {
         if !is_contained(path) {
             return Err(format!(
@@ -416,6 +424,7 @@ impl Output for Generation {
             len: meta.len(),
             modified: nanos(meta.modified()),
             assets: page.assets.to_vec(),
+            reads: Some(page.reads.to_vec()),
         });
         self.record(path, recorded);
         Ok(())
