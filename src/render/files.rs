@@ -11,6 +11,7 @@ use crate::model::public::{
     PublicControl, PublicModel, PublicRisk, PublicSystem, RestrictedItem, SiteInfo,
 };
 use serde::Serialize;
+use std::sync::Arc;
 
 /// The Content-Security-Policy of every page: nothing from another host, no inline
 /// script or style, no plugins, frames, forms or base URL.
@@ -111,20 +112,31 @@ impl<'a> SearchEntry<'a> {
     }
 }
 
+/// A search index of `entries` (the indexes are made from their elements' JSON, some
+/// kept by what they are made from: `search_script`).
+#[cfg(test)]
 fn search_index<'a>(
     entries: impl Iterator<Item = &'a SearchEntry<'a>>,
     readers: Readers,
     memo: Option<&SearchWords>,
 ) -> Vec<u8> {
+    let elements: Vec<Arc<str>> = entries.map(|e| entry_json(e, readers, memo)).collect();
+    search_script(&elements)
+}
+
+/// A search index from its elements' JSON.
+fn search_script(elements: &[Arc<str>]) -> Vec<u8> {
     // A script, not JSON, so that search also works from file:// where fetch() does not.
-    // Entry by entry: a JSON array is its elements' JSON joined by commas, and `</` cannot
-    // span two elements, so the bytes are those of the array written at once.
-    let mut script = SEARCH_START.to_vec();
-    for (n, entry) in entries.enumerate() {
+    // Element by element: a JSON array is its elements' JSON joined by commas, and `</`
+    // cannot span two elements, so the bytes are those of the array written at once.
+    let size = elements.iter().map(|e| e.len() + 1).sum::<usize>();
+    let mut script = Vec::with_capacity(SEARCH_START.len() + size + 3);
+    script.extend_from_slice(SEARCH_START);
+    for (n, element) in elements.iter().enumerate() {
         if n > 0 {
             script.push(b',');
         }
-        script.extend_from_slice(entry_json(entry, readers, memo).as_bytes());
+        script.extend_from_slice(element.as_bytes());
     }
     script.extend_from_slice(b"];\n");
     script
@@ -135,16 +147,46 @@ fn search_index<'a>(
 const SEARCH_START: &[u8] = b"window.TRUSTBOOK_SEARCH = [";
 
 /// One element of a search index's array.
-fn entry_json(entry: &SearchEntry, readers: Readers, memo: Option<&SearchWords>) -> String {
-    let json = || {
-        let json = serde_json::to_string(entry).ok()?;
-        Some(json.replace("</", "<\\/"))
-    };
-    let json = match memo {
+fn entry_json(entry: &SearchEntry, readers: Readers, memo: Option<&SearchWords>) -> Arc<str> {
+    let json = || Some(json_of(entry));
+    match memo {
         Some(memo) => memo.entries.get((readers, entry.key()), json),
         None => json(),
+    }
+    .unwrap_or_else(|| "null".into())
+}
+
+fn json_of(entry: &SearchEntry) -> Arc<str> {
+    match serde_json::to_string(entry) {
+        Ok(json) => json.replace("</", "<\\/").into(),
+        Err(_) => "null".into(),
+    }
+}
+
+/// A document's element of a search index, kept by what it is made from (`parts`, and
+/// its body as `words_of` knows it): a save does not read, copy or hash the words of the
+/// bodies it left alone. `make` makes it when it is not kept.
+fn document_json(
+    memo: Option<&SearchWords>,
+    readers: Readers,
+    (parts, reading, body, hash): (&[&str], Reading, &str, u64),
+    make: impl Fn() -> Arc<str>,
+) -> Arc<str> {
+    let Some(memo) = memo else {
+        return make();
     };
-    json.unwrap_or_else(|| "null".to_string())
+    let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+    // Apart from the keys of entries hashed whole (`SearchEntry::key`).
+    hasher.update(b"document made from");
+    for part in parts {
+        hasher.update(&(part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher.update(&[reading as u8]);
+    hasher.update(&(body.len() as u64).to_le_bytes());
+    hasher.update(&hash.to_le_bytes());
+    let key = (readers, hasher.digest());
+    memo.entries.get(key, || Some(make())).unwrap_or_else(make)
 }
 
 /// Where each element of a search index's array is (`search_index` wrote it): read as
@@ -213,14 +255,13 @@ pub fn splice_search_entry(
 /// of documents' bodies and systems' descriptions.
 fn public_search_index(model: &PublicModel, words: Option<&SearchWords>) -> Vec<u8> {
     // The bodies' words, on every core: at 10,000 pages this is most of the index's cost.
-    let bodies: Vec<String> = {
+    let mut elements: Vec<Arc<str>> = {
         use rayon::prelude::*;
         (model.documents.par_iter())
-            .map(|d| words_of(words, Reading::Parsed, &d.body.markdown, d.body.hash))
+            .map(|d| public_document_json(d, words))
             .collect()
     };
-    let search: Vec<SearchEntry> = (model.documents.iter().zip(&bodies))
-        .map(|(d, body)| public_document_entry(d, body))
+    let search: Vec<SearchEntry> = std::iter::empty()
         .chain(
             model
                 .controls
@@ -254,9 +295,10 @@ fn public_search_index(model: &PublicModel, words: Option<&SearchWords>) -> Vec<
         anchor: Some("documents"),
         ..SearchEntry::new(&r.title, "", "on request", &r.public_summary)
     });
-    let index: Vec<&SearchEntry> = search.iter().collect();
     let on_request: Vec<SearchEntry> = on_request.collect();
-    search_index(index.into_iter().chain(&on_request), Readers::Public, words)
+    let rest = search.iter().chain(&on_request);
+    elements.extend(rest.map(|e| entry_json(e, Readers::Public, words)));
+    search_script(&elements)
 }
 
 /// A public document's element of the public search index (the first elements, in the
@@ -270,10 +312,29 @@ fn public_document_entry<'a>(
 
 /// The JSON of `model.documents[at]`'s element of the public search index, the
 /// `at`th: for a save that changed that body alone (`serve::body_save`).
-pub fn public_search_entry(model: &PublicModel, at: usize, words: Option<&SearchWords>) -> String {
-    let d = &model.documents[at];
-    let body = words_of(words, Reading::Parsed, &d.body.markdown, d.body.hash);
-    entry_json(&public_document_entry(d, &body), Readers::Public, words)
+pub fn public_search_entry(
+    model: &PublicModel,
+    at: usize,
+    words: Option<&SearchWords>,
+) -> Arc<str> {
+    public_document_json(&model.documents[at], words)
+}
+
+fn public_document_json(
+    d: &crate::model::public::PublicDocument,
+    words: Option<&SearchWords>,
+) -> Arc<str> {
+    let (markdown, hash) = (&d.body.markdown, d.body.hash);
+    let parts = [d.title.as_str(), &d.url, &d.public_summary];
+    document_json(
+        words,
+        Readers::Public,
+        (&parts, Reading::Parsed, markdown, hash),
+        || {
+            let body = words_of(words, Reading::Parsed, markdown, hash);
+            json_of(&public_document_entry(d, &body))
+        },
+    )
 }
 
 /// What `serve` keeps of the search indexes between saves, so that a save re-reads the
@@ -281,10 +342,10 @@ pub fn public_search_entry(model: &PublicModel, at: usize, words: Option<&Search
 /// text (length and hash); and each entry's JSON, by a hash of the entry.
 #[derive(Default)]
 pub struct SearchWords {
-    words: crate::memo::Memo<(Reading, usize, u64), String>,
+    words: crate::memo::Memo<(Reading, usize, u64), Arc<str>>,
     /// By whose index they are in as well: a public index can only ever be given an
     /// entry made for a public index, whatever two hashes may coincide.
-    entries: crate::memo::Memo<(Readers, u64), String>,
+    entries: crate::memo::Memo<(Readers, u64), Arc<str>>,
 }
 
 impl SearchWords {
@@ -304,17 +365,17 @@ pub enum Reading {
 
 /// The words of `body`, whose text `hash` stands for (a hash of the body, or of the one
 /// source file the body is cut from).
-fn words_of(memo: Option<&SearchWords>, reading: Reading, body: &str, hash: u64) -> String {
+fn words_of(memo: Option<&SearchWords>, reading: Reading, body: &str, hash: u64) -> Arc<str> {
     let read = || match reading {
-        Reading::Parsed => plain_text(body),
-        Reading::Rough => rough_text(body),
+        Reading::Parsed => plain_text(body).into(),
+        Reading::Rough => rough_text(body).into(),
     };
     let Some(memo) = memo else {
         return read();
     };
     memo.words
         .get((reading, body.len(), hash), || Some(read()))
-        .unwrap_or_default()
+        .unwrap_or_else(read)
 }
 
 /// The words of a Markdown body, for search: text only, at most `BODY_TEXT` bytes (the
@@ -1242,12 +1303,13 @@ pub fn internal_files(
 /// "RSK-008", "RACI" or "management review" find where they are.
 fn internal_search_index(model: &InternalModel, words: Option<&SearchWords>) -> Vec<u8> {
     let opt = |t: &Option<String>| t.clone().unwrap_or_default();
-    let mut entries: Vec<Owned> = {
+    let documents: Vec<Arc<str>> = {
         use rayon::prelude::*;
         (model.documents.par_iter())
-            .map(|d| internal_document_entry(d, words))
+            .map(|d| internal_document_json(d, words))
             .collect()
     };
+    let mut entries: Vec<Owned> = Vec::new();
     for c in &model.controls {
         let r = c.record;
         let texts = [opt(&r.justification), opt(&r.implementation), opt(&r.owner)];
@@ -1322,8 +1384,11 @@ fn internal_search_index(model: &InternalModel, words: Option<&SearchWords>) -> 
     for (title, url, words) in HANDBOOK_PAGES {
         entries.push(entry("", title, url, "page", &[words]));
     }
-    let borrowed: Vec<SearchEntry> = entries.iter().map(Owned::borrowed).collect();
-    search_index(borrowed.iter(), Readers::Internal, words)
+    let rest = entries
+        .iter()
+        .map(|e| entry_json(&e.borrowed(), Readers::Internal, words));
+    let elements: Vec<Arc<str>> = documents.into_iter().chain(rest).collect();
+    search_script(&elements)
 }
 
 fn entry(id: &str, title: &str, url: &str, kind: &'static str, texts: &[&str]) -> Owned {
@@ -1351,15 +1416,27 @@ fn internal_document_entry(
     entry(&d.meta.id, &d.meta.title, &d.url, kind, &[&summary, &body])
 }
 
+fn internal_document_json(
+    d: &crate::model::internal::InternalDocument,
+    words: Option<&SearchWords>,
+) -> Arc<str> {
+    let kind = if d.is_page { "page" } else { "document" };
+    let summary = d.meta.public_summary.as_deref().unwrap_or_default();
+    let parts = [d.meta.id.as_str(), &d.meta.title, &d.url, kind, summary];
+    let body = (&parts[..], Reading::Rough, d.body.as_str(), d.source_hash);
+    document_json(words, Readers::Internal, body, || {
+        json_of(&internal_document_entry(d, words).borrowed())
+    })
+}
+
 /// The JSON of `model.documents[at]`'s element of the handbook's search index, the
 /// `at`th: for a save that changed that body alone (`serve::body_save`).
 pub fn internal_search_entry(
     model: &InternalModel,
     at: usize,
     words: Option<&SearchWords>,
-) -> String {
-    let entry = internal_document_entry(&model.documents[at], words);
-    entry_json(&entry.borrowed(), Readers::Internal, words)
+) -> Arc<str> {
+    internal_document_json(&model.documents[at], words)
 }
 
 /// An index entry that owns its words (the handbook's titles are made, not borrowed).
