@@ -108,7 +108,6 @@ fn combined<'n>(hashes: impl Iterator<Item = (&'n str, Option<u64>)>) -> Option<
 }
 
 /// The model as one page's templates see it: a map of its fields, noting each read.
-#[derive(Debug)]
 struct View {
     model: Arc<TemplateModel>,
     reads: Arc<Reads>,
@@ -123,6 +122,15 @@ impl std::fmt::Debug for TemplateModel {
 impl std::fmt::Debug for Reads {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Reads({:#x})", self.0.load(Ordering::Relaxed))
+    }
+}
+
+/// As a map of the fields (`debug()` in a template prints it), all of them read.
+impl std::fmt::Debug for View {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.reads.0.store(ALL, Ordering::Relaxed);
+        let fields = self.model.fields.iter().map(|f| (f.name, &f.value));
+        f.debug_map().entries(fields).finish()
     }
 }
 
@@ -340,10 +348,15 @@ mod tests {
             ["site", "risks"]
         );
         assert!(render("plain", &split).1.is_empty());
-        assert_eq!(
-            render("{% for k in model %}{% endfor %}", &split).1,
-            ["site", "risks"]
-        );
+        for all in [
+            "{% for k in model %}{% endfor %}",
+            "{{ model }}",
+            "{% if model %}{% endif %}",
+            "{{ model | dictsort | length }}",
+            "{{ debug(model) }}",
+        ] {
+            assert_eq!(render(all, &split).1, ["site", "risks"], "{all}");
+        }
     }
 
     /// A field's hash changes with it alone; an unchanged field is not converted again.
