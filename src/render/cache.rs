@@ -8,76 +8,82 @@
 //! `write::Generation`), so the hash must be stable between runs: xxh3, not std's
 //! `DefaultHasher`, whose algorithm may change between Rust releases.
 
-use super::output::{Bytes, PageKey, Reads};
+use super::output::{Bytes, KeyNow, PageKey, Reads};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use xxhash_rust::xxh3::Xxh3Default;
 
 /// Rendered bytes and the assets the page's body used.
 type Entry = (Bytes, Vec<PathBuf>);
 
-/// One build's pages by key, and what each page (by path) read of its model.
-#[derive(Default)]
-struct Pages {
-    by_key: HashMap<u64, Entry>,
-    reads: HashMap<String, Reads>,
+/// A page as a build left it: its key, bytes, assets and what it read of its model.
+struct Page {
+    key: u64,
+    html: Bytes,
+    assets: Vec<PathBuf>,
+    reads: Reads,
 }
 
-/// Holds the pages of the last build: `start` makes them the ones a new build may reuse,
-/// and what that build does not reuse is then dropped.
+/// Holds the pages of the last build by path: `start` makes them the ones a new build may
+/// reuse, and what that build does not reuse is then dropped. The last build's pages are
+/// only read while a build runs (`RwLock`): the rendering threads do not wait on each
+/// other to look.
 #[derive(Default)]
 pub struct PageCache {
-    previous: Mutex<Pages>,
-    current: Mutex<Pages>,
+    previous: RwLock<HashMap<String, Page>>,
+    current: Mutex<HashMap<String, Page>>,
 }
 
 impl PageCache {
     pub fn start(&self) {
-        if let (Ok(mut previous), Ok(mut current)) = (self.previous.lock(), self.current.lock()) {
-            *previous = std::mem::take(&mut *current);
+        if let (Ok(mut previous), Ok(mut current)) = (self.previous.write(), self.current.lock()) {
+            let unused = std::mem::replace(&mut *previous, std::mem::take(&mut *current));
+            // A large site's pages take a while to free: not while a save waits.
+            std::thread::spawn(move || drop(unused));
         }
     }
 
-    /// The page at `path` made from `key`, carried into this build with what it read.
-    pub fn get(&self, path: &str, key: u64) -> Option<Entry> {
-        let (entry, reads) = {
-            let mut previous = self.previous.lock().ok()?;
-            let entry = previous.by_key.remove(&key)?;
-            (entry, previous.reads.get(path).cloned())
-        };
-        if let Ok(mut current) = self.current.lock() {
-            current
-                .by_key
-                .insert(key, (Arc::clone(&entry.0), entry.1.clone()));
-            if let Some(reads) = reads {
-                current.reads.insert(path.to_string(), reads);
+    /// The page at `path` if it is the one `key_now` names, carried into this build.
+    pub fn get(&self, path: &str, key_now: KeyNow) -> Option<Entry> {
+        let page = {
+            let previous = self.previous.read().ok()?;
+            let page = previous.get(path)?;
+            if key_now(&page.reads) != Some(page.key) {
+                return None;
             }
+            Page {
+                key: page.key,
+                html: Arc::clone(&page.html),
+                assets: page.assets.clone(),
+                reads: Arc::clone(&page.reads),
+            }
+        };
+        let entry = (Arc::clone(&page.html), page.assets.clone());
+        if let Ok(mut current) = self.current.lock() {
+            current.insert(path.to_string(), page);
         }
         Some(entry)
     }
 
-    /// What the page at `path` read when the last build made it.
-    pub fn reads(&self, path: &str) -> Option<Reads> {
-        self.previous.lock().ok()?.reads.get(path).cloned()
-    }
-
     pub fn put(&self, path: &str, page: PageKey, html: Bytes) {
+        let page = Page {
+            key: page.key,
+            html,
+            assets: page.assets.to_vec(),
+            reads: page.reads.into(),
+        };
         if let Ok(mut current) = self.current.lock() {
-            current
-                .by_key
-                .insert(page.key, (html, page.assets.to_vec()));
-            current.reads.insert(path.to_string(), page.reads.into());
+            current.insert(path.to_string(), page);
         }
     }
 
     pub fn clear(&self) {
-        for pages in [&self.previous, &self.current] {
-            if let Ok(mut pages) = pages.lock() {
-                *pages = Pages::default();
-            }
+        if let (Ok(mut previous), Ok(mut current)) = (self.previous.write(), self.current.lock()) {
+            previous.clear();
+            current.clear();
         }
     }
 }

@@ -550,7 +550,7 @@ fn file_key(inputs: Option<u64>, path: &str) -> Option<u64> {
 
 /// Whether the output already holds the file at `path` made from `inputs` (and keeps it).
 fn kept(out: &dyn Output, path: &str, inputs: Option<u64>) -> bool {
-    file_key(inputs, path).is_some_and(|key| out.reuse(path, key).is_some())
+    file_key(inputs, path).is_some_and(|key| out.reuse(path, &|_| Some(key)).is_some())
 }
 
 /// Puts the file made by `make` at `path`, unless the output holds the one made from the

@@ -267,12 +267,12 @@ impl<'a> Renderer<'a> {
                     None => Some(0),
                 };
                 let own = (job.own_hash)();
-                let known = own.and(out.reads(&job.path));
-                let key = known.and_then(|reads| {
-                    let fields = shared().hash_of_fields(&reads);
+                let key_now = |reads: &[String]| {
+                    let fields = shared().hash_of_fields(reads);
                     key_of(job, own, body_hash, fields)
-                });
-                if let Some(assets) = key.and_then(|key| out.reuse(&job.path, key)) {
+                };
+                let keyed = own.is_some() && body_hash.is_some();
+                if let Some(assets) = keyed.then(|| out.reuse(&job.path, &key_now)).flatten() {
                     return Ok(assets);
                 }
                 let root = job.root.clone().unwrap_or_else(|| root_of(&job.path));

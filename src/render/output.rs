@@ -21,14 +21,14 @@ pub struct PageKey<'a> {
 /// The model fields a page read when it was rendered.
 pub type Reads = Arc<[String]>;
 
-pub trait Output: Sync {
-    /// The assets of the page at `path` when the page made from `key` is already in place,
-    /// so it need not be rendered again; `None` when it must be rendered.
-    fn reuse(&self, path: &str, key: u64) -> Option<Vec<PathBuf>>;
+/// The key a page would have now, given the model fields it read when last rendered.
+pub type KeyNow<'k> = &'k dyn Fn(&[String]) -> Option<u64>;
 
-    /// The model fields the page at `path` read when the last build rendered it (or
-    /// reused it); `None` when it has no key from the last build.
-    fn reads(&self, path: &str) -> Option<Reads>;
+pub trait Output: Sync {
+    /// The assets of the page at `path` when the page in place is the one `key_now` names
+    /// (given what that page read), so it need not be rendered again; `None` when it must
+    /// be rendered. One lookup per page: this runs for every page of every build.
+    fn reuse(&self, path: &str, key_now: KeyNow) -> Option<Vec<PathBuf>>;
 
     /// Adds one file; pages come with their key so that a later build can reuse them.
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String>;
@@ -59,14 +59,10 @@ impl<'a> Memory<'a> {
 }
 
 impl Output for Memory<'_> {
-    fn reuse(&self, path: &str, key: u64) -> Option<Vec<PathBuf>> {
-        let (html, assets) = self.cache?.get(path, key)?;
+    fn reuse(&self, path: &str, key_now: KeyNow) -> Option<Vec<PathBuf>> {
+        let (html, assets) = self.cache?.get(path, key_now)?;
         self.insert(path, html);
         Some(assets)
-    }
-
-    fn reads(&self, path: &str) -> Option<Reads> {
-        self.cache?.reads(path)
     }
 
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {
@@ -105,14 +101,10 @@ impl<'a> Recording<'a> {
 }
 
 impl Output for Recording<'_> {
-    fn reuse(&self, path: &str, key: u64) -> Option<Vec<PathBuf>> {
-        let kept = self.inner.reuse(path, key)?;
+    fn reuse(&self, path: &str, key_now: KeyNow) -> Option<Vec<PathBuf>> {
+        let kept = self.inner.reuse(path, key_now)?;
         self.record(path);
         Some(kept)
-    }
-
-    fn reads(&self, path: &str) -> Option<Reads> {
-        self.inner.reads(path)
     }
 
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {
@@ -129,12 +121,8 @@ pub struct Prefixed<'a> {
 }
 
 impl Output for Prefixed<'_> {
-    fn reuse(&self, path: &str, key: u64) -> Option<Vec<PathBuf>> {
-        self.inner.reuse(&format!("{}{path}", self.prefix), key)
-    }
-
-    fn reads(&self, path: &str) -> Option<Reads> {
-        self.inner.reads(&format!("{}{path}", self.prefix))
+    fn reuse(&self, path: &str, key_now: KeyNow) -> Option<Vec<PathBuf>> {
+        self.inner.reuse(&format!("{}{path}", self.prefix), key_now)
     }
 
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {

@@ -395,8 +395,11 @@ fn prune(manifests: &Path, name: &str, folders: &[&Path]) {
 }
 
 impl Output for Generation {
-    fn reuse(&self, path: &str, key: u64) -> Option<Vec<PathBuf>> {
-        let recorded = self.previous.pages.get(path).filter(|r| r.key == key)?;
+    fn reuse(&self, path: &str, key_now: crate::render::output::KeyNow) -> Option<Vec<PathBuf>> {
+        let recorded = self.previous.pages.get(path)?;
+        if key_now(recorded.reads.as_deref()?) != Some(recorded.key) {
+            return None;
+        }
         // A file changed by hand since it was written is rendered again.
         let meta = fs::metadata(self.folder.join(path)).ok()?;
         if meta.len() != recorded.len || nanos(meta.modified()) != recorded.modified {
@@ -404,11 +407,6 @@ impl Output for Generation {
         }
         self.record(path, Some(recorded.clone()));
         Some(recorded.assets.clone())
-    }
-
-    fn reads(&self, path: &str) -> Option<crate::render::output::Reads> {
-        let recorded = self.previous.pages.get(path)?;
-        Some(recorded.reads.as_deref()?.into())
     }
 
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {
