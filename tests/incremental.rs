@@ -849,3 +849,39 @@ fn a_page_reading_more_than_its_record_follows_what_it_read() {
     assert!(page.contains("Vendor gone; "), "{page}");
     assert!(served_equals_fresh(root, &reuse, "another risk retitled"));
 }
+
+/// A heading that only a control's implementation links to, renamed in a save of the
+/// body alone: `serve` must not answer from what it kept (the link is now broken, and a
+/// fresh `check` refuses the site), but build in full and show the error.
+#[test]
+fn serve_sees_a_heading_a_control_links_to_renamed() {
+    let dir = site(None);
+    let root = dir.path();
+    edit(
+        root,
+        "controls/acme-2.yaml",
+        "  Red-team exercises are being scheduled with an external firm.",
+        "  Red-team exercises follow [the plan](../policies/policy.md#testing).",
+    );
+    edit(
+        root,
+        "policies/policy.md",
+        "## Scope {#scope}",
+        "## Testing {#testing}\n\nBy an outside firm.\n\n## Scope {#scope}",
+    );
+    let color = codespan_reporting::term::termcolor::ColorChoice::Never;
+    let mut session = trustbook::serve::session::Session::new(root, false, color);
+    assert!(session.build().files.is_some(), "the fixture builds");
+    let before = snapshot(root);
+    edit(
+        root,
+        "policies/policy.md",
+        "## Testing {#testing}",
+        "## Trials {#trials}",
+    );
+    let outcome = session.changed(&batch_between(&before, &snapshot(root)));
+    assert!(!outcome.body_alone, "answered from what was kept");
+    let errors = outcome.errors.expect("the broken anchor is an error");
+    assert!(errors.contains("broken-anchor"), "{errors}");
+    assert!(errors.contains("acme-2.yaml"), "{errors}");
+}

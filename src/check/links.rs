@@ -34,13 +34,87 @@ pub fn check(site: &Site, index: &Index, assets: &publish::Assets, findings: &mu
                 withheld(document, (why, decision.field, false), &mut findings);
             }
             let public = decision.shown == Visibility::Public;
+            let written = Written::body(document);
             for link in &document.outline.links {
-                check_link(&context, document, link, public, &mut findings);
+                check_link(&context, &written, link, public, &mut findings);
             }
             findings
         })
         .collect();
     findings.extend(found.into_iter().flatten());
+    // A control's implementation is Markdown too: the handbook renders it with its links
+    // resolved as a body's are, from the control's file. (The public site never shows it.)
+    let implementations: Vec<Vec<Finding>> = (site.controls.par_iter())
+        .filter_map(|control| Some((control, control.data.implementation.as_deref()?)))
+        .map(|(control, text)| {
+            let mut findings = Vec::new();
+            let field = control.positions.value("implementation");
+            let file_text = site.sources.get(control.file).text.as_str();
+            for link in &crate::load::outline::outline(text).links {
+                let place = Place::Field(written_once(
+                    file_text,
+                    field.clone(),
+                    &text[link.span.clone()],
+                ));
+                let written = Written {
+                    file: control.file,
+                    place,
+                };
+                check_link(&context, &written, link, false, &mut findings);
+            }
+            findings
+        })
+        .collect();
+    findings.extend(implementations.into_iter().flatten());
+}
+
+/// Where `link` (as written in a field's text) is inside the field's value at `field`:
+/// found once, as written (a literal block keeps a line's text as is); else the field.
+fn written_once(file: &str, field: std::ops::Range<usize>, link: &str) -> std::ops::Range<usize> {
+    let Some(value) = file.get(field.clone()) else {
+        return field;
+    };
+    let mut found = value.match_indices(link).map(|(at, _)| at);
+    match (found.next(), found.next()) {
+        (Some(at), None) if !link.is_empty() => field.start + at..field.start + at + link.len(),
+        _ => field,
+    }
+}
+
+/// Where a link was written: the file its destination is relative to, and where in that
+/// file the link is (a body is a slice of its file; a field's text, read from YAML that
+/// may quote or fold it, is pointed at whole).
+struct Written {
+    file: crate::sources::FileId,
+    place: Place,
+}
+
+enum Place {
+    /// A body, from this byte of its file.
+    Body(usize),
+    /// A field's value, at this span.
+    Field(std::ops::Range<usize>),
+}
+
+impl Written {
+    fn body(document: &Document) -> Written {
+        Written {
+            file: document.record.file,
+            place: Place::Body(document.body_start),
+        }
+    }
+
+    /// Where the link at `span` (in the text it was written in) is in the file.
+    fn at(&self, span: &std::ops::Range<usize>) -> At {
+        let span = match &self.place {
+            Place::Body(start) => span.start + start..span.end + start,
+            Place::Field(field) => field.clone(),
+        };
+        At {
+            file: self.file,
+            span,
+        }
+    }
 }
 
 /// The rules on one document's body (its markers and links), as `check` applies them.
@@ -63,8 +137,9 @@ pub fn body<'a>(
     };
     marker_errors(document, findings);
     let public = publish::document(document).shown == Visibility::Public;
+    let written = Written::body(document);
     for link in &document.outline.links {
-        check_link(&context, document, link, public, findings);
+        check_link(&context, &written, link, public, findings);
     }
 }
 
@@ -159,7 +234,7 @@ fn marker_errors(document: &Document, findings: &mut Vec<Finding>) {
 
 fn check_link(
     context: &Context,
-    document: &Document,
+    written: &Written,
     link: &Link,
     public: bool,
     findings: &mut Vec<Finding>,
@@ -171,10 +246,7 @@ fn check_link(
         assets,
         outline_of,
     } = context;
-    let at = At {
-        file: document.record.file,
-        span: link.span.start + document.body_start..link.span.end + document.body_start,
-    };
+    let at = written.at(&link.span);
     let external = crate::links::is_external(&link.dest) || link.dest.starts_with("//");
     if link.image && external {
         // Pages load nothing from another host: the page would show the alt text only.
@@ -188,11 +260,11 @@ fn check_link(
         );
         return;
     }
-    let resolved = match resolver.resolve(document.record.file, &link.dest) {
+    let resolved = match resolver.resolve(written.file, &link.dest) {
         Ok(Some(resolved)) => resolved,
         Ok(None) => return,
         Err(message) => {
-            let help = match nearest_file(site, document, &link.dest) {
+            let help = match nearest_file(site, written.file, &link.dest) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => {
                     "links are relative to this file, for example `../policies/data.md#retention`"
@@ -282,10 +354,10 @@ fn check_link(
 
 /// The existing file whose name is nearest to a link's missing target, in the folder the
 /// link leads to, written as the link should be.
-fn nearest_file(site: &Site, document: &Document, dest: &str) -> Option<String> {
+fn nearest_file(site: &Site, file: crate::sources::FileId, dest: &str) -> Option<String> {
     let (path, anchor) = dest.split_once('#').unwrap_or((dest, ""));
     let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
-    let source = site.sources.path(document.record.file);
+    let source = site.sources.path(file);
     let here = source.parent()?.strip_prefix("content").ok()?;
     let relative = crate::load::files::inside_content(&here.join(folder).to_string_lossy())?;
     let names: Vec<String> = std::fs::read_dir(site.content.join(relative))

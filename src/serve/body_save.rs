@@ -450,8 +450,8 @@ fn splice(
     Some((path, Arc::new(spliced)))
 }
 
-/// Whether a link of any document (by `outline_of`, by index) names one of `anchors` of
-/// the record `id`.
+/// Whether a link of any document (by `outline_of`, by index) or of a control's
+/// implementation names one of `anchors` of the record `id`.
 fn links_name<'a>(
     id: &str,
     anchors: &HashSet<String>,
@@ -466,19 +466,24 @@ fn links_name<'a>(
         dest.split_once('#')
             .is_some_and(|(_, anchor)| anchors.contains(&percent_decode(anchor)))
     };
-    (site.documents.iter().enumerate()).any(|(i, document)| {
-        (outline_of(i).links.iter())
-            .filter(|link| names_one(&link.dest))
-            .any(|link| {
-                resolver
-                    .resolve(document.record.file, &link.dest)
-                    .is_ok_and(|resolved| {
-                        resolved.is_some_and(|r| {
-                            r.target == Target::Record(id) && anchors.contains(&r.anchor)
-                        })
-                    })
+    let names_it = |file, dest: &str| {
+        names_one(dest)
+            && resolver.resolve(file, dest).is_ok_and(|resolved| {
+                resolved
+                    .is_some_and(|r| r.target == Target::Record(id) && anchors.contains(&r.anchor))
             })
-    })
+    };
+    let from_bodies = (site.documents.iter().enumerate()).any(|(i, document)| {
+        (outline_of(i).links.iter()).any(|link| names_it(document.record.file, &link.dest))
+    });
+    // Controls' implementations are Markdown whose links `check` reads too.
+    from_bodies
+        || (site.controls.iter()).any(|control| {
+            let Some(text) = control.data.implementation.as_deref() else {
+                return false;
+            };
+            (outline(text).links.iter()).any(|link| names_it(control.file, &link.dest))
+        })
 }
 
 /// The file at `path` as `load` reads a source; `None` when `load` would refuse it or
