@@ -102,13 +102,17 @@ impl Renderer<'_> {
         };
         let readers = cache::Readers::Internal;
         let template_model = std::sync::OnceLock::new();
-        let shared = || {
+        let shared = |converted: bool| {
             let made = || self.template_model(model, readers, &self.hashes.internal);
-            Arc::clone(template_model.get_or_init(made))
+            let made = Arc::clone(template_model.get_or_init(made));
+            match converted {
+                true => self.converted(made, model, readers),
+                false => made,
+            }
         };
         let model_hash = || match self.hashes.internal.get() {
             Some(hash) => *hash,
-            None => shared().hash,
+            None => shared(false).hash,
         };
         let indexes = [
             Job::new("index.html", "internal/dashboard.html"),
@@ -220,7 +224,13 @@ impl Renderer<'_> {
         out: &dyn Output,
     ) -> Result<(), RenderError> {
         let readers = cache::Readers::Internal;
-        let shared = || self.template_model(model, readers, &self.hashes.internal);
+        let shared = |converted: bool| {
+            let made = self.template_model(model, readers, &self.hashes.internal);
+            match converted {
+                true => self.converted(made, model, readers),
+                false => made,
+            }
+        };
         let job = document_job(&model.documents[at], resolver, &model.urls);
         let context = context(model, self.fingerprint);
         self.run(out, vec![job], &shared, &context)?;

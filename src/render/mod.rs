@@ -101,9 +101,17 @@ pub struct ModelHashes {
 /// Converting a model for the templates costs about 10 ms per 1,000 records: a build
 /// renders the handbook and its publication report from one conversion, and a `serve`
 /// save that leaves the model unchanged does none.
-/// Kept by audience as well as by hash: the public preview can only ever be given a model
-/// converted for a public run, whatever two hashes may coincide.
+/// Kept by whose model it is as well as by hash (`of_model`): a public run can only ever
+/// be given a model converted for a public run, whatever two hashes may coincide.
 pub type TemplateData = crate::memo::Memo<(cache::Readers, u64), Arc<TemplateModel>>;
+
+/// Whose model a site run renders: the public site and its preview render one.
+fn of_model(readers: cache::Readers) -> cache::Readers {
+    match readers {
+        cache::Readers::Preview => cache::Readers::Public,
+        readers => readers,
+    }
+}
 
 /// A page's Markdown body, with what its links resolve against.
 trait Body: Sync {
@@ -137,8 +145,9 @@ struct Job<'m> {
     own_hash: Box<dyn Fn() -> Option<u64> + Send + Sync + 'm>,
 }
 
-/// A model for the templates, made once per run by whichever page first needs it.
-type SharedModel<'m> = &'m (dyn Fn() -> Arc<TemplateModel> + Sync);
+/// A model for the templates, made once per run by whichever page first needs it: hashed
+/// for the pages' keys, and converted (`true`) once a page is rendered.
+type SharedModel<'m> = &'m (dyn Fn(bool) -> Arc<TemplateModel> + Sync);
 
 impl<'m> Job<'m> {
     /// A page of its own data (`page`), always rendered; `of_model` for an index.
@@ -216,25 +225,38 @@ fn root_of(path: &str) -> String {
 
 impl<'a> Renderer<'a> {
     /// The model for the templates of `readers`: kept whole while its hash (`hash`, set
-    /// here when not known yet) is unchanged, or made field by field.
+    /// here when not known yet) is unchanged, or hashed field by field (and converted
+    /// by `converted` when a page needs it).
     fn template_model(
         &self,
         model: &(impl serde::Serialize + Sync),
         readers: cache::Readers,
         hash: &OnceLock<Option<u64>>,
     ) -> Arc<TemplateModel> {
+        let readers = of_model(readers);
         if let Some(Some(known)) = hash.get()
             && let Some(kept) = self.template_data.get((readers, *known), || None)
         {
             return kept;
         }
-        let made = Arc::new(TemplateModel::new(model, readers, self.field_data));
+        let made = Arc::new(TemplateModel::new(model));
         match *hash.get_or_init(|| made.hash) {
             Some(hash) => (self.template_data)
                 .get((readers, hash), || Some(Arc::clone(&made)))
                 .unwrap_or(made),
             None => made,
         }
+    }
+
+    /// `made` with its fields converted for the templates (once; `serve` keeps them).
+    fn converted(
+        &self,
+        made: Arc<TemplateModel>,
+        model: &(impl serde::Serialize + Sync),
+        readers: cache::Readers,
+    ) -> Arc<TemplateModel> {
+        made.convert(model, of_model(readers), self.field_data);
+        made
     }
 
     /// Renders the jobs in parallel into `out`, skipping pages it already holds; returns
@@ -268,7 +290,7 @@ impl<'a> Renderer<'a> {
                 };
                 let own = (job.own_hash)();
                 let key_now = |reads: &[String]| {
-                    let fields = shared().hash_of_fields(reads);
+                    let fields = shared(false).hash_of_fields(reads);
                     key_of(job, own, body_hash, fields)
                 };
                 let keyed = own.is_some() && body_hash.is_some();
@@ -284,7 +306,7 @@ impl<'a> Renderer<'a> {
                     None => (Value::UNDEFINED, Vec::new()),
                 };
                 let template = self.env.get_template(job.template)?;
-                let model = shared();
+                let model = shared(true);
                 let (view, read) = model.view();
                 let html = template.render(context! {
                     model => view,

@@ -148,13 +148,17 @@ impl Renderer<'_> {
     ) -> Result<PublicRun, RenderError> {
         let readers = readers(preview);
         let template_model = std::sync::OnceLock::new();
-        let shared = || {
+        let shared = |converted: bool| {
             let made = || self.template_model(model, readers, &self.hashes.public);
-            std::sync::Arc::clone(template_model.get_or_init(made))
+            let made = std::sync::Arc::clone(template_model.get_or_init(made));
+            match converted {
+                true => self.converted(made, model, readers),
+                false => made,
+            }
         };
         let model_hash = || match self.hashes.public.get() {
             Some(hash) => *hash,
-            None => shared().hash,
+            None => shared(false).hash,
         };
         let mut jobs = vec![
             Job::new("index.html", "public/index.html").of_model(),
@@ -207,7 +211,13 @@ impl Renderer<'_> {
         at: usize,
         out: &dyn Output,
     ) -> Result<(), RenderError> {
-        let shared = || self.template_model(model, readers(true), &self.hashes.public);
+        let shared = |converted: bool| {
+            let made = self.template_model(model, readers(true), &self.hashes.public);
+            match converted {
+                true => self.converted(made, model, readers(true)),
+                false => made,
+            }
+        };
         let job = document_job(&model.documents[at]);
         let context = context(model, true, self.fingerprint);
         self.run(out, vec![job], &shared, &context)?;

@@ -2,25 +2,29 @@
 //! `dashboard`, ...). Each field is hashed and converted for the templates on its own, so
 //! that `serve` converts again only the fields a save changed, and a page can be told
 //! which fields it read: an index that did not read a changed field is not rendered again.
+//! The hashes key the pages; the fields are converted only once a page of the run is
+//! rendered (a build that keeps every page converts nothing).
 
 use super::cache::{Readers, hash_of};
 use minijinja::Value;
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 use serde::Serialize;
 use serde::ser::{self, Impossible};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
-/// Fields converted for the templates, by audience, field and hash: `serve` keeps them
-/// between saves. (By audience: the public preview is only ever given a model converted
-/// for a public run.)
+/// Fields converted for the templates, by whose model, field and hash: `serve` keeps them
+/// between saves. (By whose model: a public run is only ever given a model converted for
+/// a public run.)
 pub type FieldData = crate::memo::Memo<(Readers, &'static str, u64), Value>;
 
-/// A model's fields, hashed and converted.
+/// A model's fields, hashed, and converted once `convert` has run.
 pub struct TemplateModel {
     fields: Vec<Field>,
-    /// The model converted whole, when it could not be split (it is not a struct).
-    whole: Option<Value>,
+    /// The model could not be split (it is not a struct): it is converted whole.
+    unsplit: bool,
+    /// Set once the fields (or the whole model) are converted.
+    converted: OnceLock<Option<Value>>,
     /// A hash of every field; `None` when one cannot be hashed.
     pub hash: Option<u64>,
 }
@@ -28,35 +32,48 @@ pub struct TemplateModel {
 struct Field {
     name: &'static str,
     hash: Option<u64>,
-    value: Value,
+    value: OnceLock<Value>,
 }
 
 impl TemplateModel {
-    /// Splits `model`, converting only the fields `kept` does not hold.
-    pub fn new(model: &impl Serialize, readers: Readers, kept: &FieldData) -> TemplateModel {
+    /// Splits `model` into its fields and hashes them.
+    pub fn new(model: &impl Serialize) -> TemplateModel {
         let mut split = Split {
-            readers,
-            kept,
+            converting: None,
             fields: Vec::new(),
+            at: 0,
         };
-        if model.serialize(&mut split).is_err() || split.fields.len() > MAX_FIELDS {
-            return TemplateModel {
-                fields: Vec::new(),
-                whole: Some(super::data(model)),
-                hash: None,
-            };
-        }
+        let unsplit = model.serialize(&mut split).is_err() || split.fields.len() > MAX_FIELDS;
         let hash = combined(split.fields.iter().map(|f| (f.name, f.hash)));
         TemplateModel {
-            fields: split.fields,
-            whole: None,
-            hash,
+            fields: if unsplit { Vec::new() } else { split.fields },
+            unsplit,
+            converted: OnceLock::new(),
+            hash: hash.filter(|_| !unsplit),
         }
     }
 
-    /// The model for one page's templates, and what records the fields the page reads.
+    /// Converts the fields of `model` (the one this was made from) for the templates, once,
+    /// taking those `kept` holds. Pages are rendered only after this.
+    pub fn convert(&self, model: &impl Serialize, readers: Readers, kept: &FieldData) {
+        self.converted.get_or_init(|| {
+            if self.unsplit {
+                return Some(super::data(model));
+            }
+            let mut split = Split {
+                converting: Some((self, readers, kept)),
+                fields: Vec::new(),
+                at: 0,
+            };
+            let _ = model.serialize(&mut split);
+            None
+        });
+    }
+
+    /// The model for one page's templates (once converted), and what records the fields
+    /// the page reads.
     pub fn view(self: &Arc<Self>) -> (Value, Arc<Reads>) {
-        if let Some(whole) = &self.whole {
+        if let Some(Some(whole)) = self.converted.get() {
             return (whole.clone(), Arc::new(Reads(AtomicU64::new(ALL))));
         }
         let reads = Arc::new(Reads(AtomicU64::new(0)));
@@ -79,7 +96,7 @@ impl TemplateModel {
     /// A hash of the fields named, as they are in this model; `None` when one of them is
     /// not in it or cannot be hashed, or the model was not split.
     pub fn hash_of_fields(&self, names: &[impl AsRef<str>]) -> Option<u64> {
-        if self.whole.is_some() {
+        if self.unsplit {
             return None;
         }
         let hashes = names.iter().map(|name| {
@@ -129,7 +146,7 @@ impl std::fmt::Debug for Reads {
 impl std::fmt::Debug for View {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.reads.0.store(ALL, Ordering::Relaxed);
-        let fields = self.model.fields.iter().map(|f| (f.name, &f.value));
+        let fields = self.model.fields.iter().map(|f| (f.name, f.value.get()));
         f.debug_map().entries(fields).finish()
     }
 }
@@ -143,7 +160,7 @@ impl Object for View {
         let name = key.as_str()?;
         let at = self.model.fields.iter().position(|f| f.name == name)?;
         self.reads.0.fetch_or(1 << at, Ordering::Relaxed);
-        Some(self.model.fields[at].value.clone())
+        self.model.fields[at].value.get().cloned()
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
@@ -155,27 +172,38 @@ impl Object for View {
     }
 }
 
-/// Serializes a struct (or a map with string keys) into its fields, each hashed and
-/// converted on its own. Anything else is refused: the caller converts it whole.
+/// Serializes a struct into its fields: hashing each (`converting` None), or converting
+/// each for the model that hashed them. Anything else is refused: the caller converts it
+/// whole.
 struct Split<'k> {
-    readers: Readers,
-    kept: &'k FieldData,
+    converting: Option<(&'k TemplateModel, Readers, &'k FieldData)>,
     fields: Vec<Field>,
+    /// The field being serialized, by its place.
+    at: usize,
 }
 
 impl Split<'_> {
     fn add<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
-        let hash = hash_of(&value);
+        let at = self.at;
+        self.at += 1;
+        let Some((model, readers, kept)) = self.converting else {
+            self.fields.push(Field {
+                name,
+                hash: hash_of(&value),
+                value: OnceLock::new(),
+            });
+            return;
+        };
+        // The same model serializes its fields in the same order.
+        let Some(field) = model.fields.get(at).filter(|f| f.name == name) else {
+            return;
+        };
         let convert = || Some(super::data(&value));
-        let value = match hash {
-            Some(hash) => self.kept.get((self.readers, name, hash), convert),
+        let converted = match field.hash {
+            Some(hash) => kept.get((readers, name, hash), convert),
             None => convert(),
         };
-        self.fields.push(Field {
-            name,
-            hash,
-            value: value.unwrap_or(Value::UNDEFINED),
-        });
+        let _ = field.value.set(converted.unwrap_or(Value::UNDEFINED));
     }
 }
 
@@ -307,6 +335,12 @@ mod tests {
         }
     }
 
+    fn converted(model: &Model, readers: Readers, kept: &FieldData) -> TemplateModel {
+        let made = TemplateModel::new(model);
+        made.convert(model, readers, kept);
+        made
+    }
+
     fn render(template: &str, model: &Arc<TemplateModel>) -> (String, Vec<String>) {
         let (view, reads) = model.view();
         let env = Environment::new();
@@ -318,11 +352,7 @@ mod tests {
     #[test]
     fn a_split_model_reads_as_the_whole() {
         let kept = FieldData::default();
-        let split = Arc::new(TemplateModel::new(
-            &model(vec!["a", "b"]),
-            Readers::Internal,
-            &kept,
-        ));
+        let split = Arc::new(converted(&model(vec!["a", "b"]), Readers::Internal, &kept));
         let template = "{{ model.site }} {{ model['risks'] | join(',') }} {{ model.nope is defined }} {{ model | length }} {% for k, v in model | items %}{{ k }}={{ v }};{% endfor %}";
         let whole = Environment::new()
             .render_str(
@@ -337,11 +367,7 @@ mod tests {
     #[test]
     fn reads_are_the_fields_a_page_read() {
         let kept = FieldData::default();
-        let split = Arc::new(TemplateModel::new(
-            &model(vec!["a"]),
-            Readers::Internal,
-            &kept,
-        ));
+        let split = Arc::new(converted(&model(vec!["a"]), Readers::Internal, &kept));
         assert_eq!(render("{{ model.site }}", &split).1, ["site"]);
         assert_eq!(
             render("{{ model.risks }}{{ model.site }}", &split).1,
@@ -363,9 +389,9 @@ mod tests {
     #[test]
     fn fields_are_hashed_and_kept_one_by_one() {
         let kept = FieldData::default();
-        let before = TemplateModel::new(&model(vec!["a"]), Readers::Internal, &kept);
+        let before = converted(&model(vec!["a"]), Readers::Internal, &kept);
         kept.start();
-        let after = TemplateModel::new(&model(vec!["b"]), Readers::Internal, &kept);
+        let after = converted(&model(vec!["b"]), Readers::Internal, &kept);
         assert_eq!(
             before.hash_of_fields(&["site"]),
             after.hash_of_fields(&["site"])
@@ -380,7 +406,7 @@ mod tests {
         let site_hash = after.fields[0].hash.unwrap();
         let held = kept.get((Readers::Internal, "site", site_hash), || None);
         assert_eq!(held, Some(Value::from("Trust")));
-        let other = TemplateModel::new(&model(vec!["a"]), Readers::Preview, &kept);
+        let other = converted(&model(vec!["a"]), Readers::Preview, &kept);
         assert_eq!(
             other.hash_of_fields(&["site"]),
             before.hash_of_fields(&["site"])
