@@ -75,7 +75,10 @@ fn main() {
         for cache in &without {
             match *cache {
                 "parses" => reuse.sources = ParseCache::keeping_files(),
-                "pages" => reuse.pages = Default::default(),
+                "pages" => {
+                    reuse.pages = Default::default();
+                    reuse.public_pages = Default::default();
+                }
                 "highlight" => reuse.highlighter = Default::default(),
                 "words" => reuse.search_words = None,
                 other => panic!("no cache named {other}: parses, pages, highlight or words"),

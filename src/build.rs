@@ -33,7 +33,10 @@ pub struct Built {
 pub struct Reuse {
     pub sources: ParseCache,
     pub highlighter: Highlighter,
+    /// The handbook's pages, by path.
     pub pages: PageCache,
+    /// The public site's, apart: a path names a page of one site.
+    pub public_pages: PageCache,
     /// Words of bodies for search: `serve` keeps them (a save reads one body, not all);
     /// `build` does not (it would hold every body's words until the end for nothing).
     pub search_words: Option<crate::render::files::SearchWords>,
@@ -132,9 +135,10 @@ pub fn render_models(
     reuse: &Reuse,
 ) -> Result<Built, RenderError> {
     let wants = |audience| only.is_none_or(|o| o == audience);
-    let public = wants(Audience::Public).then(|| Memory::new(Some(&reuse.pages)));
+    let public = wants(Audience::Public).then(|| Memory::new(Some(&reuse.public_pages)));
     let internal = wants(Audience::Internal).then(|| Memory::new(Some(&reuse.pages)));
     reuse.pages.start();
+    reuse.public_pages.start();
     reuse.template_data.start();
     reuse.field_data.start();
     if let Some(words) = &reuse.search_words {

@@ -885,3 +885,43 @@ fn serve_sees_a_heading_a_control_links_to_renamed() {
     assert!(errors.contains("broken-anchor"), "{errors}");
     assert!(errors.contains("acme-2.yaml"), "{errors}");
 }
+
+/// Built in memory twice with the same caches (as tests and `serve` do), both sites keep
+/// every unchanged page, the very bytes: the public site and the handbook both have an
+/// `index.html`, and neither's cached page may push out the other's.
+#[test]
+fn both_sites_in_memory_keep_their_own_pages() {
+    use trustbook::build::{Reuse, render};
+    use trustbook::load;
+    let dir = site(None);
+    let root = dir.path();
+    let today = load::date::Date::parse(TODAY).unwrap();
+    let reuse = Reuse::serving();
+    let built = || {
+        let mut findings = Vec::new();
+        let site = load::load_cached(root, &mut findings, &reuse.sources).unwrap();
+        render(&site, today, None, &reuse).unwrap()
+    };
+    let (first, second) = (built(), built());
+    let kept = |a: &Option<trustbook::render::SiteFiles>,
+                b: &Option<trustbook::render::SiteFiles>| {
+        let (a, b) = (&a.as_ref().unwrap().files, &b.as_ref().unwrap().files);
+        a.iter()
+            .filter(|(path, _)| path.ends_with(".html"))
+            .filter(|(path, bytes)| !std::sync::Arc::ptr_eq(bytes, &b[*path]))
+            .map(|(path, _)| path.clone())
+            .collect::<Vec<_>>()
+    };
+    let not_kept = kept(&first.public, &second.public);
+    assert!(
+        not_kept.is_empty(),
+        "public pages rendered again: {not_kept:?}"
+    );
+    let not_kept = kept(&first.internal, &second.internal);
+    // The publication report is made from this build's record of the preview: always.
+    assert_eq!(
+        not_kept,
+        ["published/index.html"],
+        "handbook pages rendered again"
+    );
+}

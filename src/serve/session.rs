@@ -100,6 +100,7 @@ impl Session {
         if batch.iter().any(|path| path.starts_with("themes")) {
             // A template may be used by any page: render them all again.
             self.reuse.pages.clear();
+            self.reuse.public_pages.clear();
         }
         self.build()
     }
