@@ -326,14 +326,42 @@ fn actions(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     }
 }
 
+/// The first of an assessment's findings that still holds a placeholder (`trustbook new
+/// assessment` writes `TODO: who assessed`): such a record assesses nothing yet.
+fn unwritten(data: &crate::load::aims::AssessmentRecord) -> Option<(String, &'static str)> {
+    let texts = [("assessor".to_string(), &data.assessor)].into_iter();
+    let affected = (data.affected.iter().enumerate()).map(|(i, t)| (format!("affected.{i}"), t));
+    let rest = [("residual_impact".to_string(), &data.residual_impact)];
+    (texts.chain(affected).chain(rest))
+        .find_map(|(field, text)| Some((field, publish::placeholder(text)?)))
+}
+
 /// Every AI system in use or being built has an impact assessment (6.1.4): a record in
-/// `assessments/`, or the older `impact_assessment` block of the system itself.
+/// `assessments/` that is written, or the older `impact_assessment` block of the system
+/// itself.
 fn assessments(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     for system in &site.systems {
         let data = &system.data;
-        let assessed = data.impact_assessment.is_some()
-            || (site.assessments.iter()).any(|a| a.data.system == data.id);
-        if !assessed && data.lifecycle != Lifecycle::Retired {
+        let records = || (site.assessments.iter()).filter(|a| a.data.system == data.id);
+        let assessed =
+            data.impact_assessment.is_some() || records().any(|a| unwritten(&a.data).is_none());
+        let stub = records().find_map(|a| Some((a, unwritten(&a.data)?)));
+        if !assessed
+            && data.lifecycle != Lifecycle::Retired
+            && let Some((stub, (field, word))) = stub
+        {
+            findings.push(
+                Finding::new(
+                    Code::NoImpactAssessment,
+                    format!(
+                        "AI system `{}` has no impact assessment yet: `{}` is not written (its `{field}` still says `{word}`)",
+                        data.id, stub.data.id
+                    ),
+                )
+                .at(value_at(stub.file, &stub.positions, &field))
+                .help("write what the assessment found; until then the system counts as not assessed (ISO/IEC 42001 6.1.4)"),
+            );
+        } else if !assessed && data.lifecycle != Lifecycle::Retired {
             findings.push(
                 Finding::new(
                     Code::NoImpactAssessment,
