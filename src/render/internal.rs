@@ -16,7 +16,7 @@ use crate::sources::FileId;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// A file of the public site, and why it is there.
 #[derive(serde::Serialize)]
@@ -101,15 +101,7 @@ impl Renderer<'_> {
             urls: &model.urls,
         };
         let readers = cache::Readers::Internal;
-        let template_model = std::sync::OnceLock::new();
-        let shared = |converted: bool| {
-            let made = || self.template_model(model, readers, &self.hashes.internal);
-            let made = Arc::clone(template_model.get_or_init(made));
-            match converted {
-                true => self.converted(made, model, readers),
-                false => made,
-            }
-        };
+        let shared = self.shared_model(model, readers, &self.hashes.internal);
         let model_hash = || match self.hashes.internal.get() {
             Some(hash) => *hash,
             None => shared(false).hash,
@@ -224,13 +216,7 @@ impl Renderer<'_> {
         out: &dyn Output,
     ) -> Result<(), RenderError> {
         let readers = cache::Readers::Internal;
-        let shared = |converted: bool| {
-            let made = self.template_model(model, readers, &self.hashes.internal);
-            match converted {
-                true => self.converted(made, model, readers),
-                false => made,
-            }
-        };
+        let shared = self.shared_model(model, readers, &self.hashes.internal);
         let job = document_job(&model.documents[at], resolver, &model.urls);
         let context = context(model, self.fingerprint);
         self.run(out, vec![job], &shared, &context)?;

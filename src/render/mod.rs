@@ -248,15 +248,22 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// `made` with its fields converted for the templates (once; `serve` keeps them).
-    fn converted(
-        &self,
-        made: Arc<TemplateModel>,
-        model: &(impl serde::Serialize + Sync),
+    /// A run's model for the templates (`SharedModel`): made once, by whichever page first
+    /// needs it, and converted once a page renders.
+    fn shared_model<'s, M: serde::Serialize + Sync>(
+        &'s self,
+        model: &'s M,
         readers: cache::Readers,
-    ) -> Arc<TemplateModel> {
-        made.convert(model, of_model(readers), self.field_data);
-        made
+        hash: &'s OnceLock<Option<u64>>,
+    ) -> impl Fn(bool) -> Arc<TemplateModel> + Sync + 's {
+        let made = OnceLock::new();
+        move |converted| {
+            let made = Arc::clone(made.get_or_init(|| self.template_model(model, readers, hash)));
+            if converted {
+                made.convert(model, of_model(readers), self.field_data);
+            }
+            made
+        }
     }
 
     /// Renders the jobs in parallel into `out`, skipping pages it already holds; returns

@@ -147,15 +147,7 @@ impl Renderer<'_> {
         out: &dyn Output,
     ) -> Result<PublicRun, RenderError> {
         let readers = readers(preview);
-        let template_model = std::sync::OnceLock::new();
-        let shared = |converted: bool| {
-            let made = || self.template_model(model, readers, &self.hashes.public);
-            let made = std::sync::Arc::clone(template_model.get_or_init(made));
-            match converted {
-                true => self.converted(made, model, readers),
-                false => made,
-            }
-        };
+        let shared = self.shared_model(model, readers, &self.hashes.public);
         let model_hash = || match self.hashes.public.get() {
             Some(hash) => *hash,
             None => shared(false).hash,
@@ -211,13 +203,7 @@ impl Renderer<'_> {
         at: usize,
         out: &dyn Output,
     ) -> Result<(), RenderError> {
-        let shared = |converted: bool| {
-            let made = self.template_model(model, readers(true), &self.hashes.public);
-            match converted {
-                true => self.converted(made, model, readers(true)),
-                false => made,
-            }
-        };
+        let shared = self.shared_model(model, readers(true), &self.hashes.public);
         let job = document_job(&model.documents[at]);
         let context = context(model, true, self.fingerprint);
         self.run(out, vec![job], &shared, &context)?;
