@@ -5,6 +5,7 @@
 //! Builds SITE in memory as `serve` does, then EDITS times (default 20) changes the first
 //! heading of `content/policies/policy-7.md` (as `scripts/bench.py` does) and rebuilds,
 //! printing the median and fastest rebuild, and the median of each stage.
+//! `--pause MS` waits that long before each save, as a writer does between saves.
 //! `--risk` edits `content/risks/risk-7.yaml`'s description instead (a record's save).
 //! `--without parses|pages|highlight|words` starts
 //! that cache afresh before every rebuild, to measure what it saves (`parses` includes the
@@ -16,6 +17,10 @@ use std::time::Instant;
 use trustbook::build::{Audience, Reuse, checked_models, render_models};
 use trustbook::load;
 use trustbook::load::cache::ParseCache;
+
+// The allocator the binary uses (`src/main.rs`): what `serve` does, it measures as it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Milliseconds spent loading, checking (with the models built meanwhile, as `serve`
 /// does) and rendering.
@@ -51,7 +56,10 @@ fn main() {
         .map(|pair| pair[1].as_str())
         .collect();
     let plain: Vec<&String> = (args.iter().enumerate())
-        .filter(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--without"))
+        .filter(|(i, a)| {
+            !a.starts_with("--")
+                && (*i == 0 || !["--without", "--pause"].contains(&args[i - 1].as_str()))
+        })
         .map(|(_, a)| a)
         .collect();
     let root = plain
@@ -60,11 +68,17 @@ fn main() {
     let edits: usize = plain.get(1).map_or(20, |n| n.parse().expect("a number"));
     let root = Path::new(root.as_str());
     let risk = args.iter().any(|a| a == "--risk");
+    let pause = (args.windows(2))
+        .find(|pair| pair[0] == "--pause")
+        .map_or(0, |pair| pair[1].parse().expect("milliseconds"));
+    let pause = std::time::Duration::from_millis(pause);
     let (policy, from) = match risk {
         true => (root.join("content/risks/risk-7.yaml"), "description: "),
         false => (root.join("content/policies/policy-7.md"), "# Policy 7"),
     };
     let original = std::fs::read_to_string(&policy).expect("the edited file");
+    // As `serve` does.
+    trustbook::serve::allocator::keep_freed_memory(trustbook::serve::allocator::KEPT_BETWEEN_SAVES);
     let mut reuse = Reuse::serving();
     rebuild(root, &reuse);
     let mut times = Vec::new();
@@ -84,6 +98,8 @@ fn main() {
                 other => panic!("no cache named {other}: parses, pages, highlight or words"),
             }
         }
+        // A writer pauses between saves: what the allocator does meanwhile counts.
+        std::thread::sleep(pause);
         let started = Instant::now();
         let (laps, site) = rebuild(root, &reuse);
         times.push(started.elapsed().as_secs_f64() * 1000.0);

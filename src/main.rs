@@ -46,6 +46,7 @@ fn main() -> ExitCode {
 }
 
 fn run_serve(args: &ServeArgs) -> ExitCode {
+    serve::allocator::keep_freed_memory(serve::allocator::KEPT_BETWEEN_SAVES);
     let options = serve::Options {
         root: args.site.root.clone(),
         bind: args.bind,

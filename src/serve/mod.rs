@@ -5,6 +5,7 @@
 //! loop (this thread) builds and publishes to the shared `State`; HTTP workers answer from
 //! whatever snapshot is current. A build with errors never replaces a good one.
 
+pub mod allocator;
 mod body_save;
 mod http;
 mod server;
