@@ -1,10 +1,10 @@
 //! What a relative link in a document points at. `check` reports links that point at
 //! nothing; `render` rewrites the rest to page URLs. One resolver, so the two never disagree.
 
+use crate::hash::HashMap;
 use crate::load::files::inside_content;
 use crate::load::{Site, each_record_file};
 use crate::sources::FileId;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, PartialEq)]

@@ -3,9 +3,10 @@
 //! depends only on the bytes it is keyed by is worked out once. A memo keeps what its last
 //! build used and drops the rest, so it holds one generation, not every fact ever known.
 
+use crate::hash::HashMap;
+use crate::hash::HashMapExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::path::Path;
 use std::sync::Mutex;

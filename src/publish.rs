@@ -11,10 +11,11 @@
 //! `assets/internal/`, is not named (nor its folder) as evidence or an impact assessment,
 //! is no hard link to such a file, and is nothing a browser would run.
 
+use crate::hash::{HashMap, HashSet};
+use crate::hash::{HashMapExt, HashSetExt};
 use crate::load::files::inside_content;
 use crate::load::records::{ControlRecord, DocStatus, Visibility};
 use crate::load::{DocKind, Document, Site};
-use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -3,14 +3,15 @@
 
 use super::{AnyRecord, Entry, Index, Kind, each_record, id_at};
 use crate::finding::{At, Code, Finding, did_you_mean};
+use crate::hash::HashMap;
+use crate::hash::HashMapExt;
 use crate::load::Site;
 use crate::load::records::Visibility;
 use crate::load::yaml::Positions;
-use std::collections::HashMap;
 
 pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
     let mut by_id: HashMap<String, Entry> = HashMap::new();
-    let mut duplicated = std::collections::HashSet::new();
+    let mut duplicated = crate::hash::HashSet::default();
     for record in each_record(site) {
         let (kind, id, file, positions, document) = (
             record.kind,
@@ -330,7 +331,7 @@ pub fn check_frameworks(site: &Site, findings: &mut Vec<Finding>) {
         return;
     };
     let (file, positions, frameworks) = (config.file, &config.positions, &config.data.frameworks);
-    let recorded: std::collections::HashSet<&str> = site
+    let recorded: crate::hash::HashSet<&str> = site
         .controls
         .iter()
         .map(|c| c.data.id.as_str())

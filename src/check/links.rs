@@ -5,13 +5,14 @@
 
 use super::{AnyRecord, Index, each_record};
 use crate::finding::{At, Code, Finding};
+use crate::hash::HashMap;
+use crate::hash::HashMapExt;
 use crate::links::{Resolver, Target};
 use crate::load::outline::{Link, MarkerError, Outline};
 use crate::load::records::Visibility;
 use crate::load::{Document, Site};
 use crate::publish::{self, AssetRefusal};
 use rayon::prelude::*;
-use std::collections::HashMap;
 
 pub fn check(site: &Site, index: &Index, assets: &publish::Assets, findings: &mut Vec<Finding>) {
     let outline_of = |i: usize| &*site.documents[i].outline;

@@ -18,6 +18,8 @@ mod suppliers;
 mod versions;
 
 use crate::finding::{At, Code, Finding};
+use crate::hash::HashMap;
+use crate::hash::HashMapExt;
 use crate::load::date::Date;
 use crate::load::outline::Outline;
 use crate::load::records::SiteConfig;
@@ -26,7 +28,6 @@ use crate::load::yaml::Positions;
 use crate::load::{Document, Record, Site};
 use crate::publish;
 use crate::urls;
-use std::collections::HashMap;
 use std::ops::Range;
 
 pub use crate::kind::Kind;
@@ -47,7 +48,7 @@ pub struct Entry {
 pub struct Index {
     pub by_id: HashMap<String, Entry>,
     /// Ids used twice (already reported): what a link to them means is unknown.
-    pub duplicated: std::collections::HashSet<String>,
+    pub duplicated: crate::hash::HashSet<String>,
 }
 
 fn id_at<T>(record: &Record<T>) -> At {

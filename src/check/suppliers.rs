@@ -3,10 +3,10 @@
 
 use super::value_at;
 use crate::finding::{Code, Finding};
+use crate::hash::HashMap;
 use crate::load::Site;
 use crate::load::records::{Dpa, Visibility};
 use crate::publish;
-use std::collections::HashMap;
 
 pub fn check(site: &Site, findings: &mut Vec<Finding>) {
     for supplier in &site.suppliers {

@@ -4,11 +4,12 @@
 
 use super::{Commit, History};
 use crate::finding::{At, Code, Finding};
+use crate::hash::HashMap;
+use crate::hash::HashMapExt;
 use crate::load::Site;
 use crate::load::date::Date;
 use crate::load::records::{DocumentMeta, PublishFrom, Text, Visibility};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub struct Approval {
@@ -204,7 +205,7 @@ fn versions<'h>(
     let mut path = path.to_path_buf();
     let mut older_than: Option<usize> = None;
     // Each rename is followed once: a cycle of renames cannot loop.
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = crate::hash::HashSet::default();
     loop {
         let list: Vec<(usize, &Commit, [u8; 20])> = history
             .indexed(&path)

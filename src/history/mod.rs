@@ -10,12 +10,14 @@ pub mod earlier;
 pub mod public_changes;
 mod walk;
 
+use crate::hash::HashMap;
+use crate::hash::HashMapExt;
 use crate::load::Site;
 use crate::load::date::Date;
 use crate::memo::Memo;
 use gix::ObjectId;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// One commit, as the handbook shows it.
@@ -252,7 +254,7 @@ fn log_of(content_dir: &Path, cache_folder: &Path, threads: walk::Threads) -> Lo
     let before = changes.by_commit.len();
     walk::compare_commits(&sync, &raw, &trees, &mut changes, threads)?;
     // Drop commits no longer reachable, so the cache does not grow with rewritten history.
-    let known: std::collections::HashSet<[u8; 20]> = raw.iter().map(|c| walk::key(&c.id)).collect();
+    let known: crate::hash::HashSet<[u8; 20]> = raw.iter().map(|c| walk::key(&c.id)).collect();
     if changes.by_commit.len() != before || changes.by_commit.len() != known.len() {
         changes.by_commit.retain(|id, _| known.contains(id));
         changes.save(cache);

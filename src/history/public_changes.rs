@@ -8,12 +8,13 @@
 //! commit is a public change when its fingerprint differs from the version before it.
 
 use super::History;
+use crate::hash::HashMap;
+use crate::hash::HashMapExt;
 use crate::load::Site;
 use crate::load::records::{ControlRecord, RiskRecord, SupplierRecord, SystemRecord};
 use crate::publish;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 

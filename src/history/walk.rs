@@ -7,12 +7,13 @@
 //! `.trustbook-cache/` keyed by commit id: a later build compares only the commits it has
 //! not seen.
 
+use crate::hash::HashMap;
+use crate::hash::HashMapExt;
 use gix::ObjectId;
 use gix::objs::TreeRefIter;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::path::Path;
 use std::rc::Rc;
 

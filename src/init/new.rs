@@ -128,7 +128,7 @@ fn next_id(site: &Site, prefix: &str, width: usize) -> String {
 /// The first control of the site's frameworks with no record yet.
 fn unrecorded_control(site: &Site) -> Result<String, String> {
     let frameworks = site.config.as_ref().map(|c| &c.data.frameworks);
-    let recorded: std::collections::HashSet<&str> =
+    let recorded: crate::hash::HashSet<&str> =
         site.controls.iter().map(|c| c.data.id.as_str()).collect();
     (site.catalogs.iter())
         .filter(|c| frameworks.is_some_and(|f| f.contains(&c.catalog.framework)))

@@ -4,9 +4,9 @@
 
 use super::reads::Reads;
 use crate::finding::Finding;
+use crate::hash::HashMap;
 use crate::sources::FileId;
 use std::any::Any;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// The file id findings carry while cached; replaced by the real id when used.

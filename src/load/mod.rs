@@ -19,6 +19,8 @@ pub mod schema;
 pub mod yaml;
 
 use crate::finding::{At, Code, Finding};
+use crate::hash::HashSet;
+use crate::hash::HashSetExt;
 use crate::sources::{FileId, Sources};
 use cache::{CACHED_FILE, ParseCache};
 use outline::Outline;
@@ -28,7 +30,6 @@ use records::{
     Text,
 };
 use serde::de::DeserializeOwned;
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use yaml::{Origin, Positions};
 
@@ -99,10 +100,10 @@ pub struct Site {
     pub history: crate::history::History,
     /// Under `public.publish: approved`: the approved text of each public document whose
     /// file has changed since its approving commit, by index into `documents`.
-    pub approved_versions: std::collections::HashMap<usize, Document>,
+    pub approved_versions: crate::hash::HashMap<usize, Document>,
     /// The hash of each source file's bytes as read (xxh3), by its path under `root`: a
     /// build records them as what it was made from, without reading every file again.
-    pub file_hashes: std::collections::HashMap<PathBuf, u64>,
+    pub file_hashes: crate::hash::HashMap<PathBuf, u64>,
 }
 
 impl Site {
@@ -322,8 +323,8 @@ pub fn load_cached(
         unloaded_ids: HashSet::new(),
         unloaded_paths: HashSet::new(),
         history: crate::history::History::default(),
-        approved_versions: std::collections::HashMap::new(),
-        file_hashes: std::collections::HashMap::new(),
+        approved_versions: crate::hash::HashMap::default(),
+        file_hashes: crate::hash::HashMap::default(),
     };
     let real = files::resolve_inside(&config_path, &content)
         .map_err(|reason| NotASite(format!("content/site.yaml: {reason}")))?;

@@ -4,8 +4,9 @@
 //! an HTML block of its own, and anything marker-like anywhere else is an error.
 
 use super::markers::{self, CommentKind, Marker};
+use crate::hash::HashMapExt;
+use crate::hash::{HashMap, HashSet};
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
-use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 /// The Markdown dialect of every document: GFM tables, footnotes, strikethrough, task lists,
@@ -560,7 +561,10 @@ mod tests {
         for id in ["s", "fake", "t", "main", "commented"] {
             assert!(!o.anchors.contains(id), "{id}: {:?}", o.anchors);
         }
-        assert_eq!(o.internal_anchors, HashSet::from(["secret".to_string()]));
+        assert_eq!(
+            o.internal_anchors,
+            HashSet::from_iter(["secret".to_string()])
+        );
     }
 
     #[test]

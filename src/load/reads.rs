@@ -8,7 +8,7 @@
 
 use super::files::{self, Found};
 use crate::finding::Finding;
-use std::collections::HashMap;
+use crate::hash::HashMap;
 use std::ffi::OsString;
 use std::fs::Metadata;
 use std::sync::{Arc, Mutex};

@@ -7,11 +7,11 @@
 //! every key and value by its path (`evidence.0.path`).
 
 use crate::finding::{At, Code, Finding, did_you_mean};
+use crate::hash::HashMap;
 use crate::sources::{FileId, LineIndex};
 use saphyr_parser::{Event, Parser};
 use serde::de::DeserializeOwned;
 use serde_yaml::Value;
-use std::collections::HashMap;
 use std::ops::Range;
 
 /// Where each key and value of one YAML document is, by dotted path (`""` is the root).

@@ -3,6 +3,8 @@
 //! calendar and the dashboard figures.
 
 use super::{Catalogs, ControlInfo, StatusCounts, SupplierState, risk_level};
+use crate::hash::HashMap;
+use crate::hash::HashMapExt;
 use crate::kind::Kind;
 use crate::links::{Resolved, Resolver, Target};
 use crate::load::aims::{
@@ -19,7 +21,7 @@ use crate::schedule::{Due, DueState, due_state, reviews};
 use crate::urls;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Serialize)]
 pub struct InternalModel<'a> {
@@ -504,7 +506,7 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
         .iter()
         .map(|(id, r)| (id.clone(), r.url.clone()))
         .collect();
-    let in_soa: std::collections::HashSet<&str> = soa.iter().map(|r| r.id.as_str()).collect();
+    let in_soa: crate::hash::HashSet<&str> = soa.iter().map(|r| r.id.as_str()).collect();
     let soa_catalogs = (site.catalogs.iter().map(|c| &c.catalog))
         .filter(|c| c.controls.iter().any(|k| in_soa.contains(k.id.as_str())))
         .collect();
@@ -1112,7 +1114,7 @@ fn soa_rows(
         .filter(|c| config.frameworks.contains(&c.catalog.framework))
         .flat_map(|c| c.catalog.controls.iter().map(|k| k.id.clone()))
         .collect();
-    let required: std::collections::HashSet<String> = ids.iter().cloned().collect();
+    let required: crate::hash::HashSet<String> = ids.iter().cloned().collect();
     for control in controls {
         if !required.contains(&control.record.id) {
             ids.push(control.record.id.clone());
@@ -1390,7 +1392,7 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
     let (soa, controls, risks, calendar) =
         (&model.soa, &model.controls, &model.risks, &model.calendar);
     let config = model.site;
-    let framework_ids: std::collections::HashSet<&str> = (site.catalogs.iter())
+    let framework_ids: crate::hash::HashSet<&str> = (site.catalogs.iter())
         .filter(|c| config.frameworks.contains(&c.catalog.framework))
         .flat_map(|c| c.catalog.controls.iter().map(|k| k.id.as_str()))
         .collect();

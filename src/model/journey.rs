@@ -3,13 +3,15 @@
 //! Internal only: nothing here is in the public model.
 
 use super::internal::{CalendarEntry, InternalControl, InternalModel, InternalRisk, Ref};
+use crate::hash::HashMap;
+use crate::hash::HashMapExt;
 use crate::kind::Kind;
 use crate::load::Site;
 use crate::load::date::Date;
 use crate::load::records::ControlStatus;
 use chrono::Datelike;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Default, Serialize)]
 pub struct Journey {
@@ -245,12 +247,12 @@ pub fn build(model: &InternalModel, site: &Site) -> Journey {
         }
     }
     journey.gap_count = journey.gaps.iter().map(|g| g.items.len()).sum();
-    let recorded: std::collections::HashSet<&str> = (model.controls.iter())
+    let recorded: crate::hash::HashSet<&str> = (model.controls.iter())
         .map(|c| c.record.id.as_str())
         .collect();
     // A catalogue that controls only map to (none of its own controls recorded) is a
     // reference, not a framework being adopted: its controls are no gaps.
-    let mapped_to: std::collections::HashSet<&str> = (model.controls.iter())
+    let mapped_to: crate::hash::HashSet<&str> = (model.controls.iter())
         .flat_map(|c| c.record.mappings.iter().map(|m| m.framework.as_str()))
         .collect();
     let adopted = |c: &&crate::load::LoadedCatalog| {

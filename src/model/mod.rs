@@ -11,10 +11,10 @@ pub mod public;
 pub mod since_review;
 pub mod strip;
 
+use crate::hash::HashMap;
 use crate::load::records::{CatalogControl, ControlRecord, ControlStatus, Visibility};
 use crate::load::{Document, LoadedCatalog, Site};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// Title and objective of a control, from its catalogue.
 #[derive(Clone, Debug, Serialize)]

@@ -136,7 +136,7 @@ pub fn changes(earlier: &Site, now: &Site) -> Vec<Change> {
             push("system", &data.id, &data.name, what);
         }
     }
-    let now_ids: std::collections::HashSet<&str> = (now.documents.iter())
+    let now_ids: crate::hash::HashSet<&str> = (now.documents.iter())
         .map(|d| d.record.data.id.as_str())
         .chain(now.controls.iter().map(|c| c.data.id.as_str()))
         .chain(now.risks.iter().map(|r| r.data.id.as_str()))

@@ -152,7 +152,7 @@ pub fn layout_change(body: &str, internal_blocks: &[Range<usize>]) -> Option<Lay
 /// block: the handbook's reference shows the first definition, the public page the other.
 fn note_defined_in_and_out(text: &str, blocks: &[Range<usize>]) -> Option<usize> {
     let mut inside: Vec<(crate::load::outline::NoteLabel, usize)> = Vec::new();
-    let mut outside = std::collections::HashSet::new();
+    let mut outside = crate::hash::HashSet::default();
     for (event, at) in Parser::new_ext(text, options()).into_offset_iter() {
         if let Event::Start(Tag::FootnoteDefinition(label)) = event {
             let label = crate::load::outline::NoteLabel::new(label.to_string());

@@ -9,8 +9,8 @@
 //! `DefaultHasher`, whose algorithm may change between Rust releases.
 
 use super::output::{Bytes, KeyNow, PageKey, Reads};
+use crate::hash::HashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};

@@ -466,8 +466,7 @@ fn rough_text(markdown: &str) -> String {
 /// repeated word adds nothing but bytes (a third of a policy's text, and more in a corpus
 /// of similar documents).
 fn distinct_words(text: &str) -> String {
-    let mut seen: std::collections::HashSet<&str, xxhash_rust::xxh3::Xxh3Builder> =
-        std::collections::HashSet::with_hasher(Default::default());
+    let mut seen: crate::hash::HashSet<&str> = crate::hash::HashSet::default();
     let mut words = String::with_capacity(text.len() / 2);
     // Compared as written: `The` and `the` both stay, which costs a few bytes and saves
     // lower-casing every word of 10,000 pages.
@@ -484,8 +483,8 @@ fn distinct_words(text: &str) -> String {
 
 /// When each public page's facts last changed, by URL (`""` is the home page): for the
 /// sitemap's `<lastmod>`.
-fn last_modified(model: &PublicModel) -> std::collections::HashMap<&str, crate::load::date::Date> {
-    let mut dates = std::collections::HashMap::new();
+fn last_modified(model: &PublicModel) -> crate::hash::HashMap<&str, crate::load::date::Date> {
+    let mut dates = crate::hash::HashMap::default();
     if let Some(updated) = model.updated {
         dates.insert("", updated);
     }
@@ -646,7 +645,7 @@ pub fn public_files(
         let suppliers = (model.suppliers.current.iter()).chain(&model.suppliers.upcoming);
         urls.extend(suppliers.map(|_| "suppliers/".to_string()));
         // Suppliers share one page: one address each.
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = crate::hash::HashSet::default();
         urls.retain(|u| seen.insert(u.clone()));
         let body: String = urls
             .iter()

@@ -34,7 +34,7 @@ pub struct Highlighter {
     /// written again.
     highlighted: std::sync::atomic::AtomicBool,
     /// Blocks found in `earlier` that this build used: they stay young in the file.
-    used: Mutex<std::collections::HashSet<u64>>,
+    used: Mutex<crate::hash::HashSet<u64>>,
 }
 
 impl Default for Highlighter {

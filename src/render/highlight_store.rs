@@ -5,7 +5,8 @@
 //! it, so a build that renders a few pages never loads the whole cache (tens of MB on a
 //! large site).
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
+use crate::hash::HashMapExt;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -225,7 +226,7 @@ pub fn save(
     path: &Path,
     fresh: &mut Fresh,
     old: Option<&Store>,
-    used: &std::collections::HashSet<u64>,
+    used: &crate::hash::HashSet<u64>,
 ) -> io::Result<()> {
     let kept: Vec<(u64, u32, u16, u64)> = (old.into_iter())
         .flat_map(|store| store.at.iter())
@@ -276,7 +277,7 @@ mod tests {
         let path = dir.path().join("cache/highlight.bin");
         let mut first = Fresh::in_memory();
         first.insert(1, "<pre>a</pre>");
-        let none = std::collections::HashSet::new();
+        let none = crate::hash::HashSet::default();
         save(&path, &mut first, None, &none).unwrap();
         let spill = dir.path().join("cache/highlight.spill");
         let mut second = Fresh::spilled_to(&spill);
@@ -322,9 +323,9 @@ mod tests {
         let mut first = Fresh::in_memory();
         first.insert(1, "<pre>old</pre>");
         first.insert(2, "<pre>used</pre>");
-        let none = std::collections::HashSet::new();
+        let none = crate::hash::HashSet::default();
         save(&path, &mut first, None, &none).unwrap();
-        let used = std::collections::HashSet::from([2]);
+        let used = crate::hash::HashSet::from_iter([2]);
         for round in 0..=MAX_AGE + 1 {
             let old = Store::open(&path).unwrap();
             let mut fresh = Fresh::in_memory();

@@ -5,12 +5,12 @@
 //! link, Markdown's and raw HTML's alike, through the page's `Links`.
 
 use super::highlight::Highlighter;
+use crate::hash::HashMap;
 use crate::links::{Resolver, Target};
 use crate::load::markers::{Marker, block_marker};
 use crate::load::outline::{heading_ids, options, slugify};
 use crate::sources::FileId;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd};
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -375,7 +375,7 @@ fn has_own_h1(events: &[Event], title: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
+    use crate::hash::HashSet;
 
     struct Keep;
     impl Links for Keep {

@@ -12,13 +12,14 @@
 //! Same sources, same bytes: identifiers are name-based (UUID version 5) and the date is
 //! the commit's, not the build's.
 
+use crate::hash::HashMap;
 use crate::load::date::Date;
 use crate::load::oscal::{NAMESPACE, is_token};
 use crate::load::records::Catalog;
 use crate::load::records::SiteConfig;
 use crate::model::internal::{InternalControl, InternalModel, SoaRow};
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The OSCAL version the documents follow (and the tests validate against).
 pub const OSCAL_VERSION: &str = "1.2.3";
@@ -57,7 +58,7 @@ pub fn documents(
     let export = Export::new(model);
     let mut files = Vec::new();
     let mut imports = Vec::new();
-    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut names: crate::hash::HashSet<String> = crate::hash::HashSet::default();
     for catalog in model.catalogs {
         // Two frameworks can make the same file name (`a b`, `a-b`), and some file
         // systems ignore case: number the later ones rather than overwrite.
@@ -120,7 +121,7 @@ struct Export<'m, 'a> {
 impl<'m, 'a> Export<'m, 'a> {
     fn new(model: &'m OscalSources<'m, 'a>) -> Self {
         let mut roles: BTreeMap<&str, String> = BTreeMap::new();
-        let mut taken = std::collections::HashSet::new();
+        let mut taken = crate::hash::HashSet::default();
         for owner in model
             .soa
             .iter()

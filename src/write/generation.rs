@@ -12,10 +12,10 @@ use super::{
     MARKER, existing_files, is_contained, may_replace, remove_empty_folders,
     remove_with_empty_parents, sibling,
 };
+use crate::hash::HashMap;
 use crate::render::output::{Output, PageKey};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

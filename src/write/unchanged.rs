@@ -13,9 +13,10 @@
 //! input that cannot be read, or a system without status-change times, and the build
 //! runs in full.
 
+use crate::hash::HashMap;
+use crate::hash::HashMapExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 

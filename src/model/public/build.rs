@@ -2,6 +2,8 @@
 //! place that reads loaded records on the public side.
 
 use super::*;
+use crate::hash::HashMapExt;
+use crate::hash::HashSet;
 use crate::links::{Resolved, Resolver, Target, is_external, percent_decode};
 use crate::load::files::inside_content;
 use crate::load::outline::{Outline, outline};
@@ -10,7 +12,6 @@ use crate::load::{Document, Site};
 use crate::model::{Catalogs, body, strip};
 use crate::publish;
 use crate::urls;
-use std::collections::HashSet;
 
 /// One sentence on whether the organisation provides or deploys AI systems, from its
 /// public systems only.

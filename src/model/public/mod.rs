@@ -12,6 +12,7 @@ mod build;
 pub use build::{build, public_text};
 
 use super::StatusCounts;
+use crate::hash::HashMap;
 use crate::load::aims::ObjectiveStatus as AiObjectiveStatus;
 use crate::load::date::Date;
 use crate::load::records::{
@@ -19,7 +20,7 @@ use crate::load::records::{
     SystemRole, Text, Treatment,
 };
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Serialize)]
 pub struct PublicModel {
