@@ -1,7 +1,7 @@
 //! Ids: unique across all kinds, safe to use in a URL, known to a catalogue when they name
 //! a control, and every reference pointing at a record of the right kind.
 
-use super::{AnyRecord, Entry, Index, Kind, each_record, id_at};
+use super::{AnyRecord, Entry, Index, Kind, id_at};
 use crate::finding::{At, Code, Finding, did_you_mean};
 use crate::hash::HashMap;
 use crate::hash::HashMapExt;
@@ -9,10 +9,10 @@ use crate::load::Site;
 use crate::load::records::Visibility;
 use crate::load::yaml::Positions;
 
-pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
+pub fn build_index(records: &[AnyRecord], findings: &mut Vec<Finding>) -> Index {
     let mut by_id: HashMap<String, Entry> = HashMap::new();
     let mut duplicated = crate::hash::HashSet::default();
-    for record in each_record(site) {
+    for record in records {
         let (kind, id, file, positions, document) = (
             record.kind,
             record.id,
@@ -52,13 +52,13 @@ pub fn build_index(site: &Site, findings: &mut Vec<Finding>) -> Index {
 }
 
 /// Ids become URLs and file names: keep them to characters that are safe in both.
-pub fn check_ids(site: &Site, findings: &mut Vec<Finding>) {
-    for AnyRecord {
+pub fn check_ids(records: &[AnyRecord], findings: &mut Vec<Finding>) {
+    for &AnyRecord {
         id,
         file,
         positions,
         ..
-    } in each_record(site)
+    } in records
     {
         let safe = !id.is_empty()
             && !id.starts_with('.')

@@ -3,7 +3,7 @@
 //! would lose its target, so that is a warning. Also: internal-block markers, and two
 //! sources that would be written to the same URL.
 
-use super::{AnyRecord, Index, each_record};
+use super::{AnyRecord, Index};
 use crate::finding::{At, Code, Finding};
 use crate::hash::HashMap;
 use crate::hash::HashMapExt;
@@ -421,14 +421,14 @@ fn asset_link(
 
 /// Two records that would be written to the same page. Compared without case, because
 /// macOS, Windows and some static hosts do not tell `a/` from `A/`.
-pub fn check_url_collisions(site: &Site, findings: &mut Vec<Finding>) {
-    let mut seen: HashMap<String, (AnyRecord, &str)> = HashMap::new();
+pub fn check_url_collisions(records: &[AnyRecord], findings: &mut Vec<Finding>) {
+    let mut seen: HashMap<String, (&AnyRecord, &str)> = HashMap::new();
     // Where a record's id is, found only for the findings (one look-up per record).
     let at = |record: &AnyRecord| At {
         file: record.file,
         span: record.positions.value("id"),
     };
-    for record in each_record(site) {
+    for record in records {
         let lowered = record.url.to_lowercase();
         let (kind, id, url) = (record.kind, record.id, &record.url);
         match seen.get(&lowered) {
@@ -442,7 +442,7 @@ pub fn check_url_collisions(site: &Site, findings: &mut Vec<Finding>) {
                         kind.noun()
                     ),
                 )
-                .at(at(&record))
+                .at(at(record))
                 .note(at(first), format!("already written to `{}`", first.url))
                 .help("rename the file or the id so that each gets its own page"),
             ),

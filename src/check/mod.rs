@@ -119,12 +119,16 @@ impl BodyRules {
 
 /// `run`, keeping what `BodyRules` needs.
 pub fn run_keeping(site: &Site, today: Date, findings: &mut Vec<Finding>) -> BodyRules {
-    let index_owned = ids::build_index(site, findings);
+    // Each record's kind, id, URL and what the public site shows of it: three rules read
+    // them all, and a document's decision reads its text for placeholders.
+    let records_owned: Vec<AnyRecord> = each_record(site).collect();
+    let records = &records_owned;
+    let index_owned = ids::build_index(records, findings);
     // Reads metadata of evidence and internal assets: once per run, shared by the rules.
     let assets_owned = publish::Assets::new(site);
     let (index, assets) = (&index_owned, &assets_owned);
     let mut rules: Vec<Rule> = vec![
-        Rule::alone(move |f| ids::check_ids(site, f)),
+        Rule::alone(move |f| ids::check_ids(records, f)),
         Rule::alone(move |f| ids::check_references(site, index, f)),
         Rule::alone(move |f| ids::check_frameworks(site, f)),
         Rule::alone(move |f| ids::check_catalogs(site, f)),
@@ -135,7 +139,7 @@ pub fn run_keeping(site: &Site, today: Date, findings: &mut Vec<Finding>) -> Bod
         Rule::after_those_before(move |f| fields::check(site, f)),
         Rule::alone(move |f| versions::check(site, f)),
         Rule::alone(move |f| links::check(site, index, assets, f)),
-        Rule::alone(move |f| links::check_url_collisions(site, f)),
+        Rule::alone(move |f| links::check_url_collisions(records, f)),
         Rule::alone(move |f| evidence::check(site, today, f)),
         Rule::alone(move |f| dates::check(site, today, f)),
         Rule::alone(move |f| suppliers::check(site, f)),
@@ -156,6 +160,7 @@ pub fn run_keeping(site: &Site, today: Date, findings: &mut Vec<Finding>) -> Bod
     }
     run_rules(&rules, findings);
     drop(rules);
+    drop(records_owned);
     BodyRules {
         index: index_owned,
         assets: assets_owned,

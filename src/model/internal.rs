@@ -68,13 +68,37 @@ fn sorted<V: Serialize, S: serde::Serializer>(
     map.iter().collect::<BTreeMap<_, _>>().serialize(serializer)
 }
 
-/// A link to a record, as lists and backlinks show it.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Ref {
+/// A link to a record, as lists and backlinks show it. Shared, not copied: a record is
+/// named by thousands of others, and copying its three strings for each was most of what
+/// the backlinks cost.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ref(std::sync::Arc<RefTo>);
+
+#[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RefTo {
     pub kind: Kind,
     pub id: String,
     pub title: String,
     pub url: String,
+}
+
+impl From<RefTo> for Ref {
+    fn from(to: RefTo) -> Ref {
+        Ref(std::sync::Arc::new(to))
+    }
+}
+
+impl std::ops::Deref for Ref {
+    type Target = RefTo;
+    fn deref(&self) -> &RefTo {
+        &self.0
+    }
+}
+
+impl Serialize for Ref {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
 }
 
 #[derive(Serialize)]
@@ -649,12 +673,12 @@ fn refs(site: &Site, catalogs: &Catalogs) -> HashMap<String, Ref> {
             let id = id.clone();
             (
                 id.clone(),
-                Ref {
+                Ref::from(RefTo {
                     kind,
                     id,
                     title,
                     url,
-                },
+                }),
             )
         })
         .collect()
@@ -662,22 +686,19 @@ fn refs(site: &Site, catalogs: &Catalogs) -> HashMap<String, Ref> {
 
 /// Who refers to each record: every field that names another record, and every Markdown
 /// link; each list sorted.
-fn backlinks(site: &Site, refs: &HashMap<String, Ref>) -> HashMap<String, Vec<Ref>> {
-    let mut backlinks: HashMap<String, Vec<Ref>> = HashMap::new();
-    let mut link = |from: &str, to: &[String]| {
+fn backlinks<'a>(site: &'a Site, refs: &HashMap<String, Ref>) -> HashMap<&'a str, Vec<Ref>> {
+    let mut backlinks: HashMap<&'a str, Vec<Ref>> = HashMap::new();
+    let mut link = |from: &str, to: &mut dyn Iterator<Item = &'a str>| {
         let Some(source) = refs.get(from) else { return };
-        for target in to.iter().filter(|t| refs.contains_key(*t)) {
+        for target in to.filter(|t| refs.contains_key(*t)) {
             // Made unique at the end: a search of the list for each link made a record
             // named by thousands of others cost their square.
-            backlinks
-                .entry(target.clone())
-                .or_default()
-                .push(source.clone());
+            backlinks.entry(target).or_default().push(source.clone());
         }
     };
     let resolver = Resolver::new(site);
     // The records each body links to, resolved side by side (thousands of bodies).
-    let linked: Vec<Vec<String>> = (site.documents.par_iter())
+    let linked: Vec<Vec<&'a str>> = (site.documents.par_iter())
         .map(|document| {
             let id = &document.record.data.id;
             (document.outline.links.iter())
@@ -685,56 +706,57 @@ fn backlinks(site: &Site, refs: &HashMap<String, Ref>) -> HashMap<String, Vec<Re
                     Ok(Some(Resolved {
                         target: Target::Record(target),
                         ..
-                    })) if target != id => Some(target.to_string()),
+                    })) if target != id => Some(target),
                     _ => None,
                 })
                 .collect()
         })
         .collect();
-    for (document, linked) in site.documents.iter().zip(&linked) {
+    let ids = |list: &'a [String]| list.iter().map(String::as_str);
+    for (document, linked) in site.documents.iter().zip(linked) {
         let meta = &document.record.data;
-        link(&meta.id, &meta.controls);
-        link(&meta.id, &meta.related);
-        link(&meta.id, linked);
+        link(&meta.id, &mut ids(&meta.controls));
+        link(&meta.id, &mut ids(&meta.related));
+        link(&meta.id, &mut linked.into_iter());
     }
     for control in &site.controls {
         let data = &control.data;
-        link(&data.id, &data.policies);
-        link(&data.id, &data.risks);
-        link(&data.id, &data.systems);
+        link(&data.id, &mut ids(&data.policies));
+        link(&data.id, &mut ids(&data.risks));
+        link(&data.id, &mut ids(&data.systems));
     }
     for system in &site.systems {
-        link(&system.data.id, &system.data.controls);
-        link(&system.data.id, &system.data.risks);
-        link(&system.data.id, &system.data.suppliers);
+        link(&system.data.id, &mut ids(&system.data.controls));
+        link(&system.data.id, &mut ids(&system.data.risks));
+        link(&system.data.id, &mut ids(&system.data.suppliers));
     }
     for supplier in &site.suppliers {
-        link(&supplier.data.id, &supplier.data.risks);
+        link(&supplier.data.id, &mut ids(&supplier.data.risks));
     }
     for objective in &site.objectives {
-        link(&objective.data.id, &objective.data.controls);
-        link(&objective.data.id, &objective.data.risks);
+        link(&objective.data.id, &mut ids(&objective.data.controls));
+        link(&objective.data.id, &mut ids(&objective.data.risks));
     }
     for audit in &site.audits {
         for finding in &audit.data.findings {
-            link(&audit.data.id, &finding.concerns);
+            link(&audit.data.id, &mut ids(&finding.concerns));
         }
     }
     for action in &site.actions {
-        link(&action.data.id, &action.data.concerns);
-        link(&action.data.id, action.data.audit.as_slice());
+        link(&action.data.id, &mut ids(&action.data.concerns));
+        link(&action.data.id, &mut ids(action.data.audit.as_slice()));
     }
     for party in &site.parties {
-        link(&party.data.id, &party.data.addressed_by);
+        link(&party.data.id, &mut ids(&party.data.addressed_by));
     }
     for assessment in &site.assessments {
         let data = &assessment.data;
-        link(&data.id, std::slice::from_ref(&data.system));
-        link(&data.id, &data.mitigations);
+        link(&data.id, &mut ids(std::slice::from_ref(&data.system)));
+        link(&data.id, &mut ids(&data.mitigations));
     }
     for risk in &site.risks {
-        link(&risk.data.id, &risk.data.systems);
-        link(&risk.data.id, &risk.data.controls);
+        link(&risk.data.id, &mut ids(&risk.data.systems));
+        link(&risk.data.id, &mut ids(&risk.data.controls));
     }
     for list in backlinks.values_mut() {
         list.sort();
@@ -748,7 +770,7 @@ fn backlinks(site: &Site, refs: &HashMap<String, Ref>) -> HashMap<String, Vec<Re
 struct Pages<'a> {
     site: &'a Site,
     config: &'a SiteConfig,
-    backlinks: HashMap<String, Vec<Ref>>,
+    backlinks: HashMap<&'a str, Vec<Ref>>,
 }
 
 impl<'a> Pages<'a> {
@@ -1240,11 +1262,13 @@ fn heat_maps(risks: &[InternalRisk]) -> HeatMaps {
                         risks: risks
                             .iter()
                             .filter(|r| pick(r) == Some((likelihood, impact)))
-                            .map(|r| Ref {
-                                kind: Kind::Risk,
-                                id: r.record.id.clone(),
-                                title: r.record.title.clone(),
-                                url: r.url.clone(),
+                            .map(|r| {
+                                Ref::from(RefTo {
+                                    kind: Kind::Risk,
+                                    id: r.record.id.clone(),
+                                    title: r.record.title.clone(),
+                                    url: r.url.clone(),
+                                })
                             })
                             .collect(),
                     })
@@ -1349,11 +1373,13 @@ fn calendar(
 /// anything else. One rule, so the dashboard and the review pack agree.
 fn open_major(model: &InternalModel) -> Vec<Ref> {
     use crate::load::aims::{ActionSource, FindingGrade, Severity};
-    let action_ref = |a: &InternalAction| Ref {
-        kind: Kind::Action,
-        id: a.record.id.clone(),
-        title: a.record.title.clone(),
-        url: a.url.clone(),
+    let action_ref = |a: &InternalAction| {
+        Ref::from(RefTo {
+            kind: Kind::Action,
+            id: a.record.id.clone(),
+            title: a.record.title.clone(),
+            url: a.url.clone(),
+        })
     };
     let mut open = Vec::new();
     for audit in &model.audits {
@@ -1368,12 +1394,12 @@ fn open_major(model: &InternalModel) -> Vec<Ref> {
                 .collect();
             match answers.iter().find(|a| a.record.is_open()) {
                 Some(action) => open.push(action_ref(action)),
-                None if answers.is_empty() => open.push(Ref {
+                None if answers.is_empty() => open.push(Ref::from(RefTo {
                     kind: Kind::Audit,
                     id: audit.record.id.clone(),
                     title: format!("{} {}: no corrective action", audit.record.id, finding.id),
                     url: audit.url.clone(),
-                }),
+                })),
                 None => {}
             }
         }
@@ -1473,11 +1499,13 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
         top_risks: risks
             .iter()
             .take(5)
-            .map(|r| Ref {
-                kind: Kind::Risk,
-                id: r.record.id.clone(),
-                title: r.record.title.clone(),
-                url: r.url.clone(),
+            .map(|r| {
+                Ref::from(RefTo {
+                    kind: Kind::Risk,
+                    id: r.record.id.clone(),
+                    title: r.record.title.clone(),
+                    url: r.url.clone(),
+                })
             })
             .collect(),
         documents_by_status,

@@ -2,7 +2,7 @@
 //! prioritised roadmap, who owns what, the regulation map, and the management review pack.
 //! Internal only: nothing here is in the public model.
 
-use super::internal::{CalendarEntry, InternalControl, InternalModel, InternalRisk, Ref};
+use super::internal::{CalendarEntry, InternalControl, InternalModel, InternalRisk, Ref, RefTo};
 use crate::hash::HashMap;
 use crate::hash::HashMapExt;
 use crate::kind::Kind;
@@ -133,21 +133,21 @@ fn quarter(date: Option<Date>) -> String {
 }
 
 fn control_ref(c: &InternalControl) -> Ref {
-    Ref {
+    Ref::from(RefTo {
         kind: Kind::Control,
         id: c.record.id.clone(),
         title: c.info.title.clone(),
         url: c.url.clone(),
-    }
+    })
 }
 
 fn risk_ref(r: &InternalRisk) -> Ref {
-    Ref {
+    Ref::from(RefTo {
         kind: Kind::Risk,
         id: r.record.id.clone(),
         title: r.record.title.clone(),
         url: r.url.clone(),
-    }
+    })
 }
 
 /// The risks linked to a control, in either direction (the risk lists the control, or
@@ -265,11 +265,13 @@ pub fn build(model: &InternalModel, site: &Site) -> Journey {
         .filter(adopted)
         .flat_map(|c| c.catalog.controls.iter())
         .filter(|k| !recorded.contains(k.id.as_str()))
-        .map(|k| Ref {
-            kind: Kind::Control,
-            id: k.id.clone(),
-            title: k.title.clone(),
-            url: String::new(),
+        .map(|k| {
+            Ref::from(RefTo {
+                kind: Kind::Control,
+                id: k.id.clone(),
+                title: k.title.clone(),
+                url: String::new(),
+            })
         })
         .collect();
 
@@ -313,12 +315,12 @@ fn roles(model: &InternalModel) -> Vec<Role> {
             let kind = if d.is_page { Kind::Page } else { Kind::Policy };
             owned.push((
                 name,
-                Ref {
+                Ref::from(RefTo {
                     kind,
                     id: d.meta.id.clone(),
                     title: d.meta.title.clone(),
                     url: d.url.clone(),
-                },
+                }),
             ));
         }
     }
@@ -326,12 +328,12 @@ fn roles(model: &InternalModel) -> Vec<Role> {
         if let Some(name) = role(&Some(s.record.owner.clone())) {
             owned.push((
                 name,
-                Ref {
+                Ref::from(RefTo {
                     kind: Kind::System,
                     id: s.record.id.clone(),
                     title: s.record.name.clone(),
                     url: s.url.clone(),
-                },
+                }),
             ));
         }
     }
@@ -344,12 +346,12 @@ fn roles(model: &InternalModel) -> Vec<Role> {
         if let Some(name) = role(&s.record.owner) {
             owned.push((
                 name,
-                Ref {
+                Ref::from(RefTo {
                     kind: Kind::Supplier,
                     id: s.record.id.clone(),
                     title: s.record.name.clone(),
                     url: s.url.clone(),
-                },
+                }),
             ));
         }
     }
@@ -461,12 +463,12 @@ fn systems_by_class(model: &InternalModel) -> Vec<SystemGroup> {
                 .iter()
                 .filter(|s| super::internal::serde_plain(&s.record.risk_class) == *class)
                 .map(|s| {
-                    let r = Ref {
+                    let r = Ref::from(RefTo {
                         kind: Kind::System,
                         id: s.record.id.clone(),
                         title: s.record.name.clone(),
                         url: s.url.clone(),
-                    };
+                    });
                     (r, super::internal::serde_plain(&s.record.role))
                 })
                 .collect();
@@ -484,12 +486,12 @@ mod tests {
 
     fn item(id: &str, score: u16, date: Option<&str>) -> RoadmapItem {
         RoadmapItem {
-            control: Ref {
+            control: Ref::from(RefTo {
                 kind: Kind::Control,
                 id: id.into(),
                 title: String::new(),
                 url: String::new(),
-            },
+            }),
             status: ControlStatus::Planned,
             owner: String::new(),
             target_date: date.map(|d| Date::parse(d).unwrap()),
