@@ -22,6 +22,9 @@ impl Here<'_> {
 
     /// `field` is required because of `because` (a path whose value is shown).
     fn require(&mut self, present: bool, field: &str, because: &str, reason: &str) {
+        if present {
+            return;
+        }
         // A value that was written but could not be read (a bad date) is already reported
         // where it stands: it is not also missing.
         let reported = super::reported_at(self.findings, self.file, self.positions, field);
@@ -32,7 +35,7 @@ impl Here<'_> {
                 && f.at.as_ref().is_some_and(|at| at.file == self.file)
                 && f.label.as_deref().is_some_and(|l| l.contains(&suggested))
         });
-        if !present && !reported && !misspelt {
+        if !reported && !misspelt {
             let at = self.at(because);
             self.findings.push(
                 Finding::new(
