@@ -82,6 +82,16 @@ pub struct RefTo {
     pub url: String,
 }
 
+/// A risk's reference, as the heat map, the dashboard and the journey list it.
+pub fn risk_ref(r: &InternalRisk) -> Ref {
+    Ref::from(RefTo {
+        kind: Kind::Risk,
+        id: r.record.id.clone(),
+        title: r.record.title.clone(),
+        url: r.url.clone(),
+    })
+}
+
 impl From<RefTo> for Ref {
     fn from(to: RefTo) -> Ref {
         Ref(std::sync::Arc::new(to))
@@ -1262,14 +1272,7 @@ fn heat_maps(risks: &[InternalRisk]) -> HeatMaps {
                         risks: risks
                             .iter()
                             .filter(|r| pick(r) == Some((likelihood, impact)))
-                            .map(|r| {
-                                Ref::from(RefTo {
-                                    kind: Kind::Risk,
-                                    id: r.record.id.clone(),
-                                    title: r.record.title.clone(),
-                                    url: r.url.clone(),
-                                })
-                            })
+                            .map(|r| risk_ref(r))
                             .collect(),
                     })
                     .collect()
@@ -1496,18 +1499,7 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
         due: due_counts(calendar),
         expired_evidence,
         risks_by_level,
-        top_risks: risks
-            .iter()
-            .take(5)
-            .map(|r| {
-                Ref::from(RefTo {
-                    kind: Kind::Risk,
-                    id: r.record.id.clone(),
-                    title: r.record.title.clone(),
-                    url: r.url.clone(),
-                })
-            })
-            .collect(),
+        top_risks: risks.iter().take(5).map(risk_ref).collect(),
         documents_by_status,
         open_actions: model.actions.iter().filter(|a| a.record.is_open()).count(),
         open_major: open_major(model),

@@ -2,7 +2,9 @@
 //! prioritised roadmap, who owns what, the regulation map, and the management review pack.
 //! Internal only: nothing here is in the public model.
 
-use super::internal::{CalendarEntry, InternalControl, InternalModel, InternalRisk, Ref, RefTo};
+use super::internal::{
+    CalendarEntry, InternalControl, InternalModel, InternalRisk, Ref, RefTo, risk_ref,
+};
 use crate::hash::HashMap;
 use crate::hash::HashMapExt;
 use crate::kind::Kind;
@@ -138,15 +140,6 @@ fn control_ref(c: &InternalControl) -> Ref {
         id: c.record.id.clone(),
         title: c.info.title.clone(),
         url: c.url.clone(),
-    })
-}
-
-fn risk_ref(r: &InternalRisk) -> Ref {
-    Ref::from(RefTo {
-        kind: Kind::Risk,
-        id: r.record.id.clone(),
-        title: r.record.title.clone(),
-        url: r.url.clone(),
     })
 }
 
