@@ -350,6 +350,31 @@ fn a_broken_edit_keeps_the_last_good_page_and_shows_the_errors_until_fixed() {
 }
 
 #[test]
+fn a_template_error_is_shown_on_the_terminal_as_well_as_in_the_page() {
+    let mut server = start();
+    let templates = server.site.path().join("themes/default/templates/internal");
+    fs::create_dir_all(&templates).unwrap();
+    fs::write(
+        templates.join("risk.html"),
+        "{% extends \"internal/base.html\" %}{% block main %}{{ page.record.id | nosuchfilter }}{% endblock %}",
+    )
+    .unwrap();
+    let page = eventually(server.port, "/policies/policy/", |r| {
+        r.body.contains("trustbook-errors")
+    });
+    assert!(page.body.contains("nosuchfilter"), "{}", page.body);
+    server.child.kill().unwrap();
+    let mut stderr = String::new();
+    (server.child.stderr.take().unwrap())
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        stderr.contains("error: template internal/risk.html") && stderr.contains("nosuchfilter"),
+        "the terminal names the template and the error: {stderr}"
+    );
+}
+
+#[test]
 fn a_taken_port_is_a_plain_error() {
     let first = start();
     let second = start_on(common::site(None), first.port);

@@ -128,11 +128,11 @@ impl Session {
     /// A build in memory: the files and the number of pages, or the findings that
     /// stopped it.
     fn build_once(&mut self) -> Result<(Arc<Files>, usize), String> {
-        let today = load::date::today()?;
+        let today = load::date::today().map_err(printed)?;
         let read_from = body_save::read_from(&self.root, self.use_git);
         let mut findings = Vec::new();
         let mut site = load::load_cached(&self.root, &mut findings, &self.reuse.sources)
-            .map_err(|load::NotASite(m)| m)?;
+            .map_err(|load::NotASite(m)| printed(m))?;
         // The log is read once, and again only when HEAD moves; a save re-checks which
         // files differ from it.
         history::attach_reusing(
@@ -158,7 +158,7 @@ impl Session {
             Err((site, error)) => {
                 report::sort(&mut findings, &site.sources);
                 show(&findings, &site.sources, self.color)?;
-                return Err(error.0);
+                return Err(printed(error.0));
             }
         };
         let site = cell.borrow_owner();
@@ -166,7 +166,7 @@ impl Session {
         show(&findings, &site.sources, self.color)?;
         let only = Some(build::Audience::Internal);
         let built = build::render_models(site, cell.borrow_dependent().models(), only, &self.reuse)
-            .map_err(|e| e.0)?;
+            .map_err(|e| printed(e.0))?;
         let internal = built.internal.unwrap_or_default();
         let files = Arc::new(internal.files);
         if let (true, Some(read_from)) = (keepable, read_from) {
@@ -183,6 +183,13 @@ impl Session {
         }
         Ok((files, internal.pages))
     }
+}
+
+/// An error that is no finding (a template's, a site that cannot be read), shown on the
+/// terminal as `build` shows it, and returned for the page.
+fn printed(message: String) -> String {
+    eprintln!("error: {message}");
+    message
 }
 
 /// Shows findings on the terminal in colour (many warnings as a count: they would bury
