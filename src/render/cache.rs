@@ -13,59 +13,59 @@ use crate::hash::HashMap;
 use serde::Serialize;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use xxhash_rust::xxh3::Xxh3Default;
 
 /// Rendered bytes and the assets the page's body used.
 type Entry = (Bytes, Vec<PathBuf>);
 
-/// A page as a build left it: its key, bytes, assets and what it read of its model.
+/// A page as a build left it: its key, bytes, assets and what it read of its model, and
+/// the last build that used it.
 struct Page {
     key: u64,
     html: Bytes,
     assets: Vec<PathBuf>,
     reads: Reads,
+    used_by: AtomicU64,
 }
 
-/// Holds the pages of the last build by path: `start` makes them the ones a new build may
-/// reuse, and what that build does not reuse is then dropped. The last build's pages are
-/// only read while a build runs (`RwLock`): the rendering threads do not wait on each
-/// other to look.
+/// Holds the pages of the last build by path: `start` begins a new build, which may reuse
+/// them, and what the build before it did not use is then dropped. One map, each page
+/// stamped with the last build that used it: a reused page is only read (`RwLock`, the
+/// rendering threads do not wait on each other to look) and stamped, not moved from one
+/// map to another, so reusing 20,000 pages allocates nothing.
 #[derive(Default)]
 pub struct PageCache {
-    previous: RwLock<HashMap<String, Page>>,
-    current: Mutex<HashMap<String, Page>>,
+    pages: RwLock<HashMap<String, Page>>,
+    build: AtomicU64,
 }
 
 impl PageCache {
     pub fn start(&self) {
-        if let (Ok(mut previous), Ok(mut current)) = (self.previous.write(), self.current.lock()) {
-            let unused = std::mem::replace(&mut *previous, std::mem::take(&mut *current));
-            // A large site's pages take a while to free: not while a save waits.
+        let Ok(mut pages) = self.pages.write() else {
+            return;
+        };
+        let last = self.build.fetch_add(1, Ordering::Relaxed);
+        let unused: Vec<Page> = pages
+            .extract_if(|_, page| *page.used_by.get_mut() != last)
+            .map(|(_, page)| page)
+            .collect();
+        // A large site's pages take a while to free: not while a save waits.
+        if !unused.is_empty() {
             std::thread::spawn(move || drop(unused));
         }
     }
 
     /// The page at `path` if it is the one `key_now` names, carried into this build.
     pub fn get(&self, path: &str, key_now: KeyNow) -> Option<Entry> {
-        let page = {
-            let previous = self.previous.read().ok()?;
-            let page = previous.get(path)?;
-            if key_now(&page.reads) != Some(page.key) {
-                return None;
-            }
-            Page {
-                key: page.key,
-                html: Arc::clone(&page.html),
-                assets: page.assets.clone(),
-                reads: Arc::clone(&page.reads),
-            }
-        };
-        let entry = (Arc::clone(&page.html), page.assets.clone());
-        if let Ok(mut current) = self.current.lock() {
-            current.insert(path.to_string(), page);
+        let pages = self.pages.read().ok()?;
+        let page = pages.get(path)?;
+        if key_now(&page.reads) != Some(page.key) {
+            return None;
         }
-        Some(entry)
+        (page.used_by).store(self.build.load(Ordering::Relaxed), Ordering::Relaxed);
+        Some((Arc::clone(&page.html), page.assets.clone()))
     }
 
     pub fn put(&self, path: &str, page: PageKey, html: Bytes) {
@@ -74,16 +74,16 @@ impl PageCache {
             html,
             assets: page.assets.to_vec(),
             reads: page.reads.into(),
+            used_by: AtomicU64::new(self.build.load(Ordering::Relaxed)),
         };
-        if let Ok(mut current) = self.current.lock() {
-            current.insert(path.to_string(), page);
+        if let Ok(mut pages) = self.pages.write() {
+            pages.insert(path.to_string(), page);
         }
     }
 
     pub fn clear(&self) {
-        if let (Ok(mut previous), Ok(mut current)) = (self.previous.write(), self.current.lock()) {
-            previous.clear();
-            current.clear();
+        if let Ok(mut pages) = self.pages.write() {
+            pages.clear();
         }
     }
 }
@@ -191,6 +191,39 @@ impl<'a> Context<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A page kept is one the last build used (rendered or reused): the pages of a build
+    /// before that, unused since, are dropped, so the cache holds one site, not every page
+    /// ever rendered.
+    #[test]
+    fn keeps_the_pages_the_last_build_used() {
+        let cache = PageCache::default();
+        let page = |key| PageKey {
+            key,
+            assets: &[],
+            reads: &[],
+        };
+        let html = |text: &str| Arc::new(text.as_bytes().to_vec());
+        let same = |key: u64| move |_: &[String]| Some(key);
+        cache.start();
+        cache.put("a.html", page(1), html("a"));
+        cache.put("b.html", page(2), html("b"));
+        cache.start();
+        assert_eq!(*cache.get("a.html", &same(1)).unwrap().0, b"a");
+        assert!(cache.get("b.html", &same(3)).is_none(), "another key");
+        cache.start();
+        assert!(
+            cache.get("b.html", &same(2)).is_none(),
+            "unused by the last build"
+        );
+        assert_eq!(*cache.get("a.html", &same(1)).unwrap().0, b"a");
+        cache.put("b.html", page(4), html("b4"));
+        cache.start();
+        assert_eq!(*cache.get("b.html", &same(4)).unwrap().0, b"b4");
+        assert_eq!(*cache.get("a.html", &same(1)).unwrap().0, b"a");
+        cache.clear();
+        assert!(cache.get("a.html", &same(1)).is_none());
+    }
 
     /// Gathered or not, the hash is that of the value's bytes: small values, values
     /// across the buffer's edge, and fields larger than the buffer.

@@ -36,7 +36,9 @@ pub trait Output: Sync {
 
 /// A site collected in memory, reusing pages from a `PageCache` that outlives it.
 pub struct Memory<'a> {
-    files: Mutex<BTreeMap<String, Bytes>>,
+    /// In the order handed over; sorted (the last of a path kept) once complete: one
+    /// push per file while the rendering threads run, not a tree insertion each.
+    files: Mutex<Vec<(String, Bytes)>>,
     cache: Option<&'a PageCache>,
 }
 
@@ -49,12 +51,14 @@ impl<'a> Memory<'a> {
     }
 
     pub fn into_files(self) -> BTreeMap<String, Bytes> {
-        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+        let files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.into_iter().collect()
     }
 
     fn insert(&self, path: &str, bytes: Bytes) {
+        let path = path.to_string();
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        files.insert(path.to_string(), bytes);
+        files.push((path, bytes));
     }
 }
 
