@@ -11,7 +11,8 @@ use crate::finding::Finding;
 use crate::hash::HashMap;
 use std::ffi::OsString;
 use std::fs::Metadata;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 const RACY: Duration = Duration::from_secs(2);
@@ -51,6 +52,8 @@ impl Stamp {
 struct Kept {
     stamp: Stamp,
     read: Read,
+    /// The last load that used it.
+    used_by: AtomicU64,
 }
 
 /// A source as read: normalised (`files::normalised`), as text when it is UTF-8 (shared,
@@ -96,12 +99,15 @@ impl Read {
 
 /// The bytes of the previous load's sources by real path (one generation, like the
 /// parse cache). Off unless made with `keeping()`: `build` reads every file once anyway.
+/// One map, each file stamped with the last load that used it: an unchanged file is
+/// looked up under a read lock (the reading threads do not wait on each other) and
+/// stamped, with nothing moved or allocated.
 #[derive(Default)]
 pub struct Reads {
     keeping: bool,
     // By the path's bytes: hashing a `Path` reads it component by component.
-    previous: Mutex<HashMap<OsString, Kept>>,
-    current: Mutex<HashMap<OsString, Kept>>,
+    kept: RwLock<HashMap<OsString, Kept>>,
+    load: AtomicU64,
 }
 
 impl Reads {
@@ -112,9 +118,11 @@ impl Reads {
         }
     }
 
+    /// Starts a load: the files the last one did not use are forgotten.
     pub fn start(&self) {
-        if let (Ok(mut previous), Ok(mut current)) = (self.previous.lock(), self.current.lock()) {
-            *previous = std::mem::take(&mut *current);
+        if let Ok(mut kept) = self.kept.write() {
+            let last = self.load.fetch_add(1, Ordering::Relaxed);
+            kept.retain(|_, file| *file.used_by.get_mut() == last);
         }
     }
 
@@ -124,32 +132,26 @@ impl Reads {
             return Read::of(found);
         }
         let stamp = std::fs::metadata(&found.real).ok().map(|m| Stamp::of(&m));
-        let kept = self
-            .previous
-            .lock()
-            .ok()
-            .and_then(|mut previous| previous.remove(found.real.as_os_str()));
-        let read = match (kept, stamp) {
-            (Some(kept), Some(stamp)) if kept.stamp == stamp => kept.read,
-            _ => {
-                let read_at = SystemTime::now();
-                let read = Read::of(found)?;
-                match stamp.filter(|s| !s.is_racy(read_at)) {
-                    Some(stamp) => stamp,
-                    // Not kept: read again next time.
-                    None => return Ok(read),
-                };
-                read
-            }
-        };
-        if let (Some(stamp), Ok(mut current)) = (stamp, self.current.lock()) {
-            current.insert(
-                found.real.clone().into_os_string(),
-                Kept {
-                    stamp,
-                    read: read.clone(),
-                },
-            );
+        let load = self.load.load(Ordering::Relaxed);
+        if let (Some(stamp), Ok(kept)) = (stamp, self.kept.read())
+            && let Some(file) = kept.get(found.real.as_os_str())
+            && file.stamp == stamp
+        {
+            file.used_by.store(load, Ordering::Relaxed);
+            return Ok(file.read.clone());
+        }
+        let read_at = SystemTime::now();
+        let read = Read::of(found)?;
+        // A file written within `RACY` of this read is not kept: read again next time.
+        if let Some(stamp) = stamp.filter(|s| !s.is_racy(read_at))
+            && let Ok(mut kept) = self.kept.write()
+        {
+            let file = Kept {
+                stamp,
+                read: read.clone(),
+                used_by: AtomicU64::new(load),
+            };
+            kept.insert(found.real.clone().into_os_string(), file);
         }
         Ok(read)
     }
@@ -188,7 +190,7 @@ mod tests {
         reads.start();
         assert_eq!(reads.read(&found).unwrap().bytes(), b"two");
         assert!(
-            reads.current.lock().unwrap().contains_key(path.as_os_str()),
+            reads.kept.read().unwrap().contains_key(path.as_os_str()),
             "kept"
         );
         fs::write(&path, "three").unwrap();
