@@ -13,6 +13,7 @@ pub mod build;
 pub mod check;
 pub mod cli;
 pub mod finding;
+pub mod generations;
 pub mod hash;
 pub mod history;
 pub mod html;

@@ -3,18 +3,16 @@
 //! depends only on the bytes it is keyed by is worked out once. A memo keeps what its last
 //! build used and drops the rest, so it holds one generation, not every fact ever known.
 
+use crate::generations::Generations;
 use crate::hash::HashMap;
-use crate::hash::HashMapExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::hash::Hash;
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub struct Memo<K, V> {
-    previous: Mutex<HashMap<K, V>>,
-    current: Mutex<HashMap<K, V>>,
+    values: Generations<K, V>,
     /// The current generation differs from what was loaded or last saved.
     changed: AtomicBool,
 }
@@ -22,8 +20,7 @@ pub struct Memo<K, V> {
 impl<K, V> Default for Memo<K, V> {
     fn default() -> Self {
         Memo {
-            previous: Mutex::new(HashMap::new()),
-            current: Mutex::new(HashMap::new()),
+            values: Generations::default(),
             changed: AtomicBool::new(false),
         }
     }
@@ -66,9 +63,9 @@ where
 {
     /// The memo kept in `file`; empty when it is missing or unreadable.
     pub fn load(file: &Path) -> Memo<K, V> {
-        let previous = read_checked(file, FORMAT).unwrap_or_default();
+        let earlier: HashMap<K, V> = read_checked(file, FORMAT).unwrap_or_default();
         Memo {
-            previous: Mutex::new(previous),
+            values: Generations::earlier(earlier),
             ..Memo::default()
         }
     }
@@ -76,15 +73,12 @@ where
     /// Writes what this generation used to `file`, when it differs from what the file
     /// holds. Best effort: without the file the next build only works more.
     pub fn save(&self, file: &Path) {
-        let Ok(current) = self.current.lock() else {
-            return;
-        };
-        // Entries loaded but not used are dropped: the file then changes too.
-        let unused = self.previous.lock().is_ok_and(|p| !p.is_empty());
-        if !self.changed.swap(false, Ordering::Relaxed) && !unused {
-            return;
-        }
-        write_checked(file, FORMAT, &*current);
+        self.values.read_used(|used, unused| {
+            // Entries loaded but not used are dropped: the file then changes too.
+            if self.changed.swap(false, Ordering::Relaxed) || unused {
+                write_checked(file, FORMAT, &used);
+            }
+        });
     }
 }
 
@@ -97,15 +91,9 @@ impl<K: Hash + Eq + Clone, V: Clone> Memo<K, V> {
     /// worth of template values takes tens of milliseconds to free, and a save waits.
     pub fn start(&self)
     where
-        K: Send + 'static,
         V: Send + 'static,
     {
-        let unused = match (self.previous.lock(), self.current.lock()) {
-            (Ok(mut previous), Ok(mut current)) => {
-                std::mem::replace(&mut *previous, std::mem::take(&mut *current))
-            }
-            _ => return,
-        };
+        let unused = self.values.start();
         if !unused.is_empty() {
             std::thread::spawn(move || drop(unused));
         }
@@ -114,22 +102,12 @@ impl<K: Hash + Eq + Clone, V: Clone> Memo<K, V> {
     /// The value for `key`: remembered, or worked out by `work` (and remembered unless it
     /// gives `None`: what could not be worked out is tried again next time).
     pub fn get(&self, key: K, work: impl FnOnce() -> Option<V>) -> Option<V> {
-        let known = self.current.lock().ok()?.get(&key).cloned();
-        if known.is_some() {
-            return known;
+        if let Some(known) = self.values.find(&key, |value| Some(value.clone())) {
+            return Some(known);
         }
-        let kept = self.previous.lock().ok()?.remove(&key);
-        let value = match kept {
-            Some(value) => value,
-            None => {
-                let value = work()?;
-                self.changed.store(true, Ordering::Relaxed);
-                value
-            }
-        };
-        if let Ok(mut current) = self.current.lock() {
-            current.insert(key, value.clone());
-        }
+        let value = work()?;
+        self.changed.store(true, Ordering::Relaxed);
+        self.values.insert(key, value.clone());
         Some(value)
     }
 }

@@ -4,11 +4,10 @@
 
 use super::reads::Reads;
 use crate::finding::Finding;
-use crate::hash::HashMap;
+use crate::generations::Generations;
 use crate::sources::FileId;
 use std::any::Any;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 /// The file id findings carry while cached; replaced by the real id when used.
 pub const CACHED_FILE: FileId = usize::MAX - 1;
@@ -18,19 +17,9 @@ pub const CACHED_FILE: FileId = usize::MAX - 1;
 type Key = (&'static str, usize, u64);
 type Value = Arc<dyn Any + Send + Sync>;
 
-/// A parse, and the last load that used it.
-struct Kept {
-    value: Value,
-    used_by: AtomicU64,
-}
-
-/// One map, each parse stamped with the last load that used it: a parse found again is
-/// looked up under a read lock (the parsing threads do not wait on each other) and
-/// stamped, not moved from one map to another.
 #[derive(Default)]
 pub struct ParseCache {
-    parses: RwLock<HashMap<Key, Kept>>,
-    load: AtomicU64,
+    parses: Generations<Key, Value>,
     /// The sources' bytes, when kept between loads (`serve`).
     pub reads: Reads,
     /// Whether parses are kept for the next load (`serve`), or handed over (`build`).
@@ -50,16 +39,10 @@ impl ParseCache {
 
     /// Starts a load: what the last load did not use is forgotten.
     pub fn start(&self) {
-        if let Ok(mut parses) = self.parses.write() {
-            let last = self.load.fetch_add(1, Ordering::Relaxed);
-            let unused: Vec<Kept> = parses
-                .extract_if(|_, kept| *kept.used_by.get_mut() != last)
-                .map(|(_, kept)| kept)
-                .collect();
-            // Many parses take a while to free: not while a save waits.
-            if !unused.is_empty() {
-                std::thread::spawn(move || drop(unused));
-            }
+        let unused = self.parses.start();
+        // Many parses take a while to free: not while a save waits.
+        if !unused.is_empty() {
+            std::thread::spawn(move || drop(unused));
         }
         self.reads.start();
     }
@@ -92,28 +75,17 @@ impl ParseCache {
         parse: impl FnOnce() -> V,
         keep: bool,
     ) -> Arc<V> {
-        let load = self.load.load(Ordering::Relaxed);
         // Parsed already in this load (by the parallel pass), or by an earlier one.
         let hit = match keep {
-            true => self.parses.read().ok().and_then(|parses| {
-                let kept = parses.get(&key).filter(|kept| kept.value.is::<V>())?;
-                kept.used_by.store(load, Ordering::Relaxed);
-                Some(Arc::clone(&kept.value))
-            }),
-            false => (self.parses.write().ok())
-                .and_then(|mut parses| parses.remove(&key))
-                .map(|kept| kept.value),
+            true => (self.parses).find(&key, |value| value.is::<V>().then(|| Arc::clone(value))),
+            false => self.parses.remove(&key),
         };
         let value: Value = match hit.filter(|v| v.is::<V>()) {
             Some(value) => value,
             None => {
                 let value: Value = Arc::new(parse());
-                if keep && let Ok(mut parses) = self.parses.write() {
-                    let kept = Kept {
-                        value: Arc::clone(&value),
-                        used_by: AtomicU64::new(load),
-                    };
-                    parses.insert(key, kept);
+                if keep {
+                    self.parses.insert(key, Arc::clone(&value));
                 }
                 value
             }

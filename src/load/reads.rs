@@ -8,11 +8,10 @@
 
 use super::files::{self, Found};
 use crate::finding::Finding;
-use crate::hash::HashMap;
+use crate::generations::Generations;
 use std::ffi::OsString;
 use std::fs::Metadata;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 const RACY: Duration = Duration::from_secs(2);
@@ -52,8 +51,6 @@ impl Stamp {
 struct Kept {
     stamp: Stamp,
     read: Read,
-    /// The last load that used it.
-    used_by: AtomicU64,
 }
 
 /// A source as read: normalised (`files::normalised`), as text when it is UTF-8 (shared,
@@ -99,15 +96,11 @@ impl Read {
 
 /// The bytes of the previous load's sources by real path (one generation, like the
 /// parse cache). Off unless made with `keeping()`: `build` reads every file once anyway.
-/// One map, each file stamped with the last load that used it: an unchanged file is
-/// looked up under a read lock (the reading threads do not wait on each other) and
-/// stamped, with nothing moved or allocated.
 #[derive(Default)]
 pub struct Reads {
     keeping: bool,
     // By the path's bytes: hashing a `Path` reads it component by component.
-    kept: RwLock<HashMap<OsString, Kept>>,
-    load: AtomicU64,
+    kept: Generations<OsString, Kept>,
 }
 
 impl Reads {
@@ -120,10 +113,7 @@ impl Reads {
 
     /// Starts a load: the files the last one did not use are forgotten.
     pub fn start(&self) {
-        if let Ok(mut kept) = self.kept.write() {
-            let last = self.load.fetch_add(1, Ordering::Relaxed);
-            kept.retain(|_, file| *file.used_by.get_mut() == last);
-        }
+        drop(self.kept.start());
     }
 
     /// The file's bytes, normalised and hashed: kept ones when it is unchanged, else read now.
@@ -132,26 +122,23 @@ impl Reads {
             return Read::of(found);
         }
         let stamp = std::fs::metadata(&found.real).ok().map(|m| Stamp::of(&m));
-        let load = self.load.load(Ordering::Relaxed);
-        if let (Some(stamp), Ok(kept)) = (stamp, self.kept.read())
-            && let Some(file) = kept.get(found.real.as_os_str())
-            && file.stamp == stamp
-        {
-            file.used_by.store(load, Ordering::Relaxed);
-            return Ok(file.read.clone());
+        let unchanged = stamp.and_then(|stamp| {
+            (self.kept).find(found.real.as_os_str(), |kept| {
+                (kept.stamp == stamp).then(|| kept.read.clone())
+            })
+        });
+        if let Some(read) = unchanged {
+            return Ok(read);
         }
         let read_at = SystemTime::now();
         let read = Read::of(found)?;
         // A file written within `RACY` of this read is not kept: read again next time.
-        if let Some(stamp) = stamp.filter(|s| !s.is_racy(read_at))
-            && let Ok(mut kept) = self.kept.write()
-        {
-            let file = Kept {
+        if let Some(stamp) = stamp.filter(|s| !s.is_racy(read_at)) {
+            let kept = Kept {
                 stamp,
                 read: read.clone(),
-                used_by: AtomicU64::new(load),
             };
-            kept.insert(found.real.clone().into_os_string(), file);
+            (self.kept).insert(found.real.clone().into_os_string(), kept);
         }
         Ok(read)
     }
@@ -190,7 +177,7 @@ mod tests {
         reads.start();
         assert_eq!(reads.read(&found).unwrap().bytes(), b"two");
         assert!(
-            reads.kept.read().unwrap().contains_key(path.as_os_str()),
+            reads.kept.find(path.as_os_str(), |_| Some(())).is_some(),
             "kept"
         );
         fs::write(&path, "three").unwrap();

@@ -9,48 +9,35 @@
 //! `DefaultHasher`, whose algorithm may change between Rust releases.
 
 use super::output::{Bytes, KeyNow, PageKey, Reads};
+use crate::generations::Generations;
 use crate::hash::HashMap;
 use serde::Serialize;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use xxhash_rust::xxh3::Xxh3Default;
 
 /// Rendered bytes and the assets the page's body used.
 type Entry = (Bytes, Vec<PathBuf>);
 
-/// A page as a build left it: its key, bytes, assets and what it read of its model, and
-/// the last build that used it.
+/// A page as a build left it: its key, bytes, assets and what it read of its model.
 struct Page {
     key: u64,
     html: Bytes,
     assets: Vec<PathBuf>,
     reads: Reads,
-    used_by: AtomicU64,
 }
 
 /// Holds the pages of the last build by path: `start` begins a new build, which may reuse
-/// them, and what the build before it did not use is then dropped. One map, each page
-/// stamped with the last build that used it: a reused page is only read (`RwLock`, the
-/// rendering threads do not wait on each other to look) and stamped, not moved from one
-/// map to another, so reusing 20,000 pages allocates nothing.
+/// them, and what the build before it did not use is then dropped.
 #[derive(Default)]
 pub struct PageCache {
-    pages: RwLock<HashMap<String, Page>>,
-    build: AtomicU64,
+    pages: Generations<String, Page>,
 }
 
 impl PageCache {
     pub fn start(&self) {
-        let Ok(mut pages) = self.pages.write() else {
-            return;
-        };
-        let last = self.build.fetch_add(1, Ordering::Relaxed);
-        let unused: Vec<Page> = pages
-            .extract_if(|_, page| *page.used_by.get_mut() != last)
-            .map(|(_, page)| page)
-            .collect();
+        let unused = self.pages.start();
         // A large site's pages take a while to free: not while a save waits.
         if !unused.is_empty() {
             std::thread::spawn(move || drop(unused));
@@ -59,13 +46,10 @@ impl PageCache {
 
     /// The page at `path` if it is the one `key_now` names, carried into this build.
     pub fn get(&self, path: &str, key_now: KeyNow) -> Option<Entry> {
-        let pages = self.pages.read().ok()?;
-        let page = pages.get(path)?;
-        if key_now(&page.reads) != Some(page.key) {
-            return None;
-        }
-        (page.used_by).store(self.build.load(Ordering::Relaxed), Ordering::Relaxed);
-        Some((Arc::clone(&page.html), page.assets.clone()))
+        self.pages.find(path, |page| {
+            (key_now(&page.reads) == Some(page.key))
+                .then(|| (Arc::clone(&page.html), page.assets.clone()))
+        })
     }
 
     pub fn put(&self, path: &str, page: PageKey, html: Bytes) {
@@ -74,17 +58,12 @@ impl PageCache {
             html,
             assets: page.assets.to_vec(),
             reads: page.reads.into(),
-            used_by: AtomicU64::new(self.build.load(Ordering::Relaxed)),
         };
-        if let Ok(mut pages) = self.pages.write() {
-            pages.insert(path.to_string(), page);
-        }
+        self.pages.insert(path.to_string(), page);
     }
 
     pub fn clear(&self) {
-        if let Ok(mut pages) = self.pages.write() {
-            pages.clear();
-        }
+        self.pages.clear();
     }
 }
 
