@@ -129,7 +129,11 @@ mod tests {
     #[test]
     fn keeps_what_the_last_build_used() {
         let map = Generations::earlier([("loaded", 1), ("loaded unused", 2)]);
-        assert_eq!(found(&map, "loaded"), Some(1), "an earlier run's values are found");
+        assert_eq!(
+            found(&map, "loaded"),
+            Some(1),
+            "an earlier run's values are found"
+        );
         map.insert("made", 3);
         // Looked at, but not taken: not used.
         assert_eq!(map.find("loaded unused", |_| None::<()>), None);

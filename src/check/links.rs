@@ -290,11 +290,8 @@ fn check_link(
         }
         Target::Unloaded | Target::Home => return,
     };
-    let Some(entry) = index
-        .by_id
-        .get(id)
-        .filter(|_| !index.duplicated.contains(id))
-    else {
+    let duplicated = |id| !index.duplicated.is_empty() && index.duplicated.contains(id);
+    let Some(entry) = index.by_id.get(id).filter(|_| !duplicated(id)) else {
         return;
     };
     // Every page has the layout's ids (`#main`, where "Skip to content" goes).
@@ -326,8 +323,8 @@ fn check_link(
         }
     }
     let anchor_is_internal =
-        (entry.document).is_some_and(|i| outline_of(i).internal_anchors.contains(anchor));
-    if public && !link.in_internal_block && entry.published && anchor_is_internal {
+        || (entry.document).is_some_and(|i| outline_of(i).internal_anchors.contains(anchor));
+    if public && !link.in_internal_block && entry.published && anchor_is_internal() {
         findings.push(
             Finding::new(
                 Code::LinkToNonPublic,

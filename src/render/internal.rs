@@ -6,7 +6,7 @@ use super::highlight::Highlighter;
 use super::markdown::{self, SourceLinks};
 use super::output::{Output, Prefixed, Recording};
 use super::theme::Theme;
-use super::{Body, Job, RenderError, Renderer, cache, data, files, public};
+use super::{Body, Hashed, Job, RenderError, Renderer, cache, data, files, public};
 use crate::hash::HashMap;
 use crate::links::Resolver;
 use crate::load::Site;
@@ -101,7 +101,29 @@ impl Renderer<'_> {
             urls: &model.urls,
         };
         let readers = cache::Readers::Internal;
-        let shared = self.shared_model(model, readers, &self.hashes.internal);
+        let documents = Hashed::new("documents", &model.documents);
+        let controls = Hashed::new("controls", &model.controls);
+        let systems = Hashed::new("systems", &model.systems);
+        let risks = Hashed::new("risks", &model.risks);
+        let suppliers = Hashed::new("suppliers", &model.suppliers);
+        let objectives = Hashed::new("objectives", &model.objectives);
+        let audits = Hashed::new("audits", &model.audits);
+        let actions = Hashed::new("actions", &model.actions);
+        let parties = Hashed::new("parties", &model.parties);
+        let assessments = Hashed::new("assessments", &model.assessments);
+        let known = vec![
+            documents.field_hash(),
+            controls.field_hash(),
+            systems.field_hash(),
+            risks.field_hash(),
+            suppliers.field_hash(),
+            objectives.field_hash(),
+            audits.field_hash(),
+            actions.field_hash(),
+            parties.field_hash(),
+            assessments.field_hash(),
+        ];
+        let shared = self.shared_model(model, readers, &self.hashes.internal, known);
         let model_hash = || match self.hashes.internal.get() {
             Some(hash) => *hash,
             None => shared(false).hash,
@@ -130,44 +152,25 @@ impl Renderer<'_> {
         let mut jobs: Vec<Job> = (indexes.into_iter())
             .map(|index| index.of_model())
             .collect();
-        for document in &model.documents {
-            jobs.push(document_job(document, &resolver, &model.urls));
+        for (document, own) in model.documents.iter().zip(&documents.hashes) {
+            jobs.push(document_job(document, &resolver, &model.urls).with_own_hash(*own));
         }
-        for control in &model.controls {
+        for (control, own) in model.controls.iter().zip(&controls.hashes) {
             let job = Job::record(&control.url, "internal/control.html", control);
+            let job = job.with_own_hash(*own);
             jobs.push(match &control.record.implementation {
                 Some(text) => job.with_body(body(text, control.file)),
                 None => job,
             });
         }
-        jobs.extend(Job::records(&model.systems, "internal/system.html", |s| {
-            &s.url
-        }));
-        jobs.extend(Job::records(&model.risks, "internal/risk.html", |r| &r.url));
-        jobs.extend(Job::records(
-            &model.suppliers,
-            "internal/supplier.html",
-            |s| &s.url,
-        ));
-        jobs.extend(Job::records(
-            &model.objectives,
-            "internal/objective.html",
-            |o| &o.url,
-        ));
-        jobs.extend(Job::records(&model.audits, "internal/audit.html", |a| {
-            &a.url
-        }));
-        jobs.extend(Job::records(&model.actions, "internal/action.html", |a| {
-            &a.url
-        }));
-        jobs.extend(Job::records(&model.parties, "internal/party.html", |p| {
-            &p.url
-        }));
-        jobs.extend(Job::records(
-            &model.assessments,
-            "internal/assessment.html",
-            |a| &a.url,
-        ));
+        jobs.extend(systems.jobs("internal/system.html", |s| &s.url));
+        jobs.extend(risks.jobs("internal/risk.html", |r| &r.url));
+        jobs.extend(suppliers.jobs("internal/supplier.html", |s| &s.url));
+        jobs.extend(objectives.jobs("internal/objective.html", |o| &o.url));
+        jobs.extend(audits.jobs("internal/audit.html", |a| &a.url));
+        jobs.extend(actions.jobs("internal/action.html", |a| &a.url));
+        jobs.extend(parties.jobs("internal/party.html", |p| &p.url));
+        jobs.extend(assessments.jobs("internal/assessment.html", |a| &a.url));
         let context = context(model, self.fingerprint);
         let (pages, assets) = self.run(out, jobs, &shared, &context)?;
         copy_assets(site, out, assets, "")?;
@@ -216,7 +219,7 @@ impl Renderer<'_> {
         out: &dyn Output,
     ) -> Result<(), RenderError> {
         let readers = cache::Readers::Internal;
-        let shared = self.shared_model(model, readers, &self.hashes.internal);
+        let shared = self.shared_model(model, readers, &self.hashes.internal, Vec::new());
         let job = document_job(&model.documents[at], resolver, &model.urls);
         let context = context(model, self.fingerprint);
         self.run(out, vec![job], &shared, &context)?;

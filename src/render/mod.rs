@@ -29,11 +29,26 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 pub use template_model::FieldData;
-use template_model::TemplateModel;
+use template_model::{KnownHashes, TemplateModel};
 
 #[cfg(test)]
 mod tests {
     use super::site_path;
+
+    /// A field hashed record by record changes with any record, their order or their
+    /// number, as the field's own serialization would.
+    #[test]
+    fn a_field_hashed_by_record_changes_with_any_of_them() {
+        let hash = |items: &[&str]| super::Hashed::new("risks", items).field_hash();
+        let base = hash(&["a", "b"]);
+        assert_eq!(base.0, "risks");
+        assert!(base.1.is_some());
+        assert_eq!(base, hash(&["a", "b"]));
+        for other in [&["a", "c"][..], &["b", "a"], &["a"], &["a", "b", ""], &[]] {
+            assert_ne!(base, hash(other), "{other:?}");
+        }
+        assert_ne!(hash(&[]), hash(&[""]));
+    }
 
     #[test]
     fn site_paths_come_from_base_urls() {
@@ -176,15 +191,10 @@ impl<'m> Job<'m> {
         }
     }
 
-    /// The pages of a list of records, each at its `url`.
-    fn records<T: serde::Serialize + Sync>(
-        items: &'m [T],
-        template: &'static str,
-        url: impl Fn(&T) -> &str + 'm,
-    ) -> impl Iterator<Item = Self> + 'm {
-        items
-            .iter()
-            .map(move |item| Job::record(url(item), template, item))
+    /// Keyed by `own`, the hash of the page's record made already (`Hashed`).
+    fn with_own_hash(mut self, own: Option<u64>) -> Self {
+        self.own_hash = Box::new(move || own);
+        self
     }
 
     /// A page made from the model alone (an index): the fields it reads key it.
@@ -201,6 +211,51 @@ impl<'m> Job<'m> {
     fn titled(mut self, title: &'m str) -> Self {
         self.title = Some(title);
         self
+    }
+}
+
+/// The records of one model field (`documents`, `risks`, …) and each one's hash, made
+/// once per run: the key of the record's page, and, combined, the hash of the field, so
+/// a save serializes each record once to hash it, not once for its page and again for
+/// the field.
+struct Hashed<'m, T> {
+    field: &'static str,
+    items: &'m [T],
+    hashes: Vec<Option<u64>>,
+}
+
+impl<'m, T: serde::Serialize + Sync> Hashed<'m, T> {
+    /// `items` must be the model's field `field`, whole: its hash is made from these.
+    fn new(field: &'static str, items: &'m [T]) -> Self {
+        let hashes = items.par_iter().map(cache::hash_of).collect();
+        Hashed {
+            field,
+            items,
+            hashes,
+        }
+    }
+
+    /// The pages of the records, each at its `url`, keyed by the hashes made.
+    fn jobs(
+        &'m self,
+        template: &'static str,
+        url: impl Fn(&T) -> &str + 'm,
+    ) -> impl Iterator<Item = Job<'m>> + 'm {
+        (self.items.iter().zip(&self.hashes))
+            .map(move |(item, own)| Job::record(url(item), template, item).with_own_hash(*own))
+    }
+
+    /// The field's hash: its length and its records' hashes, in order.
+    fn field_hash(&self) -> (&'static str, Option<u64>) {
+        let whole = || {
+            let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+            hasher.update(&(self.items.len() as u64).to_le_bytes());
+            for hash in &self.hashes {
+                hasher.update(&(*hash)?.to_le_bytes());
+            }
+            Some(hasher.digest())
+        };
+        (self.field, whole())
     }
 }
 
@@ -231,7 +286,7 @@ impl<'a> Renderer<'a> {
         &self,
         model: &(impl serde::Serialize + Sync),
         readers: cache::Readers,
-        hash: &OnceLock<Option<u64>>,
+        (hash, known): (&OnceLock<Option<u64>>, &KnownHashes),
     ) -> Arc<TemplateModel> {
         let readers = of_model(readers);
         if let Some(Some(known)) = hash.get()
@@ -239,7 +294,7 @@ impl<'a> Renderer<'a> {
         {
             return kept;
         }
-        let made = Arc::new(TemplateModel::new(model));
+        let made = Arc::new(TemplateModel::new(model, known));
         match *hash.get_or_init(|| made.hash) {
             Some(hash) => (self.template_data)
                 .get((readers, hash), || Some(Arc::clone(&made)))
@@ -250,15 +305,18 @@ impl<'a> Renderer<'a> {
 
     /// A run's model for the templates (`SharedModel`): made once, by whichever page first
     /// needs it, and converted once a page renders.
+    /// `known`: the hashes of fields made already (`Hashed::field_hash`), by name.
     fn shared_model<'s, M: serde::Serialize + Sync>(
         &'s self,
         model: &'s M,
         readers: cache::Readers,
         hash: &'s OnceLock<Option<u64>>,
+        known: Vec<(&'static str, Option<u64>)>,
     ) -> impl Fn(bool) -> Arc<TemplateModel> + Sync + 's {
         let made = OnceLock::new();
         move |converted| {
-            let made = Arc::clone(made.get_or_init(|| self.template_model(model, readers, hash)));
+            let made = made.get_or_init(|| self.template_model(model, readers, (hash, &known)));
+            let made = Arc::clone(made);
             if converted {
                 made.convert(model, of_model(readers), self.field_data);
             }

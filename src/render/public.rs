@@ -6,7 +6,7 @@
 use super::highlight::Highlighter;
 use super::markdown::{self, Links};
 use super::output::Output;
-use super::{Body, Job, RenderError, Renderer, cache, files, site_path};
+use super::{Body, Hashed, Job, RenderError, Renderer, cache, files, site_path};
 use crate::model::public::{PublicBody, PublicDocument, PublicModel};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -147,7 +147,17 @@ impl Renderer<'_> {
         out: &dyn Output,
     ) -> Result<PublicRun, RenderError> {
         let readers = readers(preview);
-        let shared = self.shared_model(model, readers, &self.hashes.public);
+        let documents = Hashed::new("documents", &model.documents);
+        let controls = Hashed::new("controls", &model.controls);
+        let systems = Hashed::new("systems", &model.systems);
+        let risks = Hashed::new("risks", &model.risks);
+        let known = vec![
+            documents.field_hash(),
+            controls.field_hash(),
+            systems.field_hash(),
+            risks.field_hash(),
+        ];
+        let shared = self.shared_model(model, readers, &self.hashes.public, known);
         let model_hash = || match self.hashes.public.get() {
             Some(hash) => *hash,
             None => shared(false).hash,
@@ -167,14 +177,13 @@ impl Renderer<'_> {
                 ..Job::new("404.html", "public/404.html").of_model()
             },
         ];
-        jobs.extend(model.documents.iter().map(document_job));
-        jobs.extend(Job::records(&model.controls, "public/control.html", |c| {
-            &c.url
-        }));
-        jobs.extend(Job::records(&model.systems, "public/system.html", |s| {
-            &s.url
-        }));
-        jobs.extend(Job::records(&model.risks, "public/risk.html", |r| &r.url));
+        let hashed_documents = model.documents.iter().zip(&documents.hashes);
+        jobs.extend(
+            hashed_documents.map(|(document, own)| document_job(document).with_own_hash(*own)),
+        );
+        jobs.extend(controls.jobs("public/control.html", |c| &c.url));
+        jobs.extend(systems.jobs("public/system.html", |s| &s.url));
+        jobs.extend(risks.jobs("public/risk.html", |r| &r.url));
         if model.suppliers.any() {
             jobs.push(Job::new("suppliers/index.html", "public/suppliers.html").of_model());
         }
@@ -203,7 +212,7 @@ impl Renderer<'_> {
         at: usize,
         out: &dyn Output,
     ) -> Result<(), RenderError> {
-        let shared = self.shared_model(model, readers(true), &self.hashes.public);
+        let shared = self.shared_model(model, readers(true), &self.hashes.public, Vec::new());
         let job = document_job(&model.documents[at]);
         let context = context(model, true, self.fingerprint);
         self.run(out, vec![job], &shared, &context)?;

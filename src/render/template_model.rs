@@ -18,6 +18,9 @@ use std::sync::{Arc, OnceLock};
 /// a public run.)
 pub type FieldData = crate::memo::Memo<(Readers, &'static str, u64), Value>;
 
+/// Hashes of fields made before the model is split (`Hashed::field_hash`), by name.
+pub type KnownHashes = [(&'static str, Option<u64>)];
+
 /// A model's fields, hashed, and converted once `convert` has run.
 pub struct TemplateModel {
     fields: Vec<Field>,
@@ -36,9 +39,11 @@ struct Field {
 }
 
 impl TemplateModel {
-    /// Splits `model` into its fields and hashes them.
-    pub fn new(model: &impl Serialize) -> TemplateModel {
+    /// Splits `model` into its fields and hashes them, but for those whose hash is
+    /// `known` (by name) already.
+    pub fn new(model: &impl Serialize, known: &KnownHashes) -> TemplateModel {
         let mut split = Split {
+            known,
             converting: None,
             fields: Vec::new(),
             at: 0,
@@ -61,6 +66,7 @@ impl TemplateModel {
                 return Some(super::data(model));
             }
             let mut split = Split {
+                known: &[],
                 converting: Some((self, readers, kept)),
                 fields: Vec::new(),
                 at: 0,
@@ -176,6 +182,7 @@ impl Object for View {
 /// each for the model that hashed them. Anything else is refused: the caller converts it
 /// whole.
 struct Split<'k> {
+    known: &'k KnownHashes,
     converting: Option<(&'k TemplateModel, Readers, &'k FieldData)>,
     fields: Vec<Field>,
     /// The field being serialized, by its place.
@@ -187,9 +194,10 @@ impl Split<'_> {
         let at = self.at;
         self.at += 1;
         let Some((model, readers, kept)) = self.converting else {
+            let known = self.known.iter().find(|(known, _)| *known == name);
             self.fields.push(Field {
                 name,
-                hash: hash_of(&value),
+                hash: known.map_or_else(|| hash_of(&value), |(_, hash)| *hash),
                 value: OnceLock::new(),
             });
             return;
@@ -336,7 +344,7 @@ mod tests {
     }
 
     fn converted(model: &Model, readers: Readers, kept: &FieldData) -> TemplateModel {
-        let made = TemplateModel::new(model);
+        let made = TemplateModel::new(model, &[]);
         made.convert(model, readers, kept);
         made
     }
