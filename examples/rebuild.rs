@@ -49,6 +49,18 @@ fn rebuild(root: &Path, reuse: &Reuse) -> ([f64; 3], load::Site) {
     (stages, site)
 }
 
+/// The processor time this process has used, in milliseconds (Linux; 0 elsewhere): on a
+/// shared machine it varies less than the time a save takes.
+fn processor_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command's closing parenthesis; utime and stime are 14 and 15.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: f64 = (after.split_whitespace().skip(11).take(2))
+        .filter_map(|t| t.parse::<f64>().ok())
+        .sum();
+    ticks * 10.0
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let without: Vec<&str> = (args.windows(2))
@@ -82,6 +94,7 @@ fn main() {
     let mut reuse = Reuse::serving();
     rebuild(root, &reuse);
     let mut times = Vec::new();
+    let mut processor_times = Vec::new();
     let mut stages: [Vec<f64>; 3] = Default::default();
     for edit in 0..edits {
         let text = original.replacen(from, &format!("{from}edit {edit} "), 1);
@@ -101,8 +114,10 @@ fn main() {
         // A writer pauses between saves: what the allocator does meanwhile counts.
         std::thread::sleep(pause);
         let started = Instant::now();
+        let processor = processor_ms();
         let (laps, site) = rebuild(root, &reuse);
         times.push(started.elapsed().as_secs_f64() * 1000.0);
+        processor_times.push(processor_ms() - processor);
         drop(site);
         for (all, lap) in stages.iter_mut().zip(laps) {
             all.push(lap);
@@ -121,6 +136,10 @@ fn main() {
             all[all.len() / 2]
         };
         let [load, check, render] = &mut stages;
+        println!(
+            "processor time per rebuild: median {:.0} ms (all threads; 10 ms ticks)",
+            median(&mut processor_times)
+        );
         println!(
             "median stages: load {:.1} ms, check and models {:.1} ms, render {:.1} ms",
             median(load),

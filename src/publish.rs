@@ -203,6 +203,10 @@ pub fn document_decision(
 }
 
 pub fn document(document: &Document) -> Decision {
+    (document.decision.get_or_init(|| decide(document))).clone()
+}
+
+fn decide(document: &Document) -> Decision {
     let meta = &document.record.data;
     let decision = document_decision(document.kind, meta.visibility, meta.status);
     let decision = with_summary(decision, meta.public_summary.as_deref());

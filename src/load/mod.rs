@@ -67,6 +67,9 @@ pub struct Document {
     /// Byte offset of the body in the file.
     pub body_start: usize,
     pub outline: std::sync::Arc<Outline>,
+    /// How the public site shows it (`publish::document`), decided once: `check`, both
+    /// models and the history ask, for every document on every build.
+    pub decision: std::sync::OnceLock<crate::publish::Decision>,
 }
 
 pub struct LoadedCatalog {
@@ -679,6 +682,7 @@ pub fn earlier_document(
         kind,
         body_start,
         outline,
+        decision: Default::default(),
         record: Record {
             file,
             stem,
@@ -754,6 +758,7 @@ fn load_document(
         kind,
         body_start,
         outline,
+        decision: Default::default(),
         record: Record {
             file,
             stem: stem(found),

@@ -530,6 +530,7 @@ fn as_document(document: &Document, outline: Arc<Outline>) -> Document {
         kind: document.kind,
         body_start: document.body_start,
         outline,
+        decision: Default::default(),
         record: Record {
             file: record.file,
             stem: record.stem.clone(),
