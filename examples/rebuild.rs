@@ -35,7 +35,8 @@ fn rebuild(root: &Path, reuse: &Reuse) -> ([f64; 3], load::Site) {
     };
     let site = load::load_cached(root, &mut findings, &reuse.sources).expect("a site");
     lap(0);
-    let (models, ..) = checked_models(&site, today, findings);
+    let links = reuse.link_findings.as_ref();
+    let (models, ..) = checked_models((&site, links), today, findings);
     lap(1);
     render_models(
         &site,

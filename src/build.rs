@@ -42,6 +42,9 @@ pub struct Reuse {
     pub search_words: Option<crate::render::files::SearchWords>,
     pub template_data: crate::render::TemplateData,
     pub field_data: crate::render::FieldData,
+    /// The links rule's findings of each document: `serve` keeps them (a save that moves
+    /// no record and no heading checks no link again); `build` runs `check` once.
+    pub link_findings: Option<crate::check::LinkFindings>,
 }
 
 impl Reuse {
@@ -51,6 +54,7 @@ impl Reuse {
         Reuse {
             sources: ParseCache::keeping_files(),
             search_words: Some(Default::default()),
+            link_findings: Some(Default::default()),
             ..Reuse::default()
         }
     }
@@ -88,12 +92,12 @@ pub fn models(site: &Site, today: Date, only: Option<Audience>) -> Result<Models
 /// panic on such a site, the findings still say what is wrong.
 /// Also returns what `check` found that the rules on one body need again (`serve` keeps
 /// it for a save that changes a body alone).
-pub fn checked_models(
-    site: &Site,
+pub fn checked_models<'a>(
+    (site, links): (&'a Site, Option<&crate::check::LinkFindings>),
     today: Date,
     mut findings: Vec<crate::finding::Finding>,
 ) -> (
-    Result<Models<'_>, RenderError>,
+    Result<Models<'a>, RenderError>,
     Vec<crate::finding::Finding>,
     crate::check::BodyRules,
 ) {
@@ -103,7 +107,10 @@ pub fn checked_models(
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| models(site, today, only)))
         },
         || {
-            let body_rules = crate::check::run_keeping(site, today, &mut findings);
+            if let Some(links) = links {
+                links.start();
+            }
+            let body_rules = crate::check::run_keeping((site, links), today, &mut findings);
             crate::check::run_provenance(site, &mut findings);
             body_rules
         },

@@ -289,24 +289,41 @@ fn unchanged_pages_are_reused_by_key_not_rendered_again() {
 /// memory with every cache kept between builds), against a build from nothing.
 fn served_equals_fresh(root: &Path, reuse: &trustbook::build::Reuse, step: &str) -> bool {
     use trustbook::build::{Audience, Reuse, render};
-    use trustbook::{check, load};
+    use trustbook::load;
     let today = load::date::Date::parse(TODAY).unwrap();
+    // What `check` found (as `serve` runs it, keeping the links rule's findings between
+    // saves), and the handbook when nothing is an error.
     let built = |reuse: &Reuse| {
         let mut findings = Vec::new();
         let site = load::load_cached(root, &mut findings, &reuse.sources).unwrap();
-        check::run(&site, today, &mut findings);
+        let links = reuse.link_findings.as_ref();
+        let (_, mut findings, _) =
+            trustbook::build::checked_models((&site, links), today, findings);
         let failed = findings
             .iter()
             .any(|f| f.severity == trustbook::finding::Severity::Error);
-        (!failed).then(|| {
+        // As `serve` shows them: sorted, each with its path and place.
+        trustbook::report::sort(&mut findings, &site.sources);
+        let mut shown = Vec::new();
+        trustbook::report::print_json(&findings, &site.sources, &mut shown).unwrap();
+        let files = (!failed).then(|| {
             let built = render(&site, today, Some(Audience::Internal), reuse).unwrap();
             built.internal.unwrap().files
-        })
+        });
+        (shown, files)
     };
-    let Some(served) = built(reuse) else {
+    let (served_findings, served) = built(reuse);
+    let (fresh_findings, fresh) = built(&Reuse::default());
+    assert!(
+        served_findings == fresh_findings,
+        "{step}: the same findings\nserved: {}\nfresh: {}",
+        String::from_utf8_lossy(&served_findings),
+        String::from_utf8_lossy(&fresh_findings)
+    );
+    let Some(served) = served else {
         return false;
     };
-    let fresh = built(&Reuse::default()).expect("the same sources pass");
+    let fresh = fresh.expect("the same sources pass");
     let names =
         |files: &std::collections::BTreeMap<String, _>| files.keys().cloned().collect::<Vec<_>>();
     assert_eq!(names(&served), names(&fresh), "{step}: the same files");
@@ -317,6 +334,49 @@ fn served_equals_fresh(root: &Path, reuse: &trustbook::build::Reuse, step: &str)
         );
     }
     true
+}
+
+/// `serve` keeps each document's findings of the links rule between saves: a heading
+/// added or removed elsewhere, a target withdrawn from the public site, or a target
+/// moved away changes what a link finds, and its findings must follow.
+#[test]
+fn findings_on_links_follow_what_the_links_lead_to() {
+    let dir = site(None);
+    let root = dir.path();
+    let reuse = trustbook::build::Reuse::serving();
+    let about = root.join("content/pages/about.md");
+    let original = fs::read_to_string(&about).unwrap();
+    let link = "# Data procedure\n\nSee [the team](../pages/about.md#our-team).\n";
+    edit(root, "policies/other.md", "# Data procedure\n", link);
+    assert!(!served_equals_fresh(
+        root,
+        &reuse,
+        "a link to a missing heading"
+    ));
+    fs::write(&about, format!("{original}\n## Our team\n\nWho we are.\n")).unwrap();
+    assert!(served_equals_fresh(root, &reuse, "the heading written"));
+    let withdrawn = fs::read_to_string(&about).unwrap().replacen(
+        "visibility: public",
+        "visibility: internal",
+        1,
+    );
+    fs::write(&about, withdrawn).unwrap();
+    assert!(served_equals_fresh(
+        root,
+        &reuse,
+        "the linked page made internal"
+    ));
+    fs::write(&about, &original).unwrap();
+    assert!(!served_equals_fresh(root, &reuse, "the heading gone again"));
+    fs::rename(&about, root.join("content/pages/moved.md")).unwrap();
+    assert!(!served_equals_fresh(root, &reuse, "the linked page moved"));
+    fs::rename(root.join("content/pages/moved.md"), &about).unwrap();
+    fs::write(
+        &about,
+        format!("{original}\n<h2 id=\"our-team\">Team</h2>\n"),
+    )
+    .unwrap();
+    assert!(served_equals_fresh(root, &reuse, "an element with the id"));
 }
 
 #[test]

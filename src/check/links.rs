@@ -5,16 +5,44 @@
 
 use super::{AnyRecord, Index};
 use crate::finding::{At, Code, Finding};
+use crate::generations::Generations;
 use crate::hash::HashMap;
 use crate::hash::HashMapExt;
 use crate::links::{Resolver, Target};
+use crate::load::each_record_file;
 use crate::load::outline::{Link, MarkerError, Outline};
 use crate::load::records::Visibility;
 use crate::load::{Document, Site};
 use crate::publish::{self, AssetRefusal};
 use rayon::prelude::*;
+use std::sync::Arc;
 
-pub fn check(site: &Site, index: &Index, assets: &publish::Assets, findings: &mut Vec<Finding>) {
+/// Each document's findings of this rule, kept by `serve` between saves. A save that
+/// changes no record's id, file, kind or publication and no document's headings leaves
+/// every document's links leading where they led: at N = 10,000 that is 45,000 links not
+/// resolved and looked up again. Kept only for documents whose links all lead to records,
+/// the home page or another site: a link to an asset or to no file asks the file system,
+/// which the key does not cover, so such a document is checked on every save.
+#[derive(Default)]
+pub struct LinkFindings(Generations<LinkKey, Arc<[Finding]>>);
+
+/// What one document's findings are made from: the links' environment (`environment`),
+/// its file's text (hashed), where its body starts, and its file's path (hashed), which
+/// its links are relative to.
+type LinkKey = (u64, u64, usize, u64);
+
+impl LinkFindings {
+    pub fn start(&self) {
+        drop(self.0.start());
+    }
+}
+
+pub fn check(
+    (site, kept): (&Site, Option<&LinkFindings>),
+    index: &Index,
+    assets: &publish::Assets,
+    findings: &mut Vec<Finding>,
+) {
     let outline_of = |i: usize| &*site.documents[i].outline;
     let context = Context {
         site,
@@ -23,21 +51,27 @@ pub fn check(site: &Site, index: &Index, assets: &publish::Assets, findings: &mu
         assets,
         outline_of: &outline_of,
     };
+    let environment = kept.map(|_| environment(site, index));
     // Each document on its own, side by side; their findings in the documents' order.
     let found: Vec<Vec<Finding>> = (site.documents.par_iter())
         .map(|document| {
-            let mut findings = Vec::new();
-            marker_errors(document, &mut findings);
-            // What the public site shows: under `publish: approved`, what the approved
-            // text allows.
-            let decision = publish::document(document);
-            if let Some(why) = decision.withheld {
-                withheld(document, (why, decision.field, false), &mut findings);
+            let file = document.record.file;
+            let key = environment.map(|environment| {
+                let path = site.sources.path(file).as_os_str().as_encoded_bytes();
+                let text_hash = site.sources.get(file).hash();
+                let path_hash = xxhash_rust::xxh3::xxh3_64(path);
+                (environment, text_hash, document.body_start, path_hash)
+            });
+            let known = (kept.zip(key.as_ref()))
+                .and_then(|(kept, key)| kept.0.find(key, |found| Some(Arc::clone(found))));
+            if let Some(known) = known {
+                return crate::load::cache::for_file(&known, file).collect();
             }
-            let public = decision.shown == Visibility::Public;
-            let written = Written::body(document);
-            for link in &document.outline.links {
-                check_link(&context, &written, link, public, &mut findings);
+            let mut findings = Vec::new();
+            let from_index_alone = document_links(&context, document, &mut findings);
+            let keep = from_index_alone.then(|| to_keep(&findings, file)).flatten();
+            if let (Some(kept), Some(key), Some(keep)) = (kept, key, keep) {
+                kept.0.insert(key, keep);
             }
             findings
         })
@@ -67,6 +101,68 @@ pub fn check(site: &Site, index: &Index, assets: &publish::Assets, findings: &mu
         })
         .collect();
     findings.extend(implementations.into_iter().flatten());
+}
+
+/// The findings of this rule on one document's markers and links; whether every link was
+/// answered from the index alone (none to an asset or to no file).
+fn document_links(context: &Context, document: &Document, findings: &mut Vec<Finding>) -> bool {
+    marker_errors(document, findings);
+    // What the public site shows: under `publish: approved`, what the approved text
+    // allows.
+    let decision = publish::document(document);
+    if let Some(why) = decision.withheld {
+        withheld(document, (why, decision.field, false), findings);
+    }
+    let public = decision.shown == Visibility::Public;
+    let written = Written::body(document);
+    let mut from_index_alone = true;
+    for link in &document.outline.links {
+        from_index_alone &= check_link(context, &written, link, public, findings);
+    }
+    from_index_alone
+}
+
+/// Findings to keep: each place in the document's own file is stored as `CACHED_FILE`
+/// (a file's id may differ at the next load). `None` (not kept) for a finding about
+/// another file.
+fn to_keep(findings: &[Finding], file: crate::sources::FileId) -> Option<Arc<[Finding]>> {
+    let mut kept = findings.to_vec();
+    for finding in &mut kept {
+        let places = (finding.at.iter_mut()).chain(finding.notes.iter_mut().map(|(at, _)| at));
+        for at in places {
+            if at.file != file {
+                return None;
+            }
+            at.file = crate::load::cache::CACHED_FILE;
+        }
+    }
+    Some(kept.into())
+}
+
+/// A hash of everything a link is checked against besides its own document: each
+/// record's id, kind, publication and file, each document's headings and other anchors
+/// (and which are inside internal blocks), the ids used twice, and the sources that did
+/// not load. Sums of each item's hash: the same whatever order the maps hold them in.
+fn environment(site: &Site, index: &Index) -> u64 {
+    use crate::hash::stable_in_process as hash;
+    fn sum(hashes: impl Iterator<Item = u64>) -> u64 {
+        hashes.fold(0, u64::wrapping_add)
+    }
+    // In turn, not side by side: under a millisecond at N = 10,000.
+    let entries = sum(index.by_id.iter().map(|(id, entry)| {
+        let anchors = (entry.document).map(|at| site.documents[at].outline.anchors_fingerprint());
+        hash((id, entry.kind, entry.published, entry.on_request, anchors))
+    }));
+    let path = |file| site.sources.path(file).as_os_str();
+    let files = sum(each_record_file(site).map(|(id, file)| hash((id, path(file)))));
+    let duplicated = sum(index.duplicated.iter().map(hash));
+    let unloaded = sum(site.unloaded_paths.iter().map(|p| hash(p.as_os_str())));
+    let counts = (
+        index.by_id.len(),
+        index.duplicated.len(),
+        site.unloaded_paths.len(),
+    );
+    hash((entries, files, duplicated, unloaded, counts))
 }
 
 /// Where `link` (as written in a field's text) is inside the field's value at `field`:
@@ -233,13 +329,15 @@ fn marker_errors(document: &Document, findings: &mut Vec<Finding>) {
     }
 }
 
+/// Returns whether the link was answered from the index alone (it leads to no asset and
+/// to no missing file, which ask the file system).
 fn check_link(
     context: &Context,
     written: &Written,
     link: &Link,
     public: bool,
     findings: &mut Vec<Finding>,
-) {
+) -> bool {
     let Context {
         site,
         index,
@@ -259,11 +357,11 @@ fn check_link(
             .at(at)
             .help("copy the image into content/assets/ and link to it there"),
         );
-        return;
+        return true;
     }
     let resolved = match resolver.resolve(written.file, &link.dest) {
         Ok(Some(resolved)) => resolved,
-        Ok(None) => return,
+        Ok(None) => return true,
         Err(message) => {
             let help = match nearest_file(site, written.file, &link.dest) {
                 Some(near) => format!("did you mean `{near}`?"),
@@ -277,7 +375,7 @@ fn check_link(
                     .at(at)
                     .help(help),
             );
-            return;
+            return false;
         }
     };
     let anchor = resolved.anchor.as_str();
@@ -286,13 +384,13 @@ fn check_link(
         Target::Asset(path) => {
             let shown_publicly = public && !link.in_internal_block;
             asset_link(assets, &path, shown_publicly, at, findings);
-            return;
+            return false;
         }
-        Target::Unloaded | Target::Home => return,
+        Target::Unloaded | Target::Home => return true,
     };
     let duplicated = |id| !index.duplicated.is_empty() && index.duplicated.contains(id);
     let Some(entry) = index.by_id.get(id).filter(|_| !duplicated(id)) else {
-        return;
+        return true;
     };
     // Every page has the layout's ids (`#main`, where "Skip to content" goes).
     let layout_id = crate::load::outline::LAYOUT_IDS.contains(&anchor);
@@ -319,7 +417,7 @@ fn check_link(
                 .at(at)
                 .help(help),
             );
-            return;
+            return true;
         }
     }
     let anchor_is_internal =
@@ -348,6 +446,7 @@ fn check_link(
             .help("publish the target, put the link in an internal block, or remove it"),
         );
     }
+    true
 }
 
 /// The existing file whose name is nearest to a link's missing target, in the folder the

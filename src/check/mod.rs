@@ -12,6 +12,7 @@ pub mod evidence;
 mod fields;
 mod ids;
 mod links;
+pub use links::LinkFindings;
 mod provenance;
 mod reviews;
 mod suppliers;
@@ -78,7 +79,7 @@ pub fn value_at(file: usize, positions: &Positions, path: &str) -> At {
 }
 
 pub fn run(site: &Site, today: Date, findings: &mut Vec<Finding>) {
-    run_keeping(site, today, findings);
+    run_keeping((site, None), today, findings);
 }
 
 /// What the rules on a document's body need of the whole site, from a run of `check`:
@@ -117,8 +118,13 @@ impl BodyRules {
     }
 }
 
-/// `run`, keeping what `BodyRules` needs.
-pub fn run_keeping(site: &Site, today: Date, findings: &mut Vec<Finding>) -> BodyRules {
+/// `run`, keeping what `BodyRules` needs; with `links`, the links rule's findings of
+/// each document are kept there for the next run (and taken from it).
+pub fn run_keeping(
+    (site, links): (&Site, Option<&LinkFindings>),
+    today: Date,
+    findings: &mut Vec<Finding>,
+) -> BodyRules {
     // Each record's kind, id, URL and what the public site shows of it: three rules read
     // them all, and a document's decision reads its text for placeholders.
     let records_owned: Vec<AnyRecord> = each_record(site).collect();
@@ -138,7 +144,7 @@ pub fn run_keeping(site: &Site, today: Date, findings: &mut Vec<Finding>) -> Bod
         // Reads what was found before it: a value already reported is not also missing.
         Rule::after_those_before(move |f| fields::check(site, f)),
         Rule::alone(move |f| versions::check(site, f)),
-        Rule::alone(move |f| links::check(site, index, assets, f)),
+        Rule::alone(move |f| links::check((site, links), index, assets, f)),
         Rule::alone(move |f| links::check_url_collisions(records, f)),
         Rule::alone(move |f| evidence::check(site, today, f)),
         Rule::alone(move |f| dates::check(site, today, f)),

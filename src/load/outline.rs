@@ -29,6 +29,30 @@ pub struct Outline {
     /// Closed internal blocks, from the opening marker to the end of the closing one.
     pub internal_blocks: Vec<Range<usize>>,
     pub marker_errors: Vec<MarkerError>,
+    /// `anchors_fingerprint`, made on first need (an outline is complete once made).
+    anchors_print: std::sync::OnceLock<u64>,
+}
+
+impl Outline {
+    /// A hash of the anchors and of which are internal, the same whatever order the sets
+    /// hold them in; seeded once per process (it keys what `serve` keeps in memory).
+    /// Outlines are shared between loads of the same text, so a save makes it for the
+    /// documents it changed.
+    pub fn anchors_fingerprint(&self) -> u64 {
+        *self.anchors_print.get_or_init(|| {
+            let sum = |set: &HashSet<String>, tag: &str| {
+                (set.iter()).fold(0u64, |sum, a| {
+                    sum.wrapping_add(crate::hash::stable_in_process((tag, a)))
+                })
+            };
+            let counts = (self.anchors.len(), self.internal_anchors.len());
+            let sums = (
+                sum(&self.anchors, "anchor"),
+                sum(&self.internal_anchors, "internal"),
+            );
+            crate::hash::stable_in_process((counts, sums))
+        })
+    }
 }
 
 #[derive(Clone, Debug)]
