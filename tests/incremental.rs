@@ -946,6 +946,63 @@ fn serve_sees_a_heading_a_control_links_to_renamed() {
     assert!(errors.contains("acme-2.yaml"), "{errors}");
 }
 
+/// `serve --poll` reports the folder of a saved file beside the file (an editor replaced
+/// it, and the folder's time changed): still a save of one body, answered from what was
+/// kept. A folder made or moved in beside a save is not: its files are not reported one
+/// by one, so the site is built in full (here, to warn that a subfolder is not read).
+#[test]
+fn a_save_reported_with_its_folder_is_still_a_save_of_one_body() {
+    let dir = site(None);
+    let root = dir.path();
+    let color = codespan_reporting::term::termcolor::ColorChoice::Never;
+    let mut session = trustbook::serve::session::Session::new(root, false, color);
+    assert!(session.build().files.is_some(), "the fixture builds");
+    let compare = |files: &std::collections::BTreeMap<String, _>, step: &str| {
+        let expected = fresh_handbook(root, false).expect("the site builds");
+        let names =
+            |f: &std::collections::BTreeMap<String, _>| f.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(names(files), names(&expected), "{step}: the same files");
+        for (path, bytes) in files {
+            assert!(
+                bytes == &expected[path],
+                "{step}: {path} differs from a fresh build"
+            );
+        }
+    };
+    let folder = std::path::PathBuf::from("content/policies");
+    let saved = std::path::PathBuf::from("content/policies/other.md");
+    edit(
+        root,
+        "policies/other.md",
+        "kept for two years",
+        "kept for FOLDERWORD years",
+    );
+    let outcome = session.changed(&[folder.clone(), saved.clone()]);
+    assert!(
+        outcome.body_alone,
+        "a body's save with its folder built in full"
+    );
+    compare(&outcome.files.unwrap(), "a body's save with its folder");
+
+    let moved_in = root.join("content/policies/moved-in");
+    fs::create_dir(&moved_in).unwrap();
+    let other = fs::read_to_string(root.join("content/policies/other.md")).unwrap();
+    let copy = other.replacen("id: POL-2", "id: POL-MOVED", 1).replacen(
+        "title: Data procedure",
+        "title: Moved in",
+        1,
+    );
+    fs::write(moved_in.join("moved.md"), copy).unwrap();
+    edit(root, "policies/other.md", "FOLDERWORD", "AGAINWORD");
+    let outcome = session.changed(&[folder.join("moved-in"), saved]);
+    assert!(
+        !outcome.body_alone,
+        "a folder moved in was answered from what was kept"
+    );
+    let files = outcome.files.expect("the site builds");
+    compare(&files, "a folder moved in beside a body's save");
+}
+
 /// Built in memory twice with the same caches (as tests and `serve` do), both sites keep
 /// every unchanged page, the very bytes: the public site and the handbook both have an
 /// `index.html`, and neither's cached page may push out the other's.

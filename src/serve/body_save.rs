@@ -398,9 +398,22 @@ impl Kept {
                     return None;
                 }
                 found = Some((at, path.clone()));
+            }
+        }
+        let (_, saved) = found.as_ref()?;
+        for path in batch
+            .iter()
+            .filter(|path| !self.documents.contains_key(*path))
+        {
+            // `serve --poll` reports the folder of a file an editor replaced beside the
+            // file: its listing is as it was, or the poller would report the file added
+            // or removed too. Any other folder (one made or moved in, whose files are not
+            // reported one by one) builds in full.
+            let meta = root.join(path).symlink_metadata();
+            if meta.as_ref().is_ok_and(|m| m.is_dir()) && saved.starts_with(path) {
                 continue;
             }
-            let gone = root.join(path).symlink_metadata().is_err();
+            let gone = meta.is_err();
             let site = self.cell.borrow_owner();
             if !gone || site.sources.iter().any(|s| s.path.starts_with(path)) {
                 return None;
