@@ -1001,6 +1001,44 @@ fn a_save_reported_with_its_folder_is_still_a_save_of_one_body() {
     );
     let files = outcome.files.expect("the site builds");
     compare(&files, "a folder moved in beside a body's save");
+
+    // Gone beside a save: an editor's temporary file is nothing the site knew of; a
+    // folder a warning is about, or an asset a page uses, is.
+    let saved = std::path::PathBuf::from("content/policies/other.md");
+    let temporary = folder.join("sedX4f2Qa");
+    edit(root, "policies/other.md", "AGAINWORD", "TEMPWORD");
+    let outcome = session.changed(&[saved.clone(), temporary]);
+    assert!(
+        outcome.body_alone,
+        "a save with its editor's temporary file built in full"
+    );
+    compare(
+        &outcome.files.unwrap(),
+        "a save with its editor's temporary file",
+    );
+    fs::remove_dir_all(&moved_in).unwrap();
+    edit(root, "policies/other.md", "TEMPWORD", "RMDIRWORD");
+    let outcome = session.changed(&[saved.clone(), folder.join("moved-in")]);
+    assert!(
+        !outcome.body_alone,
+        "a folder a warning named was removed, but kept"
+    );
+    compare(
+        &outcome.files.unwrap(),
+        "a folder removed beside a body's save",
+    );
+    fs::remove_file(root.join("content/assets/diagram.png")).unwrap();
+    edit(root, "policies/other.md", "RMDIRWORD", "ASSETWORD");
+    let asset = std::path::PathBuf::from("content/assets/diagram.png");
+    let outcome = session.changed(&[saved, asset]);
+    assert!(
+        !outcome.body_alone,
+        "an asset a page uses was removed, but kept"
+    );
+    let errors = outcome
+        .errors
+        .expect("the link to the removed asset is broken");
+    assert!(errors.contains("diagram.png"), "{errors}");
 }
 
 /// Built in memory twice with the same caches (as tests and `serve` do), both sites keep

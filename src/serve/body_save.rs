@@ -413,13 +413,26 @@ impl Kept {
             if meta.as_ref().is_ok_and(|m| m.is_dir()) && saved.starts_with(path) {
                 continue;
             }
-            let gone = meta.is_err();
-            let site = self.cell.borrow_owner();
-            if !gone || site.sources.iter().any(|s| s.path.starts_with(path)) {
+            // Else only a file gone from the saved file's folder that the build did not
+            // know of (an editor's or `sed -i`'s temporary file) leaves the site as it was.
+            if meta.is_ok() || saved.parent() != path.parent() || self.knew_of(path) {
                 return None;
             }
         }
         found
+    }
+
+    /// Whether the kept build read, named or reported anything at or under `path`: a
+    /// source, one that did not load, a file a record names (evidence, a report), or a
+    /// folder a finding is about (a subfolder that is not read).
+    fn knew_of(&self, path: &Path) -> bool {
+        let site = self.cell.borrow_owner();
+        let content = Path::new("content");
+        (site.sources.iter()).any(|s| s.path.starts_with(path))
+            || (site.unloaded_paths.iter()).any(|p| p.starts_with(path))
+            || (crate::publish::internal_record_files(site).iter())
+                .any(|file| content.join(file).starts_with(path))
+            || (self.findings.iter()).any(|f| f.path.as_ref().is_some_and(|p| p.starts_with(path)))
     }
 
     /// The sources as they are now, for showing findings: the kept ones with the saved
