@@ -461,7 +461,9 @@ fn nearest_file(site: &Site, file: crate::sources::FileId, dest: &str) -> Option
         .ok()?
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
-    let near = crate::finding::nearest(name, names.iter().map(String::as_str))?;
+    // The file itself, when it exists but is no source: naming it back helps no one.
+    let near = crate::finding::nearest(name, names.iter().map(String::as_str))
+        .filter(|near| *near != name)?;
     let prefix = if folder.is_empty() {
         String::new()
     } else {
