@@ -1016,8 +1016,28 @@ fn a_save_reported_with_its_folder_is_still_a_save_of_one_body() {
         &outcome.files.unwrap(),
         "a save with its editor's temporary file",
     );
+    // Events lost (the watcher's queue overflowed): the batch names both watched
+    // folders, and a change nobody reported is built too.
+    edit(
+        root,
+        "risks/r-1.yaml",
+        "Wrong answers",
+        "Unreported answers",
+    );
+    edit(root, "policies/other.md", "TEMPWORD", "LOSTWORD");
+    let lost = [
+        std::path::PathBuf::from("content"),
+        saved.clone(),
+        std::path::PathBuf::from("themes"),
+    ];
+    let outcome = session.changed(&lost);
+    assert!(
+        !outcome.body_alone,
+        "a save among lost events was answered from what was kept"
+    );
+    compare(&outcome.files.unwrap(), "a save among lost events");
     fs::remove_dir_all(&moved_in).unwrap();
-    edit(root, "policies/other.md", "TEMPWORD", "RMDIRWORD");
+    edit(root, "policies/other.md", "LOSTWORD", "RMDIRWORD");
     let outcome = session.changed(&[saved.clone(), folder.join("moved-in")]);
     assert!(
         !outcome.body_alone,

@@ -117,6 +117,13 @@ pub fn rewatch(watcher: &mut Watcher, folder: &Path) {
     }
 }
 
+/// What a batch names when events were lost (the kernel's queue overflowed, or the
+/// watcher failed): both watched folders, so that they are watched anew, every page is
+/// rendered again and no save is taken for a save of one body.
+fn everything() -> [PathBuf; 2] {
+    [PathBuf::from("content"), PathBuf::from("themes")]
+}
+
 /// Gathers events until none has come for `DEBOUNCE`, then sends the relevant paths once
 /// (each path once, however many events it had).
 fn debounce(root: &Path, raw: &Receiver<notify::Result<Event>>, batches: &Sender<Vec<PathBuf>>) {
@@ -128,6 +135,9 @@ fn debounce(root: &Path, raw: &Receiver<notify::Result<Event>>, batches: &Sender
             raw.recv_timeout(DEBOUNCE)
         };
         match event {
+            Ok(Ok(event)) if event.need_rescan() => pending.extend(everything()),
+            // An error may hide changes (a watch not added, events dropped): the same.
+            Ok(Err(_)) => pending.extend(everything()),
             Ok(Ok(event)) if is_change(&event.kind) => {
                 let relevant = event
                     .paths
@@ -152,6 +162,42 @@ fn debounce(root: &Path, raw: &Receiver<notify::Result<Event>>, batches: &Sender
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The batches `debounce` sends for `events`, the sender dropped after them.
+    fn batches_of(events: Vec<notify::Result<Event>>) -> Vec<Vec<PathBuf>> {
+        let root = Path::new("/site");
+        let (raw_sender, raw) = mpsc::channel();
+        let (sender, batches) = mpsc::channel();
+        for event in events {
+            raw_sender.send(event).unwrap();
+        }
+        let worker = std::thread::spawn(move || debounce(root, &raw, &sender));
+        let first = batches.recv_timeout(Duration::from_secs(5)).unwrap();
+        drop(raw_sender);
+        worker.join().unwrap();
+        std::iter::once(first).chain(batches.try_iter()).collect()
+    }
+
+    #[test]
+    fn lost_events_name_every_watched_folder() {
+        let saved = Event::new(EventKind::Modify(notify::event::ModifyKind::Any))
+            .add_path(PathBuf::from("/site/content/policies/a.md"));
+        let overflow = Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan);
+        let batches = batches_of(vec![Ok(saved.clone()), Ok(overflow)]);
+        let expected: Vec<PathBuf> = ["content", "content/policies/a.md", "themes"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(batches, vec![expected.clone()], "a queue overflow");
+        let failed = notify::Error::generic("no more watches");
+        assert_eq!(
+            batches_of(vec![Ok(saved.clone()), Err(failed)]),
+            vec![expected],
+            "a watcher's error"
+        );
+        let batches = batches_of(vec![Ok(saved)]);
+        assert_eq!(batches, vec![vec![PathBuf::from("content/policies/a.md")]]);
+    }
 
     #[test]
     fn sources_and_themes_count_outputs_and_temp_files_do_not() {
