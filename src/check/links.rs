@@ -47,7 +47,7 @@ pub fn check(
     let context = Context {
         site,
         index,
-        resolver: &Resolver::new(site),
+        resolver: Resolving::WhenAsked(std::sync::OnceLock::new()),
         assets,
         outline_of: &outline_of,
     };
@@ -68,8 +68,10 @@ pub fn check(
                 return crate::load::cache::for_file(&known, file).collect();
             }
             let mut findings = Vec::new();
-            let from_index_alone = document_links(&context, document, &mut findings);
-            let keep = from_index_alone.then(|| to_keep(&findings, file)).flatten();
+            let from_index_alone = document_links(&context, document, true, &mut findings);
+            let keep = (from_index_alone)
+                .then(|| crate::load::cache::for_cache(&findings, file))
+                .flatten();
             if let (Some(kept), Some(key), Some(keep)) = (kept, key, keep) {
                 kept.0.insert(key, keep);
             }
@@ -103,14 +105,20 @@ pub fn check(
     findings.extend(implementations.into_iter().flatten());
 }
 
-/// The findings of this rule on one document's markers and links; whether every link was
-/// answered from the index alone (none to an asset or to no file).
-fn document_links(context: &Context, document: &Document, findings: &mut Vec<Finding>) -> bool {
+/// The findings of this rule on one document's markers and links (and, with `withheld`,
+/// on its being marked public but not published); whether every link was answered from
+/// the index alone (none to an asset or to no file).
+fn document_links(
+    context: &Context,
+    document: &Document,
+    withheld_too: bool,
+    findings: &mut Vec<Finding>,
+) -> bool {
     marker_errors(document, findings);
     // What the public site shows: under `publish: approved`, what the approved text
     // allows.
     let decision = publish::document(document);
-    if let Some(why) = decision.withheld {
+    if let (true, Some(why)) = (withheld_too, decision.withheld) {
         withheld(document, (why, decision.field, false), findings);
     }
     let public = decision.shown == Visibility::Public;
@@ -120,23 +128,6 @@ fn document_links(context: &Context, document: &Document, findings: &mut Vec<Fin
         from_index_alone &= check_link(context, &written, link, public, findings);
     }
     from_index_alone
-}
-
-/// Findings to keep: each place in the document's own file is stored as `CACHED_FILE`
-/// (a file's id may differ at the next load). `None` (not kept) for a finding about
-/// another file.
-fn to_keep(findings: &[Finding], file: crate::sources::FileId) -> Option<Arc<[Finding]>> {
-    let mut kept = findings.to_vec();
-    for finding in &mut kept {
-        let places = (finding.at.iter_mut()).chain(finding.notes.iter_mut().map(|(at, _)| at));
-        for at in places {
-            if at.file != file {
-                return None;
-            }
-            at.file = crate::load::cache::CACHED_FILE;
-        }
-    }
-    Some(kept.into())
 }
 
 /// A hash of everything a link is checked against besides its own document: each
@@ -214,8 +205,9 @@ impl Written {
     }
 }
 
-/// The rules on one document's body (its markers and links), as `check` applies them.
-/// `outline_of` gives the outline of each document by index, for anchors: `serve` asks
+/// The rules on one document's body (its markers and links), as `check` applies them;
+/// not whether it is withheld (`serve` answers a save that changes what the public site
+/// shows of a document with a full build). `outline_of` gives the outline of each document by index, for anchors: `serve` asks
 /// this of a saved body it has not put into `site`.
 pub fn body<'a>(
     (site, resolver): (&'a Site, &'a Resolver<'a>),
@@ -228,24 +220,35 @@ pub fn body<'a>(
     let context = Context {
         site,
         index,
-        resolver,
+        resolver: Resolving::Given(resolver),
         assets,
         outline_of,
     };
-    marker_errors(document, findings);
-    let public = publish::document(document).shown == Visibility::Public;
-    let written = Written::body(document);
-    for link in &document.outline.links {
-        check_link(&context, &written, link, public, findings);
-    }
+    document_links(&context, document, false, findings);
 }
 
 struct Context<'a> {
     site: &'a Site,
     index: &'a Index,
-    resolver: &'a Resolver<'a>,
+    resolver: Resolving<'a>,
     assets: &'a publish::Assets,
     outline_of: &'a (dyn Fn(usize) -> &'a Outline + Sync),
+}
+
+/// What resolves links: made at the first link that needs it, since a save whose links
+/// all lead where they led (`LinkFindings`) resolves none.
+enum Resolving<'a> {
+    Given(&'a Resolver<'a>),
+    WhenAsked(std::sync::OnceLock<Resolver<'a>>),
+}
+
+impl<'a> Context<'a> {
+    fn resolver(&self) -> &Resolver<'a> {
+        match &self.resolver {
+            Resolving::Given(resolver) => resolver,
+            Resolving::WhenAsked(made) => made.get_or_init(|| Resolver::new(self.site)),
+        }
+    }
 }
 
 /// A document its author marked public (or restricted) that the public site will not show.
@@ -341,10 +344,11 @@ fn check_link(
     let Context {
         site,
         index,
-        resolver,
         assets,
         outline_of,
+        ..
     } = context;
+    let resolver = context.resolver();
     let at = written.at(&link.span);
     let external = crate::links::is_external(&link.dest) || link.dest.starts_with("//");
     if link.image && external {

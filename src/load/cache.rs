@@ -101,6 +101,23 @@ pub fn owned<V: Clone>(parse: Arc<V>) -> V {
     Arc::try_unwrap(parse).unwrap_or_else(|shared| (*shared).clone())
 }
 
+/// Findings about one file, to keep between loads: each place in `file` is stored as
+/// `CACHED_FILE` (a file's id may differ at the next load); `for_file` undoes it. `None`
+/// (not kept) when a finding is about another file too.
+pub fn for_cache(findings: &[Finding], file: FileId) -> Option<Arc<[Finding]>> {
+    let mut kept = findings.to_vec();
+    for finding in &mut kept {
+        let places = (finding.at.iter_mut()).chain(finding.notes.iter_mut().map(|(at, _)| at));
+        for at in places {
+            if at.file != file {
+                return None;
+            }
+            at.file = CACHED_FILE;
+        }
+    }
+    Some(kept.into())
+}
+
 /// Cached findings, pointed at the file they are now about.
 pub fn for_file(findings: &[Finding], file: FileId) -> impl Iterator<Item = Finding> + '_ {
     findings.iter().cloned().map(move |mut finding| {
@@ -118,6 +135,24 @@ pub fn for_file(findings: &[Finding], file: FileId) -> impl Iterator<Item = Find
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn findings_kept_for_a_file_come_back_about_its_next_id() {
+        use crate::finding::{At, Code};
+        let at = |file| At { file, span: 3..5 };
+        let found = Finding::new(Code::BrokenLink, "broken")
+            .at(at(7))
+            .note(at(7), "here");
+        let kept = for_cache(std::slice::from_ref(&found), 7).expect("about its own file");
+        let back: Vec<Finding> = for_file(&kept, 9).collect();
+        assert_eq!(back[0].at, Some(at(9)));
+        assert_eq!(back[0].notes[0].0, at(9));
+        let elsewhere = found.note(at(8), "another file");
+        assert!(
+            for_cache(&[elsewhere], 7).is_none(),
+            "about another file too"
+        );
+    }
 
     #[test]
     fn reuses_a_parse_for_the_same_text_and_forgets_unused_ones() {

@@ -101,28 +101,8 @@ impl Renderer<'_> {
             urls: &model.urls,
         };
         let readers = cache::Readers::Internal;
-        let documents = Hashed::new("documents", &model.documents);
-        let controls = Hashed::new("controls", &model.controls);
-        let systems = Hashed::new("systems", &model.systems);
-        let risks = Hashed::new("risks", &model.risks);
-        let suppliers = Hashed::new("suppliers", &model.suppliers);
-        let objectives = Hashed::new("objectives", &model.objectives);
-        let audits = Hashed::new("audits", &model.audits);
-        let actions = Hashed::new("actions", &model.actions);
-        let parties = Hashed::new("parties", &model.parties);
-        let assessments = Hashed::new("assessments", &model.assessments);
-        let known = vec![
-            documents.field_hash(),
-            controls.field_hash(),
-            systems.field_hash(),
-            risks.field_hash(),
-            suppliers.field_hash(),
-            objectives.field_hash(),
-            audits.field_hash(),
-            actions.field_hash(),
-            parties.field_hash(),
-            assessments.field_hash(),
-        ];
+        super::hashed_fields!(model, known: documents, controls, systems, risks, suppliers,
+            objectives, audits, actions, parties, assessments);
         let shared = self.shared_model(model, readers, &self.hashes.internal, known);
         let model_hash = || match self.hashes.internal.get() {
             Some(hash) => *hash,

@@ -259,6 +259,17 @@ impl<'m, T: serde::Serialize + Sync> Hashed<'m, T> {
     }
 }
 
+/// Makes each named field of `model` a `Hashed` of the same name, and `known` their
+/// hashes (for `Renderer::shared_model`): a field is named once, so its name and its
+/// hash cannot disagree.
+macro_rules! hashed_fields {
+    ($model:ident, $known:ident: $($field:ident),+ $(,)?) => {
+        $(let $field = Hashed::new(stringify!($field), &$model.$field);)+
+        let $known = vec![$($field.field_hash()),+];
+    };
+}
+use hashed_fields;
+
 /// Template data from a model value, converted once.
 fn data<T: serde::Serialize>(value: &T) -> Value {
     Value::from(minijinja::value::Serde(value))

@@ -147,16 +147,7 @@ impl Renderer<'_> {
         out: &dyn Output,
     ) -> Result<PublicRun, RenderError> {
         let readers = readers(preview);
-        let documents = Hashed::new("documents", &model.documents);
-        let controls = Hashed::new("controls", &model.controls);
-        let systems = Hashed::new("systems", &model.systems);
-        let risks = Hashed::new("risks", &model.risks);
-        let known = vec![
-            documents.field_hash(),
-            controls.field_hash(),
-            systems.field_hash(),
-            risks.field_hash(),
-        ];
+        super::hashed_fields!(model, known: documents, controls, systems, risks);
         let shared = self.shared_model(model, readers, &self.hashes.public, known);
         let model_hash = || match self.hashes.public.get() {
             Some(hash) => *hash,
