@@ -27,7 +27,8 @@ impl<K, V> Default for Memo<K, V> {
 }
 
 /// Bumped when what a memo file holds changes meaning: an old file is then not read.
-const FORMAT: u32 = 1;
+/// 2: dates as the day's number (`Date`'s binary form), not text.
+const FORMAT: u32 = 2;
 
 /// Reads a cache file written by `write_checked` with the same `format`. `None` when it is
 /// missing, of another format, or damaged: its checksum (xxh3 of the payload) catches a

@@ -47,13 +47,26 @@ impl fmt::Display for Date {
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if !deserializer.is_human_readable() {
+            let days = i32::deserialize(deserializer)?;
+            return NaiveDate::from_num_days_from_ce_opt(days)
+                .map(Date)
+                .ok_or_else(|| serde::de::Error::custom(format!("{DATE_ERROR}day {days}")));
+        }
         let text = String::deserialize(deserializer)?;
         Date::parse(&text).map_err(|e| serde::de::Error::custom(format!("{DATE_ERROR}{e}")))
     }
 }
 
+/// As `YYYY-MM-DD` for readers (templates, JSON, CSV); in binary forms (page keys, cache
+/// files) as the day's number, which costs no formatting: a save hashes every date of the
+/// site's records into their pages' keys.
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !serializer.is_human_readable() {
+            use chrono::Datelike;
+            return serializer.serialize_i32(self.0.num_days_from_ce());
+        }
         serializer.collect_str(self)
     }
 }
@@ -80,5 +93,20 @@ mod tests {
         assert_eq!(early.to_string(), "0007-03-09");
         let late = Date(NaiveDate::from_ymd_opt(10000, 1, 2).unwrap());
         assert_eq!(late.to_string(), late.0.format("%Y-%m-%d").to_string());
+    }
+
+    #[test]
+    fn readers_see_the_day_written_and_binary_forms_its_number() {
+        let day = Date::parse("2026-11-30").unwrap();
+        assert_eq!(serde_json::to_string(&day).unwrap(), "\"2026-11-30\"");
+        let bytes = bincode::serialize(&Some(day)).unwrap();
+        assert_eq!(bytes.len(), 1 + 4, "a tag and the day's number, not text");
+        let back: Option<Date> = bincode::deserialize(&bytes).unwrap();
+        assert_eq!(back, Some(day));
+        let next = Date::parse("2026-12-01").unwrap();
+        assert_ne!(
+            bincode::serialize(&next).unwrap(),
+            bincode::serialize(&day).unwrap()
+        );
     }
 }

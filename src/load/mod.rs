@@ -535,19 +535,22 @@ pub fn each_record_file(site: &Site) -> impl Iterator<Item = (&str, FileId)> {
         .chain(assessments)
 }
 
-/// The built-in ISO/IEC 42001 Annex A catalogue.
+/// The built-in ISO/IEC 42001 Annex A catalogue: parsed once per process (`serve` loads
+/// the site on every save).
 pub fn builtin_catalog() -> LoadedCatalog {
-    let mut findings = Vec::new();
-    let origin = Origin {
-        file: usize::MAX,
-        base: 0,
-        text: BUILTIN_CATALOG,
-    };
-    let parsed = yaml::parse::<Catalog>(&origin, Catalog::REQUIRED, &mut findings);
+    static PARSED: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    let catalog = PARSED.get_or_init(|| {
+        let mut findings = Vec::new();
+        let origin = Origin {
+            file: usize::MAX,
+            base: 0,
+            text: BUILTIN_CATALOG,
+        };
+        let parsed = yaml::parse::<Catalog>(&origin, Catalog::REQUIRED, &mut findings);
+        (parsed.data).expect("the built-in catalogue is valid (tested)")
+    });
     LoadedCatalog {
-        catalog: parsed
-            .data
-            .expect("the built-in catalogue is valid (tested)"),
+        catalog: catalog.clone(),
         source: None,
     }
 }
