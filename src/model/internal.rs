@@ -831,7 +831,7 @@ impl<'a> Pages<'a> {
 
     fn documents(&self, refs: &HashMap<String, Ref>) -> Vec<InternalDocument<'a>> {
         let site = self.site;
-        (site.documents.iter().enumerate())
+        (site.documents.par_iter().enumerate())
             .map(|(index, document)| {
                 let source = self.source_of(document.record.file);
                 InternalDocument {
@@ -852,7 +852,7 @@ impl<'a> Pages<'a> {
     }
 
     fn controls(&self, catalogs: &Catalogs, today: Date) -> Vec<InternalControl<'a>> {
-        let mut controls: Vec<InternalControl> = (self.site.controls.iter())
+        let mut controls: Vec<InternalControl> = (self.site.controls.par_iter())
             .map(|control| {
                 let data = &control.data;
                 let source = self.source_of(control.file);
@@ -877,7 +877,7 @@ impl<'a> Pages<'a> {
     }
 
     fn systems(&self, refs: &HashMap<String, Ref>) -> Vec<InternalSystem<'a>> {
-        (self.site.systems.iter())
+        (self.site.systems.par_iter())
             .map(|system| {
                 let source = self.source_of(system.file);
                 InternalSystem {
@@ -897,7 +897,7 @@ impl<'a> Pages<'a> {
 
     /// In order of name.
     fn suppliers(&self, refs: &HashMap<String, Ref>, today: Date) -> Vec<InternalSupplier<'a>> {
-        let mut suppliers: Vec<InternalSupplier> = (self.site.suppliers.iter())
+        let mut suppliers: Vec<InternalSupplier> = (self.site.suppliers.par_iter())
             .map(|supplier| {
                 let data = &supplier.data;
                 let source = self.source_of(supplier.file);
@@ -936,7 +936,7 @@ impl<'a> Pages<'a> {
     }
 
     fn objectives(&self, refs: &HashMap<String, Ref>) -> Vec<InternalAims<'a, ObjectiveRecord>> {
-        (self.site.objectives.iter())
+        (self.site.objectives.par_iter())
             .map(|objective| {
                 let data = &*objective.data;
                 let source = self.source_of(objective.file);
@@ -956,13 +956,13 @@ impl<'a> Pages<'a> {
     }
 
     /// A page of a kind whose records only link to others (parties, assessments).
-    fn plain_pages<T>(
+    fn plain_pages<T: Sync + Send>(
         &self,
         records: &'a [crate::load::Record<T>],
         refs: &HashMap<String, Ref>,
-        page: impl Fn(&'a T) -> (&'a str, String, Visibility, Vec<&'a String>),
+        page: impl Fn(&'a T) -> (&'a str, String, Visibility, Vec<&'a String>) + Sync + Send,
     ) -> Vec<InternalAims<'a, T>> {
-        (records.iter())
+        (records.par_iter())
             .map(|record| {
                 let (id, url, published_as, linked) = page(&*record.data);
                 let source = self.source_of(record.file);
@@ -1007,7 +1007,7 @@ impl<'a> Pages<'a> {
 
     /// Newest first.
     fn audits(&self, refs: &HashMap<String, Ref>) -> Vec<InternalAims<'a, AuditRecord>> {
-        let mut audits: Vec<InternalAims<AuditRecord>> = (self.site.audits.iter())
+        let mut audits: Vec<InternalAims<AuditRecord>> = (self.site.audits.par_iter())
             .map(|audit| {
                 let data = &*audit.data;
                 let source = self.source_of(audit.file);
@@ -1042,7 +1042,7 @@ impl<'a> Pages<'a> {
 
     /// Open ones first, major before minor, then the oldest raised first.
     fn actions(&self, refs: &HashMap<String, Ref>, today: Date) -> Vec<InternalAction<'a>> {
-        let mut actions: Vec<InternalAction> = (self.site.actions.iter())
+        let mut actions: Vec<InternalAction> = (self.site.actions.par_iter())
             .map(|action| {
                 let data = &action.data;
                 let source = self.source_of(action.file);
@@ -1082,7 +1082,7 @@ impl<'a> Pages<'a> {
 
     /// Highest score first.
     fn risks(&self) -> Vec<InternalRisk<'a>> {
-        let mut risks: Vec<InternalRisk> = (self.site.risks.iter())
+        let mut risks: Vec<InternalRisk> = (self.site.risks.par_iter())
             .map(|risk| {
                 let data = &risk.data;
                 let residual = data.residual_likelihood.zip(data.residual_impact);
