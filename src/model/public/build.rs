@@ -12,6 +12,7 @@ use crate::load::{Document, Site};
 use crate::model::{Catalogs, body, strip};
 use crate::publish;
 use crate::urls;
+use rayon::prelude::*;
 
 /// One sentence on whether the organisation provides or deploys AI systems, from its
 /// public systems only.
@@ -579,7 +580,7 @@ impl<'a> Builder<'a> {
         assets: &mut BTreeMap<String, PublicAsset>,
     ) -> (Vec<PublicDocument>, Vec<NavLink>) {
         // Bodies first: a link's anchor must name a heading of the *public* text it leads to.
-        let bodies: Vec<(String, std::sync::Arc<Outline>)> = (published.iter())
+        let bodies: Vec<(String, std::sync::Arc<Outline>)> = (published.par_iter())
             .map(|(document, _)| public_text(body(self.site, document), &document.outline))
             .collect();
         let anchors: HashMap<&str, HashSet<String>> = (published.iter().zip(&bodies))
@@ -592,9 +593,39 @@ impl<'a> Builder<'a> {
             anchors: &anchors,
         };
         let nav = nav_links(&published);
+        // Each body's links resolved side by side, with the assets it uses; the assets
+        // are then gathered in order.
+        type Linked = (
+            BTreeMap<String, Option<String>>,
+            BTreeMap<String, PublicAsset>,
+            u64,
+        );
+        let linked: Vec<Linked> = (published.par_iter().zip(&bodies))
+            .map(|((document, url), (markdown, outline))| {
+                let mut used = BTreeMap::new();
+                let links = linking.links(document.record.file, outline, url, &mut used);
+                (links, used, crate::sources::hash_text(markdown))
+            })
+            .collect();
         let mut documents = Vec::new();
-        for ((document, url), (markdown, outline)) in published.into_iter().zip(bodies) {
-            let links = linking.links(document.record.file, &outline, &url, assets);
+        let each = published.into_iter().zip(bodies).zip(linked);
+        for (((document, url), (markdown, outline)), (links, used, hash)) in each {
+            for (
+                at,
+                PublicAsset {
+                    path,
+                    source,
+                    used_by,
+                },
+            ) in used
+            {
+                let gathered = assets.entry(at).or_insert_with(|| PublicAsset {
+                    path,
+                    source,
+                    used_by: BTreeSet::new(),
+                });
+                gathered.used_by.extend(used_by);
+            }
             let meta = &document.record.data;
             self.dates.extend(meta.approved_on);
             self.dates.extend(meta.revisions.iter().map(|r| r.date));
@@ -635,7 +666,7 @@ impl<'a> Builder<'a> {
                     .collect(),
                 tags: meta.tags.clone(),
                 body: PublicBody {
-                    hash: crate::sources::hash_text(&markdown),
+                    hash,
                     markdown,
                     links,
                     anchors: outline.anchors.iter().cloned().collect(),
@@ -936,6 +967,35 @@ mod tests {
         );
         let asset = &model.assets["assets/diagram.png"];
         assert!(asset.used_by.contains("policies/policy/"));
+    }
+
+    /// Bodies are linked side by side: an asset two public pages use lists both.
+    #[test]
+    fn an_asset_lists_every_public_page_that_uses_it() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good");
+        let dir = tempfile::tempdir().unwrap();
+        fn copy(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).unwrap();
+            for entry in std::fs::read_dir(from).unwrap() {
+                let path = entry.unwrap().path();
+                let target = to.join(path.file_name().unwrap());
+                match path.is_dir() {
+                    true => copy(&path, &target),
+                    false => drop(std::fs::copy(&path, &target).unwrap()),
+                }
+            }
+        }
+        copy(&fixture, dir.path());
+        let other = dir.path().join("content/policies/other.md");
+        let text = std::fs::read_to_string(&other).unwrap();
+        std::fs::write(&other, text + "\n![again](../assets/diagram.png)\n").unwrap();
+        let site = crate::load::load(dir.path(), &mut Vec::new()).unwrap();
+        let config = site.config.as_ref().unwrap().data.clone();
+        let model = build(&site, &config, Date::parse("2026-11-27").unwrap());
+        let used_by: Vec<&str> = (model.assets["assets/diagram.png"].used_by.iter())
+            .map(String::as_str)
+            .collect();
+        assert_eq!(used_by, ["policies/other/", "policies/policy/"]);
     }
 
     #[test]
