@@ -93,6 +93,8 @@ fn main() {
     // As `serve` does.
     trustbook::serve::allocator::keep_freed_memory(trustbook::serve::allocator::KEPT_BETWEEN_SAVES);
     let mut reuse = Reuse::serving();
+    // As `serve`'s watcher does, each save is reported before the load.
+    reuse.sources.watched.start();
     rebuild(root, &reuse);
     let mut times = Vec::new();
     let mut processor_times = Vec::new();
@@ -100,6 +102,11 @@ fn main() {
     for edit in 0..edits {
         let text = original.replacen(from, &format!("{from}edit {edit} "), 1);
         std::fs::write(&policy, text).expect("writable");
+        let saved = policy
+            .strip_prefix(root)
+            .expect("under the site")
+            .to_path_buf();
+        reuse.sources.watched.reported(&[saved]);
         for cache in &without {
             match *cache {
                 "parses" => reuse.sources = ParseCache::keeping_files(),

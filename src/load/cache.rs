@@ -22,6 +22,8 @@ pub struct ParseCache {
     parses: Generations<Key, Value>,
     /// The sources' bytes, when kept between loads (`serve`).
     pub reads: Reads,
+    /// What the watcher reported since the last load, and the folders' listings then.
+    pub watched: super::watched::Watched,
     /// Whether parses are kept for the next load (`serve`), or handed over (`build`).
     keeping: bool,
 }

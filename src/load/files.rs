@@ -11,6 +11,7 @@ use std::path::{Component, Path, PathBuf};
 pub const MAX_SOURCE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// A source file found in a content folder.
+#[derive(Clone)]
 pub struct Found {
     /// The path as findings show it, relative to the site root.
     pub shown: PathBuf,
@@ -18,33 +19,47 @@ pub struct Found {
 }
 
 /// Files directly in `content/<folder>` whose extension is one of `extensions`, sorted by
-/// name. Editor temp files and hidden files are skipped.
+/// name. Editor temp files and hidden files are skipped. Also whether the listing is
+/// plain: neither the folder nor any entry in it is a symbolic link.
 pub fn list(
     root: &Path,
     content: &Path,
     folder: &str,
     extensions: &[&str],
     findings: &mut Vec<Finding>,
-) -> Vec<Found> {
+) -> (Vec<Found>, bool) {
     let dir = content.join(folder);
     let shown_dir = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
-    if fs::symlink_metadata(&dir).is_err() {
-        return Vec::new();
-    }
+    let Ok(meta) = fs::symlink_metadata(&dir) else {
+        return (Vec::new(), true);
+    };
+    let (found, no_links) = list_inside(root, content, &dir, &shown_dir, extensions, findings);
+    (found, no_links && meta.is_dir())
+}
+
+fn list_inside(
+    root: &Path,
+    content: &Path,
+    dir: &Path,
+    shown_dir: &Path,
+    extensions: &[&str],
+    findings: &mut Vec<Finding>,
+) -> (Vec<Found>, bool) {
     // The folder itself may be a link: it must stay inside content/ like any file.
-    if let Err(reason) = resolve_inside(&dir, content) {
+    if let Err(reason) = resolve_inside(dir, content) {
         findings.push(
             Finding::new(Code::UnsafePath, reason)
                 .in_file(shown_dir)
                 .help("replace the link by the folder itself, inside content/"),
         );
-        return Vec::new();
+        return (Vec::new(), false);
     }
-    let Ok(entries) = fs::read_dir(&dir) else {
-        return Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return (Vec::new(), false);
     };
     let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
     entries.sort_by_key(|e| e.file_name());
+    let no_links = !(entries.iter()).any(|e| e.file_type().is_ok_and(|t| t.is_symlink()));
     // Records are read from the folder itself: one in a subfolder would be lost without a
     // word, and the published list would quietly be incomplete.
     for entry in &entries {
@@ -69,7 +84,7 @@ pub fn list(
             );
         }
     }
-    entries
+    let found = entries
         .into_iter()
         .filter(|entry| is_source(&entry.path(), extensions))
         .filter_map(|entry| {
@@ -94,7 +109,8 @@ pub fn list(
                 }
             }
         })
-        .collect()
+        .collect();
+    (found, no_links)
 }
 
 fn is_source(path: &Path, extensions: &[&str]) -> bool {

@@ -16,6 +16,7 @@ pub mod outline;
 mod reads;
 pub mod records;
 pub mod schema;
+pub mod watched;
 pub mod yaml;
 
 use crate::finding::{At, Code, Finding};
@@ -339,7 +340,9 @@ pub fn load_cached(
     // Find every source first, then read and parse them all in parallel (parses land in
     // the cache), then assemble the site in order, so file ids and output are stable.
     let yaml = &["yaml", "yml"];
-    let mut jobs = vec![(Source::Config, config)];
+    // What `serve`'s watcher says is as the last load left it.
+    let unchanged = cache.watched.begin(root);
+    let mut jobs = vec![(Source::Config, config, false)];
     for (source, folder, extensions) in [
         (Source::Document(DocKind::Policy), "policies", &["md"][..]),
         (Source::Document(DocKind::Page), "pages", &["md"][..]),
@@ -354,13 +357,31 @@ pub fn load_cached(
         (Source::Assessment, "assessments", yaml),
         (Source::Catalog, "catalogs", &["yaml", "yml", "json"][..]),
     ] {
-        let found = files::list(root, &content, folder, extensions, findings);
-        jobs.extend(found.into_iter().map(|f| (source, f)));
+        let kept = unchanged.as_ref().and_then(|u| u.listing(root, folder));
+        let listing = kept.unwrap_or_else(|| {
+            let mut findings = Vec::new();
+            let (found, plain) = files::list(root, &content, folder, extensions, &mut findings);
+            let listing = watched::Listing {
+                found,
+                findings,
+                plain,
+            };
+            cache.watched.listed(folder, &listing);
+            listing
+        });
+        findings.extend(listing.findings);
+        jobs.extend(listing.found.into_iter().map(|found| {
+            let unchanged = (unchanged.as_ref()).is_some_and(|u| u.file(&found, listing.plain));
+            (source, found, unchanged)
+        }));
     }
     let read: Vec<Result<reads::Read, Box<Finding>>> = jobs
         .par_iter()
-        .map(|(source, found)| {
-            let read = cache.reads.read(found)?;
+        .map(|(source, found, unchanged)| {
+            let read = match unchanged {
+                true => cache.reads.read_unchanged(found)?,
+                false => cache.reads.read(found)?,
+            };
             if let Ok(text) = &read.text {
                 source.parse((text, read.hash), cache);
             }
@@ -368,7 +389,7 @@ pub fn load_cached(
         })
         .collect();
 
-    for ((source, found), read) in jobs.iter().zip(read) {
+    for ((source, found, _), read) in jobs.iter().zip(read) {
         if let Ok(read) = &read {
             site.file_hashes.insert(found.shown.clone(), read.file_hash);
         }
@@ -376,6 +397,8 @@ pub fn load_cached(
             add_source(*source, found, file, &mut site, findings, cache);
         }
     }
+    drop(unchanged);
+    cache.watched.complete();
     Ok(site)
 }
 

@@ -41,12 +41,16 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session told of every change under `content/` (`changed`): a load lists and
+    /// looks at only what changed (`load::watched`).
     pub fn new(root: &Path, use_git: bool, color: ColorChoice) -> Session {
+        let reuse = build::Reuse::serving();
+        reuse.sources.watched.start();
         Session {
             root: root.to_path_buf(),
             color,
             use_git,
-            reuse: build::Reuse::serving(),
+            reuse,
             history: None,
             kept: None,
         }
@@ -94,6 +98,8 @@ impl Session {
 
     /// Answers a batch of changed paths (relative to the root).
     pub fn changed(&mut self, batch: &[PathBuf]) -> Outcome {
+        // Also when a body's save is answered without a load: the next load reads it.
+        self.reuse.sources.watched.reported(batch);
         if let Some(outcome) = self.save_body(batch) {
             return outcome;
         }
