@@ -38,15 +38,12 @@ fn rebuild(root: &Path, reuse: &Reuse) -> ([f64; 3], load::Site) {
     let links = reuse.link_findings.as_ref();
     let (models, ..) = checked_models((&site, links), today, findings);
     lap(1);
-    render_models(
-        &site,
-        &models.expect("models"),
-        Some(Audience::Internal),
-        reuse,
-    )
-    .expect("renders");
+    let models = models.expect("models");
+    render_models(&site, &models, Some(Audience::Internal), reuse).expect("renders");
     lap(2);
-    // As `serve` does: the site is freed after the save is served (here, once timed).
+    // As `serve` does: the models and the site are freed after the save is served (here,
+    // once timed).
+    drop(models);
     (stages, site)
 }
 

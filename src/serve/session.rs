@@ -37,6 +37,9 @@ pub struct Session {
     /// `None`: no history read yet (or git is not used); an empty one is read in full at
     /// the next build.
     history: Option<history::History>,
+    /// The last build's history, being taken from its kept site while the next build
+    /// loads (freeing that site's models is not done while a save waits).
+    history_coming: Option<std::thread::JoinHandle<Option<history::History>>>,
     kept: Option<Kept>,
 }
 
@@ -52,6 +55,7 @@ impl Session {
             use_git,
             reuse,
             history: None,
+            history_coming: None,
             kept: None,
         }
     }
@@ -59,17 +63,22 @@ impl Session {
     /// Builds the site in full.
     pub fn build(&mut self) -> Outcome {
         if let Some(old) = self.kept.take() {
-            let mut site = old.into_site();
-            // Its history is read again only where HEAD or a file changed.
-            if self.use_git && !site.history.is_empty() {
-                self.history = Some(std::mem::take(&mut site.history));
-            }
-            // Freeing every record of a large site takes a while: not before the page is
-            // served.
-            std::thread::spawn(move || drop(site));
+            let use_git = self.use_git;
+            // Freeing the models and every record of a large site takes a while: not
+            // before the page is served. Its history is read again only where HEAD or a
+            // file changed; the build takes it once it has loaded.
+            self.history_coming = Some(std::thread::spawn(move || {
+                let mut site = old.into_site();
+                let history = (use_git && !site.history.is_empty())
+                    .then(|| std::mem::take(&mut site.history));
+                // Handed back first: the site is freed after.
+                std::thread::spawn(move || drop(site));
+                history
+            }));
         }
         let started = Instant::now();
         let result = self.build_once();
+        self.take_coming_history();
         if self.use_git && self.history.is_none() {
             self.history = Some(history::History::default());
         }
@@ -131,6 +140,15 @@ impl Session {
         })
     }
 
+    /// The history being taken from the last build's site, once it is.
+    fn take_coming_history(&mut self) {
+        if let Some(coming) = self.history_coming.take()
+            && let Ok(Some(history)) = coming.join()
+        {
+            self.history = Some(history);
+        }
+    }
+
     /// A build in memory: the files and the number of pages, or the findings that
     /// stopped it.
     fn build_once(&mut self) -> Result<(Arc<Files>, usize), String> {
@@ -141,6 +159,7 @@ impl Session {
             .map_err(|load::NotASite(m)| printed(m))?;
         // The log is read once, and again only when HEAD moves; a save re-checks which
         // files differ from it.
+        self.take_coming_history();
         history::attach_reusing(
             &mut site,
             self.use_git,
