@@ -1120,3 +1120,70 @@ fn both_sites_in_memory_keep_their_own_pages() {
         "handbook pages rendered again"
     );
 }
+
+/// `serve` takes a file the watcher did not report as it was last read, but not in a
+/// folder that was itself reported (replaced whole: its files need not each be reported),
+/// nor a file with another name (a hard link, through which it can change unreported).
+#[test]
+fn serve_reads_again_a_folder_replaced_whole_and_a_file_with_another_name() {
+    let dir = site(None);
+    let root = dir.path();
+    let outside = tempfile::tempdir().unwrap();
+    let other_name = outside.path().join("r-2.yaml");
+    fs::hard_link(root.join("content/risks/r-2.yaml"), &other_name).unwrap();
+    age_sources(root);
+    let color = codespan_reporting::term::termcolor::ColorChoice::Never;
+    let mut session = trustbook::serve::session::Session::new(root, false, color);
+    assert!(session.build().files.is_some(), "the fixture builds");
+    let compare = |outcome: trustbook::serve::session::Outcome, step: &str| {
+        let files = outcome
+            .files
+            .unwrap_or_else(|| panic!("{step}: serve built"));
+        let expected = fresh_handbook(root, false).expect("the site builds");
+        assert_eq!(
+            files.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>(),
+            "{step}: the same files"
+        );
+        for (path, bytes) in files.iter() {
+            assert!(
+                bytes == &expected[path],
+                "{step}: {path} differs from a fresh build"
+            );
+        }
+    };
+
+    // The folder replaced by a copy with one risk retitled: the watcher reports the
+    // folder, not each file in it.
+    let risks = root.join("content/risks");
+    let copy = outside.path().join("risks");
+    fs::create_dir(&copy).unwrap();
+    for entry in fs::read_dir(&risks).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, copy.join(path.file_name().unwrap())).unwrap();
+    }
+    let r1 = fs::read_to_string(copy.join("r-1.yaml")).unwrap();
+    fs::write(
+        copy.join("r-1.yaml"),
+        r1.replace("Wrong answers", "Swapped answers"),
+    )
+    .unwrap();
+    fs::rename(&risks, outside.path().join("risks-old")).unwrap();
+    fs::rename(&copy, &risks).unwrap();
+    age_sources(root);
+    let outcome = session.changed(&[std::path::PathBuf::from("content/risks")]);
+    compare(outcome, "the risks folder replaced whole");
+
+    // Written through its other name (outside the site, unwatched), then another save.
+    fs::remove_file(&other_name).unwrap();
+    fs::hard_link(risks.join("r-2.yaml"), &other_name).unwrap();
+    let outcome = session.changed(&[std::path::PathBuf::from("content/risks/r-2.yaml")]);
+    compare(outcome, "a second name made");
+    let r2 = fs::read_to_string(&other_name).unwrap();
+    fs::write(&other_name, r2.replace("Vendor outage", "Vendor renamed")).unwrap();
+    age_sources(root);
+    edit(root, "risks/r-1.yaml", "Swapped answers", "Swapped again");
+    age_sources(root);
+    let outcome = session.changed(&[std::path::PathBuf::from("content/risks/r-1.yaml")]);
+    compare(outcome, "a risk written through its other name");
+}

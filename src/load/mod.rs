@@ -370,8 +370,11 @@ pub fn load_cached(
             listing
         });
         findings.extend(listing.findings);
+        let files_unchanged = unchanged
+            .as_ref()
+            .filter(|u| u.files_in(folder, listing.plain));
         jobs.extend(listing.found.into_iter().map(|found| {
-            let unchanged = (unchanged.as_ref()).is_some_and(|u| u.file(&found, listing.plain));
+            let unchanged = files_unchanged.is_some_and(|u| u.file(&found));
             (source, found, unchanged)
         }));
     }

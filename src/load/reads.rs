@@ -24,6 +24,10 @@ struct Stamp {
     changed: (i64, i64),
     #[cfg(unix)]
     inode: u64,
+    /// Its number of names (hard links): a file with another name may change under it,
+    /// which a watcher reports under that name only.
+    #[cfg(unix)]
+    names: u64,
 }
 
 impl Stamp {
@@ -37,7 +41,17 @@ impl Stamp {
             changed: (meta.ctime(), meta.ctime_nsec()),
             #[cfg(unix)]
             inode: meta.ino(),
+            #[cfg(unix)]
+            names: meta.nlink(),
         }
+    }
+
+    /// Whether it has one name only (elsewhere: always).
+    fn has_one_name(&self) -> bool {
+        #[cfg(unix)]
+        return self.names <= 1;
+        #[cfg(not(unix))]
+        return true;
     }
 
     /// Whether a read at `read_at` could have missed a later write in the same tick.
@@ -117,10 +131,12 @@ impl Reads {
     }
 
     /// The file's bytes as last read, without asking the file system whether it changed
-    /// (`watched::Unchanged` says it did not); read now if none are kept.
+    /// (`watched::Unchanged` says it did not); read now if none are kept, or if the file
+    /// has another name (a hard link), through which it may have changed unreported.
     pub fn read_unchanged(&self, found: &Found) -> Result<Read, Box<Finding>> {
+        let one_name = |kept: &Kept| kept.stamp.has_one_name().then(|| kept.read.clone());
         let kept = (self.keeping)
-            .then(|| (self.kept).find(found.real.as_os_str(), |kept| Some(kept.read.clone())))
+            .then(|| (self.kept).find(found.real.as_os_str(), one_name))
             .flatten();
         match kept {
             Some(read) => Ok(read),

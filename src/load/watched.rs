@@ -122,9 +122,19 @@ impl Unchanged<'_> {
         Some(listing.clone())
     }
 
-    /// Whether `found` (from a plain listing) may be taken as it was last read.
-    pub fn file(&self, found: &Found, listing_plain: bool) -> bool {
-        listing_plain && !self.reported.contains(&found.shown)
+    /// Whether the files of `content/<folder>` (listed `plain` or not) may be taken as
+    /// they were last read, each unless reported (`file`): not when the folder or one
+    /// above it was reported (made, replaced, moved in: its files need not be reported
+    /// one by one), nor when it is or holds a link.
+    pub fn files_in(&self, folder: &str, plain: bool) -> bool {
+        let dir = Path::new("content").join(folder);
+        plain && !self.reported.iter().any(|p| dir.starts_with(p))
+    }
+
+    /// Whether `found`, in a folder whose files may be taken as last read, was not
+    /// reported.
+    pub fn file(&self, found: &Found) -> bool {
+        !self.reported.contains(&found.shown)
     }
 }
 
@@ -161,12 +171,10 @@ mod tests {
         watched.reported(&saved);
         let unchanged = watched.begin(root).expect("a save since a complete load");
         assert!(unchanged.listing(root, "risks").is_some(), "a file saved");
-        assert!(!unchanged.file(&listing.found[0], true), "it is read again");
-        assert!(unchanged.file(&found("content/risks/b.yaml"), true));
-        assert!(
-            !unchanged.file(&found("content/risks/b.yaml"), false),
-            "a link"
-        );
+        assert!(unchanged.files_in("risks", true));
+        assert!(!unchanged.files_in("risks", false), "a folder with a link");
+        assert!(!unchanged.file(&listing.found[0]), "it is read again");
+        assert!(unchanged.file(&found("content/risks/b.yaml")));
         assert!(watched.begin(root).is_none(), "the load did not complete");
 
         for (reported, why) in [
@@ -177,6 +185,9 @@ mod tests {
             watched.reported(&[PathBuf::from(reported)]);
             let unchanged = watched.begin(root).unwrap();
             assert!(unchanged.listing(root, "risks").is_none(), "{why}");
+            let folder_named = reported == "content/risks";
+            assert_eq!(unchanged.files_in("risks", true), !folder_named, "{why}");
+            assert!(unchanged.files_in("systems", true), "{why}: another folder");
         }
         watched.complete();
         std::fs::remove_file(root.join("content/risks/a.yaml")).unwrap();
