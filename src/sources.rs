@@ -91,7 +91,7 @@ impl SourceFile {
         }
     }
 
-    /// `hash_text(&self.text)`.
+    /// `hash_text(&self.text)` (of the text as loaded, also once it is released).
     pub fn hash(&self) -> u64 {
         *self.hash.get_or_init(|| hash_text(&self.text))
     }
@@ -133,12 +133,13 @@ impl Sources {
         self.files.len() - 1
     }
 
-    /// Frees a file's text once nothing will show it again (its path stays).
+    /// Frees a file's text once nothing will show it again. Its path stays, and so does
+    /// its text's hash: a record is known by it (`model::parsed`).
     pub fn release_text(&mut self, id: FileId) {
         if let Some(file) = self.files.get_mut(id) {
+            file.hash();
             file.text = Default::default();
             file.lines = std::sync::OnceLock::new();
-            file.hash = std::sync::OnceLock::new();
         }
     }
 

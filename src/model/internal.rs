@@ -2,6 +2,7 @@
 //! records: backlinks, the Statement of Applicability, the risk heat maps, the review
 //! calendar and the dashboard figures.
 
+use super::parsed::Parsed;
 use super::{Catalogs, ControlInfo, StatusCounts, SupplierState, risk_level};
 use crate::hash::HashMap;
 use crate::hash::HashMapExt;
@@ -117,7 +118,7 @@ pub struct InternalDocument<'a> {
     pub file: crate::sources::FileId,
     pub url: String,
     pub is_page: bool,
-    pub meta: &'a DocumentMeta,
+    pub meta: Parsed<'a, DocumentMeta>,
     /// Rendered on its own (as the page's `body`), not part of the template data.
     #[serde(skip)]
     pub body: super::BodyText,
@@ -139,7 +140,7 @@ pub struct InternalControl<'a> {
     #[serde(skip)]
     pub file: crate::sources::FileId,
     pub url: String,
-    pub record: &'a ControlRecord,
+    pub record: Parsed<'a, ControlRecord>,
     pub info: ControlInfo,
     pub source: String,
     pub edit_url: Option<String>,
@@ -152,7 +153,7 @@ pub struct InternalControl<'a> {
 #[derive(Serialize)]
 pub struct InternalSystem<'a> {
     pub url: String,
-    pub record: &'a SystemRecord,
+    pub record: Parsed<'a, SystemRecord>,
     /// The suppliers it names, as links.
     pub suppliers: Vec<Ref>,
     pub source: String,
@@ -165,7 +166,7 @@ pub struct InternalSystem<'a> {
 #[derive(Serialize)]
 pub struct InternalRisk<'a> {
     pub url: String,
-    pub record: &'a RiskRecord,
+    pub record: Parsed<'a, RiskRecord>,
     pub score: u16,
     pub level: &'static str,
     pub residual_score: Option<u16>,
@@ -180,7 +181,7 @@ pub struct InternalRisk<'a> {
 #[derive(Serialize)]
 pub struct InternalSupplier<'a> {
     pub url: String,
-    pub record: &'a SupplierRecord,
+    pub record: Parsed<'a, SupplierRecord>,
     /// How the public site shows it: `public`, `restricted` or `internal`.
     pub published_as: Visibility,
     /// `current`, `upcoming` (its `since` is after today) or `ended` (its `until` has passed).
@@ -198,7 +199,7 @@ pub struct InternalSupplier<'a> {
 #[derive(Serialize)]
 pub struct InternalAims<'a, T> {
     pub url: String,
-    pub record: &'a T,
+    pub record: Parsed<'a, T>,
     /// How the public site shows it (objectives only may be public).
     pub published_as: Visibility,
     /// For an audit: the corrective actions raised on each finding, by finding id.
@@ -215,7 +216,7 @@ pub struct InternalAims<'a, T> {
 #[derive(Serialize)]
 pub struct InternalAction<'a> {
     pub url: String,
-    pub record: &'a ActionRecord,
+    pub record: Parsed<'a, ActionRecord>,
     /// Steps past their due date and not done.
     pub overdue_steps: usize,
     /// The audit it answers, as a link.
@@ -784,6 +785,11 @@ struct Pages<'a> {
 }
 
 impl<'a> Pages<'a> {
+    /// A record of the file `file`, for a page's key to know by its text's hash.
+    fn parsed<T>(&self, record: &'a T, file: crate::sources::FileId) -> Parsed<'a, T> {
+        Parsed::new(record, self.site.sources.get(file).hash())
+    }
+
     fn source_of(&self, file: usize) -> String {
         (self.site.sources.path(file).display().to_string()).replace('\\', "/")
     }
@@ -838,7 +844,7 @@ impl<'a> Pages<'a> {
                     file: document.record.file,
                     url: refs[&document.record.data.id].url.clone(),
                     is_page: document.kind == DocKind::Page,
-                    meta: &document.record.data,
+                    meta: self.parsed(&document.record.data, document.record.file),
                     body: super::BodyText::of(site, document),
                     source_hash: site.sources.get(document.record.file).hash(),
                     published_as: crate::publish::published(site, index).1.shown,
@@ -859,7 +865,7 @@ impl<'a> Pages<'a> {
                 InternalControl {
                     file: control.file,
                     url: urls::control(&data.id),
-                    record: data,
+                    record: self.parsed(data, control.file),
                     info: catalogs.info(&data.id),
                     edit_url: edit_url(self.config, &source),
                     history: self.history(control.file),
@@ -882,7 +888,7 @@ impl<'a> Pages<'a> {
                 let source = self.source_of(system.file);
                 InternalSystem {
                     url: urls::system(&system.stem),
-                    record: &system.data,
+                    record: self.parsed(&system.data, system.file),
                     suppliers: (system.data.suppliers.iter())
                         .filter_map(|id| refs.get(id).cloned())
                         .collect(),
@@ -907,7 +913,7 @@ impl<'a> Pages<'a> {
                     .collect();
                 InternalSupplier {
                     url: urls::supplier(&data.id),
-                    record: data,
+                    record: self.parsed(data, supplier.file),
                     published_as: publish::of(&data).shown,
                     state: SupplierState::of(data, today),
                     systems,
@@ -942,7 +948,7 @@ impl<'a> Pages<'a> {
                 let source = self.source_of(objective.file);
                 InternalAims {
                     url: urls::objective(&data.id),
-                    record: data,
+                    record: self.parsed(data, objective.file),
                     published_as: publish::of(&data).shown,
                     actions: BTreeMap::new(),
                     links: Self::links(refs, data.controls.iter().chain(&data.risks)),
@@ -969,7 +975,7 @@ impl<'a> Pages<'a> {
                 InternalAims {
                     referenced_by: self.referenced_by(id),
                     url,
-                    record: &*record.data,
+                    record: self.parsed(&*record.data, record.file),
                     published_as,
                     actions: BTreeMap::new(),
                     links: Self::links(refs, linked.into_iter()),
@@ -1025,7 +1031,7 @@ impl<'a> Pages<'a> {
                 }
                 InternalAims {
                     url: urls::audit(&data.id),
-                    record: data,
+                    record: self.parsed(data, audit.file),
                     published_as: Visibility::Internal,
                     actions,
                     links: Self::links(refs, data.findings.iter().flat_map(|f| &f.concerns)),
@@ -1048,7 +1054,7 @@ impl<'a> Pages<'a> {
                 let source = self.source_of(action.file);
                 InternalAction {
                     url: urls::action(&data.id),
-                    record: data,
+                    record: self.parsed(data, action.file),
                     overdue_steps: if data.is_open() {
                         (data.steps.iter())
                             .filter(|s| s.done.is_none() && s.due < today)
@@ -1089,7 +1095,7 @@ impl<'a> Pages<'a> {
                 let source = self.source_of(risk.file);
                 InternalRisk {
                     url: urls::risk(&data.id),
-                    record: data,
+                    record: self.parsed(data, risk.file),
                     score: u16::from(data.likelihood.0) * u16::from(data.impact.0),
                     level: risk_level(data.likelihood.0, data.impact.0),
                     residual_score: residual.map(|(l, i)| u16::from(l.0) * u16::from(i.0)),
@@ -1161,7 +1167,7 @@ fn soa_rows(
             let info = catalogs.info(&id);
             match by_id.get(id.as_str()) {
                 Some(control) => {
-                    let r = control.record;
+                    let r = control.record.get();
                     SoaRow {
                         id,
                         title: info.title,
@@ -1435,7 +1441,7 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
     // Annex A and the site's own catalogues apart: an auditor reads Annex A's figures.
     let mut by_catalogue: Vec<CatalogueCounts> = Vec::new();
     for control in controls {
-        control_status.add(control.record);
+        control_status.add(control.record.get());
         let name = (site.catalogs.iter())
             .find(|c| c.catalog.framework == control.info.framework)
             .map_or_else(
@@ -1453,7 +1459,7 @@ fn dashboard(model: &InternalModel, site: &Site) -> Dashboard {
                 by_catalogue.last_mut().expect("just pushed")
             }
         };
-        entry.counts.add(control.record);
+        entry.counts.add(control.record.get());
     }
     // The built-in catalogue (Annex A) first.
     by_catalogue.sort_by_key(|c| !c.builtin);
