@@ -1186,4 +1186,29 @@ fn serve_reads_again_a_folder_replaced_whole_and_a_file_with_another_name() {
     age_sources(root);
     let outcome = session.changed(&[std::path::PathBuf::from("content/risks/r-1.yaml")]);
     compare(outcome, "a risk written through its other name");
+
+    // A second name made while serving, and a write through it: no event reports
+    // either, but `serve` looks at every file when idle.
+    // Dating the files back (above) changed their metadata unreported: `serve` sees it.
+    let aged = session.unreported_changes();
+    assert!(!aged.is_empty(), "files dated back");
+    compare(session.changed(&aged), "files dated back");
+    assert!(
+        session.unreported_changes().is_empty(),
+        "nothing changed since"
+    );
+    let r1_other = outside.path().join("r-1.yaml");
+    fs::hard_link(risks.join("r-1.yaml"), &r1_other).unwrap();
+    let r1 = fs::read_to_string(&r1_other).unwrap();
+    fs::write(&r1_other, r1.replace("Swapped again", "Linked answers")).unwrap();
+    let unreported = session.unreported_changes();
+    assert_eq!(
+        unreported,
+        [std::path::PathBuf::from("content/risks/r-1.yaml")]
+    );
+    compare(
+        session.changed(&unreported),
+        "a risk written through a name made later",
+    );
+    assert!(session.unreported_changes().is_empty(), "read again");
 }

@@ -561,3 +561,34 @@ fn a_save_is_marked_uncommitted_and_a_commit_re_dates_the_pages() {
         committed.body
     );
 }
+
+/// A change no event reports (here, a write through a second name made while serving,
+/// from outside the site) is found when `serve` is idle, by looking at every file read.
+#[test]
+fn a_change_the_watcher_does_not_report_is_found_when_idle() {
+    let site = common::site(None);
+    // Old enough to be kept between loads, not read again at each.
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for folder in ["risks", "policies", "controls"] {
+        for entry in fs::read_dir(site.path().join("content").join(folder)).unwrap() {
+            let file = fs::File::options().write(true).open(entry.unwrap().path());
+            file.unwrap().set_modified(hour_ago).unwrap();
+        }
+    }
+    let server = start_on(site, 0).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let other_name = outside.path().join("r-2.yaml");
+    let risk = server.site.path().join("content/risks/r-2.yaml");
+    assert!(eventually(server.port, "/risks/r-2/", |r| r.status == 200).status == 200);
+    fs::hard_link(&risk, &other_name).unwrap();
+    let text = fs::read_to_string(&other_name).unwrap();
+    fs::write(
+        &other_name,
+        text.replace("Vendor outage", "UNREPORTED-TITLE"),
+    )
+    .unwrap();
+    let page = eventually(server.port, "/risks/r-2/", |r| {
+        r.body.contains("UNREPORTED-TITLE")
+    });
+    assert!(page.body.contains("UNREPORTED-TITLE"), "{}", page.body);
+}

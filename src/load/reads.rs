@@ -144,6 +144,23 @@ impl Reads {
         }
     }
 
+    /// The real paths of the files the last load used whose metadata is no longer what
+    /// it was when they were read (or that are gone): `serve` looks, when idle, for
+    /// changes its watcher did not report (a second name made for a file, a write
+    /// through a memory map).
+    pub fn changed_since_read(&self) -> Vec<std::path::PathBuf> {
+        let changed = |used: crate::hash::HashMap<&OsString, &Kept>, _| {
+            (used.into_iter())
+                .filter(|(real, kept)| {
+                    let now = std::fs::metadata(real).ok().map(|m| Stamp::of(&m));
+                    now != Some(kept.stamp)
+                })
+                .map(|(real, _)| std::path::PathBuf::from(real))
+                .collect()
+        };
+        self.kept.read_used(changed).unwrap_or_default()
+    }
+
     /// The file's bytes, normalised and hashed: kept ones when it is unchanged, else read now.
     pub fn read(&self, found: &Found) -> Result<Read, Box<Finding>> {
         if !self.keeping {

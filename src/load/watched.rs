@@ -84,6 +84,13 @@ impl Watched {
         }
     }
 
+    /// Of `paths` (relative to the root), those not reported since the last load.
+    pub fn unreported(&self, paths: Vec<PathBuf>) -> Vec<PathBuf> {
+        let since = self.since_load.lock().unwrap_or_else(|e| e.into_inner());
+        let reported = |path: &PathBuf| since.as_ref().is_none_or(|since| since.contains(path));
+        paths.into_iter().filter(|p| !reported(p)).collect()
+    }
+
     /// Keeps the listing of `folder` made by this load.
     pub fn listed(&self, folder: &'static str, listing: &Listing) {
         if self.on.load(Ordering::Relaxed) {

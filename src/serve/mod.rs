@@ -22,6 +22,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc;
 
+/// How long `serve` waits after a build, with no change reported, before it looks for
+/// changes the watcher missed.
+const LOOK_WHEN_IDLE_FOR: std::time::Duration = std::time::Duration::from_millis(500);
+
 pub struct Options {
     pub root: PathBuf,
     pub bind: IpAddr,
@@ -83,7 +87,24 @@ pub fn run(options: Options) -> Result<(), String> {
     println!("Serving on http://{bound}/");
     let _ = std::io::stdout().flush();
 
-    for batch in changes {
+    // Once idle after each build, every file read is looked at for a change the watcher
+    // did not report (cheap: a `stat` each, while nobody waits).
+    let mut looked = false;
+    loop {
+        let batch = match changes.recv_timeout(LOOK_WHEN_IDLE_FOR) {
+            Ok(batch) => batch,
+            Err(mpsc::RecvTimeoutError::Timeout) if looked => continue,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                looked = true;
+                let unreported = session.unreported_changes();
+                if unreported.is_empty() {
+                    continue;
+                }
+                unreported
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        looked = false;
         for folder in ["content", "themes"] {
             // The folder itself made after start, replaced or moved away (`rm -rf content`
             // and a fresh copy): watch inside the one there now.

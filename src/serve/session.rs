@@ -140,6 +140,17 @@ impl Session {
         })
     }
 
+    /// Changed files the watcher did not report since the last load (a second name made
+    /// for a file, a write through a memory map), found by looking at each: for `serve`
+    /// to ask when idle, and build as a batch. Relative to the root.
+    pub fn unreported_changes(&self) -> Vec<PathBuf> {
+        let sources = &self.reuse.sources;
+        let changed = (sources.reads.changed_since_read().into_iter())
+            .filter_map(|real| Some(real.strip_prefix(&self.root).ok()?.to_path_buf()))
+            .collect();
+        sources.watched.unreported(changed)
+    }
+
     /// The history being taken from the last build's site, once it is.
     fn take_coming_history(&mut self) {
         if let Some(coming) = self.history_coming.take()
