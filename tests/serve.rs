@@ -591,4 +591,16 @@ fn a_change_the_watcher_does_not_report_is_found_when_idle() {
         r.body.contains("UNREPORTED-TITLE")
     });
     assert!(page.body.contains("UNREPORTED-TITLE"), "{}", page.body);
+    // Later while idle, after the look that followed that build found nothing: looked at
+    // again, not only once per build.
+    std::thread::sleep(Duration::from_millis(1500));
+    fs::write(
+        &other_name,
+        text.replace("Vendor outage", "SECOND-UNREPORTED"),
+    )
+    .unwrap();
+    let page = eventually(server.port, "/risks/r-2/", |r| {
+        r.body.contains("SECOND-UNREPORTED")
+    });
+    assert!(page.body.contains("SECOND-UNREPORTED"), "{}", page.body);
 }

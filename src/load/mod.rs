@@ -342,7 +342,9 @@ pub fn load_cached(
     let yaml = &["yaml", "yml"];
     // What `serve`'s watcher says is as the last load left it.
     let unchanged = cache.watched.begin(root);
-    let mut jobs = vec![(Source::Config, config, false)];
+    // Each folder's listing, shared with what `serve` keeps for the next load.
+    let mut listed: Vec<(Source, std::sync::Arc<[files::Found]>, bool)> =
+        vec![(Source::Config, std::sync::Arc::from([config]), false)];
     for (source, folder, extensions) in [
         (Source::Document(DocKind::Policy), "policies", &["md"][..]),
         (Source::Document(DocKind::Page), "pages", &["md"][..]),
@@ -362,7 +364,7 @@ pub fn load_cached(
             let mut findings = Vec::new();
             let (found, plain) = files::list(root, &content, folder, extensions, &mut findings);
             let listing = watched::Listing {
-                found,
+                found: found.into(),
                 findings,
                 plain,
             };
@@ -370,14 +372,20 @@ pub fn load_cached(
             listing
         });
         findings.extend(listing.findings);
-        let files_unchanged = unchanged
-            .as_ref()
-            .filter(|u| u.files_in(folder, listing.plain));
-        jobs.extend(listing.found.into_iter().map(|found| {
-            let unchanged = files_unchanged.is_some_and(|u| u.file(&found));
-            (source, found, unchanged)
-        }));
+        let files_unchanged =
+            (unchanged.as_ref()).is_some_and(|u| u.files_in(folder, listing.plain));
+        listed.push((source, listing.found, files_unchanged));
     }
+    let jobs: Vec<(Source, &files::Found, bool)> = listed
+        .iter()
+        .flat_map(|(source, found, files_unchanged)| {
+            found.iter().map(|found| {
+                let unchanged =
+                    *files_unchanged && unchanged.as_ref().is_some_and(|u| u.file(found));
+                (*source, found, unchanged)
+            })
+        })
+        .collect();
     let read: Vec<Result<reads::Read, Box<Finding>>> = jobs
         .par_iter()
         .map(|(source, found, unchanged)| {

@@ -65,6 +65,16 @@ impl Stamp {
 struct Kept {
     stamp: Stamp,
     read: Read,
+    /// Written within `RACY` of its read: never reused, only kept for its stamp, so that
+    /// `changed_since_read` still looks at it.
+    racy: bool,
+}
+
+impl Kept {
+    /// The bytes as read, unless the file may have changed since in the same tick.
+    fn reusable(&self) -> Option<Read> {
+        (!self.racy).then(|| self.read.clone())
+    }
 }
 
 /// A source as read: normalised (`files::normalised`), as text when it is UTF-8 (shared,
@@ -134,7 +144,7 @@ impl Reads {
     /// (`watched::Unchanged` says it did not); read now if none are kept, or if the file
     /// has another name (a hard link), through which it may have changed unreported.
     pub fn read_unchanged(&self, found: &Found) -> Result<Read, Box<Finding>> {
-        let one_name = |kept: &Kept| kept.stamp.has_one_name().then(|| kept.read.clone());
+        let one_name = |kept: &Kept| kept.stamp.has_one_name().then(|| kept.reusable())?;
         let kept = (self.keeping)
             .then(|| (self.kept).find(found.real.as_os_str(), one_name))
             .flatten();
@@ -169,7 +179,7 @@ impl Reads {
         let stamp = std::fs::metadata(&found.real).ok().map(|m| Stamp::of(&m));
         let unchanged = stamp.and_then(|stamp| {
             (self.kept).find(found.real.as_os_str(), |kept| {
-                (kept.stamp == stamp).then(|| kept.read.clone())
+                (kept.stamp == stamp).then(|| kept.reusable())?
             })
         });
         if let Some(read) = unchanged {
@@ -177,11 +187,12 @@ impl Reads {
         }
         let read_at = SystemTime::now();
         let read = Read::of(found)?;
-        // A file written within `RACY` of this read is not kept: read again next time.
-        if let Some(stamp) = stamp.filter(|s| !s.is_racy(read_at)) {
+        // A file written within `RACY` of this read is read again next time.
+        if let Some(stamp) = stamp {
             let kept = Kept {
                 stamp,
                 read: read.clone(),
+                racy: stamp.is_racy(read_at),
             };
             (self.kept).insert(found.real.clone().into_os_string(), kept);
         }
@@ -222,11 +233,15 @@ mod tests {
         reads.start();
         assert_eq!(reads.read(&found).unwrap().bytes(), b"two");
         assert!(
-            reads.kept.find(path.as_os_str(), |_| Some(())).is_some(),
+            reads.kept.find(path.as_os_str(), |k| k.reusable()).is_some(),
             "kept"
         );
         fs::write(&path, "three").unwrap();
         reads.start();
         assert_eq!(reads.read(&found).unwrap().bytes(), b"three");
+        // Fresh, so never reused, but still looked at for a change no watcher reports.
+        assert!(reads.changed_since_read().is_empty());
+        fs::write(&path, "four!").unwrap();
+        assert_eq!(reads.changed_since_read(), vec![path.clone()]);
     }
 }

@@ -29,7 +29,7 @@ pub struct Watched {
 
 #[derive(Clone)]
 pub struct Listing {
-    pub found: Vec<Found>,
+    pub found: std::sync::Arc<[Found]>,
     pub findings: Vec<Finding>,
     /// Neither the folder nor any entry in it is a symbolic link.
     pub plain: bool,
@@ -164,7 +164,7 @@ mod tests {
         std::fs::write(root.join("content/risks/a.yaml"), "id: R-1").unwrap();
         let watched = Watched::default();
         let listing = Listing {
-            found: vec![found("content/risks/a.yaml")],
+            found: vec![found("content/risks/a.yaml")].into(),
             findings: Vec::new(),
             plain: true,
         };
