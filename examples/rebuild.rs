@@ -35,8 +35,7 @@ fn rebuild(root: &Path, reuse: &Reuse) -> ([f64; 3], load::Site) {
     };
     let site = load::load_cached(root, &mut findings, &reuse.sources).expect("a site");
     lap(0);
-    let links = reuse.link_findings.as_ref();
-    let (models, ..) = checked_models((&site, links), today, findings);
+    let (models, ..) = checked_models(&site, reuse, today, findings);
     lap(1);
     let models = models.expect("models");
     render_models(&site, &models, Some(Audience::Internal), reuse).expect("renders");

@@ -45,6 +45,8 @@ pub struct Reuse {
     /// The links rule's findings of each document: `serve` keeps them (a save that moves
     /// no record and no heading checks no link again); `build` runs `check` once.
     pub link_findings: Option<crate::check::LinkFindings>,
+    /// The records each body links to, for the backlinks: kept by `serve` alike.
+    pub linked_records: Option<crate::model::linked::LinkedRecords>,
 }
 
 impl Reuse {
@@ -55,6 +57,7 @@ impl Reuse {
             sources: ParseCache::keeping_files(),
             search_words: Some(Default::default()),
             link_findings: Some(Default::default()),
+            linked_records: Some(Default::default()),
             ..Reuse::default()
         }
     }
@@ -70,7 +73,13 @@ pub struct Models<'a> {
 /// Builds the models of `site`, the two side by side (neither depends on the other).
 /// They read the site only, not `check`'s verdict, so `serve` builds them while `check`
 /// runs; it renders them only if the site passed.
-pub fn models(site: &Site, today: Date, only: Option<Audience>) -> Result<Models<'_>, RenderError> {
+/// `linked`: the records each body links to, as `serve` keeps them between saves.
+pub fn models<'a>(
+    site: &'a Site,
+    today: Date,
+    only: Option<Audience>,
+    linked: Option<&crate::model::linked::LinkedRecords>,
+) -> Result<Models<'a>, RenderError> {
     // `check` refuses a site whose site.yaml did not load, so this is only a guard.
     let config = &site
         .config
@@ -80,7 +89,7 @@ pub fn models(site: &Site, today: Date, only: Option<Audience>) -> Result<Models
     let internal_wanted = only != Some(Audience::Public);
     let (public, internal) = rayon::join(
         || public::build(site, config, today),
-        || internal_wanted.then(|| internal::build(site, config, today)),
+        || internal_wanted.then(|| internal::build(site, config, today, linked)),
     );
     Ok(Models { public, internal })
 }
@@ -93,7 +102,8 @@ pub fn models(site: &Site, today: Date, only: Option<Audience>) -> Result<Models
 /// Also returns what `check` found that the rules on one body need again (`serve` keeps
 /// it for a save that changes a body alone).
 pub fn checked_models<'a>(
-    (site, links): (&'a Site, Option<&crate::check::LinkFindings>),
+    site: &'a Site,
+    kept: &Reuse,
     today: Date,
     mut findings: Vec<crate::finding::Finding>,
 ) -> (
@@ -104,9 +114,15 @@ pub fn checked_models<'a>(
     let (models, body_rules) = rayon::join(
         || {
             let only = Some(Audience::Internal);
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| models(site, today, only)))
+            let linked = kept.linked_records.as_ref();
+            if let Some(linked) = linked {
+                linked.start();
+            }
+            let models = || models(site, today, only, linked);
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(models))
         },
         || {
+            let links = kept.link_findings.as_ref();
             if let Some(links) = links {
                 links.start();
             }
@@ -131,7 +147,7 @@ pub fn render(
     only: Option<Audience>,
     reuse: &Reuse,
 ) -> Result<Built, RenderError> {
-    render_models(site, &models(site, today, only)?, only, reuse)
+    render_models(site, &models(site, today, only, None)?, only, reuse)
 }
 
 /// Renders models made by `models` (with the same `only`) into memory.
@@ -212,7 +228,7 @@ pub fn build(
         let at = folders.iter().position(|f| *f == name)?;
         Some(&generations[at] as &dyn Output)
     };
-    let models = models(site, today, only).map_err(|e| e.0)?;
+    let models = models(site, today, only, None).map_err(|e| e.0)?;
     let hashes = ModelHashes::default();
     let (public, internal) = (output("public"), output("internal"));
     let pages = render_into(site, &models, (reuse, &hashes), public, internal).map_err(|e| e.0)?;

@@ -296,9 +296,7 @@ fn served_equals_fresh(root: &Path, reuse: &trustbook::build::Reuse, step: &str)
     let built = |reuse: &Reuse| {
         let mut findings = Vec::new();
         let site = load::load_cached(root, &mut findings, &reuse.sources).unwrap();
-        let links = reuse.link_findings.as_ref();
-        let (_, mut findings, _) =
-            trustbook::build::checked_models((&site, links), today, findings);
+        let (_, mut findings, _) = trustbook::build::checked_models(&site, reuse, today, findings);
         let failed = findings
             .iter()
             .any(|f| f.severity == trustbook::finding::Severity::Error);

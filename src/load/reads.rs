@@ -233,7 +233,10 @@ mod tests {
         reads.start();
         assert_eq!(reads.read(&found).unwrap().bytes(), b"two");
         assert!(
-            reads.kept.find(path.as_os_str(), |k| k.reusable()).is_some(),
+            reads
+                .kept
+                .find(path.as_os_str(), |k| k.reusable())
+                .is_some(),
             "kept"
         );
         fs::write(&path, "three").unwrap();

@@ -7,7 +7,7 @@ use super::{Catalogs, ControlInfo, StatusCounts, SupplierState, risk_level};
 use crate::hash::HashMap;
 use crate::hash::HashMapExt;
 use crate::kind::Kind;
-use crate::links::{Resolved, Resolver, Target};
+
 use crate::load::aims::{
     ActionRecord, AssessmentRecord, AuditRecord, ObjectiveRecord, ObjectiveStatus, PartyRecord,
 };
@@ -514,10 +514,16 @@ fn status_word(status: Option<DocStatus>) -> &'static str {
 
 /// The handbook's model of a checked site, step by step: every record as a reference,
 /// the backlinks between them, each kind's pages, then what is computed over them.
-pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> InternalModel<'a> {
+/// `kept`: what `serve` keeps between saves.
+pub fn build<'a>(
+    site: &'a Site,
+    config: &'a SiteConfig,
+    today: Date,
+    kept: Option<&super::linked::LinkedRecords>,
+) -> InternalModel<'a> {
     let catalogs = Catalogs::new(site);
     let refs = refs(site, &catalogs);
-    let backlinks = backlinks(site, &refs);
+    let backlinks = backlinks(site, &refs, kept);
     let pages = Pages {
         site,
         config,
@@ -539,7 +545,7 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
     let calendar = calendar(site, today, config.review.warn_days, &refs);
     let urls = refs
         .iter()
-        .map(|(id, r)| (id.clone(), r.url.clone()))
+        .map(|(id, r)| (id.to_string(), r.url.clone()))
         .collect();
     let in_soa: crate::hash::HashSet<&str> = soa.iter().map(|r| r.id.as_str()).collect();
     let soa_catalogs = (site.catalogs.iter().map(|c| &c.catalog))
@@ -578,7 +584,7 @@ pub fn build<'a>(site: &'a Site, config: &'a SiteConfig, today: Date) -> Interna
 }
 
 /// Every record as a reference (kind, id, title, page), by id.
-fn refs(site: &Site, catalogs: &Catalogs) -> HashMap<String, Ref> {
+fn refs<'a>(site: &'a Site, catalogs: &Catalogs) -> HashMap<&'a str, Ref> {
     let documents = site.documents.iter().map(|d| {
         let meta = &d.record.data;
         let kind = Kind::of_document(d.kind);
@@ -681,23 +687,24 @@ fn refs(site: &Site, catalogs: &Catalogs) -> HashMap<String, Ref> {
         .chain(parties)
         .chain(assessments)
         .map(|(kind, id, title, url)| {
-            let id = id.clone();
-            (
-                id.clone(),
-                Ref::from(RefTo {
-                    kind,
-                    id,
-                    title,
-                    url,
-                }),
-            )
+            let to = RefTo {
+                kind,
+                id: id.clone(),
+                title,
+                url,
+            };
+            (id.as_str(), Ref::from(to))
         })
         .collect()
 }
 
 /// Who refers to each record: every field that names another record, and every Markdown
 /// link; each list sorted.
-fn backlinks<'a>(site: &'a Site, refs: &HashMap<String, Ref>) -> HashMap<&'a str, Vec<Ref>> {
+fn backlinks<'a>(
+    site: &'a Site,
+    refs: &HashMap<&'a str, Ref>,
+    kept: Option<&super::linked::LinkedRecords>,
+) -> HashMap<&'a str, Vec<Ref>> {
     let mut backlinks: HashMap<&'a str, Vec<Ref>> = HashMap::new();
     let mut link = |from: &str, to: &mut dyn Iterator<Item = &'a str>| {
         let Some(source) = refs.get(from) else { return };
@@ -707,28 +714,17 @@ fn backlinks<'a>(site: &'a Site, refs: &HashMap<String, Ref>) -> HashMap<&'a str
             backlinks.entry(target).or_default().push(source.clone());
         }
     };
-    let resolver = Resolver::new(site);
-    // The records each body links to, resolved side by side (thousands of bodies).
-    let linked: Vec<Vec<&'a str>> = (site.documents.par_iter())
-        .map(|document| {
-            let id = &document.record.data.id;
-            (document.outline.links.iter())
-                .filter_map(|l| match resolver.resolve(document.record.file, &l.dest) {
-                    Ok(Some(Resolved {
-                        target: Target::Record(target),
-                        ..
-                    })) if target != id => Some(target),
-                    _ => None,
-                })
-                .collect()
-        })
-        .collect();
+    let linked = super::linked::each_document(site, kept);
     let ids = |list: &'a [String]| list.iter().map(String::as_str);
     for (document, linked) in site.documents.iter().zip(linked) {
         let meta = &document.record.data;
         link(&meta.id, &mut ids(&meta.controls));
         link(&meta.id, &mut ids(&meta.related));
-        link(&meta.id, &mut linked.into_iter());
+        // As the site names it: the map's keys borrow from the site.
+        let mut linked = linked
+            .iter()
+            .filter_map(|id| Some(*refs.get_key_value(&**id)?.0));
+        link(&meta.id, &mut linked);
     }
     for control in &site.controls {
         let data = &control.data;
@@ -835,14 +831,14 @@ impl<'a> Pages<'a> {
         self.backlinks.get(id).cloned().unwrap_or_default()
     }
 
-    fn documents(&self, refs: &HashMap<String, Ref>) -> Vec<InternalDocument<'a>> {
+    fn documents(&self, refs: &HashMap<&'a str, Ref>) -> Vec<InternalDocument<'a>> {
         let site = self.site;
         (site.documents.par_iter().enumerate())
             .map(|(index, document)| {
                 let source = self.source_of(document.record.file);
                 InternalDocument {
                     file: document.record.file,
-                    url: refs[&document.record.data.id].url.clone(),
+                    url: refs[document.record.data.id.as_str()].url.clone(),
                     is_page: document.kind == DocKind::Page,
                     meta: self.parsed(&document.record.data, document.record.file),
                     body: super::BodyText::of(site, document),
@@ -882,7 +878,7 @@ impl<'a> Pages<'a> {
         controls
     }
 
-    fn systems(&self, refs: &HashMap<String, Ref>) -> Vec<InternalSystem<'a>> {
+    fn systems(&self, refs: &HashMap<&'a str, Ref>) -> Vec<InternalSystem<'a>> {
         (self.site.systems.par_iter())
             .map(|system| {
                 let source = self.source_of(system.file);
@@ -890,7 +886,7 @@ impl<'a> Pages<'a> {
                     url: urls::system(&system.stem),
                     record: self.parsed(&system.data, system.file),
                     suppliers: (system.data.suppliers.iter())
-                        .filter_map(|id| refs.get(id).cloned())
+                        .filter_map(|id| refs.get(id.as_str()).cloned())
                         .collect(),
                     edit_url: edit_url(self.config, &source),
                     history: self.history(system.file),
@@ -902,14 +898,14 @@ impl<'a> Pages<'a> {
     }
 
     /// In order of name.
-    fn suppliers(&self, refs: &HashMap<String, Ref>, today: Date) -> Vec<InternalSupplier<'a>> {
+    fn suppliers(&self, refs: &HashMap<&'a str, Ref>, today: Date) -> Vec<InternalSupplier<'a>> {
         let mut suppliers: Vec<InternalSupplier> = (self.site.suppliers.par_iter())
             .map(|supplier| {
                 let data = &supplier.data;
                 let source = self.source_of(supplier.file);
                 let systems = (self.site.systems.iter())
                     .filter(|s| s.data.suppliers.contains(&data.id))
-                    .filter_map(|s| refs.get(&s.data.id).cloned())
+                    .filter_map(|s| refs.get(s.data.id.as_str()).cloned())
                     .collect();
                 InternalSupplier {
                     url: urls::supplier(&data.id),
@@ -934,14 +930,14 @@ impl<'a> Pages<'a> {
 
     /// The references among `ids`, by id, for the template to link.
     fn links<'i>(
-        refs: &HashMap<String, Ref>,
+        refs: &HashMap<&'a str, Ref>,
         ids: impl Iterator<Item = &'i String>,
     ) -> HashMap<String, Ref> {
-        ids.filter_map(|id| Some((id.clone(), refs.get(id)?.clone())))
+        ids.filter_map(|id| Some((id.clone(), refs.get(id.as_str())?.clone())))
             .collect()
     }
 
-    fn objectives(&self, refs: &HashMap<String, Ref>) -> Vec<InternalAims<'a, ObjectiveRecord>> {
+    fn objectives(&self, refs: &HashMap<&'a str, Ref>) -> Vec<InternalAims<'a, ObjectiveRecord>> {
         (self.site.objectives.par_iter())
             .map(|objective| {
                 let data = &*objective.data;
@@ -965,7 +961,7 @@ impl<'a> Pages<'a> {
     fn plain_pages<T: Sync + Send>(
         &self,
         records: &'a [crate::load::Record<T>],
-        refs: &HashMap<String, Ref>,
+        refs: &HashMap<&'a str, Ref>,
         page: impl Fn(&'a T) -> (&'a str, String, Visibility, Vec<&'a String>) + Sync + Send,
     ) -> Vec<InternalAims<'a, T>> {
         (records.par_iter())
@@ -987,7 +983,7 @@ impl<'a> Pages<'a> {
             .collect()
     }
 
-    fn parties(&self, refs: &HashMap<String, Ref>) -> Vec<InternalAims<'a, PartyRecord>> {
+    fn parties(&self, refs: &HashMap<&'a str, Ref>) -> Vec<InternalAims<'a, PartyRecord>> {
         self.plain_pages(&self.site.parties, refs, |data| {
             (
                 &data.id,
@@ -998,7 +994,7 @@ impl<'a> Pages<'a> {
         })
     }
 
-    fn assessments(&self, refs: &HashMap<String, Ref>) -> Vec<InternalAims<'a, AssessmentRecord>> {
+    fn assessments(&self, refs: &HashMap<&'a str, Ref>) -> Vec<InternalAims<'a, AssessmentRecord>> {
         self.plain_pages(&self.site.assessments, refs, |data| {
             (
                 &data.id,
@@ -1012,7 +1008,7 @@ impl<'a> Pages<'a> {
     }
 
     /// Newest first.
-    fn audits(&self, refs: &HashMap<String, Ref>) -> Vec<InternalAims<'a, AuditRecord>> {
+    fn audits(&self, refs: &HashMap<&'a str, Ref>) -> Vec<InternalAims<'a, AuditRecord>> {
         let mut audits: Vec<InternalAims<AuditRecord>> = (self.site.audits.par_iter())
             .map(|audit| {
                 let data = &*audit.data;
@@ -1022,7 +1018,9 @@ impl<'a> Pages<'a> {
                     let answers = (action.data.audit.as_deref() == Some(&data.id))
                         .then_some(action.data.finding.as_ref())
                         .flatten();
-                    if let (Some(finding), Some(link)) = (answers, refs.get(&action.data.id)) {
+                    if let (Some(finding), Some(link)) =
+                        (answers, refs.get(action.data.id.as_str()))
+                    {
                         actions
                             .entry(finding.clone())
                             .or_default()
@@ -1047,7 +1045,7 @@ impl<'a> Pages<'a> {
     }
 
     /// Open ones first, major before minor, then the oldest raised first.
-    fn actions(&self, refs: &HashMap<String, Ref>, today: Date) -> Vec<InternalAction<'a>> {
+    fn actions(&self, refs: &HashMap<&'a str, Ref>, today: Date) -> Vec<InternalAction<'a>> {
         let mut actions: Vec<InternalAction> = (self.site.actions.par_iter())
             .map(|action| {
                 let data = &action.data;
@@ -1062,7 +1060,10 @@ impl<'a> Pages<'a> {
                     } else {
                         0
                     },
-                    audit: data.audit.as_ref().and_then(|id| refs.get(id).cloned()),
+                    audit: data
+                        .audit
+                        .as_ref()
+                        .and_then(|id| refs.get(id.as_str()).cloned()),
                     links: Self::links(refs, data.concerns.iter()),
                     edit_url: edit_url(self.config, &source),
                     history: self.history(action.file),
@@ -1140,11 +1141,13 @@ fn soa_rows(
     config: &SiteConfig,
     catalogs: &Catalogs,
     controls: &[InternalControl],
-    refs: &HashMap<String, Ref>,
+    refs: &HashMap<&str, Ref>,
     today: Date,
 ) -> Vec<SoaRow> {
     let links = |ids: &[String]| -> Vec<Ref> {
-        ids.iter().filter_map(|id| refs.get(id).cloned()).collect()
+        ids.iter()
+            .filter_map(|id| refs.get(id.as_str()).cloned())
+            .collect()
     };
     let mut ids: Vec<String> = site
         .catalogs
@@ -1300,7 +1303,7 @@ fn calendar(
     site: &Site,
     today: Date,
     warn_days: u32,
-    refs: &HashMap<String, Ref>,
+    refs: &HashMap<&str, Ref>,
 ) -> Vec<CalendarEntry> {
     let mut entries = Vec::new();
     let mut add = |date: Option<Date>, what: Due, id: &str, detail: Option<&String>| {
@@ -1524,7 +1527,7 @@ mod tests {
         let site = crate::load::load(&root, &mut findings).unwrap();
         let config = site.config.as_ref().unwrap().data.clone();
         let today = Date::parse("2026-11-27").unwrap();
-        check(&build(&site, &config, today));
+        check(&build(&site, &config, today, None));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod clauses;
 pub mod internal;
 pub mod journey;
+pub mod linked;
 pub mod parsed;
 pub mod public;
 pub mod since_review;

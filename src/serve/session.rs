@@ -182,8 +182,8 @@ impl Session {
         // Kept, the site keeps its history until the next full build takes it back.
         let mut checked = None;
         let made = body_save::Cell::try_new_or_recover(site, |site| {
-            let links = self.reuse.link_findings.as_ref();
-            let (models, findings, rules) = build::checked_models((site, links), today, findings);
+            let (models, findings, rules) =
+                build::checked_models(site, &self.reuse, today, findings);
             checked = Some((findings, rules));
             models.map(body_save::Derived::new)
         });
