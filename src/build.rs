@@ -45,8 +45,9 @@ pub struct Reuse {
     /// The links rule's findings of each document: `serve` keeps them (a save that moves
     /// no record and no heading checks no link again); `build` runs `check` once.
     pub link_findings: Option<crate::check::LinkFindings>,
-    /// The records each body links to, for the backlinks: kept by `serve` alike.
-    pub linked_records: Option<crate::model::linked::LinkedRecords>,
+    /// Parts of the models (public bodies, the records each body links to): kept by
+    /// `serve` alike.
+    pub model_parts: Option<crate::model::Kept>,
 }
 
 impl Reuse {
@@ -57,7 +58,7 @@ impl Reuse {
             sources: ParseCache::keeping_files(),
             search_words: Some(Default::default()),
             link_findings: Some(Default::default()),
-            linked_records: Some(Default::default()),
+            model_parts: Some(Default::default()),
             ..Reuse::default()
         }
     }
@@ -73,12 +74,12 @@ pub struct Models<'a> {
 /// Builds the models of `site`, the two side by side (neither depends on the other).
 /// They read the site only, not `check`'s verdict, so `serve` builds them while `check`
 /// runs; it renders them only if the site passed.
-/// `linked`: the records each body links to, as `serve` keeps them between saves.
+/// `kept`: the models' parts `serve` keeps between saves.
 pub fn models<'a>(
     site: &'a Site,
     today: Date,
     only: Option<Audience>,
-    linked: Option<&crate::model::linked::LinkedRecords>,
+    kept: Option<&crate::model::Kept>,
 ) -> Result<Models<'a>, RenderError> {
     // `check` refuses a site whose site.yaml did not load, so this is only a guard.
     let config = &site
@@ -88,8 +89,11 @@ pub fn models<'a>(
         .data;
     let internal_wanted = only != Some(Audience::Public);
     let (public, internal) = rayon::join(
-        || public::build(site, config, today),
-        || internal_wanted.then(|| internal::build(site, config, today, linked)),
+        || public::build(site, config, today, kept.map(|k| &k.public_bodies)),
+        || {
+            let linked = kept.map(|k| &k.linked);
+            internal_wanted.then(|| internal::build(site, config, today, linked))
+        },
     );
     Ok(Models { public, internal })
 }
@@ -114,11 +118,11 @@ pub fn checked_models<'a>(
     let (models, body_rules) = rayon::join(
         || {
             let only = Some(Audience::Internal);
-            let linked = kept.linked_records.as_ref();
-            if let Some(linked) = linked {
-                linked.start();
+            let parts = kept.model_parts.as_ref();
+            if let Some(parts) = parts {
+                parts.start();
             }
-            let models = || models(site, today, only, linked);
+            let models = || models(site, today, only, parts);
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(models))
         },
         || {

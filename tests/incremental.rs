@@ -138,6 +138,18 @@ fn every_rebuild_equals_a_clean_build() {
         "a stale navigation title"
     );
 
+    // A body's link to a file leads to the record the file holds: two controls swap
+    // files, and the handbook page linking to one of them follows.
+    let controls = root.join("content/controls");
+    let first = fs::read_to_string(controls.join("acme-1.yaml")).unwrap();
+    let second = fs::read_to_string(controls.join("acme-2.yaml")).unwrap();
+    fs::write(controls.join("acme-1.yaml"), &second).unwrap();
+    fs::write(controls.join("acme-2.yaml"), &first).unwrap();
+    assert_same_as_clean(root, TODAY, "two records in each other's files");
+    fs::write(controls.join("acme-1.yaml"), first).unwrap();
+    fs::write(controls.join("acme-2.yaml"), second).unwrap();
+    assert_same_as_clean(root, TODAY, "and back");
+
     remove_chatbot(root);
     assert_same_as_clean(root, TODAY, "a record removed");
 
@@ -288,7 +300,7 @@ fn unchanged_pages_are_reused_by_key_not_rendered_again() {
 /// What `serve` holds after each save (the handbook with its public preview, built in
 /// memory with every cache kept between builds), against a build from nothing.
 fn served_equals_fresh(root: &Path, reuse: &trustbook::build::Reuse, step: &str) -> bool {
-    use trustbook::build::{Audience, Reuse, render};
+    use trustbook::build::{Audience, Reuse, render_models};
     use trustbook::load;
     let today = load::date::Date::parse(TODAY).unwrap();
     // What `check` found (as `serve` runs it, keeping the links rule's findings between
@@ -296,7 +308,8 @@ fn served_equals_fresh(root: &Path, reuse: &trustbook::build::Reuse, step: &str)
     let built = |reuse: &Reuse| {
         let mut findings = Vec::new();
         let site = load::load_cached(root, &mut findings, &reuse.sources).unwrap();
-        let (_, mut findings, _) = trustbook::build::checked_models(&site, reuse, today, findings);
+        let (models, mut findings, _) =
+            trustbook::build::checked_models(&site, reuse, today, findings);
         let failed = findings
             .iter()
             .any(|f| f.severity == trustbook::finding::Severity::Error);
@@ -304,8 +317,11 @@ fn served_equals_fresh(root: &Path, reuse: &trustbook::build::Reuse, step: &str)
         trustbook::report::sort(&mut findings, &site.sources);
         let mut shown = Vec::new();
         trustbook::report::print_json(&findings, &site.sources, &mut shown).unwrap();
+        // Rendered from those models, as `serve` does: they are made of the parts it keeps.
         let files = (!failed).then(|| {
-            let built = render(&site, today, Some(Audience::Internal), reuse).unwrap();
+            let models = models.unwrap();
+            let only = Some(Audience::Internal);
+            let built = render_models(&site, &models, only, reuse).unwrap();
             built.internal.unwrap().files
         });
         (shown, files)
@@ -450,6 +466,54 @@ fn what_serve_holds_after_every_save_equals_a_fresh_build() {
         "kept for two years",
     );
     assert!(served_equals_fresh(root, &reuse, "an edit undone"));
+    // What a public body links to changes while its own text does not (a body without
+    // assets: `serve` keeps where its links lead).
+    let other = root.join("content/policies/other.md");
+    let text = fs::read_to_string(&other).unwrap();
+    fs::write(
+        &other,
+        format!("{text}\nSee [the control](../controls/acme-1.yaml).\n"),
+    )
+    .unwrap();
+    assert!(served_equals_fresh(root, &reuse, "a link to a control"));
+    let controls = root.join("content/controls");
+    edit(
+        root,
+        "controls/acme-1.yaml",
+        "visibility: public",
+        "visibility: internal",
+    );
+    assert!(served_equals_fresh(
+        root,
+        &reuse,
+        "a linked control withdrawn"
+    ));
+    edit(
+        root,
+        "controls/acme-1.yaml",
+        "visibility: internal",
+        "visibility: public",
+    );
+    edit(
+        root,
+        "controls/acme-2.yaml",
+        "visibility: restricted",
+        "visibility: public",
+    );
+    assert!(served_equals_fresh(root, &reuse, "both controls public"));
+    // The same records, the same pages, in each other's files.
+    let first = fs::read_to_string(controls.join("acme-1.yaml")).unwrap();
+    let second = fs::read_to_string(controls.join("acme-2.yaml")).unwrap();
+    fs::write(controls.join("acme-1.yaml"), &second).unwrap();
+    fs::write(controls.join("acme-2.yaml"), &first).unwrap();
+    assert!(served_equals_fresh(
+        root,
+        &reuse,
+        "the linked file holds another control"
+    ));
+    fs::write(controls.join("acme-1.yaml"), &first).unwrap();
+    fs::write(controls.join("acme-2.yaml"), second).unwrap();
+    assert!(served_equals_fresh(root, &reuse, "and back"));
     remove_chatbot(root);
     assert!(served_equals_fresh(root, &reuse, "a record removed"));
 }

@@ -58,6 +58,10 @@ pub struct InternalModel<'a> {
     /// When the commit built from was made (`YYYY-MM-DDTHH:MM:SSZ`); none outside git.
     #[serde(skip)]
     pub committed_at: Option<String>,
+    /// A hash of which record each source path holds: a body's relative link leads to
+    /// the record its path holds, so every page with a body is keyed by it too.
+    #[serde(skip)]
+    pub records_by_path: u64,
 }
 
 /// A map serialized in key order: the model's hash keys the page cache and the output's
@@ -575,6 +579,7 @@ pub fn build<'a>(
         urls,
         catalogs: soa_catalogs,
         committed_at: site.history.head().map(|head| head.committed_at()),
+        records_by_path: super::linked::records_by_path(site),
     };
     model.dashboard = dashboard(&model, site);
     model.journey = super::journey::build(&model, site);

@@ -67,11 +67,15 @@ pub fn each_document(site: &Site, kept: Option<&LinkedRecords>) -> Vec<Arc<[Box<
 }
 
 /// A hash of which record each source path holds: a sum of each pair's hash, the same
-/// whatever order the records are in.
-fn records_by_path(site: &Site) -> u64 {
-    use crate::hash::stable_in_process as hash;
+/// whatever order the records are in. xxh3, stable between runs: page keys kept beside a
+/// build's output hold it.
+pub fn records_by_path(site: &Site) -> u64 {
+    use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
     (each_record_file(site))
-        .map(|(id, file)| hash((site.sources.path(file).as_os_str().as_encoded_bytes(), id)))
+        .map(|(id, file)| {
+            let path = site.sources.path(file).as_os_str().as_encoded_bytes();
+            xxh3_64_with_seed(path, xxh3_64(id.as_bytes()))
+        })
         .fold(0, u64::wrapping_add)
 }
 

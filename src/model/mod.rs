@@ -18,6 +18,22 @@ use crate::load::records::{CatalogControl, ControlRecord, ControlStatus, Visibil
 use crate::load::{Document, LoadedCatalog, Site};
 use serde::Serialize;
 
+/// What `serve` keeps of the models' parts between saves (`build::Reuse`), each by what
+/// it is made from; `build` makes every part once anyway.
+#[derive(Default)]
+pub struct Kept {
+    pub linked: linked::LinkedRecords,
+    pub public_bodies: public::KeptBodies,
+}
+
+impl Kept {
+    /// Starts a build: what the build before did not use is dropped.
+    pub fn start(&self) {
+        self.linked.start();
+        self.public_bodies.start();
+    }
+}
+
 /// Title and objective of a control, from its catalogue.
 #[derive(Clone, Debug, Serialize)]
 pub struct ControlInfo {

@@ -234,7 +234,7 @@ fn context<'m>(model: &'m InternalModel, fingerprint: u64) -> cache::Context<'m>
         &model.urls,
         cache::Readers::Internal,
         false,
-        (model.site, model.today),
+        (model.site, model.today, model.records_by_path),
         fingerprint,
     )
 }

@@ -322,7 +322,7 @@ impl Kept {
             if let (Some(k), Some((markdown, public_outline))) = (public_at, save.public_text) {
                 let public_body = &mut derived.models.public.documents[k].body;
                 public_body.hash = hash_text(&markdown);
-                public_body.markdown = markdown;
+                public_body.markdown = markdown.into();
                 public_body.anchors = public_outline.anchors.iter().cloned().collect();
             }
         });

@@ -1,6 +1,7 @@
 //! Builds the public model from a checked site, obeying `publish`'s decisions: the one
 //! place that reads loaded records on the public side.
 
+use super::kept::{KeptBodies, PublicText};
 use super::*;
 use crate::hash::HashMapExt;
 use crate::hash::HashSet;
@@ -13,6 +14,7 @@ use crate::model::{Catalogs, body, strip};
 use crate::publish;
 use crate::urls;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// One sentence on whether the organisation provides or deploys AI systems, from its
 /// public systems only.
@@ -67,9 +69,16 @@ pub fn public_text(
     (markdown, public_outline)
 }
 
-pub fn build(site: &Site, config: &SiteConfig, today: Date) -> PublicModel {
+/// `kept`: what `serve` keeps between saves.
+pub fn build(
+    site: &Site,
+    config: &SiteConfig,
+    today: Date,
+    kept: Option<&KeptBodies>,
+) -> PublicModel {
     let mut model = Builder {
         site,
+        kept,
         assets: publish::Assets::new(site),
         catalogs: Catalogs::new(site),
         restricted: Vec::new(),
@@ -206,6 +215,7 @@ fn as_published(site: &Site, index: usize) -> (&Document, Visibility) {
 /// dates of the published facts (the newest is the page's "last updated").
 struct Builder<'a> {
     site: &'a Site,
+    kept: Option<&'a KeptBodies>,
     /// The audience of asset files (read once).
     assets: publish::Assets,
     catalogs: Catalogs<'a>,
@@ -572,6 +582,21 @@ impl<'a> Builder<'a> {
         published
     }
 
+    /// A hash of what a public body's links are resolved against besides its own text:
+    /// which record each path holds, the page URL of each published record, and each
+    /// published document's text (its public headings are what an anchor may name).
+    fn links_environment(&self, published: &[(&Document, String)]) -> u64 {
+        use crate::hash::stable_in_process as hash;
+        let sum = |hashes: &mut dyn Iterator<Item = u64>| hashes.fold(0, u64::wrapping_add);
+        let urls = sum(&mut self.urls.iter().map(|(id, url)| hash((id, url))));
+        let texts = sum(&mut published.iter().map(|(document, _)| {
+            let text = self.site.sources.get(document.record.file).hash();
+            hash((&document.record.data.id, text))
+        }));
+        let records = crate::model::linked::records_by_path(self.site);
+        hash((records, urls, texts))
+    }
+
     /// Each public document with its public body, links and assets resolved; and the
     /// navigation links the documents ask for.
     fn documents(
@@ -580,14 +605,32 @@ impl<'a> Builder<'a> {
         assets: &mut BTreeMap<String, PublicAsset>,
     ) -> (Vec<PublicDocument>, Vec<NavLink>) {
         // Bodies first: a link's anchor must name a heading of the *public* text it leads to.
-        let bodies: Vec<(String, std::sync::Arc<Outline>)> = (published.par_iter())
-            .map(|(document, _)| public_text(body(self.site, document), &document.outline))
+        let site = self.site;
+        let bodies: Vec<PublicText> = (published.par_iter())
+            .map(|(document, _)| {
+                let make = || {
+                    let (markdown, outline) = public_text(body(site, document), &document.outline);
+                    let hash = crate::sources::hash_text(&markdown);
+                    let markdown = markdown.into();
+                    PublicText {
+                        markdown,
+                        hash,
+                        outline,
+                    }
+                };
+                match self.kept {
+                    Some(kept) => kept.text(site.sources.get(document.record.file).hash(), make),
+                    None => make(),
+                }
+            })
             .collect();
-        let anchors: HashMap<&str, HashSet<String>> = (published.iter().zip(&bodies))
-            .map(|((d, _), (_, o))| (d.record.data.id.as_str(), o.anchors.clone()))
+        let anchors: HashMap<&str, &HashSet<String>> = (published.iter().zip(&bodies))
+            .map(|((d, _), text)| (d.record.data.id.as_str(), &text.outline.anchors))
             .collect();
+        let environment = self.kept.map(|_| self.links_environment(&published));
         let linking = Linking {
-            resolver: Resolver::new(self.site),
+            resolver: std::sync::OnceLock::new(),
+            site,
             assets: &self.assets,
             urls: &self.urls,
             anchors: &anchors,
@@ -596,20 +639,33 @@ impl<'a> Builder<'a> {
         // Each body's links resolved side by side, with the assets it uses; the assets
         // are then gathered in order.
         type Linked = (
-            BTreeMap<String, Option<String>>,
+            Arc<BTreeMap<String, Option<String>>>,
             BTreeMap<String, PublicAsset>,
-            u64,
         );
         let linked: Vec<Linked> = (published.par_iter().zip(&bodies))
-            .map(|((document, url), (markdown, outline))| {
+            .map(|((document, url), text)| {
+                let file = document.record.file;
+                let key = environment.map(|environment| {
+                    let path = site.sources.path(file).as_os_str().as_encoded_bytes();
+                    let source_hash = site.sources.get(file).hash();
+                    (environment, source_hash, xxhash_rust::xxh3::xxh3_64(path))
+                });
+                let known = (self.kept.zip(key.as_ref())).and_then(|(kept, key)| kept.links(key));
+                if let Some(links) = known {
+                    return (links, BTreeMap::new());
+                }
                 let mut used = BTreeMap::new();
-                let links = linking.links(document.record.file, outline, url, &mut used);
-                (links, used, crate::sources::hash_text(markdown))
+                let (links, from_index_alone) = linking.links(file, &text.outline, url, &mut used);
+                let links = Arc::new(links);
+                if let (Some(kept), Some(key), true) = (self.kept, key, from_index_alone) {
+                    kept.keep_links(key, Arc::clone(&links));
+                }
+                (links, used)
             })
             .collect();
         let mut documents = Vec::new();
         let each = published.into_iter().zip(bodies).zip(linked);
-        for (((document, url), (markdown, outline)), (links, used, hash)) in each {
+        for (((document, url), text), (links, used)) in each {
             for (
                 at,
                 PublicAsset {
@@ -666,10 +722,10 @@ impl<'a> Builder<'a> {
                     .collect(),
                 tags: meta.tags.clone(),
                 body: PublicBody {
-                    hash,
-                    markdown,
+                    hash: text.hash,
+                    markdown: text.markdown,
                     links,
-                    anchors: outline.anchors.iter().cloned().collect(),
+                    anchors: text.outline.anchors.iter().cloned().collect(),
                 },
             });
         }
@@ -839,37 +895,49 @@ fn with_anchor(url: &str, anchor: &str) -> String {
 
 /// What the links of public bodies resolve against.
 struct Linking<'a> {
-    resolver: Resolver<'a>,
+    /// Made at the first link resolved: a save may resolve none.
+    resolver: std::sync::OnceLock<Resolver<'a>>,
+    site: &'a Site,
     assets: &'a publish::Assets,
     /// Page URL of every published record, by id.
     urls: &'a HashMap<String, String>,
     /// Heading ids of each published document's public text.
-    anchors: &'a HashMap<&'a str, HashSet<String>>,
+    anchors: &'a HashMap<&'a str, &'a HashSet<String>>,
 }
 
 impl Linking<'_> {
     /// Where each relative link of a public body leads (see `PublicBody::links`); the
-    /// public assets it uses are added to `assets`.
+    /// public assets it uses are added to `assets`. Also whether every link was answered
+    /// without the file system: none to an asset, to a file that did not load or to none.
     fn links(
         &self,
         file: crate::sources::FileId,
         outline: &Outline,
         page: &str,
         assets: &mut BTreeMap<String, PublicAsset>,
-    ) -> BTreeMap<String, Option<String>> {
+    ) -> (BTreeMap<String, Option<String>>, bool) {
+        let resolver = self.resolver.get_or_init(|| Resolver::new(self.site));
         let mut links = BTreeMap::new();
+        let mut from_index_alone = true;
         for link in &outline.links {
             let key = percent_decode(&link.dest);
             if links.contains_key(&key) || is_external(&link.dest) {
                 continue;
             }
-            let target = match self.resolver.resolve(file, &link.dest) {
-                Ok(Some(resolved)) => self.target(resolved, page, assets),
-                _ => None,
+            let target = match resolver.resolve(file, &link.dest) {
+                Ok(Some(resolved)) => {
+                    let to_record = matches!(resolved.target, Target::Record(_) | Target::Home);
+                    from_index_alone &= to_record;
+                    self.target(resolved, page, assets)
+                }
+                _ => {
+                    from_index_alone = false;
+                    None
+                }
             };
             links.insert(key, target);
         }
-        links
+        (links, from_index_alone)
     }
 
     fn target(
@@ -923,7 +991,7 @@ mod tests {
         let mut findings = Vec::new();
         let site = crate::load::load(&root, &mut findings).unwrap();
         let config = site.config.as_ref().unwrap().data.clone();
-        build(&site, &config, Date::parse("2026-11-27").unwrap())
+        build(&site, &config, Date::parse("2026-11-27").unwrap(), None)
     }
 
     #[test]
@@ -991,7 +1059,7 @@ mod tests {
         std::fs::write(&other, text + "\n![again](../assets/diagram.png)\n").unwrap();
         let site = crate::load::load(dir.path(), &mut Vec::new()).unwrap();
         let config = site.config.as_ref().unwrap().data.clone();
-        let model = build(&site, &config, Date::parse("2026-11-27").unwrap());
+        let model = build(&site, &config, Date::parse("2026-11-27").unwrap(), None);
         let used_by: Vec<&str> = (model.assets["assets/diagram.png"].used_by.iter())
             .map(String::as_str)
             .collect();

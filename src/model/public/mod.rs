@@ -8,8 +8,10 @@
 //! to that).
 
 mod build;
+mod kept;
 
 pub use build::{build, public_text};
+pub use kept::KeptBodies;
 
 use super::StatusCounts;
 use crate::hash::HashMap;
@@ -152,15 +154,15 @@ pub struct PublicDocument {
 /// renderer resolves nothing against the sources.
 #[derive(Serialize)]
 pub struct PublicBody {
-    /// Markdown without internal blocks and comments.
-    pub markdown: String,
+    /// Markdown without internal blocks and comments (shared with what `serve` keeps).
+    pub markdown: std::sync::Arc<str>,
     /// `hash_text(&markdown)`, made once: the page's key, its search words and the search
     /// index are kept by it.
     #[serde(skip)]
     pub hash: u64,
     /// Where each relative link destination in `markdown` (percent-decoded) leads, from the
     /// site root; `None`: the link keeps its text and loses its target.
-    pub links: BTreeMap<String, Option<String>>,
+    pub links: std::sync::Arc<BTreeMap<String, Option<String>>>,
     /// The ids of the body's own headings (what `#anchor` may name).
     pub anchors: BTreeSet<String>,
 }
