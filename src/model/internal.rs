@@ -598,12 +598,7 @@ fn refs<'a>(site: &'a Site, catalogs: &Catalogs) -> HashMap<&'a str, Ref> {
     });
     let controls = site.controls.iter().map(|c| {
         let id = &c.data.id;
-        (
-            Kind::Control,
-            id,
-            catalogs.info(id).title,
-            urls::control(id),
-        )
+        (Kind::Control, id, catalogs.title(id), urls::control(id))
     });
     let systems = site.systems.iter().map(|s| {
         let data = &s.data;
@@ -879,7 +874,7 @@ impl<'a> Pages<'a> {
                 }
             })
             .collect();
-        controls.sort_by_key(|c| catalogs.order(&c.record.id));
+        controls.sort_by_cached_key(|c| catalogs.order(&c.record.id));
         controls
     }
 
@@ -1167,7 +1162,7 @@ fn soa_rows(
         }
     }
     // The frameworks' controls first, in catalogue order; then other recorded controls.
-    ids.sort_by_key(|id| (!required.contains(id), catalogs.order(id)));
+    ids.sort_by_cached_key(|id| (!required.contains(id), catalogs.order(id)));
     let by_id: HashMap<&str, &InternalControl> =
         controls.iter().map(|c| (c.record.id.as_str(), c)).collect();
     ids.into_iter()

@@ -93,6 +93,14 @@ impl<'a> Catalogs<'a> {
         }
     }
 
+    /// A control's title alone (`info`'s, without copying the rest).
+    pub fn title(&self, id: &str) -> String {
+        match self.controls.get(id) {
+            Some((control, ..)) => control.title.clone(),
+            None => id.to_string(),
+        }
+    }
+
     /// The position of a control in its catalogue, for ordering as the standard does.
     pub fn order(&self, id: &str) -> (usize, usize) {
         self.controls

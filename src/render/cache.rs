@@ -73,24 +73,27 @@ impl PageCache {
 /// `None` when the value cannot be serialized: the page then has no key and is always
 /// rendered.
 pub fn hash_of(value: &impl Serialize) -> Option<u64> {
-    // bincode writes each field on its own, a few bytes at a time: gathered into a
-    // buffer before the hasher sees them, a large model hashes about twice as fast.
-    struct Hashing {
-        hasher: Xxh3Default,
-        buffer: [u8; 4096],
-        len: usize,
+    // bincode writes each field on its own, a few bytes at a time: gathered into a buffer
+    // (one per thread, reused: a page's record is hashed at every save) before the hasher
+    // sees them. Most values fit: one call of the one-shot hash, which gives what the
+    // streaming one would.
+    const FLUSH_AT: usize = 64 * 1024;
+    struct Hashing<'b> {
+        hasher: Option<Box<Xxh3Default>>,
+        buffer: &'b mut Vec<u8>,
     }
-    impl std::io::Write for Hashing {
+    impl std::io::Write for Hashing<'_> {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            if self.len + bytes.len() > self.buffer.len() {
-                self.hasher.update(&self.buffer[..self.len]);
-                self.len = 0;
+            if self.buffer.len() + bytes.len() > FLUSH_AT {
+                let hasher = self.hasher.get_or_insert_with(Default::default);
+                hasher.update(self.buffer);
+                self.buffer.clear();
             }
-            if bytes.len() > self.buffer.len() {
-                self.hasher.update(bytes);
+            if bytes.len() > FLUSH_AT {
+                let hasher = self.hasher.get_or_insert_with(Default::default);
+                hasher.update(bytes);
             } else {
-                self.buffer[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-                self.len += bytes.len();
+                self.buffer.extend_from_slice(bytes);
             }
             Ok(bytes.len())
         }
@@ -98,14 +101,37 @@ pub fn hash_of(value: &impl Serialize) -> Option<u64> {
             Ok(())
         }
     }
-    let mut hashing = Hashing {
-        hasher: Xxh3Default::new(),
-        buffer: [0; 4096],
-        len: 0,
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let hash = |buffer: &mut Vec<u8>| {
+        buffer.clear();
+        let mut hashing = Hashing {
+            hasher: None,
+            buffer,
+        };
+        bincode::serialize_into(&mut hashing, value).ok()?;
+        Some(match hashing.hasher {
+            Some(mut hasher) => {
+                hasher.update(hashing.buffer);
+                hasher.digest()
+            }
+            None => xxhash_rust::xxh3::xxh3_64(hashing.buffer),
+        })
     };
-    bincode::serialize_into(&mut hashing, value).ok()?;
-    hashing.hasher.update(&hashing.buffer[..hashing.len]);
-    Some(hashing.hasher.digest())
+    // A value whose serialization hashes another (none does now) gets a buffer of its own.
+    BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut buffer) => hash(&mut buffer),
+        Err(_) => hash(&mut Vec::new()),
+    })
+}
+
+/// A hash of two hashes (no allocation: this runs several times per page).
+pub fn mixed(first: u64, second: u64) -> u64 {
+    let mut both = [0u8; 16];
+    both[..8].copy_from_slice(&first.to_le_bytes());
+    both[8..].copy_from_slice(&second.to_le_bytes());
+    xxhash_rust::xxh3::xxh3_64(&both)
 }
 
 /// Who a rendered site is for; the templates read it as `public`, `preview` or `internal`.
@@ -163,19 +189,36 @@ impl<'a> Context<'a> {
     }
 
     pub fn key(&self, template: &str, path: &str, own_hash: u64, body_hash: u64) -> Option<u64> {
-        let mut hasher = Xxh3Default::new();
-        self.shared?.hash(&mut hasher);
-        template.hash(&mut hasher);
-        path.hash(&mut hasher);
-        own_hash.hash(&mut hasher);
-        body_hash.hash(&mut hasher);
-        Some(hasher.finish())
+        use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+        // One-shot hashes of a few bytes each: this runs for every page of every build.
+        let mut parts = [0u8; 32];
+        let fixed = [
+            self.shared?,
+            xxh3_64(template.as_bytes()),
+            own_hash,
+            body_hash,
+        ];
+        for (at, part) in fixed.iter().enumerate() {
+            parts[at * 8..at * 8 + 8].copy_from_slice(&part.to_le_bytes());
+        }
+        Some(xxh3_64_with_seed(path.as_bytes(), xxh3_64(&parts)))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Gathered in a buffer or streamed past it, a value hashes as its whole binary form.
+    #[test]
+    fn a_hash_is_of_the_whole_binary_form_whatever_its_size() {
+        for size in [0, 10, 64 * 1024 - 20, 64 * 1024 + 5, 300_000] {
+            let value: (String, Vec<u32>) = ("x".repeat(size % 977), (0..size as u32).collect());
+            let bytes = bincode::serialize(&value).unwrap();
+            let expected = xxhash_rust::xxh3::xxh3_64(&bytes);
+            assert_eq!(hash_of(&value), Some(expected), "{size}");
+        }
+    }
 
     /// A page kept is one the last build used (rendered or reused): the pages of a build
     /// before that, unused since, are dropped, so the cache holds one site, not every page

@@ -350,9 +350,9 @@ impl<'a> Renderer<'a> {
     ) -> Result<(usize, Vec<PathBuf>), RenderError> {
         let (audience, preview) = (context.audience, context.preview);
         let key_of = |job: &Job, own: Option<u64>, body: Option<u64>, fields: Option<u64>| {
-            let mixed = own.zip(fields).map(|(own, fields)| {
-                xxhash_rust::xxh3::xxh3_64(&[own, fields].map(u64::to_le_bytes).concat())
-            });
+            let mixed = own
+                .zip(fields)
+                .map(|(own, fields)| cache::mixed(own, fields));
             mixed
                 .zip(body)
                 .and_then(|(own, body)| context.key(job.template, &job.path, own, body))

@@ -105,9 +105,16 @@ impl TemplateModel {
         if self.unsplit {
             return None;
         }
+        // `names` lists fields in the model's order (`names` made it): each is looked for
+        // from where the last was found, and from the start only if it is not there.
+        let mut from = 0;
         let hashes = names.iter().map(|name| {
-            let field = self.fields.iter().find(|f| f.name == name.as_ref());
-            (name.as_ref(), field.and_then(|f| f.hash))
+            let name = name.as_ref();
+            let at = (self.fields[from..].iter().position(|f| f.name == name))
+                .map(|at| from + at)
+                .or_else(|| self.fields.iter().position(|f| f.name == name));
+            from = at.map_or(from, |at| at + 1);
+            (name, at.and_then(|at| self.fields[at].hash))
         });
         combined(hashes)
     }
@@ -121,13 +128,15 @@ pub struct Reads(AtomicU64);
 const MAX_FIELDS: usize = 64;
 const ALL: u64 = u64::MAX;
 
+/// Each field's name and hash, chained: a one-shot hash of a few bytes per field (this
+/// runs for every page of every build).
 fn combined<'n>(hashes: impl Iterator<Item = (&'n str, Option<u64>)>) -> Option<u64> {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+    let mut chained = 0u64;
     for (name, hash) in hashes {
-        (name, hash?).hash(&mut hasher);
+        let seed = super::cache::mixed(chained, hash?);
+        chained = xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), seed);
     }
-    Some(hasher.finish())
+    Some(chained)
 }
 
 /// The model as one page's templates see it: a map of its fields, noting each read.

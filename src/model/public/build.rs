@@ -265,7 +265,7 @@ impl<'a> Builder<'a> {
     /// Controls in catalogue order.
     fn sorted_controls(&self) -> Vec<&'a crate::load::Record<crate::load::records::ControlRecord>> {
         let mut sorted: Vec<_> = self.site.controls.iter().collect();
-        sorted.sort_by_key(|c| self.catalogs.order(&c.data.id));
+        sorted.sort_by_cached_key(|c| self.catalogs.order(&c.data.id));
         sorted
     }
 
@@ -715,7 +715,7 @@ impl<'a> Builder<'a> {
                     .filter_map(|id| {
                         Some(ControlRef {
                             id: id.clone(),
-                            title: self.catalogs.info(id).title,
+                            title: self.catalogs.title(id),
                             url: self.urls.get(id)?.clone(),
                         })
                     })
