@@ -270,16 +270,23 @@ fn render_into(
         public: public_model,
         internal: internal_model,
     } = models;
-    let mut pages = (0, 0);
-    if let Some(out) = public {
-        pages.0 = renderer.public(public_model, false, out)?.pages;
+    // The two sites side by side: each has serial steps the other's pages can fill.
+    let public_site = || -> Result<usize, RenderError> {
+        let Some(out) = public else { return Ok(0) };
+        let pages = renderer.public(public_model, false, out)?.pages;
         renderer.static_files(&theme, out)?;
-    }
-    if let (Some(out), Some(model)) = (internal, internal_model) {
-        pages.1 = renderer.internal(model, public_model, site, &theme, out)?;
+        Ok(pages)
+    };
+    let internal_site = || -> Result<usize, RenderError> {
+        let (Some(out), Some(model)) = (internal, internal_model) else {
+            return Ok(0);
+        };
+        let pages = renderer.internal(model, public_model, site, &theme, out)?;
         renderer.static_files(&theme, out)?;
-    }
-    Ok(pages)
+        Ok(pages)
+    };
+    let (public_pages, internal_pages) = rayon::join(public_site, internal_site);
+    Ok((public_pages?, internal_pages?))
 }
 
 /// The theme `site.yaml` names.

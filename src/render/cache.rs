@@ -33,6 +33,10 @@ struct Page {
 #[derive(Default)]
 pub struct PageCache {
     pages: Generations<String, Page>,
+    /// Each list of fields read, once: most pages of a kind read the same fields, and a
+    /// page's key is checked against its list at every save (shared, the names stay in
+    /// the processor's cache; 30,000 copies did not).
+    reads_lists: std::sync::Mutex<crate::hash::HashSet<Reads>>,
 }
 
 impl PageCache {
@@ -53,17 +57,29 @@ impl PageCache {
     }
 
     pub fn put(&self, path: &str, page: PageKey, html: Bytes) {
+        let reads = {
+            let mut lists = (self.reads_lists.lock()).unwrap_or_else(|e| e.into_inner());
+            match lists.get(page.reads) {
+                Some(list) => Arc::clone(list),
+                None => {
+                    let list: Reads = page.reads.into();
+                    lists.insert(Arc::clone(&list));
+                    list
+                }
+            }
+        };
         let page = Page {
             key: page.key,
             html,
             assets: page.assets.to_vec(),
-            reads: page.reads.into(),
+            reads,
         };
         self.pages.insert(path.to_string(), page);
     }
 
     pub fn clear(&self) {
         self.pages.clear();
+        (self.reads_lists.lock().unwrap_or_else(|e| e.into_inner())).clear();
     }
 }
 

@@ -152,16 +152,24 @@ impl Renderer<'_> {
         jobs.extend(parties.jobs("internal/party.html", |p| &p.url));
         jobs.extend(assessments.jobs("internal/assessment.html", |a| &a.url));
         let context = context(model, self.fingerprint);
-        let (pages, assets) = self.run(out, jobs, &shared, &context)?;
-        copy_assets(site, out, assets, "")?;
-        let evidence = crate::publish::internal_record_files(site);
-        copy_assets(site, out, evidence, "files/")?;
-        let files_key = model_hash().and_then(|h| context.key("files", "", h, 0));
-        // OSCAL reads less than the whole model: keyed by what it reads.
-        let oscal = crate::render::oscal::OscalSources::of(model);
-        let oscal_key = cache::hash_of(&oscal).and_then(|h| context.key("oscal", "", h, 0));
-        let keys = (files_key, oscal_key);
-        files::internal_files(model, keys, self.search_words, out).map_err(RenderError)?;
+        // The pages, the exports and the preview write apart (no path in two of them):
+        // side by side, the exports' long serial steps (the search index) overlap the
+        // pages' parallel ones.
+        let pages = || -> Result<usize, RenderError> {
+            let (pages, assets) = self.run(out, jobs, &shared, &context)?;
+            copy_assets(site, out, assets, "")?;
+            let evidence = crate::publish::internal_record_files(site);
+            copy_assets(site, out, evidence, "files/")?;
+            Ok(pages)
+        };
+        let exports = || {
+            let files_key = model_hash().and_then(|h| context.key("files", "", h, 0));
+            // OSCAL reads less than the whole model: keyed by what it reads.
+            let oscal = crate::render::oscal::OscalSources::of(model);
+            let oscal_key = cache::hash_of(&oscal).and_then(|h| context.key("oscal", "", h, 0));
+            let keys = (files_key, oscal_key);
+            files::internal_files(model, keys, self.search_words, out).map_err(RenderError)
+        };
         // The preview is the public site as it is built: recorded, it is also the list of
         // what `public/` holds, for the publication report.
         let preview = Prefixed {
@@ -169,8 +177,14 @@ impl Renderer<'_> {
             prefix: "preview/",
         };
         let recording = Recording::new(&preview);
-        let run = self.public(public_model, true, &recording)?;
-        self.static_files(theme, &recording)?;
+        let preview_run = || -> Result<_, RenderError> {
+            let run = self.public(public_model, true, &recording)?;
+            self.static_files(theme, &recording)?;
+            Ok(run)
+        };
+        let ((pages, exported), run) = rayon::join(|| rayon::join(pages, exports), preview_run);
+        let (pages, run) = (pages?, run?);
+        exported?;
         let mut paths = recording.into_paths();
         paths.insert(crate::write::MARKER.to_string());
         let report: Vec<Published> = paths

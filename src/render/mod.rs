@@ -129,7 +129,7 @@ fn of_model(readers: cache::Readers) -> cache::Readers {
 }
 
 /// A page's Markdown body, with what its links resolve against.
-trait Body: Sync {
+trait Body: Send + Sync {
     /// A hash of everything the body's HTML is made from besides the site-wide context.
     fn hash(&self) -> Option<u64>;
     /// The body's HTML for a page at `root`, and the asset files (under `content/`) it
