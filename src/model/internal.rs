@@ -525,28 +525,38 @@ pub fn build<'a>(
     today: Date,
     kept: Option<&super::linked::LinkedRecords>,
 ) -> InternalModel<'a> {
+    // Steps that need not wait for each other run side by side: `check` and the public
+    // model share the two cores with this model, and work stealing evens them out.
     let catalogs = Catalogs::new(site);
-    let refs = refs(site, &catalogs);
-    let backlinks = backlinks(site, &refs, kept);
+    let (refs, linked) = rayon::join(
+        || refs(site, &catalogs),
+        || super::linked::each_document(site, kept),
+    );
+    let backlinks = backlinks(site, &refs, linked);
     let pages = Pages {
         site,
         config,
         backlinks,
     };
-    let documents = pages.documents(&refs);
-    let controls = pages.controls(&catalogs, today);
-    let systems = pages.systems(&refs);
-    let risks = pages.risks();
-    let suppliers = pages.suppliers(&refs, today);
-    let objectives = pages.objectives(&refs);
+    let ((documents, controls), (systems, risks, suppliers, objectives)) = rayon::join(
+        || (pages.documents(&refs), pages.controls(&catalogs, today)),
+        || {
+            let systems = pages.systems(&refs);
+            let risks = pages.risks();
+            let suppliers = pages.suppliers(&refs, today);
+            (systems, risks, suppliers, pages.objectives(&refs))
+        },
+    );
     let audits = pages.audits(&refs);
     let actions = pages.actions(&refs, today);
     let parties = pages.parties(&refs);
     let assessments = pages.assessments(&refs);
-    let soa = soa_rows(site, config, &catalogs, &controls, &refs, today);
+    let (soa, calendar) = rayon::join(
+        || soa_rows(site, config, &catalogs, &controls, &refs, today),
+        || calendar(site, today, config.review.warn_days, &refs),
+    );
     let soa_info = soa_info(config, &controls);
     let heat_map = heat_maps(&risks);
-    let calendar = calendar(site, today, config.review.warn_days, &refs);
     let urls = refs
         .iter()
         .map(|(id, r)| (id.to_string(), r.url.clone()))
@@ -581,8 +591,12 @@ pub fn build<'a>(
         committed_at: site.history.head().map(|head| head.committed_at()),
         records_by_path: super::linked::records_by_path(site),
     };
-    model.dashboard = dashboard(&model, site);
-    model.journey = super::journey::build(&model, site);
+    let (dashboard, journey) = rayon::join(
+        || dashboard(&model, site),
+        || super::journey::build(&model, site),
+    );
+    (model.dashboard, model.journey) = (dashboard, journey);
+    // Reads the journey.
     model.clauses = super::clauses::clause_map(&model);
     model.since_review = since_review(site, config);
     model
@@ -700,10 +714,11 @@ fn refs<'a>(site: &'a Site, catalogs: &Catalogs) -> HashMap<&'a str, Ref> {
 
 /// Who refers to each record: every field that names another record, and every Markdown
 /// link; each list sorted.
+/// `linked`: the records each document's body links to, in order.
 fn backlinks<'a>(
     site: &'a Site,
     refs: &HashMap<&'a str, Ref>,
-    kept: Option<&super::linked::LinkedRecords>,
+    linked: Vec<std::sync::Arc<[Box<str>]>>,
 ) -> HashMap<&'a str, Vec<Ref>> {
     let mut backlinks: HashMap<&'a str, Vec<Ref>> = HashMap::new();
     let mut link = |from: &str, to: &mut dyn Iterator<Item = &'a str>| {
@@ -714,7 +729,6 @@ fn backlinks<'a>(
             backlinks.entry(target).or_default().push(source.clone());
         }
     };
-    let linked = super::linked::each_document(site, kept);
     let ids = |list: &'a [String]| list.iter().map(String::as_str);
     for (document, linked) in site.documents.iter().zip(linked) {
         let meta = &document.record.data;
