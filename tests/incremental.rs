@@ -1274,3 +1274,48 @@ fn serve_reads_again_a_folder_replaced_whole_and_a_file_with_another_name() {
     );
     assert!(session.unreported_changes().is_empty(), "read again");
 }
+
+/// Each document's linked ids, as `serve` keeps them and as resolved afresh.
+fn linked_records(
+    root: &Path,
+    kept: &trustbook::model::linked::LinkedRecords,
+) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    use trustbook::model::linked::{each_document, records_by_path};
+    let site = trustbook::load::load(root, &mut Vec::new()).unwrap();
+    let records = records_by_path(&site);
+    let ids = |each: Vec<std::sync::Arc<[Box<str>]>>| -> Vec<Vec<String>> {
+        (each.iter())
+            .map(|ids| ids.iter().map(|id| id.to_string()).collect())
+            .collect()
+    };
+    kept.start();
+    (
+        ids(each_document(&site, Some(kept), records)),
+        ids(each_document(&site, None, records)),
+    )
+}
+
+/// The records a body links to, kept between saves, follow a record that moves to
+/// another file while the body's text stays as it was.
+#[test]
+fn kept_links_follow_a_record_that_moves() {
+    let dir = site(None);
+    let kept = trustbook::model::linked::LinkedRecords::default();
+    let (first, fresh) = linked_records(dir.path(), &kept);
+    assert_eq!(first, fresh);
+    assert!(first.iter().flatten().any(|id| id == "ACME-1"), "{first:?}");
+    assert_eq!(linked_records(dir.path(), &kept).0, first, "kept");
+
+    let controls = dir.path().join("content/controls");
+    let acme_1 = fs::read_to_string(controls.join("acme-1.yaml")).unwrap();
+    let acme_2 = fs::read_to_string(controls.join("acme-2.yaml")).unwrap();
+    fs::write(controls.join("acme-1.yaml"), &acme_2).unwrap();
+    fs::write(controls.join("acme-2.yaml"), &acme_1).unwrap();
+    let (moved, fresh) = linked_records(dir.path(), &kept);
+    assert_eq!(moved, fresh);
+    assert!(moved.iter().flatten().any(|id| id == "ACME-2"), "{moved:?}");
+    assert!(
+        !moved.iter().flatten().any(|id| id == "ACME-1"),
+        "{moved:?}"
+    );
+}

@@ -528,9 +528,10 @@ pub fn build<'a>(
     // Steps that need not wait for each other run side by side: `check` and the public
     // model share the two cores with this model, and work stealing evens them out.
     let catalogs = Catalogs::new(site);
+    let records_by_path = super::linked::records_by_path(site);
     let (refs, linked) = rayon::join(
         || refs(site, &catalogs),
-        || super::linked::each_document(site, kept),
+        || super::linked::each_document(site, kept, records_by_path),
     );
     let backlinks = backlinks(site, &refs, linked);
     let pages = Pages {
@@ -589,7 +590,7 @@ pub fn build<'a>(
         urls,
         catalogs: soa_catalogs,
         committed_at: site.history.head().map(|head| head.committed_at()),
-        records_by_path: super::linked::records_by_path(site),
+        records_by_path,
     };
     let (dashboard, journey) = rayon::join(
         || dashboard(&model, site),

