@@ -7,14 +7,14 @@
 //! The file is read only when a page is rendered at all: a rebuild that reuses every page
 //! never opens it.
 
+use super::highlight_lines;
 use super::highlight_store::{self, Fresh, Store};
 use crate::html::escape;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::html::ClassStyle;
 use syntect::parsing::SyntaxSet;
-use syntect::util::LinesWithEndings;
 use xxhash_rust::xxh3::Xxh3Default;
 
 /// Past these, a block is shown plain: grammars can be slow on pathological input, and a
@@ -128,17 +128,8 @@ impl Highlighter {
         }
         let syntaxes = self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines);
         let syntax = syntaxes.find_syntax_by_token(lang)?;
-        let mut generator = ClassedHTMLGenerator::new_with_class_style(
-            syntax,
-            syntaxes,
-            ClassStyle::SpacedPrefixed { prefix: "hl-" },
-        );
-        for line in LinesWithEndings::from(code) {
-            generator
-                .parse_html_for_line_which_includes_newline(line)
-                .ok()?;
-        }
-        Some(generator.finalize())
+        let style = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+        highlight_lines::html(code, syntax, syntaxes, style)
     }
 }
 

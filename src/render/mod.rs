@@ -10,6 +10,7 @@
 pub mod cache;
 pub mod files;
 pub mod highlight;
+mod highlight_lines;
 mod highlight_store;
 mod internal;
 pub use internal::body_assets;
