@@ -4,15 +4,19 @@
 //! and the state the parser is in before it, nothing else, so a line seen before in an
 //! equal state reuses what that parse gave: the output is the same byte for byte.
 
-use crate::hash::HashMap;
+use crate::hash::{HashMap, HashSet};
 use std::cell::RefCell;
 use syntect::html::{ClassStyle, line_tokens_to_classed_spans};
 use syntect::parsing::{ParseState, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
+use xxhash_rust::xxh3::{Xxh3Default, xxh3_64};
 
 /// Past this many remembered lines (on one thread), new ones are no longer kept: the
 /// memo's memory stays bounded (some ten megabytes) on any site.
 const MAX_REMEMBERED: usize = 50_000;
+/// Lines met once (as hashes), before the oldest are forgotten: a line's parse is kept
+/// only when it is met a second time, so lines met once (most of them) cost 8 bytes.
+const MAX_MET_ONCE: usize = 200_000;
 /// Lines longer than this are parsed every time: long lines rarely repeat.
 const MAX_REMEMBERED_LINE: usize = 256;
 /// States a line is remembered in: a blank line is met in many states, most of them rare.
@@ -39,8 +43,12 @@ struct Memo {
     syntaxes: usize,
     /// Each distinct state met, once; lines refer to them by index.
     states: Vec<ParseState>,
+    /// The states by a hash of their debug form (`ParseState` has no `Hash`).
+    states_by_hash: HashMap<u64, Vec<u32>>,
     by_line: HashMap<Box<str>, Vec<Parsed>>,
     remembered: usize,
+    /// Hashes of (state before, line) met once and not remembered yet.
+    met_once: HashSet<u64>,
 }
 
 thread_local! {
@@ -48,17 +56,45 @@ thread_local! {
 }
 
 impl Memo {
-    /// The index of `state` among the states kept, kept now if it is new and there is room.
+    /// The index of `state` among the states kept, kept now if it is new and there is
+    /// room. `None` for a state that holds captures (a heredoc's delimiter, a fence's
+    /// backticks): syntect compares their regions by address, so such a state equals no
+    /// other, not even its own copy, and is never met again.
     fn index_of(&mut self, state: &ParseState) -> Option<u32> {
-        let at = match self.states.iter().position(|known| known == state) {
-            Some(at) => at,
-            None if self.states.len() < MAX_STATES => {
-                self.states.push(state.clone());
-                self.states.len() - 1
-            }
-            None => return None,
-        };
-        u32::try_from(at).ok()
+        if *state != state.clone() {
+            return None;
+        }
+        let hash = xxh3_64(format!("{state:?}").as_bytes());
+        let same = self.states_by_hash.get(&hash).into_iter().flatten();
+        if let Some(at) = same
+            .into_iter()
+            .find(|&&at| self.states[at as usize] == *state)
+        {
+            return Some(*at);
+        }
+        if self.states.len() >= MAX_STATES {
+            return None;
+        }
+        let at = u32::try_from(self.states.len()).ok()?;
+        self.states.push(state.clone());
+        self.states_by_hash.entry(hash).or_default().push(at);
+        Some(at)
+    }
+
+    /// Whether (`before`, `line`) was met before; remembers that it was met now.
+    fn met_before(&mut self, before: u32, line: &str) -> bool {
+        let mut hasher = Xxh3Default::new();
+        hasher.update(&before.to_le_bytes());
+        hasher.update(line.as_bytes());
+        let met = hasher.digest();
+        if self.met_once.remove(&met) {
+            return true;
+        }
+        if self.met_once.len() >= MAX_MET_ONCE {
+            self.met_once.clear();
+        }
+        self.met_once.insert(met);
+        false
     }
 }
 
@@ -117,9 +153,14 @@ fn parse(
         }
     }
     let ops = state.parse_line(line, syntaxes).ok()?;
-    *index = memo.index_of(state);
+    // Most lines end in the state they began in: that compare is cheaper than a lookup.
+    *index = match *index {
+        Some(was) if memo.states[was as usize] == *state => Some(was),
+        _ => memo.index_of(state),
+    };
     if let (Some(before), Some(after)) = (before, *index)
         && memo.remembered < MAX_REMEMBERED
+        && memo.met_before(before, line)
     {
         let states = memo.by_line.entry(line.into()).or_default();
         if states.len() < MAX_STATES_PER_LINE {
@@ -208,6 +249,32 @@ mod tests {
             let html = html(&code, rust, &syntaxes, style).unwrap();
             assert_eq!(html, syntects(&code, rust, &syntaxes), "{code:?}");
         }
+        // States that hold captures (a heredoc's delimiter, a fence's backticks) are
+        // never kept: each would equal no other, and scanning thousands of them made a
+        // runbook of heredocs several times slower than syntect alone.
+        let states_before = MEMO.with_borrow(|memo| memo.states.len());
+        for k in 0..200 {
+            for (lang, code) in [
+                (
+                    "bash",
+                    format!("cat > conf{k}.yaml <<EOF{k}\nname: app\nport: {k}\nEOF{k}\n"),
+                ),
+                (
+                    "markdown",
+                    format!("Step {k}\n\n````rust\nlet x = {k};\n````\n"),
+                ),
+            ] {
+                let syntax = syntaxes.find_syntax_by_token(lang).unwrap();
+                let html = html(&code, syntax, &syntaxes, style).unwrap();
+                assert_eq!(html, syntects(&code, syntax, &syntaxes), "{code:?}");
+            }
+        }
+        let states_after = MEMO.with_borrow(|memo| memo.states.len());
+        assert!(
+            states_after - states_before < 50,
+            "{} states kept for 400 blocks",
+            states_after - states_before
+        );
         MEMO.with_borrow(|memo| {
             assert!(
                 memo.by_line["    let x = 1;\n"].len() >= 3,
