@@ -275,7 +275,8 @@ impl References<'_> {
         kinds: &[Kind],
     ) {
         for (i, id) in ids.iter().enumerate() {
-            let at = At {
+            // Looked up only for a finding: most references are fine.
+            let at = || At {
                 file,
                 span: positions.item(field, i),
             };
@@ -290,7 +291,7 @@ impl References<'_> {
                             nouns(kinds)
                         ),
                     )
-                    .at(at)
+                    .at(at())
                     .note(entry.at.clone(), "defined here")
                     .help(format!(
                         "`{field}` takes {}; name one of those, or put `{id}` in a field that takes {}s",
@@ -314,7 +315,7 @@ impl References<'_> {
                             Code::MissingReference,
                             format!("no {} has the id `{id}`", one_of(kinds)),
                         )
-                        .at(at)
+                        .at(at())
                         .label(suggestion)
                         .help(format!("fix the id, or add the {} it names", one_of(kinds))),
                     );

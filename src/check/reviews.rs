@@ -11,14 +11,15 @@ pub fn check(site: &Site, today: Date, warn_days: u32, findings: &mut Vec<Findin
     for review in reviews(site) {
         let (id, due) = (review.id, review.due);
         let days = today.days_until(due);
-        let at = value_at(review.file, review.positions, "next_review");
+        // Looked up only for a finding: most reviews are scheduled.
+        let at = || value_at(review.file, review.positions, "next_review");
         match due_state(today, due, warn_days) {
             DueState::Overdue => findings.push(
                 Finding::new(
                     Code::ReviewOverdue,
                     format!("`{id}` was due for review on {due}, {} days ago", -days),
                 )
-                .at(at)
+                .at(at())
                 .help("review it, then set `next_review` (and `last_reviewed`) to the new dates"),
             ),
             DueState::DueSoon => findings.push(
@@ -26,7 +27,7 @@ pub fn check(site: &Site, today: Date, warn_days: u32, findings: &mut Vec<Findin
                     Code::ReviewDueSoon,
                     format!("`{id}` is due for review on {due}, in {days} days"),
                 )
-                .at(at)
+                .at(at())
                 .help("plan the review; the window is `review.warn_days` in site.yaml"),
             ),
             DueState::Scheduled => {}

@@ -92,7 +92,24 @@ impl Renderer<'_> {
         theme: &Theme,
         out: &dyn Output,
     ) -> Result<usize, RenderError> {
-        let resolver = Resolver::new(site);
+        // The resolver is made beside the records' hashes (it reads the site alone).
+        let (resolver, hashed) = rayon::join(
+            || Resolver::new(site),
+            || {
+                super::hashed_fields!(model, known: documents, controls, systems, risks,
+                    suppliers, objectives, audits, actions, parties, assessments);
+                (
+                    (documents, controls, systems, risks, suppliers),
+                    (objectives, audits, actions, parties, assessments),
+                    known,
+                )
+            },
+        );
+        let (
+            (documents, controls, systems, risks, suppliers),
+            (objectives, audits, actions, parties, assessments),
+            known,
+        ) = hashed;
         let body = |markdown: &'m str, file: FileId| SourceBody {
             markdown,
             file,
@@ -101,8 +118,6 @@ impl Renderer<'_> {
             urls: &model.urls,
         };
         let readers = cache::Readers::Internal;
-        super::hashed_fields!(model, known: documents, controls, systems, risks, suppliers,
-            objectives, audits, actions, parties, assessments);
         let shared = self.shared_model(model, readers, &self.hashes.internal, known);
         let model_hash = || match self.hashes.internal.get() {
             Some(hash) => *hash,
@@ -171,36 +186,36 @@ impl Renderer<'_> {
             files::internal_files(model, keys, self.search_words, out).map_err(RenderError)
         };
         // The preview is the public site as it is built: recorded, it is also the list of
-        // what `public/` holds, for the publication report.
-        let preview = Prefixed {
-            inner: out,
-            prefix: "preview/",
-        };
-        let recording = Recording::new(&preview);
-        let preview_run = || -> Result<_, RenderError> {
+        // what `public/` holds, for the publication report, made as soon as it is known.
+        let preview_and_report = || -> Result<usize, RenderError> {
+            let preview = Prefixed {
+                inner: out,
+                prefix: "preview/",
+            };
+            let recording = Recording::new(&preview);
             let run = self.public(public_model, true, &recording)?;
             self.static_files(theme, &recording)?;
-            Ok(run)
+            let mut paths = recording.into_paths();
+            paths.insert(crate::write::MARKER.to_string());
+            let report: Vec<Published> = paths
+                .into_iter()
+                .map(|path| Published {
+                    why: public::reason(&path, &run.reasons),
+                    path,
+                })
+                .collect();
+            let job = Job::new("published/index.html", "internal/published.html");
+            let report_job = Job {
+                page: Some(Box::new(move || data(&report))),
+                ..job
+            };
+            let (report_pages, _) = self.run(out, vec![report_job], &shared, &context)?;
+            Ok(run.pages + report_pages)
         };
-        let ((pages, exported), run) = rayon::join(|| rayon::join(pages, exports), preview_run);
-        let (pages, run) = (pages?, run?);
+        let ((pages, exported), preview_pages) =
+            rayon::join(|| rayon::join(pages, exports), preview_and_report);
         exported?;
-        let mut paths = recording.into_paths();
-        paths.insert(crate::write::MARKER.to_string());
-        let report: Vec<Published> = paths
-            .into_iter()
-            .map(|path| Published {
-                why: public::reason(&path, &run.reasons),
-                path,
-            })
-            .collect();
-        let job = Job::new("published/index.html", "internal/published.html");
-        let report_job = Job {
-            page: Some(Box::new(move || data(&report))),
-            ..job
-        };
-        let (report_pages, _) = self.run(out, vec![report_job], &shared, &context)?;
-        Ok(pages + run.pages + report_pages)
+        Ok(pages? + preview_pages?)
     }
 
     /// The handbook page of `model.documents[at]` alone, as `internal` renders it: for a
