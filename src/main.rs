@@ -47,6 +47,8 @@ fn main() -> ExitCode {
 
 fn run_serve(args: &ServeArgs) -> ExitCode {
     serve::allocator::keep_freed_memory(serve::allocator::KEPT_BETWEEN_SAVES);
+    // As in `build`: the program's identity is read while the first build loads.
+    std::thread::spawn(trustbook::render::program::identity);
     let options = serve::Options {
         root: args.site.root.clone(),
         bind: args.bind,
@@ -282,6 +284,9 @@ fn run_build(args: &BuildArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     unchanged::forget(root);
+    // The program's identity (a hash of its 17 MB executable) keys every page: read while
+    // the sources load, not alone before the first page renders.
+    std::thread::spawn(trustbook::render::program::identity);
     let mut stages = Stages::new(args.timings);
     let mut checked = match load_and_check(
         &args.site.root,

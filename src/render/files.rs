@@ -445,20 +445,29 @@ fn plain_text(markdown: &str) -> String {
 /// public index takes (`plain_text`), and 10,000 bodies cost a scan instead of a parse.
 fn rough_text(markdown: &str) -> String {
     const BODY_TEXT: usize = 4000;
-    let mut text = String::with_capacity(BODY_TEXT.min(markdown.len()));
+    // Byte by byte: every mark it drops is ASCII, and a character's other bytes are never
+    // ASCII, so they are kept or dropped (inside a tag) whole.
+    let bytes = markdown.as_bytes();
+    let mut text = Vec::with_capacity(BODY_TEXT.min(markdown.len()) + 4);
     let mut in_tag = false;
-    for c in markdown.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
+    for (at, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b'<' => in_tag = true,
+            b'>' if in_tag => in_tag = false,
             _ if in_tag => {}
-            '#' | '*' | '_' | '`' | '|' | '[' | ']' | '(' | ')' | '>' | '~' => text.push(' '),
-            _ => text.push(c),
+            b'#' | b'*' | b'_' | b'`' | b'|' | b'[' | b']' | b'(' | b')' | b'>' | b'~' => {
+                text.push(b' ')
+            }
+            _ => text.push(byte),
         }
-        if text.len() >= BODY_TEXT {
+        // Stops at the end of a character, never inside one.
+        let next_continues = bytes.get(at + 1).is_some_and(|next| next & 0xC0 == 0x80);
+        if text.len() >= BODY_TEXT && !next_continues {
             break;
         }
     }
+    let text = String::from_utf8(text)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     distinct_words(&text)
 }
 
@@ -466,7 +475,9 @@ fn rough_text(markdown: &str) -> String {
 /// repeated word adds nothing but bytes (a third of a policy's text, and more in a corpus
 /// of similar documents).
 fn distinct_words(text: &str) -> String {
-    let mut seen: crate::hash::HashSet<&str> = crate::hash::HashSet::default();
+    // Sized for the words at once: growing it rehashed every word several times.
+    let mut seen: crate::hash::HashSet<&str> =
+        crate::hash::HashSet::with_capacity_and_hasher(text.len() / 6, Default::default());
     let mut words = String::with_capacity(text.len() / 2);
     // Compared as written: `The` and `the` both stay, which costs a few bytes and saves
     // lower-casing every word of 10,000 pages.
@@ -1496,6 +1507,52 @@ const HANDBOOK_PAGES: [(&str, &str, &str); 10] = [
 #[cfg(test)]
 mod tests {
     use super::csv_table;
+
+    #[test]
+    fn rough_text_keeps_whole_characters_and_drops_marks_and_tags() {
+        // The reading as it was written first, character by character.
+        fn by_characters(markdown: &str) -> String {
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in markdown.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' if in_tag => in_tag = false,
+                    _ if in_tag => {}
+                    '#' | '*' | '_' | '`' | '|' | '[' | ']' | '(' | ')' | '>' | '~' => {
+                        text.push(' ')
+                    }
+                    _ => text.push(c),
+                }
+                if text.len() >= 4000 {
+                    break;
+                }
+            }
+            super::distinct_words(&text)
+        }
+        let mut samples = vec![
+            "# Títle ünïcode <b class=\"é\">bold</b> [link](x.md) `code` ~~gone~~ > quote"
+                .to_string(),
+            "<span title=\"日本語\">hidden 日本語</span> shown 日本語 and 🎉🎉".to_string(),
+            "a < b > c, unclosed <tag".to_string(),
+        ];
+        // Characters of 2, 3 and 4 bytes across the 4,000-byte cut, at every offset.
+        for wide in ["é", "語", "🎉"] {
+            for pad in 0..4 {
+                let words: String = (0..900).map(|i| format!("w{i} ")).collect();
+                let mut text = "x".repeat(pad) + &words;
+                text.truncate(3990);
+                samples.push(text + &wide.repeat(10) + " tail");
+            }
+        }
+        for sample in &samples {
+            assert_eq!(
+                super::rough_text(sample),
+                by_characters(sample),
+                "{sample:?}"
+            );
+        }
+    }
 
     #[test]
     fn search_entries_are_found_whatever_their_strings_hold_and_spliced_in_place() {

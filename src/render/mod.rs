@@ -17,7 +17,7 @@ pub use internal::body_assets;
 pub mod markdown;
 pub mod oscal;
 pub mod output;
-mod program;
+pub mod program;
 mod public;
 mod template_model;
 pub mod theme;
@@ -358,6 +358,29 @@ impl<'a> Renderer<'a> {
                 .zip(body)
                 .and_then(|(own, body)| context.key(job.template, &job.path, own, body))
         };
+        // The hash of each list of fields pages read, by the list's address, for this run:
+        // most pages of a kind read the same fields, so 30,000 pages need a few dozen.
+        let shares_reads = out.shares_reads();
+        let fields_by_list: std::sync::RwLock<crate::hash::HashMap<(usize, usize), Option<u64>>> =
+            Default::default();
+        let fields_hash = |reads: &[String]| -> Option<u64> {
+            if !shares_reads {
+                return shared(false).hash_of_fields(reads);
+            }
+            let list = (reads.as_ptr() as usize, reads.len());
+            if let Some(hash) = fields_by_list
+                .read()
+                .ok()
+                .and_then(|m| m.get(&list).copied())
+            {
+                return hash;
+            }
+            let hash = shared(false).hash_of_fields(reads);
+            if let Ok(mut known) = fields_by_list.write() {
+                known.insert(list, hash);
+            }
+            hash
+        };
         let used: Vec<Vec<PathBuf>> = jobs
             .par_iter()
             .map(|job| {
@@ -366,10 +389,7 @@ impl<'a> Renderer<'a> {
                     None => Some(0),
                 };
                 let own = (job.own_hash)();
-                let key_now = |reads: &[String]| {
-                    let fields = shared(false).hash_of_fields(reads);
-                    key_of(job, own, body_hash, fields)
-                };
+                let key_now = |reads: &[String]| key_of(job, own, body_hash, fields_hash(reads));
                 let keyed = own.is_some() && body_hash.is_some();
                 if let Some(assets) = keyed.then(|| out.reuse(&job.path, &key_now)).flatten() {
                     return Ok(assets);

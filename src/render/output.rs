@@ -30,6 +30,13 @@ pub trait Output: Sync {
     /// be rendered. One lookup per page: this runs for every page of every build.
     fn reuse(&self, path: &str, key_now: KeyNow) -> Option<Vec<PathBuf>>;
 
+    /// Whether the lists of fields `reuse` hands `key_now` are shared (one per distinct
+    /// list) and live as long as the output: then a list's hash may be kept by its
+    /// address for one render.
+    fn shares_reads(&self) -> bool {
+        false
+    }
+
     /// Adds one file; pages come with their key so that a later build can reuse them.
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String>;
 }
@@ -67,6 +74,11 @@ impl Output for Memory<'_> {
         let (html, assets) = self.cache?.get(path, key_now)?;
         self.insert(path, html);
         Some(assets)
+    }
+
+    fn shares_reads(&self) -> bool {
+        // `PageCache` interns its lists and lets go of none before `clear`.
+        self.cache.is_some()
     }
 
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {
@@ -111,6 +123,10 @@ impl Output for Recording<'_> {
         Some(kept)
     }
 
+    fn shares_reads(&self) -> bool {
+        self.inner.shares_reads()
+    }
+
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {
         self.inner.put(path, bytes, page)?;
         self.record(path);
@@ -127,6 +143,10 @@ pub struct Prefixed<'a> {
 impl Output for Prefixed<'_> {
     fn reuse(&self, path: &str, key_now: KeyNow) -> Option<Vec<PathBuf>> {
         self.inner.reuse(&format!("{}{path}", self.prefix), key_now)
+    }
+
+    fn shares_reads(&self) -> bool {
+        self.inner.shares_reads()
     }
 
     fn put(&self, path: &str, bytes: Vec<u8>, page: Option<PageKey>) -> Result<(), String> {
