@@ -350,8 +350,7 @@ fn run_build(args: &BuildArgs) -> ExitCode {
             (printed, summary, after),
         );
     }
-    // The highlighter removes its spill file when dropped.
-    drop(reuse);
+    reuse.highlighter.end_with_process();
     // The process ends here: its memory goes back whole, without freeing the site's
     // hundreds of thousands of parts one by one.
     std::mem::forget(checked);

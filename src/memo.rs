@@ -36,12 +36,69 @@ const FORMAT: u32 = 2;
 /// (Not a seal: whoever can write the cache can write the sources.)
 pub fn read_checked<T: DeserializeOwned>(file: &Path, format: u32) -> Option<T> {
     let bytes = std::fs::read(file).ok()?;
-    let (stored_format, checksum, payload): (u32, u64, Vec<u8>) =
-        bincode::deserialize(&bytes).ok()?;
-    if stored_format != format || checksum != xxhash_rust::xxh3::xxh3_64(&payload) {
+    let (stored_format, checksum, payload) = envelope(&bytes)?;
+    if stored_format != format || checksum != xxhash_rust::xxh3::xxh3_64(payload) {
         return None;
     }
-    bincode::deserialize(&payload).ok()
+    bincode::deserialize(payload).ok()
+}
+
+/// The envelope of a cache file: bincode's form of `(u32, u64, Vec<u8>)` (the format, the
+/// checksum, the payload's length and bytes, little-endian), read and written here as
+/// bytes: bincode goes through a `Vec<u8>` one byte at a time (tens of milliseconds for
+/// the record of a large site's build, which holds what it printed).
+const ENVELOPE: usize = 4 + 8 + 8;
+
+fn envelope(bytes: &[u8]) -> Option<(u32, u64, &[u8])> {
+    let format = u32::from_le_bytes(bytes.get(0..4)?.try_into().ok()?);
+    let checksum = u64::from_le_bytes(bytes.get(4..12)?.try_into().ok()?);
+    let len = u64::from_le_bytes(bytes.get(12..ENVELOPE)?.try_into().ok()?);
+    let end = ENVELOPE.checked_add(usize::try_from(len).ok()?)?;
+    Some((format, checksum, bytes.get(ENVELOPE..end)?))
+}
+
+fn enveloped(format: u32, payload: &[u8]) -> Vec<u8> {
+    let checksum = xxhash_rust::xxh3::xxh3_64(payload);
+    let mut bytes = Vec::with_capacity(ENVELOPE + payload.len());
+    bytes.extend_from_slice(&format.to_le_bytes());
+    bytes.extend_from_slice(&checksum.to_le_bytes());
+    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
+/// Serde's form for a `Vec<u8>` field that may be large: bytes at once rather than a
+/// sequence of numbers (the same bincode bytes, made and read in one copy).
+pub mod as_bytes {
+    use serde::{Deserializer, Serializer, de};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        struct Bytes;
+        impl<'de> de::Visitor<'de> for Bytes {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(bytes.to_vec())
+            }
+            fn visit_byte_buf<E: de::Error>(self, bytes: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(bytes)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+                let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(byte) = seq.next_element()? {
+                    bytes.push(byte);
+                }
+                Ok(bytes)
+            }
+        }
+        deserializer.deserialize_byte_buf(Bytes)
+    }
 }
 
 /// Writes `value` for `read_checked`. Best effort: a cache that cannot be written only
@@ -50,11 +107,8 @@ pub fn write_checked<T: Serialize + ?Sized>(file: &Path, format: u32, value: &T)
     let Ok(payload) = bincode::serialize(value) else {
         return;
     };
-    let checksum = xxhash_rust::xxh3::xxh3_64(&payload);
-    if let Ok(bytes) = bincode::serialize(&(format, checksum, payload)) {
-        let _ = std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")));
-        let _ = std::fs::write(file, bytes);
-    }
+    let _ = std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")));
+    let _ = std::fs::write(file, enveloped(format, &payload));
 }
 
 impl<K, V> Memo<K, V>
@@ -116,6 +170,51 @@ impl<K: Hash + Eq + Clone, V: Clone> Memo<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_keep_bincodes_form_so_earlier_caches_still_read() {
+        #[derive(Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct Raw {
+            #[serde(with = "as_bytes")]
+            printed: Vec<u8>,
+            after: String,
+        }
+        #[derive(Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct Plain {
+            printed: Vec<u8>,
+            after: String,
+        }
+        let printed: Vec<u8> = (0..=255).cycle().take(70_000).collect();
+        let raw = Raw {
+            printed: printed.clone(),
+            after: "é".into(),
+        };
+        let plain = Plain {
+            printed,
+            after: "é".into(),
+        };
+        let folder = tempfile::tempdir().unwrap();
+        let file = folder.path().join("r.bin");
+        write_checked(&file, 7, &raw);
+        // As bincode made the whole file before: (format, checksum, payload).
+        let payload = bincode::serialize(&plain).unwrap();
+        let checksum = xxhash_rust::xxh3::xxh3_64(&payload);
+        let before = bincode::serialize(&(7u32, checksum, payload)).unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), before);
+        std::fs::write(&file, &before).unwrap();
+        assert_eq!(read_checked::<Raw>(&file, 7), Some(raw));
+        assert_eq!(read_checked::<Plain>(&file, 7), Some(plain));
+        assert_eq!(read_checked::<Plain>(&file, 8), None, "another format");
+        // Cut short, or a byte changed: not read.
+        std::fs::write(&file, &before[..before.len() - 1]).unwrap();
+        assert_eq!(read_checked::<Plain>(&file, 7), None);
+        let mut changed = before.clone();
+        changed[100] ^= 1;
+        std::fs::write(&file, &changed).unwrap();
+        assert_eq!(read_checked::<Plain>(&file, 7), None);
+        std::fs::write(&file, &before[..10]).unwrap();
+        assert_eq!(read_checked::<Plain>(&file, 7), None);
+    }
 
     #[test]
     fn remembers_between_loads_and_keeps_one_generation() {

@@ -272,6 +272,7 @@ pub struct Record {
     /// The folders written (`public`, `internal`) and every entry under them.
     outputs: Vec<(String, Entries)>,
     /// What it printed before its last line (the findings and the check's verdict).
+    #[serde(with = "crate::memo::as_bytes")]
     pub printed: Vec<u8>,
     /// Its last line's list of folders written (`public/ (3 pages, 9 files) and …`).
     pub summary: String,
