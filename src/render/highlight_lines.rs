@@ -39,7 +39,9 @@ struct Parsed {
 /// build are few and long-lived, so each soon knows the common lines.
 #[derive(Default)]
 struct Memo {
-    /// The syntax set the states' context ids belong to: a memo is for one.
+    /// The syntax set the states' context ids belong to (by address): a memo is for one.
+    /// Every set is syntect's defaults, so a set made later at a freed one's address
+    /// would number its contexts alike anyway.
     syntaxes: usize,
     /// Each distinct state met, once; lines refer to them by index.
     states: Vec<ParseState>,
