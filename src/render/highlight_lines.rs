@@ -51,6 +51,9 @@ struct Memo {
     remembered: usize,
     /// Hashes of (state before, line) met once and not remembered yet.
     met_once: HashSet<u64>,
+    /// Each syntax's first state (by the syntax's address in the set): every block
+    /// starts there, and finding it among the states formats and hashes it.
+    starts: HashMap<usize, Option<u32>>,
 }
 
 thread_local! {
@@ -118,7 +121,15 @@ pub fn html(
         }
         let mut state = ParseState::new(syntax);
         // The index of `state` in `memo.states`, when known.
-        let mut index = memo.index_of(&state);
+        let start = std::ptr::from_ref(syntax) as usize;
+        let mut index = match memo.starts.get(&start) {
+            Some(&index) => index,
+            None => {
+                let index = memo.index_of(&state);
+                memo.starts.insert(start, index);
+                index
+            }
+        };
         let mut scopes = ScopeStack::new();
         let mut open_spans: isize = 0;
         let mut html = String::with_capacity(code.len() * 2);
