@@ -314,7 +314,17 @@ fn run_build(args: &BuildArgs) -> ExitCode {
         highlighter: trustbook::render::highlight::Highlighter::load(&cache),
         ..build::Reuse::default()
     };
-    let written = match build::build(&checked.site, checked.today, args.only, &reuse) {
+    let (built, verified) = std::thread::scope(|scope| {
+        // The sources are looked at again for the record while the pages render, not
+        // after them (see `Inputs::verify`).
+        let file_hashes = &checked.site.file_hashes;
+        let verifying =
+            inputs.map(|inputs| scope.spawn(move || inputs.verify(root, started_at, file_hashes)));
+        let built = build::build(&checked.site, checked.today, args.only, &reuse);
+        let verified = verifying.and_then(|thread| thread.join().ok().flatten());
+        (built, verified)
+    });
+    let written = match built {
         Ok(written) => written,
         Err(message) => {
             eprintln!("error: {message}\nnothing was written");
@@ -322,7 +332,25 @@ fn run_build(args: &BuildArgs) -> ExitCode {
         }
     };
     stages.done("render and write");
-    reuse.highlighter.save(&cache);
+    std::thread::scope(|scope| {
+        // Saved beside the record's look at the outputs: both are the build's tail.
+        scope.spawn(|| reuse.highlighter.save(&cache));
+        finish_build(root, &written, &mut checked, (started, verified));
+    });
+    reuse.highlighter.end_with_process();
+    // The process ends here: its memory goes back whole, without freeing the site's
+    // hundreds of thousands of parts one by one.
+    std::mem::forget(checked);
+    ExitCode::SUCCESS
+}
+
+/// Prints what `build` wrote, and records the build for the next (see `unchanged`).
+fn finish_build(
+    root: &Path,
+    written: &[build::Written],
+    checked: &mut Checked,
+    (started, verified): (Instant, Option<unchanged::Verified>),
+) {
     let summary: Vec<String> = written
         .iter()
         .map(|w| format!("{}/ ({} pages, {} files)", w.folder, w.pages, w.files))
@@ -339,22 +367,11 @@ fn run_build(args: &BuildArgs) -> ExitCode {
         String::new()
     };
     eprint!("{after}");
-    if let Some(inputs) = inputs {
+    if let Some(verified) = verified {
         let folders: Vec<&str> = written.iter().map(|w| w.folder).collect();
         let printed = std::mem::take(&mut checked.printed);
-        unchanged::record(
-            root,
-            (inputs, &checked.site.file_hashes),
-            started_at,
-            &folders,
-            (printed, summary, after),
-        );
+        unchanged::record(root, verified, &folders, (printed, summary, after));
     }
-    reuse.highlighter.end_with_process();
-    // The process ends here: its memory goes back whole, without freeing the site's
-    // hundreds of thousands of parts one by one.
-    std::mem::forget(checked);
-    ExitCode::SUCCESS
 }
 
 /// `--timings`: how long each stage of one command took, printed as it ends.

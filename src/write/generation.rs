@@ -106,9 +106,10 @@ fn is_shared(meta: &fs::Metadata) -> bool {
     }
 }
 
-/// `bytes` at `path`, written only when different; returns the file's metadata.
-fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<fs::Metadata> {
-    if let Ok(meta) = fs::symlink_metadata(path) {
+/// `bytes` at `path`, written only when different; returns the file's metadata. In a
+/// folder made for this build (`fresh`) there is nothing to compare with: no look first.
+fn write_if_changed(path: &Path, bytes: &[u8], fresh: bool) -> io::Result<fs::Metadata> {
+    if let Some(meta) = (!fresh).then(|| fs::symlink_metadata(path).ok()).flatten() {
         let same = meta.len() == bytes.len() as u64 && fs::read(path).is_ok_and(|old| old == bytes);
         if same {
             return Ok(meta);
@@ -415,7 +416,7 @@ impl Output for Generation {
                 "refusing to write outside the output folder: {path}"
             ));
         }
-        let meta = write_if_changed(&self.folder.join(path), &bytes)
+        let meta = write_if_changed(&self.folder.join(path), &bytes, self.fresh)
             .map_err(|e| format!("cannot write {}: {e}", self.folder.join(path).display()))?;
         let recorded = page.map(|page| Recorded {
             key: page.key,

@@ -297,24 +297,47 @@ pub fn unchanged(root: &Path, inputs: &Inputs) -> Option<Record> {
     record.outputs.par_iter().all(same).then_some(record)
 }
 
-/// Records a build that wrote `folders`, unless an input changed too recently to be
-/// certain of, or the file system keeps times to the second (then the next build runs in
-/// full). `read` holds the hashes of the files the build read (`Site::file_hashes`):
-/// the record says what was built from, and those files are not read again.
+/// A build's inputs, each source's bytes hashed and its metadata found as the first look
+/// saw it: what a record says the build was made from.
+pub struct Verified {
+    inputs: Inputs,
+    contents: Vec<Option<u64>>,
+}
+
+impl Inputs {
+    /// `self`, certain: `None` when an input changed too recently to be certain of, or
+    /// has changed since `self` was made (then the next build runs in full). `read` holds
+    /// the hashes of the files the build read (`Site::file_hashes`): those files are not
+    /// read again.
+    ///
+    /// It may run while the pages render: the record keeps `self`, the first look, so a
+    /// source changed after this look still differs from it at the next build.
+    pub fn verify(
+        self,
+        root: &Path,
+        started: SystemTime,
+        read: &HashMap<PathBuf, u64>,
+    ) -> Option<Verified> {
+        if self.racy(started) {
+            return None;
+        }
+        let contents = self.contents(root, read)?;
+        Some(Verified {
+            inputs: self,
+            contents,
+        })
+    }
+}
+
+/// Records a build made from `verified` that wrote `folders`, unless the file system
+/// keeps times to the second (then the next build runs in full).
 pub fn record(
     root: &Path,
-    (inputs, read): (Inputs, &HashMap<PathBuf, u64>),
-    started: SystemTime,
+    verified: Verified,
     folders: &[&str],
     (printed, summary, after): (Vec<u8>, String, String),
 ) {
     forget(root);
-    if inputs.racy(started) {
-        return;
-    }
-    let Some(contents) = inputs.contents(root, read) else {
-        return;
-    };
     let outputs: Option<Vec<(String, Entries)>> = (folders.par_iter())
         .map(|folder| Some((folder.to_string(), entries(root, folder, None)?)))
         .collect();
@@ -329,8 +352,8 @@ pub fn record(
         return;
     }
     let record = Record {
-        inputs,
-        contents,
+        inputs: verified.inputs,
+        contents: verified.contents,
         outputs,
         printed,
         summary,
@@ -342,4 +365,42 @@ pub fn record(
 /// Forgets the last build: the next one runs in full.
 pub fn forget(root: &Path) {
     let _ = std::fs::remove_file(record_file(root));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn inputs_are_verified_only_as_the_first_look_saw_them() {
+        let site = tempfile::tempdir().expect("a temporary folder");
+        let policy = site.path().join("content/policy.md");
+        std::fs::create_dir_all(policy.parent().expect("a folder")).expect("content/");
+        std::fs::write(&policy, "# Policy\n").expect("written");
+        let look = || Inputs::now(site.path(), String::new(), "2026-11-27".into(), false);
+        // Long after the sources changed: not too recent to be certain of.
+        let later = SystemTime::now() + Duration::from_secs(10);
+        let read = HashMap::new();
+        let verified = look().expect("inputs").verify(site.path(), later, &read);
+        assert_eq!(
+            verified.expect("unchanged since the look").contents,
+            vec![None, Some(xxhash_rust::xxh3::xxh3_64(b"# Policy\n"))],
+            "content/ itself (a folder), then the policy's bytes"
+        );
+
+        // Changed after the first look, as by a save while the pages render.
+        let first = look().expect("inputs");
+        std::fs::write(&policy, "# Policy, edited\n").expect("written");
+        assert!(first.verify(site.path(), later, &read).is_none());
+
+        // Changed just before the build started: its times may not show a later change.
+        let now = SystemTime::now();
+        assert!(
+            look()
+                .expect("inputs")
+                .verify(site.path(), now, &read)
+                .is_none()
+        );
+    }
 }
