@@ -90,7 +90,7 @@ pub fn documents(
         files.push(file("profile.json", profile));
     }
     if wanted(&path_of("ssp.json")) {
-        files.push(file("ssp.json", export.ssp()));
+        files.push(file("ssp.json", Ssp(&export)));
     }
     files
 }
@@ -98,7 +98,7 @@ pub fn documents(
 /// A document's file: its path and its JSON. Each is written out as soon as it is made,
 /// so that only one document's tree is held at a time (the SSP of a large site is tens
 /// of MB as a tree, a few as text).
-fn file(name: &str, value: Value) -> (String, Vec<u8>) {
+fn file(name: &str, value: impl serde::Serialize) -> (String, Vec<u8>) {
     let mut bytes = serde_json::to_vec_pretty(&value).expect("JSON values serialize");
     bytes.push(b'\n');
     (path_of(name), bytes)
@@ -208,16 +208,13 @@ impl<'m, 'a> Export<'m, 'a> {
         json!({"catalog": body})
     }
 
-    fn ssp(&self) -> Value {
+    /// The plan without its requirements (`Ssp` writes them one by one into
+    /// `control-implementation`, which must then be the only key this leaves out).
+    fn ssp_without_requirements(&self) -> Map<String, Value> {
         let site = self.model.site;
         let organisation = &site.organisation;
-        let component = self.uuid("component");
         let roles: Vec<Value> = (self.roles.iter())
             .map(|(owner, id)| json!({"id": id, "title": owner}))
-            .collect();
-        let requirements: Vec<Value> = (self.model.soa.iter())
-            .filter(|row| is_token(&row.id))
-            .map(|row| self.requirement(row, &component))
             .collect();
         let scope = (site.certification.as_ref())
             .and_then(|c| c.scope.clone())
@@ -233,7 +230,7 @@ impl<'m, 'a> Export<'m, 'a> {
         } else {
             self.metadata(title, Some(("roles", Value::Array(roles))))
         };
-        json!({"system-security-plan": {
+        let plan = json!({
             "uuid": self.uuid("ssp"),
             "metadata": metadata,
             "import-profile": {"href": "profile.json"},
@@ -250,17 +247,17 @@ impl<'m, 'a> Export<'m, 'a> {
                 "authorization-boundary": {"description": scope},
             },
             "system-implementation": {"components": [{
-                "uuid": component,
+                "uuid": self.uuid("component"),
                 "type": "this-system",
                 "title": format!("{organisation} AI management system"),
                 "description": description,
                 "status": {"state": "operational"},
             }]},
-            "control-implementation": {
-                "description": format!("{organisation}'s Statement of Applicability: for each control, whether it applies, why, and how far it is implemented."),
-                "implemented-requirements": requirements,
-            },
-        }})
+        });
+        match plan {
+            Value::Object(plan) => plan,
+            _ => unreachable!("made as an object just above"),
+        }
     }
 
     /// One SoA row. A control with no record, or whose justification is still a
@@ -349,6 +346,75 @@ impl<'m, 'a> Export<'m, 'a> {
         }
         requirement.insert("by-components".into(), json!([by_component]));
         Value::Object(requirement)
+    }
+}
+
+/// The system security plan, written as it is made: each requirement's tree (a few KB,
+/// 5,000 of them at N = 10,000) is made, written and let go, rather than the whole plan
+/// held as one tree (tens of MB, held while the handbook's pages render). The bytes are
+/// the tree's: keys in its order (sorted), the same values.
+struct Ssp<'e, 'm, 'a>(&'e Export<'m, 'a>);
+
+impl serde::Serialize for Ssp<'_, '_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut document = serializer.serialize_map(Some(1))?;
+        document.serialize_entry("system-security-plan", &Plan(self.0))?;
+        document.end()
+    }
+}
+
+struct Plan<'e, 'm, 'a>(&'e Export<'m, 'a>);
+
+impl serde::Serialize for Plan<'_, '_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        const KEY: &str = "control-implementation";
+        let rest = self.0.ssp_without_requirements();
+        let mut plan = serializer.serialize_map(Some(rest.len() + 1))?;
+        // In the tree's order: the requirements' key among the others, sorted.
+        let (before, after): (Vec<_>, Vec<_>) =
+            rest.iter().partition(|(key, _)| key.as_str() < KEY);
+        for (key, value) in before {
+            plan.serialize_entry(key, value)?;
+        }
+        plan.serialize_entry(KEY, &ControlImplementation(self.0))?;
+        for (key, value) in after {
+            plan.serialize_entry(key, value)?;
+        }
+        plan.end()
+    }
+}
+
+struct ControlImplementation<'e, 'm, 'a>(&'e Export<'m, 'a>);
+
+impl serde::Serialize for ControlImplementation<'_, '_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let organisation = &self.0.model.site.organisation;
+        let mut implementation = serializer.serialize_map(Some(2))?;
+        implementation.serialize_entry(
+            "description",
+            &format!("{organisation}'s Statement of Applicability: for each control, whether it applies, why, and how far it is implemented."),
+        )?;
+        implementation.serialize_entry("implemented-requirements", &Requirements(self.0))?;
+        implementation.end()
+    }
+}
+
+struct Requirements<'e, 'm, 'a>(&'e Export<'m, 'a>);
+
+impl serde::Serialize for Requirements<'_, '_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let export = self.0;
+        let component = export.uuid("component");
+        let rows = || (export.model.soa.iter()).filter(|row| is_token(&row.id));
+        let mut requirements = serializer.serialize_seq(Some(rows().count()))?;
+        for row in rows() {
+            requirements.serialize_element(&export.requirement(row, &component))?;
+        }
+        requirements.end()
     }
 }
 
