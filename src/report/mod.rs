@@ -4,43 +4,14 @@
 use crate::finding::{Finding, Severity};
 use crate::sources::Sources;
 use codespan_reporting::diagnostic::{Diagnostic, Label};
-use codespan_reporting::files::{self, Files};
 use codespan_reporting::term;
 use codespan_reporting::term::termcolor::{self, BufferedStandardStream, ColorChoice, WriteColor};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::ops::Range;
 
+mod excerpt;
 pub mod machine;
-
-/// Lets codespan read our sources without copying them.
-struct View<'a>(&'a Sources);
-
-impl<'a> Files<'a> for View<'a> {
-    type FileId = usize;
-    type Name = String;
-    type Source = &'a str;
-
-    fn name(&'a self, id: usize) -> Result<String, files::Error> {
-        Ok(self.0.path(id).display().to_string())
-    }
-
-    fn source(&'a self, id: usize) -> Result<&'a str, files::Error> {
-        Ok(&self.0.get(id).text)
-    }
-
-    fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, files::Error> {
-        Ok(self.0.get(id).line_col(byte_index).0 - 1)
-    }
-
-    fn line_range(&'a self, id: usize, line_index: usize) -> Result<Range<usize>, files::Error> {
-        let file = self.0.get(id);
-        let start = file.offset_of(line_index + 1, 0);
-        let line = file.line_span(start);
-        // Include the newline, as codespan expects.
-        Ok(line.start..(line.end + 1).min(file.text.len()))
-    }
-}
 
 /// Clamps a span to the text and to character boundaries, so that rendering never panics.
 fn safe_span(text: &str, span: &Range<usize>) -> Range<usize> {
@@ -55,7 +26,11 @@ fn safe_span(text: &str, span: &Range<usize>) -> Range<usize> {
     start..fix(span.end).max(start)
 }
 
-fn to_diagnostic(finding: &Finding, sources: &Sources) -> Diagnostic<usize> {
+/// A finding as codespan shows it, from the excerpts it returns with it.
+fn to_diagnostic<'s>(
+    finding: &Finding,
+    sources: &'s Sources,
+) -> (Diagnostic<usize>, excerpt::Excerpts<'s>) {
     let mut diagnostic = match finding.severity {
         Severity::Error => Diagnostic::error(),
         Severity::Warning => Diagnostic::warning(),
@@ -65,22 +40,28 @@ fn to_diagnostic(finding: &Finding, sources: &Sources) -> Diagnostic<usize> {
         Some(path) if finding.at.is_none() => format!("{}: {}", path.display(), finding.message),
         _ => finding.message.clone(),
     });
+    let places = (finding.at.iter())
+        .chain(finding.notes.iter().map(|(at, _)| at))
+        .map(|at| (at.file, safe_span(&sources.get(at.file).text, &at.span)));
+    let spans: Vec<_> = places.collect();
+    let (excerpts, placed) = excerpt::Excerpts::new(sources, &spans);
+    let mut placed = placed.into_iter();
     let mut labels = Vec::new();
-    if let Some(at) = &finding.at {
-        let span = safe_span(&sources.get(at.file).text, &at.span);
+    if finding.at.is_some()
+        && let Some((file, span)) = placed.next()
+    {
         labels.push(
-            Label::primary(at.file, span).with_message(finding.label.clone().unwrap_or_default()),
+            Label::primary(file, span).with_message(finding.label.clone().unwrap_or_default()),
         );
     }
-    for (at, note) in &finding.notes {
-        let span = safe_span(&sources.get(at.file).text, &at.span);
-        labels.push(Label::secondary(at.file, span).with_message(note));
+    for ((file, span), (_, note)) in placed.zip(&finding.notes) {
+        labels.push(Label::secondary(file, span).with_message(note));
     }
     diagnostic = diagnostic.with_labels(labels);
     if let Some(help) = &finding.help {
         diagnostic = diagnostic.with_notes(vec![format!("help: {help}")]);
     }
-    diagnostic
+    (diagnostic, excerpts)
 }
 
 /// In file order, then by position, so output reads top to bottom and is stable.
@@ -117,7 +98,6 @@ pub fn print_text(
 ) -> io::Result<()> {
     use rayon::prelude::*;
     let config = term::Config::default();
-    let view = View(sources);
     // Formatted side by side in chunks (thousands of warnings on a large site), then
     // written in their order.
     let color = out.supports_color();
@@ -129,8 +109,8 @@ pub fn print_text(
                 false => termcolor::Buffer::no_color(),
             };
             for finding in chunk {
-                let diagnostic = to_diagnostic(finding, sources);
-                term::emit_to_write_style(&mut buffer, &config, &view, &diagnostic)
+                let (diagnostic, excerpts) = to_diagnostic(finding, sources);
+                term::emit_to_write_style(&mut buffer, &config, &excerpts, &diagnostic)
                     .map_err(io::Error::other)?;
             }
             Ok(buffer)
