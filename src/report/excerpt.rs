@@ -121,8 +121,7 @@ impl<'s> Excerpt<'s> {
     fn push_line(&mut self, index: usize, labels: Option<Vec<&Range<usize>>>) {
         let source = self.source;
         let text = source.text.as_str();
-        let start = source.offset_of(index + 1, 0).min(text.len());
-        let end = text[start..].find('\n').map_or(text.len(), |n| start + n);
+        let Range { start, end } = source.line_span(source.offset_of(index + 1, 0));
         let line = &text[start..end];
         let (mut kept, mut cut_before, mut cut_after) = (start..end, false, false);
         if let Some(labels) = labels.filter(|_| line.chars().count() > LONG_LINE) {
