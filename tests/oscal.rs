@@ -70,6 +70,14 @@ fn the_samples_soa_is_an_oscal_plan_the_official_schema_accepts() {
         "the SoA's OSCAL is the handbook's only"
     );
     assert_valid_oscal(&files);
+    // Same sources, same bytes: each file is written as its JSON tree prints, keys
+    // sorted (the plan is written as it is made, not from one tree).
+    for (name, value) in &files {
+        let written = fs::read(dir.path().join("internal/oscal").join(name)).unwrap();
+        let mut printed = serde_json::to_vec_pretty(value).unwrap();
+        printed.push(b'\n');
+        assert!(written == printed, "{name} is not its tree as printed");
+    }
 
     // One requirement per SoA row, with the row's status as OSCAL's implementation state.
     let ssp = &files.iter().find(|(n, _)| n == "ssp.json").unwrap().1;
