@@ -7,6 +7,9 @@
 //! printing the median and fastest rebuild, and the median of each stage.
 //! `--pause MS` waits that long before each save, as a writer does between saves.
 //! `--risk` edits `content/risks/risk-7.yaml`'s description instead (a record's save).
+//! `--session` answers each save with `serve`'s own `Session` (a body's save then takes
+//! the body-alone path, and the last build's site is freed on another thread while the
+//! save builds, as `serve` does); the stages are then not timed apart.
 //! `--without parses|pages|highlight|words` starts
 //! that cache afresh before every rebuild, to measure what it saves (`parses` includes the
 //! kept file bytes; `words`, the search indexes' words and entries). Under `valgrind --tool=callgrind` the counts
@@ -88,6 +91,20 @@ fn main() {
     let original = std::fs::read_to_string(&policy).expect("the edited file");
     // As `serve` does.
     trustbook::serve::allocator::keep_freed_memory(trustbook::serve::allocator::KEPT_BETWEEN_SAVES);
+    if args.iter().any(|a| a == "--session") {
+        let relative = policy
+            .strip_prefix(root)
+            .expect("under the site")
+            .to_path_buf();
+        let edit = |n: usize| {
+            let text = original.replacen(from, &format!("{from}edit {n} "), 1);
+            std::fs::write(&policy, text).expect("writable");
+        };
+        let times = with_session(root, &relative, edits, pause, edit);
+        std::fs::write(&policy, &original).expect("writable");
+        print_times(edits, times);
+        return;
+    }
     let mut reuse = Reuse::serving();
     // As `serve`'s watcher does, each save is reported before the load.
     reuse.sources.watched.start();
@@ -117,10 +134,10 @@ fn main() {
         }
         // A writer pauses between saves: what the allocator does meanwhile counts.
         std::thread::sleep(pause);
-        let started = Instant::now();
         let processor = processor_ms();
         let (laps, site) = rebuild(root, &reuse);
-        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        // Up to the files made: the models are freed after (`serve` frees them later).
+        times.push(laps.iter().sum());
         processor_times.push(processor_ms() - processor);
         drop(site);
         for (all, lap) in stages.iter_mut().zip(laps) {
@@ -128,13 +145,8 @@ fn main() {
         }
     }
     std::fs::write(&policy, original).expect("writable");
-    times.sort_by(f64::total_cmp);
     if !times.is_empty() {
-        println!(
-            "{edits} rebuilds: median {:.1} ms, fastest {:.1} ms",
-            times[times.len() / 2],
-            times[0]
-        );
+        print_times(edits, times);
         let median = |all: &mut Vec<f64>| {
             all.sort_by(f64::total_cmp);
             all[all.len() / 2]
@@ -151,4 +163,41 @@ fn main() {
             median(render)
         );
     }
+}
+
+/// Milliseconds from each save to its files, answered by `serve`'s `Session` (no watcher:
+/// each save is reported as the watcher reports it, the debounce left out).
+fn with_session(
+    root: &Path,
+    saved: &Path,
+    edits: usize,
+    pause: std::time::Duration,
+    edit: impl Fn(usize),
+) -> Vec<f64> {
+    use trustbook::serve::session::Session;
+    let color = codespan_reporting::term::termcolor::ColorChoice::Never;
+    let mut session = Session::new(root, false, color);
+    assert!(session.build().files.is_some(), "the site builds");
+    (0..edits)
+        .map(|n| {
+            edit(n);
+            std::thread::sleep(pause);
+            let started = Instant::now();
+            let outcome = session.changed(&[saved.to_path_buf()]);
+            assert!(outcome.files.is_some(), "the save builds");
+            started.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect()
+}
+
+fn print_times(edits: usize, mut times: Vec<f64>) {
+    times.sort_by(f64::total_cmp);
+    if times.is_empty() {
+        return;
+    }
+    println!(
+        "{edits} rebuilds: median {:.1} ms, fastest {:.1} ms",
+        times[times.len() / 2],
+        times[0]
+    );
 }
