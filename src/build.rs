@@ -115,15 +115,18 @@ pub fn checked_models<'a>(
     Vec<crate::finding::Finding>,
     crate::check::BodyRules,
 ) {
-    let (models, body_rules) = rayon::join(
+    let parts = kept.model_parts.as_ref();
+    if let Some(parts) = parts {
+        parts.start();
+    }
+    let config = site.config.as_ref().map(|config| &*config.data);
+    // The handbook's model is the longer (about two thirds of the models' time at 10,000
+    // pages), and its steps wait on each other: it starts at once on one core, `check`
+    // and then the public model take the other.
+    let (internal, (public, body_rules)) = rayon::join(
         || {
-            let only = Some(Audience::Internal);
-            let parts = kept.model_parts.as_ref();
-            if let Some(parts) = parts {
-                parts.start();
-            }
-            let models = || models(site, today, only, parts);
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(models))
+            let linked = parts.map(|k| &k.linked);
+            config.map(|config| guarded(|| internal::build(site, config, today, linked)))
         },
         || {
             let links = kept.link_findings.as_ref();
@@ -132,16 +135,33 @@ pub fn checked_models<'a>(
             }
             let body_rules = crate::check::run_keeping((site, links), today, &mut findings);
             crate::check::run_provenance(site, &mut findings);
-            body_rules
+            let bodies = parts.map(|k| &k.public_bodies);
+            let public =
+                config.map(|config| guarded(|| public::build(site, config, today, bodies)));
+            (public, body_rules)
         },
     );
     let failed = (findings.iter()).any(|f| f.severity == crate::finding::Severity::Error);
-    let models = match models {
-        Ok(models) => models,
-        Err(_) if failed => Err(RenderError("the site failed `check`".into())),
-        Err(panic) => std::panic::resume_unwind(panic),
+    let models = match (internal, public) {
+        (Some(Ok(internal)), Some(Ok(public))) => Ok(Models {
+            public,
+            internal: Some(internal),
+        }),
+        (Some(Err(panic)), _) | (_, Some(Err(panic))) if !failed => {
+            std::panic::resume_unwind(panic)
+        }
+        (Some(_), Some(_)) => Err(RenderError("the site failed `check`".into())),
+        // `check` refuses a site whose site.yaml did not load, so this is only a guard.
+        _ => Err(RenderError(
+            "content/site.yaml did not load: run `trustbook check`".into(),
+        )),
     };
     (models, findings, body_rules)
+}
+
+/// Builds a model, catching a panic (`checked_models` says why).
+fn guarded<M>(model: impl FnOnce() -> M) -> std::thread::Result<M> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(model))
 }
 
 /// Renders the sites of a site that passed `check` into memory (for `serve` and tests).
