@@ -3,6 +3,7 @@
 use crate::load::Site;
 use crate::load::cache::ParseCache;
 use crate::load::date::Date;
+use crate::load::records::SiteConfig;
 use crate::model::{internal, public};
 use crate::render::cache::PageCache;
 use crate::render::highlight::Highlighter;
@@ -81,12 +82,7 @@ pub fn models<'a>(
     only: Option<Audience>,
     kept: Option<&crate::model::Kept>,
 ) -> Result<Models<'a>, RenderError> {
-    // `check` refuses a site whose site.yaml did not load, so this is only a guard.
-    let config = &site
-        .config
-        .as_ref()
-        .ok_or_else(|| RenderError("content/site.yaml did not load: run `trustbook check`".into()))?
-        .data;
+    let config = config_of(site)?;
     let internal_wanted = only != Some(Audience::Public);
     let (public, internal) = rayon::join(
         || public::build(site, config, today, kept.map(|k| &k.public_bodies)),
@@ -119,7 +115,8 @@ pub fn checked_models<'a>(
     if let Some(parts) = parts {
         parts.start();
     }
-    let config = site.config.as_ref().map(|config| &*config.data);
+    let loaded = config_of(site);
+    let config = loaded.as_ref().ok().copied();
     // The handbook's model is the longer (about two thirds of the models' time at 10,000
     // pages), and its steps wait on each other: it starts at once on one core, `check`
     // and then the public model take the other.
@@ -142,21 +139,27 @@ pub fn checked_models<'a>(
         },
     );
     let failed = (findings.iter()).any(|f| f.severity == crate::finding::Severity::Error);
-    let models = match (internal, public) {
-        (Some(Ok(internal)), Some(Ok(public))) => Ok(Models {
+    let models = match (loaded, internal, public) {
+        (Err(error), ..) => Err(error),
+        (_, Some(Ok(internal)), Some(Ok(public))) => Ok(Models {
             public,
             internal: Some(internal),
         }),
-        (Some(Err(panic)), _) | (_, Some(Err(panic))) if !failed => {
+        (_, Some(Err(panic)), _) | (_, _, Some(Err(panic))) if !failed => {
             std::panic::resume_unwind(panic)
         }
-        (Some(_), Some(_)) => Err(RenderError("the site failed `check`".into())),
-        // `check` refuses a site whose site.yaml did not load, so this is only a guard.
-        _ => Err(RenderError(
-            "content/site.yaml did not load: run `trustbook check`".into(),
-        )),
+        _ => Err(RenderError("the site failed `check`".into())),
     };
     (models, findings, body_rules)
+}
+
+/// The site's settings. `check` refuses a site whose site.yaml did not load, so the
+/// error is only a guard.
+fn config_of(site: &Site) -> Result<&SiteConfig, RenderError> {
+    let config = site.config.as_ref().ok_or_else(|| {
+        RenderError("content/site.yaml did not load: run `trustbook check`".into())
+    })?;
+    Ok(&config.data)
 }
 
 /// Builds a model, catching a panic (`checked_models` says why).
