@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// URL schemes a page may link to; anything else (`javascript:`, `data:`, `vbscript:`,
 /// `file:`) loses its attribute.
@@ -42,13 +42,25 @@ impl OwnIds {
 /// An id of raw HTML is dropped when it is empty or has a space, is one of the layout's
 /// or a heading's (`own`), or was met before in the body: no page has an id twice, and a
 /// link to a heading lands on it. (A builder cleans one body.)
-fn builder<'a>(keep_comments: bool, own: &OwnIds) -> ammonia::Builder<'a> {
-    let seen: std::sync::Arc<Mutex<HashSet<String>>> = Default::default();
+/// `elsewhere`, when given, is told each `src` dropped because it would load from another
+/// host, which is then replaced by a token (`elsewhere_token`) rather than dropped.
+fn builder<'a>(
+    keep_comments: bool,
+    own: &OwnIds,
+    elsewhere: Option<Arc<Mutex<Vec<String>>>>,
+) -> ammonia::Builder<'a> {
+    let seen: Arc<Mutex<HashSet<String>>> = Default::default();
     let (token, own_ids) = (own.token.clone(), own.ids.clone());
+    let mut schemes = HashSet::from(SCHEMES);
+    if elsewhere.is_some() {
+        // Read, not published: a `data:` image is let through to be told of (pages drop
+        // it, as they drop a Markdown image's).
+        schemes.insert("data");
+    }
     let mut builder = ammonia::Builder::default();
     builder
         .strip_comments(!keep_comments)
-        .url_schemes(HashSet::from(SCHEMES))
+        .url_schemes(schemes)
         .add_generic_attributes(["id", "class", "role", "aria-label", "aria-hidden"])
         .add_tags(["input"])
         .add_tag_attributes("input", ["checked", "disabled"])
@@ -59,7 +71,13 @@ fn builder<'a>(keep_comments: bool, own: &OwnIds) -> ammonia::Builder<'a> {
         // Only our own links: rel is added where a page needs it, not to every anchor.
         .link_rel(None)
         .attribute_filter(move |_, attribute, value| match attribute {
-            "src" if loads_from_elsewhere(value) => None,
+            "src" if loads_from_elsewhere(value) => {
+                // Told with a token in its place: ammonia filters the attributes of tags
+                // it then removes (`<video src>`), and only a kept tag's source counts.
+                let mut dropped = elsewhere.as_ref()?.lock().ok()?;
+                dropped.push(value.to_string());
+                Some(elsewhere_token(dropped.len() - 1).into())
+            }
             "id" => {
                 if let Some(heading) = value.strip_prefix(&token) {
                     return Some(heading.to_string().into());
@@ -99,6 +117,12 @@ pub fn is_allowed_address(url: &str) -> bool {
     }
 }
 
+/// Absolute, with a scheme pages may use: ammonia then neither rewrites it as a relative
+/// URL nor drops it.
+fn elsewhere_token(n: usize) -> String {
+    format!("https://trustbook-elsewhere-{n}.invalid/")
+}
+
 /// Whether a `src` would load from another host: pages load nothing from elsewhere.
 fn loads_from_elsewhere(url: &str) -> bool {
     let read = url.trim_start().to_ascii_lowercase();
@@ -122,7 +146,18 @@ pub fn clean(
     link: &(dyn Fn(&str) -> Option<String> + Sync),
     own: &OwnIds,
 ) -> String {
-    let mut builder = builder(keep_comments, own);
+    clean_telling(html, keep_comments, link, own, None)
+}
+
+/// `clean`, telling `elsewhere` of each `src` it drops as loading from another host.
+fn clean_telling(
+    html: &str,
+    keep_comments: bool,
+    link: &(dyn Fn(&str) -> Option<String> + Sync),
+    own: &OwnIds,
+    elsewhere: Option<Arc<Mutex<Vec<String>>>>,
+) -> String {
+    let mut builder = builder(keep_comments, own, elsewhere);
     builder.url_relative(ammonia::UrlRelative::Custom(Box::new(Evaluate(link))));
     let mut clean = builder.clean(html).to_string();
     // Table alignment as classes: the Content-Security-Policy allows no inline styles.
@@ -145,12 +180,23 @@ impl<'a> ammonia::UrlRelativeEvaluate<'a> for Evaluate<'a> {
     }
 }
 
-/// The relative URLs in a piece of raw HTML that `clean` keeps in what it returns: what a
-/// checker must resolve so that `check` and the pages agree. ammonia hands `link` the
-/// URLs of tags it then removes (`<script src>`, `<video poster>`): each is given a
-/// token, and only those whose token is in the cleaned HTML count, so that no file is
-/// published for a tag no page shows.
-pub fn relative_urls(html: &str) -> Vec<String> {
+/// The URLs a piece of raw HTML names that `check` reads.
+#[derive(Debug, Default, PartialEq)]
+pub struct RawUrls {
+    /// The relative URLs `clean` keeps: what a checker must resolve so that `check` and
+    /// the pages agree.
+    pub relative: Vec<String>,
+    /// The `src` of kept tags that `clean` drops because they would load from another
+    /// host (`<img src="https://…">`): the page shows the tag without it, which its
+    /// author should be told.
+    pub elsewhere: Vec<String>,
+}
+
+/// The URLs of a piece of raw HTML (`RawUrls`). ammonia hands `link` the URLs of tags it
+/// then removes (`<script src>`, `<video poster>`): each is given a token, and only those
+/// whose token is in the cleaned HTML count, so that no file is published for a tag no
+/// page shows.
+pub fn raw_urls(html: &str) -> RawUrls {
     let token = |n: usize| format!("trustbook-url-{n}-kept");
     let found = Mutex::new(Vec::new());
     let record = |url: &str| {
@@ -158,12 +204,24 @@ pub fn relative_urls(html: &str) -> Vec<String> {
         found.push(url.to_string());
         Some(token(found.len() - 1))
     };
-    let cleaned = clean(html, false, &record, &OwnIds::new(HashSet::new()));
+    let elsewhere = Arc::new(Mutex::new(Vec::new()));
+    let own = OwnIds::new(HashSet::new());
+    let cleaned = clean_telling(html, false, &record, &own, Some(elsewhere.clone()));
     let found = found.into_inner().unwrap_or_default();
-    (found.into_iter().enumerate())
+    let relative = (found.into_iter().enumerate())
         .filter(|(n, _)| cleaned.contains(&token(*n)))
         .map(|(_, url)| url)
-        .collect()
+        .collect();
+    let elsewhere = (elsewhere.lock().map(|e| e.clone()).unwrap_or_default())
+        .into_iter()
+        .enumerate()
+        .filter(|(n, _)| cleaned.contains(&elsewhere_token(*n)))
+        .map(|(_, url)| url)
+        .collect();
+    RawUrls {
+        relative,
+        elsewhere,
+    }
 }
 
 /// The ids `html` keeps through the sanitiser, read from the tags of the cleaned HTML (an
@@ -312,12 +370,30 @@ mod tests {
         let dropped = clean("<a href=\"x.md\">text</a>", false, &|_| None, &none());
         assert_eq!(dropped, "<a>text</a>");
         assert_eq!(
-            relative_urls("<p><a\thref='a.md#x'>a</a><img src=b.png></p>"),
+            raw_urls("<p><a\thref='a.md#x'>a</a><img src=b.png></p>").relative,
             ["a.md#x", "b.png"]
         );
         // The URLs of tags the sanitiser removes lead nowhere: no page shows them.
         let removed = "<script src=s.png></script><video poster=v.png></video><object data=o.png></object><iframe src=i.png></iframe><img src=kept.png>";
-        assert_eq!(relative_urls(removed), ["kept.png"]);
+        assert_eq!(raw_urls(removed).relative, ["kept.png"]);
+    }
+
+    #[test]
+    fn sources_on_other_hosts_are_dropped_and_told() {
+        let html = "<img src=\"https://t.example/p.gif\" alt=\"x\"><IMG\tSRC=//cdn.example/a.png><img src=\"data:image/png;base64,AA\"><a href=\"https://example.com/\">e</a><img src=ok.png><script src=\"https://s.example/x.js\"></script><video src=\"https://v.example/a.mp4\"></video>";
+        let urls = raw_urls(html);
+        assert_eq!(
+            urls.elsewhere,
+            [
+                "https://t.example/p.gif",
+                "//cdn.example/a.png",
+                "data:image/png;base64,AA"
+            ]
+        );
+        assert_eq!(urls.relative, ["ok.png"]);
+        let out = public(html);
+        assert!(!out.contains("example/"), "{out}");
+        assert!(out.contains("<img alt=\"x\">"), "{out}");
     }
 
     #[test]

@@ -313,6 +313,70 @@ fn an_image_from_another_host_is_warned_about_not_dropped_in_silence() {
     );
 }
 
+/// Raw HTML's images from another host are dropped by the sanitiser as Markdown's are:
+/// `check` says so for each, at its line, and only for tags a page keeps (a `<video>`
+/// is removed whole, its source with it).
+#[test]
+fn an_image_from_another_host_in_raw_html_is_warned_about_too() {
+    let dir = site(None);
+    let about = dir.path().join("content/pages/about.md");
+    let text = read(&about);
+    let body = "\n<img src=\"https://tracker.example.com/pixel.gif\" alt=\"Pixel\">\n\n\
+        Inline <IMG\tSRC=//cdn.example.net/a.png> and <img src=\"ok-not-here.png\"> text.\n\n\
+        <video src=\"https://video.example.org/a.mp4\"></video>\n";
+    fs::write(&about, format!("{text}{body}")).unwrap();
+    let saved = read(&about);
+    let line_of = |needle: &str| saved.lines().position(|l| l.contains(needle)).unwrap() as i64 + 1;
+    let run = check_json(dir.path());
+    let elsewhere: Vec<_> = (run.findings().into_iter())
+        .filter(|f| f["code"] == "link-to-non-public" && f["path"] == "content/pages/about.md")
+        .collect();
+    let at: Vec<(i64, i64)> = (elsewhere.iter())
+        .map(|f| (f["line"].as_i64().unwrap(), f["column"].as_i64().unwrap()))
+        .collect();
+    let inline = line_of("Inline <IMG");
+    assert_eq!(
+        at,
+        [(line_of("tracker.example.com"), 1), (inline, 8)],
+        "{elsewhere:?}"
+    );
+    assert!(
+        elsewhere
+            .iter()
+            .all(|f| f["message"].as_str().unwrap().contains("another host"))
+    );
+    // The local image that is not there is still a broken link, at its own tag.
+    let broken = (run.findings().into_iter())
+        .find(|f| f["code"] == "broken-link")
+        .expect("the missing local image");
+    assert_eq!(broken["line"], inline);
+    fs::write(
+        &about,
+        format!(
+            "{text}{}",
+            body.replace("<img src=\"ok-not-here.png\"> ", "")
+        ),
+    )
+    .unwrap();
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    for (path, bytes) in common::files_under(&dir.path().join("public")) {
+        let page = String::from_utf8_lossy(&bytes);
+        for host in [
+            "tracker.example.com",
+            "cdn.example.net",
+            "video.example.org",
+            "trustbook-elsewhere",
+        ] {
+            assert!(!page.contains(host), "{path} names {host}");
+        }
+    }
+    let page = read(&dir.path().join("public/pages/about/index.html"));
+    assert!(
+        page.contains("<img alt=\"Pixel\">"),
+        "the tag stays, its source gone"
+    );
+}
+
 /// A public policy's page, the site's lists, trust.json and the feed print its version,
 /// tags and revision notes as written: one that still says TODO holds the policy back.
 #[test]

@@ -405,7 +405,14 @@ fn check_link(
                 Some(anchors) if !anchors.is_empty() => {
                     let mut known: Vec<_> = anchors.iter().map(String::as_str).collect();
                     known.sort();
-                    format!("headings there: {}", known.join(", "))
+                    // A typo's likely meaning first: a long policy has dozens of headings.
+                    match crate::finding::nearest(anchor, known.iter().copied()) {
+                        Some(near) => format!(
+                            "did you mean `#{near}`? headings there: {}",
+                            known.join(", ")
+                        ),
+                        None => format!("headings there: {}", known.join(", ")),
+                    }
                 }
                 Some(_) => "that document has no headings".to_string(),
                 None => format!(

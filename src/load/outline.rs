@@ -442,19 +442,25 @@ fn comments_as_written(
 }
 
 /// The `href` and `src` of raw HTML, read by the sanitiser's own parser: checked and
-/// rewritten like Markdown links.
+/// rewritten like Markdown links. A `src` on another host, which the sanitiser drops, is
+/// kept as an image link, so that `check` says so as it does for a Markdown image.
 fn raw_html_links(body: &str, at: Range<usize>, in_internal_block: bool, outline: &mut Outline) {
     let html = &body[at.clone()];
     let lower = html.to_ascii_lowercase();
     if !(lower.contains("href") || lower.contains("src")) {
         return;
     }
-    for dest in crate::html::relative_urls(html) {
+    let urls = crate::html::raw_urls(html);
+    // Shown at the HTML, not at the blank line a block ends with.
+    let at = at.start..at.start + html.trim_end().len();
+    let links = (urls.relative.into_iter().map(|dest| (dest, false)))
+        .chain(urls.elsewhere.into_iter().map(|dest| (dest, true)));
+    for (dest, image) in links {
         outline.links.push(Link {
             dest,
             span: at.clone(),
             in_internal_block,
-            image: false,
+            image,
         });
     }
 }
