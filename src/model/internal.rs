@@ -678,11 +678,15 @@ fn refs<'a>(site: &'a Site, catalogs: &Catalogs) -> HashMap<&'a str, Ref> {
             urls::party(&data.id),
         )
     });
+    // Each assessment names its system by id: one map, not a search of the systems each.
+    let system_names: HashMap<&str, &str> = (site.systems.iter())
+        .rev()
+        .map(|s| (s.data.id.as_str(), s.data.name.as_str()))
+        .collect();
     let assessments = site.assessments.iter().map(|r| {
         let data = &r.data;
-        let system = (site.systems.iter())
-            .find(|s| s.data.id == data.system)
-            .map_or(data.system.as_str(), |s| s.data.name.as_str());
+        let system =
+            (system_names.get(data.system.as_str()).copied()).unwrap_or(data.system.as_str());
         let title = format!("Impact assessment of {system}, {}", data.date);
         (
             Kind::Assessment,
