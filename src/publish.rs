@@ -71,8 +71,27 @@ pub fn of<S: Shown + ?Sized>(shown: &S) -> Decision {
     unless_unwritten(decision, texts)
 }
 
-/// `decision`, or held back for the first of `texts` that is still a placeholder.
+/// Why a source is withheld whose shown text holds a comment or a marker: `check` makes
+/// it an error (`comment-not-hidden`), as in a body.
+pub const COMMENT_IN_FIELD: &str = "a text it shows holds `<!--` or `-->`: a field is printed as written, so a comment or internal marker in it would be shown, not hidden";
+
+/// Whether a field's text holds what reads as a comment or an internal marker.
+pub fn holds_comment(text: &str) -> bool {
+    text.contains("<!--") || text.contains("-->") || {
+        let read = crate::load::markers::normalise(text);
+        read.contains("!--") || read.contains("<!")
+    }
+}
+
+/// `decision`, or held back for the first of `texts` that holds a comment, else for the
+/// first that is still a placeholder.
 fn unless_unwritten(decision: Decision, texts: Vec<(&'static str, &str)>) -> Decision {
+    if let Some((field, _)) = texts.iter().find(|(_, text)| holds_comment(text)) {
+        return Decision {
+            field: Some(field),
+            ..Decision::withheld(COMMENT_IN_FIELD)
+        };
+    }
     match texts
         .into_iter()
         .find(|(_, text)| placeholder(text).is_some())
@@ -262,6 +281,12 @@ pub fn record(visibility: Visibility, public_summary: Option<&str>) -> Decision 
 
 /// A public summary that still says TODO is not a sentence to publish: the record waits.
 fn with_summary(decision: Decision, public_summary: Option<&str>) -> Decision {
+    if decision.shown != Visibility::Internal && public_summary.is_some_and(holds_comment) {
+        return Decision {
+            field: Some("public_summary"),
+            ..Decision::withheld(COMMENT_IN_FIELD)
+        };
+    }
     let unwritten = public_summary.is_some_and(|s| placeholder(s).is_some());
     if decision.shown == Visibility::Internal || !unwritten {
         return decision;

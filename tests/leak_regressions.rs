@@ -457,3 +457,88 @@ fn an_internal_block_that_html_would_carry_out_of_its_box_is_refused() {
         refused(dir.path(), "internal-marker-malformed");
     }
 }
+
+/// HTML comments do not nest: the first `-->` ends one, and what follows is text.
+#[test]
+fn a_comment_inside_a_comment_and_a_stray_closer_are_refused() {
+    for body in [
+        "Public text.\n\n<!--\nOld draft.\n<!-- TODO: reword -->\nSecret ZQXJ\n-->",
+        "Text <!-- x <!-- y --> ZQXJ --> end.",
+        "<!-- a --> ZQXJ -->",
+    ] {
+        let dir = site(None);
+        public_page(dir.path(), body);
+        refused(dir.path(), "comment-not-hidden");
+    }
+    // An arrow in code is code; a comment and a closer in code are too.
+    let dir = site(None);
+    public_page(
+        dir.path(),
+        "Data flows `a --> b`; a comment is written `<!-- like this -->`.\n\n```\n<!-- a <!-- b --> c -->\n```\n\n<!-- a note -->",
+    );
+    assert_eq!(check_json(dir.path()).code, 0);
+}
+
+/// A marker pair spelt with letters that only look like `internal`, or with a look-alike
+/// of `<`, hides nothing: it is refused, never published around.
+#[test]
+fn look_alike_marker_pairs_are_refused() {
+    for (opener, closer, code) in [
+        ("ɪɴᴛᴇʀɴᴀʟ", "/ɪɴᴛᴇʀɴᴀʟ", "internal-marker-malformed"),
+        ("lnternal", "/lnternal", "internal-marker-malformed"),
+        ("1nternal", "/1nternal", "internal-marker-malformed"),
+        (
+            "inter\u{2800}nal",
+            "/inter\u{2800}nal",
+            "internal-marker-malformed",
+        ),
+    ] {
+        let dir = site(None);
+        public_page(
+            dir.path(),
+            &format!("Public.\n\n<!-- {opener} -->\n\nSecret ZQXJ\n\n<!-- {closer} -->\n"),
+        );
+        refused(dir.path(), code);
+    }
+    for (open, close) in [("‹!--", "-->"), ("<!—", "—>"), ("＜!--", "--＞")] {
+        let dir = site(None);
+        public_page(
+            dir.path(),
+            &format!(
+                "Public.\n\n{open} internal {close}\n\nSecret ZQXJ\n\n{open} /internal {close}\n"
+            ),
+        );
+        refused(dir.path(), "internal-marker-malformed");
+    }
+}
+
+/// A field is printed as written: a comment or marker in a public text would be shown.
+#[test]
+fn a_comment_in_a_public_field_is_refused() {
+    let dir = site(None);
+    write(
+        dir.path(),
+        "pages/probe.md",
+        "---\nid: PAGE-PROBE\ntitle: Probe\nvisibility: public\npublic_summary: |\n  Our approach.\n  <!-- internal -->\n  ZQXJ\n  <!-- /internal -->\n---\n\nBody.\n",
+    );
+    refused(dir.path(), "comment-not-hidden");
+    let check = check_json(dir.path());
+    let at = (check.findings().into_iter())
+        .find(|f| f["code"] == "comment-not-hidden")
+        .unwrap();
+    assert_eq!(at["line"], 6, "at the field: {at}");
+    let dir = site(None);
+    common::edit(
+        &dir.path().join("content/systems/chatbot.yaml"),
+        "public_summary: A chatbot for order questions.",
+        "public_summary: \"A chatbot. <!-- ZQXJ -->\"",
+    );
+    refused(dir.path(), "comment-not-hidden");
+    let dir = site(None);
+    write(
+        dir.path(),
+        "pages/probe.md",
+        "---\nid: PAGE-PROBE\ntitle: Probe\nvisibility: public\npublic_summary: A probe.\ntags: [ok, \"x <!-- ZQXJ -->\"]\n---\n\nBody.\n",
+    );
+    refused(dir.path(), "comment-not-hidden");
+}

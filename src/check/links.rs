@@ -280,9 +280,10 @@ pub fn withheld(
         file: document.record.file,
         span: document.record.positions.value(field),
     };
+    let (code, help) = withheld_code(&why, help);
     findings.push(
         Finding::new(
-            Code::PublicNotPublished,
+            code,
             format!("marked `visibility: {marked}`, but not published: {why}"),
         )
         .at(at)
@@ -316,6 +317,12 @@ fn marker_errors(document: &Document, findings: &mut Vec<Finding>) {
                 span,
                 "this would be shown as text: Markdown (or, for `<![CDATA[` in SVG and MathML, the browser) does not read it as a comment",
                 "a comment inside a paragraph may not contain a blank line, and must end with `-->`; `<![CDATA[` has no place in a page; to hide text from the public site, put it in an internal block",
+            ),
+            MarkerError::CommentBroken(span, why) => (
+                Code::CommentNotHidden,
+                span,
+                *why,
+                "remove the inner `<!--` or the stray `-->` so that each comment ends where you meant; write an arrow as `→` or in backticks; to hide text from the public site, put it in an internal block",
             ),
             MarkerError::Malformed(span, why) => (
                 Code::InternalMarkerMalformed,
@@ -559,5 +566,17 @@ pub fn check_url_collisions(records: &[AnyRecord], findings: &mut Vec<Finding>) 
                 seen.insert(lowered, (record, id));
             }
         }
+    }
+}
+
+/// A source withheld for a comment in a field it shows is an error, as a comment a body
+/// would show is: its author meant something hidden. Any other reason is a warning.
+pub fn withheld_code(why: &str, help: &'static str) -> (Code, &'static str) {
+    match why.ends_with(crate::publish::COMMENT_IN_FIELD) {
+        true => (
+            Code::CommentNotHidden,
+            "a field is plain text: remove the comment or marker from it (an internal note belongs in an internal field or an internal block of the body)",
+        ),
+        false => (Code::PublicNotPublished, help),
     }
 }

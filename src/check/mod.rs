@@ -255,9 +255,10 @@ fn withheld_records(site: &Site, findings: &mut Vec<Finding>) {
                     "write the sentence the public may read, or mark it `visibility: internal` until it is",
                 ),
             };
+            let (code, help) = links::withheld_code(why, help);
             findings.push(
                 Finding::new(
-                    Code::PublicNotPublished,
+                    code,
                     format!("marked public or restricted, but not published: {why}"),
                 )
                 .at(value_at(file, positions, field))

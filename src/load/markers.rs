@@ -41,10 +41,18 @@ pub fn is_invisible(c: char) -> bool {
         | '\u{ffa0}' | '\u{fff0}'..='\u{fff8}')
 }
 
+/// Whether `c` shows as a space: Unicode's white space, and the Braille pattern blank,
+/// which is none to Unicode.
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || c == '\u{2800}'
+}
+
 /// The comment's text as a reader sees it: NFKC, invisible characters removed, runs of
 /// whitespace made one space, trimmed, lower case.
 pub fn normalise(text: &str) -> String {
-    let visible: String = text.nfkc().filter(|c| !is_invisible(*c)).collect();
+    let visible: String = (text.nfkc().filter(|c| !is_invisible(*c)))
+        .map(|c| if is_blank(c) { ' ' } else { c })
+        .collect();
     visible
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -66,7 +74,7 @@ pub fn classify(inner: &str) -> CommentKind {
     let squash = |text: &str| -> String {
         let text: String = text
             .nfkd()
-            .filter(|c| !c.is_whitespace() && !is_combining_mark(*c))
+            .filter(|c| !is_blank(*c) && !is_combining_mark(*c))
             .collect();
         skeleton(&text).collect()
     };
@@ -75,10 +83,52 @@ pub fn classify(inner: &str) -> CommentKind {
     let mentions = [squash(&text), squash(&as_written)]
         .iter()
         .any(|hay| needles.iter().any(|needle| hay.contains(needle.as_str())));
+    // Looser still, for what the confusables leave apart: small capitals (`ɪɴᴛᴇʀɴᴀʟ`),
+    // and `l`, `1` or `|` for `i` (`lnternal`), which a reader's eye passes over.
+    let loose = |text: &str| -> String { squash(text).chars().map(loose_letter).collect() };
+    let mentions = mentions || loose(&as_written).contains(&loose("internal"));
     if mentions {
         CommentKind::MentionsInternal
     } else {
         CommentKind::Plain
+    }
+}
+
+/// A letter as `classify`'s loosest reading sees it: small capitals as their letters, in
+/// lower case, and the strokes that pass for an `i` (`l`, `1`, `|`, dotless `ı`) as `i`.
+fn loose_letter(c: char) -> char {
+    const SMALL_CAPITALS: [(char, char); 24] = [
+        ('ᴀ', 'a'),
+        ('ʙ', 'b'),
+        ('ᴄ', 'c'),
+        ('ᴅ', 'd'),
+        ('ᴇ', 'e'),
+        ('ꜰ', 'f'),
+        ('ɢ', 'g'),
+        ('ʜ', 'h'),
+        ('ɪ', 'i'),
+        ('ᴊ', 'j'),
+        ('ᴋ', 'k'),
+        ('ʟ', 'l'),
+        ('ᴍ', 'm'),
+        ('ɴ', 'n'),
+        ('ᴏ', 'o'),
+        ('ᴘ', 'p'),
+        ('ʀ', 'r'),
+        ('ꜱ', 's'),
+        ('ᴛ', 't'),
+        ('ᴜ', 'u'),
+        ('ᴠ', 'v'),
+        ('ᴡ', 'w'),
+        ('ʏ', 'y'),
+        ('ᴢ', 'z'),
+    ];
+    let c = (SMALL_CAPITALS.iter())
+        .find(|(small, _)| *small == c)
+        .map_or(c, |(_, letter)| *letter);
+    match c.to_lowercase().next().unwrap_or(c) {
+        'l' | '1' | '|' | 'ı' | 'ɩ' | 'ǀ' => 'i',
+        other => other,
     }
 }
 
@@ -159,10 +209,22 @@ mod tests {
             " internal only ",
             " end-internal ",
             " i\u{301}nternal ", // combining acute accent
+            " \u{26a}\u{274}\u{1d1b}\u{1d07}\u{280}\u{274}\u{1d00}\u{29f} ", // small capitals
+            " /\u{26a}\u{274}\u{1d1b}\u{1d07}\u{280}\u{274}\u{1d00}\u{29f} ",
+            " lnternal ",
+            " 1nternal ",
+            " |NTERNAL ",
+            " inter\u{2800}nal ", // Braille pattern blank
         ] {
             assert_eq!(classify(text), CommentKind::MentionsInternal, "{text:?}");
         }
-        for text in [" international ", " a note ", " TODO: ask legal "] {
+        for text in [
+            " international ",
+            " a note ",
+            " TODO: ask legal ",
+            " an eternal ",
+            " lantern all ",
+        ] {
             assert_eq!(classify(text), CommentKind::Plain, "{text:?}");
         }
     }

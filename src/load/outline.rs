@@ -74,6 +74,9 @@ pub enum MarkerError {
     Malformed(Range<usize>, &'static str),
     /// `<!--` that Markdown shows as text: not a comment to it.
     NotHidden(Range<usize>),
+    /// A comment that does not end where its author meant: one inside another (HTML ends
+    /// both at the first `-->`), or a `-->` that ends none; and why.
+    CommentBroken(Range<usize>, &'static str),
 }
 
 /// GitHub's heading anchors: lower case, spaces to dashes, punctuation dropped.
@@ -354,6 +357,8 @@ pub fn outline(body: &str) -> Outline {
         outline.anchors.insert(id);
     }
     comments_as_written(body, &code_ranges, &html_ranges, &mut outline);
+    broken_comments(body, &code_ranges, &mut outline);
+    marker_look_alikes(body, &code_ranges, &mut outline);
     outline
 }
 
@@ -374,6 +379,102 @@ pub fn heading_ids(headings: &[(String, bool)]) -> Vec<String> {
         }
     }
     ids
+}
+
+/// Text that reads as an internal marker but is no comment to HTML, its `<` or its dashes
+/// being look-alikes (`‹!-- internal -->`, `<!—internal—>`): it is shown as text, and so
+/// is what the author meant it to hide. An error, like any other near-miss of a marker.
+fn marker_look_alikes(body: &str, code: &[Range<usize>], outline: &mut Outline) {
+    let dash = |c: char| {
+        matches!(
+            c,
+            '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}' | '\u{ff0d}'
+        )
+    };
+    // Found by searching (memchr) rather than walking every character of every body.
+    let bangs = (body.match_indices('!'))
+        .chain(body.match_indices('\u{ff01}'))
+        .chain(body.match_indices('\u{01c3}'));
+    for (at, bang) in bangs {
+        let c = bang.chars().next().unwrap_or('!');
+        let before = body[..at].chars().next_back();
+        let after: Vec<char> = body[at + c.len_utf8()..].chars().take(2).collect();
+        let real = before == Some('<') && after == ['-', '-'];
+        let opens = after.first().is_some_and(|c| dash(*c));
+        if real || !opens || code.iter().any(|r| r.contains(&at)) {
+            continue;
+        }
+        let start = before.map_or(at, |b| at - b.len_utf8());
+        let line_end = body[at..].find('\n').map_or(body.len(), |i| at + i);
+        let line = &body[at + c.len_utf8()..line_end];
+        let meant = line.trim_start_matches(dash);
+        let meant = meant
+            .trim_end()
+            .trim_end_matches(['>', '\u{203a}', '\u{ff1e}']);
+        let meant = meant.trim_end_matches(dash);
+        if markers::classify(meant) != CommentKind::Plain {
+            outline.marker_errors.push(MarkerError::Malformed(
+                start..line_end,
+                "this reads as an internal marker, but it is no comment (a look-alike of `<` or of its dashes): it is shown as text, and so is what it was to hide",
+            ));
+        }
+    }
+}
+
+/// Comments that end before their author meant them to. HTML comments do not nest: in
+/// `<!-- draft <!-- note --> secret -->` the first `-->` ends the comment, and `secret -->`
+/// is shown as text, on both sites. So a comment holding `<!--`, and a `-->` outside any
+/// comment and outside code, are errors (in an internal block too, where the handbook
+/// would show the text as the public site would elsewhere).
+fn broken_comments(body: &str, code: &[Range<usize>], outline: &mut Outline) {
+    if !body.contains("-->") {
+        return;
+    }
+    let in_code = |at: usize| code.iter().any(|r| r.contains(&at));
+    let mut at = 0;
+    loop {
+        let (open, close) = (body[at..].find("<!--"), body[at..].find("-->"));
+        let next = match (open, close) {
+            (Some(o), Some(c)) => at + o.min(c),
+            (Some(o), None) => at + o,
+            (None, Some(c)) => at + c,
+            (None, None) => break,
+        };
+        if body[next..].starts_with("-->") {
+            if !in_code(next) {
+                outline.marker_errors.push(MarkerError::CommentBroken(
+                    next..next + 3,
+                    "`-->` here ends no comment, so it and the text before it up to the last comment are shown as text: comments do not nest, and the first `-->` ends one",
+                ));
+            }
+            at = next + 3;
+            continue;
+        }
+        if in_code(next) {
+            at = next + 4;
+            continue;
+        }
+        // Where HTML ends the comment: `<!-->` and `<!--->` at once, else the first `-->`.
+        let inner = next + 4;
+        let end = if body[inner..].starts_with('>') {
+            inner + 1
+        } else if body[inner..].starts_with("->") {
+            inner + 2
+        } else {
+            match body[inner..].find("-->") {
+                Some(j) => inner + j + 3,
+                None => break,
+            }
+        };
+        if let Some(j) = body[inner..end].find("<!--") {
+            let nested = inner + j;
+            outline.marker_errors.push(MarkerError::CommentBroken(
+                nested..nested + 4,
+                "a comment inside a comment: HTML ends both at the first `-->`, so the text after it is shown to everyone",
+            ));
+        }
+        at = end;
+    }
 }
 
 /// Every `<!--` of the source outside code, read as its author meant it (up to the next
@@ -398,6 +499,7 @@ fn comments_as_written(
             | MarkerError::UnexpectedClose(r)
             | MarkerError::Nested(r)
             | MarkerError::Malformed(r, _)
+            | MarkerError::CommentBroken(r, _)
             | MarkerError::NotHidden(r) => r.start,
         })
         .collect();
