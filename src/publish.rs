@@ -484,7 +484,11 @@ impl Assets {
     pub fn public_file(&self, relative: &Path) -> Result<PathBuf, AssetRefusal> {
         let written = self.content.join(relative);
         let real = self.inside_assets(relative)?;
+        let under_assets =
+            (self.assets_root.as_ref()).and_then(|root| real.strip_prefix(root).ok());
         if relative.starts_with("assets/internal")
+            || (relative.strip_prefix("assets").ok()).is_some_and(first_is_internal)
+            || under_assets.is_some_and(first_is_internal)
             || self
                 .internal_root
                 .as_ref()
@@ -533,6 +537,25 @@ impl Assets {
     }
 }
 
+/// Whether the first folder of `path` is `internal` in any case: on a disk that ignores
+/// case (macOS, Windows) `assets/Internal/` is `assets/internal/`, and on any disk its
+/// author meant it so.
+fn first_is_internal(path: &Path) -> bool {
+    let mut components = path.components();
+    let first = components.next();
+    components.next().is_some()
+        && first.is_some_and(|c| c.as_os_str().to_string_lossy().to_lowercase() == "internal")
+}
+
+/// The kinds of file an asset may be: images, documents, data and media that no browser
+/// runs. Anything else is refused, not judged: hosts serve `.atom`, `.rss`, `.mml`, `.php`
+/// and many more as pages or XML a browser would run script in, on the site's address.
+const ASSET_KINDS: [&str; 30] = [
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "ico", "bmp", "tif", "tiff", "svg", "pdf", "txt",
+    "md", "csv", "tsv", "json", "docx", "xlsx", "pptx", "odt", "ods", "odp", "zip", "mp3", "mp4",
+    "webm", "ogg", "wav", "woff2",
+];
+
 /// Why a browser could run the file as script on the site's address, if it could. SVG is
 /// allowed only without any scripting feature (judged conservatively: a false alarm asks
 /// for a PNG, a miss would be script on the trust centre's origin).
@@ -541,15 +564,17 @@ fn active_content(path: &Path) -> Option<String> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    const PAGES: [&str; 10] = [
-        "html", "htm", "xhtml", "xht", "xml", "xsl", "xslt", "js", "mjs", "shtml",
-    ];
-    if PAGES.contains(&extension.as_str()) {
+    if !ASSET_KINDS.contains(&extension.as_str()) {
+        let named = match extension.as_str() {
+            "" => "a file without an extension".to_string(),
+            other => format!("a .{other} file"),
+        };
         return Some(format!(
-            "a .{extension} file opened from the site runs as a page or script there"
+            "{named} is not a kind of asset trustbook publishes: a host may serve it as a page, script or XML that runs on the site (assets may be {})",
+            ASSET_KINDS.join(", ")
         ));
     }
-    if extension != "svg" && extension != "svgz" {
+    if extension != "svg" {
         return None;
     }
     let text = fs::read(path).ok()?;
@@ -575,7 +600,7 @@ fn active_content(path: &Path) -> Option<String> {
     ];
     let feature = FEATURES.iter().find(|f| lower.contains(*f));
     let external = lower.contains("href=\"http") || lower.contains("href='http");
-    if extension == "svgz" || handler || feature.is_some() || external {
+    if handler || feature.is_some() || external {
         Some("an SVG with scripting features (script, event handlers, animation, embedded or external references) could run script on the site; export it without them, or as PNG".into())
     } else {
         None

@@ -204,6 +204,20 @@ fn assets_that_run_script_are_not_published() {
         ),
         ("d.html", "<p>ZQXJ</p>"),
         ("e.js", "ZQXJ()"),
+        // Not judged by their text: refused as kinds no asset needs to be.
+        (
+            "f.atom",
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"><script xmlns=\"http://www.w3.org/1999/xhtml\">ZQXJ()</script></feed>",
+        ),
+        (
+            "g.rss",
+            "<rss><script xmlns=\"http://www.w3.org/1999/xhtml\">ZQXJ()</script></rss>",
+        ),
+        ("h.mml", "<math><script>ZQXJ()</script></math>"),
+        ("i.php", "<?php ZQXJ(); ?>"),
+        ("j.svgz", "ZQXJ"),
+        ("k.svg.gz", "ZQXJ"),
+        ("noextension", "<p>ZQXJ</p>"),
     ] {
         let dir = site(None);
         write(dir.path(), &format!("assets/{name}"), bytes);
@@ -541,4 +555,16 @@ fn a_comment_in_a_public_field_is_refused() {
         "---\nid: PAGE-PROBE\ntitle: Probe\nvisibility: public\npublic_summary: A probe.\ntags: [ok, \"x <!-- ZQXJ -->\"]\n---\n\nBody.\n",
     );
     refused(dir.path(), "comment-not-hidden");
+}
+
+/// `assets/Internal/` is `assets/internal/` on a disk that ignores case, and on any disk
+/// what its author meant.
+#[test]
+fn the_internal_assets_folder_in_any_case_is_internal() {
+    for folder in ["Internal", "INTERNAL", "iNtErNaL"] {
+        let dir = site(None);
+        write(dir.path(), &format!("assets/{folder}/ZQXJ.png"), "png");
+        public_page(dir.path(), &format!("![x](../assets/{folder}/ZQXJ.png)"));
+        refused(dir.path(), "asset-not-public");
+    }
 }

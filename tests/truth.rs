@@ -422,3 +422,36 @@ fn a_placeholder_in_site_yaml_text_is_warned_where_it_stands() {
         run.stdout
     );
 }
+
+/// "Our AI policy" on the home page and `ai_policy` in trust.json are an approved policy's:
+/// a page (public without approval) titled "AI Policy", or saying it meets clause 5.2,
+/// never takes the place, whichever comes first.
+#[test]
+fn only_an_approved_policy_is_presented_as_the_ai_policy() {
+    let dir = site(None);
+    let page = "---\nid: PAGE-AAA\ntitle: AI Policy\nclauses: [\"5.2\"]\nvisibility: public\npublic_summary: Our FAQ.\n---\n\nQuestions.\n";
+    fs::write(dir.path().join("content/pages/aaa-faq.md"), page).unwrap();
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    let trust: serde_json::Value =
+        serde_json::from_str(&read(&dir.path().join("public/trust.json"))).unwrap();
+    let url = trust["ai_policy"]["url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(url.contains("policies/policy"), "{}", trust["ai_policy"]);
+    // With the policy made internal, no document is the AI policy: the page is not.
+    edit(
+        &dir.path().join("content/policies/policy.md"),
+        "visibility: public",
+        "visibility: internal",
+    );
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    let trust: serde_json::Value =
+        serde_json::from_str(&read(&dir.path().join("public/trust.json"))).unwrap();
+    assert!(trust["ai_policy"].is_null(), "{}", trust["ai_policy"]);
+    let home = read(&dir.path().join("public/index.html"));
+    assert!(
+        !home.contains("pages/aaa-faq/\">Read"),
+        "the page is not offered as the policy"
+    );
+}

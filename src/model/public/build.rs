@@ -734,15 +734,20 @@ impl<'a> Builder<'a> {
 
     /// The public document that states the AI policy (clause 5.2), if one is published.
     fn ai_policy(&self) -> Option<DocumentRef> {
-        let document = (0..self.site.documents.len())
+        // A policy only, which is public once approved: a page (public without approval)
+        // titled "AI Policy" is not the organisation's approved AI policy. The one that
+        // says it meets clause 5.2 first; else one titled so.
+        let policies: Vec<&Document> = (0..self.site.documents.len())
             .map(|index| as_published(self.site, index))
-            .filter(|(_, shown)| *shown == Visibility::Public)
+            .filter(|(d, shown)| {
+                *shown == Visibility::Public && d.kind == crate::load::DocKind::Policy
+            })
             .map(|(document, _)| document)
-            .find(|d| {
-                let meta = &d.record.data;
-                meta.clauses.iter().any(|c| &**c == "5.2")
-                    || meta.title.to_lowercase().contains("ai policy")
-            })?;
+            .collect();
+        let states = |d: &Document| d.record.data.clauses.iter().any(|c| &**c == "5.2");
+        let titled = |d: &Document| d.record.data.title.to_lowercase().contains("ai policy");
+        let document = (policies.iter().find(|d| states(d)))
+            .or_else(|| policies.iter().find(|d| titled(d)))?;
         let meta = &document.record.data;
         Some(DocumentRef {
             title: meta.title.clone(),
