@@ -568,3 +568,26 @@ fn the_internal_assets_folder_in_any_case_is_internal() {
         refused(dir.path(), "asset-not-public");
     }
 }
+
+/// A fence that never closes makes every later marker code: what they were to hide is
+/// shown as code. A closed fence holding a marker is only code, and fine.
+#[test]
+fn markers_swallowed_by_a_code_fence_that_never_closes_are_refused() {
+    for fence in ["````\ncode\n```", "```\ncode\n    ```", "~~~\ncode"] {
+        let dir = site(None);
+        public_page(
+            dir.path(),
+            &format!(
+                "Public.\n\n{fence}\n\n<!-- internal -->\n\nSecret ZQXJ\n\n<!-- /internal -->\n"
+            ),
+        );
+        refused(dir.path(), "internal-marker-malformed");
+    }
+    let dir = site(None);
+    public_page(
+        dir.path(),
+        "Write a marker so:\n\n````markdown\n<!-- internal -->\n\nNot shown publicly.\n\n<!-- /internal -->\n````\n\n> ```\n> <!-- internal -->\n> ```\n\n- item\n\n  ```\n  <!-- /internal -->\n  ```\n",
+    );
+    let check = check_json(dir.path());
+    assert_eq!(check.code, 0, "{}", check.stdout);
+}

@@ -183,6 +183,7 @@ const INLINE: &str =
     "an internal marker must stand on a line of its own, not inside a line of text";
 const IN_INDENTED_CODE: &str =
     "an internal marker in an indented code block is shown as code to everyone";
+const IN_UNCLOSED_FENCE: &str = "an internal marker after a code fence that is never closed is code, shown to everyone with what it was to hide: close the fence with a line of as many backticks (or tildes) as opened it, indented less than four spaces";
 const NOT_ALONE: &str =
     "an internal marker must stand alone on its line, with nothing else in the same HTML block";
 
@@ -262,6 +263,14 @@ pub fn outline(body: &str) -> Outline {
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => {
                 indented_code = Some(range.clone());
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_)))
+                if !fence_closed(&body[range.clone()]) =>
+            {
+                // A fence never closed (or closed by a shorter or over-indented fence)
+                // runs to the end of its container: markers after it become code, and
+                // what they were to hide is shown.
+                mentions(body, range.clone(), IN_UNCLOSED_FENCE, &mut outline);
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some(code) = indented_code.take() {
@@ -640,6 +649,29 @@ fn block_html(
 
 /// Reports every comment in `body[at]` that is or mentions a marker where none may stand;
 /// `misplaced` says why a well-spelt marker cannot stand there.
+/// Whether a fenced code block's source (`block`, from its opening fence, as the parser
+/// ranged it) ends with a fence that closes it: as many backticks or tildes as opened it,
+/// or more, with nothing after them. One never closed runs to the end of its container.
+fn fence_closed(block: &str) -> bool {
+    let mut lines = block.lines();
+    let Some(opening) = lines.next() else {
+        return false;
+    };
+    let opening = opening.trim_start_matches([' ', '>']).trim_start();
+    let Some(mark) = opening.chars().next().filter(|c| matches!(c, '`' | '~')) else {
+        return false;
+    };
+    let length = opening.chars().take_while(|c| *c == mark).count();
+    let Some(last) = lines.filter(|l| !l.trim().is_empty()).next_back() else {
+        return false;
+    };
+    // Its container's prefix (a quote's `>`, a list item's indent) is no part of it. A
+    // fence indented too far to close it ends the block only when nothing follows it to
+    // be swallowed, so the last line is enough to judge.
+    let closing = (last.trim_start_matches(|c: char| c == '>' || c.is_whitespace())).trim_end();
+    closing.chars().all(|c| c == mark) && closing.chars().count() >= length
+}
+
 fn mentions(body: &str, at: Range<usize>, misplaced: &'static str, outline: &mut Outline) {
     let text = &body[at.clone()];
     if !text.contains("<!--") {
