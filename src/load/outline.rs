@@ -662,7 +662,7 @@ fn fence_closed(block: &str) -> bool {
         return false;
     };
     let length = opening.chars().take_while(|c| *c == mark).count();
-    let Some(last) = lines.filter(|l| !l.trim().is_empty()).next_back() else {
+    let Some(last) = lines.rfind(|l| !l.trim().is_empty()) else {
         return false;
     };
     // Its container's prefix (a quote's `>`, a list item's indent) is no part of it. A
