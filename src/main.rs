@@ -108,19 +108,25 @@ fn run_init(args: &InitArgs) -> ExitCode {
     match init::create(&args.dir, today) {
         Ok(count) => {
             let dir = args.dir.display();
-            println!(
-                "Created a trustbook site in {dir} ({count} files).\n\n\
-                 Next steps:\n  \
-                 1. cd {dir}\n  \
-                 2. Edit content/site.yaml: your organisation, contact email and certification.\n  \
-                 3. For each control in content/controls/, replace the TODO with why it is included\n     \
-                    (or exclude it, saying why), and set its real status and owner.\n  \
-                 4. Complete content/policies/ai-policy.md; add your AI systems, risks, suppliers,\n     \
-                    objectives, audits and corrective actions (each folder under content/ has a\n     \
-                    .example file that shows the fields).\n  \
-                 5. trustbook check   lists what is left (38 TODO justifications to start with)\n  \
-                 6. trustbook build   writes public/ (for any static host) and internal/ (staff only)"
-            );
+            println!("Created a trustbook site in {dir} ({count} files).\n\nNext steps:");
+            // No `cd .` when the site is where the user already is.
+            let here = args.dir.as_os_str().is_empty() || args.dir == std::path::Path::new(".");
+            let steps = [
+                (!here).then(|| format!("cd {dir}")),
+                Some("git init && git add -A && git commit -m \"Trust centre sources\"\n     \
+                      (the pages' dates, the history and approvals are read from git)".into()),
+                Some("Edit content/site.yaml: your organisation, contact email and certification.".into()),
+                Some("For each control in content/controls/, replace the TODO with why it is included\n     \
+                      (or exclude it, saying why), and set its real status and owner.".into()),
+                Some("Complete content/policies/ai-policy.md; add your AI systems, risks, suppliers,\n     \
+                      objectives, audits and corrective actions (each folder under content/ has a\n     \
+                      .example file that shows the fields).".into()),
+                Some("trustbook check   lists what is left (38 TODO justifications to start with)".into()),
+                Some("trustbook build   writes public/ (for any static host) and internal/ (staff only)".into()),
+            ];
+            for (n, step) in steps.into_iter().flatten().enumerate() {
+                println!("  {}. {step}", n + 1);
+            }
             ExitCode::SUCCESS
         }
         Err(message) => {

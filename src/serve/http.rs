@@ -109,7 +109,13 @@ pub fn inject(html: &[u8], served: &Served) -> Vec<u8> {
     let html = String::from_utf8_lossy(html);
     let overlay = match &served.errors {
         Some(errors) => format!(
-            "<link rel=\"stylesheet\" href=\"/__trustbook/overlay.css\"><div id=\"trustbook-errors\" role=\"alert\"><p><strong>The last change has errors.</strong> This page shows the last good build; fix the errors and save to update it.</p><pre>{}</pre></div>",
+            "<link rel=\"stylesheet\" href=\"/__trustbook/overlay.css\"><div id=\"trustbook-errors\" role=\"alert\"><p><strong>{}</strong></p><pre>{}</pre></div>",
+            match served.files.is_empty() {
+                true =>
+                    "The site has errors, so nothing is built yet: fix them and save, and the site appears here.",
+                false =>
+                    "The last change has errors. This page shows the last good build; fix the errors and save to update it.",
+            },
             escape(errors)
         ),
         None => String::new(),
@@ -276,5 +282,16 @@ mod tests {
         let page = String::from_utf8(inject(b"<html><body>x</body></html>", &served)).unwrap();
         assert!(page.contains("data-generation=\"3\"></script></body>"));
         assert!(page.contains("&lt;b&gt;bad&lt;/b&gt;"));
+        // No build has succeeded yet: no "last good build" is claimed.
+        assert!(page.contains("nothing is built yet"), "{page}");
+        assert!(!page.contains("last good build"), "{page}");
+        let mut files = Files::new();
+        files.insert("index.html".into(), b"good".to_vec().into());
+        let served = Served {
+            files: Arc::new(files),
+            ..served
+        };
+        let page = String::from_utf8(inject(b"<html><body>x</body></html>", &served)).unwrap();
+        assert!(page.contains("shows the last good build"), "{page}");
     }
 }

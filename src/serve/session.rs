@@ -41,6 +41,8 @@ pub struct Session {
     /// loads (freeing that site's models is not done while a save waits).
     history_coming: Option<std::thread::JoinHandle<Option<history::History>>>,
     kept: Option<Kept>,
+    /// Whether a build has succeeded: until then there is no last good build to serve.
+    built: bool,
 }
 
 impl Session {
@@ -57,6 +59,7 @@ impl Session {
             history: None,
             history_coming: None,
             kept: None,
+            built: false,
         }
     }
 
@@ -84,6 +87,7 @@ impl Session {
         }
         match result {
             Ok((files, pages)) => {
+                self.built = true;
                 let ms = started.elapsed().as_millis();
                 eprintln!("rebuilt {pages} pages in {ms} ms");
                 Outcome {
@@ -93,9 +97,14 @@ impl Session {
                 }
             }
             Err(errors) => {
-                eprintln!(
-                    "build failed: still serving the last good build, with the errors shown in the page"
-                );
+                match self.built {
+                    true => eprintln!(
+                        "build failed: still serving the last good build, with the errors shown in the page"
+                    ),
+                    false => eprintln!(
+                        "build failed: the errors are shown in the page until a save fixes them"
+                    ),
+                }
                 Outcome {
                     files: None,
                     errors: Some(errors),
