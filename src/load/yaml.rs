@@ -135,7 +135,11 @@ pub fn parse<T: DeserializeOwned>(
             let offset = err.location().map_or(0, |l| {
                 lines.offset_of(origin.text, l.line(), l.column().saturating_sub(1))
             });
-            findings.push(syntax_finding(origin, offset, &err.to_string()));
+            let message = err.to_string();
+            // The parser places a repeated key at its mapping's start: shown there, the
+            // author cannot see which line to remove.
+            let offset = repeated_key(origin.text, offset, &message).unwrap_or(offset);
+            findings.push(syntax_finding(origin, offset, &message));
             return Parsed {
                 data: None,
                 positions,
@@ -294,6 +298,45 @@ fn syntax_finding(origin: &Origin, offset: usize, message: &str) -> Finding {
     Finding::new(code, format!("invalid YAML: {message}"))
         .at(origin.at_relative(span))
         .help(help)
+}
+
+/// Where a key that `message` says is repeated is written the second time, in the block
+/// mapping that starts at `offset` (the parser's place for the error): the first line
+/// after it, at the mapping's indentation, that writes the key again.
+fn repeated_key(text: &str, offset: usize, message: &str) -> Option<usize> {
+    let key = message.split_once("duplicate entry with key \"")?.1;
+    let key = &key[..key.find('"')?];
+    let line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let indent = offset - line_start;
+    let mut at = line_start;
+    let mut seen = 0;
+    for line in text[line_start..].split_inclusive('\n') {
+        let written = line.trim_end();
+        let depth = written.len() - written.trim_start().len();
+        let rest = written.trim_start();
+        let names = [
+            format!("{key}:"),
+            format!("\"{key}\":"),
+            format!("'{key}':"),
+        ];
+        let is_key = depth == indent
+            && names.iter().any(|n| rest.starts_with(n.as_str()))
+            && !written.trim_start().starts_with('#');
+        if is_key {
+            seen += 1;
+            if seen == 2 {
+                return Some(at + depth);
+            }
+        }
+        // A line less indented than the mapping ends it.
+        if at > line_start && !written.trim().is_empty() && depth < indent {
+            return None;
+        }
+        at += line.len();
+    }
+    None
 }
 
 /// The first tab in the indentation of the line at `offset` or of the lines after it.
@@ -622,6 +665,22 @@ fn index_positions(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_repeated_key_is_shown_where_it_is_written_again() {
+        let text = "id: R-1\nowner: A\nnotes:\n  owner: nested\nimpact: 3\nowner: B\n";
+        let message = "duplicate entry with key \"owner\" at line 1 column 1";
+        assert_eq!(super::repeated_key(text, 0, message), text.find("owner: B"));
+        // In a nested mapping, at its own indentation.
+        let text = "id: R-1\nnotes:\n  a: 1\n  a: 2\nb: 3\n";
+        let at = text.find("  a: 1").unwrap() + 2;
+        let message = "duplicate entry with key \"a\"";
+        assert_eq!(
+            super::repeated_key(text, at, message),
+            Some(text.find("  a: 2").unwrap() + 2)
+        );
+        assert_eq!(super::repeated_key(text, 0, "something else"), None);
+    }
+
     use super::*;
     use serde::Deserialize;
 
