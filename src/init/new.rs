@@ -26,16 +26,22 @@ pub fn stub(site: &Site, kind: NewKind, today: Date) -> Result<(PathBuf, String)
     let year = today.to_string()[..4].to_string();
     let in_a_year = Date(today.0 + chrono::Duration::days(365));
     let (folder, id) = match kind {
-        NewKind::Policy => ("policies", next_id(site, "POL-", 3)),
+        NewKind::Policy => ("policies", next_id(site, "POL-", 3, "policies")),
         NewKind::Control => ("controls", unrecorded_control(site)?),
-        NewKind::System => ("systems", next_id(site, "SYS-", 3)),
-        NewKind::Risk => ("risks", next_id(site, "RSK-", 3)),
-        NewKind::Supplier => ("suppliers", next_id(site, "SUP-", 3)),
-        NewKind::Objective => ("objectives", next_id(site, "OBJ-", 3)),
-        NewKind::Audit => ("audits", next_id(site, &format!("AUD-{year}-"), 2)),
-        NewKind::Action => ("actions", next_id(site, &format!("CA-{year}-"), 2)),
-        NewKind::Party => ("parties", next_id(site, "PTY-", 3)),
-        NewKind::Assessment => ("assessments", next_id(site, "AIA-", 3)),
+        NewKind::System => ("systems", next_id(site, "SYS-", 3, "systems")),
+        NewKind::Risk => ("risks", next_id(site, "RSK-", 3, "risks")),
+        NewKind::Supplier => ("suppliers", next_id(site, "SUP-", 3, "suppliers")),
+        NewKind::Objective => ("objectives", next_id(site, "OBJ-", 3, "objectives")),
+        NewKind::Audit => (
+            "audits",
+            next_id(site, &format!("AUD-{year}-"), 2, "audits"),
+        ),
+        NewKind::Action => (
+            "actions",
+            next_id(site, &format!("CA-{year}-"), 2, "actions"),
+        ),
+        NewKind::Party => ("parties", next_id(site, "PTY-", 3, "parties")),
+        NewKind::Assessment => ("assessments", next_id(site, "AIA-", 3, "assessments")),
     };
     let text = match kind {
         NewKind::Policy => format!(
@@ -117,12 +123,27 @@ pub fn stub(site: &Site, kind: NewKind, today: Date) -> Result<(PathBuf, String)
 }
 
 /// `PREFIX` followed by one more than the highest number any record's id has after it.
-fn next_id(site: &Site, prefix: &str, width: usize) -> String {
+fn next_id(site: &Site, prefix: &str, width: usize, folder: &str) -> String {
     let highest = (crate::load::each_record_file(site))
         .filter_map(|(id, _)| id.strip_prefix(prefix)?.parse::<u32>().ok())
         .max()
         .unwrap_or(0);
-    format!("{prefix}{:0width$}", highest + 1)
+    // Past any file already named as the next id would be (one copied and given another
+    // id, say): the new record never takes another's file.
+    let taken = |id: &str| {
+        let name = id.to_lowercase();
+        ["md", "yaml", "yml"].iter().any(|extension| {
+            (site
+                .content
+                .join(folder)
+                .join(format!("{name}.{extension}")))
+            .exists()
+        })
+    };
+    (highest + 1..)
+        .map(|n| format!("{prefix}{n:0width$}"))
+        .find(|id| !taken(id))
+        .unwrap_or_default()
 }
 
 /// The first control of the site's frameworks with no record yet.
