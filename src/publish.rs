@@ -73,11 +73,12 @@ pub fn of<S: Shown + ?Sized>(shown: &S) -> Decision {
 
 /// Why a source is withheld whose shown text holds a comment or a marker: `check` makes
 /// it an error (`comment-not-hidden`), as in a body.
-pub const COMMENT_IN_FIELD: &str = "a text it shows holds `<!--` or `-->`: a field is printed as written, so a comment or internal marker in it would be shown, not hidden";
+pub const COMMENT_IN_FIELD: &str = "a text it shows holds `<!--`: a field is printed as written, so a comment or internal marker in it would be shown, not hidden";
 
 /// Whether a field's text holds what reads as a comment or an internal marker.
 pub fn holds_comment(text: &str) -> bool {
-    text.contains("<!--") || text.contains("-->") || {
+    // Not `-->` alone: in a field it is an arrow (`draft --> review`), printed as such.
+    text.contains("<!--") || {
         let read = crate::load::markers::normalise(text);
         read.contains("!--") || read.contains("<!")
     }
@@ -549,11 +550,13 @@ fn first_is_internal(path: &Path) -> bool {
 
 /// The kinds of file an asset may be: images, documents, data and media that no browser
 /// runs. Anything else is refused, not judged: hosts serve `.atom`, `.rss`, `.mml`, `.php`
-/// and many more as pages or XML a browser would run script in, on the site's address.
-const ASSET_KINDS: [&str; 30] = [
+/// and many more as pages or XML a browser would run script in, on the site's address
+/// (and `.gz`: a host may serve `x.svg.gz` as an SVG).
+const ASSET_KINDS: [&str; 51] = [
     "png", "jpg", "jpeg", "gif", "webp", "avif", "ico", "bmp", "tif", "tiff", "svg", "pdf", "txt",
-    "md", "csv", "tsv", "json", "docx", "xlsx", "pptx", "odt", "ods", "odp", "zip", "mp3", "mp4",
-    "webm", "ogg", "wav", "woff2",
+    "md", "csv", "tsv", "json", "yaml", "yml", "docx", "xlsx", "pptx", "doc", "xls", "ppt", "odt",
+    "ods", "odp", "rtf", "epub", "zip", "7z", "mp3", "m4a", "mp4", "mov", "webm", "ogg", "wav",
+    "vtt", "srt", "woff", "woff2", "ttf", "otf", "asc", "sig", "pem", "crt", "cer", "pub",
 ];
 
 /// Why a browser could run the file as script on the site's address, if it could. SVG is
@@ -577,7 +580,13 @@ fn active_content(path: &Path) -> Option<String> {
     if extension != "svg" {
         return None;
     }
-    let text = fs::read(path).ok()?;
+    let Ok(text) = fs::read(path) else {
+        return Some("the SVG cannot be read to judge it".into());
+    };
+    // Judged as UTF-8 text: one in UTF-16 (which XML allows) hides its tags from the scan.
+    if std::str::from_utf8(&text).is_err() || text.contains(&0) {
+        return Some("an SVG not written in UTF-8 cannot be judged free of script; save it as UTF-8, or export it as PNG".into());
+    }
     let lower = String::from_utf8_lossy(&text).to_ascii_lowercase();
     let handler = lower.match_indices("on").any(|(i, _)| {
         let before = lower[..i].chars().next_back();
@@ -600,8 +609,15 @@ fn active_content(path: &Path) -> Option<String> {
     ];
     let feature = FEATURES.iter().find(|f| lower.contains(*f));
     let external = lower.contains("href=\"http") || lower.contains("href='http");
+    let found = match (feature, handler) {
+        (Some(feature), _) => format!("`{feature}`"),
+        (None, true) => "an event handler (`on…=`)".to_string(),
+        (None, false) => "a link to another host (`href=\"http…`)".to_string(),
+    };
     if handler || feature.is_some() || external {
-        Some("an SVG with scripting features (script, event handlers, animation, embedded or external references) could run script on the site; export it without them, or as PNG".into())
+        Some(format!(
+            "an SVG with a scripting feature ({found}; judged are script, event handlers, animation, embedded or external references) could run script on the site; export it without them, or as PNG"
+        ))
     } else {
         None
     }

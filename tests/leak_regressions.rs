@@ -591,3 +591,91 @@ fn markers_swallowed_by_a_code_fence_that_never_closes_are_refused() {
     let check = check_json(dir.path());
     assert_eq!(check.code, 0, "{}", check.stdout);
 }
+
+/// The second round of an adversarial tester: look-alike dashes beyond the dash list,
+/// markers mistyped alike at both ends, a fence closed later than its author meant, an
+/// SVG in UTF-16, and comments in site.yaml's public texts.
+#[test]
+fn second_round_spellings_are_refused() {
+    for (open, close) in [
+        ("‹!˗˗", "˗˗>"),
+        ("‹!⸺", "⸺>"),
+        ("‹!──", "──>"),
+        ("‹!ーー", "ーー>"),
+        ("‹!¯¯", "¯¯>"),
+    ] {
+        let dir = site(None);
+        public_page(
+            dir.path(),
+            &format!(
+                "Public.\n\n{open} internal {close}\n\nSecret ZQXJ\n\n{open} /internal {close}\n"
+            ),
+        );
+        refused(dir.path(), "internal-marker-malformed");
+    }
+    for typo in ["interanl", "intenral", "internl", "intern"] {
+        let dir = site(None);
+        public_page(
+            dir.path(),
+            &format!("Public.\n\n<!-- {typo} -->\n\nSecret ZQXJ\n\n<!-- /{typo} -->\n"),
+        );
+        refused(dir.path(), "internal-marker-malformed");
+    }
+    for (fence, closer) in [("```", "```end"), ("```", "    ```"), ("````", "```")] {
+        let dir = site(None);
+        public_page(
+            dir.path(),
+            &format!(
+                "Public.\n\n{fence}\ncode\n{closer}\n\n<!-- internal -->\n\nSecret ZQXJ\n\n<!-- /internal -->\n\n{fence}\n"
+            ),
+        );
+        refused(dir.path(), "internal-marker-malformed");
+    }
+    let dir = site(None);
+    let mut svg = vec![0xff, 0xfe];
+    for unit in
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>ZQXJ()</script></svg>".encode_utf16()
+    {
+        svg.extend(unit.to_le_bytes());
+    }
+    let path = dir.path().join("content/assets/u16.svg");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, svg).unwrap();
+    public_page(dir.path(), "![x](../assets/u16.svg)");
+    refused(dir.path(), "unsafe-asset");
+    let dir = site(None);
+    let config = dir.path().join("content/site.yaml");
+    let text = fs::read_to_string(&config).unwrap();
+    let text = match text.lines().any(|l| l.starts_with("description:")) {
+        true => text
+            .lines()
+            .map(|l| match l.starts_with("description:") {
+                true => "description: \"How we govern AI. <!-- ZQXJ -->\"".to_string(),
+                false => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        false => format!("{text}\ndescription: \"How we govern AI. <!-- ZQXJ -->\"\n"),
+    };
+    fs::write(&config, text).unwrap();
+    refused(dir.path(), "comment-not-hidden");
+}
+
+/// What the rules on comments must not refuse: arrows in prose, tables, raw HTML and
+/// fields; comments and arrows in code; closed fences of any kind.
+#[test]
+fn arrows_and_code_are_not_taken_for_broken_comments() {
+    let dir = site(None);
+    public_page(
+        dir.path(),
+        "The flow is request --> model --> reviewer.\n\n| Step | Next |\n|---|---|\n| Draft --> Review | x |\n\n<p>A --> B</p>\n\nHello!-- and Wow! -- fine.\n\n~~~~\n<!-- a <!-- b --> c -->\n~~~~\n\n> ```\n> x --> y\n> ```\n\n<!-- a note -->\n\nLater, an arrow --> after a blank line.\n",
+    );
+    common::edit(
+        &dir.path().join("content/systems/chatbot.yaml"),
+        "public_summary: A chatbot for order questions.",
+        "public_summary: \"Workflow: draft --> review --> approve.\"",
+    );
+    let check = check_json(dir.path());
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    assert_eq!(build(dir.path(), &[]).code, 0);
+}

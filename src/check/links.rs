@@ -322,7 +322,7 @@ fn marker_errors(document: &Document, findings: &mut Vec<Finding>) {
                 Code::CommentNotHidden,
                 span,
                 *why,
-                "remove the inner `<!--` or the stray `-->` so that each comment ends where you meant; write an arrow as `→` or in backticks; to hide text from the public site, put it in an internal block",
+                "remove the inner `<!--` or the stray `-->` so that each comment ends where you meant; write an arrow as `→`, in backticks, or in raw HTML as `--&gt;`; to hide text from the public site, put it in an internal block",
             ),
             MarkerError::Malformed(span, why) => (
                 Code::InternalMarkerMalformed,

@@ -431,8 +431,36 @@ fn site_placeholders(config: &Record<SiteConfig>, findings: &mut Vec<Finding>) {
                 .map(|t| ("ai_data_use.opt_out".into(), t)),
         );
     }
-    for (field, text) in texts {
-        if let Some(word) = publish::placeholder(text) {
+    // Certifications print their standard, certifier, number and scope as written (their
+    // placeholders are `certification::check`'s).
+    let mut shown_as_written: Vec<(String, &str)> = Vec::new();
+    for (path, certification) in data.all_certifications() {
+        let fields = [
+            ("standard", Some(certification.standard.as_str())),
+            ("certifier", certification.certifier.as_deref()),
+            ("certificate_id", certification.certificate_id.as_deref()),
+            ("scope", certification.scope.as_deref()),
+        ];
+        for (field, text) in fields {
+            shown_as_written.extend(text.map(|t| (format!("{path}.{field}"), t)));
+        }
+    }
+    let placeholders_too = texts.len();
+    for (n, (field, text)) in texts.into_iter().chain(shown_as_written).enumerate() {
+        if publish::holds_comment(text) {
+            findings.push(
+                Finding::new(
+                    Code::CommentNotHidden,
+                    format!("`{field}` holds `<!--`: the public site prints a field as written, so the comment or marker would be shown, not hidden"),
+                )
+                .at(value_at(config.file, &config.positions, &field))
+                .help("a field is plain text: remove the comment or marker from it"),
+            );
+        }
+        if let Some(word) = (n < placeholders_too)
+            .then(|| publish::placeholder(text))
+            .flatten()
+        {
             findings.push(
                 Finding::new(
                     Code::PlaceholderText,

@@ -87,6 +87,13 @@ pub fn classify(inner: &str) -> CommentKind {
     // and `l`, `1` or `|` for `i` (`lnternal`), which a reader's eye passes over.
     let loose = |text: &str| -> String { squash(text).chars().map(loose_letter).collect() };
     let mentions = mentions || loose(&as_written).contains(&loose("internal"));
+    // A marker mistyped alike at both ends (`interanl`, `intenral`, copied) would be two
+    // plain comments around text that is then published: a lone word that near is one.
+    let word = text.trim_start_matches('/').trim();
+    let typo = !word.contains(' ')
+        && (5..=10).contains(&word.chars().count())
+        && strsim::damerau_levenshtein(word, "internal") <= 2;
+    let mentions = mentions || typo;
     if mentions {
         CommentKind::MentionsInternal
     } else {
@@ -215,6 +222,10 @@ mod tests {
             " 1nternal ",
             " |NTERNAL ",
             " inter\u{2800}nal ", // Braille pattern blank
+            " interanl ",
+            " /intenral ",
+            " internl ",
+            " intern ",
         ] {
             assert_eq!(classify(text), CommentKind::MentionsInternal, "{text:?}");
         }

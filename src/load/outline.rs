@@ -183,7 +183,7 @@ const INLINE: &str =
     "an internal marker must stand on a line of its own, not inside a line of text";
 const IN_INDENTED_CODE: &str =
     "an internal marker in an indented code block is shown as code to everyone";
-const IN_UNCLOSED_FENCE: &str = "an internal marker after a code fence that is never closed is code, shown to everyone with what it was to hide: close the fence with a line of as many backticks (or tildes) as opened it, indented less than four spaces";
+const IN_UNCLOSED_FENCE: &str = "an internal marker after a code fence that is not closed where it seems to be is code, shown to everyone with what it was to hide: close the fence with a line of as many backticks (or tildes) as opened it, nothing after them, indented less than four spaces";
 const NOT_ALONE: &str =
     "an internal marker must stand alone on its line, with nothing else in the same HTML block";
 
@@ -264,13 +264,19 @@ pub fn outline(body: &str) -> Outline {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)) => {
                 indented_code = Some(range.clone());
             }
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_)))
-                if !fence_closed(&body[range.clone()]) =>
-            {
-                // A fence never closed (or closed by a shorter or over-indented fence)
-                // runs to the end of its container: markers after it become code, and
-                // what they were to hide is shown.
-                mentions(body, range.clone(), IN_UNCLOSED_FENCE, &mut outline);
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => {
+                // A fence never closed runs to the end of its container, and one whose
+                // author meant to close it with a line Markdown does not take for a
+                // closing fence (text after it, or too short, or indented four spaces)
+                // runs on to a later fence: markers after either become code, and what
+                // they were to hide is shown.
+                let block = &body[range.clone()];
+                if !fence_closed(block) {
+                    mentions(body, range.clone(), IN_UNCLOSED_FENCE, &mut outline);
+                } else if let Some(at) = meant_as_closing(block) {
+                    let after = range.start + at..range.end;
+                    mentions(body, after, IN_UNCLOSED_FENCE, &mut outline);
+                }
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some(code) = indented_code.take() {
@@ -394,11 +400,35 @@ pub fn heading_ids(headings: &[(String, bool)]) -> Vec<String> {
 /// being look-alikes (`‹!-- internal -->`, `<!—internal—>`): it is shown as text, and so
 /// is what the author meant it to hide. An error, like any other near-miss of a marker.
 fn marker_look_alikes(body: &str, code: &[Range<usize>], outline: &mut Outline) {
+    // Anything that may pass for a dash: not a letter, digit, space or the punctuation
+    // prose puts after `!` (a list of dashes misses some: `˗`, `⸺`, `─`, `ー`, `¯`…).
     let dash = |c: char| {
-        matches!(
-            c,
-            '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}' | '\u{ff0d}'
-        )
+        !c.is_alphanumeric()
+            && !c.is_whitespace()
+            && !matches!(
+                c,
+                '.' | ','
+                    | ';'
+                    | ':'
+                    | '?'
+                    | '!'
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | '"'
+                    | '\''
+                    | '*'
+                    | '_'
+                    | '`'
+                    | '/'
+                    | '<'
+                    | '>'
+            )
+            || matches!(
+                c,
+                '\u{30fc}' | '\u{4e00}' | '\u{3161}' | '\u{1173}' | '\u{2cba}'
+            )
     };
     // Found by searching (memchr) rather than walking every character of every body.
     let bangs = (body.match_indices('!'))
@@ -417,9 +447,9 @@ fn marker_look_alikes(body: &str, code: &[Range<usize>], outline: &mut Outline) 
         let line_end = body[at..].find('\n').map_or(body.len(), |i| at + i);
         let line = &body[at + c.len_utf8()..line_end];
         let meant = line.trim_start_matches(dash);
-        let meant = meant
-            .trim_end()
-            .trim_end_matches(['>', '\u{203a}', '\u{ff1e}']);
+        let meant = (meant.trim_end()).trim_end_matches(|c: char| {
+            c == '>' || c == '\u{203a}' || c == '\u{ff1e}' || c == '\u{02c3}' || c == '\u{1433}'
+        });
         let meant = meant.trim_end_matches(dash);
         if markers::classify(meant) != CommentKind::Plain {
             outline.marker_errors.push(MarkerError::Malformed(
@@ -440,7 +470,9 @@ fn broken_comments(body: &str, code: &[Range<usize>], outline: &mut Outline) {
         return;
     }
     let in_code = |at: usize| code.iter().any(|r| r.contains(&at));
+    let has_blank_line = |text: &str| text.split('\n').skip(1).any(|l| l.trim().is_empty());
     let mut at = 0;
+    let mut last_end: Option<usize> = None;
     loop {
         let (open, close) = (body[at..].find("<!--"), body[at..].find("-->"));
         let next = match (open, close) {
@@ -450,10 +482,13 @@ fn broken_comments(body: &str, code: &[Range<usize>], outline: &mut Outline) {
             (None, None) => break,
         };
         if body[next..].starts_with("-->") {
-            if !in_code(next) {
+            // After a comment in the same block (no blank line between), it is where that
+            // comment was meant to end; elsewhere it is an arrow (`draft --> review`).
+            let after_comment = last_end.is_some_and(|end| !has_blank_line(&body[end..next]));
+            if !in_code(next) && after_comment {
                 outline.marker_errors.push(MarkerError::CommentBroken(
                     next..next + 3,
-                    "`-->` here ends no comment, so it and the text before it up to the last comment are shown as text: comments do not nest, and the first `-->` ends one",
+                    "`-->` here ends no comment: the comment before it ended at its first `-->`, so the text between is shown to everyone (comments do not nest)",
                 ));
             }
             at = next + 3;
@@ -482,6 +517,7 @@ fn broken_comments(body: &str, code: &[Range<usize>], outline: &mut Outline) {
                 "a comment inside a comment: HTML ends both at the first `-->`, so the text after it is shown to everyone",
             ));
         }
+        last_end = Some(end);
         at = end;
     }
 }
@@ -649,6 +685,24 @@ fn block_html(
 
 /// Reports every comment in `body[at]` that is or mentions a marker where none may stand;
 /// `misplaced` says why a well-spelt marker cannot stand there.
+/// Where, inside a closed fenced code block's source (`block`), a line starts that looks
+/// like a closing fence (three or more of the opening's backticks or tildes) but is not
+/// the block's last line.
+fn meant_as_closing(block: &str) -> Option<usize> {
+    let mark = block.trim_start_matches([' ', '>']).chars().next()?;
+    let fence: String = std::iter::repeat_n(mark, 3).collect();
+    let lines: Vec<&str> = block.split_inclusive('\n').collect();
+    let mut at = lines.first()?.len();
+    for line in lines.iter().take(lines.len().saturating_sub(1)).skip(1) {
+        let written = line.trim_start_matches(|c: char| c == '>' || c.is_whitespace());
+        if written.starts_with(&fence) {
+            return Some(at);
+        }
+        at += line.len();
+    }
+    None
+}
+
 /// Whether a fenced code block's source (`block`, from its opening fence, as the parser
 /// ranged it) ends with a fence that closes it: as many backticks or tildes as opened it,
 /// or more, with nothing after them. One never closed runs to the end of its container.

@@ -734,13 +734,16 @@ impl<'a> Builder<'a> {
 
     /// The public document that states the AI policy (clause 5.2), if one is published.
     fn ai_policy(&self) -> Option<DocumentRef> {
-        // A policy only, which is public once approved: a page (public without approval)
-        // titled "AI Policy" is not the organisation's approved AI policy. The one that
+        // A policy only (`doc_type: policy`), which is public once approved: a page
+        // (public without approval) titled "AI Policy", or an approved plan titled "Notes
+        // on our AI policy", is not the organisation's approved AI policy. The one that
         // says it meets clause 5.2 first; else one titled so.
         let policies: Vec<&Document> = (0..self.site.documents.len())
             .map(|index| as_published(self.site, index))
             .filter(|(d, shown)| {
-                *shown == Visibility::Public && d.kind == crate::load::DocKind::Policy
+                *shown == Visibility::Public
+                    && d.kind == crate::load::DocKind::Policy
+                    && d.record.data.doc_type == crate::load::records::DocType::Policy
             })
             .map(|(document, _)| document)
             .collect();
