@@ -131,7 +131,8 @@ fn init_sets_up_editors_with_the_schemas() {
     let map = settings["yaml.schemas"].as_object().unwrap();
     assert_eq!(
         map["schemas/risk.schema.json"],
-        serde_json::json!(["content/risks/*.yaml"])
+        serde_json::json!(["content/risks/*.yaml", "content/risks/*.yml"]),
+        "`.yml` is read as `.yaml` is"
     );
     for schema in map.keys() {
         assert!(site.join(schema).is_file(), "{schema} is written");

@@ -133,9 +133,13 @@ fn vscode_settings() -> String {
         if kind == "document" {
             continue; // Markdown front matter is not YAML to the YAML server.
         }
-        let globs: Vec<serde_json::Value> = files
-            .split(", ")
-            .map(|glob| serde_json::Value::from(format!("content/{glob}")))
+        // `.yml` is read as `.yaml` is.
+        let globs: Vec<serde_json::Value> = (files.split(", "))
+            .flat_map(|glob| {
+                let yml = (glob.strip_suffix(".yaml")).map(|stem| format!("content/{stem}.yml"));
+                std::iter::once(format!("content/{glob}")).chain(yml)
+            })
+            .map(serde_json::Value::from)
             .collect();
         map.insert(
             format!("schemas/{kind}.schema.json"),
