@@ -78,7 +78,17 @@ pub const COMMENT_IN_FIELD: &str = "a text it shows holds `<!--`: a field is pri
 /// Whether a field's text holds what reads as a comment or an internal marker.
 pub fn holds_comment(text: &str) -> bool {
     // Not `-->` alone: in a field it is an arrow (`draft --> review`), printed as such.
-    text.contains("<!--") || {
+    let bang_dash = || {
+        let bang = |c: char| {
+            matches!(
+                c,
+                '!' | '！' | 'ǃ' | 'ꜝ' | 'ⵑ' | '¡' | '❗' | '❕' | '︕' | '﹗'
+            )
+        };
+        (text.chars().zip(text.chars().skip(1)))
+            .any(|(c, d)| bang(c) && crate::load::markers::is_dash(d))
+    };
+    text.contains("<!--") || bang_dash() || {
         let read = crate::load::markers::normalise(text);
         read.contains("!--") || read.contains("<!")
     }
@@ -545,7 +555,9 @@ fn first_is_internal(path: &Path) -> bool {
     let mut components = path.components();
     let first = components.next();
     components.next().is_some()
-        && first.is_some_and(|c| c.as_os_str().to_string_lossy().to_lowercase() == "internal")
+        && first.is_some_and(|c| {
+            crate::load::markers::name_reads_as(&c.as_os_str().to_string_lossy(), "internal")
+        })
 }
 
 /// The kinds of file an asset may be: images, documents, data and media that no browser
@@ -583,8 +595,16 @@ fn active_content(path: &Path) -> Option<String> {
     let Ok(text) = fs::read(path) else {
         return Some("the SVG cannot be read to judge it".into());
     };
-    // Judged as UTF-8 text: one in UTF-16 (which XML allows) hides its tags from the scan.
-    if std::str::from_utf8(&text).is_err() || text.contains(&0) {
+    // Judged as UTF-8 text: one in UTF-16, or declaring another encoding (ISO-2022-JP's
+    // escapes split a tag name), hides its tags from the scan.
+    let declared = String::from_utf8_lossy(&text[..text.len().min(200)]).to_ascii_lowercase();
+    let other_encoding = declared.contains("encoding=")
+        && !(declared.contains("encoding=\"utf-8\"") || declared.contains("encoding='utf-8'"));
+    if std::str::from_utf8(&text).is_err()
+        || text.contains(&0)
+        || text.contains(&0x1b)
+        || other_encoding
+    {
         return Some("an SVG not written in UTF-8 cannot be judged free of script; save it as UTF-8, or export it as PNG".into());
     }
     let lower = String::from_utf8_lossy(&text).to_ascii_lowercase();

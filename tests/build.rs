@@ -243,6 +243,13 @@ fn the_soa_csv_has_a_row_per_control() {
         lines[4].contains(",2027-03-01,no,"),
         "a partial control's target date: {csv}"
     );
+    // A.6.2.4's record names no policy, but POL-1 says it implements it (`controls:`):
+    // the row lists it, as the SoA page does.
+    assert!(lines[4].contains(",2027-03-01,no,,POL-1,"), "{csv}");
+    let page = fs::read_to_string(dir.path().join("internal/soa/index.html")).unwrap();
+    let row = &page[page.find("A.6.2.4").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("POL-1") || row.contains("AI Policy"), "{row}");
 }
 
 #[test]

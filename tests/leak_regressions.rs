@@ -46,6 +46,13 @@ fn refused(root: &Path, code: &str) {
     assert_no_canary(root);
 }
 
+/// A new site with a public page of `body`, refused with `code`.
+fn page_refused(body: &str, code: &str) {
+    let dir = site(None);
+    public_page(dir.path(), body);
+    refused(dir.path(), code);
+}
+
 fn assert_no_canary(root: &Path) {
     let public = root.join("public");
     if public.exists() {
@@ -126,22 +133,18 @@ fn evidence_given_as_a_relative_url_is_refused() {
 
 #[test]
 fn a_comment_markdown_shows_as_text_is_refused() {
-    let dir = site(None);
-    public_page(
-        dir.path(),
+    page_refused(
         "We review yearly. <!-- internal: board wants quarterly\n\nZQXJ costs\n\n-->",
+        "comment-not-hidden",
     );
-    refused(dir.path(), "comment-not-hidden");
 }
 
 #[test]
 fn an_abrupt_comment_cannot_open_an_internal_block() {
-    let dir = site(None);
-    public_page(
-        dir.path(),
+    page_refused(
         "<!--> internal -->\n\nZQXJ plan\n\n<!--> /internal -->",
+        "internal-marker-malformed",
     );
-    refused(dir.path(), "internal-marker-malformed");
 }
 
 #[cfg(unix)]
@@ -347,12 +350,10 @@ fn an_internal_block_between_a_line_and_a_rule_is_refused_not_made_a_heading() {
 
 #[test]
 fn an_internal_block_between_two_paragraphs_is_refused_not_joined() {
-    let dir = site(None);
-    public_page(
-        dir.path(),
+    page_refused(
         "We keep logs.\n<!-- internal -->\nZQXJ for thirty days.\n<!-- /internal -->\nThey are encrypted.",
+        "public-layout-differs",
     );
-    refused(dir.path(), "public-layout-differs");
 }
 
 #[test]
@@ -515,14 +516,12 @@ fn look_alike_marker_pairs_are_refused() {
         refused(dir.path(), code);
     }
     for (open, close) in [("‹!--", "-->"), ("<!—", "—>"), ("＜!--", "--＞")] {
-        let dir = site(None);
-        public_page(
-            dir.path(),
+        page_refused(
             &format!(
                 "Public.\n\n{open} internal {close}\n\nSecret ZQXJ\n\n{open} /internal {close}\n"
             ),
+            "internal-marker-malformed",
         );
-        refused(dir.path(), "internal-marker-malformed");
     }
 }
 
@@ -574,14 +573,12 @@ fn the_internal_assets_folder_in_any_case_is_internal() {
 #[test]
 fn markers_swallowed_by_a_code_fence_that_never_closes_are_refused() {
     for fence in ["````\ncode\n```", "```\ncode\n    ```", "~~~\ncode"] {
-        let dir = site(None);
-        public_page(
-            dir.path(),
+        page_refused(
             &format!(
                 "Public.\n\n{fence}\n\n<!-- internal -->\n\nSecret ZQXJ\n\n<!-- /internal -->\n"
             ),
+            "internal-marker-malformed",
         );
-        refused(dir.path(), "internal-marker-malformed");
     }
     let dir = site(None);
     public_page(
@@ -604,32 +601,26 @@ fn second_round_spellings_are_refused() {
         ("‹!ーー", "ーー>"),
         ("‹!¯¯", "¯¯>"),
     ] {
-        let dir = site(None);
-        public_page(
-            dir.path(),
+        page_refused(
             &format!(
                 "Public.\n\n{open} internal {close}\n\nSecret ZQXJ\n\n{open} /internal {close}\n"
             ),
+            "internal-marker-malformed",
         );
-        refused(dir.path(), "internal-marker-malformed");
     }
     for typo in ["interanl", "intenral", "internl", "intern"] {
-        let dir = site(None);
-        public_page(
-            dir.path(),
+        page_refused(
             &format!("Public.\n\n<!-- {typo} -->\n\nSecret ZQXJ\n\n<!-- /{typo} -->\n"),
+            "internal-marker-malformed",
         );
-        refused(dir.path(), "internal-marker-malformed");
     }
     for (fence, closer) in [("```", "```end"), ("```", "    ```"), ("````", "```")] {
-        let dir = site(None);
-        public_page(
-            dir.path(),
+        page_refused(
             &format!(
                 "Public.\n\n{fence}\ncode\n{closer}\n\n<!-- internal -->\n\nSecret ZQXJ\n\n<!-- /internal -->\n\n{fence}\n"
             ),
+            "internal-marker-malformed",
         );
-        refused(dir.path(), "internal-marker-malformed");
     }
     let dir = site(None);
     let mut svg = vec![0xff, 0xfe];
@@ -678,4 +669,57 @@ fn arrows_and_code_are_not_taken_for_broken_comments() {
     let check = check_json(dir.path());
     assert_eq!(check.code, 0, "{}", check.stdout);
     assert_eq!(build(dir.path(), &[]).code, 0);
+}
+
+/// The third round: a look-alike `!`, a marker broken by a hyphen and a space, a plain
+/// comment after a fence closed later than meant, the internal folder spelt as a reader
+/// reads it, an SVG declaring another encoding, a look-alike `!` in a field.
+#[test]
+fn third_round_spellings_are_refused() {
+    for (open, close) in [
+        ("‹ǃ-- internal -->", "‹ǃ-- /internal -->"),
+        ("‹ꜝ-- internal -->", "‹ꜝ-- /internal -->"),
+        ("‹¡-- internal -->", "‹¡-- /internal -->"),
+        ("‹！-- internal -->", "‹！-- /internal -->"),
+    ] {
+        page_refused(
+            &format!("Public.\n\n{open}\n\nSecret ZQXJ\n\n{close}\n"),
+            "internal-marker-malformed",
+        );
+    }
+    page_refused(
+        "Public.\n\n<!-- inter- nal -->\n\nSecret ZQXJ\n\n<!-- /inter- nal -->\n",
+        "internal-marker-malformed",
+    );
+    page_refused(
+        "Public.\n\n```\ncode\n``` end\n<!-- ZQXJ secret -->\n\n```\n",
+        "comment-not-hidden",
+    );
+    for folder in [
+        "İnternal",
+        "internal.",
+        "ｉｎｔｅｒｎａｌ",
+        "ınternal",
+        "internal\u{200b}",
+    ] {
+        let dir = site(None);
+        write(dir.path(), &format!("assets/{folder}/ZQXJ.txt"), "secret");
+        public_page(dir.path(), &format!("[x](../assets/{folder}/ZQXJ.txt)"));
+        refused(dir.path(), "asset-not-public");
+    }
+    let dir = site(None);
+    write(
+        dir.path(),
+        "assets/x.svg",
+        "<?xml version=\"1.0\" encoding=\"ISO-2022-JP\"?><svg xmlns=\"http://www.w3.org/2000/svg\"><scr\u{1b}(Bipt>ZQXJ()</scr\u{1b}(Bipt></svg>",
+    );
+    public_page(dir.path(), "![x](../assets/x.svg)");
+    refused(dir.path(), "unsafe-asset");
+    let dir = site(None);
+    common::edit(
+        &dir.path().join("content/systems/chatbot.yaml"),
+        "public_summary: A chatbot for order questions.",
+        "public_summary: \"A chatbot ‹ǃ-- ZQXJ -->\"",
+    );
+    refused(dir.path(), "comment-not-hidden");
 }

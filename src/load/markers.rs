@@ -87,6 +87,8 @@ pub fn classify(inner: &str) -> CommentKind {
     // and `l`, `1` or `|` for `i` (`lnternal`), which a reader's eye passes over.
     let loose = |text: &str| -> String { squash(text).chars().map(loose_letter).collect() };
     let mentions = mentions || loose(&as_written).contains(&loose("internal"));
+    // Letters alone, for a word broken by a hyphen and a space (`inter- nal`).
+    let mentions = mentions || letters(&as_written).contains(&letters("internal"));
     // A marker mistyped alike at both ends (`interanl`, `intenral`, copied) would be two
     // plain comments around text that is then published: a lone word that near is one.
     let word = text.trim_start_matches('/').trim();
@@ -99,6 +101,36 @@ pub fn classify(inner: &str) -> CommentKind {
     } else {
         CommentKind::Plain
     }
+}
+
+/// Whether `c` passes for a dash: `-` and what Unicode's confusables make of it, the
+/// dash punctuation, box-drawing lines, and the long marks of other scripts.
+pub fn is_dash(c: char) -> bool {
+    matches!(c,
+        '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}' | '\u{ff0d}'
+        | '\u{02d7}' | '\u{2043}' | '\u{2e3a}' | '\u{2e3b}' | '\u{1806}' | '\u{2500}'..='\u{257f}'
+        | '\u{23af}' | '\u{2796}' | '\u{30fc}' | '\u{4e00}' | '\u{3161}' | '\u{1173}' | '\u{00af}'
+        | '\u{02c9}' | '\u{06d4}' | '\u{2cba}' | '\u{0336}' | '\u{2e17}' | '\u{2e1a}' | '\u{301c}'
+        | '\u{3030}' | '\u{30a0}' | '\u{fe31}' | '\u{fe32}')
+        || (!c.is_ascii() && skeleton(c.encode_utf8(&mut [0; 4])).eq("-".chars()))
+}
+
+/// The letters and digits of `text` as `classify`'s loosest reading sees them, nothing
+/// else: what is left of a word a reader puts back together.
+pub fn letters(text: &str) -> String {
+    let text: String = (text.nfkd())
+        .filter(|c| !is_invisible(*c) && !is_combining_mark(*c))
+        .collect();
+    let text: String = skeleton(&text).collect();
+    (text.chars().map(loose_letter))
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+/// Whether a file or folder name reads as `word` (`İnternal`, `ｉｎｔｅｒｎａｌ`, `internal.`,
+/// `ınternal`, with a zero-width space): the name its author meant.
+pub fn name_reads_as(name: &str, word: &str) -> bool {
+    letters(name) == letters(word)
 }
 
 /// A letter as `classify`'s loosest reading sees it: small capitals as their letters, in
@@ -226,6 +258,8 @@ mod tests {
             " /intenral ",
             " internl ",
             " intern ",
+            " inter- nal ",
+            " inter-\nnal ",
         ] {
             assert_eq!(classify(text), CommentKind::MentionsInternal, "{text:?}");
         }

@@ -271,11 +271,22 @@ pub fn outline(body: &str) -> Outline {
                 // runs on to a later fence: markers after either become code, and what
                 // they were to hide is shown.
                 let block = &body[range.clone()];
-                if !fence_closed(block) {
-                    mentions(body, range.clone(), IN_UNCLOSED_FENCE, &mut outline);
-                } else if let Some(at) = meant_as_closing(block) {
-                    let after = range.start + at..range.end;
-                    mentions(body, after, IN_UNCLOSED_FENCE, &mut outline);
+                let swallowed = match fence_closed(block) {
+                    false => block.find('\n').map(|first| range.start + first..range.end),
+                    true => meant_as_closing(block).map(|at| range.start + at..range.end),
+                };
+                if let Some(after) = swallowed {
+                    mentions(body, after.clone(), IN_UNCLOSED_FENCE, &mut outline);
+                    // A plain comment there is shown as code too.
+                    for (comment, inner) in markers::comments(&body[after.clone()]) {
+                        if markers::classify(inner) == CommentKind::Plain {
+                            let span = after.start + comment.start..after.start + comment.end;
+                            outline.marker_errors.push(MarkerError::CommentBroken(
+                                span,
+                                "this comment comes after a code fence that is not closed where it seems to be: it is code, shown to everyone",
+                            ));
+                        }
+                    }
                 }
             }
             Event::End(TagEnd::CodeBlock) => {
@@ -430,6 +441,33 @@ fn marker_look_alikes(body: &str, code: &[Range<usize>], outline: &mut Outline) 
                 '\u{30fc}' | '\u{4e00}' | '\u{3161}' | '\u{1173}' | '\u{2cba}'
             )
     };
+    // A line of symbols around `internal` or `/internal` alone, with two dashes or more
+    // (`‹ǃ-- internal -->`, `‹ꜝ-- internal -->`, `-- internal --`): a marker to its
+    // author, whatever stands for its `<` and `!`. A real comment is judged as one.
+    if body.contains("nternal") || !body.is_ascii() {
+        let mut at = 0;
+        for line in body.split_inclusive('\n') {
+            let start = at;
+            at += line.len();
+            let written = line.trim_end();
+            let dashes = written.chars().filter(|c| markers::is_dash(*c)).count();
+            if dashes < 2 || written.contains("<!--") || code.iter().any(|r| r.contains(&start)) {
+                continue;
+            }
+            let words: Vec<&str> = (written.split(|c: char| !c.is_alphanumeric() && c != '/'))
+                // A lone mark that counts as a letter (`ꜝ` for `!`) is no word.
+                .filter(|w| w.chars().filter(|c| c.is_alphanumeric()).count() > 1)
+                .collect();
+            if let [word] = words.as_slice()
+                && markers::classify(word) != CommentKind::Plain
+            {
+                outline.marker_errors.push(MarkerError::Malformed(
+                    start..start + written.len(),
+                    "this line reads as an internal marker, but it is no comment: it is shown as text, and so is what it was to hide",
+                ));
+            }
+        }
+    }
     // Found by searching (memchr) rather than walking every character of every body.
     let bangs = (body.match_indices('!'))
         .chain(body.match_indices('\u{ff01}'))

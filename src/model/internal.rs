@@ -1189,12 +1189,34 @@ fn soa_rows(
     ids.sort_by_cached_key(|id| (!required.contains(id), catalogs.order(id)));
     let by_id: HashMap<&str, &InternalControl> =
         controls.iter().map(|c| (c.record.id.as_str(), c)).collect();
+    // A control's documents are those it names and those that say they implement it
+    // (their `controls:`), as an auditor reads either side.
+    let mut implemented_by: HashMap<&str, Vec<String>> = HashMap::new();
+    for document in &site.documents {
+        let meta = &document.record.data;
+        for control in &meta.controls {
+            implemented_by
+                .entry(control.as_str())
+                .or_default()
+                .push(meta.id.clone());
+        }
+    }
+    let documents_of = |id: &str, named: &[String]| -> Vec<String> {
+        let mut all = named.to_vec();
+        for document in implemented_by.get(id).into_iter().flatten() {
+            if !all.contains(document) {
+                all.push(document.clone());
+            }
+        }
+        all
+    };
     ids.into_iter()
         .map(|id| {
             let info = catalogs.info(&id);
             match by_id.get(id.as_str()) {
                 Some(control) => {
                     let r = control.record.get();
+                    let policies = documents_of(&id, &r.policies);
                     SoaRow {
                         id,
                         title: info.title,
@@ -1208,7 +1230,8 @@ fn soa_rows(
                             "not yet assessed".to_string()
                         },
                         owner: r.owner.clone().unwrap_or_default(),
-                        policies: r.policies.clone(),
+                        policy_links: links(&policies),
+                        policies,
                         evidence: r.evidence.iter().map(|e| e.title.clone()).collect(),
                         last_reviewed: r.last_reviewed,
                         next_review: r.next_review,
@@ -1241,7 +1264,6 @@ fn soa_rows(
                             }
                             risks
                         },
-                        policy_links: links(&r.policies),
                         evidence_items: (r.evidence.iter())
                             .map(|e| SoaEvidence {
                                 title: e.title.clone(),
