@@ -69,6 +69,26 @@ fn objectives(site: &Site, today: Date, findings: &mut Vec<Finding>) {
                 .help("enter the day the current value was measured"),
             );
         }
+        // "On track" past the date it was due is no longer a statement of where it stands.
+        let open = !matches!(
+            data.status,
+            crate::load::aims::ObjectiveStatus::Achieved
+                | crate::load::aims::ObjectiveStatus::Dropped
+        );
+        if let Some(due) = data.due.filter(|d| open && *d < today) {
+            findings.push(
+                Finding::new(
+                    Code::TargetOverdue,
+                    format!(
+                        "objective `{}` is still {} but was due on {due}",
+                        data.id,
+                        crate::model::internal::serde_plain(&data.status)
+                    ),
+                )
+                .at(value_at(objective.file, &objective.positions, "due"))
+                .help("record the outcome (`status: achieved` or `dropped`), or set a new `due` and say why in the management review"),
+            );
+        }
         if data.measure.as_deref().is_none_or(|m| m.trim().is_empty()) {
             findings.push(
                 Finding::new(
