@@ -411,35 +411,32 @@ pub fn heading_ids(headings: &[(String, bool)]) -> Vec<String> {
 /// being look-alikes (`‹!-- internal -->`, `<!—internal—>`): it is shown as text, and so
 /// is what the author meant it to hide. An error, like any other near-miss of a marker.
 fn marker_look_alikes(body: &str, code: &[Range<usize>], outline: &mut Outline) {
-    // Anything that may pass for a dash: not a letter, digit, space or the punctuation
-    // prose puts after `!` (a list of dashes misses some: `˗`, `⸺`, `─`, `ー`, `¯`…).
+    // After a `!`, anything that may pass for a dash: `markers::is_dash`, and any symbol
+    // but the punctuation prose puts there (a list of dashes always misses some).
     let dash = |c: char| {
-        !c.is_alphanumeric()
-            && !c.is_whitespace()
-            && !matches!(
-                c,
-                '.' | ','
-                    | ';'
-                    | ':'
-                    | '?'
-                    | '!'
-                    | '('
-                    | ')'
-                    | '['
-                    | ']'
-                    | '"'
-                    | '\''
-                    | '*'
-                    | '_'
-                    | '`'
-                    | '/'
-                    | '<'
-                    | '>'
-            )
-            || matches!(
-                c,
-                '\u{30fc}' | '\u{4e00}' | '\u{3161}' | '\u{1173}' | '\u{2cba}'
-            )
+        markers::is_dash(c)
+            || !c.is_alphanumeric()
+                && !c.is_whitespace()
+                && !matches!(
+                    c,
+                    '.' | ','
+                        | ';'
+                        | ':'
+                        | '?'
+                        | '!'
+                        | '('
+                        | ')'
+                        | '['
+                        | ']'
+                        | '"'
+                        | '\''
+                        | '*'
+                        | '_'
+                        | '`'
+                        | '/'
+                        | '<'
+                        | '>'
+                )
     };
     // A line of symbols around `internal` or `/internal` alone, with two dashes or more
     // (`‹ǃ-- internal -->`, `‹ꜝ-- internal -->`, `-- internal --`): a marker to its
@@ -500,9 +497,10 @@ fn marker_look_alikes(body: &str, code: &[Range<usize>], outline: &mut Outline) 
 
 /// Comments that end before their author meant them to. HTML comments do not nest: in
 /// `<!-- draft <!-- note --> secret -->` the first `-->` ends the comment, and `secret -->`
-/// is shown as text, on both sites. So a comment holding `<!--`, and a `-->` outside any
-/// comment and outside code, are errors (in an internal block too, where the handbook
-/// would show the text as the public site would elsewhere).
+/// is shown as text, on both sites. So a comment holding `<!--`, and a `-->` outside code
+/// that follows a comment in the same block, are errors (in an internal block too, where
+/// the handbook would show the text as the public site would elsewhere). A `-->` anywhere
+/// else is an arrow.
 fn broken_comments(body: &str, code: &[Range<usize>], outline: &mut Outline) {
     if !body.contains("-->") {
         return;
