@@ -84,14 +84,8 @@ pub fn holds_comment(text: &str) -> bool {
         return text.contains("!-") || text.contains("<!");
     }
     let bang_dash = || {
-        let bang = |c: char| {
-            matches!(
-                c,
-                '!' | '！' | 'ǃ' | 'ꜝ' | 'ⵑ' | '¡' | '❗' | '❕' | '︕' | '﹗'
-            )
-        };
         (text.chars().zip(text.chars().skip(1)))
-            .any(|(c, d)| bang(c) && crate::load::markers::is_dash(d))
+            .any(|(c, d)| crate::load::markers::is_bang(c) && crate::load::markers::is_dash(d))
     };
     text.contains("<!--") || bang_dash() || {
         let read = crate::load::markers::normalise(text);

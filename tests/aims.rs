@@ -108,6 +108,34 @@ fn nothing_of_audits_actions_or_internal_objectives_reaches_the_public_site() {
     );
 }
 
+/// "On track" past the due date is no longer true: the public page and trust.json say
+/// the objective is past due, and `check` warns where the date is written.
+#[test]
+fn a_public_objective_past_its_due_date_is_shown_as_past_due() {
+    let dir = aims_site();
+    let path = dir.path().join("content/objectives/obj-1.yaml");
+    let text = read(&path).replace("status: at-risk", "status: on-track\ndue: 2026-06-30");
+    fs::write(&path, text).unwrap();
+    let run = build(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("target-overdue"), "{}", run.stderr);
+    assert!(run.stderr.contains("obj-1.yaml:"), "{}", run.stderr);
+    let home = read(&dir.path().join("public/index.html"));
+    assert!(
+        home.contains("<span class=\"status status-past-due\">Past due</span>"),
+        "{home}"
+    );
+    assert!(!home.contains("On track"), "{home}");
+    let json: Value = serde_json::from_str(&read(&dir.path().join("public/trust.json"))).unwrap();
+    assert_eq!(json["ai_objectives"][0]["status"], "past-due");
+    // Achieved past its date is still achieved.
+    let text = read(&path).replace("status: on-track", "status: achieved");
+    fs::write(&path, text).unwrap();
+    assert_eq!(build(dir.path(), &[]).code, 0);
+    let json: Value = serde_json::from_str(&read(&dir.path().join("public/trust.json"))).unwrap();
+    assert_eq!(json["ai_objectives"][0]["status"], "achieved");
+}
+
 #[test]
 fn the_registers_csvs_and_dashboard_agree() {
     let dir = aims_site();

@@ -723,3 +723,46 @@ fn third_round_spellings_are_refused() {
     );
     refused(dir.path(), "comment-not-hidden");
 }
+
+/// Comments spelt so that HTML does not read them as comments (a look-alike `<`, `!` or
+/// dashes, or `&lt;`), which are shown as text on both sites, and markers spelt with
+/// character references, which HTML does not decode in a comment.
+#[test]
+fn comments_that_html_reads_as_text_are_refused() {
+    for comment in [
+        "＜!-- ZQXJ secret -->",
+        "‹!-- ZQXJ secret -->",
+        "<!—ZQXJ secret—>",
+        "<ǃ-- ZQXJ secret -->",
+        "<ꜝ-- ZQXJ secret -->",
+        "&lt;!-- ZQXJ secret --&gt;",
+        "Text, then &#60;!-- ZQXJ secret --> in a sentence.",
+    ] {
+        page_refused(&format!("Public.\n\n{comment}\n"), "comment-not-hidden");
+    }
+    for marker in [
+        "&#105;nternal",
+        "&#x69;nternal",
+        "&iacute;nternal",
+        "INT&Eacute;RNAL",
+    ] {
+        page_refused(
+            &format!("Public.\n\n<!-- {marker} -->\n\nSecret ZQXJ\n\n<!-- /{marker} -->\n"),
+            "internal-marker-malformed",
+        );
+    }
+}
+
+/// What reads as those but is prose or code: an exclamation before dashes, `<!--` in
+/// code, a comparison, an entity in a plain comment.
+#[test]
+fn exclamations_and_comparisons_are_not_taken_for_comments() {
+    let dir = site(None);
+    public_page(
+        dir.path(),
+        "Hello!-- and Wow! -- fine. If a < b, then b > a.\n\nWrite `<!-- note -->` or `&lt;!-- x --&gt;` in code.\n\n<!-- caf&eacute; note -->\n\n    ＜!-- in indented code -->\n",
+    );
+    let check = check_json(dir.path());
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    assert_eq!(build(dir.path(), &[]).code, 0);
+}

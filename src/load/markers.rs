@@ -62,12 +62,16 @@ pub fn normalise(text: &str) -> String {
 
 /// What the text between `<!--` and `-->` is.
 pub fn classify(inner: &str) -> CommentKind {
-    let text = normalise(inner);
-    match text.as_str() {
+    match normalise(inner).as_str() {
         "internal" => return CommentKind::Marker(Marker::Open),
         "/internal" => return CommentKind::Marker(Marker::Close),
         _ => {}
     }
+    // A browser does not decode character references in a comment, but a reader of the
+    // source does: `&#105;nternal` is `internal` to its author, and no marker to HTML.
+    let decoded = decode_references(inner);
+    let inner = decoded.as_str();
+    let text = normalise(inner);
     // Compared on confusable skeletons, without spaces, as written and in lower case, so
     // that `in ternal`, `ІNTERNAL` (Cyrillic І) and `internaI` (capital I) all count.
     // Accents are dropped too (`ínternal` with a combining mark still reads as internal).
@@ -101,6 +105,94 @@ pub fn classify(inner: &str) -> CommentKind {
     } else {
         CommentKind::Plain
     }
+}
+
+/// `text` with its HTML character references as a reader of the source reads them:
+/// numeric ones as their characters, a named one as what it names when that is
+/// punctuation a marker is made of, else as the letter it starts with (`&iacute;` as `i`,
+/// `&iota;` as `i`).
+pub fn decode_references(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        // A reference's name is short: no search to the end of a long text for its `;`.
+        let name_end = (rest[1..].char_indices().take(34))
+            .find(|(_, c)| *c == ';')
+            .map(|(i, _)| i + 1);
+        let decoded = name_end.and_then(|end| reference(&rest[1..end]).map(|c| (c, end + 1)));
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The character a reference's name (between `&` and `;`) reads as.
+fn reference(name: &str) -> Option<char> {
+    if let Some(number) = name.strip_prefix('#') {
+        let value = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => number.parse().ok()?,
+        };
+        return char::from_u32(value);
+    }
+    if name.is_empty() || name.len() > 32 || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    Some(match name.to_ascii_lowercase().as_str() {
+        "lt" => '<',
+        "gt" => '>',
+        "excl" => '!',
+        "sol" => '/',
+        "amp" => '&',
+        "nbsp" => ' ',
+        "hyphen" | "dash" | "ndash" | "mdash" | "minus" | "horbar" => '-',
+        _ => name.chars().next()?,
+    })
+}
+
+/// Whether `c` passes for the `!` of `<!--`.
+pub fn is_bang(c: char) -> bool {
+    matches!(
+        c,
+        '!' | '！' | 'ǃ' | 'ꜝ' | 'ⵑ' | '¡' | '❗' | '❕' | '︕' | '﹗'
+    )
+}
+
+/// Whether `c` passes for `<`: itself, and what reads as it (`‹`, `＜`, `〈`, `˂`).
+pub fn is_less_than(c: char) -> bool {
+    c == '<'
+        || matches!(
+            c,
+            '\u{2039}'
+                | '\u{ff1c}'
+                | '\u{2329}'
+                | '\u{3008}'
+                | '\u{27e8}'
+                | '\u{02c2}'
+                | '\u{1438}'
+                | '\u{144f}'
+                | '\u{276e}'
+                | '\u{276c}'
+                | '\u{2991}'
+                | '\u{29fc}'
+                | '\u{fe64}'
+                | '\u{16b2}'
+        )
+        || (!c.is_ascii() && skeleton(c.encode_utf8(&mut [0; 4])).eq("<".chars()))
 }
 
 /// Whether `c` passes for a dash: `-` and what Unicode's confusables make of it, the
@@ -211,6 +303,33 @@ pub fn block_marker(html: &str) -> Option<Marker> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_are_read_as_their_characters() {
+        assert_eq!(decode_references("&#105;nternal"), "internal");
+        assert_eq!(
+            decode_references("&#X69;nternal &amp; &lt;"),
+            "internal & <"
+        );
+        assert_eq!(decode_references("&iacute;nt&mdash;"), "int-");
+        // Not references: left as written, without looking far for a `;`.
+        assert_eq!(decode_references("a & b; &#xZZ; &;"), "a & b; &#xZZ; &;");
+        let long = format!("&{};", "a".repeat(40));
+        assert_eq!(decode_references(&long), long);
+        assert_eq!(classify(" &#105;nternal "), CommentKind::MentionsInternal);
+        assert_eq!(classify(" caf&eacute; "), CommentKind::Plain);
+    }
+
+    #[test]
+    fn look_alikes_of_less_than_and_bang() {
+        for c in ['<', '‹', '＜', '〈', '˂', '⟨'] {
+            assert!(is_less_than(c), "{c}");
+        }
+        for c in ['(', '«', 'c', '≤'] {
+            assert!(!is_less_than(c), "{c}");
+        }
+        assert!(is_bang('ǃ') && is_bang('!') && !is_bang('|'));
+    }
 
     #[test]
     fn markers_are_read_as_a_person_reads_them() {

@@ -466,19 +466,28 @@ fn marker_look_alikes(body: &str, code: &[Range<usize>], outline: &mut Outline) 
         }
     }
     // Found by searching (memchr) rather than walking every character of every body.
-    let bangs = (body.match_indices('!'))
-        .chain(body.match_indices('\u{ff01}'))
-        .chain(body.match_indices('\u{01c3}'));
-    for (at, bang) in bangs {
-        let c = bang.chars().next().unwrap_or('!');
+    // Other marks that pass for `!` are looked for only in a text that is not ASCII.
+    let other_bangs = (!body.is_ascii())
+        .then(|| (body.char_indices()).filter(|(_, c)| *c != '!' && markers::is_bang(*c)));
+    let bangs =
+        (body.match_indices('!').map(|(at, _)| (at, '!'))).chain(other_bangs.into_iter().flatten());
+    for (at, c) in bangs {
         let before = body[..at].chars().next_back();
         let after: Vec<char> = body[at + c.len_utf8()..].chars().take(2).collect();
-        let real = before == Some('<') && after == ['-', '-'];
+        let real = c == '!' && before == Some('<') && after == ['-', '-'];
         let opens = after.first().is_some_and(|c| dash(*c));
         if real || !opens || code.iter().any(|r| r.contains(&at)) {
             continue;
         }
-        let start = before.map_or(at, |b| at - b.len_utf8());
+        // What stands for the `<`: a look-alike, or a character reference (`&lt;`).
+        let opener = match before {
+            Some(b) if markers::is_less_than(b) => Some(at - b.len_utf8()),
+            _ => LESS_THAN_REFERENCES.iter().find_map(|r| {
+                let from = at.checked_sub(r.len())?;
+                (body.get(from..at)?.eq_ignore_ascii_case(r)).then_some(from)
+            }),
+        };
+        let start = opener.unwrap_or_else(|| before.map_or(at, |b| at - b.len_utf8()));
         let line_end = body[at..].find('\n').map_or(body.len(), |i| at + i);
         let line = &body[at + c.len_utf8()..line_end];
         let meant = line.trim_start_matches(dash);
@@ -486,14 +495,26 @@ fn marker_look_alikes(body: &str, code: &[Range<usize>], outline: &mut Outline) 
             c == '>' || c == '\u{203a}' || c == '\u{ff1e}' || c == '\u{02c3}' || c == '\u{1433}'
         });
         let meant = meant.trim_end_matches(dash);
+        let meant = meant.strip_suffix("&gt;").unwrap_or(meant);
+        let meant = meant.trim_end_matches(dash);
         if markers::classify(meant) != CommentKind::Plain {
             outline.marker_errors.push(MarkerError::Malformed(
                 start..line_end,
                 "this reads as an internal marker, but it is no comment (a look-alike of `<` or of its dashes): it is shown as text, and so is what it was to hide",
             ));
+        } else if opener.is_some() {
+            // `＜!-- note -->`, `<!—note—>`, `<ǃ-- note -->`: a comment to its author, text
+            // to HTML, shown on both sites.
+            outline.marker_errors.push(MarkerError::CommentBroken(
+                start..line_end,
+                "this reads as a comment, but it is none (a look-alike of `<`, `!` or of its dashes, or `&lt;`): it is shown as text on both sites, and so is what it was to hide",
+            ));
         }
     }
 }
+
+/// How `<` is written as a character reference, in lower case.
+const LESS_THAN_REFERENCES: [&str; 4] = ["&lt;", "&#60;", "&#x3c;", "&#060;"];
 
 /// Comments that end before their author meant them to. HTML comments do not nest: in
 /// `<!-- draft <!-- note --> secret -->` the first `-->` ends the comment, and `secret -->`

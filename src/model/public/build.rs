@@ -509,8 +509,8 @@ impl<'a> Builder<'a> {
         out
     }
 
-    /// Published objectives, as written: statement, target and status, nothing of how
-    /// they are measured or who owns them.
+    /// Published objectives: statement, target and status (as written, or past due),
+    /// nothing of how they are measured or who owns them.
     fn ai_objectives(&mut self) -> Vec<PublicAiObjective> {
         let mut objectives = Vec::new();
         for record in &self.site.objectives {
@@ -519,7 +519,7 @@ impl<'a> Builder<'a> {
                 Visibility::Public => objectives.push(PublicAiObjective {
                     statement: data.statement.clone(),
                     target: data.target.clone(),
-                    status: data.status,
+                    status: PublicObjectiveStatus::of(data.status, data.due, self.today),
                 }),
                 Visibility::Restricted => self.restrict(
                     RestrictedKind::Objective,

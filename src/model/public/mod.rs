@@ -313,7 +313,34 @@ pub struct SupplierChange {
 pub struct PublicAiObjective {
     pub statement: String,
     pub target: String,
-    pub status: AiObjectiveStatus,
+    pub status: PublicObjectiveStatus,
+}
+
+/// Where a published objective stands, as the public page may say it: its status as
+/// written, or `past-due` when it was due before the build's day and is neither achieved
+/// nor dropped (`on-track` past its date is no longer true).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PublicObjectiveStatus {
+    OnTrack,
+    AtRisk,
+    OffTrack,
+    Achieved,
+    Dropped,
+    PastDue,
+}
+
+impl PublicObjectiveStatus {
+    pub fn of(status: AiObjectiveStatus, due: Option<Date>, today: Date) -> Self {
+        match status {
+            AiObjectiveStatus::Achieved => Self::Achieved,
+            AiObjectiveStatus::Dropped => Self::Dropped,
+            _ if due.is_some_and(|due| due < today) => Self::PastDue,
+            AiObjectiveStatus::OnTrack => Self::OnTrack,
+            AiObjectiveStatus::AtRisk => Self::AtRisk,
+            AiObjectiveStatus::OffTrack => Self::OffTrack,
+        }
+    }
 }
 
 #[derive(Serialize)]
