@@ -740,6 +740,10 @@ fn comments_that_html_reads_as_text_are_refused() {
     ] {
         page_refused(&format!("Public.\n\n{comment}\n"), "comment-not-hidden");
     }
+    page_refused(
+        "| a | ‹ǃ-- internal --> |\n\nSecret ZQXJ\n\n| a | ‹ǃ-- /internal --> |\n",
+        "internal-marker-malformed",
+    );
     for marker in [
         "&#105;nternal",
         "&#x69;nternal",
@@ -760,7 +764,7 @@ fn exclamations_and_comparisons_are_not_taken_for_comments() {
     let dir = site(None);
     public_page(
         dir.path(),
-        "Hello!-- and Wow! -- fine. If a < b, then b > a.\n\nWrite `<!-- note -->` or `&lt;!-- x --&gt;` in code.\n\n<!-- caf&eacute; note -->\n\n    ＜!-- in indented code -->\n",
+        "Hello!-- and Wow! -- fine. If a < b, then b > a.\n\nWrite `<!-- note -->` or `&lt;!-- x --&gt;` in code.\n\n<!-- caf&eacute; note -->\n\n    ＜!-- in indented code -->\n\n| Record | Public | Handbook |\n|---|---|---|\n| Risk register | — | internal |\n",
     );
     let check = check_json(dir.path());
     assert_eq!(check.code, 0, "{}", check.stdout);

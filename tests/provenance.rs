@@ -2047,6 +2047,54 @@ fn under_publish_approved_an_uncommitted_page_edit_keeps_the_committed_date() {
     assert_no_canary(root);
 }
 
+/// A site brought into git after its SoA was approved: every control record is newer
+/// than the approval in git, which is said as what it is, not as a change.
+#[test]
+fn an_soa_approved_before_the_repository_began_says_so() {
+    let dir = good_site();
+    let root = dir.path();
+    edit(
+        &root.join("content/site.yaml"),
+        "public:\n",
+        "soa:\n  version: \"1\"\n  approved_by: Board\n  approved_on: 2025-06-01\npublic:\n",
+    );
+    init_repo(root);
+    commit(root, "Import", "2026-01-20T10:00:00Z", "Ivy Importer");
+    let run = check_json(root, &[]);
+    let warnings: Vec<Value> = (run.findings().into_iter())
+        .filter(|f| f["code"] == "changed-after-approval")
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stdout);
+    let message = warnings[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("before this repository's first commit (2026-01-20)")
+            && message.contains("cannot tell")
+            && !message.contains("changed after"),
+        "{message}"
+    );
+    // A record changed in a later commit is a change after the approval.
+    edit(
+        &root.join("content/controls/acme-1.yaml"),
+        "Every model has a model card.",
+        "Every model we ship has a model card.",
+    );
+    commit(
+        root,
+        "Narrow ACME-1",
+        "2026-02-03T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    let run = check_json(root, &[]);
+    let message = (run.findings().into_iter())
+        .find(|f| f["code"] == "changed-after-approval")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .unwrap();
+    assert!(
+        message.contains("changed after (the last on 2026-02-03)"),
+        "{message}"
+    );
+}
+
 #[test]
 fn an_soa_whose_controls_changed_after_its_approval_is_warned_about_until_approved_again() {
     let dir = good_site();

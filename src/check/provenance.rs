@@ -31,22 +31,47 @@ fn soa_changed_after_approval(
     let newest = changed.last().map(|(day, _)| *day);
     let ids: Vec<&str> = changed.iter().map(|(_, id)| *id).take(8).collect();
     let more = changed.len().saturating_sub(ids.len());
-    findings.push(
-        Finding::new(
-            Code::ChangedAfterApproval,
+    let listed = format!(
+        "{}{}",
+        ids.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    );
+    let records = |n: usize| format!("{n} control record{}", if n == 1 { "" } else { "s" });
+    // Approved before the repository began, with every record committed once since: they
+    // were brought into git after the approval, which may or may not be a change.
+    let first_commit = site.history.commits.last().map(|c| c.date);
+    let imported = first_commit.is_some_and(|first| soa.approved_on < first)
+        && (site.controls.iter())
+            .all(|c| site.history.of(site.sources.path(c.file)).nth(1).is_none());
+    let (message, help) = match (imported, first_commit) {
+        (true, Some(first)) => (
             format!(
-                "the SoA (version {}) was approved on {}, and {} control record{} changed after (the last on {}): {}{}",
+                "the SoA (version {}) was approved on {}, before this repository's first commit ({first}): git cannot tell whether the {} committed since are as approved: {listed}",
                 soa.version.as_ref() as &str,
                 soa.approved_on,
-                changed.len(),
-                if changed.len() == 1 { "" } else { "s" },
-                newest.map(|d| d.to_string()).unwrap_or_default(),
-                ids.join(", "),
-                if more > 0 { format!(" and {more} more") } else { String::new() },
+                records(changed.len()),
             ),
-        )
-        .at(value_at(config.file, &config.positions, "soa.approved_on"))
-        .help("review the changes and approve the SoA again: raise `soa.version` and set `soa.approved_on`"),
+            "once the records are reviewed, record the approval in git: raise `soa.version`, set `soa.approved_on` to the day of the review, and commit",
+        ),
+        _ => (
+            format!(
+                "the SoA (version {}) was approved on {}, and {} changed after (the last on {}): {listed}",
+                soa.version.as_ref() as &str,
+                soa.approved_on,
+                records(changed.len()),
+                newest.map(|d| d.to_string()).unwrap_or_default(),
+            ),
+            "review the changes and approve the SoA again: raise `soa.version` and set `soa.approved_on`",
+        ),
+    };
+    findings.push(
+        Finding::new(Code::ChangedAfterApproval, message)
+            .at(value_at(config.file, &config.positions, "soa.approved_on"))
+            .help(help),
     );
 }
 

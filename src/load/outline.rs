@@ -451,13 +451,21 @@ fn marker_look_alikes(body: &str, code: &[Range<usize>], outline: &mut Outline) 
             if dashes < 2 || written.contains("<!--") || code.iter().any(|r| r.contains(&start)) {
                 continue;
             }
-            let words: Vec<&str> = (written.split(|c: char| !c.is_alphanumeric() && c != '/'))
-                // A lone mark that counts as a letter (`ꜝ` for `!`) is no word.
-                .filter(|w| w.chars().filter(|c| c.is_alphanumeric()).count() > 1)
-                .collect();
-            if let [word] = words.as_slice()
-                && markers::classify(word) != CommentKind::Plain
-            {
+            // A table row is read cell by cell: `| — | internal | — |` says a visibility.
+            let cells: Vec<&str> = match written.trim_start().starts_with('|') {
+                true => written.split('|').collect(),
+                false => vec![written],
+            };
+            let reads_as_marker = |cell: &str| {
+                let dashes = cell.chars().filter(|c| markers::is_dash(*c)).count();
+                let words: Vec<&str> = (cell.split(|c: char| !c.is_alphanumeric() && c != '/'))
+                    // A lone mark that counts as a letter (`ꜝ` for `!`) is no word.
+                    .filter(|w| w.chars().filter(|c| c.is_alphanumeric()).count() > 1)
+                    .collect();
+                dashes >= 2
+                    && matches!(words.as_slice(), [word] if markers::classify(word) != CommentKind::Plain)
+            };
+            if cells.into_iter().any(reads_as_marker) {
                 outline.marker_errors.push(MarkerError::Malformed(
                     start..start + written.len(),
                     "this line reads as an internal marker, but it is no comment: it is shown as text, and so is what it was to hide",
