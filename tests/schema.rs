@@ -138,3 +138,24 @@ fn init_sets_up_editors_with_the_schemas() {
         assert!(site.join(schema).is_file(), "{schema} is written");
     }
 }
+
+/// `--out` names a folder: a file name is refused with what to give instead, and nothing
+/// is made.
+#[test]
+fn schema_out_a_file_name_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("trust.schema.json");
+    let run = common::trustbook(&["schema", "--out", file.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("is a file name") && run.stderr.contains("--out schemas"),
+        "{}",
+        run.stderr
+    );
+    assert!(!file.exists());
+    let existing = dir.path().join("notes.txt");
+    fs::write(&existing, "x").unwrap();
+    let run = common::trustbook(&["schema", "--out", existing.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert_eq!(fs::read_to_string(&existing).unwrap(), "x");
+}
