@@ -288,3 +288,27 @@ fn file_names_with_spaces_and_unicode_load() {
     assert_eq!(run.stdout, "");
     assert_eq!(run.code, 0);
 }
+
+/// A mistyped link's help names the file meant, with the heading meant (the nearest
+/// one there when the anchor is mistyped too), or none when none is near.
+#[test]
+fn a_broken_links_suggestion_names_a_heading_that_exists() {
+    let dir = site(None);
+    let about = dir.path().join("content/pages/about.md");
+    let text = fs::read_to_string(&about).unwrap();
+    for (written, suggested) in [
+        ("../policies/polcy.md#scoep", "../policies/policy.md#scope"),
+        ("../policies/polcy.md#scope", "../policies/policy.md#scope"),
+        ("../policies/polcy.md#zzzzzzzzzz", "../policies/policy.md`"),
+        ("../policies/polcy.md", "../policies/policy.md`"),
+    ] {
+        fs::write(&about, format!("{text}\n[the policy]({written})\n")).unwrap();
+        let run = check_json(dir.path());
+        assert_eq!(codes(&run), ["broken-link"], "{}", run.stdout);
+        let help = run.findings()[0]["help"].as_str().unwrap().to_string();
+        assert!(
+            help.contains(&format!("did you mean `{suggested}")),
+            "{written}: {help}"
+        );
+    }
+}

@@ -375,7 +375,31 @@ fn check_link(
         Ok(None) => return true,
         Err(message) => {
             let help = match nearest_file(site, written.file, &link.dest) {
-                Some(near) => format!("did you mean `{near}`?"),
+                Some(near) => {
+                    let anchor = link.dest.split_once('#').map_or("", |(_, a)| a);
+                    // The anchor as the suggested file has it, or its nearest heading.
+                    let anchors = match resolver.resolve(written.file, &near) {
+                        Ok(Some(r)) => match r.target {
+                            Target::Record(id) => (index.by_id.get(id))
+                                .and_then(|e| e.document)
+                                .map(|i| &outline_of(i).anchors),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    let anchor = match anchors {
+                        _ if anchor.is_empty() => None,
+                        Some(anchors) if anchors.contains(anchor) => Some(anchor),
+                        Some(anchors) => {
+                            crate::finding::nearest(anchor, anchors.iter().map(String::as_str))
+                        }
+                        None => Some(anchor),
+                    };
+                    match anchor {
+                        Some(anchor) => format!("did you mean `{near}#{anchor}`?"),
+                        None => format!("did you mean `{near}`?"),
+                    }
+                }
                 None => {
                     "links are relative to this file, for example `../policies/data.md#retention`"
                         .to_string()
@@ -468,9 +492,9 @@ fn check_link(
 }
 
 /// The existing file whose name is nearest to a link's missing target, in the folder the
-/// link leads to, written as the link should be.
+/// link leads to, written as the link should be (without its anchor).
 fn nearest_file(site: &Site, file: crate::sources::FileId, dest: &str) -> Option<String> {
-    let (path, anchor) = dest.split_once('#').unwrap_or((dest, ""));
+    let path = dest.split_once('#').map_or(dest, |(path, _)| path);
     let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
     let source = site.sources.path(file);
     let here = source.parent()?.strip_prefix("content").ok()?;
@@ -487,12 +511,7 @@ fn nearest_file(site: &Site, file: crate::sources::FileId, dest: &str) -> Option
     } else {
         format!("{folder}/")
     };
-    let anchor = if anchor.is_empty() {
-        String::new()
-    } else {
-        format!("#{anchor}")
-    };
-    Some(format!("{prefix}{near}{anchor}"))
+    Some(format!("{prefix}{near}"))
 }
 
 /// An asset must really be under `content/assets/`; one a public page shows must be public.

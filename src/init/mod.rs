@@ -117,7 +117,9 @@ pub fn schema_files() -> Vec<(String, String)> {
 /// Writes every schema into `dir`; returns the paths written.
 pub fn write_schemas(dir: &Path) -> Result<Vec<PathBuf>, String> {
     // One file per kind: `--out trust.schema.json` would make a folder of that name.
-    let file_like = dir.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let file_like = dir
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if dir.is_file() || (file_like && !dir.is_dir()) {
         return Err(format!(
             "{} is a file name: `schema` writes one file per kind of record into a folder; give a folder, such as `--out schemas`",
