@@ -770,3 +770,26 @@ fn exclamations_and_comparisons_are_not_taken_for_comments() {
     assert_eq!(check.code, 0, "{}", check.stdout);
     assert_eq!(build(dir.path(), &[]).code, 0);
 }
+
+/// A footnote defined in public text but cited only inside an internal block, inside a
+/// comment, or nowhere: the public page would show the note alone (found by an
+/// adversarial tester: the definition was published with `check` and `build` at 0).
+#[test]
+fn a_footnote_cited_only_where_the_public_page_does_not_show_is_refused() {
+    for body in [
+        "Public.\n\n<!-- internal -->\n\nWe are buying a company[^deal].\n\n<!-- /internal -->\n\nMore.\n\n[^deal]: Foo Corp, price ZQXJ million.\n",
+        "Public.<!-- We pay Foo[^fee]. -->\n\n[^fee]: ZQXJ a year.\n",
+        "Public.\n\n> [^q]: ZQXJ in a quote.\n",
+        "Public.\n\n[^orphan]: ZQXJ cited nowhere.\n",
+    ] {
+        page_refused(body, "public-layout-differs");
+    }
+    // Cited in public text too (in another case of its label), it is the public's note.
+    let dir = site(None);
+    public_page(
+        dir.path(),
+        "Public[^Both].\n\n<!-- internal -->\n\nAlso here[^both].\n\n<!-- /internal -->\n\n[^both]: A public note.\n\n<!-- internal -->\n\nInside[^in].\n\n[^in]: An internal note.\n\n<!-- /internal -->\n",
+    );
+    let check = check_json(dir.path());
+    assert_eq!(check.code, 0, "{}", check.stdout);
+}

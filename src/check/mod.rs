@@ -295,6 +295,22 @@ fn document_layout(document: &Document, text: &str, findings: &mut Vec<Finding>)
         return;
     };
     // The outline's offsets are the body's.
+    for note in &document.outline.notes_cited_only_inside {
+        let line_end = body[note.start..]
+            .find('\n')
+            .map_or(body.len(), |i| note.start + i);
+        findings.push(
+            Finding::new(
+                Code::PublicLayoutDiffers,
+                "this footnote is cited only inside an internal block or a comment (or nowhere), but defined outside: the public page would show its text alone",
+            )
+            .at(At {
+                file: document.record.file,
+                span: document.body_start + note.start..document.body_start + line_end,
+            })
+            .help("move the definition (`[^name]: …`) into the internal block that cites it, or cite the note in public text; delete a note cited nowhere"),
+        );
+    }
     let blocks = &document.outline.internal_blocks;
     if blocks.is_empty() {
         return;

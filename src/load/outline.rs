@@ -29,6 +29,10 @@ pub struct Outline {
     /// Closed internal blocks, from the opening marker to the end of the closing one.
     pub internal_blocks: Vec<Range<usize>>,
     pub marker_errors: Vec<MarkerError>,
+    /// Footnote definitions outside every internal block whose note is cited nowhere
+    /// outside one (only inside a block, in a comment, or not at all): the public page
+    /// would show the note alone.
+    pub notes_cited_only_inside: Vec<Range<usize>>,
     /// `anchors_fingerprint`, made on first need (an outline is complete once made).
     anchors_print: std::sync::OnceLock<u64>,
 }
@@ -209,6 +213,8 @@ pub fn outline(body: &str) -> Outline {
     // Footnote references and definitions in order (label, a definition, in a block):
     // their ids are numbered past the headings', as the page numbers them.
     let mut notes: Vec<(String, bool, bool)> = Vec::new();
+    let mut cited_outside: HashSet<NoteLabel> = HashSet::default();
+    let mut defined_outside: Vec<(NoteLabel, Range<usize>)> = Vec::new();
     // The raw HTML inside the open block, piece by piece: it must be whole by itself.
     let mut html_in_block: Vec<Range<usize>> = Vec::new();
     // How many images the parser is inside: their alt text is an attribute, so raw HTML
@@ -338,9 +344,15 @@ pub fn outline(body: &str) -> Outline {
             }
             Event::FootnoteReference(label) => {
                 notes.push((label.to_string(), false, open_block.is_some()));
+                if open_block.is_none() {
+                    cited_outside.insert(NoteLabel::new(label.to_string()));
+                }
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 notes.push((label.to_string(), true, open_block.is_some()));
+                if open_block.is_none() {
+                    defined_outside.push((NoteLabel::new(label.to_string()), range.clone()));
+                }
             }
             Event::InlineHtml(_) => {
                 raw_html_links(body, range.clone(), open_block.is_some(), &mut outline);
@@ -362,6 +374,10 @@ pub fn outline(body: &str) -> Outline {
             .marker_errors
             .push(MarkerError::Unclosed(start..end));
     }
+    outline.notes_cited_only_inside = (defined_outside.into_iter())
+        .filter(|(label, _)| !cited_outside.contains(label))
+        .map(|(_, range)| range)
+        .collect();
     let ids = heading_ids(&headings);
     let note_ids = note_ids(notes.iter().map(|(l, d, _)| (l.as_str(), *d)), &ids);
     // A note's definition is a place a link may lead to.

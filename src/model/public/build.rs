@@ -51,6 +51,17 @@ fn summary(text: &Option<String>) -> String {
     text.clone().unwrap_or_default()
 }
 
+/// A year after the commit built (the same file for the same commit), but never a day
+/// already past: a site rebuilt from a commit over a year old would say its contact had
+/// expired.
+fn security_txt_expires(built_on: Date, today: Date) -> Date {
+    let year_after = |day: Date| Date(day.0 + chrono::Duration::days(365));
+    match year_after(built_on) > today {
+        true => year_after(built_on),
+        false => year_after(today),
+    }
+}
+
 /// The public model of a checked site, step by step: records first (documents need the
 /// published set for their links), then what the home page sums up.
 /// The public text of a body whose outline is `outline` (without internal blocks and
@@ -157,7 +168,7 @@ pub fn build(
             commit: head.id.clone(),
             committed_at: head.committed_at(),
         }),
-        security_txt_expires: Date(built_on.0 + chrono::Duration::days(365)),
+        security_txt_expires: security_txt_expires(built_on, today),
         changes,
         urls: model.urls,
         assets,
