@@ -75,6 +75,7 @@ pub enum Code {
     ExcludedControlReliedOn,
     ImplementedUnderNonconformity,
     PublicLayoutDiffers,
+    HiddenSinceApproval,
 }
 
 impl Code {
@@ -143,6 +144,7 @@ impl Code {
             ExcludedControlReliedOn => "excluded-control-relied-on",
             ImplementedUnderNonconformity => "implemented-under-nonconformity",
             PublicLayoutDiffers => "public-layout-differs",
+            HiddenSinceApproval => "hidden-since-approval",
         }
     }
 

@@ -242,6 +242,17 @@ fn decide(document: &Document) -> Decision {
     if decision.shown == Visibility::Internal {
         return decision;
     }
+    // "Approved" is a claim that someone approved it: not while the approver is unwritten.
+    let approver_unwritten =
+        (meta.approved_by.as_deref()).is_some_and(|by| placeholder(by).is_some());
+    if meta.status == Some(DocStatus::Approved) && approver_unwritten {
+        return Decision {
+            field: Some("approved_by"),
+            ..Decision::withheld(
+                "its approved_by still says TODO (or TBD): who approved it is not written",
+            )
+        };
+    }
     // What its page, the site's lists, trust.json and the feed print as written.
     let mut texts: Vec<(&'static str, &str)> = vec![("title", meta.title.as_str())];
     // Restricted, it is listed by its title and summary alone.
@@ -512,7 +523,7 @@ impl Assets {
         let named = |path: &Path| path.ancestors().any(|a| self.named_internal.contains(a));
         if named(&real) || named(&written) {
             return Err(AssetRefusal::Internal(
-                "a record names it (or its folder) as evidence or an impact assessment".into(),
+                "a record names it (or its folder) as evidence, an impact assessment, an audit report or a certificate that is not public".into(),
             ));
         }
         if self.is_internal_file(&real) {
@@ -680,9 +691,16 @@ pub fn internal_record_files(site: &Site) -> Vec<PathBuf> {
     let suppliers = (site.suppliers.iter())
         .flat_map(|s| s.data.evidence.iter().filter_map(|e| e.path.as_deref()));
     let reports = (site.audits.iter()).filter_map(|a| a.data.report.as_deref());
+    // A certificate kept restricted (sent on request) or internal is not a public file
+    // because a public page links to it.
+    let certificates = (site.config.iter())
+        .flat_map(|c| c.data.all_certifications().map(|(_, cert)| cert))
+        .filter(|cert| cert.visibility != Visibility::Public)
+        .filter_map(|cert| cert.certificate_file.as_deref());
     evidence
         .chain(suppliers)
         .chain(reports)
+        .chain(certificates)
         .chain(assessments)
         .filter_map(inside_content)
         .collect()

@@ -98,6 +98,42 @@ fn every_certificate_is_listed_with_scope_and_validity_and_a_restricted_one_on_r
     );
 }
 
+/// A restricted (sent on request) or internal certificate is not made a public file by a
+/// public page that links to it, wherever under `assets/` it is kept.
+#[test]
+fn a_public_page_linking_a_certificate_that_is_not_public_is_refused() {
+    for visibility in ["restricted", "internal"] {
+        let dir = site(None);
+        let root = dir.path();
+        certificate_files(root);
+        write_file(root, "content/assets/soc2-report.pdf", "%PDF report ZQXJ");
+        let three = THREE
+            .replace("assets/internal/soc2-report.pdf", "assets/soc2-report.pdf")
+            .replace(
+                "visibility: restricted",
+                &format!("visibility: {visibility}"),
+            );
+        with_certifications(root, &three);
+        let page = root.join("content/pages/about.md");
+        let text = read_text(&page);
+        std::fs::write(
+            &page,
+            format!("{text}\nOur [SOC 2 report](../assets/soc2-report.pdf).\n"),
+        )
+        .unwrap();
+        let run = check_json(root);
+        let refused = run.places("asset-not-public");
+        assert_eq!(refused.len(), 1, "{visibility}: {}", run.stdout);
+        assert_eq!(refused[0].0, "content/pages/about.md", "{visibility}");
+        assert_eq!(run.code, 1, "{visibility}");
+        assert_eq!(build(root, &[]).code, 1, "{visibility}");
+        assert!(
+            !root.join("public/assets/soc2-report.pdf").exists(),
+            "{visibility}"
+        );
+    }
+}
+
 #[test]
 fn the_lifecycle_rules_apply_to_each_certificate() {
     let dir = site(None);

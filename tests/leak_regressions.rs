@@ -793,3 +793,41 @@ fn a_footnote_cited_only_where_the_public_page_does_not_show_is_refused() {
     let check = check_json(dir.path());
     assert_eq!(check.code, 0, "{}", check.stdout);
 }
+
+/// Only `internal` hides text. A comment an author may take for another marker
+/// (`<!-- private -->`, `<!-- /confidential -->`, `<!-- do not publish -->`) would leave
+/// the text after it published: it is refused, however it is spelt.
+#[test]
+fn comments_that_read_as_other_hiding_markers_are_refused() {
+    for (open, close) in [
+        ("<!-- private -->", "<!-- /private -->"),
+        ("<!-- CONFIDENTIAL -->", "<!-- /CONFIDENTIAL -->"),
+        ("<!-- secret -->", "<!-- end secret -->"),
+        ("<!-- hidden-start -->", "<!-- hidden-end -->"),
+        ("<!-- do not publish -->", "<!-- /do not publish -->"),
+        ("<!-- Staff only -->", "<!-- / staff only -->"),
+        ("<!-- pr&#105;vate -->", "<!-- /private -->"),
+    ] {
+        page_refused(
+            &format!("Public words.\n\n{open}\n\nZQXJ salary bands.\n\n{close}\n"),
+            "internal-marker-malformed",
+        );
+        page_refused(
+            &format!("Public words, {open}ZQXJ salary bands{close} and more."),
+            "internal-marker-malformed",
+        );
+    }
+}
+
+/// Ordinary comments that merely use such words in a sentence, or other tools' markers,
+/// are plain comments.
+#[test]
+fn comments_that_mention_such_words_in_a_sentence_are_plain() {
+    let dir = site(None);
+    public_page(
+        dir.path(),
+        "Words.\n\n<!-- keep the private key section short -->\n\n<!-- toc -->\n\nMore.\n\n<!-- tocstop -->\n",
+    );
+    let run = build(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}

@@ -1127,6 +1127,89 @@ fn publish_approved_serves_the_approved_text_and_the_handbook_the_difference() {
     assert_eq!(policy_entry["last_changed"], "2026-01-20");
 }
 
+/// Under `publish: approved`, text the working copy hides (in an internal block or a
+/// comment) that the approved text shows would stay public until the next approval: the
+/// build is refused, at the hidden line, until it is approved again or withdrawn.
+#[test]
+fn publish_approved_refuses_text_hidden_since_its_approval() {
+    let policy_after = |hide: &str| {
+        let dir = approved_only_site();
+        let root = dir.path();
+        let policy = root.join("content/policies/policy.md");
+        append(
+            &policy,
+            "\nOur model vendor is Quokka Labs,\nunder contract until 2027.\n",
+        );
+        init_repo(root);
+        commit(root, "Approved", "2026-01-20T10:00:00Z", "Gus Approver");
+        let text = read(&policy).replace(
+            "Our model vendor is Quokka Labs,\nunder contract until 2027.\n",
+            hide,
+        );
+        std::fs::write(&policy, text).unwrap();
+        let run = check_json(root, &[]);
+        let hidden: Vec<Value> = (run.findings().into_iter())
+            .filter(|f| f["code"] == "hidden-since-approval")
+            .collect();
+        assert_eq!(hidden.len(), 1, "{hide:?}: {}", run.stdout);
+        assert_eq!(build(root, &[]).code, 1, "{hide:?}");
+        assert_eq!(hidden[0]["path"], "content/policies/policy.md");
+        assert!(!root.join("public/policies/policy").exists(), "{hide:?}");
+        // Marked internal (the document) until approved, the build goes through.
+        edit(&policy, "visibility: public\n", "visibility: internal\n");
+        build_ok(root, &[]);
+        let published = files_under(&root.join("public"));
+        assert!(
+            !published
+                .iter()
+                .any(|(_, bytes)| String::from_utf8_lossy(bytes).contains("Quokka")),
+            "{hide:?}"
+        );
+        let expected = (read(&policy).lines())
+            .position(|l| l.contains("Our model vendor is"))
+            .map(|i| i + 1);
+        assert_eq!(
+            hidden[0]["line"].as_u64().map(|l| l as usize),
+            expected,
+            "{hide:?}"
+        );
+    };
+    for hide in [
+        "<!-- internal -->\nOur model vendor is Quokka Labs,\nunder contract until 2027.\n<!-- /internal -->\n",
+        "<!-- internal -->\nOur model vendor is Quokka Labs, under contract until 2027.\n<!-- /internal -->\n",
+        "<!--\nOur model vendor is Quokka Labs,\nunder contract until 2027.\n-->\n",
+        "Our model vendor is <!-- Quokka Labs, -->\nunder contract until 2027.\n",
+    ] {
+        policy_after(hide);
+    }
+}
+
+/// Text hidden in both the approved text and the working copy, or shown in both, is no
+/// reason to refuse: only what the approval shows and the working copy hides is.
+#[test]
+fn publish_approved_builds_text_hidden_or_shown_in_both() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    let policy = root.join("content/policies/policy.md");
+    append(
+        &policy,
+        "\nOur model vendor is Quokka Labs.\n\n<!-- internal -->\nOur model vendor is Quokka Labs.\n\nKestrel notes.\n<!-- /internal -->\n",
+    );
+    init_repo(root);
+    commit(root, "Approved", "2026-01-20T10:00:00Z", "Gus Approver");
+    append(
+        &policy,
+        "\n<!-- internal -->\nKestrel notes, and more.\n<!-- /internal -->\n",
+    );
+    let run = check_json(root, &[]);
+    assert!(
+        !run.codes().iter().any(|c| c == "hidden-since-approval"),
+        "{}",
+        run.stdout
+    );
+    build_ok(root, &[]);
+}
+
 #[test]
 fn publish_approved_with_no_git_is_an_error() {
     let dir = approved_only_site();

@@ -403,6 +403,70 @@ fn a_public_policy_whose_revision_note_says_todo_is_not_published() {
     }
 }
 
+/// "Approved" is a claim that someone approved it: a policy whose `approved_by` is still a
+/// placeholder is held back, and the warning names the field.
+#[test]
+fn a_policy_whose_approver_says_todo_is_not_presented_as_approved() {
+    for approver in ["TODO", "TBD", "\"tbd - ask legal\""] {
+        let dir = site(None);
+        let policy = dir.path().join("content/policies/policy.md");
+        set_field(&policy, "approved_by", approver);
+        let run = check_json(dir.path());
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        let warning = (run.findings().into_iter())
+            .find(|f| {
+                f["code"] == "public-not-published" && f["path"] == "content/policies/policy.md"
+            })
+            .unwrap_or_else(|| panic!("{approver}: no public-not-published: {}", run.stdout));
+        assert!(
+            warning["message"].as_str().unwrap().contains("approved_by"),
+            "{warning}"
+        );
+        assert_eq!(build(dir.path(), &[]).code, 0);
+        assert!(
+            !dir.path().join("public/policies/policy").exists(),
+            "{approver}"
+        );
+    }
+}
+
+/// A public body's placeholder is warned about wherever it stands in a line, in capitals
+/// (a word written as a placeholder), not only at the start; a code span naming the word,
+/// and an ordinary word that contains it, are not.
+#[test]
+fn a_placeholder_in_the_middle_of_a_public_body_line_is_warned_about() {
+    let warned_line = |line: &str| -> Option<i64> {
+        let dir = site(None);
+        let policy = dir.path().join("content/policies/policy.md");
+        fs::write(&policy, format!("{}\n{line}\n", read(&policy))).unwrap();
+        let last = read(&policy).lines().count() as i64;
+        let run = check_json(dir.path());
+        let places = run.places("placeholder-text");
+        places
+            .iter()
+            .find(|(path, _)| path == "content/policies/policy.md")
+            .map(|(_, at)| {
+                assert_eq!(*at, last, "{line:?}");
+                *at
+            })
+    };
+    for line in [
+        "Retention is TBD until legal signs off.",
+        "The owner is XXX, see the RACI.",
+        "Send reports to FIXME@example.com.",
+        "Reviewed by the board (T\u{200b}BD).",
+    ] {
+        assert!(warned_line(line).is_some(), "{line:?} is not warned about");
+    }
+    for line in [
+        "Write `TODO` where a fact is missing.",
+        "Sizes from S to XXXL are stocked.",
+        "We do not use TBDX or SMTP relays.",
+    ] {
+        assert!(warned_line(line).is_none(), "{line:?} is warned about");
+    }
+}
+
 /// site.yaml's texts are on every public page: a placeholder there is warned about, where
 /// it stands (the site itself cannot be held back for it).
 #[test]

@@ -267,6 +267,10 @@ pub fn withheld(
         _ => "public",
     };
     let (field, help) = match field {
+        Some("approved_by") => (
+            "approved_by",
+            "write who approved it (a person or a body, as the approval record names them), or set `status: in_review` until it is approved",
+        ),
         Some(field) => (
             field,
             "write the text the public may read, or mark it `visibility: internal` until it is",

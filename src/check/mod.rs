@@ -402,14 +402,40 @@ fn body_placeholders(text: &str, body_start: usize) -> Placeholders {
             internal += 1;
         } else if !fenced && internal == 0 && !trimmed.is_empty() {
             let start = offset + line.len() - line.trim_start().len();
-            let words: String = trimmed.chars().take(12).collect();
-            if let Some(word) = publish::placeholder(&words) {
+            // `TODO` in backticks names the word; it is not one.
+            let prose = match trimmed.contains('`') {
+                true => std::borrow::Cow::Owned(outside_code_spans(trimmed)),
+                false => std::borrow::Cow::Borrowed(trimmed),
+            };
+            let head: String = prose.trim_start().chars().take(12).collect();
+            let found = publish::placeholder(&head).or_else(|| {
+                // In capitals anywhere (`see TBD`): read whole only when the line has two
+                // capitals in a row, as such a word needs.
+                may_hold_capital_word(&prose)
+                    .then(|| publish::placeholder(&prose))
+                    .flatten()
+            });
+            if let Some(word) = found {
                 placeholders.push((start..start + trimmed.len(), word));
             }
         }
         offset += line.len();
     }
     placeholders
+}
+
+/// Whether `line` has two capitals (or non-ASCII letters, which may be look-alikes) in a row.
+fn may_hold_capital_word(line: &str) -> bool {
+    let capital = |c: char| c.is_uppercase() || !c.is_ascii();
+    let chars: Vec<char> = line.chars().collect();
+    chars
+        .windows(2)
+        .any(|pair| capital(pair[0]) && capital(pair[1]))
+}
+
+/// `line` without its code spans.
+fn outside_code_spans(line: &str) -> String {
+    line.split('`').step_by(2).collect::<Vec<_>>().join(" ")
 }
 
 /// Placeholders in site.yaml's texts that the public site prints as written (its title on

@@ -193,6 +193,21 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Findin
             super::links::withheld(document, (why, published.field, true), findings);
         }
         if let Some(earlier) = site.approved_versions.get(&index)
+            && let Some(line) = hidden_since_approval(site, document, earlier)
+        {
+            findings.push(
+                Finding::new(
+                    Code::HiddenSinceApproval,
+                    "this text is hidden here (in an internal block or a comment) but shown in the approved text, which is what `publish: approved` publishes",
+                )
+                .at(At {
+                    file: record.file,
+                    span: line,
+                })
+                .help("approve the current text (a new commit with `approved_on`), or mark the document `visibility: internal` until it is approved"),
+            );
+        }
+        if let Some(earlier) = site.approved_versions.get(&index)
             && !earlier.outline.marker_errors.is_empty()
         {
             findings.push(
@@ -209,6 +224,51 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Findin
         }
     }
     short_notice(site, config, findings);
+}
+
+/// The first line of the working copy whose text is hidden (inside an internal block or a
+/// comment) and shown nowhere else in it, while the approved text shows it: under
+/// `publish: approved`, marking a paragraph internal would otherwise withdraw it only at
+/// the next approval. Lines are compared with their white space collapsed, so a paragraph
+/// wrapped differently in the approved text still matches.
+fn hidden_since_approval(
+    site: &Site,
+    working: &crate::load::Document,
+    approved: &crate::load::Document,
+) -> Option<std::ops::Range<usize>> {
+    use crate::model::strip::{comment_ranges, public_body};
+    let body = |d: &crate::load::Document| &site.sources.get(d.record.file).text[d.body_start..];
+    let collapsed = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (working_body, approved_body) = (body(working), body(approved));
+    let shown_now = collapsed(&public_body(working_body, &working.outline.internal_blocks));
+    let shown_approved = collapsed(&public_body(
+        approved_body,
+        &approved.outline.internal_blocks,
+    ));
+    let mut hidden: Vec<std::ops::Range<usize>> = working.outline.internal_blocks.clone();
+    hidden.extend(comment_ranges(working_body));
+    hidden.sort_by_key(|r| r.start);
+    for range in hidden {
+        let mut at = range.start;
+        for line in working_body[range.clone()].split_inclusive('\n') {
+            let start = at;
+            at += line.len();
+            let text = line.replace("<!--", " ").replace("-->", " ");
+            if matches!(
+                crate::load::markers::classify(&text),
+                crate::load::markers::CommentKind::Marker(_)
+            ) {
+                continue;
+            }
+            let text = collapsed(&text);
+            let worth_comparing = text.chars().filter(|c| c.is_alphanumeric()).count() >= 3;
+            if worth_comparing && shown_approved.contains(&text) && !shown_now.contains(&text) {
+                let start = working.body_start + start;
+                return Some(start..start + line.trim_end().len());
+            }
+        }
+    }
+    None
 }
 
 /// The newest commit in which the document at `path` had `approved_on`, if any.

@@ -107,6 +107,34 @@ pub fn classify(inner: &str) -> CommentKind {
     }
 }
 
+/// Whether a comment's text is a word its author may have taken for a marker that hides
+/// text (`<!-- private -->`, `<!-- /confidential -->`, `<!-- do not publish -->`): only
+/// `internal` hides anything, so what follows such a comment is published.
+pub fn reads_as_other_marker(inner: &str) -> bool {
+    const WORDS: [&str; 10] = [
+        "private",
+        "confidential",
+        "secret",
+        "hidden",
+        "restricted",
+        "sensitive",
+        "staffonly",
+        "notpublic",
+        "donotpublish",
+        "nopublish",
+    ];
+    // Read as `letters` reads, so look-alike letters and spacing count alike.
+    static READ: std::sync::LazyLock<Vec<String>> =
+        std::sync::LazyLock::new(|| WORDS.iter().map(|w| letters(w)).collect());
+    let text = normalise(&decode_references(inner));
+    let word = letters(text.trim_start_matches('/'));
+    let edges = ["start", "begin", "end"].map(letters);
+    let word = (edges.iter())
+        .find_map(|edge| word.strip_suffix(edge.as_str()).filter(|w| !w.is_empty()))
+        .unwrap_or(&word);
+    READ.iter().any(|w| w == word)
+}
+
 /// `text` with its HTML character references as a reader of the source reads them:
 /// numeric ones as their characters, a named one as what it names when that is
 /// punctuation a marker is made of, else as the letter it starts with (`&iacute;` as `i`,

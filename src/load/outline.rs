@@ -822,10 +822,22 @@ fn mentions(body: &str, at: Range<usize>, misplaced: &'static str, outline: &mut
                 span,
                 "this comment mentions `internal` but is not an internal marker",
             )),
+            // In code, a comment is shown as code: reported as such elsewhere.
+            CommentKind::Plain
+                if misplaced != IN_UNCLOSED_FENCE
+                    && misplaced != IN_INDENTED_CODE
+                    && markers::reads_as_other_marker(inner) =>
+            {
+                outline
+                    .marker_errors
+                    .push(MarkerError::Malformed(span, OTHER_MARKER))
+            }
             CommentKind::Plain => {}
         }
     }
 }
+
+const OTHER_MARKER: &str = "this comment reads as a marker that hides text, but only `<!-- internal -->` and `<!-- /internal -->` hide anything: what follows it is published";
 
 #[cfg(test)]
 mod tests {
