@@ -467,6 +467,68 @@ fn a_placeholder_in_the_middle_of_a_public_body_line_is_warned_about() {
     }
 }
 
+/// A review date gone by is not shown as if still ahead, and an implemented control whose
+/// evidence has all expired says so beside its status: on its page, on the home page and
+/// in trust.json. Before those days, nothing is marked.
+#[test]
+fn an_overdue_review_and_expired_evidence_are_marked_on_the_public_pages() {
+    let dir = site(None);
+    let root = dir.path();
+    let control = root.join("content/controls/acme-1.yaml");
+    let system = root.join("content/systems/chatbot.yaml");
+    let policy = root.join("content/policies/policy.md");
+    let marks = |root: &Path| {
+        assert_eq!(build(root, &[]).code, 0);
+        let public = root.join("public");
+        let page = |path: &str| read(&public.join(path));
+        let trust: serde_json::Value = serde_json::from_str(&page("trust.json")).unwrap();
+        let control_entry = (trust["controls"].as_array().unwrap().iter())
+            .find(|c| c["id"] == "ACME-1")
+            .unwrap()
+            .clone();
+        (
+            [
+                page("controls/acme-1/index.html").contains("Overdue"),
+                page("systems/chatbot/index.html").contains("Overdue"),
+                page("policies/policy/index.html").contains("Overdue"),
+            ],
+            [
+                page("controls/acme-1/index.html").contains("Evidence out of date"),
+                page("index.html").contains("Evidence out of date"),
+            ],
+            control_entry,
+        )
+    };
+    let (overdue, out_of_date, entry) = marks(root);
+    assert_eq!(overdue, [false; 3]);
+    assert_eq!(out_of_date, [false; 2]);
+    assert!(entry.get("review_overdue").is_none() && entry.get("evidence_out_of_date").is_none());
+    set_field(&control, "next_review", "2026-11-01");
+    set_field(&system, "next_review", "2026-11-26");
+    set_field(&policy, "next_review", "2026-10-01");
+    edit(
+        &control,
+        "    expires_on: 2027-01-10\n",
+        "    expires_on: 2026-11-20\n",
+    );
+    edit(
+        &control,
+        "    url: https://example.com/model-card\n",
+        "    url: https://example.com/model-card\n    expires_on: 2026-11-26\n",
+    );
+    let (overdue, out_of_date, entry) = marks(root);
+    assert_eq!(overdue, [true; 3]);
+    assert_eq!(out_of_date, [true; 2]);
+    assert_eq!(entry["review_overdue"], true);
+    assert_eq!(entry["evidence_out_of_date"], true);
+    let trust: serde_json::Value =
+        serde_json::from_str(&read(&root.join("public/trust.json"))).unwrap();
+    let document = (trust["documents"].as_array().unwrap().iter())
+        .find(|d| d["url"] == "policies/policy/")
+        .unwrap();
+    assert_eq!(document["review_overdue"], true);
+}
+
 /// site.yaml's texts are on every public page: a placeholder there is warned about, where
 /// it stands (the site itself cannot be held back for it).
 #[test]

@@ -61,12 +61,9 @@ pub fn is_web_address(url: &str) -> bool {
 /// An implemented control whose evidence has all expired claims what nothing current
 /// shows: the status stays, the claim needs fresh evidence.
 fn implemented_without_current_evidence(site: &Site, today: Date, findings: &mut Vec<Finding>) {
-    use crate::load::records::ControlStatus;
     for control in &site.controls {
         let data = &control.data;
-        let all_expired = !data.evidence.is_empty()
-            && (data.evidence.iter()).all(|e| e.expires_on.is_some_and(|d| d < today));
-        if data.status == ControlStatus::Implemented && all_expired {
+        if data.implemented_on_expired_evidence(today) {
             findings.push(
                 Finding::new(
                     Code::NoCurrentEvidence,

@@ -218,6 +218,14 @@ pub struct ControlRecord {
 
 impl ControlRecord {
     pub const REQUIRED: &[&str] = &["id", "applicable", "status"];
+
+    /// An implemented control whose evidence has all expired by `today` claims what
+    /// nothing current shows.
+    pub fn implemented_on_expired_evidence(&self, today: crate::load::date::Date) -> bool {
+        self.status == ControlStatus::Implemented
+            && !self.evidence.is_empty()
+            && (self.evidence.iter()).all(|e| e.expires_on.is_some_and(|d| d < today))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]

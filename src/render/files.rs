@@ -60,6 +60,8 @@ struct TrustDocument<'a> {
     effective_from: Option<String>,
     approved_on: Option<String>,
     next_review: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    review_overdue: bool,
     public_summary: &'a str,
     revisions: &'a [PublicRevision],
     controls: Vec<&'a str>,
@@ -613,6 +615,7 @@ pub fn public_files(
                 effective_from: d.effective_from.map(|x| x.to_string()),
                 approved_on: d.approved_on.map(|x| x.to_string()),
                 next_review: d.next_review.map(|x| x.to_string()),
+                review_overdue: d.review_overdue,
                 public_summary: &d.public_summary,
                 revisions: &d.revisions,
                 controls: d.controls.iter().map(|c| c.id.as_str()).collect(),

@@ -298,9 +298,11 @@ impl<'a> Builder<'a> {
                         objective_title: info.objective_title,
                         applicable: data.applicable,
                         status: data.status,
+                        evidence_out_of_date: data.implemented_on_expired_evidence(self.today),
                         public_summary: summary(&data.public_summary),
                         last_reviewed: data.last_reviewed,
                         next_review: data.next_review,
+                        review_overdue: data.next_review.is_some_and(|due| due < self.today),
                         last_changed,
                     });
                 }
@@ -340,6 +342,7 @@ impl<'a> Builder<'a> {
                         affected_people: data.affected_people.clone(),
                         last_reviewed: data.last_reviewed,
                         next_review: data.next_review,
+                        review_overdue: data.next_review.is_some_and(|due| due < self.today),
                         public_summary: summary(&data.public_summary),
                         last_changed,
                         customer_data_used_for_training: data.customer_data_used_for_training,
@@ -714,6 +717,7 @@ impl<'a> Builder<'a> {
                 effective_from: meta.effective_from,
                 approved_on: meta.approved_on,
                 next_review: meta.next_review,
+                review_overdue: meta.next_review.is_some_and(|due| due < self.today),
                 public_summary: summary(&meta.public_summary),
                 revisions: (meta.revisions.iter())
                     .map(|r| PublicRevision {

@@ -138,6 +138,10 @@ pub struct PublicDocument {
     pub effective_from: Option<Date>,
     pub approved_on: Option<Date>,
     pub next_review: Option<Date>,
+    /// `next_review` is before the build day: the page says so rather than show a date
+    /// gone by as if it were still ahead.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub review_overdue: bool,
     pub public_summary: String,
     pub revisions: Vec<PublicRevision>,
     /// Only the published controls among those the document implements.
@@ -194,9 +198,17 @@ pub struct PublicControl {
     pub objective_title: String,
     pub applicable: bool,
     pub status: ControlStatus,
+    /// Implemented, but every piece of its evidence has expired: the page says so beside
+    /// the status.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub evidence_out_of_date: bool,
     pub public_summary: String,
     pub last_reviewed: Option<Date>,
     pub next_review: Option<Date>,
+    /// `next_review` is before the build day: the page says so rather than show a date
+    /// gone by as if it were still ahead.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub review_overdue: bool,
     pub last_changed: Option<Date>,
 }
 
@@ -215,6 +227,10 @@ pub struct PublicSystem {
     pub affected_people: Option<String>,
     pub last_reviewed: Option<Date>,
     pub next_review: Option<Date>,
+    /// `next_review` is before the build day: the page says so rather than show a date
+    /// gone by as if it were still ahead.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub review_overdue: bool,
     pub public_summary: String,
     pub last_changed: Option<Date>,
     /// The AI-use card: whether customer data trains a model (`None`: not stated), how
