@@ -407,6 +407,72 @@ fn a_supplier_announced_later_than_the_promised_notice_is_a_warning() {
     );
 }
 
+/// Each supplier change is dated by the day customers could first read it: a supplier in
+/// use before the site began was announced when its record was first committed (not on
+/// its `since`, before the repository existed); its end, when `until` was committed; a
+/// later change of its public text, on that day, and only that once.
+#[test]
+fn the_supplier_feed_dates_each_change_by_the_commit_that_published_it() {
+    let holder = tempfile::tempdir().unwrap();
+    let root = holder.path().join("site");
+    fs::create_dir_all(&root).unwrap();
+    copy_tree(&common::fixtures().join("good"), &root);
+    git(&root, &["init", "-q", "-b", "main"], "2026-11-01");
+    git(&root, &["add", "-A"], "2026-11-01");
+    git(&root, &["commit", "-q", "-m", "Site"], "2026-11-01");
+    let supplier = root.join("content/suppliers/model-provider.yaml");
+    let ending =
+        read(&supplier).replace("since: 2025-01-01", "since: 2025-01-01\nuntil: 2027-02-01");
+    write(&root, "content/suppliers/model-provider.yaml", &ending);
+    git(
+        &root,
+        &["commit", "-q", "-am", "Announce the end"],
+        "2026-11-10",
+    );
+    let changed = read(&supplier).replace("after 30 days", "after 14 days");
+    write(&root, "content/suppliers/model-provider.yaml", &changed);
+    git(
+        &root,
+        &["commit", "-q", "-am", "Shorter retention"],
+        "2026-11-15",
+    );
+    let run = build(&root, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let xml = read(&root.join("public/suppliers/feed.xml"));
+    let feed: atom_syndication::Feed = xml.parse().unwrap();
+    let mut entries: Vec<(String, String)> = (feed.entries().iter())
+        .map(|e| {
+            (
+                e.title().as_str().to_string(),
+                e.updated().date_naive().to_string(),
+            )
+        })
+        .collect();
+    entries.sort();
+    assert_eq!(
+        entries,
+        [
+            (
+                "Example Model Provider Ltd added".to_string(),
+                "2026-11-01".to_string()
+            ),
+            (
+                "Example Model Provider Ltd changed".to_string(),
+                "2026-11-15".to_string()
+            ),
+            (
+                "Example Model Provider Ltd will stop on 2027-02-01".to_string(),
+                "2026-11-10".to_string()
+            ),
+        ],
+        "{xml}"
+    );
+    let trust: serde_json::Value =
+        serde_json::from_str(&read(&root.join("public/trust.json"))).unwrap();
+    let upcoming = &trust["suppliers"]["upcoming_changes"][0];
+    assert_eq!(upcoming["announced"], "2026-11-10", "{upcoming}");
+}
+
 #[test]
 fn a_dpa_is_true_false_or_an_address_never_other_text() {
     for (written, refused) in [

@@ -408,6 +408,27 @@ impl<'a> Builder<'a> {
             })
     }
 
+    /// The day a supplier's end (`until`) was first published: the oldest commit of the
+    /// newest run of public changes whose record has that `until`. None when the last
+    /// commit does not have it (not yet committed) or there is no history.
+    fn until_published(&self, path: &std::path::Path, until: Date) -> Option<Date> {
+        let history = &self.site.history;
+        let mut published = None;
+        for commit in history.public_changes_of(path) {
+            let record = (history.text_at(&commit.id, path)).and_then(|bytes| {
+                crate::load::record_of::<crate::load::records::SupplierRecord>(
+                    &bytes,
+                    crate::load::records::SupplierRecord::REQUIRED,
+                )
+            });
+            match record {
+                Some(record) if record.until == Some(until) => published = Some(commit.utc_date()),
+                _ => break,
+            }
+        }
+        published
+    }
+
     /// The public suppliers by whether they process data today, and every dated change.
     fn suppliers(&mut self, config: &SiteConfig, today: Date) -> PublicSuppliers {
         let mut out = PublicSuppliers {
@@ -464,10 +485,18 @@ impl<'a> Builder<'a> {
                 public_summary: summary(&data.public_summary),
                 last_changed,
             };
-            let mut change = |date: Date, change: &'static str| {
-                // Announced when first committed; without history, a change to come is
-                // announced today at the latest, and one that happened, on its day.
-                let announced = announced_on.map_or(date.min(today), |a| a.min(date));
+            // The start was announced when the record was first committed (after the
+            // start, for a supplier in use before the site began: a late announcement is
+            // still the day customers could first read it); the end, when its `until` was;
+            // a change, on its day. Without history, a change to come is announced today at
+            // the latest, and one that happened, on its day.
+            let start_announced = announced_on.unwrap_or(data.since.min(today));
+            let end_announced = |until: Date| {
+                self.until_published(&path, until)
+                    .unwrap_or(until.min(today))
+            };
+            let ending = data.until.map(|until| (until, end_announced(until)));
+            let mut change = |date: Date, change: &'static str, announced: Date| {
                 let to_come = matches!(change, "starting" | "ending");
                 let list = if to_come {
                     &mut out.upcoming_changes
@@ -483,24 +512,27 @@ impl<'a> Builder<'a> {
                 });
             };
             if data.since > today {
-                change(data.since, "starting");
+                change(data.since, "starting", start_announced);
             } else {
-                change(data.since, "added");
+                change(data.since, "added", start_announced);
                 self.dates.insert(data.since);
             }
-            if let Some(until) = data.until {
+            if let Some((until, announced)) = ending {
                 if until > today {
-                    change(until, "ending");
+                    change(until, "ending", announced);
                 } else {
-                    change(until, "removed");
+                    change(until, "removed", announced);
                     self.dates.insert(until);
                 }
             }
             // A change of what customers read, after the announcement and not on the day
-            // the supplier started or stopped (that change says it already).
+            // the supplier started or stopped, or its end was announced (that change says
+            // it already).
+            let end_announced_on = ending.map(|(_, announced)| announced);
             for day in days.iter().rev().skip(1) {
-                if *day != data.since && Some(*day) != data.until {
-                    change(*day, "changed");
+                if *day != data.since && Some(*day) != data.until && Some(*day) != end_announced_on
+                {
+                    change(*day, "changed", *day);
                 }
             }
             self.dates.extend(last_changed);
