@@ -179,3 +179,33 @@ fn the_hosts_headers_files_carry_the_pages_policy() {
         "{handbook}"
     );
 }
+
+/// JSON carries what the terminal shows under the source line: a finding's label (a
+/// "did you mean") and its other places (the first use of a duplicate id).
+#[test]
+fn json_findings_carry_their_suggestion_and_other_places() {
+    let dir = fixture_copy("mistakes");
+    let run = check(dir.path(), "json");
+    let findings: Vec<Value> = (run.stdout.lines())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let unknown = (findings.iter())
+        .find(|f| f["code"] == "unknown-field")
+        .unwrap();
+    assert_eq!(unknown["label"], "did you mean `owner`?", "{unknown}");
+    let duplicate = (findings.iter())
+        .find(|f| f["code"] == "duplicate-id")
+        .unwrap();
+    assert_eq!(
+        duplicate["related"],
+        serde_json::json!([{"path": "content/pages/about-copy.md", "line": 2, "column": 5,
+                            "note": "first used by this page"}]),
+        "{duplicate}"
+    );
+    assert!(
+        (findings.iter()).all(|f| f
+            .get("related")
+            .is_none_or(|r| r.as_array().is_some_and(|a| !a.is_empty()))),
+        "an empty `related` is left out"
+    );
+}

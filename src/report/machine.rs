@@ -47,12 +47,17 @@ fn place_of(finding: &Finding, sources: &Sources, prefix: &str) -> Place {
     }
 }
 
-/// The text of a finding, with its help on a line of its own.
-fn text_of(finding: &Finding) -> String {
-    match &finding.help {
-        Some(help) => format!("{}\n{help}", finding.message),
-        None => finding.message.clone(),
-    }
+/// The text of a finding: its message, its label (a "did you mean"), its other places
+/// and its help, each on a line of its own.
+fn text_of(finding: &Finding, sources: &Sources, prefix: &str) -> String {
+    let mut lines = vec![finding.message.clone()];
+    // A label the help already says once is not said twice.
+    let said_in_help =
+        |label: &String| (finding.help.as_deref()).is_some_and(|h| h.contains(label.as_str()));
+    lines.extend((finding.label.clone()).filter(|l| !l.is_empty() && !said_in_help(l)));
+    lines.extend(super::related_lines(finding, sources, prefix));
+    lines.extend(finding.help.clone());
+    lines.join("\n")
 }
 
 /// A workflow command's data: `%`, CR and LF escaped (GitHub's `escapeData`).
@@ -96,7 +101,7 @@ pub fn print_github(
             out,
             "::{command} {}::{}",
             properties.join(","),
-            escape_data(&text_of(finding))
+            escape_data(&text_of(finding, sources, prefix))
         )?;
     }
     out.flush()
@@ -150,7 +155,7 @@ pub fn print_sarif(
                 "ruleId": code,
                 "ruleIndex": codes.iter().position(|c| *c == code).unwrap_or(0),
                 "level": level,
-                "message": {"text": text_of(finding)},
+                "message": {"text": text_of(finding, sources, prefix)},
             });
             if let Some(path) = place.path {
                 let mut location = json!({"artifactLocation": {"uri": uri_of(&path)}});

@@ -160,7 +160,37 @@ struct JsonFinding<'a> {
     path: Option<String>,
     line: Option<usize>,
     column: Option<usize>,
+    /// What is written under the source line: a "did you mean" suggestion, for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<&'a str>,
+    /// Other places the finding names (the first definition of a duplicate, say).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonPlace<'a>>,
     help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonPlace<'a> {
+    path: String,
+    line: usize,
+    column: usize,
+    note: &'a str,
+}
+
+/// The finding's other places as `path:line:col: note` lines, for formats with one text.
+pub fn related_lines(finding: &Finding, sources: &Sources, prefix: &str) -> Vec<String> {
+    (finding.notes.iter())
+        .map(|(at, note)| {
+            let file = sources.get(at.file);
+            let (line, column) = file.line_col(at.span.start);
+            let path = file.path.display().to_string().replace('\\', "/");
+            let path = match prefix.is_empty() {
+                true => path,
+                false => format!("{}/{path}", prefix.trim_end_matches('/')),
+            };
+            format!("{path}:{line}:{column}: {note}")
+        })
+        .collect()
 }
 
 /// One JSON object per line, per finding.
@@ -190,6 +220,19 @@ pub fn print_json(findings: &[Finding], sources: &Sources, out: &mut dyn Write) 
             path: path.map(|p| p.replace('\\', "/")),
             line,
             column,
+            label: finding.label.as_deref().filter(|l| !l.is_empty()),
+            related: (finding.notes.iter())
+                .map(|(at, note)| {
+                    let file = sources.get(at.file);
+                    let (line, column) = file.line_col(at.span.start);
+                    JsonPlace {
+                        path: file.path.display().to_string().replace('\\', "/"),
+                        line,
+                        column,
+                        note,
+                    }
+                })
+                .collect(),
             help: finding.help.as_deref(),
         };
         serde_json::to_writer(&mut out, &json)?;
