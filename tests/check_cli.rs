@@ -194,6 +194,45 @@ fn a_huge_file_is_refused_not_read() {
     assert!(run.stdout.contains("more than the 8 MiB"));
 }
 
+/// Two mistakes the YAML parser words for its own authors: a tab after `:`, and a value
+/// holding `: `. Each is named at its place, with the line as it should be written.
+#[test]
+fn a_tab_after_a_colon_and_an_unquoted_colon_say_what_to_write() {
+    let control = "controls/acme-1.yaml";
+    let (found, code, run) = check_with(
+        control,
+        b"id: ACME-1\napplicable: true\njustification: Needed\nstatus:\timplemented\n",
+    );
+    assert_eq!((found, code), (vec!["yaml-syntax".to_string()], 1));
+    let finding = &run.findings()[0];
+    assert_eq!(
+        (&finding["line"], &finding["column"]),
+        (&4.into(), &8.into())
+    );
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("a tab after `:`"),
+        "{finding}"
+    );
+    assert_eq!(finding["help"], "replace the tab on line 4 with a space");
+    let (found, _, run) = check_with(
+        control,
+        b"id: ACME-1\napplicable: true\njustification: Needed: really \"needed\"\nstatus: implemented\n",
+    );
+    assert_eq!(found, ["yaml-syntax"]);
+    let finding = &run.findings()[0];
+    assert_eq!(
+        (&finding["line"], &finding["column"]),
+        (&3.into(), &22.into())
+    );
+    assert_eq!(
+        finding["help"],
+        "put the value in double quotes: `justification: \"Needed: really \\\"needed\\\"\"`"
+    );
+}
+
 #[test]
 fn an_alias_bomb_is_refused() {
     let mut bomb = String::from("id: R-3\na: &a [x,x,x,x,x,x,x,x,x,x]\n");

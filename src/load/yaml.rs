@@ -268,6 +268,42 @@ fn syntax_finding(origin: &Origin, offset: usize, message: &str) -> Finding {
             ));
         }
     }
+    // `key:<tab>value`: the parser says only that `:` wants white space.
+    if message.contains("must be followed by a valid YAML whitespace") {
+        let before = offset.min(origin.text.len()).saturating_sub(1);
+        if origin.text[before..].starts_with('\t') {
+            let line = origin.text[..before].matches('\n').count() + 1;
+            return Finding::new(
+                Code::YamlSyntax,
+                "a tab after `:`: YAML wants a space between a field and its value",
+            )
+            .at(origin.at_relative(before..before + 1))
+            .label("a tab")
+            .help(format!("replace the tab on line {line} with a space"));
+        }
+    }
+    if message.contains("mapping values are not allowed") {
+        let line_start = origin.text[..offset.min(origin.text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let line = origin.text[line_start..].lines().next().unwrap_or("");
+        if let Some((key, value)) = line.split_once(": ")
+            && !key.trim().is_empty()
+            && !value.trim().is_empty()
+        {
+            let quoted = value.trim().replace('\\', "\\\\").replace('"', "\\\"");
+            let span = offset..(offset + 1).min(origin.text.len()).max(offset);
+            return Finding::new(
+                Code::YamlSyntax,
+                "invalid YAML: a value holds `: `, which YAML reads as the start of another field",
+            )
+            .at(origin.at_relative(span))
+            .label("this `:`")
+            .help(format!(
+                "put the value in double quotes: `{key}: \"{quoted}\"`"
+            ));
+        }
+    }
     let (code, help) = if message.contains("recursion limit") {
         (
             Code::YamlSyntax,
