@@ -131,7 +131,7 @@ pub fn checked_models<'a>(
                 links.start();
             }
             let body_rules = crate::check::run_keeping((site, links), today, &mut findings);
-            crate::check::run_provenance(site, &mut findings);
+            crate::check::run_provenance(site, today, &mut findings);
             let bodies = parts.map(|k| &k.public_bodies);
             let public =
                 config.map(|config| guarded(|| public::build(site, config, today, bodies)));

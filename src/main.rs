@@ -172,7 +172,7 @@ fn load_and_check(
     check::run(&site, today, &mut findings);
     stages.done("check");
     history::attach_started(&mut site, reading, today, &mut findings);
-    check::run_provenance(&site, &mut findings);
+    check::run_provenance(&site, today, &mut findings);
     stages.done("history");
     if strict {
         for finding in &mut findings {

@@ -833,7 +833,7 @@ fn fresh_handbook(
     let mut site = load::load_cached(root, &mut findings, &Default::default()).unwrap();
     history::attach_reusing(&mut site, use_git, today, None, &mut findings);
     check::run(&site, today, &mut findings);
-    check::run_provenance(&site, &mut findings);
+    check::run_provenance(&site, today, &mut findings);
     let failed = (findings.iter()).any(|f| f.severity == trustbook::finding::Severity::Error);
     (!failed).then(|| {
         let built = render(&site, today, Some(Audience::Internal), &Reuse::default());

@@ -807,6 +807,14 @@ fn comments_that_read_as_other_hiding_markers_are_refused() {
         ("<!-- do not publish -->", "<!-- /do not publish -->"),
         ("<!-- Staff only -->", "<!-- / staff only -->"),
         ("<!-- pr&#105;vate -->", "<!-- /private -->"),
+        ("<!-- BEGIN PRIVATE -->", "<!-- END PRIVATE -->"),
+        ("<!-- start secret -->", "<!-- end secret -->"),
+        ("<!-- don’t publish -->", "<!-- publish -->"),
+        ("<!-- hide -->", "<!-- /hide -->"),
+        ("<!-- redacted -->", "<!-- /redacted -->"),
+        ("<!-- confidental -->", "<!-- /confidental -->"),
+        ("<!-- hidden: true -->", "<!-- hidden: false -->"),
+        ("<!-- not for publication -->", "<!-- end -->"),
     ] {
         page_refused(
             &format!("Public words.\n\n{open}\n\nZQXJ salary bands.\n\n{close}\n"),
@@ -826,7 +834,7 @@ fn comments_that_mention_such_words_in_a_sentence_are_plain() {
     let dir = site(None);
     public_page(
         dir.path(),
-        "Words.\n\n<!-- keep the private key section short -->\n\n<!-- toc -->\n\nMore.\n\n<!-- tocstop -->\n",
+        "Words.\n\n<!-- keep the private key section short -->\n\n<!-- toc -->\n\nMore.\n\n<!-- tocstop -->\n\n<!-- omit in toc -->\n\n<!-- Private cloud hosting is described below -->\n\n<!-- markdownlint-disable MD013 -->\n\n<!-- prettier-ignore -->\n\n<!-- draft -->\n",
     );
     let run = build(dir.path(), &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);

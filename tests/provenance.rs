@@ -1179,9 +1179,35 @@ fn publish_approved_refuses_text_hidden_since_its_approval() {
         "<!-- internal -->\nOur model vendor is Quokka Labs, under contract until 2027.\n<!-- /internal -->\n",
         "<!--\nOur model vendor is Quokka Labs,\nunder contract until 2027.\n-->\n",
         "Our model vendor is <!-- Quokka Labs, -->\nunder contract until 2027.\n",
+        // Reworded, re-marked-up or re-spelt while hidden, it is still the approved text.
+        "<!-- internal -->\nOur model vendor is *Quokka* Labs, under contract to 2028. New words.\n<!-- /internal -->\n",
+        "<!--\nOur model vendor is Quokka&#32;Labs\n-->\n",
+        "<!-- internal -->\n- Our model vendor is [Quokka Labs](https://quokka.example),\n- under contract until 2027.\n<!-- /internal -->\n",
     ] {
         policy_after(hide);
     }
+}
+
+/// The approved text is what is published: a placeholder in it is warned about where it
+/// stands (`path@commit`), though the working copy has mended it.
+#[test]
+fn publish_approved_warns_of_a_placeholder_in_the_approved_text() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    let policy = root.join("content/policies/policy.md");
+    append(&policy, "\nCoverage: TBD for now.\n");
+    init_repo(root);
+    let approving = commit(root, "Approved", "2026-01-20T10:00:00Z", "Gus Approver");
+    edit(&policy, "Coverage: TBD for now.", "Coverage: every system.");
+    let run = check_json(root, &[]);
+    let placeholders: Vec<Value> = (run.findings().into_iter())
+        .filter(|f| f["code"] == "placeholder-text")
+        .collect();
+    assert_eq!(placeholders.len(), 1, "{}", run.stdout);
+    assert_eq!(
+        placeholders[0]["path"],
+        format!("content/policies/policy.md@{}", approving.short()),
+    );
 }
 
 /// Text hidden in both the approved text and the working copy, or shown in both, is no
@@ -1199,7 +1225,7 @@ fn publish_approved_builds_text_hidden_or_shown_in_both() {
     commit(root, "Approved", "2026-01-20T10:00:00Z", "Gus Approver");
     append(
         &policy,
-        "\n<!-- internal -->\nKestrel notes, and more.\n<!-- /internal -->\n",
+        "\n<!-- internal -->\nKestrel notes, and more.\n<!-- /internal -->\n\n<!-- Our -->\nA brand new public line.\n\n<!-- internal -->\nA brand new internal note on the model vendor.\n<!-- /internal -->\n",
     );
     let run = check_json(root, &[]);
     assert!(

@@ -473,6 +473,61 @@ fn the_supplier_feed_dates_each_change_by_the_commit_that_published_it() {
     assert_eq!(upcoming["announced"], "2026-11-10", "{upcoming}");
 }
 
+/// A supplier first committed as internal is announced when it is made public: that day
+/// dates its feed entry and counts for the promised notice.
+#[test]
+fn a_supplier_made_public_later_is_announced_the_day_it_was_made_public() {
+    let holder = tempfile::tempdir().unwrap();
+    let root = holder.path().join("site");
+    fs::create_dir_all(&root).unwrap();
+    copy_tree(&common::fixtures().join("good"), &root);
+    let config = read(&root.join("content/site.yaml")) + "suppliers:\n  notice_days: 30\n";
+    write(&root, "content/site.yaml", &config);
+    let record = "id: SUP-2\nname: Example Quiet Host\nservice: Hosting\npurpose: Capacity\n\
+                  kind: hosting\ntrains_on_customer_data: false\nsince: 2026-12-10\n\
+                  visibility: internal\npublic_summary: Extra capacity.\n";
+    write(&root, "content/suppliers/quiet.yaml", record);
+    git(&root, &["init", "-q", "-b", "main"], "2026-10-01");
+    git(&root, &["add", "-A"], "2026-10-01");
+    git(&root, &["commit", "-q", "-m", "Site"], "2026-10-01");
+    write(
+        &root,
+        "content/suppliers/quiet.yaml",
+        &record.replace("visibility: internal", "visibility: public"),
+    );
+    git(&root, &["commit", "-q", "-am", "Announce"], "2026-11-20");
+    let run = common::check_json(&root);
+    let notice: Vec<String> = (run.findings().iter())
+        .filter(|f| f["code"] == "short-notice")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(notice.len(), 1, "{}", run.stdout);
+    assert!(
+        notice[0].contains("announced on 2026-11-20, 20 days"),
+        "{notice:?}"
+    );
+    assert_eq!(build(&root, &[]).code, 0);
+    let xml = read(&root.join("public/suppliers/feed.xml"));
+    let feed: atom_syndication::Feed = xml.parse().unwrap();
+    let quiet: Vec<(String, String)> = (feed.entries().iter())
+        .filter(|e| e.title().as_str().starts_with("Example Quiet Host"))
+        .map(|e| {
+            (
+                e.title().as_str().to_string(),
+                e.updated().date_naive().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        quiet,
+        [(
+            "Example Quiet Host will start on 2026-12-10".to_string(),
+            "2026-11-20".to_string()
+        )],
+        "{xml}"
+    );
+}
+
 #[test]
 fn a_dpa_is_true_false_or_an_address_never_other_text() {
     for (written, refused) in [

@@ -462,6 +462,9 @@ fn a_placeholder_in_the_middle_of_a_public_body_line_is_warned_about() {
         "Write `TODO` where a fact is missing.",
         "Sizes from S to XXXL are stocked.",
         "We do not use TBDX or SMTP relays.",
+        "<!-- TODO: add diagram -->",
+        "Text <!-- FIXME --> here.",
+        "<!--\nTBD: ask legal\n-->",
     ] {
         assert!(warned_line(line).is_none(), "{line:?} is warned about");
     }

@@ -332,10 +332,10 @@ fn actions(site: &Site, today: Date, findings: &mut Vec<Finding>) {
                     Finding::new(
                         Code::ActionOverdue,
                         format!(
-                            "a step of `{}` was due on {} and is not done ({} days ago)",
+                            "a step of `{}` was due on {} and is not done ({})",
                             data.id,
                             step.due,
-                            step.due.days_until(today)
+                            super::from_today(today.days_until(step.due))
                         ),
                     )
                     .at(at(&format!("steps.{i}.due")))

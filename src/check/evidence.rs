@@ -119,9 +119,9 @@ pub fn check(site: &Site, today: Date, findings: &mut Vec<Finding>) {
                     Finding::new(
                         Code::EvidenceExpiring,
                         format!(
-                            "evidence \"{}\" expires on {expires}, in {} days",
+                            "evidence \"{}\" expires on {expires}, {}",
                             evidence.title,
-                            today.days_until(expires)
+                            super::from_today(today.days_until(expires))
                         ),
                     )
                     .at(value_at(

@@ -17,6 +17,7 @@ mod provenance;
 mod reviews;
 mod suppliers;
 mod versions;
+mod words;
 
 use crate::finding::{At, Code, Finding};
 use crate::hash::HashMap;
@@ -224,10 +225,11 @@ fn run_rules(rules: &[Rule], findings: &mut Vec<Finding>) {
 }
 
 /// The rules on provenance from git: run once the history is attached (`history::attach_started`).
-pub fn run_provenance(site: &Site, findings: &mut Vec<Finding>) {
+pub fn run_provenance(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     if let Some(config) = &site.config {
-        provenance::check(site, config, findings);
+        provenance::check(site, config, today, findings);
     }
+    approved_text_placeholders(site, findings);
 }
 
 /// Controls, systems and risks marked public or restricted that will not be shown, and
@@ -284,6 +286,17 @@ fn public_body_placeholders(site: &Site, findings: &mut Vec<Finding>) {
         })
         .collect();
     findings.extend(found.into_iter().flatten());
+}
+
+/// Under `publish: approved`, the approved text is what is shown: its placeholders are
+/// reported where it is (`path@commit`), though the working copy has mended them.
+fn approved_text_placeholders(site: &Site, findings: &mut Vec<Finding>) {
+    for (&index, approved) in &site.approved_versions {
+        if publish::published(site, index).1.shown == Visibility::Public {
+            let source = site.sources.get(approved.record.file);
+            document_placeholders(approved, (&source.text, source.hash()), findings);
+        }
+    }
 }
 
 /// A public document whose internal block (or comment) has no blank line between it and
@@ -392,7 +405,11 @@ fn body_placeholders(text: &str, body_start: usize) -> Placeholders {
     let mut placeholders = Vec::new();
     let (mut fenced, mut internal) = (false, 0usize);
     let mut offset = body_start;
+    let mut in_comment = false;
     for line in body.split_inclusive('\n') {
+        // A comment is never shown: what it says is no placeholder on the page.
+        let uncommented = outside_comments(line, &mut in_comment);
+        let line = uncommented.as_str();
         let trimmed = line.trim();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             fenced = !fenced;
@@ -401,7 +418,7 @@ fn body_placeholders(text: &str, body_start: usize) -> Placeholders {
         } else if !fenced && trimmed.starts_with("<!--") && trimmed.contains("internal") {
             internal += 1;
         } else if !fenced && internal == 0 && !trimmed.is_empty() {
-            let start = offset + line.len() - line.trim_start().len();
+            let start = offset + (line.len() - line.trim_start().len());
             // `TODO` in backticks names the word; it is not one.
             let prose = match trimmed.contains('`') {
                 true => std::borrow::Cow::Owned(outside_code_spans(trimmed)),
@@ -422,6 +439,61 @@ fn body_placeholders(text: &str, body_start: usize) -> Placeholders {
         offset += line.len();
     }
     placeholders
+}
+
+/// `line` with what comments hold (and their delimiters) replaced by spaces, so that
+/// offsets stay; `in_comment` carries a comment open at the end of a line to the next.
+/// Markers are kept, as the caller reads them.
+fn outside_comments(line: &str, in_comment: &mut bool) -> String {
+    if !*in_comment && !line.contains("<!--") {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while !rest.is_empty() {
+        let (shown, hidden_from) = match *in_comment {
+            true => ("", 0),
+            false => match rest.find("<!--") {
+                Some(open) => (&rest[..open], open),
+                None => (rest, rest.len()),
+            },
+        };
+        out.push_str(shown);
+        rest = &rest[hidden_from..];
+        if rest.is_empty() {
+            break;
+        }
+        let (comment, after) = match rest.find("-->") {
+            Some(close) => (&rest[..close + 3], &rest[close + 3..]),
+            None => (rest, ""),
+        };
+        *in_comment = !comment.ends_with("-->");
+        let inner = comment.trim_start_matches("<!--").trim_end_matches("-->");
+        match crate::load::markers::classify(inner) {
+            crate::load::markers::CommentKind::Marker(_) => out.push_str(comment),
+            _ => {
+                for c in comment.chars() {
+                    match c {
+                        '\n' => out.push('\n'),
+                        c => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
+                    }
+                }
+            }
+        }
+        rest = after;
+    }
+    out
+}
+
+/// A day `days` from today, in words: "today", "tomorrow", "in 3 days", "yesterday", "3 days ago".
+fn from_today(days: i64) -> String {
+    match days {
+        0 => "today".to_string(),
+        1 => "tomorrow".to_string(),
+        -1 => "yesterday".to_string(),
+        d if d > 0 => format!("in {d} days"),
+        d => format!("{} days ago", -d),
+    }
 }
 
 /// Whether `line` has two capitals (or non-ASCII letters, which may be look-alikes) in a row.
@@ -706,6 +778,15 @@ pub fn each_record(site: &Site) -> impl Iterator<Item = AnyRecord<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_from_today_read_as_words() {
+        let read: Vec<String> = [-3, -1, 0, 1, 3].map(from_today).into();
+        assert_eq!(
+            read,
+            ["3 days ago", "yesterday", "today", "tomorrow", "in 3 days"]
+        );
+    }
 
     /// Side by side, the rules find what they find one after the other, in that order,
     /// and a rule that reads earlier findings sees those of every rule before it.

@@ -75,7 +75,12 @@ fn soa_changed_after_approval(
     );
 }
 
-pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Finding>) {
+pub fn check(
+    site: &Site,
+    config: &Record<SiteConfig>,
+    today: crate::load::date::Date,
+    findings: &mut Vec<Finding>,
+) {
     soa_changed_after_approval(site, config, findings);
     let approved_only = config.data.public.publish == PublishFrom::Approved;
     if approved_only && site.history.is_empty() {
@@ -198,7 +203,7 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Findin
             findings.push(
                 Finding::new(
                     Code::HiddenSinceApproval,
-                    "this text is hidden here (in an internal block or a comment) but shown in the approved text, which is what `publish: approved` publishes",
+                    "this text is hidden here (in an internal block or a comment), but the approved text, which is what `publish: approved` publishes, shows it",
                 )
                 .at(At {
                     file: record.file,
@@ -223,52 +228,78 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Findin
             );
         }
     }
-    short_notice(site, config, findings);
+    short_notice(site, config, today, findings);
 }
 
-/// The first line of the working copy whose text is hidden (inside an internal block or a
-/// comment) and shown nowhere else in it, while the approved text shows it: under
-/// `publish: approved`, marking a paragraph internal would otherwise withdraw it only at
-/// the next approval. Lines are compared with their white space collapsed, so a paragraph
-/// wrapped differently in the approved text still matches.
+/// The first word of the working copy that is hidden (inside an internal block or a
+/// comment) where the approved text, which `publish: approved` publishes, shows it: a pair
+/// of neighbouring words, one of them hidden, that the approved public text has and the
+/// working public text has not. Compared as a reader reads them (`super::words`), so a
+/// paragraph re-wrapped, re-marked-up, renumbered or partly reworded is still found;
+/// marking it internal would otherwise withdraw it only at the next approval.
 fn hidden_since_approval(
     site: &Site,
     working: &crate::load::Document,
     approved: &crate::load::Document,
 ) -> Option<std::ops::Range<usize>> {
+    use super::words::{Word, words};
+    use crate::load::markers::{CommentKind, classify};
     use crate::model::strip::{comment_ranges, public_body};
     let body = |d: &crate::load::Document| &site.sources.get(d.record.file).text[d.body_start..];
-    let collapsed = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
     let (working_body, approved_body) = (body(working), body(approved));
-    let shown_now = collapsed(&public_body(working_body, &working.outline.internal_blocks));
-    let shown_approved = collapsed(&public_body(
+    // Pairs that tell something: not two words that join any sentence, such as `of the`.
+    const JOINING: [&str; 24] = [
+        "a", "an", "and", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on",
+        "or", "our", "that", "the", "this", "to", "we", "with", "are", "not",
+    ];
+    let telling = |a: &Word, b: &Word| {
+        !(JOINING.contains(&a.text.as_str()) && JOINING.contains(&b.text.as_str()))
+    };
+    let pairs = |text: &str| -> crate::hash::HashSet<(String, String)> {
+        (words(text).windows(2))
+            .filter(|pair| telling(&pair[0], &pair[1]))
+            .map(|pair| (pair[0].text.clone(), pair[1].text.clone()))
+            .collect()
+    };
+    let approved_shows = pairs(&public_body(
         approved_body,
         &approved.outline.internal_blocks,
     ));
-    let mut hidden: Vec<std::ops::Range<usize>> = working.outline.internal_blocks.clone();
-    hidden.extend(comment_ranges(working_body));
-    hidden.sort_by_key(|r| r.start);
-    for range in hidden {
-        let mut at = range.start;
-        for line in working_body[range.clone()].split_inclusive('\n') {
-            let start = at;
-            at += line.len();
-            let text = line.replace("<!--", " ").replace("-->", " ");
-            if matches!(
-                crate::load::markers::classify(&text),
-                crate::load::markers::CommentKind::Marker(_)
-            ) {
-                continue;
-            }
-            let text = collapsed(&text);
-            let worth_comparing = text.chars().filter(|c| c.is_alphanumeric()).count() >= 3;
-            if worth_comparing && shown_approved.contains(&text) && !shown_now.contains(&text) {
-                let start = working.body_start + start;
-                return Some(start..start + line.trim_end().len());
-            }
-        }
-    }
-    None
+    let working_shows = pairs(&public_body(working_body, &working.outline.internal_blocks));
+    let comments = comment_ranges(working_body);
+    // The markers themselves are no text; what they and comments hold is hidden.
+    let markers: Vec<&std::ops::Range<usize>> = (comments.iter())
+        .filter(|c| {
+            let inner = working_body[(*c).clone()]
+                .trim_start_matches("<!--")
+                .trim_end_matches("-->");
+            matches!(classify(inner), CommentKind::Marker(_))
+        })
+        .collect();
+    let hidden = |at: usize| {
+        (working.outline.internal_blocks.iter()).any(|b| b.contains(&at))
+            || comments.iter().any(|c| c.contains(&at))
+    };
+    let read: Vec<(Word, bool)> = (words(working_body).into_iter())
+        .filter(|w| !markers.iter().any(|m| m.contains(&w.at.start)))
+        .map(|w| {
+            let is_hidden = hidden(w.at.start);
+            (w, is_hidden)
+        })
+        .collect();
+    read.windows(2).find_map(|pair| {
+        let [(a, a_hidden), (b, b_hidden)] = pair else {
+            return None;
+        };
+        let key = (a.text.clone(), b.text.clone());
+        let shown_then_hidden_now = (*a_hidden || *b_hidden)
+            && telling(a, b)
+            && approved_shows.contains(&key)
+            && !working_shows.contains(&key);
+        let word = if *a_hidden { a } else { b };
+        shown_then_hidden_now
+            .then(|| working.body_start + word.at.start..working.body_start + word.at.end)
+    })
 }
 
 /// The newest commit in which the document at `path` had `approved_on`, if any.
@@ -311,7 +342,12 @@ fn plural(n: usize) -> String {
 
 /// A public supplier announced (first committed) fewer days before it starts than the
 /// notice `site.yaml` promises customers.
-fn short_notice(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Finding>) {
+fn short_notice(
+    site: &Site,
+    config: &Record<SiteConfig>,
+    today: crate::load::date::Date,
+    findings: &mut Vec<Finding>,
+) {
     let Some(notice) = config.data.suppliers.notice_days else {
         return;
     };
@@ -321,7 +357,7 @@ fn short_notice(site: &Site, config: &Record<SiteConfig>, findings: &mut Vec<Fin
             continue;
         }
         let path = site.sources.path(supplier.file);
-        let Some(announced) = site.history.created(path) else {
+        let Some(announced) = crate::model::supplier_announced(site, path, today) else {
             continue;
         };
         let given = announced.days_until(data.since);

@@ -17,7 +17,10 @@ pub fn check(site: &Site, today: Date, warn_days: u32, findings: &mut Vec<Findin
             DueState::Overdue => findings.push(
                 Finding::new(
                     Code::ReviewOverdue,
-                    format!("`{id}` was due for review on {due}, {} days ago", -days),
+                    format!(
+                        "`{id}` was due for review on {due}, {}",
+                        super::from_today(days)
+                    ),
                 )
                 .at(at())
                 .help("review it, then set `next_review` (and `last_reviewed`) to the new dates"),
@@ -25,7 +28,10 @@ pub fn check(site: &Site, today: Date, warn_days: u32, findings: &mut Vec<Findin
             DueState::DueSoon => findings.push(
                 Finding::new(
                     Code::ReviewDueSoon,
-                    format!("`{id}` is due for review on {due}, in {days} days"),
+                    format!(
+                        "`{id}` is due for review on {due}, {}",
+                        super::from_today(days)
+                    ),
                 )
                 .at(at())
                 .help("plan the review; the window is `review.warn_days` in site.yaml"),

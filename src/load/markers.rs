@@ -107,32 +107,96 @@ pub fn classify(inner: &str) -> CommentKind {
     }
 }
 
-/// Whether a comment's text is a word its author may have taken for a marker that hides
-/// text (`<!-- private -->`, `<!-- /confidential -->`, `<!-- do not publish -->`): only
-/// `internal` hides anything, so what follows such a comment is published.
+/// Whether a comment's text is what its author may have taken for a marker that hides
+/// text (`<!-- private -->`, `<!-- END CONFIDENTIAL -->`, `<!-- do not publish -->`,
+/// `<!-- hidden: true -->`): only `internal` hides anything, so what follows such a
+/// comment is published. Its words are read in any order, with or without an edge word
+/// (start, end, begin…) or a slash, and a word one letter off a long hiding word counts.
 pub fn reads_as_other_marker(inner: &str) -> bool {
-    const WORDS: [&str; 10] = [
+    const HIDING: [&str; 55] = [
         "private",
+        "privately",
         "confidential",
         "secret",
+        "secrets",
         "hidden",
+        "hide",
         "restricted",
         "sensitive",
-        "staffonly",
-        "notpublic",
-        "donotpublish",
+        "classified",
+        "proprietary",
+        "embargo",
+        "embargoed",
+        "redact",
+        "redacted",
+        "exclude",
+        "excluded",
+        "omit",
+        "omitted",
+        "noexport",
+        "unpublished",
         "nopublish",
+        "nopublication",
+        "staffonly",
+        "teamonly",
+        "employeesonly",
+        "notpublic",
+        "notyetpublic",
+        "donotpublish",
+        "dontpublish",
+        "notforpublication",
+        "nottobepublished",
+        "publishfalse",
+        "publicfalse",
+        "publicno",
+        "hiddentrue",
+        "vertraulich",
+        "geheim",
+        "confidentiel",
+        "privado",
+        "prive",
+        "sekret",
+        "notpublished",
+        "donotshare",
+        "forstaff",
+        "staff",
+        "onlyforstaff",
+        "notforexternal",
+        "nda",
+        "undernda",
+        "needtoknow",
+        "excludefrompublic",
+        "omitfrompublic",
+        "removebeforepublishing",
+        "excludefrompublicsite",
     ];
-    // Read as `letters` reads, so look-alike letters and spacing count alike.
-    static READ: std::sync::LazyLock<Vec<String>> =
-        std::sync::LazyLock::new(|| WORDS.iter().map(|w| letters(w)).collect());
+    // Words that name the part, not what to do with it: `private notes`, `secret section`.
+    const PART: [&str; 6] = ["notes", "note", "section", "part", "block", "text"];
+    const EDGES: [&str; 9] = [
+        "start", "begin", "end", "stop", "open", "close", "here", "until", "below",
+    ];
     let text = normalise(&decode_references(inner));
-    let word = letters(text.trim_start_matches('/'));
-    let edges = ["start", "begin", "end"].map(letters);
-    let word = (edges.iter())
-        .find_map(|edge| word.strip_suffix(edge.as_str()).filter(|w| !w.is_empty()))
-        .unwrap_or(&word);
-    READ.iter().any(|w| w == word)
+    let words: Vec<String> = (text
+        .split(|c: char| c.is_whitespace() || c == '/' || c == '-' || c == '_'))
+    .map(letters)
+    .filter(|w| !w.is_empty())
+    .collect();
+    // A sentence is a note, not a marker.
+    if words.is_empty() || words.len() > 7 {
+        return false;
+    }
+    static EDGES_READ: std::sync::LazyLock<Vec<String>> =
+        std::sync::LazyLock::new(|| EDGES.iter().chain(&PART).map(|w| letters(w)).collect());
+    let kept: String = (words.iter())
+        .filter(|w| !EDGES_READ.contains(w))
+        .map(String::as_str)
+        .collect();
+    static READ: std::sync::LazyLock<Vec<String>> =
+        std::sync::LazyLock::new(|| HIDING.iter().map(|w| letters(w)).collect());
+    READ.iter().any(|word| {
+        *word == kept
+            || (word.chars().count() >= 7 && strsim::damerau_levenshtein(word, &kept) <= 1)
+    })
 }
 
 /// `text` with its HTML character references as a reader of the source reads them:

@@ -204,6 +204,35 @@ mod tests {
     }
 }
 
+/// The day a public supplier was announced: the oldest commit of the newest run of
+/// commits in which its record was public (one committed as internal and made public
+/// later was announced when it was made public). Not yet committed as public, it is
+/// announced today at the earliest; `None` without history.
+pub fn supplier_announced(
+    site: &crate::load::Site,
+    path: &std::path::Path,
+    today: crate::load::date::Date,
+) -> Option<crate::load::date::Date> {
+    use crate::load::records::{SupplierRecord, Visibility};
+    let history = &site.history;
+    if history.is_empty() {
+        return None;
+    }
+    let mut announced = None;
+    for commit in history.of(path) {
+        let public = (history.text_at(&commit.id, path))
+            .and_then(|bytes| {
+                crate::load::record_of::<SupplierRecord>(&bytes, SupplierRecord::REQUIRED)
+            })
+            .is_some_and(|record| crate::publish::of(&record).shown == Visibility::Public);
+        if !public {
+            break;
+        }
+        announced = Some(commit.utc_date());
+    }
+    announced.or(Some(today))
+}
+
 /// Whether a supplier processes data today.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -458,13 +458,12 @@ impl<'a> Builder<'a> {
             self.publish(&data.id, "suppliers/".to_string());
             let anchor = crate::urls::supplier_anchor(&data.id);
             let path = self.site.sources.path(record.file).to_path_buf();
-            // Git's days of public change, oldest last: the oldest made the record (the
-            // announcement); later ones changed what customers read.
+            // Git's days of public change, oldest last: those after the announcement
+            // changed what customers read.
             let mut days: Vec<Date> = (self.site.history.public_changes_of(&path))
                 .map(|c| c.utc_date())
                 .collect();
             days.dedup();
-            let announced_on = days.last().copied();
             let last_changed = days.first().copied();
             let supplier = PublicSupplier {
                 anchor: anchor.clone(),
@@ -490,7 +489,8 @@ impl<'a> Builder<'a> {
             // still the day customers could first read it); the end, when its `until` was;
             // a change, on its day. Without history, a change to come is announced today at
             // the latest, and one that happened, on its day.
-            let start_announced = announced_on.unwrap_or(data.since.min(today));
+            let start_announced = crate::model::supplier_announced(self.site, &path, today)
+                .unwrap_or(data.since.min(today));
             let end_announced = |until: Date| {
                 self.until_published(&path, until)
                     .unwrap_or(until.min(today))
@@ -529,7 +529,7 @@ impl<'a> Builder<'a> {
             // the supplier started or stopped, or its end was announced (that change says
             // it already).
             let end_announced_on = ending.map(|(_, announced)| announced);
-            for day in days.iter().rev().skip(1) {
+            for day in days.iter().rev().filter(|day| **day > start_announced) {
                 if *day != data.since && Some(*day) != data.until && Some(*day) != end_announced_on
                 {
                     change(*day, "changed", *day);
