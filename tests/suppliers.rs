@@ -7,7 +7,7 @@ mod common;
 use common::{build, copy_tree, files_under, site};
 use serde_json::Value;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Canaries in every field the public may not read: none may reach `public/`.
@@ -342,17 +342,33 @@ fn git(dir: &Path, args: &[&str], date: &str) {
     assert!(status.success(), "git {args:?}");
 }
 
-#[test]
-fn a_supplier_announced_later_than_the_promised_notice_is_a_warning() {
+/// The good site in a folder of a temporary one (the repository's root is the site's),
+/// with `extra` written over it, committed on `date`; with `notice_days: 30` if `notice`.
+fn committed_site(
+    notice: bool,
+    extra: &[(&str, &str)],
+    date: &str,
+) -> (tempfile::TempDir, PathBuf) {
     let holder = tempfile::tempdir().unwrap();
     let root = holder.path().join("site");
     fs::create_dir_all(&root).unwrap();
     copy_tree(&common::fixtures().join("good"), &root);
-    let config = read(&root.join("content/site.yaml")) + "suppliers:\n  notice_days: 30\n";
-    write(&root, "content/site.yaml", &config);
-    git(&root, &["init", "-q", "-b", "main"], "2026-11-01");
-    git(&root, &["add", "-A"], "2026-11-01");
-    git(&root, &["commit", "-q", "-m", "Site"], "2026-11-01");
+    if notice {
+        let config = read(&root.join("content/site.yaml")) + "suppliers:\n  notice_days: 30\n";
+        write(&root, "content/site.yaml", &config);
+    }
+    for (path, text) in extra {
+        write(&root, path, text);
+    }
+    git(&root, &["init", "-q", "-b", "main"], date);
+    git(&root, &["add", "-A"], date);
+    git(&root, &["commit", "-q", "-m", "Site"], date);
+    (holder, root)
+}
+
+#[test]
+fn a_supplier_announced_later_than_the_promised_notice_is_a_warning() {
+    let (_holder, root) = committed_site(true, &[], "2026-11-01");
     // Announced on 2026-11-20 to start on 2026-12-01: 11 days' notice, 30 promised.
     write(
         &root,
@@ -413,13 +429,7 @@ fn a_supplier_announced_later_than_the_promised_notice_is_a_warning() {
 /// later change of its public text, on that day, and only that once.
 #[test]
 fn the_supplier_feed_dates_each_change_by_the_commit_that_published_it() {
-    let holder = tempfile::tempdir().unwrap();
-    let root = holder.path().join("site");
-    fs::create_dir_all(&root).unwrap();
-    copy_tree(&common::fixtures().join("good"), &root);
-    git(&root, &["init", "-q", "-b", "main"], "2026-11-01");
-    git(&root, &["add", "-A"], "2026-11-01");
-    git(&root, &["commit", "-q", "-m", "Site"], "2026-11-01");
+    let (_holder, root) = committed_site(false, &[], "2026-11-01");
     let supplier = root.join("content/suppliers/model-provider.yaml");
     let ending =
         read(&supplier).replace("since: 2025-01-01", "since: 2025-01-01\nuntil: 2027-02-01");
@@ -477,19 +487,14 @@ fn the_supplier_feed_dates_each_change_by_the_commit_that_published_it() {
 /// dates its feed entry and counts for the promised notice.
 #[test]
 fn a_supplier_made_public_later_is_announced_the_day_it_was_made_public() {
-    let holder = tempfile::tempdir().unwrap();
-    let root = holder.path().join("site");
-    fs::create_dir_all(&root).unwrap();
-    copy_tree(&common::fixtures().join("good"), &root);
-    let config = read(&root.join("content/site.yaml")) + "suppliers:\n  notice_days: 30\n";
-    write(&root, "content/site.yaml", &config);
     let record = "id: SUP-2\nname: Example Quiet Host\nservice: Hosting\npurpose: Capacity\n\
                   kind: hosting\ntrains_on_customer_data: false\nsince: 2026-12-10\n\
                   visibility: internal\npublic_summary: Extra capacity.\n";
-    write(&root, "content/suppliers/quiet.yaml", record);
-    git(&root, &["init", "-q", "-b", "main"], "2026-10-01");
-    git(&root, &["add", "-A"], "2026-10-01");
-    git(&root, &["commit", "-q", "-m", "Site"], "2026-10-01");
+    let (_holder, root) = committed_site(
+        true,
+        &[("content/suppliers/quiet.yaml", record)],
+        "2026-10-01",
+    );
     write(
         &root,
         "content/suppliers/quiet.yaml",
