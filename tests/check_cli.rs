@@ -233,6 +233,30 @@ fn a_tab_after_a_colon_and_an_unquoted_colon_say_what_to_write() {
     );
 }
 
+/// A required field written with a typo is one finding, at the typo, with the field it
+/// meant; a required field simply left out is still missing.
+#[test]
+fn a_misspelt_required_field_is_reported_once_at_the_typo() {
+    let control = "controls/acme-1.yaml";
+    let (found, code, run) = check_with(
+        control,
+        b"id: ACME-1\napplicable: true\njustification: Needed\nstatuss: implemented\n",
+    );
+    assert_eq!(
+        (found, code),
+        (vec!["unknown-field".to_string()], 1),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.findings()[0]["label"], "did you mean `status`?");
+    assert_eq!(run.findings()[0]["line"], 4);
+    let (found, _, _) = check_with(
+        control,
+        b"id: ACME-1\napplicable: true\njustification: Needed\n",
+    );
+    assert_eq!(found, ["missing-field"]);
+}
+
 #[test]
 fn an_alias_bomb_is_refused() {
     let mut bomb = String::from("id: R-3\na: &a [x,x,x,x,x,x,x,x,x,x]\n");

@@ -178,6 +178,7 @@ pub fn parse<T: DeserializeOwned>(
         .copied()
         .filter(|field| mapping.get(*field).is_none_or(Value::is_null))
         .collect();
+    let first_missing = findings.len();
     for field in &missing {
         findings.push(
             Finding::new(
@@ -192,7 +193,31 @@ pub fn parse<T: DeserializeOwned>(
         );
     }
 
-    deserialize_leniently(origin, value, positions, raw_id, &missing, findings)
+    let parsed = deserialize_leniently(origin, value, positions, raw_id, &missing, findings);
+    // A required field written with a typo is one mistake: the unknown field's "did you
+    // mean" says it, and "missing" at the record's first line would send the reader
+    // looking for a line to add.
+    let meant: Vec<String> = (findings[first_missing..].iter())
+        .filter(|f| f.code == Code::UnknownField)
+        .filter_map(|f| {
+            f.label
+                .as_deref()?
+                .strip_prefix("did you mean `")?
+                .strip_suffix("`?")
+                .map(String::from)
+        })
+        .collect();
+    let mut index = 0;
+    findings.retain(|f| {
+        let said_twice = index >= first_missing
+            && f.code == Code::MissingField
+            && meant
+                .iter()
+                .any(|field| f.message == format!("missing required field `{field}`"));
+        index += 1;
+        !said_twice
+    });
+    parsed
 }
 
 /// Deserializes `value`, reporting each bad entry and removing it to find the next (each
