@@ -49,25 +49,35 @@ pub struct Review<'a> {
     pub file: FileId,
     pub positions: &'a Positions,
     pub due: Date,
+    /// Whether the record has a `last_reviewed` field (controls and systems do).
+    pub has_last_reviewed: bool,
 }
 
 /// Every review still owed, documents first, then controls, systems, risks and suppliers.
-pub fn reviews(site: &Site) -> impl Iterator<Item = Review<'_>> {
+pub fn reviews<'a>(site: &'a Site) -> impl Iterator<Item = Review<'a>> {
     fn review<'a, T>(record: &'a Record<T>, id: &'a str, due: Option<Date>) -> Option<Review<'a>> {
         Some(Review {
             id,
             file: record.file,
             positions: &record.positions,
             due: due?,
+            has_last_reviewed: false,
         })
     }
+    let with_last_reviewed = |review: Review<'a>| Review {
+        has_last_reviewed: true,
+        ..review
+    };
     let documents = (site.documents.iter())
         .filter(|d| d.record.data.status != Some(DocStatus::Retired))
         .filter_map(|d| review(&d.record, &d.record.data.id, d.record.data.next_review));
-    let controls = (site.controls.iter()).filter_map(|c| review(c, &c.data.id, c.data.next_review));
+    let controls = (site.controls.iter())
+        .filter_map(|c| review(c, &c.data.id, c.data.next_review))
+        .map(with_last_reviewed);
     let systems = (site.systems.iter())
         .filter(|s| s.data.lifecycle != Lifecycle::Retired)
-        .filter_map(|s| review(s, &s.data.id, s.data.next_review));
+        .filter_map(|s| review(s, &s.data.id, s.data.next_review))
+        .map(with_last_reviewed);
     let risks = (site.risks.iter())
         .filter(|r| r.data.status != RiskStatus::Closed)
         .filter_map(|r| review(r, &r.data.id, r.data.next_review));

@@ -89,6 +89,15 @@ fn every_certificate_is_listed_with_scope_and_validity_and_a_restricted_one_on_r
     assert_eq!(listed, ["ISO/IEC 42001:2023", "SOC 2 Type II"]);
     assert_eq!(trust["site"]["certifications"][1]["on_request"], true);
     assert_eq!(
+        trust["site"]["certifications"][1]["certificate_id"],
+        Value::Null,
+        "a restricted certificate's number is sent on request"
+    );
+    assert!(
+        !page.contains("2025-26 report"),
+        "a restricted certificate's number is shown"
+    );
+    assert_eq!(
         trust["site"]["certifications"][1]["certificate_file"],
         Value::Null
     );

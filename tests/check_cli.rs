@@ -257,6 +257,37 @@ fn a_misspelt_required_field_is_reported_once_at_the_typo() {
     assert_eq!(found, ["missing-field"]);
 }
 
+/// An overdue review's help names `last_reviewed` only for the kinds that have it.
+#[test]
+fn an_overdue_review_suggests_only_fields_the_record_has() {
+    let dir = site(None);
+    let content = dir.path().join("content");
+    for file in ["controls/acme-1.yaml", "suppliers/model-provider.yaml"] {
+        let text = fs::read_to_string(content.join(file)).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("next_review:"))
+            .unwrap()
+            .to_string();
+        fs::write(
+            content.join(file),
+            text.replace(&line, "next_review: 2026-01-05"),
+        )
+        .unwrap();
+    }
+    let run = check_json(dir.path());
+    let help = |path: &str| -> String {
+        (run.findings().into_iter())
+            .find(|f| f["code"] == "review-overdue" && f["path"] == path)
+            .unwrap_or_else(|| panic!("no review-overdue in {path}: {}", run.stdout))["help"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(help("content/controls/acme-1.yaml").contains("last_reviewed"));
+    assert!(!help("content/suppliers/model-provider.yaml").contains("last_reviewed"));
+}
+
 #[test]
 fn an_alias_bomb_is_refused() {
     let mut bomb = String::from("id: R-3\na: &a [x,x,x,x,x,x,x,x,x,x]\n");

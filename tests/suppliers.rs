@@ -533,6 +533,36 @@ fn a_supplier_made_public_later_is_announced_the_day_it_was_made_public() {
     );
 }
 
+/// A supplier that started after the site began, but was first published only after it
+/// started, gave no notice at all: warned, like a short notice.
+#[test]
+fn a_supplier_announced_after_it_started_is_a_warning() {
+    let (_holder, root) = committed_site(true, &[], "2026-10-01");
+    write(
+        &root,
+        "content/suppliers/late.yaml",
+        "id: SUP-2\nname: Example Late Host\nservice: Hosting\npurpose: Capacity\n\
+         kind: hosting\ntrains_on_customer_data: false\nsince: 2026-11-10\n\
+         visibility: public\npublic_summary: Extra capacity.\n",
+    );
+    git(&root, &["add", "-A"], "2026-11-20");
+    git(&root, &["commit", "-q", "-m", "Late"], "2026-11-20");
+    let run = common::check_json(&root);
+    let notice: Vec<(String, i64)> = run.places("short-notice");
+    assert_eq!(
+        notice,
+        [("content/suppliers/late.yaml".to_string(), 7)],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("announced only on 2026-11-20, 10 days later"),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn a_dpa_is_true_false_or_an_address_never_other_text() {
     for (written, refused) in [

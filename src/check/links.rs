@@ -328,6 +328,12 @@ fn marker_errors(document: &Document, findings: &mut Vec<Finding>) {
                 *why,
                 "remove the inner `<!--` or the stray `-->` so that each comment ends where you meant; write an arrow as `→`, in backticks, or in raw HTML as `--&gt;`; to hide text from the public site, put it in an internal block",
             ),
+            MarkerError::Malformed(span, why) if *why == crate::load::outline::OTHER_MARKER => (
+                Code::InternalMarkerMalformed,
+                span,
+                *why,
+                "to hide the text from the public site, put `<!-- internal -->` on a line of its own before it and `<!-- /internal -->` after it, with a blank line around each; to keep a note in the source only, reword the comment",
+            ),
             MarkerError::Malformed(span, why) => (
                 Code::InternalMarkerMalformed,
                 span,

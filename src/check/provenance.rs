@@ -104,7 +104,15 @@ pub fn check(
         let approval = site.history.approvals.get(path);
         let at = approved_at(record.file, &record.positions);
         if let Some(why) = site.history.uncertain.get(path) {
-            let (code, help) = if approved_only {
+            // A page outside approval (no `approved_on`) is published as last committed.
+            let page_outside_approval =
+                document.kind == DocKind::Page && record.data.approved_on.is_none();
+            let (code, help) = if approved_only && page_outside_approval {
+                (
+                    Code::NotCommitted,
+                    "commit it (`git add` the file, then `git commit`): a page without `approved_on` is published as last committed; or mark it `visibility: internal` until then",
+                )
+            } else if approved_only {
                 (
                     Code::NotCommitted,
                     "approve the text as it is now: commit it with a new `approved_on` (and `version`)",
@@ -361,7 +369,30 @@ fn short_notice(
             continue;
         };
         let given = announced.days_until(data.since);
-        // A supplier recorded after it started was not announced: it was already there.
+        // A supplier in use before the site's first commit was already there; one that
+        // started after it and was announced only after starting gave no notice at all.
+        let site_began = site.history.first_commit().map(|c| c.utc_date());
+        let already_there = site_began.is_none_or(|began| data.since < began);
+        if given <= 0 && !already_there {
+            findings.push(
+                Finding::new(
+                    Code::ShortNotice,
+                    format!(
+                        "supplier `{}` started on {} but was announced only on {announced}, {}, while customers are promised {notice} days' notice",
+                        data.id,
+                        data.since,
+                        match -given {
+                            0 => "the same day".to_string(),
+                            1 => "a day later".to_string(),
+                            days => format!("{days} days later"),
+                        }
+                    ),
+                )
+                .at(value_at(supplier.file, &supplier.positions, "since"))
+                .help("tell the affected customers directly; announce the next supplier when it is chosen, before it starts"),
+            );
+            continue;
+        }
         if given <= 0 || given >= i64::from(notice) {
             continue;
         }

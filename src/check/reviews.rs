@@ -23,7 +23,12 @@ pub fn check(site: &Site, today: Date, warn_days: u32, findings: &mut Vec<Findin
                     ),
                 )
                 .at(at())
-                .help("review it, then set `next_review` (and `last_reviewed`) to the new dates"),
+                .help(match review.has_last_reviewed {
+                    true => {
+                        "review it, then set `next_review` (and `last_reviewed`) to the new dates"
+                    }
+                    false => "review it, then set `next_review` to the next review's date",
+                }),
             ),
             DueState::DueSoon => findings.push(
                 Finding::new(

@@ -124,6 +124,11 @@ impl History {
         self.commits.first()
     }
 
+    /// The oldest commit: when the site began to be kept in git.
+    pub fn first_commit(&self) -> Option<&Commit> {
+        self.commits.last()
+    }
+
     /// The commits that changed a site-relative path, newest first.
     pub fn of(&self, path: &Path) -> impl Iterator<Item = &Commit> {
         (self.files.get(path).into_iter().flatten()).map(|&(i, _)| &self.commits[i])

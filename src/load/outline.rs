@@ -837,7 +837,7 @@ fn mentions(body: &str, at: Range<usize>, misplaced: &'static str, outline: &mut
     }
 }
 
-const OTHER_MARKER: &str = "this comment reads as a marker that hides text, but only `<!-- internal -->` and `<!-- /internal -->` hide anything: what follows it is published";
+pub const OTHER_MARKER: &str = "this comment reads as a marker that hides text, but only `<!-- internal -->` and `<!-- /internal -->` hide anything: what follows it is published";
 
 #[cfg(test)]
 mod tests {

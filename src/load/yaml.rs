@@ -277,6 +277,7 @@ fn syntax_finding(origin: &Origin, offset: usize, message: &str) -> Finding {
     // serde_yaml appends " at line L column C"; the location is shown by the report.
     let message = message.split(" at line ").next().unwrap_or(message);
     if message.contains("found a tab")
+        || message.contains("tabs disallowed")
         || message.contains("found character that cannot start any token")
     {
         // Point at the tab itself: libyaml reports the token before it.

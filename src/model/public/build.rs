@@ -890,7 +890,8 @@ impl<'a> Builder<'a> {
             standard: c.standard.clone(),
             status: c.status,
             certifier: c.certifier.clone(),
-            certificate_id: c.certificate_id.clone().filter(|_| held),
+            // Restricted: the certificate, its number as its file, is sent on request.
+            certificate_id: c.certificate_id.clone().filter(|_| held && !on_request),
             scope: c.scope.clone(),
             valid_until: c.valid_until.filter(|_| held),
             issued_on: c.issued_on.filter(|_| held),
