@@ -58,7 +58,8 @@ pub fn words(text: &str) -> Vec<Word> {
 /// A character reference at the start of `text`: what it reads as (None: nothing, as a
 /// soft hyphen) and its length.
 fn reference(text: &str) -> Option<(Option<char>, usize)> {
-    let end = text[..text.len().min(12)].find(';')?;
+    // Within a few characters (not bytes: a cut inside a character would panic).
+    let end = (text.char_indices().take(12)).find_map(|(i, c)| (c == ';').then_some(i))?;
     let name = &text[1..end];
     let read = match name.to_ascii_lowercase().as_str() {
         "amp" | "lt" | "gt" | "quot" | "nbsp" | "apos" => Some(' '),
@@ -96,6 +97,8 @@ mod tests {
             ["secrets", "para", "https", "e", "com"]
         );
         assert_eq!(texts("ＡＢＣ"), ["abc"]);
+        // A reference cut short, or one of letters that are not ASCII, is no panic.
+        assert_eq!(texts("&éééééééé;x &"), ["éééééééé", "x"]);
         let at: Vec<_> = words("a &#68;b").into_iter().map(|w| w.at).collect();
         assert_eq!(at, [0..1, 2..8]);
     }

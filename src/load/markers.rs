@@ -110,8 +110,9 @@ pub fn classify(inner: &str) -> CommentKind {
 /// Whether a comment's text is what its author may have taken for a marker that hides
 /// text (`<!-- private -->`, `<!-- END CONFIDENTIAL -->`, `<!-- do not publish -->`,
 /// `<!-- hidden: true -->`): only `internal` hides anything, so what follows such a
-/// comment is published. Its words are read in any order, with or without an edge word
-/// (start, end, begin…) or a slash, and a word one letter off a long hiding word counts.
+/// comment is published. Its words are read with or without edge words before or after
+/// them (start, end, begin…) or a slash, and a word one letter off a long hiding word
+/// counts.
 pub fn reads_as_other_marker(inner: &str) -> bool {
     const HIDING: [&str; 55] = [
         "private",

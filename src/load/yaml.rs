@@ -297,7 +297,11 @@ fn syntax_finding(origin: &Origin, offset: usize, message: &str) -> Finding {
     // `key:<tab>value`: the parser says only that `:` wants white space.
     if message.contains("must be followed by a valid YAML whitespace") {
         let before = offset.min(origin.text.len()).saturating_sub(1);
-        if origin.text[before..].starts_with('\t') {
+        if origin
+            .text
+            .get(before..)
+            .is_some_and(|rest| rest.starts_with('\t'))
+        {
             let line = origin.text[..before].matches('\n').count() + 1;
             return Finding::new(
                 Code::YamlSyntax,
@@ -309,7 +313,8 @@ fn syntax_finding(origin: &Origin, offset: usize, message: &str) -> Finding {
         }
     }
     if message.contains("mapping values are not allowed") {
-        let line_start = origin.text[..offset.min(origin.text.len())]
+        let line_start = (origin.text.get(..offset.min(origin.text.len())))
+            .unwrap_or("")
             .rfind('\n')
             .map_or(0, |i| i + 1);
         let line = origin.text[line_start..].lines().next().unwrap_or("");
