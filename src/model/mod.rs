@@ -213,24 +213,37 @@ pub fn supplier_announced(
     path: &std::path::Path,
     today: crate::load::date::Date,
 ) -> Option<crate::load::date::Date> {
-    use crate::load::records::{SupplierRecord, Visibility};
-    let history = &site.history;
-    if history.is_empty() {
+    use crate::load::records::Visibility;
+    if site.history.is_empty() {
         return None;
     }
-    let mut announced = None;
+    let public = |record: &crate::load::records::SupplierRecord| {
+        crate::publish::of(record).shown == Visibility::Public
+    };
+    supplier_published_since(site, path, public).or(Some(today))
+}
+
+/// The oldest commit of the newest run of commits in which the supplier record at `path`
+/// met `holds`: the day customers could first read what it says now. `None` when the last
+/// commit did not (or there is no history).
+pub fn supplier_published_since(
+    site: &crate::load::Site,
+    path: &std::path::Path,
+    holds: impl Fn(&crate::load::records::SupplierRecord) -> bool,
+) -> Option<crate::load::date::Date> {
+    use crate::load::records::SupplierRecord;
+    let history = &site.history;
+    let mut since = None;
     for commit in history.of(path) {
-        let public = (history.text_at(&commit.id, path))
-            .and_then(|bytes| {
-                crate::load::record_of::<SupplierRecord>(&bytes, SupplierRecord::REQUIRED)
-            })
-            .is_some_and(|record| crate::publish::of(&record).shown == Visibility::Public);
-        if !public {
+        let record = (history.text_at(&commit.id, path)).and_then(|bytes| {
+            crate::load::record_of::<SupplierRecord>(&bytes, SupplierRecord::REQUIRED)
+        });
+        if !record.is_some_and(|record| holds(&record)) {
             break;
         }
-        announced = Some(commit.utc_date());
+        since = Some(commit.utc_date());
     }
-    announced.or(Some(today))
+    since
 }
 
 /// Whether a supplier processes data today.

@@ -408,27 +408,6 @@ impl<'a> Builder<'a> {
             })
     }
 
-    /// The day a supplier's end (`until`) was first published: the oldest commit of the
-    /// newest run of public changes whose record has that `until`. None when the last
-    /// commit does not have it (not yet committed) or there is no history.
-    fn until_published(&self, path: &std::path::Path, until: Date) -> Option<Date> {
-        let history = &self.site.history;
-        let mut published = None;
-        for commit in history.public_changes_of(path) {
-            let record = (history.text_at(&commit.id, path)).and_then(|bytes| {
-                crate::load::record_of::<crate::load::records::SupplierRecord>(
-                    &bytes,
-                    crate::load::records::SupplierRecord::REQUIRED,
-                )
-            });
-            match record {
-                Some(record) if record.until == Some(until) => published = Some(commit.utc_date()),
-                _ => break,
-            }
-        }
-        published
-    }
-
     /// The public suppliers by whether they process data today, and every dated change.
     fn suppliers(&mut self, config: &SiteConfig, today: Date) -> PublicSuppliers {
         let mut out = PublicSuppliers {
@@ -484,16 +463,18 @@ impl<'a> Builder<'a> {
                 public_summary: summary(&data.public_summary),
                 last_changed,
             };
-            // The start was announced when the record was first committed (after the
-            // start, for a supplier in use before the site began: a late announcement is
-            // still the day customers could first read it); the end, when its `until` was;
-            // a change, on its day. Without history, a change to come is announced today at
+            // The start was announced when the record was first committed as public
+            // (after the start, for a supplier in use before the site began: a late
+            // announcement is still the day customers could first read it); the end, when
+            // its `until` was; a change, on its day. Without history, a change to come is announced today at
             // the latest, and one that happened, on its day.
             let start_announced = crate::model::supplier_announced(self.site, &path, today)
                 .unwrap_or(data.since.min(today));
             let end_announced = |until: Date| {
-                self.until_published(&path, until)
-                    .unwrap_or(until.min(today))
+                crate::model::supplier_published_since(self.site, &path, |record| {
+                    record.until == Some(until)
+                })
+                .unwrap_or(until.min(today))
             };
             let ending = data.until.map(|until| (until, end_announced(until)));
             let mut change = |date: Date, change: &'static str, announced: Date| {
