@@ -27,6 +27,11 @@ pub struct OwnIds {
 }
 
 impl OwnIds {
+    /// The token that marks a link's or image's `title` until its address is decided.
+    fn title_token(&self) -> String {
+        format!("{}title-", self.token)
+    }
+
     pub fn new(ids: HashSet<String>) -> OwnIds {
         use std::hash::{BuildHasher, Hasher};
         let random = std::collections::hash_map::RandomState::new()
@@ -51,6 +56,7 @@ fn builder<'a>(
 ) -> ammonia::Builder<'a> {
     let seen: Arc<Mutex<HashSet<String>>> = Default::default();
     let (token, own_ids) = (own.token.clone(), own.ids.clone());
+    let title_token = own.title_token();
     let mut schemes = HashSet::from(SCHEMES);
     if elsewhere.is_some() {
         // Read, not published: a `data:` image is let through to be told of (pages drop
@@ -70,7 +76,12 @@ fn builder<'a>(
         .filter_style_properties(HashSet::from(["text-align"]))
         // Only our own links: rel is added where a page needs it, not to every anchor.
         .link_rel(None)
-        .attribute_filter(move |_, attribute, value| match attribute {
+        .attribute_filter(move |element, attribute, value| match attribute {
+            // Marked, to be dropped after the URLs are decided if the link or image lost
+            // its address (`settle_titles`).
+            "title" if matches!(element, "a" | "img") => {
+                Some(format!("{title_token}{value}").into())
+            }
             "src" if loads_from_elsewhere(value) => {
                 // Told with a token in its place: ammonia filters the attributes of tags
                 // it then removes (`<video src>`), and only a kept tag's source counts.
@@ -159,7 +170,7 @@ fn clean_telling(
 ) -> String {
     let mut builder = builder(keep_comments, own, elsewhere);
     builder.url_relative(ammonia::UrlRelative::Custom(Box::new(Evaluate(link))));
-    let mut clean = builder.clean(html).to_string();
+    let mut clean = settle_titles(builder.clean(html).to_string(), &own.title_token());
     // Table alignment as classes: the Content-Security-Policy allows no inline styles.
     if clean.contains(" style=\"text-align:") {
         for side in ["left", "center", "right"] {
@@ -170,6 +181,41 @@ fn clean_telling(
         }
     }
     clean
+}
+
+/// A link's or image's `title` (marked with `token`) kept only where its address is: the
+/// page shows the text of a link it dropped (to an unpublished page, say) and nothing
+/// that described where it led, as a Markdown link's title goes with its tag.
+fn settle_titles(html: String, token: &str) -> String {
+    let marker = format!(" title=\"{token}");
+    if !html.contains(&marker) {
+        return html;
+    }
+    let mut settled = String::with_capacity(html.len());
+    let mut rest = html.as_str();
+    while let Some(at) = rest.find(&marker) {
+        let value_start = at + marker.len();
+        // The serializer escapes `"` in a value, so the next one closes it; `<` and `>`
+        // it does not, so a value holding them only narrows the tag looked at, which
+        // drops a title rather than keeping one.
+        let value_end = rest[value_start..]
+            .find('"')
+            .map_or(rest.len(), |end| value_start + end);
+        let tag_start = rest[..at].rfind('<').unwrap_or(0);
+        let tag_end = rest[value_end..]
+            .find('>')
+            .map_or(rest.len(), |end| value_end + end);
+        let tag = &rest[tag_start..tag_end];
+        let has_address = tag.contains(" href=\"") || tag.contains(" src=\"");
+        settled.push_str(&rest[..at]);
+        if has_address {
+            settled.push_str(" title=\"");
+            settled.push_str(&rest[value_start..(value_end + 1).min(rest.len())]);
+        }
+        rest = &rest[(value_end + 1).min(rest.len())..];
+    }
+    settled.push_str(rest);
+    settled
 }
 
 struct Evaluate<'a>(&'a (dyn Fn(&str) -> Option<String> + Sync));
@@ -349,6 +395,59 @@ mod tests {
                 assert!(!out.contains(bad), "{attack} -> {out}");
             }
         }
+    }
+
+    /// A dropped link's title described where it led: it goes with the address, however
+    /// the attributes are ordered or their values spelt; a kept link keeps its title.
+    #[test]
+    fn a_dropped_link_loses_its_title() {
+        let internal = |url: &str| (!url.contains("secret")).then(|| format!("R/{url}"));
+        let own = none();
+        for (html, kept) in [
+            (
+                "<a href=\"secret.md\" title=\"Leeds closure\">our plans</a>",
+                false,
+            ),
+            (
+                "<a title='Leeds closure' href=secret.md>our plans</a>",
+                false,
+            ),
+            (
+                "<a\ttitle=\"Leeds closure\"\nhref=\"secret.md\">x</a>",
+                false,
+            ),
+            (
+                "<a href=\"javascript:alert(1)\" title=\"Leeds closure\">x</a>",
+                false,
+            ),
+            ("<a title=\"Leeds closure\">x</a>", false),
+            (
+                "<a class=\"a>b\" title=\"Leeds closure\" href=\"secret.md\">x</a>",
+                false,
+            ),
+            (
+                "<a title=\"x&quot; href=&quot;y Leeds closure\" href=\"secret.md\">x</a>",
+                false,
+            ),
+            (
+                "<img src=\"secret.png\" title=\"Leeds closure\" alt=\"a\">",
+                false,
+            ),
+            ("<a href=\"public.md\" title=\"Leeds closure\">x</a>", true),
+            ("<img title=\"Leeds closure\" src=\"public.png\">", true),
+            ("<abbr title=\"Leeds closure\">LC</abbr>", true),
+        ] {
+            let out = clean(html, false, &internal, &own);
+            assert_eq!(out.contains("Leeds closure"), kept, "{html} -> {out}");
+            assert!(!out.contains(&own.token), "{html} -> {out}");
+        }
+        let both = clean(
+            "<a href=\"secret.md\" title=\"one\">a</a><a href=\"ok.md\" title=\"two\">b</a>",
+            false,
+            &internal,
+            &own,
+        );
+        assert_eq!(both, "<a>a</a><a href=\"R/ok.md\" title=\"two\">b</a>");
     }
 
     #[test]

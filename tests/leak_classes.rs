@@ -2052,6 +2052,19 @@ fn class_11_links_to_internal_documents_say_nothing_publicly() {
             "raw HTML block",
             "<p><a href=\"FILE.md#scope\">the guide</a></p>",
         ),
+        // A link's title describes where it led: it goes with the link.
+        (
+            "raw HTML link with a title",
+            "See <a title=\"LINKTITLE\" href=\"FILE.md\">the guide</a>.",
+        ),
+        (
+            "Markdown link with a title",
+            "See [the guide](FILE.md \"LINKTITLE\").",
+        ),
+        (
+            "Markdown link with a title beside raw HTML",
+            "See <b>the</b> [guide](FILE.md 'LINKTITLE') and <a href=\"FILE.md\" title=LINKTITLE>it</a>.",
+        ),
     ];
     let results = cases
         .iter()
@@ -2060,6 +2073,7 @@ fn class_11_links_to_internal_documents_say_nothing_publicly() {
             let site = Site::new();
             let file = canary("C11F", i).to_lowercase();
             let title = canary("C11T", i);
+            let link_title = canary("C11L", i);
             site.write(
                 &format!("content/policies/{file}.md"),
                 format!(
@@ -2068,8 +2082,14 @@ fn class_11_links_to_internal_documents_say_nothing_publicly() {
                      next_review: 2027-01-15\nvisibility: internal\n---\n\n# Guide\n\n## Scope\n\nText.\n"
                 ),
             );
-            site.policy(&body.replace("FILE", &file));
-            let result = published(&site, &[&file, &title], &["PUBLIC_KEEP_AFTER"], &[&title])
+            site.policy(&body.replace("FILE", &file).replace("LINKTITLE", &link_title));
+            let result = published(
+                &site,
+                &[&file, &title, &link_title],
+                &["PUBLIC_KEEP_AFTER"],
+                // The handbook shows the link, title and all.
+                &[&title, if body.contains("LINKTITLE") { &link_title } else { &title }],
+            )
                 .and_then(|check| {
                     if has_finding(&check, "warning", "link-to-non-public", &[LEAK]) {
                         Ok(())
