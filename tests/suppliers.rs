@@ -411,6 +411,13 @@ fn a_supplier_announced_later_than_the_promised_notice_is_a_warning() {
         .find(|e| e.title().as_str().starts_with("Example Late Host"))
         .unwrap();
     assert_eq!(late.updated().to_rfc3339(), "2026-11-20T00:00:00+00:00");
+    // The page promises 30 days: it does not let the promise be read as kept for this one.
+    let page = read(&root.join("public/suppliers/index.html"));
+    assert!(
+        page.contains("One supplier below was announced with less notice")
+            && page.contains("Announced 2026-11-20, 11 days before it started, not 30"),
+        "{page}"
+    );
     // Announced with enough notice: no warning.
     let early = read(&root.join("content/suppliers/late.yaml")).replace("2026-12-01", "2026-12-21");
     write(&root, "content/suppliers/late.yaml", &early);
@@ -420,6 +427,13 @@ fn a_supplier_announced_later_than_the_promised_notice_is_a_warning() {
         !run.findings().iter().any(|f| f["code"] == "short-notice"),
         "{}",
         run.stdout
+    );
+    let run = build(&root, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = read(&root.join("public/suppliers/index.html"));
+    assert!(
+        page.contains("at least 30 days before") && !page.contains("less notice"),
+        "{page}"
     );
 }
 
@@ -561,6 +575,15 @@ fn a_supplier_announced_after_it_started_is_a_warning() {
         "{}",
         run.stdout
     );
+    let run = build(&root, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = read(&root.join("public/suppliers/index.html"));
+    assert!(
+        page.contains("Announced 2026-11-20, after it started"),
+        "{page}"
+    );
+    let trust = read(&root.join("public/trust.json"));
+    assert!(trust.contains("\"short_notice\""), "{trust}");
 }
 
 #[test]

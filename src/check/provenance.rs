@@ -365,15 +365,13 @@ fn short_notice(
             continue;
         }
         let path = site.sources.path(supplier.file);
-        let Some(announced) = crate::model::supplier_announced(site, path, today) else {
+        let Some(short) =
+            crate::model::supplier_short_notice(site, path, data, Some(notice), today)
+        else {
             continue;
         };
-        let given = announced.days_until(data.since);
-        // A supplier in use before the site's first commit was already there; one that
-        // started after it and was announced only after starting gave no notice at all.
-        let site_began = site.history.first_commit().map(|c| c.utc_date());
-        let already_there = site_began.is_none_or(|began| data.since < began);
-        if given <= 0 && !already_there {
+        let (announced, given) = (short.announced, short.days_before);
+        if given <= 0 {
             findings.push(
                 Finding::new(
                     Code::ShortNotice,
@@ -389,11 +387,8 @@ fn short_notice(
                     ),
                 )
                 .at(value_at(supplier.file, &supplier.positions, "since"))
-                .help("tell the affected customers directly; announce the next supplier when it is chosen, before it starts"),
+                .help("the suppliers page says it was announced late; tell the affected customers directly, and announce the next supplier when it is chosen, before it starts"),
             );
-            continue;
-        }
-        if given <= 0 || given >= i64::from(notice) {
             continue;
         }
         findings.push(
@@ -405,7 +400,7 @@ fn short_notice(
                 ),
             )
             .at(value_at(supplier.file, &supplier.positions, "since"))
-            .help(format!("move `since` to {notice} days after it was announced or later, or tell the affected customers directly")),
+            .help(format!("move `since` to {notice} days after it was announced or later; otherwise the suppliers page says it had {given} days' notice, and the affected customers should be told directly")),
         );
     }
 }

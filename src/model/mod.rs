@@ -223,6 +223,38 @@ pub fn supplier_announced(
     supplier_published_since(site, path, public).or(Some(today))
 }
 
+/// How a public supplier was announced, when it broke the notice `site.yaml` promises:
+/// fewer days than promised before it started, or after it started (`days_before` zero
+/// or less) when it started after the site's first commit (one in use before then was
+/// already there). `None` when the promise held, or there is no promise or no history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ShortNotice {
+    pub announced: crate::load::date::Date,
+    pub days_before: i64,
+}
+
+pub fn supplier_short_notice(
+    site: &crate::load::Site,
+    path: &std::path::Path,
+    supplier: &crate::load::records::SupplierRecord,
+    notice_days: Option<u32>,
+    today: crate::load::date::Date,
+) -> Option<ShortNotice> {
+    let notice = i64::from(notice_days?);
+    let announced = supplier_announced(site, path, today)?;
+    let days_before = announced.days_until(supplier.since);
+    let site_began = site.history.first_commit().map(|c| c.utc_date());
+    let already_there = site_began.is_none_or(|began| supplier.since < began);
+    let short = match days_before <= 0 {
+        true => !already_there,
+        false => days_before < notice,
+    };
+    short.then_some(ShortNotice {
+        announced,
+        days_before,
+    })
+}
+
 /// The oldest commit of the newest run of commits in which the supplier record at `path`
 /// met `holds`: the day customers could first read what it says now. `None` when the last
 /// commit did not (or there is no history).

@@ -462,7 +462,15 @@ impl<'a> Builder<'a> {
                 until: data.until,
                 public_summary: summary(&data.public_summary),
                 last_changed,
+                short_notice: crate::model::supplier_short_notice(
+                    self.site,
+                    &path,
+                    data,
+                    config.suppliers.notice_days,
+                    today,
+                ),
             };
+            out.short_notice += usize::from(supplier.short_notice.is_some());
             // The start was announced when the record was first committed as public
             // (after the start, for a supplier in use before the site began: a late
             // announcement is still the day customers could first read it); the end, when

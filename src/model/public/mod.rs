@@ -282,6 +282,8 @@ pub struct PublicSuppliers {
     /// that counted only the published ones would understate both.
     pub total_current: usize,
     pub total_training: usize,
+    /// How many public suppliers were announced with less notice than promised.
+    pub short_notice: usize,
 }
 
 impl PublicSuppliers {
@@ -309,6 +311,9 @@ pub struct PublicSupplier {
     pub until: Option<Date>,
     pub public_summary: String,
     pub last_changed: Option<Date>,
+    /// Announced with less notice than the page promises (or after it started): the row
+    /// says so, so that the promise is not read as kept for it.
+    pub short_notice: Option<crate::model::ShortNotice>,
 }
 
 /// What happened to a public supplier, or will: `added`, `removed`, `changed`, or
