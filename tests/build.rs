@@ -305,6 +305,7 @@ fn a_rebuild_replaces_the_previous_generation() {
     let dir = site(None);
     build(dir.path(), &[]);
     fs::remove_file(dir.path().join("content/systems/chatbot.yaml")).unwrap();
+    fs::remove_file(dir.path().join("content/assessments/aia-1.yaml")).unwrap();
     let policy = dir.path().join("content/policies/policy.md");
     let text = fs::read_to_string(&policy)
         .unwrap()

@@ -22,7 +22,7 @@ fn a_site_written_to_the_spec_checks_clean() {
     assert_eq!(run.code, 0);
     assert!(
         run.stderr
-            .contains("check passed: 0 errors, 0 warnings in 14 source files"),
+            .contains("check passed: 0 errors, 0 warnings in 15 source files"),
         "{}",
         run.stderr
     );

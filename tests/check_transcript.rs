@@ -22,7 +22,7 @@ fn check_quiet_prints_errors_only() {
     assert_eq!(run.code, 1);
     assert!(!run.stderr.contains("warning["), "{}", run.stderr);
     assert!(
-        run.stderr.contains("11 errors, 3 warnings"),
+        run.stderr.contains("11 errors, 4 warnings"),
         "{}",
         run.stderr
     );

@@ -116,7 +116,7 @@ fn sarif_output_is_valid_sarif_2_1_0() {
     let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let results = log["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 14, "every finding is a result");
+    assert_eq!(results.len(), 15, "every finding is a result");
     let rules = log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap();

@@ -65,6 +65,7 @@ fn edit(root: &Path, file: &str, from: &str, to: &str) {
 /// Deletes the fixture's AI system and every reference to it.
 fn remove_chatbot(root: &Path) {
     fs::remove_file(root.join("content/systems/chatbot.yaml")).unwrap();
+    fs::remove_file(root.join("content/assessments/aia-1.yaml")).unwrap();
     edit(
         root,
         "policies/policy.md",

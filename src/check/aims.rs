@@ -366,6 +366,31 @@ fn assessments(site: &Site, today: Date, findings: &mut Vec<Finding>) {
         let assessed =
             data.impact_assessment.is_some() || records().any(|a| unwritten(&a.data).is_none());
         let stub = records().find_map(|a| Some((a, unwritten(&a.data)?)));
+        // The older inline block counts for 6.1.4, but the public page shows only a
+        // record's date and summary: a public system assessed only inline shows none.
+        if let Some(inline) = &data.impact_assessment
+            && !records().any(|a| unwritten(&a.data).is_none())
+            && publish::of(&data).shown == crate::load::records::Visibility::Public
+        {
+            let dated = inline
+                .date
+                .map(|d| format!(", `date: {d}`"))
+                .unwrap_or_default();
+            findings.push(
+                Finding::new(
+                    Code::DeprecatedField,
+                    format!(
+                        "the inline `impact_assessment` of public system `{}` is the older form: the handbook shows it, the public page never does",
+                        data.id
+                    ),
+                )
+                .at(crate::finding::At {
+                    file: system.file,
+                    span: system.positions.key("impact_assessment"),
+                })
+                .help(format!("to show the assessment on the public page, write it as a record in content/assessments/ with `system: {}`{dated}, `visibility: public` and a `public_summary` (`trustbook new assessment` writes one); `impact_assessment.path` may stay, for the signed file", data.id)),
+            );
+        }
         if !assessed
             && data.lifecycle != Lifecycle::Retired
             && let Some((stub, (field, word))) = stub

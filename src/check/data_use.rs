@@ -23,6 +23,7 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
                         "customer_data_used_for_training",
                         &s.data.id,
                         "AI system",
+                        crate::publish::of(&s.data).shown == Visibility::Public,
                     )
                 });
             let suppliers = (site.suppliers.iter())
@@ -35,9 +36,17 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
                         "trains_on_customer_data",
                         &s.data.id,
                         "supplier",
+                        crate::publish::of(&s.data).shown == Visibility::Public,
                     )
                 });
-            for (file, positions, field, id, noun) in systems.chain(suppliers) {
+            for (file, positions, field, id, noun, public) in systems.chain(suppliers) {
+                let help = match public {
+                    true => "correct whichever is wrong: the public page would state both",
+                    // The page states the site's sentence alone, which this record denies.
+                    false => {
+                        "correct whichever is wrong: the public page says no model is trained on customer data, which this record (not published) says is untrue"
+                    }
+                };
                 findings.push(
                     Finding::new(
                         Code::DataUseContradiction,
@@ -45,7 +54,7 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
                     )
                     .at(at("ai_data_use.trains_on_customer_data"))
                     .note(value_at(file, positions, field), "this record says customer data is used for training")
-                    .help("correct whichever is wrong: the public page would state both"),
+                    .help(help),
                 );
             }
         }

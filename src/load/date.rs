@@ -25,7 +25,28 @@ impl Date {
         }
         NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map(Date)
-            .map_err(|_| format!("`{text}` is not a day of the calendar"))
+            .map_err(|_| match Date::month_end(text) {
+                Some(end) => format!(
+                    "`{text}` is not a day of the calendar: {} has {} days",
+                    &text[..7],
+                    &end[8..]
+                ),
+                None => format!("`{text}` is not a day of the calendar: months are 01 to 12"),
+            })
+    }
+
+    /// The last day of the month of a well-formed `YYYY-MM-DD` whose day is past it (what
+    /// `2027-02-30` most likely meant), or `None` when its month is not 01 to 12.
+    pub fn month_end(text: &str) -> Option<String> {
+        let year: i32 = text.get(..4)?.parse().ok()?;
+        let month: u32 = text.get(5..7)?.parse().ok()?;
+        let next = match month {
+            12 => NaiveDate::from_ymd_opt(year + 1, 1, 1),
+            _ => NaiveDate::from_ymd_opt(year, month + 1, 1),
+        };
+        let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+        let last = next?.pred_opt()?;
+        (first <= last).then(|| Date(last).to_string())
     }
 
     pub fn days_until(self, later: Date) -> i64 {
@@ -108,5 +129,29 @@ mod tests {
             bincode::serialize(&next).unwrap(),
             bincode::serialize(&day).unwrap()
         );
+    }
+
+    #[test]
+    fn a_day_past_its_month_says_how_long_the_month_is() {
+        assert_eq!(
+            Date::parse("2027-02-30").unwrap_err(),
+            "`2027-02-30` is not a day of the calendar: 2027-02 has 28 days"
+        );
+        assert_eq!(
+            Date::parse("2028-02-30").unwrap_err(),
+            "`2028-02-30` is not a day of the calendar: 2028-02 has 29 days"
+        );
+        assert_eq!(Date::month_end("2026-12-32").as_deref(), Some("2026-12-31"));
+        assert!(
+            Date::parse("2027-13-01")
+                .unwrap_err()
+                .contains("months are 01 to 12")
+        );
+        assert!(
+            Date::parse("2027-00-10")
+                .unwrap_err()
+                .contains("months are 01 to 12")
+        );
+        assert_eq!(Date::month_end("2027-13-01"), None);
     }
 }

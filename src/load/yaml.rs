@@ -463,7 +463,13 @@ fn value_finding(origin: &Origin, positions: &Positions, path: &str, message: &s
             format!("`{field}` is not a valid date: {detail}"),
         )
         .at(origin.at(positions.value(path)))
-        .help("write dates as YYYY-MM-DD, for example 2027-03-31");
+        .help(match (detail.contains(" days"), detail.split('`').nth(1)) {
+            (true, Some(written)) => match crate::load::date::Date::month_end(written) {
+                Some(end) => format!("the month's last day is {end}"),
+                None => "write dates as YYYY-MM-DD, for example 2027-03-31".to_string(),
+            },
+            _ => "write dates as YYYY-MM-DD, for example 2027-03-31".to_string(),
+        });
     }
     let detail = match message.strip_prefix("invalid type: ") {
         Some(detail) => in_words(detail, last_segment(field)),
