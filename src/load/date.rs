@@ -74,8 +74,23 @@ impl<'de> Deserialize<'de> for Date {
                 .map(Date)
                 .ok_or_else(|| serde::de::Error::custom(format!("{DATE_ERROR}day {days}")));
         }
-        let text = String::deserialize(deserializer)?;
-        Date::parse(&text).map_err(|e| serde::de::Error::custom(format!("{DATE_ERROR}{e}")))
+        deserializer.deserialize_str(DateText)
+    }
+}
+
+/// A date as YAML and JSON write it: its text. A value of another type (`done: true`,
+/// `due: 20261015`) is told as not a date, rather than "expected text".
+struct DateText;
+
+impl serde::de::Visitor<'_> for DateText {
+    type Value = Date;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a date as YYYY-MM-DD")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Date, E> {
+        Date::parse(text).map_err(|e| E::custom(format!("{DATE_ERROR}{e}")))
     }
 }
 

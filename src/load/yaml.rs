@@ -479,6 +479,18 @@ fn value_finding(origin: &Origin, positions: &Positions, path: &str, message: &s
         .at(origin.at(positions.value(path)));
     if detail.starts_with("expected a list") {
         finding.help("write a list in square brackets, even of one item: `[A.6.2.6]`")
+    } else if let Some(found) = (detail.strip_prefix("expected text, found the number "))
+        .or_else(|| detail.strip_prefix("expected text, found "))
+        .filter(|found| matches!(*found, "true" | "false") || found.parse::<f64>().is_ok())
+    {
+        // YAML reads `id: 12` or `name: yes`-like values as numbers and booleans.
+        let name = last_segment(field);
+        finding.help(format!(
+            "YAML reads it as a number or true/false: put it in quotes, `{name}: \"{found}\"`"
+        ))
+    } else if detail.starts_with("expected a date") {
+        let name = last_segment(field);
+        finding.help(format!("write the day, as `{name}: 2027-03-31`"))
     } else {
         finding
     }
