@@ -68,6 +68,12 @@ fn builder<'a>(
         .strip_comments(!keep_comments)
         .url_schemes(schemes)
         .add_generic_attributes(["id", "class", "role", "aria-label", "aria-hidden"])
+        // A quotation's source is read by no one and checked by no link rule: it could
+        // name an internal file on the public page.
+        .rm_tag_attributes("blockquote", ["cite"])
+        .rm_tag_attributes("q", ["cite"])
+        .rm_tag_attributes("del", ["cite"])
+        .rm_tag_attributes("ins", ["cite"])
         .add_tags(["input"])
         .add_tag_attributes("input", ["checked", "disabled"])
         .set_tag_attribute_value("input", "type", "checkbox")
@@ -436,6 +442,10 @@ mod tests {
             ("<a href=\"public.md\" title=\"Leeds closure\">x</a>", true),
             ("<img title=\"Leeds closure\" src=\"public.png\">", true),
             ("<abbr title=\"Leeds closure\">LC</abbr>", true),
+            // No attribute but `href` and `src` names another page or file.
+            ("<blockquote cite=\"secret/Leeds closure\">q</blockquote>", false),
+            ("<q cite=\"../secret/Leeds closure.md\">q</q>", false),
+            ("<del cite=\"Leeds closure\">d</del><ins cite=\"Leeds closure\">i</ins>", false),
         ] {
             let out = clean(html, false, &internal, &own);
             assert_eq!(out.contains("Leeds closure"), kept, "{html} -> {out}");
