@@ -443,9 +443,15 @@ mod tests {
             ("<img title=\"Leeds closure\" src=\"public.png\">", true),
             ("<abbr title=\"Leeds closure\">LC</abbr>", true),
             // No attribute but `href` and `src` names another page or file.
-            ("<blockquote cite=\"secret/Leeds closure\">q</blockquote>", false),
+            (
+                "<blockquote cite=\"secret/Leeds closure\">q</blockquote>",
+                false,
+            ),
             ("<q cite=\"../secret/Leeds closure.md\">q</q>", false),
-            ("<del cite=\"Leeds closure\">d</del><ins cite=\"Leeds closure\">i</ins>", false),
+            (
+                "<del cite=\"Leeds closure\">d</del><ins cite=\"Leeds closure\">i</ins>",
+                false,
+            ),
         ] {
             let out = clean(html, false, &internal, &own);
             assert_eq!(out.contains("Leeds closure"), kept, "{html} -> {out}");

@@ -84,6 +84,34 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
             }
         }
     }
+    let email = config.data.contact.email.trim();
+    if !(is_email(email) && !email.contains(':')) {
+        findings.push(
+            Finding::new(
+                Code::BadValue,
+                format!("`contact.email` must be an email address, not `{}`", email.escape_debug()),
+            )
+            .at(at("contact.email"))
+            .help("every public page links to it (questions, concerns, requests for documents): give an address someone reads, such as `ai-governance@example.com`"),
+        );
+    }
+    // What `trustbook init` wrote, left as it was: the public page would name the example.
+    for (field, example) in [("title", INIT_TITLE), ("organisation", INIT_ORGANISATION)] {
+        let written = match field {
+            "title" => &config.data.title,
+            _ => &config.data.organisation,
+        };
+        if written.trim() == example {
+            findings.push(
+                Finding::new(
+                    Code::PlaceholderText,
+                    format!("`{field}` is still `trustbook init`'s example, `{example}`, and the public site shows it"),
+                )
+                .at(at(field))
+                .help("write your organisation's own name (and check `contact.email`, which every public page links to)"),
+            );
+        }
+    }
     if let Some(security) = &config.data.contact.security {
         let value = security.trim();
         let lower = value.to_ascii_lowercase();
@@ -157,6 +185,10 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
 /// An address with one `@`, something before it and a dot after it, in printable ASCII
 /// without spaces or angle brackets: enough to refuse `TODO`, a bare name, a URL without
 /// its scheme, and anything that would break a line of security.txt.
+/// The title and organisation `trustbook init` writes in site.yaml.
+const INIT_TITLE: &str = "Example Organisation — AI Trust Centre";
+const INIT_ORGANISATION: &str = "Example Organisation Ltd";
+
 fn is_email(value: &str) -> bool {
     let Some((local, domain)) = value.split_once('@') else {
         return false;
@@ -214,6 +246,13 @@ fn is_covered(location: &str, allowed: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_examples_are_what_init_writes() {
+        let site = include_str!("../init/site.yaml");
+        assert!(site.contains(&format!("title: \"{INIT_TITLE}\"")));
+        assert!(site.contains(&format!("organisation: \"{INIT_ORGANISATION}\"")));
+    }
 
     #[test]
     fn countries_of_the_eu_are_covered_by_eu() {
