@@ -229,6 +229,11 @@ fn an_announced_supplier_is_upcoming_before_its_date_and_current_after() {
     );
     let home = read(&dir.path().join("public/index.html"));
     assert!(home.contains("2 changes announced"), "{home}");
+    // Nor does the home page's card of the system.
+    assert!(
+        home.contains("Example Standby Cloud AB (from 2027-01-15)"),
+        "{home}"
+    );
     // The system card does not present the announced host as current.
     let card = read(&dir.path().join("public/systems/chatbot/index.html"));
     assert!(
@@ -264,6 +269,11 @@ fn an_announced_supplier_is_upcoming_before_its_date_and_current_after() {
         "{card}"
     );
     assert!(!card.contains("(from "), "{card}");
+    let home = read(&dir.path().join("public/index.html"));
+    assert!(
+        home.contains("Example Model Provider Ltd (until 2027-02-01)") && !home.contains("(from "),
+        "{home}"
+    );
     assert!(
         page.contains("2027-02-01</time>: <a href=\"#supplier-sup-1\">Example Model Provider Ltd</a> stopped processing data"),
         "{page}"
