@@ -380,6 +380,13 @@ fn parties_and_assessments_stay_internal_but_a_public_assessment_summary_is_on_t
         json["systems"][0]["impact_assessment"]["date"],
         "2026-10-01"
     );
+    assert!(
+        json["systems"][0]["impact_assessment"]
+            .get("review_overdue")
+            .is_none()
+            && !system.contains("Review overdue"),
+        "{json}"
+    );
     // A dated fact the public page shows: the site's "last updated" and the page's
     // `lastmod` are no older than it.
     assert!(json["updated"].as_str().unwrap() >= "2026-10-01", "{json}");
@@ -387,6 +394,19 @@ fn parties_and_assessments_stay_internal_but_a_public_assessment_summary_is_on_t
     let entry = &sitemap[sitemap.find("systems/chatbot/").unwrap()..];
     let lastmod = &entry[entry.find("<lastmod>").unwrap() + 9..][..10];
     assert!(lastmod >= "2026-10-01", "{sitemap}");
+    // An assessment past its review is not presented as current.
+    let assessment = read(&root.join("content/assessments/aia-1.yaml"))
+        .replace("next_review: 2027-10-01", "next_review: 2026-11-01");
+    write(root, "content/assessments/aia-1.yaml", &assessment);
+    let run = build(root, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let system = read(&root.join("public/systems/chatbot/index.html"));
+    assert!(system.contains("Review overdue"), "{system}");
+    let json: Value = serde_json::from_str(&read(&root.join("public/trust.json"))).unwrap();
+    assert_eq!(
+        json["systems"][0]["impact_assessment"]["review_overdue"],
+        true
+    );
     // The handbook: both CSVs, the pages and their links.
     let internal = root.join("internal");
     let parties = read(&internal.join("parties.csv"));

@@ -405,6 +405,7 @@ impl<'a> Builder<'a> {
             .map(|a| PublicAssessment {
                 date: a.date,
                 summary: summary(&a.public_summary),
+                review_overdue: a.next_review.is_some_and(|due| due < self.today),
             })
     }
 

@@ -248,6 +248,9 @@ pub struct PublicSystem {
 pub struct PublicAssessment {
     pub date: Date,
     pub summary: String,
+    /// Its `next_review` is before the build day: the page does not present it as current.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub review_overdue: bool,
 }
 
 /// A supplier as a system's card names it: a supplier the public may not see is "a
