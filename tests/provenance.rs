@@ -658,7 +658,7 @@ fn the_feed_has_one_entry_per_day_a_published_item_changed() {
         ("policies/policy", "AI Policy"),
         ("policies/other", "Data procedure"),
         ("pages/about", "About"),
-        ("controls/acme-1", "Model cards for every model"),
+        ("controls/acme-1", "ACME-1 Model cards for every model"),
         ("systems/chatbot", "Helpdesk chatbot"),
         ("risks/r-1", "Wrong answers"),
     ]

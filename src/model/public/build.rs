@@ -289,7 +289,10 @@ impl<'a> Builder<'a> {
                 Visibility::Public => {
                     let url = self.publish(&data.id, urls::control(&data.id));
                     self.dates.extend(data.last_reviewed);
-                    let last_changed = self.changed(record.file, &info.title, &url);
+                    // Named with its id in the list of changes, where a control's title
+                    // ("AI policy") reads as a document's.
+                    let named = format!("{} {}", data.id, info.title);
+                    let last_changed = self.changed(record.file, &named, &url);
                     controls.push(PublicControl {
                         url,
                         id: data.id.clone(),
