@@ -335,6 +335,22 @@ fn syntax_finding(origin: &Origin, offset: usize, message: &str) -> Finding {
             ));
         }
     }
+    // serde_yaml cannot hold a whole number past 128 bits: its words name Rust's types.
+    if message.contains("as u128") || message.contains("as i128") {
+        let line_start = (origin.text.get(..offset.min(origin.text.len())))
+            .unwrap_or("")
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let line = origin.text[line_start..].lines().next().unwrap_or("");
+        let (key, value) = line.split_once(':').unwrap_or(("", line));
+        let key = key.trim().trim_start_matches(['-', ' ']);
+        return Finding::new(
+            Code::BadValue,
+            format!("`{key}` holds a number too large to read: {}", value.trim()),
+        )
+        .at(origin.at_relative(offset..offset.max(line_start + line.len())))
+        .help(format!("write the number this field takes (see the README), or put text in quotes: `{key}: \"{}\"`", value.trim()));
+    }
     let (code, help) = if message.contains("recursion limit") {
         (
             Code::YamlSyntax,
@@ -799,6 +815,23 @@ mod tests {
 
     fn at<'a>(text: &'a str, finding: &Finding) -> &'a str {
         &text[finding.at.as_ref().unwrap().span.clone()]
+    }
+
+    /// A number past what YAML's reader holds is a bad value, told in words, not Rust's.
+    #[test]
+    fn a_number_too_large_is_a_bad_value() {
+        for text in [
+            "id: X\nowner: A\nscore: 99999999999999999999\n",
+            "id: X\nowner: A\nitems:\n  - title: 99999999999999999999\n",
+        ] {
+            let (_, findings) = run(text);
+            assert_eq!(findings.len(), 1, "{findings:?}");
+            let finding = &findings[0];
+            assert_eq!(finding.code, Code::BadValue, "{finding:?}");
+            assert!(finding.message.contains("too large"), "{finding:?}");
+            assert!(!finding.message.contains("u128"), "{finding:?}");
+            assert!(at(text, finding).starts_with("9999"), "{finding:?}");
+        }
     }
 
     #[test]
