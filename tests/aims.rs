@@ -503,3 +503,45 @@ fn an_assessment_that_refuses_a_system_in_production_is_an_error() {
         run.stdout
     );
 }
+
+/// A broken record is reported once, at its mistake: what it would have answered is not
+/// also reported as missing (the fix is the record's, not a new one).
+#[test]
+fn a_broken_action_or_supplier_is_one_error_not_a_cascade() {
+    let dir = aims_site();
+    let root = dir.path();
+    let action = read(&root.join("content/actions/ca-1.yaml"))
+        .replace("raised_on: 2026-09-18", "raised_on: 18/09/2026");
+    write(root, "content/actions/ca-1.yaml", &action);
+    write(
+        root,
+        "content/suppliers/model-provider.yaml",
+        "id: SUP-1\nname: Example Model Provider Ltd\nservice: Hosted language model API\n\
+         purpose: Drafts the chatbot's answers\nkind: ai-model-provider\n\
+         trains_on_customer_data: false\nsince: 2025-01-01\n\
+         visibility: Public\npublic_summary: Provides the chatbot's language model.\n",
+    );
+    let run = common::check_json(root);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let codes: Vec<String> = (run.findings().iter())
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["code"].as_str().unwrap(),
+                f["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for expected in [
+        "bad-date content/actions/ca-1.yaml",
+        "bad-value content/suppliers/model-provider.yaml",
+    ] {
+        assert!(codes.iter().any(|c| c == expected), "{expected}: {codes:?}");
+    }
+    for cascade in ["nonconformity-without-action", "supplier-not-public"] {
+        assert!(
+            !codes.iter().any(|c| c.starts_with(cascade)),
+            "{cascade}: {codes:?}"
+        );
+    }
+}

@@ -2316,3 +2316,27 @@ fn publish_approved_withholds_an_approved_text_with_a_placeholder_and_says_so() 
         "the handbook says what the public site shows"
     );
 }
+
+/// A day that changed many things lists them as a reader looks for them: documents, then
+/// systems, risks and controls; the home page's few latest changes show the policy first.
+#[test]
+fn the_latest_changes_of_a_day_list_documents_before_controls() {
+    let dir = good_site();
+    init_repo(dir.path());
+    commit(dir.path(), "Everything", "2026-10-01T10:00:00Z", "Ada");
+    build_ok(dir.path(), &[]);
+    let home = read(&dir.path().join("public/index.html"));
+    let changes = &home[home.find("id=\"changes\"").expect("a changes section")..];
+    let changes = &changes[..changes.find("</section>").unwrap()];
+    let first = |prefix: &str| changes.find(&format!("href=\"{prefix}"));
+    // Five shown: the policies, the page, the system and the risk before any control.
+    let policy = first("policies/").expect("a policy among the latest changes");
+    assert!(
+        first("systems/").is_some_and(|system| policy < system),
+        "{changes}"
+    );
+    assert!(
+        first("controls/").is_none_or(|control| first("risks/").unwrap() < control),
+        "{changes}"
+    );
+}

@@ -128,7 +128,7 @@ fn check_one(
                 findings.push(
                     Finding::new(
                         Code::CertificationExpired,
-                        format!("the certificate expired on {until}, {}: the public page would claim a certification that no longer holds", super::from_today(days)),
+                        format!("the `{}` certificate expired on {until}, {}: the public page would claim a certification that no longer holds", cert.standard.trim(), super::from_today(days)),
                     )
                     .at(at("valid_until"))
                     .help("enter the renewed certificate's number and `valid_until`, or set `status: in_progress` (recertification) or `none`"),
@@ -137,10 +137,10 @@ fn check_one(
                 findings.push(
                     Finding::new(
                         Code::CertificationExpiring,
-                        format!("the certificate expires on {until}, {}", super::from_today(days)),
+                        format!("the `{}` certificate expires on {until}, {}", cert.standard.trim(), super::from_today(days)),
                     )
                     .at(at("valid_until"))
-                    .help("plan the recertification audit; once the date passes, `build` refuses to publish the claim"),
+                    .help("plan the recertification audit; once the date passes, `check` and `build` fail (`certification-expired`) until the renewed certificate is entered"),
                 );
             }
         }

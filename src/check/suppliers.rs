@@ -45,7 +45,14 @@ pub fn check(site: &Site, findings: &mut Vec<Finding>) {
             };
             let named = &supplier.data;
             let supplier_shown = publish::of(&named).shown;
-            if shown == Visibility::Public && supplier_shown == Visibility::Internal {
+            // A visibility written wrongly (`Public`) is its own error, and read as
+            // internal meanwhile: "mark it public" is what its writer just tried.
+            let misspelt = (supplier.positions.exact("visibility"))
+                .and_then(|span| site.sources.get(supplier.file).text.get(span))
+                .is_some_and(|written| {
+                    !["public", "restricted", "internal"].contains(&written.trim())
+                });
+            if shown == Visibility::Public && supplier_shown == Visibility::Internal && !misspelt {
                 findings.push(
                     Finding::new(
                         Code::SupplierNotPublic,

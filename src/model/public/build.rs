@@ -268,7 +268,17 @@ impl<'a> Builder<'a> {
 
     fn changes_newest_first(&mut self) -> Vec<PublicChange> {
         let mut changes = std::mem::take(&mut self.changes);
-        changes.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.url.cmp(&b.url)));
+        // Within a day, what a reader looks for first: a day that changed forty controls
+        // and the AI policy shows the policy among the home page's few latest changes.
+        let rank = |url: &str| {
+            const ORDER: [&str; 5] = ["policies/", "pages/", "systems/", "risks/", "controls/"];
+            ORDER.iter().position(|p| url.starts_with(p)).unwrap_or(4)
+        };
+        changes.sort_by(|a, b| {
+            (b.date.cmp(&a.date))
+                .then_with(|| rank(&a.url).cmp(&rank(&b.url)))
+                .then_with(|| a.url.cmp(&b.url))
+        });
         changes.dedup_by(|a, b| a.date == b.date && a.url == b.url);
         changes
     }
