@@ -85,7 +85,7 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
         }
     }
     let email = config.data.contact.email.trim();
-    if !(is_email(email) && !email.contains(':')) {
+    if !is_email(email) || email.contains(':') {
         findings.push(
             Finding::new(
                 Code::BadValue,
