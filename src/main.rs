@@ -219,7 +219,7 @@ fn load_and_check(
         .filter(|f| f.severity == Severity::Error)
         .count();
     let warnings = findings.len() - errors;
-    let files = site.sources.len();
+    let files = site.sources.site_files();
     if errors > 0 {
         let _ = writeln!(
             text,

@@ -116,9 +116,22 @@ impl SourceFile {
 #[derive(Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    /// How many are earlier versions from git (`path@commit`), not files of the site.
+    earlier_versions: usize,
 }
 
 impl Sources {
+    /// An earlier version of a file, read from git, that findings can point into.
+    pub fn add_earlier_version(&mut self, label: PathBuf, text: String) -> FileId {
+        self.earlier_versions += 1;
+        self.add(label, text)
+    }
+
+    /// How many files of the site were read (earlier versions from git not counted).
+    pub fn site_files(&self) -> usize {
+        self.files.len() - self.earlier_versions
+    }
+
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
         self.files.push(SourceFile::new(path, text.into()));
         self.files.len() - 1

@@ -1049,6 +1049,16 @@ fn publish_approved_serves_the_approved_text_and_the_handbook_the_difference() {
     append(&policy, "\nWorking copy wombat sentence.\n");
 
     build_ok(root, &[]);
+    // The approved version read from git is no file of the site: the count is the site's.
+    let files = (files_under(&root.join("content")).into_iter())
+        .filter(|(name, _)| name.ends_with(".md") || name.ends_with(".yaml"))
+        .count();
+    let run = trustbook(&["check", "--root", root.to_str().unwrap()]);
+    assert!(
+        run.stderr.contains(&format!(" in {files} source files")),
+        "{files} files: {}",
+        run.stderr
+    );
     let public = root.join("public");
     let page = read(&public.join("policies/policy/index.html"));
     assert!(

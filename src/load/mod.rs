@@ -706,7 +706,7 @@ pub fn earlier_document(
     text: String,
 ) -> Option<(Document, Vec<Finding>)> {
     let parsed = parse_document(&text);
-    let file = site.sources.add(label, text);
+    let file = site.sources.add_earlier_version(label, text);
     let findings: Vec<Finding> = cache::for_file(&parsed.findings, file).collect();
     let (
         yaml::Parsed {
