@@ -523,15 +523,7 @@ fn a_broken_action_or_supplier_is_one_error_not_a_cascade() {
     );
     let run = common::check_json(root);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    let codes: Vec<String> = (run.findings().iter())
-        .map(|f| {
-            format!(
-                "{} {}",
-                f["code"].as_str().unwrap(),
-                f["path"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let codes = run.codes_and_paths();
     for expected in [
         "bad-date content/actions/ca-1.yaml",
         "bad-value content/suppliers/model-provider.yaml",

@@ -21,17 +21,7 @@ fn sample_copy() -> tempfile::TempDir {
 fn the_sample_checks_with_only_its_deliberate_warnings() {
     let run = check_json(sample_copy().path());
     assert_eq!(run.code, 0, "{}", run.stdout);
-    let mut found: Vec<String> = run
-        .findings()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}",
-                f["code"].as_str().unwrap(),
-                f["path"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let mut found = run.codes_and_paths();
     found.sort();
     assert_eq!(
         found,

@@ -68,6 +68,16 @@ pub struct Run {
 }
 
 impl Run {
+    /// Each finding as `code path`, in the order reported.
+    pub fn codes_and_paths(&self) -> Vec<String> {
+        (self.findings().iter())
+            .map(|f| {
+                let (code, path) = (f["code"].as_str(), f["path"].as_str());
+                format!("{} {}", code.unwrap(), path.unwrap())
+            })
+            .collect()
+    }
+
     /// Where findings of `code` are, as sorted (path, line) pairs.
     pub fn places(&self, code: &str) -> Vec<(String, i64)> {
         let mut places: Vec<(String, i64)> = (self.findings().into_iter())
