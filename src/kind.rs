@@ -11,6 +11,9 @@ pub enum Kind {
     Action,
     Assessment,
     Audit,
+    /// A certification or attestation of site.yaml (no record of its own: the dashboard
+    /// lists them).
+    Certification,
     Control,
     Objective,
     Page,
@@ -33,6 +36,7 @@ impl Kind {
             Kind::Supplier => "supplier",
             Kind::Objective => "objective",
             Kind::Audit => "audit",
+            Kind::Certification => "certification",
             Kind::Action => "corrective action",
             Kind::Assessment => "impact assessment",
             Kind::Party => "interested party",

@@ -29,6 +29,8 @@ pub enum Due {
     EvidenceExpiry,
     #[serde(rename = "corrective action step")]
     ActionStep,
+    #[serde(rename = "certificate expiry")]
+    CertificateExpiry,
 }
 
 /// Where `due` stands on `today`.

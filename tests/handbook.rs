@@ -215,3 +215,46 @@ fn a_record_page_marks_its_section_and_says_where_it_sits() {
         "a register is no record"
     );
 }
+
+/// A certificate about to expire is planned from the handbook: the calendar dates it, the
+/// dashboard counts it and lists every certification; one far off is only scheduled.
+#[test]
+fn an_expiring_certificate_is_in_the_calendar_and_on_the_dashboard() {
+    let dir = site(None);
+    let root = dir.path();
+    build(root, &[]);
+    let dashboard = read_text(&root.join("internal/index.html"));
+    assert!(
+        dashboard.contains("id=\"certifications\"") && dashboard.contains("AIMS-0001"),
+        "{dashboard}"
+    );
+    assert!(!dashboard.contains("certificate expiring"), "{dashboard}");
+    let calendar = read_text(&root.join("internal/calendar/index.html"));
+    let row = &calendar[calendar
+        .find("<td>2028-05-01</td>")
+        .expect("the expiry dated")..];
+    assert!(
+        row[..row.find("</tr>").unwrap()].contains("Scheduled"),
+        "{row}"
+    );
+
+    // common::TODAY is 2026-11-27: 20 days ahead is within warn_days (30).
+    edit(
+        &root.join("content/site.yaml"),
+        "valid_until: 2028-05-01",
+        "valid_until: 2026-12-17",
+    );
+    let run = build(root, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let dashboard = read_text(&root.join("internal/index.html"));
+    assert!(dashboard.contains("1 certificate expiring"), "{dashboard}");
+    let calendar = read_text(&root.join("internal/calendar/index.html"));
+    let row = &calendar[calendar
+        .find("<td>2026-12-17</td>")
+        .expect("the expiry dated")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("Due soon") && row.contains("Certificate expiry") && row.contains("ISO"),
+        "{row}"
+    );
+}

@@ -320,6 +320,9 @@ pub struct DueCounts {
     pub control_targets_overdue: usize,
     pub evidence_expired: usize,
     pub steps_overdue: usize,
+    /// Certificates and attestations that expire within the warning days (an expired
+    /// one fails `check`).
+    pub certificates_expiring: usize,
 }
 
 pub fn due_counts(calendar: &[CalendarEntry]) -> DueCounts {
@@ -337,11 +340,13 @@ pub fn due_counts(calendar: &[CalendarEntry]) -> DueCounts {
                     }
                     Due::EvidenceExpiry => counts.evidence_expired += 1,
                     Due::ActionStep => counts.steps_overdue += 1,
+                    Due::CertificateExpiry => {}
                 }
             }
             DueState::DueSoon => {
                 counts.due_soon += 1;
                 counts.reviews_due_soon += usize::from(entry.what == Due::Review);
+                counts.certificates_expiring += usize::from(entry.what == Due::CertificateExpiry);
             }
             DueState::Scheduled => {}
         }
@@ -554,7 +559,7 @@ pub fn build<'a>(
     let assessments = pages.assessments(&refs);
     let (soa, calendar) = rayon::join(
         || soa_rows(site, config, &catalogs, &controls, &refs, today),
-        || calendar(site, today, config.review.warn_days, &refs),
+        || calendar(site, config, today, &refs),
     );
     let soa_info = soa_info(config, &controls);
     let heat_map = heat_maps(&risks);
@@ -1347,11 +1352,36 @@ fn heat_maps(risks: &[InternalRisk]) -> HeatMaps {
 
 fn calendar(
     site: &Site,
+    config: &SiteConfig,
     today: Date,
-    warn_days: u32,
     refs: &HashMap<&str, Ref>,
 ) -> Vec<CalendarEntry> {
+    let warn_days = config.review.warn_days;
     let mut entries = Vec::new();
+    // A certificate held expires: its renewal is planned from the calendar, and the
+    // dashboard (the item's page) lists every certification.
+    for (_, cert) in config.all_certifications() {
+        use crate::load::records::CertificationStatus;
+        let held = matches!(
+            cert.status,
+            CertificationStatus::Certified | CertificationStatus::Attested
+        );
+        if let (true, Some(until)) = (held, cert.valid_until) {
+            entries.push(CalendarEntry {
+                date: until,
+                what: Due::CertificateExpiry,
+                item: Ref::from(RefTo {
+                    kind: Kind::Certification,
+                    id: cert.standard.trim().to_string(),
+                    title: cert.certifier.clone().unwrap_or_default(),
+                    url: String::new(),
+                }),
+                detail: None,
+                state: due_state(today, until, warn_days),
+                days: today.days_until(until),
+            });
+        }
+    }
     let mut add = |date: Option<Date>, what: Due, id: &str, detail: Option<&String>| {
         let (Some(date), Some(item)) = (date, refs.get(id)) else {
             return;

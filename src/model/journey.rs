@@ -383,6 +383,8 @@ fn roles(model: &InternalModel) -> Vec<Role> {
             // Audits have auditors, not owners: none is listed under a role.
             Kind::Action | Kind::Audit | Kind::Assessment => role.actions.push(item),
             Kind::Party => role.parties.push(item),
+            // Held by the organisation, with no owner field: under no role.
+            Kind::Certification => {}
             Kind::Policy | Kind::Page => role.documents.push(item),
         }
     }
