@@ -376,23 +376,30 @@ fn committed_site(
     (holder, root)
 }
 
+/// Commits on `committed_on` a public supplier, Example Late Host, starting on `since`.
+fn announce_late_host(root: &Path, since: &str, committed_on: &str) {
+    write(
+        root,
+        "content/suppliers/late.yaml",
+        &format!(
+            "id: SUP-2\nname: Example Late Host\nservice: Hosting\npurpose: Capacity\n\
+             kind: hosting\ntrains_on_customer_data: false\nsince: {since}\n\
+             visibility: public\npublic_summary: Extra capacity.\n"
+        ),
+    );
+    git(root, &["add", "-A"], committed_on);
+    git(
+        root,
+        &["commit", "-q", "-m", "Announce a host"],
+        committed_on,
+    );
+}
+
 #[test]
 fn a_supplier_announced_later_than_the_promised_notice_is_a_warning() {
     let (_holder, root) = committed_site(true, &[], "2026-11-01");
     // Announced on 2026-11-20 to start on 2026-12-01: 11 days' notice, 30 promised.
-    write(
-        &root,
-        "content/suppliers/late.yaml",
-        "id: SUP-2\nname: Example Late Host\nservice: Hosting\npurpose: Capacity\n\
-         kind: hosting\ntrains_on_customer_data: false\nsince: 2026-12-01\n\
-         visibility: public\npublic_summary: Extra capacity.\n",
-    );
-    git(&root, &["add", "-A"], "2026-11-20");
-    git(
-        &root,
-        &["commit", "-q", "-m", "Announce a host"],
-        "2026-11-20",
-    );
+    announce_late_host(&root, "2026-12-01", "2026-11-20");
     let run = common::check_json(&root);
     let notice = (run.findings().iter())
         .filter(|f| f["code"] == "short-notice")
@@ -562,15 +569,7 @@ fn a_supplier_made_public_later_is_announced_the_day_it_was_made_public() {
 #[test]
 fn a_supplier_announced_after_it_started_is_a_warning() {
     let (_holder, root) = committed_site(true, &[], "2026-10-01");
-    write(
-        &root,
-        "content/suppliers/late.yaml",
-        "id: SUP-2\nname: Example Late Host\nservice: Hosting\npurpose: Capacity\n\
-         kind: hosting\ntrains_on_customer_data: false\nsince: 2026-11-10\n\
-         visibility: public\npublic_summary: Extra capacity.\n",
-    );
-    git(&root, &["add", "-A"], "2026-11-20");
-    git(&root, &["commit", "-q", "-m", "Late"], "2026-11-20");
+    announce_late_host(&root, "2026-11-10", "2026-11-20");
     let run = common::check_json(&root);
     let notice: Vec<(String, i64)> = run.places("short-notice");
     assert_eq!(
