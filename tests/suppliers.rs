@@ -432,7 +432,7 @@ fn a_supplier_announced_later_than_the_promised_notice_is_a_warning() {
     let page = read(&root.join("public/suppliers/index.html"));
     assert!(
         page.contains("One supplier below was announced with less notice")
-            && page.contains("Announced 2026-11-20, 11 days before it started, not 30"),
+            && page.contains("Announced 2026-11-20, 11 days before its start, not 30"),
         "{page}"
     );
     // Announced with enough notice: no warning.

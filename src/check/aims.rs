@@ -104,8 +104,8 @@ fn objectives(site: &Site, today: Date, findings: &mut Vec<Finding>) {
 
 fn audits(site: &Site, today: Date, findings: &mut Vec<Finding>) {
     use crate::load::aims::AuditStatus;
-    let action_unloaded = (site.unloaded_paths.iter())
-        .any(|path| path.starts_with("content/actions") || path.starts_with("actions"));
+    let action_unloaded =
+        (site.unloaded_paths.iter()).any(|path| path.starts_with("content/actions"));
     for audit in &site.audits {
         let data = &audit.data;
         let at = |path: &str| value_at(audit.file, &audit.positions, path);

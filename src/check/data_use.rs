@@ -96,11 +96,11 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
         );
     }
     // What `trustbook init` wrote, left as it was: the public page would name the example.
-    for (field, example) in [("title", INIT_TITLE), ("organisation", INIT_ORGANISATION)] {
-        let written = match field {
-            "title" => &config.data.title,
-            _ => &config.data.organisation,
-        };
+    let examples = [
+        ("title", &config.data.title, INIT_TITLE),
+        ("organisation", &config.data.organisation, INIT_ORGANISATION),
+    ];
+    for (field, written, example) in examples {
         if written.trim() == example {
             findings.push(
                 Finding::new(
@@ -182,13 +182,13 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
     }
 }
 
-/// An address with one `@`, something before it and a dot after it, in printable ASCII
-/// without spaces or angle brackets: enough to refuse `TODO`, a bare name, a URL without
-/// its scheme, and anything that would break a line of security.txt.
 /// The title and organisation `trustbook init` writes in site.yaml.
 const INIT_TITLE: &str = "Example Organisation — AI Trust Centre";
 const INIT_ORGANISATION: &str = "Example Organisation Ltd";
 
+/// An address with one `@`, something before it and a dot after it, in printable ASCII
+/// without spaces or angle brackets: enough to refuse `TODO`, a bare name, a URL without
+/// its scheme, and anything that would break a line of security.txt.
 fn is_email(value: &str) -> bool {
     let Some((local, domain)) = value.split_once('@') else {
         return false;

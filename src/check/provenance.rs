@@ -365,9 +365,10 @@ fn short_notice(
             continue;
         }
         let path = site.sources.path(supplier.file);
-        let Some(short) =
-            crate::model::supplier_short_notice(site, path, data, Some(notice), today)
-        else {
+        let short = crate::model::supplier_announced(site, path, today).and_then(|announced| {
+            crate::model::supplier_short_notice(site, data, announced, Some(notice))
+        });
+        let Some(short) = short else {
             continue;
         };
         let (announced, given) = (short.announced, short.days_before);

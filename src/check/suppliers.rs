@@ -45,12 +45,14 @@ pub fn check(site: &Site, findings: &mut Vec<Finding>) {
             };
             let named = &supplier.data;
             let supplier_shown = publish::of(&named).shown;
-            // A visibility written wrongly (`Public`) is its own error, and read as
-            // internal meanwhile: "mark it public" is what its writer just tried.
+            // A visibility written wrongly (`Public`) is its own error, and the record
+            // loads without it (internal): "mark it public" is what its writer just tried.
+            let loaded = serde_json::to_value(named.visibility).ok();
             let misspelt = (supplier.positions.exact("visibility"))
                 .and_then(|span| site.sources.get(supplier.file).text.get(span))
                 .is_some_and(|written| {
-                    !["public", "restricted", "internal"].contains(&written.trim())
+                    let written = written.trim().trim_matches(['"', '\'']);
+                    loaded.as_ref().and_then(|v| v.as_str()) != Some(written)
                 });
             if shown == Visibility::Public && supplier_shown == Visibility::Internal && !misspelt {
                 findings.push(

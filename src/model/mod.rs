@@ -233,15 +233,14 @@ pub struct ShortNotice {
     pub days_before: i64,
 }
 
+/// `announced`: `supplier_announced`'s day (the walk through history is made once).
 pub fn supplier_short_notice(
     site: &crate::load::Site,
-    path: &std::path::Path,
     supplier: &crate::load::records::SupplierRecord,
+    announced: crate::load::date::Date,
     notice_days: Option<u32>,
-    today: crate::load::date::Date,
 ) -> Option<ShortNotice> {
     let notice = i64::from(notice_days?);
-    let announced = supplier_announced(site, path, today)?;
     let days_before = announced.days_until(supplier.since);
     let site_began = site.history.first_commit().map(|c| c.utc_date());
     let already_there = site_began.is_none_or(|began| supplier.since < began);

@@ -458,6 +458,7 @@ impl<'a> Builder<'a> {
                 .collect();
             days.dedup();
             let last_changed = days.first().copied();
+            let announced = crate::model::supplier_announced(self.site, &path, today);
             let supplier = PublicSupplier {
                 anchor: anchor.clone(),
                 name: data.name.clone(),
@@ -476,13 +477,10 @@ impl<'a> Builder<'a> {
                 until: data.until,
                 public_summary: summary(&data.public_summary),
                 last_changed,
-                short_notice: crate::model::supplier_short_notice(
-                    self.site,
-                    &path,
-                    data,
-                    config.suppliers.notice_days,
-                    today,
-                ),
+                short_notice: announced.and_then(|announced| {
+                    let notice = config.suppliers.notice_days;
+                    crate::model::supplier_short_notice(self.site, data, announced, notice)
+                }),
             };
             out.short_notice += usize::from(supplier.short_notice.is_some());
             // The start was announced when the record was first committed as public
@@ -490,8 +488,7 @@ impl<'a> Builder<'a> {
             // announcement is still the day customers could first read it); the end, when
             // its `until` was; a change, on its day. Without history, a change to come is announced today at
             // the latest, and one that happened, on its day.
-            let start_announced = crate::model::supplier_announced(self.site, &path, today)
-                .unwrap_or(data.since.min(today));
+            let start_announced = announced.unwrap_or(data.since.min(today));
             let end_announced = |until: Date| {
                 crate::model::supplier_published_since(self.site, &path, |record| {
                     record.until == Some(until)
