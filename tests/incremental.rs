@@ -827,6 +827,18 @@ fn fresh_handbook(
     root: &Path,
     use_git: bool,
 ) -> Option<std::collections::BTreeMap<String, trustbook::render::output::Bytes>> {
+    fresh_handbook_and_findings(root, use_git).0
+}
+
+/// `fresh_handbook`, and every finding as `check` prints them without colour.
+#[allow(clippy::type_complexity)] // a pair, named where it is used
+fn fresh_handbook_and_findings(
+    root: &Path,
+    use_git: bool,
+) -> (
+    Option<std::collections::BTreeMap<String, trustbook::render::output::Bytes>>,
+    String,
+) {
     use trustbook::build::{Audience, Reuse, render};
     use trustbook::{check, history, load};
     let today = load::date::today().unwrap();
@@ -836,24 +848,47 @@ fn fresh_handbook(
     check::run(&site, today, &mut findings);
     check::run_provenance(&site, today, &mut findings);
     let failed = (findings.iter()).any(|f| f.severity == trustbook::finding::Severity::Error);
-    (!failed).then(|| {
+    trustbook::report::sort(&mut findings, &site.sources);
+    let mut text = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
+    trustbook::report::print_text(&findings, &site.sources, &mut text).unwrap();
+    let files = (!failed).then(|| {
         let built = render(&site, today, Some(Audience::Internal), &Reuse::default());
         built.unwrap().internal.unwrap().files
-    })
+    });
+    (
+        files,
+        String::from_utf8_lossy(&text.into_inner()).into_owned(),
+    )
 }
+
+/// Makes one random save (the `n`th) to the site at the path, saying what it did; a save
+/// it leaves broken is recorded for the next to mend.
+type RandomSave =
+    fn(&Path, &mut Xorshift, usize, &mut Option<(std::path::PathBuf, String)>) -> String;
 
 /// Seeded random sequences of saves, mostly of one body, answered by `serve`'s loop (from
 /// what it kept, or by a full build), each answer compared with a fresh build, byte for
 /// byte. In git, some saves are commits. Returns how many saves built, and how many of
 /// those were answered from what was kept.
 fn serve_random_body_saves(use_git: bool, sequences: u64) -> (usize, usize, usize) {
-    let (mut saves, mut body_alone, mut built) = (0, 0, 0);
+    serve_random_saves(use_git, sequences, |_| {}, random_body_save)
+}
+
+/// The same with saves `random_save` makes, to the fixture site as `prepare` leaves it.
+fn serve_random_saves(
+    use_git: bool,
+    sequences: u64,
+    prepare: fn(&Path),
+    random_save: RandomSave,
+) -> (usize, usize, usize) {
+    let (mut saves, mut from_kept, mut built) = (0, 0, 0);
     for seed in 1..=sequences {
         let dir = site(None);
         let root = dir.path();
         // An asset no page uses yet, for a body to name.
         let assets = root.join("content/assets");
         fs::copy(assets.join("diagram.png"), assets.join("chart.png")).unwrap();
+        prepare(root);
         if use_git {
             fs::write(root.join(".gitignore"), ".trustbook-cache/\n").unwrap();
             git(root, &["init", "-q"]);
@@ -886,7 +921,7 @@ fn serve_random_body_saves(use_git: bool, sequences: u64) -> (usize, usize, usiz
                     );
                     done.push("a commit not yet seen".to_string());
                 }
-                done.push(random_body_save(root, &mut random, n, &mut broken));
+                done.push(random_save(root, &mut random, n, &mut broken));
                 batch_between(&before, &snapshot(root))
             };
             let step = format!("git {use_git}, sequence {seed}, after: {}", done.join("; "));
@@ -895,7 +930,10 @@ fn serve_random_body_saves(use_git: bool, sequences: u64) -> (usize, usize, usiz
             // reported as it was (a file written in the last seconds is always read).
             age_sources(root);
             let outcome = session.changed(&batch);
-            let expected = fresh_handbook(root, use_git);
+            let (expected, findings) = fresh_handbook_and_findings(root, use_git);
+            if let Some(kept) = session.kept_findings() {
+                assert_eq!(kept, findings, "{step}: the findings `check` reports");
+            }
             let Some(files) = outcome.files else {
                 assert!(
                     expected.is_none(),
@@ -905,7 +943,7 @@ fn serve_random_body_saves(use_git: bool, sequences: u64) -> (usize, usize, usiz
             };
             let expected = expected.unwrap_or_else(|| panic!("{step}: serve built a failing site"));
             built += 1;
-            body_alone += usize::from(outcome.body_alone);
+            from_kept += usize::from(outcome.from_kept);
             let names =
                 |f: &std::collections::BTreeMap<String, _>| f.keys().cloned().collect::<Vec<_>>();
             assert_eq!(names(&files), names(&expected), "{step}: the same files");
@@ -918,13 +956,13 @@ fn serve_random_body_saves(use_git: bool, sequences: u64) -> (usize, usize, usiz
                 );
                 assert!(
                     bytes == &expected[path],
-                    "{step}: {path} differs from a fresh build (body alone: {})",
-                    outcome.body_alone
+                    "{step}: {path} differs from a fresh build (from what was kept: {})",
+                    outcome.from_kept
                 );
             }
         }
     }
-    (saves, built, body_alone)
+    (saves, built, from_kept)
 }
 
 fn save_sequences() -> u64 {
@@ -939,13 +977,13 @@ fn save_sequences() -> u64 {
 /// mostly edits of a body. `TRUSTBOOK_SAVE_SEQUENCES` runs more.
 #[test]
 fn serve_answers_saves_of_a_body_as_a_fresh_build_would() {
-    let (saves, built, body_alone) = serve_random_body_saves(false, save_sequences());
-    eprintln!("{saves} saves: {built} built, {body_alone} of them from what was kept");
+    let (saves, built, from_kept) = serve_random_body_saves(false, save_sequences());
+    eprintln!("{saves} saves: {built} built, {from_kept} of them from what was kept");
     // Most saves must build, and many of them from what was kept, or this tested little.
     assert!(built * 2 > saves, "only {built} of {saves} saves built");
     assert!(
-        body_alone * 4 > saves,
-        "only {body_alone} of {saves} saves answered from what was kept"
+        from_kept * 4 > saves,
+        "only {from_kept} of {saves} saves answered from what was kept"
     );
 }
 
@@ -953,13 +991,269 @@ fn serve_answers_saves_of_a_body_as_a_fresh_build_would() {
 /// from what was kept only when git says of its file what it said (committed or not).
 #[test]
 fn serve_answers_saves_of_a_body_in_git_as_a_fresh_build_would() {
-    let (saves, built, body_alone) = serve_random_body_saves(true, save_sequences());
-    eprintln!("{saves} saves in git: {built} built, {body_alone} of them from what was kept");
+    let (saves, built, from_kept) = serve_random_body_saves(true, save_sequences());
+    eprintln!("{saves} saves in git: {built} built, {from_kept} of them from what was kept");
     assert!(built * 2 > saves, "only {built} of {saves} saves built");
     assert!(
-        body_alone * 10 > saves,
-        "only {body_alone} of {saves} saves answered from what was kept"
+        from_kept * 10 > saves,
+        "only {from_kept} of {saves} saves answered from what was kept"
     );
+}
+
+/// A random save to one risk (the saves `serve` answers from what it kept when only the
+/// risk's page-local fields changed, and some it must not): its description rewritten,
+/// grown to several lines, emptied, quoted, made to look like a placeholder, a comment or
+/// a link; a comment added; its title, its score or its visibility changed; a field
+/// removed; now and then any other save.
+fn random_risk_save(
+    root: &Path,
+    random: &mut Xorshift,
+    n: usize,
+    broken: &mut Option<(std::path::PathBuf, String)>,
+) -> String {
+    if random.below(6) == 0 {
+        return random_save(root, random, n, broken);
+    }
+    let mended = match broken.take() {
+        Some((path, text)) => {
+            fs::write(&path, text).unwrap();
+            "mended, then "
+        }
+        None => "",
+    };
+    let file = ["risks/r-1.yaml", "risks/r-2.yaml"][random.below(2)];
+    let path = root.join("content").join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    // The description as one line (a block of several is made one again first).
+    let start = text.find("description:").expect("a description");
+    let end = (text[start..].find("\nowner:")).map_or(text.len(), |e| start + e);
+    let with = |value: String| format!("{}{value}{}", &text[..start], &text[end..]);
+    let kind = random.below(14);
+    if kind == 11 {
+        *broken = Some((path.clone(), text.clone()));
+    }
+    let (changed, what) = match kind {
+        0 => (
+            with(format!("description: The answers are wrong {n} times.")),
+            "its description rewritten",
+        ),
+        1 => (
+            with(format!(
+                "description: |\n  First line {n}.\n  Second line.\n  Third."
+            )),
+            "its description grown to a block of lines",
+        ),
+        2 => (with("description: \"\"".into()), "its description emptied"),
+        3 => (
+            with(format!(
+                "description: \"Quoted \\\"{n}\\\" — Überprüfung ✓\""
+            )),
+            "its description quoted, with escapes and other scripts",
+        ),
+        4 => (
+            with(format!("description: TODO say more {n}")),
+            "its description a placeholder",
+        ),
+        5 => (
+            with(format!(
+                "description: \"<!-- internal --> SECRET-CANARY {n}\""
+            )),
+            "its description a comment and a marker",
+        ),
+        6 => (
+            with(format!(
+                "description: See [the policy](../policies/other.md) and R-{n}."
+            )),
+            "its description a link",
+        ),
+        7 => (
+            text.replacen("\nowner:", &format!("\n# reviewed {n}\nowner:"), 1),
+            "a comment added",
+        ),
+        8 => (
+            text.replacen("title: ", &format!("title: T{n} "), 1),
+            "its title changed",
+        ),
+        9 => {
+            let line = text
+                .lines()
+                .find(|l| l.starts_with("likelihood: "))
+                .unwrap();
+            let score = format!("likelihood: {}", 1 + n % 5);
+            (text.replacen(line, &score, 1), "its likelihood changed")
+        }
+        10 => {
+            let flipped = match text.contains("visibility: public") {
+                true => text.replacen("visibility: public", "visibility: internal", 1),
+                false => format!("{text}visibility: public\npublic_summary: A summary {n}.\n"),
+            };
+            (flipped, "its visibility changed")
+        }
+        11 => (with(String::new()), "its description removed"),
+        12 => (
+            with(format!("description: Short {n}.")).replacen("\nowner:", "\nowner: ", 1),
+            "its description and the space after owner changed",
+        ),
+        _ => (
+            text.replacen("description: ", "description:   ", 1),
+            "the space before its description widened",
+        ),
+    };
+    fs::write(&path, changed).unwrap();
+    format!("{mended}{what} in {file}")
+}
+
+/// What `serve` answers to each save of a risk (from what it kept, when only its
+/// page-local fields changed, or by a full build) is what a fresh build makes, byte for
+/// byte, after seeded random sequences of such saves, some of them in git.
+#[test]
+fn serve_answers_saves_of_a_risk_as_a_fresh_build_would() {
+    for use_git in [false, true] {
+        // A warning after the description, which a save that changes its length moves.
+        let overdue = |root: &Path| {
+            let path = root.join("content/risks/r-2.yaml");
+            let text = fs::read_to_string(&path).unwrap();
+            fs::write(&path, format!("{text}next_review: 2020-01-01\n")).unwrap();
+        };
+        let (saves, built, from_kept) =
+            serve_random_saves(use_git, save_sequences(), overdue, random_risk_save);
+        eprintln!("git {use_git}: {saves} saves: {built} built, {from_kept} from what was kept");
+        assert!(built * 2 > saves, "only {built} of {saves} saves built");
+        assert!(
+            from_kept * 5 > saves,
+            "only {from_kept} of {saves} saves answered from what was kept"
+        );
+    }
+}
+
+/// Each page-local field (`record_save::PAGE_LOCAL`: what `serve` may make again from
+/// its record's page alone) is that: given any text, it changes no finding, no file of
+/// the public site, and no file of the handbook but its record's page and the search
+/// index, where the text shows.
+#[test]
+fn a_page_local_field_shows_on_its_own_page_and_nowhere_else() {
+    use trustbook::build::{Reuse, render};
+    use trustbook::kind::Kind;
+    use trustbook::{check, history, load};
+    let today = load::date::today().unwrap();
+    let built = |root: &Path| {
+        let mut findings = Vec::new();
+        let mut site = load::load_cached(root, &mut findings, &Default::default()).unwrap();
+        history::attach_reusing(&mut site, false, today, None, &mut findings);
+        check::run(&site, today, &mut findings);
+        let said = |f: &trustbook::finding::Finding| {
+            let line = (f.at.as_ref())
+                .filter(|at| at.file < site.sources.len())
+                .map(|at| site.sources.get(at.file).line_col(at.span.start).0);
+            format!(
+                "{:?} {} {line:?} {:?} {:?}",
+                f.code, f.message, f.label, f.help
+            )
+        };
+        let mut said: Vec<String> = findings.iter().map(said).collect();
+        said.sort();
+        let built = render(&site, today, None, &Reuse::default()).unwrap();
+        let files = |files: Option<trustbook::render::SiteFiles>| files.unwrap().files;
+        (said, files(built.public), files(built.internal))
+    };
+    let values = [
+        "CANARY-1 plain words",
+        "TODO CANARY-2",
+        "<!-- internal --> CANARY-3 <!-- /internal -->",
+        "CANARY-4 [a link](../policies/ai-policy.md) <script>x</script> &amp;",
+        "",
+    ];
+    for &(kind, field) in trustbook::serve::record_save::PAGE_LOCAL {
+        let (file, page) = match kind {
+            Kind::Risk => ("risks/r-1.yaml", "risks/r-1/index.html"),
+            other => panic!("a page-local field of a {other:?}: name its record here"),
+        };
+        let dir = site(None);
+        let root = dir.path();
+        let (findings, public, internal) = built(root);
+        let path = root.join("content").join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        let line = (text.lines())
+            .find(|l| l.starts_with(&format!("{field}: ")))
+            .unwrap();
+        for value in values {
+            // A value of one line: the lines of the findings stay where they were.
+            let json = serde_json::to_string(value).unwrap();
+            fs::write(&path, text.replacen(line, &format!("{field}: {json}"), 1)).unwrap();
+            let step = format!("{kind:?} {field} written {json}");
+            let (findings_now, public_now, internal_now) = built(root);
+            assert_eq!(findings_now, findings, "{step}: the same findings");
+            assert!(public_now == public, "{step}: the same public site");
+            assert_eq!(
+                internal_now.keys().collect::<Vec<_>>(),
+                internal.keys().collect::<Vec<_>>(),
+                "{step}: the same handbook files"
+            );
+            let search = "search-index.js";
+            for (path, bytes) in &internal_now {
+                let local = path == page || path == search;
+                assert!(local || bytes == &internal[path], "{step}: {path} changed");
+            }
+            let canary = value.split(' ').find(|w| w.starts_with("CANARY"));
+            for shown in canary.map_or(vec![], |_| vec![page, search]) {
+                let text = String::from_utf8_lossy(&internal_now[shown]);
+                assert!(text.contains(canary.unwrap()), "{step}: not in {shown}");
+            }
+        }
+    }
+}
+
+/// A site's own theme may print a risk's description anywhere (here, each risk's page
+/// prints every risk's): `serve` makes the whole handbook again when one changes, as it
+/// does for any save under a theme of the site's own; with the built-in templates, copied
+/// into the site or not, it makes that risk's page alone.
+#[test]
+fn a_risk_description_shown_by_a_site_theme_elsewhere_is_built_in_full() {
+    let dir = site(None);
+    let root = dir.path();
+    let color = codespan_reporting::term::termcolor::ColorChoice::Never;
+    let description = "description: The chatbot gives wrong order information.";
+    let save = |session: &mut trustbook::serve::session::Session, n: usize| {
+        let path = root.join("content/risks/r-1.yaml");
+        let text = fs::read_to_string(&path).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("description:"))
+            .unwrap();
+        fs::write(
+            &path,
+            text.replacen(line, &format!("{description} Save {n}."), 1),
+        )
+        .unwrap();
+        age_sources(root);
+        let outcome = session.changed(&[std::path::PathBuf::from("content/risks/r-1.yaml")]);
+        let files = outcome.files.expect("it builds");
+        let expected = fresh_handbook(root, false).unwrap();
+        assert!(*files == expected, "save {n}: what a fresh build makes");
+        (outcome.from_kept, files)
+    };
+    // The built-in templates, copied into the site: a risk's page alone.
+    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+    let templates = root.join("themes/default/templates");
+    fs::create_dir_all(&templates).unwrap();
+    copy_tree(&builtin, &templates);
+    let mut session = trustbook::serve::session::Session::new(root, false, color);
+    assert!(session.build().files.is_some());
+    let (from_kept, _) = save(&mut session, 1);
+    assert!(from_kept, "the built-in templates: from what was kept");
+    // The site's own risk page, which prints every risk's description.
+    fs::write(
+        templates.join("internal/risk.html"),
+        "{% extends \"internal/base.html\" %}{% block main %}ALL RISKS: \
+         {% for r in model.risks %}{{ r.record.description }}; {% endfor %}{% endblock %}",
+    )
+    .unwrap();
+    let mut session = trustbook::serve::session::Session::new(root, false, color);
+    assert!(session.build().files.is_some());
+    let (from_kept, files) = save(&mut session, 2);
+    assert!(!from_kept, "a theme of the site's own: built in full");
+    let other = String::from_utf8_lossy(&files["risks/r-2/index.html"]).into_owned();
+    assert!(other.contains("Save 2."), "{other}");
 }
 
 /// A theme's record page may print more than its record: here each risk page lists
@@ -1023,7 +1317,7 @@ fn serve_sees_a_heading_a_control_links_to_renamed() {
         "## Trials {#trials}",
     );
     let outcome = session.changed(&batch_between(&before, &snapshot(root)));
-    assert!(!outcome.body_alone, "answered from what was kept");
+    assert!(!outcome.from_kept, "answered from what was kept");
     let errors = outcome.errors.expect("the broken anchor is an error");
     assert!(errors.contains("broken-anchor"), "{errors}");
     assert!(errors.contains("acme-2.yaml"), "{errors}");
@@ -1062,7 +1356,7 @@ fn a_save_reported_with_its_folder_is_still_a_save_of_one_body() {
     );
     let outcome = session.changed(&[folder.clone(), saved.clone()]);
     assert!(
-        outcome.body_alone,
+        outcome.from_kept,
         "a body's save with its folder built in full"
     );
     compare(&outcome.files.unwrap(), "a body's save with its folder");
@@ -1079,7 +1373,7 @@ fn a_save_reported_with_its_folder_is_still_a_save_of_one_body() {
     edit(root, "policies/other.md", "FOLDERWORD", "AGAINWORD");
     let outcome = session.changed(&[folder.join("moved-in"), saved]);
     assert!(
-        !outcome.body_alone,
+        !outcome.from_kept,
         "a folder moved in was answered from what was kept"
     );
     let files = outcome.files.expect("the site builds");
@@ -1092,7 +1386,7 @@ fn a_save_reported_with_its_folder_is_still_a_save_of_one_body() {
     edit(root, "policies/other.md", "AGAINWORD", "TEMPWORD");
     let outcome = session.changed(&[saved.clone(), temporary]);
     assert!(
-        outcome.body_alone,
+        outcome.from_kept,
         "a save with its editor's temporary file built in full"
     );
     compare(
@@ -1115,7 +1409,7 @@ fn a_save_reported_with_its_folder_is_still_a_save_of_one_body() {
     ];
     let outcome = session.changed(&lost);
     assert!(
-        !outcome.body_alone,
+        !outcome.from_kept,
         "a save among lost events was answered from what was kept"
     );
     compare(&outcome.files.unwrap(), "a save among lost events");
@@ -1123,7 +1417,7 @@ fn a_save_reported_with_its_folder_is_still_a_save_of_one_body() {
     edit(root, "policies/other.md", "LOSTWORD", "RMDIRWORD");
     let outcome = session.changed(&[saved.clone(), folder.join("moved-in")]);
     assert!(
-        !outcome.body_alone,
+        !outcome.from_kept,
         "a folder a warning named was removed, but kept"
     );
     compare(
@@ -1135,7 +1429,7 @@ fn a_save_reported_with_its_folder_is_still_a_save_of_one_body() {
     let asset = std::path::PathBuf::from("content/assets/diagram.png");
     let outcome = session.changed(&[saved, asset]);
     assert!(
-        !outcome.body_alone,
+        !outcome.from_kept,
         "an asset a page uses was removed, but kept"
     );
     let errors = outcome

@@ -531,6 +531,18 @@ fn parse_yaml_record<T: DeserializeOwned>(
     yaml::parse::<T>(&origin, required, found)
 }
 
+/// One record's text parsed as `load` parses a source of its kind, as the source `file`:
+/// its value when it deserialized, its positions and its findings.
+pub fn parse_one<T: DeserializeOwned>(
+    text: &str,
+    required: &[&str],
+    file: FileId,
+) -> (Option<std::sync::Arc<T>>, Positions, Vec<Finding>) {
+    let (parsed, found) = parse_record_now::<T>(text, required);
+    let found = cache::for_file(&found, file).collect();
+    (parsed.data, parsed.positions, found)
+}
+
 /// A parse whose value is shared (`Record::data`).
 fn shared<T>(parsed: yaml::Parsed<T>) -> yaml::Parsed<std::sync::Arc<T>> {
     yaml::Parsed {

@@ -63,6 +63,29 @@ impl Positions {
         renamed
     }
 
+    /// Whether `other` holds the same paths as these, each key and value where `moved`
+    /// puts it here (`None`: it cannot be moved), but for the values at `except`, which
+    /// may be anywhere: the same document with those top-level values edited.
+    pub fn moved(
+        &self,
+        other: &Positions,
+        moved: impl Fn(&Range<usize>) -> Option<Range<usize>>,
+        except: &[&str],
+    ) -> bool {
+        let same = |here: &HashMap<String, Range<usize>>,
+                    there: &HashMap<String, Range<usize>>,
+                    except: &[&str]| {
+            here.len() == there.len()
+                && here.iter().all(|(path, span)| {
+                    except.contains(&path.as_str())
+                        || there
+                            .get(path)
+                            .is_some_and(|to| Some(to) == moved(span).as_ref())
+                })
+        };
+        same(&self.values, &other.values, except) && same(&self.keys, &other.keys, &[])
+    }
+
     /// The span of item `index` of the list at `path`.
     pub fn item(&self, path: &str, index: usize) -> Range<usize> {
         self.value(&format!("{path}.{index}"))

@@ -182,6 +182,25 @@ pub struct InternalRisk<'a> {
     pub referenced_by: Vec<Ref>,
 }
 
+impl InternalRisk<'_> {
+    /// This risk's page with `record` in place of its own: for a save that changed only
+    /// what that page shows (`serve::record_save`).
+    pub fn with_record<'b>(&self, record: Parsed<'b, RiskRecord>) -> InternalRisk<'b> {
+        InternalRisk {
+            url: self.url.clone(),
+            record,
+            score: self.score,
+            level: self.level,
+            residual_score: self.residual_score,
+            residual_level: self.residual_level,
+            source: self.source.clone(),
+            edit_url: self.edit_url.clone(),
+            history: self.history.clone(),
+            referenced_by: self.referenced_by.clone(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct InternalSupplier<'a> {
     pub url: String,
@@ -396,7 +415,7 @@ pub struct CalendarEntryRef {
 const MAX_HISTORY_SHOWN: usize = 100;
 
 /// A source file's history, as its handbook page shows it.
-#[derive(Default, Serialize)]
+#[derive(Clone, Default, Serialize)]
 pub struct SourceHistory {
     pub uncommitted: bool,
     pub created: Option<Date>,
@@ -408,7 +427,7 @@ pub struct SourceHistory {
     pub approval: Option<ApprovalInfo>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct HistoryEntry {
     pub date: Date,
     pub id: String,
@@ -419,7 +438,7 @@ pub struct HistoryEntry {
     pub url: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct ApprovalInfo {
     pub approving: HistoryEntry,
     /// Commits that changed the file after it was approved without approving it again.
@@ -429,7 +448,7 @@ pub struct ApprovalInfo {
     pub published_diff: Option<Vec<DiffLine>>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct DiffLine {
     /// `"same"`, `"removed"` (only in the published, approved text) or `"added"` (only in
     /// the working text).

@@ -1344,16 +1344,7 @@ fn internal_search_index(model: &InternalModel, words: Option<&SearchWords>) -> 
             &[&r.description, &r.purpose, &r.owner],
         ));
     }
-    for k in &model.risks {
-        let r = k.record;
-        entries.push(entry(
-            &r.id,
-            &r.title,
-            &k.url,
-            "risk",
-            &[&r.description, &r.owner],
-        ));
-    }
+    entries.extend(model.risks.iter().map(risk_entry));
     for s in &model.suppliers {
         let r = s.record;
         entries.push(entry(
@@ -1450,6 +1441,30 @@ pub fn internal_search_entry(
     words: Option<&SearchWords>,
 ) -> Arc<str> {
     internal_document_json(&model.documents[at], words)
+}
+
+fn risk_entry(risk: &crate::model::internal::InternalRisk) -> Owned {
+    let r = risk.record;
+    entry(
+        &r.id,
+        &r.title,
+        &risk.url,
+        "risk",
+        &[&r.description, &r.owner],
+    )
+}
+
+/// The element of the handbook's search index of `risk` (as if it were the model's
+/// `at`th risk), and its place in the index: after the documents, controls and systems.
+pub fn internal_risk_search_entry(
+    model: &InternalModel,
+    risk: &crate::model::internal::InternalRisk,
+    at: usize,
+    words: Option<&SearchWords>,
+) -> (usize, Arc<str>) {
+    let place = model.documents.len() + model.controls.len() + model.systems.len() + at;
+    let json = entry_json(&risk_entry(risk).borrowed(), Readers::Internal, words);
+    (place, json)
 }
 
 /// An index entry that owns its words (the handbook's titles are made, not borrowed).

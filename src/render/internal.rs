@@ -236,6 +236,26 @@ impl Renderer<'_> {
     }
 }
 
+impl Renderer<'_> {
+    /// One record's handbook page alone, as `internal` renders it (`template` at `url`,
+    /// of `item`): for a save that changed only what that page shows
+    /// (`serve::record_save`).
+    pub fn internal_record<T: serde::Serialize + Sync>(
+        &self,
+        model: &InternalModel,
+        (url, template): (&str, &'static str),
+        item: &T,
+        out: &dyn Output,
+    ) -> Result<(), RenderError> {
+        let readers = cache::Readers::Internal;
+        let shared = self.shared_model(model, readers, &self.hashes.internal, Vec::new());
+        let job = Job::record(url, template, item);
+        let context = context(model, self.fingerprint);
+        self.run(out, vec![job], &shared, &context)?;
+        Ok(())
+    }
+}
+
 /// The asset files (under `content/`) a handbook page copies for its body, sorted: a
 /// body's links, images and the URLs in its raw HTML that lead to files.
 pub fn body_assets(

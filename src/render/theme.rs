@@ -172,6 +172,23 @@ impl Theme {
         std::hash::Hasher::finish(&hasher)
     }
 
+    /// Whether every template is the built-in one: the site has no theme folder, or each
+    /// template in its folder is a built-in template byte for byte (the sample site's
+    /// copy of the default theme). What a built-in page shows is known and tested.
+    pub fn templates_built_in(&self) -> bool {
+        let Some(folder) = &self.overrides else {
+            return true;
+        };
+        let base = folder.join("templates");
+        let mut own = Vec::new();
+        collect_folder(&base, &base, &mut own);
+        own.iter().all(|(path, bytes)| {
+            BUILTIN
+                .get_file(format!("templates/{path}"))
+                .is_some_and(|file| file.contents() == bytes.as_slice())
+        })
+    }
+
     /// Syntax errors in the site's own templates (path under the theme, and the error with
     /// its line): found by `check`, before `build` would meet them.
     pub fn template_errors(self: &std::sync::Arc<Self>) -> Vec<(String, String)> {

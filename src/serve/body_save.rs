@@ -20,11 +20,13 @@ use crate::hash::{HashMap, HashSet};
 use crate::links::{Resolver, Target, percent_decode};
 use crate::load::date::Date;
 use crate::load::outline::{Outline, outline};
+use crate::load::records::RiskRecord;
+use crate::load::yaml::Positions;
 use crate::load::{Document, Record, Site, files, front_matter};
 use crate::model::BodyText;
 use crate::render::output::{Bytes, Memory, Prefixed};
 use crate::render::{ModelHashes, body_assets, files as site_files};
-use crate::sources::{Sources, hash_text};
+use crate::sources::{FileId, Sources, hash_text};
 use crate::write::unchanged::GitState;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -61,21 +63,26 @@ impl<'a> Derived<'a> {
 
 /// What a good build leaves for the saves after it.
 pub struct Kept {
-    cell: Cell,
+    pub(super) cell: Cell,
     rules: BodyRules,
     /// Every finding of the site as it is now (warnings only: it built).
-    findings: Vec<Finding>,
+    pub findings: Vec<Finding>,
     today: Date,
     /// What git was read from, and the clock's day (which judges commit dates), as the
     /// build began: a save made after either changed is built in full.
     read_from: (Option<GitState>, chrono::NaiveDate),
-    hashes: (Option<u64>, Option<u64>),
-    files: Arc<Files>,
+    pub(super) hashes: (Option<u64>, Option<u64>),
+    pub(super) files: Arc<Files>,
     /// Where each element of the two search indexes is (the handbook's, the preview's),
     /// found at the first save that needs it.
-    search: [Option<Vec<Range<usize>>>; 2],
+    pub(super) search: [Option<Vec<Range<usize>>>; 2],
     /// Documents by their source's path.
     documents: HashMap<PathBuf, usize>,
+    /// Risks by their source's path, when a save may change what their pages alone show
+    /// (`record_save`: with the built-in templates).
+    risks: HashMap<PathBuf, usize>,
+    /// Records saved since the build, by file: the site still holds them as loaded.
+    pub(super) saved_records: HashMap<FileId, SavedRecord>,
     /// Bodies saved since the build, by index into `site.documents`: the site still
     /// holds the text it was loaded with.
     saved: HashMap<usize, Saved>,
@@ -87,6 +94,20 @@ struct Saved {
     outline: Arc<Outline>,
 }
 
+/// A record as saved since the build.
+pub(super) struct SavedRecord {
+    pub text: Arc<String>,
+    pub hash: u64,
+    pub risk: Arc<RiskRecord>,
+    pub positions: Positions,
+}
+
+/// The one source a save changed, by index into its list of the site, with its path.
+enum Changed {
+    Document(usize, PathBuf),
+    Risk(usize, PathBuf),
+}
+
 /// What a save served.
 pub struct Served {
     pub files: Arc<Files>,
@@ -94,6 +115,8 @@ pub struct Served {
     /// The findings' sources, as saved.
     pub sources: Sources,
     pub path: PathBuf,
+    /// What alone changed in it, in words.
+    pub what: &'static str,
 }
 
 /// A saved body, checked to change nothing but what `Kept::apply` makes again.
@@ -140,6 +163,11 @@ impl Kept {
         let documents = (site.documents.iter().enumerate())
             .map(|(i, d)| (site.sources.path(d.record.file).to_path_buf(), i))
             .collect();
+        let built_in = build::theme(site).is_ok_and(|theme| theme.templates_built_in());
+        let risks = (site.risks.iter().enumerate())
+            .filter(|_| built_in)
+            .map(|(i, r)| (site.sources.path(r.file).to_path_buf(), i))
+            .collect();
         let hash = |lock: &std::sync::OnceLock<Option<u64>>| lock.get().copied().flatten();
         Kept {
             rules,
@@ -150,7 +178,9 @@ impl Kept {
             files,
             search: [None, None],
             documents,
+            risks,
             saved: HashMap::new(),
+            saved_records: HashMap::new(),
             cell,
         }
     }
@@ -162,7 +192,8 @@ impl Kept {
     }
 
     /// Answers a save (the batch of paths, relative to `root`, that changed) if it
-    /// changed one document's body and nothing else; `None`: build the site again.
+    /// changed one document's body and nothing else, or one record's page-local fields
+    /// (`record_save`); `None`: build the site again.
     pub fn save(&mut self, root: &Path, batch: &[PathBuf], reuse: &Reuse) -> Option<Served> {
         if crate::load::date::today().ok()? != self.today || self.hashes.0.is_none() {
             return None;
@@ -170,17 +201,13 @@ impl Kept {
         if read_from(root, self.read_from.0.is_some())? != self.read_from {
             return None;
         }
-        let (at, path) = self.the_document(root, batch)?;
+        let (at, path) = match self.the_source(root, batch)? {
+            Changed::Document(at, path) => (at, path),
+            Changed::Risk(at, path) => return self.record_save(root, (at, path), reuse),
+        };
         let text = Arc::new(read(root, &path)?);
-        // What git says of the file (committed or not) must stay as it was: the pages of
-        // every record show it, and approvals follow from it. (HEAD and the object store
-        // are as they were: `read_from` above.)
-        let history = &self.cell.borrow_owner().history;
-        if !history.is_empty() {
-            let now = history.would_be_uncommitted(root, &path, &text);
-            if now != Some(history.is_uncommitted(&path)) {
-                return None;
-            }
+        if !self.same_in_git(root, &path, &text) {
+            return None;
         }
         self.cell.with_dependent_mut(|site, derived| {
             derived.resolver.get_or_insert_with(|| Resolver::new(site));
@@ -192,7 +219,17 @@ impl Kept {
             sources: self.sources(),
             findings,
             path,
+            what: "its body",
         })
+    }
+
+    /// Whether git says of the file at `path`, saved as `text`, what it said (committed
+    /// or not): the pages of every record show it, and approvals follow from it. (HEAD
+    /// and the object store are as they were: `read_from`.)
+    pub(super) fn same_in_git(&self, root: &Path, path: &Path, text: &str) -> bool {
+        let history = &self.cell.borrow_owner().history;
+        history.is_empty()
+            || history.would_be_uncommitted(root, path, text) == Some(history.is_uncommitted(path))
     }
 
     /// Whether `text`, saved to `site.documents[at]`, changes its body alone, and the
@@ -387,24 +424,27 @@ impl Kept {
         Some(made)
     }
 
-    /// The one document a batch changed; `None` if it changed anything else. A path
-    /// that is gone and never was a source (nor a folder of one) is an editor's
+    /// The one document or risk a batch changed; `None` if it changed anything else. A
+    /// path that is gone and never was a source (nor a folder of one) is an editor's
     /// temporary file.
-    fn the_document(&self, root: &Path, batch: &[PathBuf]) -> Option<(usize, PathBuf)> {
-        let mut found = None;
-        for path in batch {
-            if let Some(&at) = self.documents.get(path) {
-                if found.is_some_and(|(other, _)| other != at) {
-                    return None;
-                }
-                found = Some((at, path.clone()));
+    fn the_source(&self, root: &Path, batch: &[PathBuf]) -> Option<Changed> {
+        let known = |path: &PathBuf| -> Option<Changed> {
+            match (self.documents.get(path), self.risks.get(path)) {
+                (Some(&at), _) => Some(Changed::Document(at, path.clone())),
+                (_, Some(&at)) => Some(Changed::Risk(at, path.clone())),
+                _ => None,
             }
+        };
+        let mut saved: Option<&PathBuf> = None;
+        for path in batch.iter().filter(|path| known(path).is_some()) {
+            if saved.is_some_and(|other| other != path) {
+                return None;
+            }
+            saved = Some(path);
         }
-        let (_, saved) = found.as_ref()?;
-        for path in batch
-            .iter()
-            .filter(|path| !self.documents.contains_key(*path))
-        {
+        let found = known(saved?)?;
+        let saved = saved?;
+        for path in batch.iter().filter(|path| known(path).is_none()) {
             // `serve --poll` reports the folder of a file an editor replaced beside the
             // file: its listing is as it was, or the poller would report the file added
             // or removed too. Any other folder (one made or moved in, whose files are not
@@ -419,7 +459,7 @@ impl Kept {
                 return None;
             }
         }
-        found
+        Some(found)
     }
 
     /// Whether the kept build read, named or reported anything at or under `path`: a
@@ -436,17 +476,18 @@ impl Kept {
     }
 
     /// The sources as they are now, for showing findings: the kept ones with the saved
-    /// bodies.
-    fn sources(&self) -> Sources {
+    /// bodies and records.
+    pub fn sources(&self) -> Sources {
         let site = self.cell.borrow_owner();
-        let saved: HashMap<usize, &Saved> = (self.saved.iter())
-            .map(|(&at, saved)| (site.documents[at].record.file, saved))
+        let mut saved: HashMap<FileId, (&Arc<String>, u64)> = (self.saved.iter())
+            .map(|(&at, saved)| (site.documents[at].record.file, (&saved.text, saved.hash)))
             .collect();
+        saved.extend((self.saved_records.iter()).map(|(&file, s)| (file, (&s.text, s.hash))));
         let mut sources = Sources::default();
         for (file, source) in site.sources.iter().enumerate() {
             match saved.get(&file) {
-                Some(saved) => {
-                    sources.add_hashed(source.path.clone(), saved.text.clone(), saved.hash)
+                Some((text, hash)) => {
+                    sources.add_hashed(source.path.clone(), Arc::clone(text), *hash)
                 }
                 None => sources.add_hashed(source.path.clone(), source.text.clone(), source.hash()),
             };
@@ -457,7 +498,7 @@ impl Kept {
 
 /// The search index under `folder` in `files`, with its `at`th element made `entry`;
 /// `entries` is where its elements are (found now if not known).
-fn splice(
+pub(super) fn splice(
     files: &Files,
     entries: &mut Option<Vec<Range<usize>>>,
     folder: &str,
@@ -516,7 +557,7 @@ fn links_name<'a>(
 /// The file at `path` as `load` reads a source; `None` when `load` would refuse it or
 /// when it is not a plain file (a link, or a file with another name too: a save through
 /// the other name would raise no event here).
-fn read(root: &Path, path: &Path) -> Option<String> {
+pub(super) fn read(root: &Path, path: &Path) -> Option<String> {
     let real = root.join(path);
     let metadata = real.symlink_metadata().ok()?;
     if !metadata.file_type().is_file() {
@@ -566,7 +607,7 @@ fn as_document(document: &Document, outline: Arc<Outline>) -> Document {
     }
 }
 
-fn same_finding(a: &Finding, b: &Finding) -> bool {
+pub(super) fn same_finding(a: &Finding, b: &Finding) -> bool {
     a.severity == b.severity
         && a.code == b.code
         && a.message == b.message

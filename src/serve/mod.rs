@@ -8,6 +8,7 @@
 pub mod allocator;
 mod body_save;
 mod http;
+pub mod record_save;
 mod server;
 pub mod session;
 mod state;

@@ -22,8 +22,9 @@ pub struct Outcome {
     pub files: Option<Arc<Files>>,
     /// The errors that stopped it, as plain text for the page.
     pub errors: Option<String>,
-    /// Whether only a changed body was made again (`body_save`).
-    pub body_alone: bool,
+    /// Whether it was answered from what the last build kept: only the pages of a changed
+    /// body (`body_save`) or of a record's page-local fields (`record_save`) made again.
+    pub from_kept: bool,
 }
 
 /// One `serve` run's builds, and what each keeps for the next.
@@ -93,7 +94,7 @@ impl Session {
                 Outcome {
                     files: Some(files),
                     errors: None,
-                    body_alone: false,
+                    from_kept: false,
                 }
             }
             Err(errors) => {
@@ -108,7 +109,7 @@ impl Session {
                 Outcome {
                     files: None,
                     errors: Some(errors),
-                    body_alone: false,
+                    from_kept: false,
                 }
             }
         }
@@ -138,15 +139,29 @@ impl Session {
         // A save with a new error is built in full: here are warnings only.
         let _ = show(&findings, &served.sources, self.color);
         eprintln!(
-            "rebuilt the pages of {} in {} ms (its body alone changed)",
+            "rebuilt the pages of {} in {} ms ({} alone changed)",
             served.path.display(),
-            started.elapsed().as_millis()
+            started.elapsed().as_millis(),
+            served.what,
         );
         Some(Outcome {
             files: Some(served.files),
             errors: None,
-            body_alone: true,
+            from_kept: true,
         })
+    }
+
+    /// Every finding of the site as the last good build or save left it, as `check`
+    /// prints them without colour; `None` when no build is kept. For tests, which hold a
+    /// save answered from what was kept to what `check` finds.
+    pub fn kept_findings(&self) -> Option<String> {
+        let kept = self.kept.as_ref()?;
+        let sources = kept.sources();
+        let mut findings = kept.findings.clone();
+        report::sort(&mut findings, &sources);
+        let mut text = NoColor::new(Vec::new());
+        report::print_text(&findings, &sources, &mut text).ok()?;
+        Some(String::from_utf8_lossy(&text.into_inner()).into_owned())
     }
 
     /// Changed files the watcher did not report since the last load (a second name made
