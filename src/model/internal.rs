@@ -167,6 +167,22 @@ pub struct InternalSystem<'a> {
     pub referenced_by: Vec<Ref>,
 }
 
+impl InternalSystem<'_> {
+    /// This system's page with `record` in place of its own: for a save that changed
+    /// only what that page shows (`serve::record_save`).
+    pub fn with_record<'b>(&self, record: Parsed<'b, SystemRecord>) -> InternalSystem<'b> {
+        InternalSystem {
+            url: self.url.clone(),
+            record,
+            suppliers: self.suppliers.clone(),
+            source: self.source.clone(),
+            edit_url: self.edit_url.clone(),
+            history: self.history.clone(),
+            referenced_by: self.referenced_by.clone(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct InternalRisk<'a> {
     pub url: String,

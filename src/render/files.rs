@@ -1334,16 +1334,7 @@ fn internal_search_index(model: &InternalModel, words: Option<&SearchWords>) -> 
             &texts.each_ref().map(String::as_str),
         ));
     }
-    for s in &model.systems {
-        let r = s.record;
-        entries.push(entry(
-            &r.id,
-            &r.name,
-            &s.url,
-            "system",
-            &[&r.description, &r.purpose, &r.owner],
-        ));
-    }
+    entries.extend(model.systems.iter().map(system_entry));
     entries.extend(model.risks.iter().map(risk_entry));
     for s in &model.suppliers {
         let r = s.record;
@@ -1441,6 +1432,25 @@ pub fn internal_search_entry(
     words: Option<&SearchWords>,
 ) -> Arc<str> {
     internal_document_json(&model.documents[at], words)
+}
+
+fn system_entry(system: &crate::model::internal::InternalSystem) -> Owned {
+    let r = system.record;
+    let texts = [r.description.as_str(), &r.purpose, &r.owner];
+    entry(&r.id, &r.name, &system.url, "system", &texts)
+}
+
+/// The element of the handbook's search index of `system` (as if it were the model's
+/// `at`th system), and its place in the index: after the documents and controls.
+pub fn internal_system_search_entry(
+    model: &InternalModel,
+    system: &crate::model::internal::InternalSystem,
+    at: usize,
+    words: Option<&SearchWords>,
+) -> (usize, Arc<str>) {
+    let place = model.documents.len() + model.controls.len() + at;
+    let json = entry_json(&system_entry(system).borrowed(), Readers::Internal, words);
+    (place, json)
 }
 
 fn risk_entry(risk: &crate::model::internal::InternalRisk) -> Owned {

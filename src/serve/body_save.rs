@@ -17,10 +17,11 @@ use crate::check::BodyRules;
 use crate::finding::{Finding, Severity};
 use crate::hash::HashMapExt;
 use crate::hash::{HashMap, HashSet};
+use crate::kind::Kind;
 use crate::links::{Resolver, Target, percent_decode};
 use crate::load::date::Date;
 use crate::load::outline::{Outline, outline};
-use crate::load::records::RiskRecord;
+use crate::load::records::{RiskRecord, SystemRecord};
 use crate::load::yaml::Positions;
 use crate::load::{Document, Record, Site, files, front_matter};
 use crate::model::BodyText;
@@ -78,9 +79,10 @@ pub struct Kept {
     pub(super) search: [Option<Vec<Range<usize>>>; 2],
     /// Documents by their source's path.
     documents: HashMap<PathBuf, usize>,
-    /// Risks by their source's path, when a save may change what their pages alone show
-    /// (`record_save`: with the built-in templates).
-    risks: HashMap<PathBuf, usize>,
+    /// Records of the kinds whose page-local fields a save may change alone, by their
+    /// source's path: their kind and their index in its list (with the built-in
+    /// templates, `record_save`).
+    records: HashMap<PathBuf, (Kind, usize)>,
     /// Records saved since the build, by file: the site still holds them as loaded.
     pub(super) saved_records: HashMap<FileId, SavedRecord>,
     /// Bodies saved since the build, by index into `site.documents`: the site still
@@ -98,14 +100,15 @@ struct Saved {
 pub(super) struct SavedRecord {
     pub text: Arc<String>,
     pub hash: u64,
-    pub risk: Arc<RiskRecord>,
+    /// Of its kind (`record_save::LocalRecord`).
+    pub record: Arc<dyn std::any::Any + Send + Sync>,
     pub positions: Positions,
 }
 
 /// The one source a save changed, by index into its list of the site, with its path.
 enum Changed {
     Document(usize, PathBuf),
-    Risk(usize, PathBuf),
+    Record(Kind, usize, PathBuf),
 }
 
 /// What a save served.
@@ -115,7 +118,7 @@ pub struct Served {
     /// The findings' sources, as saved.
     pub sources: Sources,
     pub path: PathBuf,
-    /// What alone changed in it, in words.
+    /// What alone changed in it, in words (`its body alone changed`).
     pub what: &'static str,
 }
 
@@ -164,10 +167,14 @@ impl Kept {
             .map(|(i, d)| (site.sources.path(d.record.file).to_path_buf(), i))
             .collect();
         let built_in = build::theme(site).is_ok_and(|theme| theme.templates_built_in());
-        let risks = (site.risks.iter().enumerate())
-            .filter(|_| built_in)
-            .map(|(i, r)| (site.sources.path(r.file).to_path_buf(), i))
-            .collect();
+        let path = |file| site.sources.path(file).to_path_buf();
+        let risks = (site.risks.iter().enumerate()).map(|(i, r)| (path(r.file), (Kind::Risk, i)));
+        let systems =
+            (site.systems.iter().enumerate()).map(|(i, s)| (path(s.file), (Kind::System, i)));
+        let records = match built_in {
+            true => risks.chain(systems).collect(),
+            false => HashMap::new(),
+        };
         let hash = |lock: &std::sync::OnceLock<Option<u64>>| lock.get().copied().flatten();
         Kept {
             rules,
@@ -178,7 +185,7 @@ impl Kept {
             files,
             search: [None, None],
             documents,
-            risks,
+            records,
             saved: HashMap::new(),
             saved_records: HashMap::new(),
             cell,
@@ -203,7 +210,13 @@ impl Kept {
         }
         let (at, path) = match self.the_source(root, batch)? {
             Changed::Document(at, path) => (at, path),
-            Changed::Risk(at, path) => return self.record_save(root, (at, path), reuse),
+            Changed::Record(Kind::Risk, at, path) => {
+                return self.record_save::<RiskRecord>(root, (at, path), reuse);
+            }
+            Changed::Record(Kind::System, at, path) => {
+                return self.record_save::<SystemRecord>(root, (at, path), reuse);
+            }
+            Changed::Record(..) => return None,
         };
         let text = Arc::new(read(root, &path)?);
         if !self.same_in_git(root, &path, &text) {
@@ -219,7 +232,7 @@ impl Kept {
             sources: self.sources(),
             findings,
             path,
-            what: "its body",
+            what: "its body alone changed",
         })
     }
 
@@ -424,14 +437,14 @@ impl Kept {
         Some(made)
     }
 
-    /// The one document or risk a batch changed; `None` if it changed anything else. A
+    /// The one document or record a batch changed; `None` if it changed anything else. A
     /// path that is gone and never was a source (nor a folder of one) is an editor's
     /// temporary file.
     fn the_source(&self, root: &Path, batch: &[PathBuf]) -> Option<Changed> {
         let known = |path: &PathBuf| -> Option<Changed> {
-            match (self.documents.get(path), self.risks.get(path)) {
+            match (self.documents.get(path), self.records.get(path)) {
                 (Some(&at), _) => Some(Changed::Document(at, path.clone())),
-                (_, Some(&at)) => Some(Changed::Risk(at, path.clone())),
+                (_, Some(&(kind, at))) => Some(Changed::Record(kind, at, path.clone())),
                 _ => None,
             }
         };

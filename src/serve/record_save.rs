@@ -15,11 +15,16 @@ use super::body_save::{Kept, SavedRecord, Served, read, same_finding, splice};
 use crate::build::{self, Reuse};
 use crate::finding::{Finding, Severity};
 use crate::kind::Kind;
-use crate::load::records::RiskRecord;
+use crate::load::records::{RiskRecord, SystemRecord, Visibility};
+use crate::load::yaml::Positions;
+use crate::load::{Record, Site};
+use crate::model::internal::InternalModel;
 use crate::model::parsed::Parsed;
-use crate::render::output::Memory;
-use crate::render::{ModelHashes, files as site_files};
-use crate::sources::hash_text;
+use crate::publish::Shown;
+use crate::render::files::SearchWords;
+use crate::render::output::{Bytes, Memory};
+use crate::render::{ModelHashes, Renderer, files as site_files};
+use crate::sources::{FileId, hash_text};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,7 +33,30 @@ use std::sync::Arc;
 /// the handbook's search index show (with the built-in templates), and that no rule
 /// reads. `tests/incremental.rs` changes each and compares the whole output and every
 /// finding with the build before.
-pub const PAGE_LOCAL: &[(Kind, &str)] = &[(Kind::Risk, "description")];
+pub const PAGE_LOCAL: &[(Kind, &str)] = &[
+    (Kind::Risk, "description"),
+    // An AI system's, while the public site does not show it (`LocalRecord::WHILE_INTERNAL`).
+    (Kind::System, "description"),
+    (Kind::System, "purpose"),
+    (Kind::System, "human_oversight"),
+    (Kind::System, "ai_disclosure"),
+    (Kind::System, "limitations"),
+    (Kind::System, "affected_people"),
+    (Kind::System, "model"),
+    (Kind::System, "data"),
+    (Kind::System, "data_retention"),
+    (Kind::System, "opt_out"),
+];
+
+/// Whether the page-local fields of records of `kind` are so only while the record is
+/// marked internal.
+pub fn while_internal(kind: Kind) -> bool {
+    match kind {
+        Kind::Risk => RiskRecord::WHILE_INTERNAL,
+        Kind::System => SystemRecord::WHILE_INTERNAL,
+        _ => true,
+    }
+}
 
 /// The page-local fields of records of `kind`.
 fn page_local(kind: Kind) -> Vec<&'static str> {
@@ -96,18 +124,97 @@ impl Edit {
     }
 }
 
-/// A saved risk, checked to change nothing but its page-local fields.
-struct RiskSave {
-    at: usize,
+/// A kind of record whose page-local fields a save may change alone.
+pub(super) trait LocalRecord:
+    serde::de::DeserializeOwned + serde::Serialize + Shown + Send + Sync + Sized + 'static
+{
+    const KIND: Kind;
+    /// Whether its page-local fields are so only while the record is marked internal (a
+    /// public AI system's description is on the trust centre, and a placeholder in it
+    /// withholds the system).
+    const WHILE_INTERNAL: bool;
+    const REQUIRED: &'static [&'static str];
+    /// What alone changed, for the terminal.
+    const SAID: &'static str;
+    fn records(site: &Site) -> &[Record<Self>];
+    /// Renders its handbook page into `out`, given the record saved (`record`), and
+    /// returns its element of the handbook's search index and that element's place.
+    fn render(
+        renderer: &Renderer,
+        model: &InternalModel,
+        record: Parsed<'_, Self>,
+        words: Option<&SearchWords>,
+        out: &Memory,
+    ) -> Option<(usize, Arc<str>)>;
+}
+
+impl LocalRecord for RiskRecord {
+    const KIND: Kind = Kind::Risk;
+    const WHILE_INTERNAL: bool = false;
+    const REQUIRED: &'static [&'static str] = RiskRecord::REQUIRED;
+    const SAID: &'static str = "its description alone changed";
+    fn records(site: &Site) -> &[Record<Self>] {
+        &site.risks
+    }
+    fn render(
+        renderer: &Renderer,
+        model: &InternalModel,
+        record: Parsed<'_, Self>,
+        words: Option<&SearchWords>,
+        out: &Memory,
+    ) -> Option<(usize, Arc<str>)> {
+        let at = model.risks.iter().position(|r| r.record.id == record.id)?;
+        let risk = model.risks[at].with_record(record);
+        let page = (risk.url.as_str(), "internal/risk.html");
+        renderer.internal_record(model, page, &risk, out).ok()?;
+        Some(site_files::internal_risk_search_entry(
+            model, &risk, at, words,
+        ))
+    }
+}
+
+impl LocalRecord for SystemRecord {
+    const KIND: Kind = Kind::System;
+    const WHILE_INTERNAL: bool = true;
+    const REQUIRED: &'static [&'static str] = SystemRecord::REQUIRED;
+    const SAID: &'static str = "only fields its handbook page alone shows changed";
+    fn records(site: &Site) -> &[Record<Self>] {
+        &site.systems
+    }
+    fn render(
+        renderer: &Renderer,
+        model: &InternalModel,
+        record: Parsed<'_, Self>,
+        words: Option<&SearchWords>,
+        out: &Memory,
+    ) -> Option<(usize, Arc<str>)> {
+        let at = model
+            .systems
+            .iter()
+            .position(|s| s.record.id == record.id)?;
+        let system = model.systems[at].with_record(record);
+        let page = (system.url.as_str(), "internal/system.html");
+        renderer.internal_record(model, page, &system, out).ok()?;
+        Some(site_files::internal_system_search_entry(
+            model, &system, at, words,
+        ))
+    }
+}
+
+/// A saved record, checked to change nothing but its page-local fields.
+struct RecordSave<T> {
+    file: FileId,
     hash: u64,
-    record: SavedRecord,
+    record: Arc<T>,
+    text: Arc<String>,
+    positions: Positions,
     findings: Vec<Finding>,
 }
 
 impl Kept {
-    /// Answers a save of `site.risks[at]`'s file (`path`, relative to `root`) if it
-    /// changed only its page-local fields.
-    pub(super) fn record_save(
+    /// Answers a save of the file (`path`, relative to `root`) of the `at`th record of
+    /// its kind if it changed only its page-local fields.
+    pub(super) fn record_save<T: LocalRecord>(
         &mut self,
         root: &Path,
         (at, path): (usize, PathBuf),
@@ -117,47 +224,61 @@ impl Kept {
         if !self.same_in_git(root, &path, &text) {
             return None;
         }
-        let save = self.risk_save(at, text)?;
-        let files = self.render_risk(&save, reuse)?;
+        let save = self.local_save::<T>(at, text)?;
+        let files = self.render_record(&save, reuse)?;
         let files_now = Arc::make_mut(&mut self.files);
         for (path, bytes) in files {
             files_now.insert(path, bytes);
         }
-        let file = self.cell.borrow_owner().risks[at].file;
         let findings = save.findings;
-        self.saved_records.insert(file, save.record);
+        let saved = SavedRecord {
+            text: save.text,
+            hash: save.hash,
+            record: save.record,
+            positions: save.positions,
+        };
+        self.saved_records.insert(save.file, saved);
         self.findings = findings.clone();
         Some(Served {
             files: self.files.clone(),
             sources: self.sources(),
             findings,
             path,
-            what: "its description",
+            what: T::SAID,
         })
     }
 
-    /// Whether `text`, saved to `site.risks[at]`'s file, changes its page-local fields
-    /// alone, and the findings of the site if so.
-    fn risk_save(&self, at: usize, text: Arc<String>) -> Option<RiskSave> {
+    /// Whether `text`, saved to the file of the `at`th record of its kind, changes its
+    /// page-local fields alone, and the findings of the site if so.
+    fn local_save<T: LocalRecord>(&self, at: usize, text: Arc<String>) -> Option<RecordSave<T>> {
         let site = self.cell.borrow_owner();
-        let kept = &site.risks[at];
+        let kept = &T::records(site)[at];
         let file = kept.file;
         let (old_text, old, old_positions) = match self.saved_records.get(&file) {
-            Some(saved) => (saved.text.clone(), saved.risk.clone(), &saved.positions),
+            Some(saved) => (
+                saved.text.clone(),
+                Arc::clone(&saved.record).downcast::<T>().ok()?,
+                &saved.positions,
+            ),
             None => (
                 site.sources.get(file).text.clone(),
                 kept.data.clone(),
                 &kept.positions,
             ),
         };
-        let required = RiskRecord::REQUIRED;
-        let (new, positions, found) = crate::load::parse_one::<RiskRecord>(&text, required, file);
+        let (new, positions, found) = crate::load::parse_one::<T>(&text, T::REQUIRED, file);
         let new = new?;
         if found.iter().any(|f| f.severity == Severity::Error) {
             return None;
         }
+        // Marked internal: then whether it is published reads none of its texts (a record
+        // marked public but withheld is withheld for what its texts say).
+        let internal = |record: &T| record.visibility() == Visibility::Internal;
+        if T::WHILE_INTERNAL && !(internal(&old) && internal(&new)) {
+            return None;
+        }
         // The same record but for its page-local fields, each else where it was.
-        let local = page_local(Kind::Risk);
+        let local = page_local(T::KIND);
         if fields_but(&*new, &local)? != fields_but(&*old, &local)? {
             return None;
         }
@@ -167,7 +288,7 @@ impl Kept {
         }
         // What loading the file found before and now; every other finding in it moved
         // as its text moved, or the save is built in full.
-        let (_, _, found_before) = crate::load::parse_one::<RiskRecord>(&old_text, required, file);
+        let (_, _, found_before) = crate::load::parse_one::<T>(&old_text, T::REQUIRED, file);
         let mut findings = self.findings.clone();
         for finding in &found_before {
             let kept = findings.iter().position(|f| same_finding(f, finding))?;
@@ -180,44 +301,33 @@ impl Kept {
             }
         }
         findings.extend(found);
-        let hash = hash_text(&text);
-        Some(RiskSave {
-            at,
-            hash,
-            record: SavedRecord {
-                text,
-                hash,
-                risk: new,
-                positions,
-            },
+        Some(RecordSave {
+            file,
+            hash: hash_text(&text),
+            record: new,
+            text,
+            positions,
             findings,
         })
     }
 
-    /// The risk's handbook page and the handbook's search index with its new element.
-    fn render_risk(
+    /// The record's handbook page and the handbook's search index with its new element.
+    fn render_record<T: LocalRecord>(
         &mut self,
-        save: &RiskSave,
+        save: &RecordSave<T>,
         reuse: &Reuse,
-    ) -> Option<Vec<(String, crate::render::output::Bytes)>> {
+    ) -> Option<Vec<(String, Bytes)>> {
         let site = self.cell.borrow_owner();
         let internal = self.cell.borrow_dependent().models().internal.as_ref()?;
-        let id = site.risks[save.at].data.id.as_str();
-        let place = internal.risks.iter().position(|r| r.record.id == id)?;
-        let risk = internal.risks[place].with_record(Parsed::new(&save.record.risk, save.hash));
         let theme = build::theme(site).ok()?;
         let hashes = ModelHashes::default();
         let _ = hashes.internal.set(self.hashes.0);
         let _ = hashes.public.set(self.hashes.1);
         let renderer = build::renderer(&theme, reuse, &hashes);
         let memory = Memory::new(None);
-        let page = (risk.url.as_str(), "internal/risk.html");
-        renderer
-            .internal_record(internal, page, &risk, &memory)
-            .ok()?;
         let words = reuse.search_words.as_ref();
-        let (element, entry) =
-            site_files::internal_risk_search_entry(internal, &risk, place, words);
+        let record = Parsed::new(&*save.record, save.hash);
+        let (element, entry) = T::render(&renderer, internal, record, words, &memory)?;
         let mut made = vec![splice(
             &self.files,
             &mut self.search[0],

@@ -139,7 +139,7 @@ impl Session {
         // A save with a new error is built in full: here are warnings only.
         let _ = show(&findings, &served.sources, self.color);
         eprintln!(
-            "rebuilt the pages of {} in {} ms ({} alone changed)",
+            "rebuilt the pages of {} in {} ms ({})",
             served.path.display(),
             started.elapsed().as_millis(),
             served.what,
