@@ -6,7 +6,9 @@
 //! heading of `content/policies/policy-7.md` (as `scripts/bench.py` does) and rebuilds,
 //! printing the median and fastest rebuild, and the median of each stage.
 //! `--pause MS` waits that long before each save, as a writer does between saves.
-//! `--risk` edits `content/risks/risk-7.yaml`'s description instead (a record's save).
+//! `--risk` edits `content/risks/risk-7.yaml`'s description instead (a record's save,
+//! which `--session` answers from what was kept); `--risk --title` edits its title (a
+//! record's save that other pages show, built in full).
 //! `--session` answers each save with `serve`'s own `Session` (a body's save then takes
 //! the body-alone path, and the last build's site is freed on another thread while the
 //! save builds, as `serve` does); the stages are then not timed apart.
@@ -85,6 +87,9 @@ fn main() {
         .map_or(0, |pair| pair[1].parse().expect("milliseconds"));
     let pause = std::time::Duration::from_millis(pause);
     let (policy, from) = match risk {
+        true if args.iter().any(|a| a == "--title") => {
+            (root.join("content/risks/risk-7.yaml"), "title: ")
+        }
         true => (root.join("content/risks/risk-7.yaml"), "description: "),
         false => (root.join("content/policies/policy-7.md"), "# Policy 7"),
     };

@@ -647,6 +647,8 @@ fn trust_json_has_the_source_commit_and_every_last_changed_date() {
     assert_eq!(seen, expected);
 }
 
+/// Each published item's first day on the public site is its publication ("published"),
+/// each later day its public face changed a change ("changed").
 #[test]
 fn the_feed_has_one_entry_per_day_a_published_item_changed() {
     let repo = dated_repo();
@@ -671,9 +673,14 @@ fn the_feed_has_one_entry_per_day_a_published_item_changed() {
             .map(|&i| PUBLIC_DAYS[i])
             .collect();
         for day in days {
+            // Every item was made, public, by the first commit.
+            let what = match day == PUBLIC_DAYS[0] {
+                true => "published",
+                false => "changed",
+            };
             expected.insert((
-                format!("{base}{page}/#changed-{day}"),
-                format!("{} changed", titles[page]),
+                format!("{base}{page}/#{what}-{day}"),
+                format!("{} {what}", titles[page]),
                 format!("{day}T00:00:00+00:00"),
                 format!("{base}{page}/"),
             ));
@@ -682,7 +689,7 @@ fn the_feed_has_one_entry_per_day_a_published_item_changed() {
     let actual: BTreeSet<(String, String, String, String)> = feed
         .entries()
         .iter()
-        .filter(|e| e.id().contains("#changed-"))
+        .filter(|e| e.id().contains("#changed-") || e.id().contains("#published-"))
         .map(|e| {
             (
                 e.id().to_string(),
@@ -713,6 +720,68 @@ fn the_feed_has_one_entry_per_day_a_published_item_changed() {
         !xml.contains("policies/draft"),
         "an internal draft in the feed"
     );
+}
+
+/// An item written and edited while marked internal, then published: the feed and the
+/// page date it from its publication, and no day it was internal shows.
+#[test]
+fn an_item_published_after_internal_edits_is_dated_from_its_publication() {
+    let dir = good_site();
+    let root = dir.path();
+    let system = root.join("content/systems/chatbot.yaml");
+    edit(&system, "visibility: public", "visibility: internal");
+    init_repo(root);
+    commit(root, "Import", "2026-01-05T10:00:00Z", "Ada Quillfeather");
+    edit(
+        &system,
+        "Does not handle refunds.",
+        "Does not handle refunds or returns.",
+    );
+    commit(root, "Draft", "2026-02-10T10:00:00Z", "Ada Quillfeather");
+    edit(&system, "visibility: internal", "visibility: public");
+    commit(
+        root,
+        "Publish the chatbot",
+        "2026-04-20T10:00:00Z",
+        "Ada Quillfeather",
+    );
+    edit(&system, "Customer support", "Customer support by chat");
+    commit(root, "Say how", "2026-06-01T10:00:00Z", "Ada Quillfeather");
+    build_ok(root, &[]);
+    let xml = read(&root.join("public/feed.xml"));
+    let feed: atom_syndication::Feed = xml.parse().expect("feed.xml is Atom");
+    let entries: Vec<(String, String)> = (feed.entries().iter())
+        .filter(|e| e.id().contains("systems/chatbot/#"))
+        .map(|e| {
+            (
+                e.title().as_str().to_string(),
+                e.summary()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            (
+                "Helpdesk chatbot published".to_string(),
+                "Helpdesk chatbot was published on 2026-04-20.".to_string()
+            ),
+            (
+                "Helpdesk chatbot changed".to_string(),
+                "Helpdesk chatbot changed on 2026-06-01.".to_string()
+            ),
+        ]
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>(),
+        "{xml}"
+    );
+    // The page dates its last change, not a day it was internal.
+    let page = read(&root.join("public/systems/chatbot/index.html"));
+    assert!(page.contains("2026-06-01"), "{page}");
+    assert!(!page.contains("2026-02-10"), "{page}");
 }
 
 #[test]

@@ -98,8 +98,8 @@ pub struct History {
     /// The approval provenance of each public document, by site-relative path.
     pub approvals: HashMap<PathBuf, approval::Approval>,
     /// The commits that changed what the public site shows of each published source
-    /// (indices into `commits`, newest first), by site-relative path.
-    pub public_changes: HashMap<PathBuf, Vec<usize>>,
+    /// (newest first), by site-relative path.
+    pub public_changes: HashMap<PathBuf, Vec<public_changes::PublicChange>>,
     /// The versions `publish: approved` publishes, by their source label (`path@commit`):
     /// the working path, and the commit whose text it is.
     pub published_from: HashMap<PathBuf, (PathBuf, Commit)>,
@@ -146,9 +146,10 @@ impl History {
     }
 
     /// The commits that changed what the public site shows of a published source, newest
-    /// first.
-    pub fn public_changes_of(&self, path: &Path) -> impl Iterator<Item = &Commit> {
-        (self.public_changes.get(path).into_iter().flatten()).map(|&i| &self.commits[i])
+    /// first, each with whether it published the item (rather than changed it).
+    pub fn public_changes_of(&self, path: &Path) -> impl Iterator<Item = (&Commit, bool)> {
+        (self.public_changes.get(path).into_iter().flatten())
+            .map(|change| (&self.commits[change.commit], change.published))
     }
 
     /// The bytes of a blob.

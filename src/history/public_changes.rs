@@ -11,7 +11,7 @@ use super::History;
 use crate::hash::HashMap;
 use crate::hash::HashMapExt;
 use crate::load::Site;
-use crate::load::records::{ControlRecord, RiskRecord, SupplierRecord, SystemRecord};
+use crate::load::records::{ControlRecord, RiskRecord, SupplierRecord, SystemRecord, Visibility};
 use crate::publish;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -60,13 +60,30 @@ fn fingerprint(face: Face, bytes: &[u8]) -> Option<u64> {
     Some(fingerprint_marked(face, bytes)?.0)
 }
 
+/// The fingerprint of a version not marked public: the public site did not show it then,
+/// so its edits are no public change, and the version after it that is marked public
+/// was the item's publication.
+const NOT_SHOWN: u64 = 0;
+
 /// The fingerprint of a version, and whether it is marked internal: a document whose
 /// `visibility` says so (or does not say, the default). Other faces are not told apart.
 fn fingerprint_marked(face: Face, bytes: &[u8]) -> Option<(u64, bool)> {
+    let (print, visibility) = fingerprint_of(face, bytes)?;
+    let print = match visibility {
+        Visibility::Public => print,
+        _ => NOT_SHOWN,
+    };
+    Some((
+        print,
+        face == Face::Document && visibility == Visibility::Internal,
+    ))
+}
+
+/// The fingerprint of a version's public face, and its visibility as marked.
+fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility)> {
     match face {
         Face::Document => {
             let (meta, body) = crate::load::front_matter_of(bytes)?;
-            let internal = meta.visibility == crate::load::records::Visibility::Internal;
             // Internal blocks and comments all start with `<!--`: a body without one is
             // public as it is, with no Markdown parse.
             let body = if body.contains("<!--") {
@@ -93,7 +110,7 @@ fn fingerprint_marked(face: Face, bytes: &[u8]) -> Option<(u64, bool)> {
                 &meta.order,
                 &body,
             ))
-            .map(|print| (print, internal))
+            .map(|print| (print, meta.visibility))
         }
         Face::Control => {
             let c: ControlRecord = crate::load::record_of(bytes, ControlRecord::REQUIRED)?;
@@ -107,7 +124,7 @@ fn fingerprint_marked(face: Face, bytes: &[u8]) -> Option<(u64, bool)> {
                 &c.last_reviewed,
                 &c.next_review,
             ))
-            .map(|print| (print, false))
+            .map(|print| (print, c.visibility))
         }
         Face::System => {
             let s: SystemRecord = crate::load::record_of(bytes, SystemRecord::REQUIRED)?;
@@ -133,7 +150,7 @@ fn fingerprint_marked(face: Face, bytes: &[u8]) -> Option<(u64, bool)> {
                 ),
                 (&s.models, &s.suppliers),
             ))
-            .map(|print| (print, false))
+            .map(|print| (print, s.visibility))
         }
         Face::Supplier => {
             let s: SupplierRecord = crate::load::record_of(bytes, SupplierRecord::REQUIRED)?;
@@ -156,7 +173,7 @@ fn fingerprint_marked(face: Face, bytes: &[u8]) -> Option<(u64, bool)> {
                 &s.visibility,
                 &s.public_summary,
             ))
-            .map(|print| (print, false))
+            .map(|print| (print, s.visibility))
         }
         Face::Risk => {
             let r: RiskRecord = crate::load::record_of(bytes, RiskRecord::REQUIRED)?;
@@ -167,13 +184,15 @@ fn fingerprint_marked(face: Face, bytes: &[u8]) -> Option<(u64, bool)> {
                 &r.status,
                 &r.visibility,
             ))
-            .map(|print| (print, false))
+            .map(|print| (print, r.visibility))
         }
     }
 }
 
 /// The commits (indices into `history.commits`, newest first) that changed what the public
-/// site shows of the source at `path`. A version that cannot be read or does not load
+/// site shows of the source at `path`, each with whether it published the item (the
+/// first version marked public, or the first after versions that were not). A version
+/// not marked public is no public change; one that cannot be read or does not load
 /// counts as a change: a date too many is better than a change missed.
 fn public_changes(
     history: &History,
@@ -181,11 +200,15 @@ fn public_changes(
     path: &Path,
     known: &Prints,
     found: &Mutex<Prints>,
-) -> Vec<usize> {
+) -> Vec<PublicChange> {
     let versions: Vec<(usize, Option<[u8; 20]>)> = history.versions(path).collect();
-    // A file with one version changed in public once: when it was made. Nothing to read.
+    // A file with one version was published when it was made. Nothing to read.
     if versions.len() < 2 {
-        return versions.iter().map(|(i, _)| *i).collect();
+        let published = |(commit, _): &(usize, _)| PublicChange {
+            commit: *commit,
+            published: true,
+        };
+        return versions.iter().map(published).collect();
     }
     let prints: Vec<Option<u64>> = versions
         .iter()
@@ -202,12 +225,28 @@ fn public_changes(
         })
         .collect();
     (0..versions.len())
-        .filter(|&i| match (prints[i], prints.get(i + 1)) {
-            (Some(now), Some(Some(before))) => now != *before,
-            _ => true,
+        .filter_map(|i| {
+            let published = match (prints[i], prints.get(i + 1)) {
+                (Some(NOT_SHOWN), _) => return None,
+                (Some(now), Some(Some(before))) if now == *before => return None,
+                (_, Some(Some(NOT_SHOWN)) | None) => true,
+                _ => false,
+            };
+            Some(PublicChange {
+                commit: versions[i].0,
+                published,
+            })
         })
-        .map(|i| versions[i].0)
         .collect()
+}
+
+/// A commit that changed what the public site shows of a source.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PublicChange {
+    /// Index into `History::commits`.
+    pub commit: usize,
+    /// Whether it published the item, rather than changed what was public.
+    pub published: bool,
 }
 
 /// Fingerprints by blob and face, kept in `.trustbook-cache/` between builds: a blob's
@@ -287,7 +326,7 @@ pub fn prefetch(
     Prefetched { prints, fresh }
 }
 
-const CACHE_FORMAT: u32 = 4;
+const CACHE_FORMAT: u32 = 5;
 
 /// The fingerprints' file in `.trustbook-cache/`.
 pub const CACHE_FILE: &str = "public-faces.bin";
@@ -338,7 +377,7 @@ pub fn attach(site: &mut Site) {
     }
     let history = &site.history;
     let new = Mutex::new(Prints::new());
-    let found: Vec<(PathBuf, Vec<usize>)> = items
+    let found: Vec<(PathBuf, Vec<PublicChange>)> = items
         .into_par_iter()
         .map(|(face, path)| {
             let changes = public_changes(history, face, &path, &known, &new);

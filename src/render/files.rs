@@ -850,8 +850,13 @@ fn feed(model: &PublicModel, base: Option<&str>) -> String {
     }
     for change in &model.changes {
         let link = format!("{base}{}", change.url);
+        // An item's first day on the public site is its publication, not a change.
+        let (what, summary) = match change.published {
+            true => ("published", "was published on"),
+            false => ("changed", "changed on"),
+        };
         xml.push_str(&format!(
-            "  <entry>\n    <title>{} changed</title>\n    <id>{}#changed-{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <link href=\"{}\"/>\n    <summary>{} changed on {}.</summary>\n    <author><name>{}</name></author>\n  </entry>\n",
+            "  <entry>\n    <title>{} {what}</title>\n    <id>{}#{what}-{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <link href=\"{}\"/>\n    <summary>{} {summary} {}.</summary>\n    <author><name>{}</name></author>\n  </entry>\n",
             escape(&change.title),
             escape(&link),
             change.date,

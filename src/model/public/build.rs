@@ -191,27 +191,29 @@ fn changed(
         path = working;
         until = Some(commit);
     }
-    let mut days: Vec<Date> = (site.history.public_changes_of(path))
-        .filter(|c| until.is_none_or(|u| c.seconds <= u.seconds))
+    let mut days: Vec<(Date, bool)> = (site.history.public_changes_of(path))
+        .filter(|(c, _)| until.is_none_or(|u| c.seconds <= u.seconds))
         // In UTC, as `trust.json`'s `committed_at`: never a day ahead of the reader's clock.
-        .map(|c| c.utc_date())
+        .map(|(c, published)| (c.utc_date(), published))
         .collect();
     // An approving commit set `approved_on` or `version`, which the page shows: a public
     // change, even where the file had another path then.
     let approving = site.history.approvals.get(path).map(|a| &a.approving);
     if let Some(commit) = until.filter(|c| approving.is_some_and(|a| a.id == c.id)) {
-        days.push(commit.utc_date());
-        days.sort_by(|a, b| b.cmp(a));
+        days.push((commit.utc_date(), false));
     }
-    days.dedup();
-    for date in &days {
+    // Newest first; a day it was published says so, whatever else changed that day.
+    days.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    days.dedup_by_key(|(date, _)| *date);
+    for &(date, published) in &days {
         changes.push(PublicChange {
-            date: *date,
+            date,
             title: title.to_string(),
             url: url.to_string(),
+            published,
         });
     }
-    let last = days.first().copied();
+    let last = days.first().map(|(date, _)| *date);
     dates.extend(last);
     last
 }
@@ -454,7 +456,7 @@ impl<'a> Builder<'a> {
             // Git's days of public change, oldest last: those after the announcement
             // changed what customers read.
             let mut days: Vec<Date> = (self.site.history.public_changes_of(&path))
-                .map(|c| c.utc_date())
+                .map(|(c, _)| c.utc_date())
                 .collect();
             days.dedup();
             let last_changed = days.first().copied();

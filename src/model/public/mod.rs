@@ -424,6 +424,8 @@ pub struct PublicChange {
     pub date: Date,
     pub title: String,
     pub url: String,
+    /// Whether the item was published that day (rather than changed).
+    pub published: bool,
 }
 
 /// One entry of a document's revision history.
