@@ -81,3 +81,45 @@ fn new_outside_a_site_is_a_usage_error() {
     let run = trustbook(&["new", "risk", "--root", holder.path().to_str().unwrap()]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+/// On a site whose `ai_data_use` says no model is trained on customer data, a new supplier
+/// (assumed to train until its contract says otherwise) is refused by `check`, and its
+/// stub says why and what to write.
+#[test]
+fn a_new_supplier_says_why_a_site_that_trains_on_nothing_refuses_it() {
+    let holder = tempfile::tempdir().unwrap();
+    let site = holder.path().join("site");
+    let root = site.to_str().unwrap();
+    assert_eq!(trustbook(&["init", root]).code, 0);
+    let config = site.join("content/site.yaml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(
+        &config,
+        format!("{text}\nai_data_use:\n  trains_on_customer_data: false\n  locations: [EU]\n"),
+    )
+    .unwrap();
+    let run = trustbook(&["new", "supplier", "--root", root]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let stub = fs::read_to_string(site.join("content/suppliers/sup-001.yaml")).unwrap();
+    assert!(
+        stub.contains("`check` refuses this record until its\n# contract confirms `false` here."),
+        "{stub}"
+    );
+    let run = common::check_json(&site);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        (run.findings().iter()).any(|f| f["code"] == "data-use-contradiction"),
+        "{}",
+        run.stdout
+    );
+    // Confirmed, it checks.
+    fs::write(
+        site.join("content/suppliers/sup-001.yaml"),
+        stub.replace(
+            "trains_on_customer_data: true",
+            "trains_on_customer_data: false",
+        ),
+    )
+    .unwrap();
+    assert_eq!(common::check_json(&site).code, 0);
+}

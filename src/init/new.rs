@@ -69,12 +69,27 @@ pub fn stub(site: &Site, kind: NewKind, today: Date) -> Result<(PathBuf, String)
              treatment: avoid               # mitigate (name controls) | accept (say who, when) | avoid | transfer\n\
              status: open                   # open | treated | closed\nnext_review: {in_a_year}\n"
         ),
-        NewKind::Supplier => format!(
-            "id: {id}\nname: \"TODO: legal name\"\nservice: \"TODO: what is used\"\n\
-             purpose: \"TODO: why\"\nkind: tooling                  # ai-model-provider | hosting | data-processor | tooling\n\
-             # Until the contract says otherwise, assume it does.\ntrains_on_customer_data: true\n\
-             since: {today}\nowner: \"TODO: owner role\"\nnext_review: {in_a_year}\n"
-        ),
+        NewKind::Supplier => {
+            // Assumed to train until its contract says otherwise: on a site that says no
+            // model does, `check` refuses the stub, and the stub says why.
+            let site_says_none = (site.config.as_ref())
+                .and_then(|c| c.data.ai_data_use.as_ref())
+                .is_some_and(|use_| !use_.trains_on_customer_data);
+            let why = match site_says_none {
+                true => {
+                    "# Until the contract says otherwise, assume it does. site.yaml's ai_data_use says\n\
+                         # no model is trained on customer data: `check` refuses this record until its\n\
+                         # contract confirms `false` here.\n"
+                }
+                false => "# Until the contract says otherwise, assume it does.\n",
+            };
+            format!(
+                "id: {id}\nname: \"TODO: legal name\"\nservice: \"TODO: what is used\"\n\
+                 purpose: \"TODO: why\"\nkind: tooling                  # ai-model-provider | hosting | data-processor | tooling\n\
+                 {why}trains_on_customer_data: true\n\
+                 since: {today}\nowner: \"TODO: owner role\"\nnext_review: {in_a_year}\n"
+            )
+        }
         NewKind::Objective => format!(
             "id: {id}\nstatement: \"TODO: what the AI management system will achieve\"\n\
              measure: \"TODO: how it is measured\"\ntarget: \"TODO: the value, and by when\"\n\

@@ -511,7 +511,13 @@ fn value_finding(origin: &Origin, positions: &Positions, path: &str, message: &s
         });
     }
     let detail = match message.strip_prefix("invalid type: ") {
-        Some(detail) => in_words(detail, last_segment(field)),
+        Some(detail) => {
+            // A number as written (`1e41`), not as the reader printed it back.
+            let span = positions.value(path);
+            let written = (span.start.checked_sub(origin.base))
+                .and_then(|start| origin.text.get(start..start + span.len()));
+            in_words(detail, last_segment(field), written)
+        }
         None => message.to_string(),
     };
     let finding = Finding::new(Code::BadValue, format!("bad value for `{field}`: {detail}"))
@@ -535,8 +541,9 @@ fn value_finding(origin: &Origin, positions: &Positions, path: &str, message: &s
     }
 }
 
-/// serde's "string \"x\", expected a sequence" in words a compliance lead reads.
-fn in_words(detail: &str, field: &str) -> String {
+/// serde's "string \"x\", expected a sequence" in words a compliance lead reads; a number
+/// is given as `written` in the source, when that is a number.
+fn in_words(detail: &str, field: &str, written: Option<&str>) -> String {
     let (found, expected) = detail.split_once(", expected ").unwrap_or((detail, ""));
     let found = if let Some(text) = found.strip_prefix("string ") {
         format!("found the text {text}")
@@ -544,7 +551,12 @@ fn in_words(detail: &str, field: &str) -> String {
         .strip_prefix("integer ")
         .or_else(|| found.strip_prefix("floating point "))
     {
-        format!("found the number {}", rest.trim_matches('`'))
+        let as_read = rest.trim_matches('`');
+        let number = written
+            .map(str::trim)
+            .filter(|w| !w.is_empty() && w.parse::<f64>().is_ok())
+            .unwrap_or(as_read);
+        format!("found the number {number}")
     } else if let Some(rest) = found.strip_prefix("boolean ") {
         format!("found {}", rest.trim_matches('`'))
     } else {

@@ -88,9 +88,10 @@ impl Session {
         }
         match result {
             Ok((files, pages)) => {
-                self.built = true;
                 let ms = started.elapsed().as_millis();
-                eprintln!("rebuilt {pages} pages in {ms} ms");
+                let again = if self.built { "rebuilt" } else { "built" };
+                eprintln!("{again} {pages} pages in {ms} ms");
+                self.built = true;
                 Outcome {
                     files: Some(files),
                     errors: None,
