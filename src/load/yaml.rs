@@ -869,6 +869,21 @@ mod tests {
         }
     }
 
+    /// A number is quoted as written (`1e41`), not as the reader printed it back.
+    #[test]
+    fn a_number_of_the_wrong_kind_is_quoted_as_written() {
+        for (written, told) in [("1e41", "1e41"), ("2.5", "2.5"), ("1.0e2", "1.0e2")] {
+            let text = format!("id: X\nowner: A\nscore: {written}\n");
+            let (_, findings) = run(&text);
+            assert_eq!(findings.len(), 1, "{written}: {findings:?}");
+            let message = &findings[0].message;
+            assert!(
+                message.ends_with(&format!("found the number {told}")),
+                "{message}"
+            );
+        }
+    }
+
     #[test]
     fn positions_follow_paths_through_maps_and_lists() {
         let text = "id: X\nitems:\n  - title: a\n  - title: \"é b\"\ntags: [p, q]\n";
