@@ -236,8 +236,13 @@ pub fn document(document: &Document) -> Decision {
 }
 
 fn decide(document: &Document) -> Decision {
-    let meta = &document.record.data;
-    let decision = document_decision(document.kind, meta.visibility, meta.status);
+    meta_decision(document.kind, &document.record.data)
+}
+
+/// How the public site shows a document of `kind` with front matter `meta` (its body
+/// decides nothing: a placeholder in it is `check`'s error, a build's refusal).
+pub fn meta_decision(kind: DocKind, meta: &crate::load::records::DocumentMeta) -> Decision {
+    let decision = document_decision(kind, meta.visibility, meta.status);
     let decision = with_summary(decision, meta.public_summary.as_deref());
     if decision.shown == Visibility::Internal {
         return decision;

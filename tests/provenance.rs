@@ -784,6 +784,40 @@ fn an_item_published_after_internal_edits_is_dated_from_its_publication() {
     assert!(!page.contains("2026-02-10"), "{page}");
 }
 
+/// A document marked public while still a draft, then in review, is not on the public
+/// site: the day it is approved is its publication, and its draft days show nowhere.
+#[test]
+fn a_public_draft_is_published_the_day_it_is_approved() {
+    let dir = good_site();
+    let root = dir.path();
+    let draft = root.join("content/policies/draft.md");
+    edit(&draft, "visibility: internal", "visibility: public");
+    init_repo(root);
+    commit(root, "Import", "2026-03-02T10:00:00Z", "Ada Quillfeather");
+    append(&draft, "\nMore draft text.\n");
+    commit(root, "Draft", "2026-03-20T10:00:00Z", "Ada Quillfeather");
+    edit(&draft, "status: draft", "status: in_review");
+    commit(root, "Review", "2026-04-01T10:00:00Z", "Ada Quillfeather");
+    edit(
+        &draft,
+        "status: in_review",
+        "status: approved\napproved_by: Board\napproved_on: 2026-04-15",
+    );
+    commit(root, "Approve", "2026-04-15T10:00:00Z", "Ada Quillfeather");
+    build_ok(root, &[]);
+    let xml = read(&root.join("public/feed.xml"));
+    let feed: atom_syndication::Feed = xml.parse().expect("feed.xml is Atom");
+    let entries: Vec<String> = (feed.entries().iter())
+        .filter(|e| e.id().contains("policies/draft/#"))
+        .map(|e| e.id().rsplit('#').next().unwrap().to_string())
+        .collect();
+    assert_eq!(entries, ["published-2026-04-15"], "{xml}");
+    let home = read(&root.join("public/index.html"));
+    for day in ["2026-03-20", "2026-04-01"] {
+        assert!(!home.contains(day), "the draft's {day} on the home page");
+    }
+}
+
 #[test]
 fn the_feed_is_updated_no_earlier_than_its_newest_entry() {
     let repo = dated_repo();

@@ -20,7 +20,8 @@ use std::sync::Mutex;
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 enum Face {
-    Document,
+    Policy,
+    Page,
     Control,
     System,
     Risk,
@@ -60,30 +61,34 @@ fn fingerprint(face: Face, bytes: &[u8]) -> Option<u64> {
     Some(fingerprint_marked(face, bytes)?.0)
 }
 
-/// The fingerprint of a version not marked public: the public site did not show it then,
-/// so its edits are no public change, and the version after it that is marked public
-/// was the item's publication.
+/// The fingerprint of a version the public site would not show as a page (marked
+/// internal or restricted, a draft, a text still saying TODO): its edits are no public
+/// change, and the version after it that it would show was the item's publication.
 const NOT_SHOWN: u64 = 0;
 
 /// The fingerprint of a version, and whether it is marked internal: a document whose
 /// `visibility` says so (or does not say, the default). Other faces are not told apart.
 fn fingerprint_marked(face: Face, bytes: &[u8]) -> Option<(u64, bool)> {
-    let (print, visibility) = fingerprint_of(face, bytes)?;
-    let print = match visibility {
+    let (print, shown, marked) = fingerprint_of(face, bytes)?;
+    let print = match shown {
         Visibility::Public => print,
         _ => NOT_SHOWN,
     };
-    Some((
-        print,
-        face == Face::Document && visibility == Visibility::Internal,
-    ))
+    let document = matches!(face, Face::Policy | Face::Page);
+    Some((print, document && marked == Visibility::Internal))
 }
 
-/// The fingerprint of a version's public face, and its visibility as marked.
-fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility)> {
+/// The fingerprint of a version's public face, how the public site would show that
+/// version (`publish`'s decision), and its visibility as marked.
+fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibility)> {
     match face {
-        Face::Document => {
+        Face::Policy | Face::Page => {
             let (meta, body) = crate::load::front_matter_of(bytes)?;
+            let kind = match face {
+                Face::Policy => crate::load::DocKind::Policy,
+                _ => crate::load::DocKind::Page,
+            };
+            let shown = publish::meta_decision(kind, &meta).shown;
             // Internal blocks and comments all start with `<!--`: a body without one is
             // public as it is, with no Markdown parse.
             let body = if body.contains("<!--") {
@@ -110,7 +115,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility)> {
                 &meta.order,
                 &body,
             ))
-            .map(|print| (print, meta.visibility))
+            .map(|print| (print, shown, meta.visibility))
         }
         Face::Control => {
             let c: ControlRecord = crate::load::record_of(bytes, ControlRecord::REQUIRED)?;
@@ -124,7 +129,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility)> {
                 &c.last_reviewed,
                 &c.next_review,
             ))
-            .map(|print| (print, c.visibility))
+            .map(|print| (print, publish::control(&c).shown, c.visibility))
         }
         Face::System => {
             let s: SystemRecord = crate::load::record_of(bytes, SystemRecord::REQUIRED)?;
@@ -150,7 +155,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility)> {
                 ),
                 (&s.models, &s.suppliers),
             ))
-            .map(|print| (print, s.visibility))
+            .map(|print| (print, publish::of(&s).shown, s.visibility))
         }
         Face::Supplier => {
             let s: SupplierRecord = crate::load::record_of(bytes, SupplierRecord::REQUIRED)?;
@@ -173,7 +178,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility)> {
                 &s.visibility,
                 &s.public_summary,
             ))
-            .map(|print| (print, s.visibility))
+            .map(|print| (print, publish::of(&s).shown, s.visibility))
         }
         Face::Risk => {
             let r: RiskRecord = crate::load::record_of(bytes, RiskRecord::REQUIRED)?;
@@ -184,7 +189,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility)> {
                 &r.status,
                 &r.visibility,
             ))
-            .map(|print| (print, r.visibility))
+            .map(|print| (print, publish::of(&r).shown, r.visibility))
         }
     }
 }
@@ -267,7 +272,8 @@ fn face_of(path: &str) -> Option<Face> {
     let markdown = path.ends_with(".md");
     let yaml = path.ends_with(".yaml") || path.ends_with(".yml");
     match folder {
-        "policies" | "pages" if markdown => Some(Face::Document),
+        "policies" if markdown => Some(Face::Policy),
+        "pages" if markdown => Some(Face::Page),
         "controls" if yaml => Some(Face::Control),
         "systems" if yaml => Some(Face::System),
         "risks" if yaml => Some(Face::Risk),
@@ -326,7 +332,7 @@ pub fn prefetch(
     Prefetched { prints, fresh }
 }
 
-const CACHE_FORMAT: u32 = 5;
+const CACHE_FORMAT: u32 = 6;
 
 /// The fingerprints' file in `.trustbook-cache/`.
 pub const CACHE_FILE: &str = "public-faces.bin";
@@ -341,7 +347,11 @@ pub fn attach(site: &mut Site) {
     let path = |file| site.sources.path(file).to_path_buf();
     for document in &site.documents {
         if publish::document(document).shown != crate::load::records::Visibility::Internal {
-            items.push((Face::Document, path(document.record.file)));
+            let face = match document.kind {
+                crate::load::DocKind::Policy => Face::Policy,
+                crate::load::DocKind::Page => Face::Page,
+            };
+            items.push((face, path(document.record.file)));
         }
     }
     for control in &site.controls {
