@@ -1049,7 +1049,7 @@ fn random_record_save(
         true => ("name: ", "last_reviewed: "),
         false => ("title: ", "likelihood: "),
     };
-    let kind = random.below(14);
+    let kind = random.below(15);
     if kind == 11 {
         *broken = Some((path.clone(), text.clone()));
     }
@@ -1121,10 +1121,19 @@ fn random_record_save(
             with(format!("description: Short {n}.")).replacen("\nowner:", "\nowner: ", 1),
             "shortened, and the space after owner changed",
         ),
-        _ => (
+        13 => (
             text.replacen(&format!("\n{field}: "), &format!("\n{field}:   "), 1),
             "the space before it widened",
         ),
+        _ => {
+            // Two fields apart at once (a system's), or one and a comment at the top.
+            let both = with(format!("description: Both {n}."));
+            let both = match system {
+                true => both.replacen("\nopt_out: ", &format!("\nopt_out: Also {n}. "), 1),
+                false => format!("# note {n}\n{both}"),
+            };
+            (both, "changed with another field or a comment")
+        }
     };
     fs::write(&path, changed).unwrap();
     format!("{mended}{file}: {field} {what}")
@@ -1136,11 +1145,16 @@ fn random_record_save(
 #[test]
 fn serve_answers_saves_of_a_record_as_a_fresh_build_would() {
     for use_git in [false, true] {
-        // A warning after the description, which a save that changes its length moves.
+        // A warning after a risk's description, which a save that changes its length
+        // moves; one between two of a system's fields a save may change together.
         let overdue = |root: &Path| {
             let path = root.join("content/risks/r-2.yaml");
             let text = fs::read_to_string(&path).unwrap();
             fs::write(&path, format!("{text}next_review: 2020-01-01\n")).unwrap();
+            let path = root.join("content/systems/chatbot.yaml");
+            let text = fs::read_to_string(&path).unwrap();
+            let deprecated = "data: Order history\nsupplier: Example LLM Co\n";
+            fs::write(&path, text.replacen("data: Order history\n", deprecated, 1)).unwrap();
         };
         let (saves, built, from_kept) =
             serve_random_saves(use_git, save_sequences(), overdue, random_record_save);

@@ -63,13 +63,15 @@ impl Positions {
         renamed
     }
 
-    /// Whether `other` holds the same paths as these, each key and value where `moved`
-    /// puts it here (`None`: it cannot be moved), but for the values at `except`, which
-    /// may be anywhere: the same document with those top-level values edited.
-    pub fn moved(
+    /// Whether `other` (positions in `other_text`) holds the same paths as these
+    /// (positions in `text`), each key and value written the same, but for the values at
+    /// `except` and the whole document's: the same document with those top-level values
+    /// edited (and its comments and spacing, maybe).
+    pub fn same_but(
         &self,
+        text: &str,
         other: &Positions,
-        moved: impl Fn(&Range<usize>) -> Option<Range<usize>>,
+        other_text: &str,
         except: &[&str],
     ) -> bool {
         let same = |here: &HashMap<String, Range<usize>>,
@@ -77,13 +79,49 @@ impl Positions {
                     except: &[&str]| {
             here.len() == there.len()
                 && here.iter().all(|(path, span)| {
-                    except.contains(&path.as_str())
-                        || there
-                            .get(path)
-                            .is_some_and(|to| Some(to) == moved(span).as_ref())
+                    path.is_empty()
+                        || except.contains(&path.as_str())
+                        || there.get(path).is_some_and(|to| {
+                            text.get(span.clone()).is_some()
+                                && text.get(span.clone()) == other_text.get(to.clone())
+                        })
                 })
         };
         same(&self.values, &other.values, except) && same(&self.keys, &other.keys, &[])
+    }
+
+    /// Where `other` has what is at `span` here: a key, a value or the whole document
+    /// exactly, or a part of a value (of a path that is not `except`) as far into the
+    /// same value there. For the same document edited as `same_but` allows.
+    pub fn counterpart(
+        &self,
+        span: &Range<usize>,
+        other: &Positions,
+        except: &[&str],
+    ) -> Option<Range<usize>> {
+        fn exact(
+            span: &Range<usize>,
+            here: &HashMap<String, Range<usize>>,
+            there: &HashMap<String, Range<usize>>,
+        ) -> Option<Range<usize>> {
+            (here.iter()).find_map(|(path, at)| (at == span).then(|| there.get(path).cloned())?)
+        }
+        let found = exact(span, &self.values, &other.values);
+        if let Some(found) = found.or_else(|| exact(span, &self.keys, &other.keys)) {
+            return Some(found);
+        }
+        // The innermost value holding it: written the same there, so as far into it.
+        let (path, at) = (self.values.iter())
+            .filter(|(path, at)| {
+                !path.is_empty()
+                    && !except.contains(&path.as_str())
+                    && at.start <= span.start
+                    && span.end <= at.end
+            })
+            .min_by_key(|(_, at)| at.len())?;
+        let to = other.values.get(path)?;
+        let start = to.start + (span.start - at.start);
+        Some(start..start + span.len())
     }
 
     /// The span of item `index` of the list at `path`.

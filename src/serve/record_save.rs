@@ -6,10 +6,11 @@
 //! handbook's search index, and nowhere else: no rule of `check` reads it, no other page
 //! prints it, the public site does not show it (`PAGE_LOCAL`, each field held to that by
 //! `tests/incremental.rs`). A save whose record, parsed again, differs from the one kept
-//! in those fields alone, and whose other keys and values are where they were (moved by
-//! the edit's length, at most), makes that page and that element again; the findings of
-//! the file are moved as its text moved. Anything else is built in full. Only with the
-//! built-in templates: a site's own theme may print any field anywhere.
+//! in those fields alone, and whose other keys and values are written as they were (their
+//! spacing and comments aside), makes that page and that element again; the findings of
+//! the file move with the text (before or after the edit, or with the key or value they
+//! are on). Anything else is built in full. Only with the built-in templates: a site's
+//! own theme may print any field anywhere.
 
 use super::body_save::{Kept, SavedRecord, Served, read, same_finding, splice};
 use crate::build::{self, Reuse};
@@ -277,15 +278,15 @@ impl Kept {
         if T::WHILE_INTERNAL && !(internal(&old) && internal(&new)) {
             return None;
         }
-        // The same record but for its page-local fields, each else where it was.
+        // The same record but for its page-local fields, each else written as it was.
         let local = page_local(T::KIND);
         if fields_but(&*new, &local)? != fields_but(&*old, &local)? {
             return None;
         }
-        let edit = Edit::between(&old_text, &text);
-        if !old_positions.moved(&positions, |span| edit.moved(span), &local) {
+        if !old_positions.same_but(&old_text, &positions, &text, &local) {
             return None;
         }
+        let edit = Edit::between(&old_text, &text);
         // What loading the file found before and now; every other finding in it moved
         // as its text moved, or the save is built in full.
         let (_, _, found_before) = crate::load::parse_one::<T>(&old_text, T::REQUIRED, file);
@@ -297,7 +298,9 @@ impl Kept {
         for finding in &mut findings {
             let places = (finding.at.iter_mut()).chain(finding.notes.iter_mut().map(|(at, _)| at));
             for at in places.filter(|at| at.file == file) {
-                at.span = edit.moved_apart(&at.span)?;
+                // Before or after the edit, or on a key or value written as it was.
+                at.span = (edit.moved_apart(&at.span))
+                    .or_else(|| old_positions.counterpart(&at.span, &positions, &local))?;
             }
         }
         findings.extend(found);
