@@ -191,14 +191,15 @@ fn init_creates_a_site_that_checks_with_only_todo_warnings_and_builds() {
     let check = check_json(&site);
     assert_eq!(check.code, 0);
     let findings = check.findings();
-    assert_eq!(findings.len(), 40, "{}", check.stdout);
+    assert_eq!(findings.len(), 41, "{}", check.stdout);
     assert!(findings.iter().all(|f| f["code"] == "placeholder-text"));
-    // The example's name would be published: told at its lines of site.yaml.
+    // The example's name and address would be published: told at their lines of
+    // site.yaml.
     let in_config: Vec<i64> = (findings.iter())
         .filter(|f| f["path"] == "content/site.yaml")
         .map(|f| f["line"].as_i64().unwrap())
         .collect();
-    assert_eq!(in_config, [4, 7], "{}", check.stdout);
+    assert_eq!(in_config, [4, 7, 34], "{}", check.stdout);
     assert!(
         fs::read_to_string(site.join("content/site.yaml"))
             .unwrap()

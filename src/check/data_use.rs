@@ -112,6 +112,16 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
             );
         }
     }
+    if email.eq_ignore_ascii_case(INIT_EMAIL) {
+        findings.push(
+            Finding::new(
+                Code::PlaceholderText,
+                format!("`contact.email` is still `trustbook init`'s example, `{INIT_EMAIL}`: every public page links to it, and no one reads it"),
+            )
+            .at(at("contact.email"))
+            .help("write the address where your organisation answers questions and concerns about its AI"),
+        );
+    }
     if let Some(security) = &config.data.contact.security {
         let value = security.trim();
         let lower = value.to_ascii_lowercase();
@@ -185,6 +195,7 @@ pub fn check(site: &Site, config: &Record<SiteConfig>, today: Date, findings: &m
 /// The title and organisation `trustbook init` writes in site.yaml.
 const INIT_TITLE: &str = "Example Organisation — AI Trust Centre";
 const INIT_ORGANISATION: &str = "Example Organisation Ltd";
+const INIT_EMAIL: &str = "ai-governance@example.com";
 
 /// An address with one `@`, something before it and a dot after it, in printable ASCII
 /// without spaces or angle brackets: enough to refuse `TODO`, a bare name, a URL without

@@ -425,9 +425,18 @@ fn plain_text(markdown: &str) -> String {
             }
             Event::Text(_) | Event::Code(_) if hidden > 0 => {}
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
-            Event::SoftBreak
-            | Event::HardBreak
-            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => text.push(' '),
+            // Inline marks join what they hold to its neighbours (`**AI** system's`).
+            Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image
+                | TagEnd::Superscript
+                | TagEnd::Subscript,
+            ) => {}
+            // Any block ends a word: a table's cells, a list, a quote, a code block.
+            Event::SoftBreak | Event::HardBreak | Event::Rule | Event::End(_) => text.push(' '),
             _ => {}
         }
         if text.len() >= BODY_TEXT {
@@ -1540,6 +1549,31 @@ const HANDBOOK_PAGES: [(&str, &str, &str); 10] = [
 #[cfg(test)]
 mod tests {
     use super::csv_table;
+
+    /// Blocks end words (a table's cells, list items, a quote, code); inline marks do not.
+    #[test]
+    fn plain_text_keeps_the_words_of_blocks_apart() {
+        let markdown = "| Role | Responsible for |\n|---|---|\n| Management team | Approving |\n\n\
+                        - first\n- second\n\n> quoted\n\n```\ncode\n```\nAfter **bold**ly\n";
+        let text = super::plain_text(markdown);
+        let words: Vec<&str> = text.split(' ').collect();
+        for word in [
+            "Role",
+            "Responsible",
+            "for",
+            "Management",
+            "team",
+            "Approving",
+            "first",
+            "second",
+            "quoted",
+            "code",
+            "After",
+            "boldly",
+        ] {
+            assert!(words.contains(&word), "{word}: {text}");
+        }
+    }
 
     #[test]
     fn rough_text_keeps_whole_characters_and_drops_marks_and_tags() {
