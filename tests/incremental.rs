@@ -543,6 +543,18 @@ fn source_files(root: &Path) -> Vec<String> {
     files
 }
 
+/// Puts back the file a broken save left (as a writer mends it before the next save),
+/// saying so.
+fn mend(broken: &mut Option<(std::path::PathBuf, String)>) -> &'static str {
+    match broken.take() {
+        Some((path, text)) => {
+            fs::write(&path, text).unwrap();
+            "mended, then "
+        }
+        None => "",
+    }
+}
+
 /// One random save to the site at `root` (the `n`th): an edit of a body, a heading, a
 /// link, a title, a visibility or a catalogue; a new document, one renamed or removed; a
 /// file put back as it was; or a broken save, which the next save mends (as a writer
@@ -553,13 +565,7 @@ fn random_save(
     n: usize,
     broken: &mut Option<(std::path::PathBuf, String)>,
 ) -> String {
-    let mended = match broken.take() {
-        Some((path, text)) => {
-            fs::write(&path, text).unwrap();
-            "mended, then "
-        }
-        None => "",
-    };
+    let mended = mend(broken);
     format!("{mended}{}", random_change(root, random, n, broken))
 }
 
@@ -757,13 +763,7 @@ fn random_body_save(
     if random.below(5) == 0 {
         return random_save(root, random, n, broken);
     }
-    let mended = match broken.take() {
-        Some((path, text)) => {
-            fs::write(&path, text).unwrap();
-            "mended, then "
-        }
-        None => "",
-    };
+    let mended = mend(broken);
     let documents: Vec<String> = source_files(root)
         .into_iter()
         .filter(|f| f.ends_with(".md"))
@@ -1014,13 +1014,7 @@ fn random_record_save(
     if random.below(6) == 0 {
         return random_save(root, random, n, broken);
     }
-    let mended = match broken.take() {
-        Some((path, text)) => {
-            fs::write(&path, text).unwrap();
-            "mended, then "
-        }
-        None => "",
-    };
+    let mended = mend(broken);
     let file = ["risks/r-1.yaml", "risks/r-2.yaml", "systems/chatbot.yaml"][random.below(3)];
     let system = file.starts_with("systems/");
     let field = match system {
