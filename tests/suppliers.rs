@@ -645,6 +645,22 @@ fn the_home_page_counts_every_current_supplier_without_naming_the_hidden_ones() 
         "{home}"
     );
     assert!(!home.contains("CANARY-HIDDEN-NAME"));
+    // The restricted one, named on the home page, is named on the suppliers page too, with
+    // a request that says what is asked for.
+    let page = read(&dir.path().join("public/suppliers/index.html"));
+    assert!(
+        page.contains("The details of 1 more supplier are available on request:"),
+        "{page}"
+    );
+    assert!(page.contains("Example Restricted Partner"), "{page}");
+    assert!(
+        page.contains("subject=Request%3A%20supplier%20details%2C%20Example%20Restricted%20Partner"),
+        "{page}"
+    );
+    assert!(
+        home.contains("subject=Request%3A%20supplier%20details%2C%20Example%20Restricted%20Partner"),
+        "{home}"
+    );
     let json: Value = serde_json::from_str(&read(&dir.path().join("public/trust.json"))).unwrap();
     assert_eq!(json["suppliers"]["total_current"], 3);
     assert_eq!(json["suppliers"]["total_training"], 1);
