@@ -654,11 +654,15 @@ fn the_home_page_counts_every_current_supplier_without_naming_the_hidden_ones() 
     );
     assert!(page.contains("Example Restricted Partner"), "{page}");
     assert!(
-        page.contains("subject=Request%3A%20supplier%20details%2C%20Example%20Restricted%20Partner"),
+        page.contains(
+            "subject=Request%3A%20supplier%20details%2C%20Example%20Restricted%20Partner"
+        ),
         "{page}"
     );
     assert!(
-        home.contains("subject=Request%3A%20supplier%20details%2C%20Example%20Restricted%20Partner"),
+        home.contains(
+            "subject=Request%3A%20supplier%20details%2C%20Example%20Restricted%20Partner"
+        ),
         "{home}"
     );
     let json: Value = serde_json::from_str(&read(&dir.path().join("public/trust.json"))).unwrap();
