@@ -784,6 +784,51 @@ fn an_item_published_after_internal_edits_is_dated_from_its_publication() {
     assert!(!page.contains("2026-02-10"), "{page}");
 }
 
+/// A public item deleted and made again: the day it went is no change (nothing was shown
+/// then), and the day it came back is a publication.
+#[test]
+fn an_item_deleted_and_made_again_is_published_again_not_changed_when_deleted() {
+    let dir = good_site();
+    let root = dir.path();
+    let system = root.join("content/systems/chatbot.yaml");
+    let text = read(&system);
+    init_repo(root);
+    commit(root, "Import", "2026-01-05T10:00:00Z", "Ada Quillfeather");
+    fs::remove_file(&system).unwrap();
+    commit(
+        root,
+        "Drop the chatbot",
+        "2026-03-01T10:00:00Z",
+        "Ada Quillfeather",
+    );
+    fs::write(&system, &text).unwrap();
+    commit(
+        root,
+        "Bring it back",
+        "2026-04-01T10:00:00Z",
+        "Ada Quillfeather",
+    );
+    edit(&system, "Customer support", "Customer support by chat");
+    commit(root, "Say how", "2026-05-01T10:00:00Z", "Ada Quillfeather");
+    build_ok(root, &[]);
+    let xml = read(&root.join("public/feed.xml"));
+    let feed: atom_syndication::Feed = xml.parse().expect("feed.xml is Atom");
+    let mut entries: Vec<String> = (feed.entries().iter())
+        .filter(|e| e.id().contains("systems/chatbot/#"))
+        .map(|e| e.id().rsplit('#').next().unwrap().to_string())
+        .collect();
+    entries.sort();
+    assert_eq!(
+        entries,
+        [
+            "changed-2026-05-01",
+            "published-2026-01-05",
+            "published-2026-04-01"
+        ],
+        "{xml}"
+    );
+}
+
 /// A document marked public while still a draft, then in review, is not on the public
 /// site: the day it is approved is its publication, and its draft days show nowhere.
 #[test]

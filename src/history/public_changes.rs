@@ -218,7 +218,11 @@ fn public_changes(
     let prints: Vec<Option<u64>> = versions
         .iter()
         .map(|(_, blob)| {
-            let blob = blob.as_ref()?;
+            // Deleted: nothing was shown, so the day it went is no change, and a file made
+            // again after it is published again.
+            let Some(blob) = blob.as_ref() else {
+                return Some(NOT_SHOWN);
+            };
             if let Some(print) = known.get(&(*blob, face)) {
                 return Some(*print);
             }
