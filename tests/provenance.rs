@@ -784,6 +784,19 @@ fn an_item_published_after_internal_edits_is_dated_from_its_publication() {
     assert!(!page.contains("2026-02-10"), "{page}");
 }
 
+/// The feed of the site built at `root`, and the kinds and days of the entries of the page
+/// at `page` (`published-2026-04-01`, `changed-…`), sorted.
+fn feed_entries(root: &Path, page: &str) -> (String, Vec<String>) {
+    let xml = read(&root.join("public/feed.xml"));
+    let feed: atom_syndication::Feed = xml.parse().expect("feed.xml is Atom");
+    let mut entries: Vec<String> = (feed.entries().iter())
+        .filter(|e| e.id().contains(&format!("{page}#")))
+        .map(|e| e.id().rsplit('#').next().unwrap().to_string())
+        .collect();
+    entries.sort();
+    (xml, entries)
+}
+
 /// A public item deleted and made again: the day it went is no change (nothing was shown
 /// then), and the day it came back is a publication.
 #[test]
@@ -811,13 +824,7 @@ fn an_item_deleted_and_made_again_is_published_again_not_changed_when_deleted() 
     edit(&system, "Customer support", "Customer support by chat");
     commit(root, "Say how", "2026-05-01T10:00:00Z", "Ada Quillfeather");
     build_ok(root, &[]);
-    let xml = read(&root.join("public/feed.xml"));
-    let feed: atom_syndication::Feed = xml.parse().expect("feed.xml is Atom");
-    let mut entries: Vec<String> = (feed.entries().iter())
-        .filter(|e| e.id().contains("systems/chatbot/#"))
-        .map(|e| e.id().rsplit('#').next().unwrap().to_string())
-        .collect();
-    entries.sort();
+    let (xml, entries) = feed_entries(root, "systems/chatbot/");
     assert_eq!(
         entries,
         [
@@ -850,12 +857,7 @@ fn a_public_draft_is_published_the_day_it_is_approved() {
     );
     commit(root, "Approve", "2026-04-15T10:00:00Z", "Ada Quillfeather");
     build_ok(root, &[]);
-    let xml = read(&root.join("public/feed.xml"));
-    let feed: atom_syndication::Feed = xml.parse().expect("feed.xml is Atom");
-    let entries: Vec<String> = (feed.entries().iter())
-        .filter(|e| e.id().contains("policies/draft/#"))
-        .map(|e| e.id().rsplit('#').next().unwrap().to_string())
-        .collect();
+    let (xml, entries) = feed_entries(root, "policies/draft/");
     assert_eq!(entries, ["published-2026-04-15"], "{xml}");
     let home = read(&root.join("public/index.html"));
     for day in ["2026-03-20", "2026-04-01"] {

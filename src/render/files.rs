@@ -1463,8 +1463,7 @@ pub fn internal_system_search_entry(
     words: Option<&SearchWords>,
 ) -> (usize, Arc<str>) {
     let place = model.documents.len() + model.controls.len() + at;
-    let json = entry_json(&system_entry(system).borrowed(), Readers::Internal, words);
-    (place, json)
+    placed(place, &system_entry(system), words)
 }
 
 fn risk_entry(risk: &crate::model::internal::InternalRisk) -> Owned {
@@ -1487,8 +1486,15 @@ pub fn internal_risk_search_entry(
     words: Option<&SearchWords>,
 ) -> (usize, Arc<str>) {
     let place = model.documents.len() + model.controls.len() + model.systems.len() + at;
-    let json = entry_json(&risk_entry(risk).borrowed(), Readers::Internal, words);
-    (place, json)
+    placed(place, &risk_entry(risk), words)
+}
+
+/// A record's element of the handbook's search index, with its place there.
+fn placed(place: usize, entry: &Owned, words: Option<&SearchWords>) -> (usize, Arc<str>) {
+    (
+        place,
+        entry_json(&entry.borrowed(), Readers::Internal, words),
+    )
 }
 
 /// An index entry that owns its words (the handbook's titles are made, not borrowed).
