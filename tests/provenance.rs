@@ -865,6 +865,89 @@ fn a_public_draft_is_published_the_day_it_is_approved() {
     }
 }
 
+/// Under `publish: approved` the public site shows a policy as its approving commit left
+/// it: edits not approved again are no public change (neither announced nor dated), the
+/// day of the next approval is; and an approval made while the policy was internal
+/// publishes nothing until the policy is approved again as public.
+#[test]
+fn under_publish_approved_only_an_approval_changes_the_public_page() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    let policy = root.join("content/policies/policy.md");
+    edit(&policy, "visibility: public", "visibility: internal");
+    init_repo(root);
+    commit(root, "Approve", "2026-01-20T10:00:00Z", "Gus Approver");
+    edit(&policy, "visibility: internal", "visibility: public");
+    commit(root, "Mark public", "2026-02-03T10:00:00Z", "Hana Tinkerer");
+    append(&policy, "\nAn edit awaiting approval.\n");
+    commit(
+        root,
+        "Unapproved edit",
+        "2026-02-10T10:00:00Z",
+        "Hana Tinkerer",
+    );
+    edit(
+        &policy,
+        "approved_on: 2026-01-15",
+        "approved_on: 2026-03-05",
+    );
+    commit(
+        root,
+        "Approve again",
+        "2026-03-05T10:00:00Z",
+        "Gus Approver",
+    );
+    append(&policy, "\nAnother edit awaiting approval.\n");
+    commit(root, "Edit again", "2026-04-01T10:00:00Z", "Hana Tinkerer");
+    build_ok(root, &[]);
+    let dated = |root: &Path| {
+        let (xml, entries) = feed_entries(root, "policies/policy/");
+        let days: Vec<String> = (entries.into_iter())
+            .filter(|e| e.starts_with("published-") || e.starts_with("changed-"))
+            .collect();
+        let json: Value = serde_json::from_str(&read(&root.join("public/trust.json"))).unwrap();
+        let entry = (json["documents"].as_array().unwrap().iter())
+            .find(|d| d["url"] == "policies/policy/")
+            .cloned()
+            .unwrap_or_default();
+        (xml, days, entry["last_changed"].clone())
+    };
+    let (xml, days, last_changed) = dated(root);
+    assert_eq!(days, ["published-2026-03-05"], "{xml}");
+    assert_eq!(last_changed, "2026-03-05");
+    let page = read(&root.join("public/policies/policy/index.html"));
+    assert!(page.contains(&last_changed_html("2026-03-05")), "{page}");
+    assert!(!page.contains("Another edit"), "unapproved text published");
+    for day in ["2026-01-20", "2026-02-03", "2026-02-10", "2026-04-01"] {
+        assert!(!page.contains(day), "{day} on the policy's page");
+    }
+    // Approved again, as it now stands: a change, dated by that approval.
+    edit(
+        &policy,
+        "approved_on: 2026-03-05",
+        "approved_on: 2026-05-02",
+    );
+    commit(
+        root,
+        "Approve the edit",
+        "2026-05-02T10:00:00Z",
+        "Gus Approver",
+    );
+    build_ok(root, &[]);
+    let (xml, days, last_changed) = dated(root);
+    assert_eq!(
+        days,
+        ["changed-2026-05-02", "published-2026-03-05"],
+        "{xml}"
+    );
+    assert_eq!(last_changed, "2026-05-02");
+    let page = read(&root.join("public/policies/policy/index.html"));
+    assert!(
+        page.contains("Another edit"),
+        "the approved text is published"
+    );
+}
+
 #[test]
 fn the_feed_is_updated_no_earlier_than_its_newest_entry() {
     let repo = dated_repo();

@@ -57,8 +57,25 @@ fn blank_lines_collapsed(body: &str) -> String {
 }
 
 /// The fingerprint of what the public site shows of one version of a source.
-fn fingerprint(face: Face, bytes: &[u8]) -> Option<u64> {
+fn fingerprint(face: Face, bytes: &[u8]) -> Option<Print> {
     Some(fingerprint_marked(face, bytes)?.0)
+}
+
+/// One version's public face, and for a document with an approval date, its approval
+/// stamp (`approval::stamp`, hashed): under `publish: approved` a version is shown with
+/// the text of the version that set its stamp, so versions that did not set it again
+/// change nothing public.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+struct Print {
+    face: u64,
+    stamp: Option<u64>,
+}
+
+impl Print {
+    const DELETED: Print = Print {
+        face: NOT_SHOWN,
+        stamp: None,
+    };
 }
 
 /// The fingerprint of a version the public site would not show as a page (marked
@@ -68,19 +85,21 @@ const NOT_SHOWN: u64 = 0;
 
 /// The fingerprint of a version, and whether it is marked internal: a document whose
 /// `visibility` says so (or does not say, the default). Other faces are not told apart.
-fn fingerprint_marked(face: Face, bytes: &[u8]) -> Option<(u64, bool)> {
-    let (print, shown, marked) = fingerprint_of(face, bytes)?;
+fn fingerprint_marked(face: Face, bytes: &[u8]) -> Option<(Print, bool)> {
+    let (print, shown, marked, stamp) = fingerprint_of(face, bytes)?;
     let print = match shown {
         Visibility::Public => print,
         _ => NOT_SHOWN,
     };
     let document = matches!(face, Face::Policy | Face::Page);
+    let print = Print { face: print, stamp };
     Some((print, document && marked == Visibility::Internal))
 }
 
 /// The fingerprint of a version's public face, how the public site would show that
-/// version (`publish`'s decision), and its visibility as marked.
-fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibility)> {
+/// version (`publish`'s decision), its visibility as marked, and a document's approval
+/// stamp if it has an approval date.
+fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibility, Option<u64>)> {
     match face {
         Face::Policy | Face::Page => {
             let (meta, body) = crate::load::front_matter_of(bytes)?;
@@ -89,6 +108,11 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibili
                 _ => crate::load::DocKind::Page,
             };
             let shown = publish::meta_decision(kind, &meta).shown;
+            let stamp = super::approval::stamp(&meta);
+            let stamp = match stamp.0 {
+                Some(_) => Some(hash(&stamp)?),
+                None => None,
+            };
             // Internal blocks and comments all start with `<!--`: a body without one is
             // public as it is, with no Markdown parse.
             let body = if body.contains("<!--") {
@@ -115,7 +139,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibili
                 &meta.order,
                 &body,
             ))
-            .map(|print| (print, shown, meta.visibility))
+            .map(|print| (print, shown, meta.visibility, stamp))
         }
         Face::Control => {
             let c: ControlRecord = crate::load::record_of(bytes, ControlRecord::REQUIRED)?;
@@ -129,7 +153,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibili
                 &c.last_reviewed,
                 &c.next_review,
             ))
-            .map(|print| (print, publish::control(&c).shown, c.visibility))
+            .map(|print| (print, publish::control(&c).shown, c.visibility, None))
         }
         Face::System => {
             let s: SystemRecord = crate::load::record_of(bytes, SystemRecord::REQUIRED)?;
@@ -155,7 +179,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibili
                 ),
                 (&s.models, &s.suppliers),
             ))
-            .map(|print| (print, publish::of(&s).shown, s.visibility))
+            .map(|print| (print, publish::of(&s).shown, s.visibility, None))
         }
         Face::Supplier => {
             let s: SupplierRecord = crate::load::record_of(bytes, SupplierRecord::REQUIRED)?;
@@ -178,7 +202,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibili
                 &s.visibility,
                 &s.public_summary,
             ))
-            .map(|print| (print, publish::of(&s).shown, s.visibility))
+            .map(|print| (print, publish::of(&s).shown, s.visibility, None))
         }
         Face::Risk => {
             let r: RiskRecord = crate::load::record_of(bytes, RiskRecord::REQUIRED)?;
@@ -189,7 +213,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibili
                 &r.status,
                 &r.visibility,
             ))
-            .map(|print| (print, publish::of(&r).shown, r.visibility))
+            .map(|print| (print, publish::of(&r).shown, r.visibility, None))
         }
     }
 }
@@ -203,6 +227,7 @@ fn public_changes(
     history: &History,
     face: Face,
     path: &Path,
+    approved_only: bool,
     known: &Prints,
     found: &Mutex<Prints>,
 ) -> Vec<PublicChange> {
@@ -215,13 +240,13 @@ fn public_changes(
         };
         return versions.iter().map(published).collect();
     }
-    let prints: Vec<Option<u64>> = versions
+    let prints: Vec<Option<Print>> = versions
         .iter()
         .map(|(_, blob)| {
             // Deleted: nothing was shown, so the day it went is no change, and a file made
             // again after it is published again.
             let Some(blob) = blob.as_ref() else {
-                return Some(NOT_SHOWN);
+                return Some(Print::DELETED);
             };
             if let Some(print) = known.get(&(*blob, face)) {
                 return Some(*print);
@@ -233,6 +258,12 @@ fn public_changes(
             Some(print)
         })
         .collect();
+    let document = matches!(face, Face::Policy | Face::Page);
+    let prints: Vec<Option<u64>> = if approved_only && document {
+        as_approved(&prints)
+    } else {
+        prints.iter().map(|p| p.map(|p| p.face)).collect()
+    };
     (0..versions.len())
         .filter_map(|i| {
             let published = match (prints[i], prints.get(i + 1)) {
@@ -249,6 +280,39 @@ fn public_changes(
         .collect()
 }
 
+/// What the public site showed of a document after each version (newest first) under
+/// `publish: approved`: the face of the version that set its approval stamp (the oldest of
+/// the unbroken run of versions with the same stamp), while both that version and this one
+/// are shown (`publish::published`: an approved text that was internal stays so, and a
+/// working copy made internal withdraws it). A version without an approval date is
+/// published as committed; one that cannot be read ends the run.
+fn as_approved(prints: &[Option<Print>]) -> Vec<Option<u64>> {
+    let mut shown = vec![None; prints.len()];
+    // The run of versions with one stamp, oldest first: its stamp and its first face.
+    let mut run: Option<(u64, u64)> = None;
+    for (i, print) in prints.iter().enumerate().rev() {
+        let Some(print) = print else {
+            run = None;
+            continue;
+        };
+        let Some(stamp) = print.stamp else {
+            run = None;
+            shown[i] = Some(print.face);
+            continue;
+        };
+        let approving = match run {
+            Some((same, face)) if same == stamp => face,
+            _ => run.insert((stamp, print.face)).1,
+        };
+        shown[i] = Some(if print.face == NOT_SHOWN {
+            NOT_SHOWN
+        } else {
+            approving
+        });
+    }
+    shown
+}
+
 /// A commit that changed what the public site shows of a source.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PublicChange {
@@ -260,7 +324,7 @@ pub struct PublicChange {
 
 /// Fingerprints by blob and face, kept in `.trustbook-cache/` between builds: a blob's
 /// public face never changes, so a rebuild reads only new versions.
-type Prints = HashMap<([u8; 20], Face), u64>;
+type Prints = HashMap<([u8; 20], Face), Print>;
 
 /// Fingerprints worked out before the sources finished loading: of every version of every
 /// source with more than one, published or not (which is published is not known yet).
@@ -336,7 +400,7 @@ pub fn prefetch(
     Prefetched { prints, fresh }
 }
 
-const CACHE_FORMAT: u32 = 6;
+const CACHE_FORMAT: u32 = 7;
 
 /// The fingerprints' file in `.trustbook-cache/`.
 pub const CACHE_FILE: &str = "public-faces.bin";
@@ -389,12 +453,14 @@ pub fn attach(site: &mut Site) {
             items.push((Face::Supplier, path(supplier.file)));
         }
     }
+    let approved_only = (site.config.as_ref())
+        .is_some_and(|c| c.data.public.publish == crate::load::records::PublishFrom::Approved);
     let history = &site.history;
     let new = Mutex::new(Prints::new());
     let found: Vec<(PathBuf, Vec<PublicChange>)> = items
         .into_par_iter()
         .map(|(face, path)| {
-            let changes = public_changes(history, face, &path, &known, &new);
+            let changes = public_changes(history, face, &path, approved_only, &known, &new);
             (path, changes)
         })
         .collect();

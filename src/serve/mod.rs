@@ -119,16 +119,55 @@ pub fn run(options: Options) -> Result<(), String> {
                 watch::rewatch(&mut watcher, &root.join(folder));
             }
         }
-        let mut shown: Vec<String> = batch
-            .iter()
-            .take(3)
-            .map(|p| p.display().to_string())
-            .collect();
-        if batch.len() > 3 {
-            shown.push(format!("and {} more", batch.len() - 3));
-        }
-        eprintln!("changed: {}", shown.join(", "));
+        eprintln!("{}", what_changed(&batch));
         publish(&state, session.changed(&batch));
     }
     Ok(())
+}
+
+/// The line `serve` prints for a batch of changes: the first few paths, or the commit
+/// that `watch::on_commit` reports as `.git/HEAD`.
+fn what_changed(batch: &[PathBuf]) -> String {
+    let commit = Path::new(watch::HEAD_MOVED);
+    let (heads, files): (Vec<&PathBuf>, Vec<&PathBuf>) = batch.iter().partition(|p| *p == commit);
+    let mut shown: Vec<String> = (files.iter().take(3))
+        .map(|p| p.display().to_string())
+        .collect();
+    if files.len() > 3 {
+        shown.push(format!("and {} more", files.len() - 3));
+    }
+    let changed = format!("changed: {}", shown.join(", "));
+    match (heads.is_empty(), files.is_empty()) {
+        (true, _) => changed,
+        (false, true) => "new commit: reading the history again".to_string(),
+        (false, false) => format!("new commit: reading the history again; {changed}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_commit_is_said_as_one_and_a_long_batch_is_cut_short() {
+        let paths = |names: &[&str]| names.iter().map(PathBuf::from).collect::<Vec<_>>();
+        assert_eq!(
+            what_changed(&paths(&[".git/HEAD"])),
+            "new commit: reading the history again"
+        );
+        assert_eq!(
+            what_changed(&paths(&["content/policies/a.md", ".git/HEAD"])),
+            "new commit: reading the history again; changed: content/policies/a.md"
+        );
+        assert_eq!(
+            what_changed(&paths(&[
+                "content/a.md",
+                "content/b.md",
+                "content/c.md",
+                "content/d.md",
+                "content/e.md"
+            ])),
+            "changed: content/a.md, content/b.md, content/c.md, and 2 more"
+        );
+    }
 }

@@ -25,7 +25,20 @@ pub fn is_relevant(path: &Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    !is_editor_temp_file(&name)
+    if is_editor_temp_file(&name) {
+        return false;
+    }
+    // The loader skips hidden names in `content/` (an editor's `.obsidian/` folder, a
+    // `.goutputstream-…` file): nothing there is read. Assets are copied by the name a
+    // page links to, whatever it is.
+    let second = parts.next().unwrap_or_default();
+    let hidden = |part: &str| part.starts_with('.') || part.starts_with('#') || part.ends_with('~');
+    let hidden_source = top == "content"
+        && second != "assets"
+        && std::iter::once(second)
+            .chain(parts)
+            .any(|part| hidden(&part));
+    !hidden_source
 }
 
 /// Files editors write beside the one being saved. A name without an extension is not
@@ -88,6 +101,10 @@ pub fn start(root: &Path, poll: bool, batches: Sender<Vec<PathBuf>>) -> Result<W
 /// How often `serve` looks whether HEAD moved (a commit, a checkout, a pull).
 const HEAD_POLL: Duration = Duration::from_secs(1);
 
+/// The path a batch names when HEAD moved. Not a file read: it makes `serve` read the
+/// history again.
+pub const HEAD_MOVED: &str = ".git/HEAD";
+
 /// Sends a batch naming `.git/HEAD` whenever the commit HEAD names changes: the history is
 /// read again on commits, never on saves. Polled rather than watched because the git
 /// folder may be anywhere above the site, and a ref update is a rename in `.git/refs/`.
@@ -100,7 +117,7 @@ pub fn on_commit(root: &Path, batches: Sender<Vec<PathBuf>>) {
             let now = crate::history::head_of(&root);
             if now != last {
                 last = now;
-                if batches.send(vec![PathBuf::from(".git/HEAD")]).is_err() {
+                if batches.send(vec![PathBuf::from(HEAD_MOVED)]).is_err() {
                     return;
                 }
             }
@@ -206,6 +223,8 @@ mod tests {
             "content/policies/a.md",
             "themes/default/static/CNAME",
             "content/assets/logo",
+            "content/assets/.well-known/key.txt",
+            "themes/default/static/.nojekyll",
         ] {
             assert!(is_relevant(Path::new(path)), "{path}");
         }
@@ -220,6 +239,9 @@ mod tests {
             "content/policies/.#a.md",
             "content/policies/4913",
             "content/policies/a.md___jb_tmp___",
+            "content/policies/.goutputstream-ABC123",
+            "content/.obsidian/workspace.json",
+            "content/#notes/a.md",
         ] {
             assert!(!is_relevant(Path::new(path)), "{path}");
         }
