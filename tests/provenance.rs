@@ -948,6 +948,90 @@ fn under_publish_approved_only_an_approval_changes_the_public_page() {
     );
 }
 
+/// A risk's page is named by its id: renaming its file moves no date and publishes nothing
+/// again, and its days before the rename stay its own.
+#[test]
+fn a_renamed_record_keeps_its_days_and_is_not_published_again() {
+    let dir = good_site();
+    let root = dir.path();
+    init_repo(root);
+    commit(root, "Import", "2026-01-05T10:00:00Z", "Ada Quillfeather");
+    let risk = root.join("content/risks/r-1.yaml");
+    edit(&risk, "Agents check answers", "Agents check every answer");
+    commit(
+        root,
+        "Say every",
+        "2026-02-10T10:00:00Z",
+        "Ada Quillfeather",
+    );
+    git(
+        root,
+        &[
+            "mv",
+            "content/risks/r-1.yaml",
+            "content/risks/wrong-answers.yaml",
+        ],
+    );
+    commit(root, "Rename", "2026-03-01T10:00:00Z", "Ada Quillfeather");
+    build_ok(root, &[]);
+    let (xml, entries) = feed_entries(root, "risks/r-1/");
+    assert_eq!(
+        entries,
+        ["changed-2026-02-10", "published-2026-01-05"],
+        "{xml}"
+    );
+    let page = read(&root.join("public/risks/r-1/index.html"));
+    assert!(page.contains(&last_changed_html("2026-02-10")), "{page}");
+    // Deleted, then made again under its new name a month later: published again.
+    let renamed = root.join("content/risks/wrong-answers.yaml");
+    let text = read(&renamed);
+    fs::remove_file(&renamed).unwrap();
+    commit(root, "Drop", "2026-04-01T10:00:00Z", "Ada Quillfeather");
+    fs::write(root.join("content/risks/r-one.yaml"), &text).unwrap();
+    commit(root, "Back", "2026-05-01T10:00:00Z", "Ada Quillfeather");
+    build_ok(root, &[]);
+    let (xml, entries) = feed_entries(root, "risks/r-1/");
+    assert_eq!(
+        entries,
+        [
+            "changed-2026-02-10",
+            "published-2026-01-05",
+            "published-2026-05-01"
+        ],
+        "{xml}"
+    );
+}
+
+/// A page deleted, and another page (another id) written under its file name later: the
+/// new page is published that day, and the old page's days are not its own.
+#[test]
+fn a_page_written_where_another_was_deleted_has_only_its_own_days() {
+    let dir = good_site();
+    let root = dir.path();
+    let about = root.join("content/pages/about.md");
+    init_repo(root);
+    commit(root, "Import", "2026-01-05T10:00:00Z", "Ada Quillfeather");
+    append(&about, "\nMore about us.\n");
+    commit(root, "More", "2026-02-10T10:00:00Z", "Ada Quillfeather");
+    let text = read(&about);
+    fs::remove_file(&about).unwrap();
+    commit(root, "Drop", "2026-03-01T10:00:00Z", "Ada Quillfeather");
+    fs::write(&about, text.replacen("id: PAGE-ABOUT", "id: PAGE-US", 1)).unwrap();
+    commit(
+        root,
+        "A new page",
+        "2026-04-01T10:00:00Z",
+        "Ada Quillfeather",
+    );
+    build_ok(root, &[]);
+    let (xml, entries) = feed_entries(root, "pages/about/");
+    assert_eq!(entries, ["published-2026-04-01"], "{xml}");
+    let page = read(&root.join("public/pages/about/index.html"));
+    for day in ["2026-01-05", "2026-02-10"] {
+        assert!(!page.contains(day), "{day} on the new page");
+    }
+}
+
 #[test]
 fn the_feed_is_updated_no_earlier_than_its_newest_entry() {
     let repo = dated_repo();

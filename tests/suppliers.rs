@@ -564,6 +564,36 @@ fn a_supplier_made_public_later_is_announced_the_day_it_was_made_public() {
     );
 }
 
+/// A supplier's file renamed after its announcement is the same supplier: it was announced
+/// on the day it first was, so the rename neither breaks the promised notice nor dates
+/// its feed entry.
+#[test]
+fn a_renamed_supplier_keeps_the_day_it_was_announced() {
+    let (_holder, root) = committed_site(true, &[], "2026-10-01");
+    // 31 days' notice: the promise holds.
+    announce_late_host(&root, "2026-12-21", "2026-11-20");
+    git(
+        &root,
+        &[
+            "mv",
+            "content/suppliers/late.yaml",
+            "content/suppliers/hosting.yaml",
+        ],
+        "2026-12-01",
+    );
+    git(&root, &["commit", "-q", "-m", "Rename"], "2026-12-01");
+    let run = common::check_json(&root);
+    assert!(run.places("short-notice").is_empty(), "{}", run.stdout);
+    assert_eq!(build(&root, &[]).code, 0);
+    let xml = read(&root.join("public/suppliers/feed.xml"));
+    let feed: atom_syndication::Feed = xml.parse().unwrap();
+    let dates: Vec<String> = (feed.entries().iter())
+        .filter(|e| e.title().as_str().starts_with("Example Late Host"))
+        .map(|e| e.updated().date_naive().to_string())
+        .collect();
+    assert_eq!(dates, ["2026-11-20"], "{xml}");
+}
+
 /// A supplier that started after the site began, but was first published only after it
 /// started, gave no notice at all: warned, like a short notice.
 #[test]

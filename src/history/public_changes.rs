@@ -69,12 +69,15 @@ fn fingerprint(face: Face, bytes: &[u8]) -> Option<Print> {
 struct Print {
     face: u64,
     stamp: Option<u64>,
+    /// Its id, hashed: which item the version is.
+    id: u64,
 }
 
 impl Print {
     const DELETED: Print = Print {
         face: NOT_SHOWN,
         stamp: None,
+        id: 0,
     };
 }
 
@@ -86,20 +89,27 @@ const NOT_SHOWN: u64 = 0;
 /// The fingerprint of a version, and whether it is marked internal: a document whose
 /// `visibility` says so (or does not say, the default). Other faces are not told apart.
 fn fingerprint_marked(face: Face, bytes: &[u8]) -> Option<(Print, bool)> {
-    let (print, shown, marked, stamp) = fingerprint_of(face, bytes)?;
+    let (print, shown, marked, stamp, id) = fingerprint_of(face, bytes)?;
     let print = match shown {
         Visibility::Public => print,
         _ => NOT_SHOWN,
     };
     let document = matches!(face, Face::Policy | Face::Page);
-    let print = Print { face: print, stamp };
+    let print = Print {
+        face: print,
+        stamp,
+        id: xxhash_rust::xxh3::xxh3_64(id.as_bytes()),
+    };
     Some((print, document && marked == Visibility::Internal))
 }
 
 /// The fingerprint of a version's public face, how the public site would show that
 /// version (`publish`'s decision), its visibility as marked, and a document's approval
 /// stamp if it has an approval date.
-fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibility, Option<u64>)> {
+fn fingerprint_of(
+    face: Face,
+    bytes: &[u8],
+) -> Option<(u64, Visibility, Visibility, Option<u64>, String)> {
     match face {
         Face::Policy | Face::Page => {
             let (meta, body) = crate::load::front_matter_of(bytes)?;
@@ -139,7 +149,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibili
                 &meta.order,
                 &body,
             ))
-            .map(|print| (print, shown, meta.visibility, stamp))
+            .map(|print| (print, shown, meta.visibility, stamp, meta.id))
         }
         Face::Control => {
             let c: ControlRecord = crate::load::record_of(bytes, ControlRecord::REQUIRED)?;
@@ -153,7 +163,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibili
                 &c.last_reviewed,
                 &c.next_review,
             ))
-            .map(|print| (print, publish::control(&c).shown, c.visibility, None))
+            .map(|print| (print, publish::control(&c).shown, c.visibility, None, c.id))
         }
         Face::System => {
             let s: SystemRecord = crate::load::record_of(bytes, SystemRecord::REQUIRED)?;
@@ -179,7 +189,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibili
                 ),
                 (&s.models, &s.suppliers),
             ))
-            .map(|print| (print, publish::of(&s).shown, s.visibility, None))
+            .map(|print| (print, publish::of(&s).shown, s.visibility, None, s.id))
         }
         Face::Supplier => {
             let s: SupplierRecord = crate::load::record_of(bytes, SupplierRecord::REQUIRED)?;
@@ -202,7 +212,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibili
                 &s.visibility,
                 &s.public_summary,
             ))
-            .map(|print| (print, publish::of(&s).shown, s.visibility, None))
+            .map(|print| (print, publish::of(&s).shown, s.visibility, None, s.id))
         }
         Face::Risk => {
             let r: RiskRecord = crate::load::record_of(bytes, RiskRecord::REQUIRED)?;
@@ -213,7 +223,7 @@ fn fingerprint_of(face: Face, bytes: &[u8]) -> Option<(u64, Visibility, Visibili
                 &r.status,
                 &r.visibility,
             ))
-            .map(|print| (print, publish::of(&r).shown, r.visibility, None))
+            .map(|print| (print, publish::of(&r).shown, r.visibility, None, r.id))
         }
     }
 }
@@ -228,45 +238,82 @@ fn public_changes(
     face: Face,
     path: &Path,
     approved_only: bool,
-    known: &Prints,
-    found: &Mutex<Prints>,
+    prints: &PrintsOf,
+    moves: &Moves,
 ) -> Vec<PublicChange> {
-    let versions: Vec<(usize, Option<[u8; 20]>)> = history.versions(path).collect();
-    // A file with one version was published when it was made. Nothing to read.
-    if versions.len() < 2 {
+    let mut versions: Vec<(usize, Option<[u8; 20]>)> = history.versions(path).collect();
+    // A file with one version, not renamed from another, was published when it was made.
+    // Nothing to read.
+    let renamed = |created: usize| moves.oldest.get(&face).is_some_and(|at| *at >= created);
+    if versions.len() < 2
+        && !versions
+            .first()
+            .is_some_and(|(created, _)| renamed(*created))
+    {
         let published = |(commit, _): &(usize, _)| PublicChange {
             commit: *commit,
             published: true,
         };
         return versions.iter().map(published).collect();
     }
-    let prints: Vec<Option<Print>> = versions
-        .iter()
-        .map(|(_, blob)| {
-            // Deleted: nothing was shown, so the day it went is no change, and a file made
-            // again after it is published again.
-            let Some(blob) = blob.as_ref() else {
-                return Some(Print::DELETED);
-            };
-            if let Some(print) = known.get(&(*blob, face)) {
-                return Some(*print);
+    let mut shown: Vec<Option<Print>> = Vec::with_capacity(versions.len());
+    let mut item: Option<u64> = None;
+    let mut path = path.to_path_buf();
+    let mut seen = crate::hash::HashSet::default();
+    let named_by_id = matches!(face, Face::Control | Face::Risk | Face::Supplier);
+    'paths: loop {
+        let mut after_deletion = false;
+        for &(_, blob) in &versions[shown.len()..] {
+            let print = prints.of(history, face, blob);
+            match (blob, print) {
+                (None, _) => after_deletion = true,
+                (Some(_), Some(print)) => {
+                    // Another item had the page before this one: a record of another id,
+                    // or a document or system of another id whose file was deleted before
+                    // this one took its name. Its days are not this item's.
+                    let another = item.is_some_and(|id| id != print.id);
+                    if another && (named_by_id || after_deletion) {
+                        versions.truncate(shown.len());
+                        break 'paths;
+                    }
+                    item = Some(print.id);
+                    after_deletion = false;
+                }
+                (Some(_), None) => {}
             }
-            let print = fingerprint(face, &history.blob(blob)?)?;
-            if let Ok(mut found) = found.lock() {
-                found.insert((*blob, face), print);
-            }
-            Some(print)
-        })
-        .collect();
+            shown.push(print);
+        }
+        // A control, a risk or a supplier is named by its id: a file renamed (a path of
+        // the same id deleted by the commit that made this one, or before it) is the same
+        // page, and its older versions count.
+        let (Some(id), Some(&(created, _))) = (item, versions.last()) else {
+            break;
+        };
+        let Some((from, deleted)) = (moves.by_id.get(&(face, id)).into_iter().flatten())
+            .filter(|(p, at)| *at >= created && *p != path && !seen.contains(p))
+            .min_by_key(|(_, at)| *at)
+            .cloned()
+        else {
+            break;
+        };
+        seen.insert(from.clone());
+        // The deletion itself is the day it went, unless it is the rename's own commit.
+        versions.extend(
+            history
+                .versions(&from)
+                .filter(|(i, _)| *i >= deleted && *i > created),
+        );
+        path = from;
+    }
     let document = matches!(face, Face::Policy | Face::Page);
-    let prints: Vec<Option<u64>> = if approved_only && document {
-        as_approved(&prints)
+    let faces: Vec<Option<u64>> = if approved_only && document {
+        as_approved(&shown)
     } else {
-        prints.iter().map(|p| p.map(|p| p.face)).collect()
+        shown.iter().map(|p| p.map(|p| p.face)).collect()
     };
     (0..versions.len())
         .filter_map(|i| {
-            let published = match (prints[i], prints.get(i + 1)) {
+            let published = match (faces[i], faces.get(i + 1)) {
                 (Some(NOT_SHOWN), _) => return None,
                 (Some(now), Some(Some(before))) if now == *before => return None,
                 (_, Some(Some(NOT_SHOWN)) | None) => true,
@@ -278,6 +325,63 @@ fn public_changes(
             })
         })
         .collect()
+}
+
+/// The fingerprints known from the cache, and those worked out by this build.
+struct PrintsOf<'a> {
+    known: &'a Prints,
+    found: Mutex<Prints>,
+}
+
+impl PrintsOf<'_> {
+    /// The print of a version, `None` if it cannot be read. Deleted: nothing was shown, so
+    /// the day it went is no change, and a file made again after it is published again.
+    fn of(&self, history: &History, face: Face, blob: Option<[u8; 20]>) -> Option<Print> {
+        let Some(blob) = blob else {
+            return Some(Print::DELETED);
+        };
+        if let Some(print) = self.known.get(&(blob, face)) {
+            return Some(*print);
+        }
+        let print = fingerprint(face, &history.blob(&blob)?)?;
+        if let Ok(mut found) = self.found.lock() {
+            found.insert((blob, face), print);
+        }
+        Some(print)
+    }
+}
+
+/// Controls, risks and suppliers deleted somewhere in the history.
+#[derive(Default)]
+struct Moves {
+    /// By face and id: where they were, and the commit that deleted them (an index into
+    /// `History::commits`, children first).
+    by_id: HashMap<(Face, u64), Vec<(PathBuf, usize)>>,
+    /// By face, the oldest such deletion: a file made after it was not renamed.
+    oldest: HashMap<Face, usize>,
+}
+
+fn moves(history: &History, prints: &PrintsOf) -> Moves {
+    let mut moves = Moves::default();
+    for (path, at) in history.deletions() {
+        let within = path.strip_prefix("content").unwrap_or(&path);
+        let face = face_of(&within.to_string_lossy());
+        let Some(face) = face.filter(|f| matches!(f, Face::Control | Face::Risk | Face::Supplier))
+        else {
+            continue;
+        };
+        // The version before the deletion: what was deleted.
+        let before = history.versions(&path).find(|(i, _)| *i > at);
+        let Some((_, Some(blob))) = before else {
+            continue;
+        };
+        if let Some(print) = prints.of(history, face, Some(blob)) {
+            (moves.by_id.entry((face, print.id)).or_default()).push((path, at));
+            let oldest = moves.oldest.entry(face).or_insert(at);
+            *oldest = at.max(*oldest);
+        }
+    }
+    moves
 }
 
 /// What the public site showed of a document after each version (newest first) under
@@ -400,7 +504,7 @@ pub fn prefetch(
     Prefetched { prints, fresh }
 }
 
-const CACHE_FORMAT: u32 = 7;
+const CACHE_FORMAT: u32 = 8;
 
 /// The fingerprints' file in `.trustbook-cache/`.
 pub const CACHE_FILE: &str = "public-faces.bin";
@@ -456,16 +560,20 @@ pub fn attach(site: &mut Site) {
     let approved_only = (site.config.as_ref())
         .is_some_and(|c| c.data.public.publish == crate::load::records::PublishFrom::Approved);
     let history = &site.history;
-    let new = Mutex::new(Prints::new());
+    let prints = PrintsOf {
+        known: &known,
+        found: Mutex::new(Prints::new()),
+    };
+    let moves = moves(history, &prints);
     let found: Vec<(PathBuf, Vec<PublicChange>)> = items
         .into_par_iter()
         .map(|(face, path)| {
-            let changes = public_changes(history, face, &path, approved_only, &known, &new);
+            let changes = public_changes(history, face, &path, approved_only, &prints, &moves);
             (path, changes)
         })
         .collect();
     site.history.public_changes = found.into_iter().collect();
-    let new = new.into_inner().unwrap_or_default();
+    let new = prints.found.into_inner().unwrap_or_default();
     if fresh || !new.is_empty() {
         // Best effort: without it the next build only reads more.
         let mut all = known;

@@ -204,23 +204,20 @@ mod tests {
     }
 }
 
-/// The day a public supplier was announced: the oldest commit of the newest run of
-/// commits in which its record was public (one committed as internal and made public
-/// later was announced when it was made public). Not yet committed as public, it is
-/// announced today at the earliest; `None` without history.
+/// The day a public supplier was announced: the day the public site last published it
+/// (`history::public_changes`: one committed as internal and made public later was
+/// announced when it was made public; a renamed file keeps its day). Not yet committed
+/// as public, it is announced today at the earliest; `None` without history.
 pub fn supplier_announced(
     site: &crate::load::Site,
     path: &std::path::Path,
     today: crate::load::date::Date,
 ) -> Option<crate::load::date::Date> {
-    use crate::load::records::Visibility;
     if site.history.is_empty() {
         return None;
     }
-    let public = |record: &crate::load::records::SupplierRecord| {
-        crate::publish::of(record).shown == Visibility::Public
-    };
-    supplier_published_since(site, path, public).or(Some(today))
+    let published = (site.history.public_changes_of(path)).find(|(_, published)| *published);
+    Some(published.map_or(today, |(commit, _)| commit.utc_date()))
 }
 
 /// How a public supplier was announced, when it broke the notice `site.yaml` promises:
