@@ -135,6 +135,63 @@ fn restricted_items_are_offered_on_request() {
     assert!(item.contains("mailto:ai@example.com?subject="), "{item}");
 }
 
+/// A record available on request is offered in the home page's section of its kind (a
+/// system among the AI systems, a risk among the risks), not under Documents, and the
+/// public search leads there.
+#[test]
+fn restricted_records_are_offered_in_their_own_section() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &dir.path().join("content"),
+    );
+    let objective = dir.path().join("content/objectives/obj-002.yaml");
+    let text = fs::read_to_string(&objective).unwrap();
+    fs::write(
+        &objective,
+        text.replace("visibility: public", "visibility: restricted"),
+    )
+    .unwrap();
+    let run = build(dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let index = fs::read_to_string(dir.path().join("public/index.html")).unwrap();
+    let section = |id: &str| {
+        let start = index
+            .find(&format!("<section id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no section {id}"));
+        let end = start + index[start..].find("</section>").unwrap();
+        &index[start..end]
+    };
+    let search = fs::read_to_string(dir.path().join("public/search-index.js")).unwrap();
+    for (id, title) in [
+        ("systems", "Engineering code assistant"),
+        ("suppliers", "Example Code AI Inc."),
+        ("risks", "Supplier changes its model without notice"),
+        ("controls", "Communication of incidents"),
+        ("objectives", "Support Assistant drafts are accurate"),
+        ("documents", "Third-party and supplier AI policy"),
+    ] {
+        let here = section(id);
+        let at = (here.find(title)).unwrap_or_else(|| panic!("{title} is not in #{id}: {here}"));
+        assert!(
+            here[at..]
+                .split("</li>")
+                .next()
+                .unwrap()
+                .contains("Available on request"),
+            "{title}"
+        );
+        let entry = search.split("},{").find(|e| e.contains(title)).unwrap();
+        assert!(entry.contains(&format!("\"anchor\":\"{id}\"")), "{entry}");
+        if id != "documents" {
+            assert!(
+                !section("documents").contains(title),
+                "{title} under Documents"
+            );
+        }
+    }
+}
+
 #[test]
 fn every_relative_link_resolves_in_both_sites() {
     for dir in [site(None), fixture_copy("leaky")] {

@@ -8,7 +8,7 @@ use crate::model::StatusCounts;
 use crate::model::internal::{InternalModel, serde_plain};
 use crate::model::public::PublicRevision;
 use crate::model::public::{
-    PublicControl, PublicModel, PublicRisk, PublicSystem, RestrictedItem, SiteInfo,
+    PublicControl, PublicModel, PublicRisk, PublicSystem, RestrictedItem, RestrictedKind, SiteInfo,
 };
 use serde::Serialize;
 use std::sync::Arc;
@@ -292,9 +292,17 @@ fn public_search_index(model: &PublicModel, words: Option<&SearchWords>) -> Vec<
                 }),
         )
         .collect();
-    // Items available on request have no page: they are found on the home page's lists.
+    // Items available on request have no page: they are found in the home page's section
+    // of their kind.
     let on_request = (model.restricted.iter()).map(|r| SearchEntry {
-        anchor: Some("documents"),
+        anchor: Some(match r.kind {
+            RestrictedKind::Document => "documents",
+            RestrictedKind::Control => "controls",
+            RestrictedKind::System => "systems",
+            RestrictedKind::Risk => "risks",
+            RestrictedKind::Supplier => "suppliers",
+            RestrictedKind::Objective => "objectives",
+        }),
         ..SearchEntry::new(&r.title, "", "on request", &r.public_summary)
     });
     let on_request: Vec<SearchEntry> = on_request.collect();

@@ -262,6 +262,8 @@ await test("public search finds words in bodies and inside titles, on-request it
   assert((await search("disclos")).some((r) => r.includes("Reporting a security vulnerability")), "a partial title word is not found");
   // The issue's own example: a word inside a title, of an item available on request.
   assert((await search("incident")).some((r) => r.includes("Communication of incidents")), "an on-request item is not found by a word inside its title");
+  const control = page.locator(".search-results li", { hasText: "Communication of incidents" }).locator("a").first();
+  assert((await control.getAttribute("href")).includes("#controls"), "an on-request control does not lead to the controls section");
   const nothing = await search("zyxwvut");
   assert(nothing.length === 1 && nothing[0].includes("No results"), `no-results message: ${nothing}`);
   await search("risk assessment and treatment");
