@@ -120,6 +120,23 @@ fn a_record_with_an_unknown_field_or_a_bad_value_fails_its_schema() {
     assert!(!validator.is_valid(&missing), "a required field");
 }
 
+/// `check` refuses a control without a justification (ISO/IEC 42001 6.1.3 asks why each is
+/// included or excluded), so an editor says so too.
+#[test]
+fn a_control_without_a_justification_fails_its_schema() {
+    let (_dir, schemas) = schemas();
+    let schema = &schemas.iter().find(|(k, _)| k == "control").unwrap().1;
+    let validator = jsonschema::validator_for(schema).unwrap();
+    let good = data_of(&common::fixtures().join("good/content/controls/a-6-2-4.yaml"));
+    assert!(validator.is_valid(&good), "{good}");
+    let mut missing = good;
+    missing.as_object_mut().unwrap().remove("justification");
+    assert!(
+        !validator.is_valid(&missing),
+        "a control without a justification"
+    );
+}
+
 #[test]
 fn init_sets_up_editors_with_the_schemas() {
     let holder = tempfile::tempdir().unwrap();

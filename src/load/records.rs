@@ -194,6 +194,8 @@ pub struct Mapping {
 pub struct ControlRecord {
     pub id: String,
     pub applicable: bool,
+    /// Loaded when absent, so that `check` says where it is missing; required all the same.
+    #[schemars(required)]
     pub justification: Option<String>,
     pub status: ControlStatus,
     pub owner: Option<String>,
