@@ -1032,6 +1032,49 @@ fn a_page_written_where_another_was_deleted_has_only_its_own_days() {
     }
 }
 
+/// Under `publish: approved`, another document written over an approved one's file with
+/// the same `version` and `approved_on` did not inherit its approval: the approving commit
+/// is the one that wrote it, and the old document's text is no longer published.
+#[test]
+fn under_publish_approved_a_document_written_over_another_is_not_approved_by_it() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    init_repo(root);
+    commit(root, "Import", "2026-01-20T10:00:00Z", "Gus Approver");
+    let policy = root.join("content/policies/policy.md");
+    let old = read(&policy);
+    let (front, _) = old.split_once("\n---\n").unwrap();
+    let front = front
+        .replace("id: POL-1", "id: POL-9")
+        .replace("title: AI Policy", "title: Replacement policy");
+    fs::write(
+        &policy,
+        format!(
+            "{front}\n---\n\n# Replacement policy\n\n## Scope {{#scope}}\n\nReplacement body.\n"
+        ),
+    )
+    .unwrap();
+    edit(
+        &root.join("content/controls/acme-1.yaml"),
+        "policies: [POL-1]",
+        "policies: [POL-9]",
+    );
+    commit(root, "Replace", "2026-02-01T10:00:00Z", "Hana Tinkerer");
+    build_ok(root, &[]);
+    let page = read(&root.join("public/policies/policy/index.html"));
+    assert!(page.contains("Replacement body."), "{page}");
+    assert!(
+        !page.contains("All AI systems, see"),
+        "the old document's text: {page}"
+    );
+    let (xml, entries) = feed_entries(root, "policies/policy/");
+    assert!(
+        entries.contains(&"published-2026-02-01".to_string()),
+        "{xml}"
+    );
+    assert!(!entries.iter().any(|e| e.ends_with("2026-01-20")), "{xml}");
+}
+
 #[test]
 fn the_feed_is_updated_no_earlier_than_its_newest_entry() {
     let repo = dated_repo();
@@ -1234,7 +1277,7 @@ fn damaged_or_stale_history_caches_change_nothing() {
     for name in [
         "history.bin",
         "blob-ids.bin",
-        "approval-stamps.bin",
+        "approval-stamps-2.bin",
         "public-faces.bin",
     ] {
         assert!(

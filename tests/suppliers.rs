@@ -514,6 +514,31 @@ fn the_supplier_feed_dates_each_change_by_the_commit_that_published_it() {
     assert_eq!(upcoming["announced"], "2026-11-10", "{upcoming}");
 }
 
+/// An end written while the supplier was marked internal was not announced that day: it
+/// was announced when the supplier was shown again, with it.
+#[test]
+fn an_end_written_while_internal_is_announced_when_shown() {
+    let (_holder, root) = committed_site(false, &[], "2026-10-01");
+    let path = "content/suppliers/model-provider.yaml";
+    let public = read(&root.join(path));
+    let internal = public.replace("visibility: public", "visibility: internal");
+    write(&root, path, &internal);
+    git(&root, &["commit", "-q", "-am", "Hide"], "2026-10-10");
+    let ending = "since: 2025-01-01\nuntil: 2027-02-01";
+    write(&root, path, &internal.replace("since: 2025-01-01", ending));
+    git(&root, &["commit", "-q", "-am", "End, hidden"], "2026-10-15");
+    write(&root, path, &public.replace("since: 2025-01-01", ending));
+    git(&root, &["commit", "-q", "-am", "Show"], "2026-11-01");
+    let run = build(&root, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let trust: serde_json::Value =
+        serde_json::from_str(&read(&root.join("public/trust.json"))).unwrap();
+    let upcoming = &trust["suppliers"]["upcoming_changes"][0];
+    assert_eq!(upcoming["announced"], "2026-11-01", "{upcoming}");
+    let xml = read(&root.join("public/suppliers/feed.xml"));
+    assert!(!xml.contains("2026-10-15"), "{xml}");
+}
+
 /// A supplier first committed as internal is announced when it is made public: that day
 /// dates its feed entry and counts for the promised notice.
 #[test]
@@ -592,6 +617,35 @@ fn a_renamed_supplier_keeps_the_day_it_was_announced() {
         .map(|e| e.updated().date_naive().to_string())
         .collect();
     assert_eq!(dates, ["2026-11-20"], "{xml}");
+}
+
+/// Two suppliers' files swapped, or one renamed while a new supplier takes its old name:
+/// each supplier keeps the day it was announced.
+#[test]
+fn suppliers_whose_files_are_swapped_keep_their_days() {
+    let (_holder, root) = committed_site(true, &[], "2026-10-01");
+    announce_late_host(&root, "2026-12-21", "2026-11-20");
+    let suppliers = root.join("content/suppliers");
+    let files: Vec<PathBuf> = (fs::read_dir(&suppliers).unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
+    let other = files
+        .iter()
+        .find(|p| !p.ends_with("late.yaml"))
+        .expect("another supplier")
+        .clone();
+    let late = suppliers.join("late.yaml");
+    let (late_text, other_text) = (read(&late), read(&other));
+    fs::write(&late, &other_text).unwrap();
+    fs::write(&other, &late_text).unwrap();
+    git(&root, &["commit", "-q", "-am", "Swap"], "2026-12-01");
+    let run = common::check_json(&root);
+    assert!(run.places("short-notice").is_empty(), "{}", run.stdout);
+    assert_eq!(build(&root, &[]).code, 0);
+    let xml = read(&root.join("public/suppliers/feed.xml"));
+    assert!(!xml.contains("2026-12-01"), "{xml}");
+    let page = read(&root.join("public/suppliers/index.html"));
+    assert!(!page.contains("less notice"), "{page}");
 }
 
 /// A supplier that started after the site began, but was first published only after it

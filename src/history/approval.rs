@@ -35,7 +35,7 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
     let memo_file = site
         .root
         .join(crate::build::CACHE_FOLDER)
-        .join("approval-stamps.bin");
+        .join("approval-stamps-2.bin");
     let stamps = Stamps::load(&memo_file);
     let found: Vec<(usize, Result<Option<Approval>, String>)> = public
         .par_iter()
@@ -150,25 +150,29 @@ pub fn stamp(meta: &DocumentMeta) -> Stamp {
     (meta.approved_on, meta.version.clone())
 }
 
-/// The stamps of earlier versions by blob id, kept between builds: reading a version
-/// means unpacking it from git and parsing its front matter, and a blob's stamp never
-/// changes. Stored as plain strings (`Text` reads YAML's numbers, which bincode cannot).
-type Stamps = crate::memo::Memo<[u8; 20], (Option<Date>, Option<String>)>;
+/// The stamps of earlier versions by blob id, with the id of the document they stamp,
+/// kept between builds: reading a version means unpacking it from git and parsing its
+/// front matter, and a blob's stamp never changes. Stored as plain strings (`Text` reads
+/// YAML's numbers, which bincode cannot).
+type Stamps = crate::memo::Memo<[u8; 20], (Option<Date>, Option<String>, String)>;
 
-/// The stamp of a document as commit `commit` left it at `path` (whose blob is `blob`).
+/// The stamp of a document as commit `commit` left it at `path` (whose blob is `blob`),
+/// and the document's id: another document written over the file with the same stamp
+/// did not inherit the approval.
 fn stamp_at(
     history: &History,
     stamps: &Stamps,
     (commit, path, blob): &(&Commit, PathBuf, [u8; 20]),
-) -> Result<Stamp, String> {
+) -> Result<(Stamp, String), String> {
     let remembered = stamps.get(*blob, || {
-        let (approved_on, version) = stamp(&version_at(history, commit, path).ok()?);
-        Some((approved_on, version.map(|v| v.0)))
+        let meta = version_at(history, commit, path).ok()?;
+        let (approved_on, version) = stamp(&meta);
+        Some((approved_on, version.map(|v| v.0), meta.id))
     });
     match remembered {
-        Some((approved_on, version)) => Ok((approved_on, version.map(Text))),
+        Some((approved_on, version, id)) => Ok(((approved_on, version.map(Text)), id)),
         // Not remembered, because it cannot be read: say why.
-        None => version_at(history, commit, path).map(|meta| stamp(&meta)),
+        None => version_at(history, commit, path).map(|meta| (stamp(&meta), meta.id)),
     }
 }
 
@@ -269,9 +273,9 @@ pub fn of(
     let newest = if history.is_uncommitted(path) {
         stamp_at(history, stamps, first)?
     } else {
-        working
+        (working, id.to_string())
     };
-    if newest.0.is_none() {
+    if newest.0.0.is_none() {
         return Ok(None);
     }
     let mut approving = 0;

@@ -159,6 +159,13 @@ impl History {
         repository.with(|repo| Some(repo.find_object(blob).ok()?.data.clone()))
     }
 
+    /// Every path any commit changed, with its versions as `versions` gives them.
+    pub fn paths(&self) -> impl Iterator<Item = (&Path, &[(usize, Option<[u8; 20]>)])> {
+        self.files
+            .iter()
+            .map(|(path, versions)| (path.as_path(), versions.as_slice()))
+    }
+
     /// Every deletion: the path, and the commit (index into `commits`) that deleted it.
     pub fn deletions(&self) -> impl Iterator<Item = (PathBuf, usize)> + '_ {
         (self.deleted.iter()).flat_map(|(at, paths)| paths.iter().map(|p| (p.clone(), *at)))

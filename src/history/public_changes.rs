@@ -261,32 +261,24 @@ fn public_changes(
     let mut path = path.to_path_buf();
     let mut seen = crate::hash::HashSet::default();
     let named_by_id = matches!(face, Face::Control | Face::Risk | Face::Supplier);
-    'paths: loop {
-        let mut after_deletion = false;
+    loop {
         for &(_, blob) in &versions[shown.len()..] {
             let print = prints.of(history, face, blob);
-            match (blob, print) {
-                (None, _) => after_deletion = true,
-                (Some(_), Some(print)) => {
-                    // Another item had the page before this one: a record of another id,
-                    // or a document or system of another id whose file was deleted before
-                    // this one took its name. Its days are not this item's.
-                    let another = item.is_some_and(|id| id != print.id);
-                    if another && (named_by_id || after_deletion) {
-                        versions.truncate(shown.len());
-                        break 'paths;
-                    }
-                    item = Some(print.id);
-                    after_deletion = false;
+            // Another item (another id) had the file before this one: its days are not
+            // this item's.
+            if let (Some(_), Some(print)) = (blob, print) {
+                if item.is_some_and(|id| id != print.id) {
+                    versions.truncate(shown.len());
+                    break;
                 }
-                (Some(_), None) => {}
+                item = Some(print.id);
             }
             shown.push(print);
         }
-        // A control, a risk or a supplier is named by its id: a file renamed (a path of
-        // the same id deleted by the commit that made this one, or before it) is the same
-        // page, and its older versions count.
-        let (Some(id), Some(&(created, _))) = (item, versions.last()) else {
+        // A control, a risk or a supplier is named by its id: a file renamed (a file of
+        // the same id deleted or written over by the commit that made this one, or before
+        // it; two files swapped) is the same page, and its older versions count.
+        let (Some(id), Some(&(created, _)), true) = (item, versions.last(), named_by_id) else {
             break;
         };
         let Some((from, deleted)) = (moves.by_id.get(&(face, id)).into_iter().flatten())
@@ -297,11 +289,12 @@ fn public_changes(
             break;
         };
         seen.insert(from.clone());
-        // The deletion itself is the day it went, unless it is the rename's own commit.
+        // The commit that deleted it or wrote another record over it is the day it went
+        // (as if deleted), unless it is the rename's own commit.
         versions.extend(
-            history
-                .versions(&from)
-                .filter(|(i, _)| *i >= deleted && *i > created),
+            (history.versions(&from))
+                .filter(|(i, _)| *i >= deleted && *i > created)
+                .map(|(i, blob)| (i, blob.filter(|_| i != deleted))),
         );
         path = from;
     }
@@ -351,34 +344,46 @@ impl PrintsOf<'_> {
     }
 }
 
-/// Controls, risks and suppliers deleted somewhere in the history.
+/// Controls, risks and suppliers that left a file somewhere in the history: the file was
+/// deleted, or another record (another id) was written over it.
 #[derive(Default)]
 struct Moves {
-    /// By face and id: where they were, and the commit that deleted them (an index into
-    /// `History::commits`, children first).
+    /// By face and id: the file it left, and the commit that wrote over or deleted it (an
+    /// index into `History::commits`, children first).
     by_id: HashMap<(Face, u64), Vec<(PathBuf, usize)>>,
-    /// By face, the oldest such deletion: a file made after it was not renamed.
+    /// By face, the oldest such commit: a file made after it was not renamed.
     oldest: HashMap<Face, usize>,
 }
 
 fn moves(history: &History, prints: &PrintsOf) -> Moves {
     let mut moves = Moves::default();
-    for (path, at) in history.deletions() {
-        let within = path.strip_prefix("content").unwrap_or(&path);
+    for (path, versions) in history.paths() {
+        let within = path.strip_prefix("content").unwrap_or(path);
         let face = face_of(&within.to_string_lossy());
         let Some(face) = face.filter(|f| matches!(f, Face::Control | Face::Risk | Face::Supplier))
         else {
             continue;
         };
-        // The version before the deletion: what was deleted.
-        let before = history.versions(&path).find(|(i, _)| *i > at);
-        let Some((_, Some(blob))) = before else {
+        if versions.len() < 2 {
             continue;
-        };
-        if let Some(print) = prints.of(history, face, Some(blob)) {
-            (moves.by_id.entry((face, print.id)).or_default()).push((path, at));
-            let oldest = moves.oldest.entry(face).or_insert(at);
-            *oldest = at.max(*oldest);
+        }
+        // Newest first: each version with the one it replaced.
+        let ids: Vec<Option<u64>> = (versions.iter())
+            .map(|(_, blob)| {
+                let blob = (*blob)?;
+                Some(prints.of(history, face, Some(blob))?.id)
+            })
+            .collect();
+        for (k, pair) in ids.windows(2).enumerate() {
+            let (now, before) = (pair[0], pair[1]);
+            let deleted = versions[k].1.is_none();
+            let replaced = |id: &u64| deleted || now.is_some_and(|now| now != *id);
+            if let Some(left) = before.filter(replaced) {
+                let at = versions[k].0;
+                (moves.by_id.entry((face, left)).or_default()).push((path.to_path_buf(), at));
+                let oldest = moves.oldest.entry(face).or_insert(at);
+                *oldest = at.max(*oldest);
+            }
         }
     }
     moves

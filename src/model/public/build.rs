@@ -492,8 +492,10 @@ impl<'a> Builder<'a> {
             // the latest, and one that happened, on its day.
             let start_announced = announced.unwrap_or(data.since.min(today));
             let end_announced = |until: Date| {
+                // Shown with that end: an end written while the record was internal was
+                // announced when the record was shown again.
                 crate::model::supplier_published_since(self.site, &path, |record| {
-                    record.until == Some(until)
+                    record.until == Some(until) && publish::of(record).shown == Visibility::Public
                 })
                 .unwrap_or(until.min(today))
             };
