@@ -160,7 +160,7 @@ impl History {
     }
 
     /// Every path any commit changed, with its versions as `versions` gives them.
-    pub fn paths(&self) -> impl Iterator<Item = (&Path, &[(usize, Option<[u8; 20]>)])> {
+    pub fn paths(&self) -> impl Iterator<Item = (&Path, &[Version])> {
         self.files
             .iter()
             .map(|(path, versions)| (path.as_path(), versions.as_slice()))
