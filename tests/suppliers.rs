@@ -725,7 +725,7 @@ fn the_home_page_counts_every_current_supplier_without_naming_the_hidden_ones() 
     assert_eq!(run.code, 0, "{}", run.stderr);
     let home = read(&dir.path().join("public/index.html"));
     assert!(
-        home.contains("3 companies process data for us today (1 listed here by name); 1 of them trains models on customer data."),
+        home.contains("3 companies process data for us today (2 listed here by name); 1 of them trains models on customer data."),
         "{home}"
     );
     assert!(!home.contains("CANARY-HIDDEN-NAME"));
@@ -733,7 +733,9 @@ fn the_home_page_counts_every_current_supplier_without_naming_the_hidden_ones() 
     // a request that says what is asked for.
     let page = read(&dir.path().join("public/suppliers/index.html"));
     assert!(
-        page.contains("The details of 1 more supplier are available on request:"),
+        page.contains(
+            "The details of 1 more supplier processing data today are available on request:"
+        ),
         "{page}"
     );
     assert!(page.contains("Example Restricted Partner"), "{page}");
@@ -752,6 +754,56 @@ fn the_home_page_counts_every_current_supplier_without_naming_the_hidden_ones() 
     let json: Value = serde_json::from_str(&read(&dir.path().join("public/trust.json"))).unwrap();
     assert_eq!(json["suppliers"]["total_current"], 3);
     assert_eq!(json["suppliers"]["total_training"], 1);
+}
+
+/// A restricted supplier is offered for what it is: one still to start among the
+/// upcoming changes, and one that has ended nowhere, not as processing data today.
+#[test]
+fn a_restricted_supplier_is_offered_as_current_only_while_it_is() {
+    let dir = supplier_site();
+    let root = dir.path();
+    let restricted = |id: &str, name: &str, dates: &str| {
+        format!(
+            "id: {id}\nname: {name}\nservice: Storage\npurpose: Backups\nkind: hosting\n\
+             trains_on_customer_data: false\n{dates}\nvisibility: restricted\n\
+             public_summary: A storage provider.\n"
+        )
+    };
+    let ended = restricted(
+        "SUP-8",
+        "Example Former Host",
+        "since: 2024-01-01\nuntil: 2025-06-30",
+    );
+    write(root, "content/suppliers/former.yaml", &ended);
+    let upcoming = restricted("SUP-9", "Example Future Host", "since: 2027-02-01");
+    write(root, "content/suppliers/future.yaml", &upcoming);
+    let run = build(root, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let public = files_under(&root.join("public"));
+    for (name, bytes) in &public {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            !text.contains("Example Former Host"),
+            "an ended supplier in {name}"
+        );
+    }
+    let page = read(&root.join("public/suppliers/index.html"));
+    let current = page.split("<section id=\"current\"").nth(1).unwrap();
+    let current = current.split("</section>").next().unwrap();
+    assert!(current.contains("Example Restricted Partner"), "{current}");
+    assert!(!current.contains("Example Future Host"), "{current}");
+    let upcoming = page
+        .split("<section id=\"upcoming\"")
+        .nth(1)
+        .expect("an upcoming section");
+    let upcoming = upcoming.split("</section>").next().unwrap();
+    assert!(upcoming.contains("Example Future Host"), "{upcoming}");
+    let home = read(&root.join("public/index.html"));
+    let row = home.split("Example Future Host").nth(1).unwrap();
+    assert!(
+        row.starts_with(" <span class=\"muted\">Not yet processing data</span>"),
+        "{row}"
+    );
 }
 
 #[test]

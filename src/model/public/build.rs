@@ -252,6 +252,7 @@ impl<'a> Builder<'a> {
             kind,
             title,
             public_summary: summary(public_summary),
+            state: None,
         });
     }
 
@@ -440,11 +441,19 @@ impl<'a> Builder<'a> {
             match publish::of(&data).shown {
                 Visibility::Public => {}
                 Visibility::Restricted => {
-                    self.restrict(
-                        RestrictedKind::Supplier,
-                        data.name.clone(),
-                        &data.public_summary,
-                    );
+                    // Offered while it processes data or is to start; an ended one is
+                    // no one's supplier to ask about.
+                    let state = crate::model::SupplierState::of(data, today);
+                    if state != crate::model::SupplierState::Ended {
+                        self.restrict(
+                            RestrictedKind::Supplier,
+                            data.name.clone(),
+                            &data.public_summary,
+                        );
+                        if let Some(item) = self.restricted.last_mut() {
+                            item.state = Some(state);
+                        }
+                    }
                     continue;
                 }
                 Visibility::Internal => continue,

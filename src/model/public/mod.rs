@@ -394,6 +394,10 @@ pub struct RestrictedItem {
     pub kind: RestrictedKind,
     pub title: String,
     pub public_summary: String,
+    /// A supplier's: whether it processes data today or is still to start (one that has
+    /// ended is not offered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<crate::model::SupplierState>,
 }
 
 #[derive(Serialize)]
