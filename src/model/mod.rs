@@ -186,8 +186,19 @@ impl BodyText {
         BodyText::new(std::sync::Arc::clone(text), document.body_start)
     }
 
+    /// A text of its own (a body with its internal blocks taken out).
+    pub fn owned(text: String) -> Self {
+        BodyText::new(std::sync::Arc::new(text), 0)
+    }
+
     pub fn as_str(&self) -> &str {
         self.text.get(self.start..).unwrap_or("")
+    }
+}
+
+impl serde::Serialize for BodyText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 

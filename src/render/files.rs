@@ -334,7 +334,7 @@ fn public_document_json(
     d: &crate::model::public::PublicDocument,
     words: Option<&SearchWords>,
 ) -> Arc<str> {
-    let (markdown, hash) = (&d.body.markdown, d.body.hash);
+    let (markdown, hash) = (d.body.markdown.as_str(), d.body.hash);
     let parts = [d.title.as_str(), &d.url, &d.public_summary];
     document_json(
         words,
@@ -652,7 +652,7 @@ pub fn public_files(
     let json = serde_json::to_vec_pretty(&trust).unwrap_or_default();
     out.put("trust.json", json, None)?;
 
-    let bodies = (model.documents.iter()).map(|d| (d.body.markdown.len(), d.body.hash));
+    let bodies = (model.documents.iter()).map(|d| (d.body.markdown.as_str().len(), d.body.hash));
     put_kept(
         out,
         SEARCH_INDEX,

@@ -52,7 +52,7 @@ impl Body for &PublicBody {
         highlighter: &Highlighter,
     ) -> (String, Vec<PathBuf>) {
         let links = PublicLinks { body: self, root };
-        let html = markdown::to_html(&self.markdown, &links, title, false, highlighter);
+        let html = markdown::to_html(self.markdown.as_str(), &links, title, false, highlighter);
         (html, Vec::new())
     }
 }

@@ -131,7 +131,7 @@ struct BodySave {
     hash: u64,
     outline: Arc<Outline>,
     /// The public text and its outline, when public.
-    public_text: Option<(String, Arc<Outline>)>,
+    public_text: Option<(crate::model::BodyText, Arc<Outline>)>,
     findings: Vec<Finding>,
 }
 
@@ -287,7 +287,7 @@ impl Kept {
             return None;
         }
         let public_text =
-            public_at.map(|_| crate::model::public::public_text(&text[start..], &outline));
+            public_at.map(|_| crate::model::public::public_text(&text, start, &outline));
         let mut changed_anchors = changed(&old_outline.anchors, &outline.anchors);
         changed_anchors.extend(changed(
             &old_outline.internal_anchors,
@@ -371,8 +371,8 @@ impl Kept {
             }
             if let (Some(k), Some((markdown, public_outline))) = (public_at, save.public_text) {
                 let public_body = &mut derived.models.public.documents[k].body;
-                public_body.hash = hash_text(&markdown);
-                public_body.markdown = markdown.into();
+                public_body.hash = hash_text(markdown.as_str());
+                public_body.markdown = markdown;
                 public_body.anchors = public_outline.anchors.iter().cloned().collect();
             }
         });

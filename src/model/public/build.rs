@@ -10,7 +10,7 @@ use crate::load::files::inside_content;
 use crate::load::outline::{Outline, outline};
 use crate::load::records::{SiteConfig, Visibility};
 use crate::load::{Document, Site};
-use crate::model::{Catalogs, body, strip};
+use crate::model::{Catalogs, strip};
 use crate::publish;
 use crate::urls;
 use rayon::prelude::*;
@@ -67,17 +67,21 @@ fn security_txt_expires(built_on: Date, today: Date) -> Date {
 /// The public text of a body whose outline is `outline` (without internal blocks and
 /// comments), and the public text's outline.
 pub fn public_text(
-    body: &str,
+    source: &std::sync::Arc<String>,
+    body_start: usize,
     loaded: &std::sync::Arc<Outline>,
-) -> (String, std::sync::Arc<Outline>) {
+) -> (crate::model::BodyText, std::sync::Arc<Outline>) {
+    let shared = crate::model::BodyText::new(std::sync::Arc::clone(source), body_start);
     // Most bodies have nothing to strip (no internal block, no comment): their public
-    // text is the text, and their outline the one loaded with it.
+    // text is the source's (shared, not copied: a third of a large site's text), and
+    // their outline the one loaded with it.
+    let body = shared.as_str();
     if loaded.internal_blocks.is_empty() && !body.contains("<!--") {
-        return (body.to_string(), loaded.clone());
+        return (shared, loaded.clone());
     }
     let markdown = strip::public_body(body, &loaded.internal_blocks);
     let public_outline = outline(&markdown).into();
-    (markdown, public_outline)
+    (crate::model::BodyText::owned(markdown), public_outline)
 }
 
 /// `kept`: what `serve` keeps between saves.
@@ -668,9 +672,10 @@ impl<'a> Builder<'a> {
         let bodies: Vec<PublicText> = (published.par_iter())
             .map(|(document, _)| {
                 let make = || {
-                    let (markdown, outline) = public_text(body(site, document), &document.outline);
-                    let hash = crate::sources::hash_text(&markdown);
-                    let markdown = markdown.into();
+                    let source = &site.sources.get(document.record.file).text;
+                    let (markdown, outline) =
+                        public_text(source, document.body_start, &document.outline);
+                    let hash = crate::sources::hash_text(markdown.as_str());
                     PublicText {
                         markdown,
                         hash,
@@ -1099,7 +1104,7 @@ mod tests {
             "a link inside an internal block is gone"
         );
         assert!(
-            !policy.body.markdown.contains("Ask the"),
+            !policy.body.markdown.as_str().contains("Ask the"),
             "the internal block is gone"
         );
         let asset = &model.assets["assets/diagram.png"];

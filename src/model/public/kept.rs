@@ -20,7 +20,7 @@ pub struct KeptBodies {
 /// A body's public text, its hash and its outline.
 #[derive(Clone)]
 pub struct PublicText {
-    pub markdown: Arc<str>,
+    pub markdown: crate::model::BodyText,
     pub hash: u64,
     pub outline: Arc<Outline>,
 }

@@ -158,8 +158,9 @@ pub struct PublicDocument {
 /// renderer resolves nothing against the sources.
 #[derive(Serialize)]
 pub struct PublicBody {
-    /// Markdown without internal blocks and comments (shared with what `serve` keeps).
-    pub markdown: std::sync::Arc<str>,
+    /// Markdown without internal blocks and comments (shared with what `serve` keeps,
+    /// and with the source when there was nothing to take out).
+    pub markdown: crate::model::BodyText,
     /// `hash_text(&markdown)`, made once: the page's key, its search words and the search
     /// index are kept by it.
     #[serde(skip)]
