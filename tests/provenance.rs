@@ -1002,6 +1002,47 @@ fn a_renamed_record_keeps_its_days_and_is_not_published_again() {
     );
 }
 
+/// A risk moved into a file name another risk left earlier keeps its days; a version of
+/// it that does not load (no site was built from it) is no public change, nor is the
+/// commit that mends it.
+#[test]
+fn a_record_moved_into_a_name_another_left_keeps_its_days() {
+    let dir = good_site();
+    let root = dir.path();
+    let risks = root.join("content/risks");
+    let text = read(&risks.join("r-1.yaml"));
+    let other = text
+        .replace("id: R-1", "id: R-2")
+        .replace("title: Wrong answers", "title: Slow answers");
+    fs::write(risks.join("r-2.yaml"), &other).unwrap();
+    init_repo(root);
+    commit(root, "Import", "2026-01-05T10:00:00Z", "Ada Quillfeather");
+    git(
+        root,
+        &["mv", "content/risks/r-2.yaml", "content/risks/r-3.yaml"],
+    );
+    commit(root, "Move R-2", "2026-02-01T10:00:00Z", "Ada Quillfeather");
+    git(
+        root,
+        &["mv", "content/risks/r-1.yaml", "content/risks/r-2.yaml"],
+    );
+    commit(root, "Move R-1", "2026-03-01T10:00:00Z", "Ada Quillfeather");
+    fs::write(risks.join("r-2.yaml"), "id: R-1\ntitle: [unclosed\n").unwrap();
+    commit(root, "Break", "2026-04-01T10:00:00Z", "Ada Quillfeather");
+    fs::write(risks.join("r-2.yaml"), &text).unwrap();
+    commit(root, "Mend", "2026-05-01T10:00:00Z", "Ada Quillfeather");
+    build_ok(root, &[]);
+    for (page, title) in [
+        ("risks/r-1/", "Wrong answers"),
+        ("risks/r-2/", "Slow answers"),
+    ] {
+        let (xml, entries) = feed_entries(root, page);
+        assert_eq!(entries, ["published-2026-01-05"], "{title}: {xml}");
+        let html = read(&root.join("public").join(page).join("index.html"));
+        assert!(html.contains(&last_changed_html("2026-01-05")), "{html}");
+    }
+}
+
 /// A page deleted, and another page (another id) written under its file name later: the
 /// new page is published that day, and the old page's days are not its own.
 #[test]

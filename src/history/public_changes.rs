@@ -79,6 +79,13 @@ impl Print {
         stamp: None,
         id: 0,
     };
+    /// A version that does not load: no build made a public site of it, so it is no
+    /// public change, and says nothing of which item the file held.
+    const NOT_LOADED: Print = Print {
+        face: u64::MAX,
+        stamp: None,
+        id: u64::MAX,
+    };
 }
 
 /// The fingerprint of a version the public site would not show as a page (marked
@@ -231,8 +238,9 @@ fn fingerprint_of(
 /// The commits (indices into `history.commits`, newest first) that changed what the public
 /// site shows of the source at `path`, each with whether it published the item (the
 /// first version marked public, or the first after versions that were not). A version
-/// not marked public is no public change; one that cannot be read or does not load
-/// counts as a change: a date too many is better than a change missed.
+/// not marked public is no public change, nor is one that does not load (no site was
+/// built from it); one that cannot be read (a partial clone) counts as a change: a date
+/// too many is better than a change missed.
 fn public_changes(
     history: &History,
     face: Face,
@@ -265,10 +273,14 @@ fn public_changes(
         for &(_, blob) in &versions[shown.len()..] {
             let print = prints.of(history, face, blob);
             // Another item (another id) had the file before this one: its days are not
-            // this item's.
-            if let (Some(_), Some(print)) = (blob, print) {
+            // this item's, nor is the deletion that ended its time there.
+            if let (Some(_), Some(print)) = (blob, print.filter(|p| *p != Print::NOT_LOADED)) {
                 if item.is_some_and(|id| id != print.id) {
                     versions.truncate(shown.len());
+                    while versions.last().is_some_and(|(_, blob)| blob.is_none()) {
+                        versions.pop();
+                        shown.pop();
+                    }
                     break;
                 }
                 item = Some(print.id);
@@ -298,6 +310,10 @@ fn public_changes(
         );
         path = from;
     }
+    // Versions that do not load are left out: the versions around them are compared.
+    let (versions, shown): (Vec<_>, Vec<_>) = (versions.into_iter().zip(shown))
+        .filter(|(_, print)| *print != Some(Print::NOT_LOADED))
+        .unzip();
     let document = matches!(face, Face::Policy | Face::Page);
     let faces: Vec<Option<u64>> = if approved_only && document {
         as_approved(&shown)
@@ -327,8 +343,9 @@ struct PrintsOf<'a> {
 }
 
 impl PrintsOf<'_> {
-    /// The print of a version, `None` if it cannot be read. Deleted: nothing was shown, so
-    /// the day it went is no change, and a file made again after it is published again.
+    /// The print of a version, `None` if it cannot be read (a partial clone, a damaged
+    /// object). Deleted: nothing was shown, so the day it went is no change, and a file
+    /// made again after it is published again.
     fn of(&self, history: &History, face: Face, blob: Option<[u8; 20]>) -> Option<Print> {
         let Some(blob) = blob else {
             return Some(Print::DELETED);
@@ -336,7 +353,7 @@ impl PrintsOf<'_> {
         if let Some(print) = self.known.get(&(blob, face)) {
             return Some(*print);
         }
-        let print = fingerprint(face, &history.blob(&blob)?)?;
+        let print = fingerprint(face, &history.blob(&blob)?).unwrap_or(Print::NOT_LOADED);
         if let Ok(mut found) = self.found.lock() {
             found.insert((blob, face), print);
         }
@@ -371,7 +388,8 @@ fn moves(history: &History, prints: &PrintsOf) -> Moves {
         let ids: Vec<Option<u64>> = (versions.iter())
             .map(|(_, blob)| {
                 let blob = (*blob)?;
-                Some(prints.of(history, face, Some(blob))?.id)
+                let print = prints.of(history, face, Some(blob))?;
+                (print != Print::NOT_LOADED).then_some(print.id)
             })
             .collect();
         for (k, pair) in ids.windows(2).enumerate() {
