@@ -1101,6 +1101,15 @@ fn under_publish_approved_a_document_written_over_another_is_not_approved_by_it(
         "policies: [POL-9]",
     );
     commit(root, "Replace", "2026-02-01T10:00:00Z", "Hana Tinkerer");
+    // Its stamp was copied, not given: where it was approved is not known.
+    assert_refused(root, "wrote it over the file of another document (`POL-1`)");
+    // Approved as it stands: published from that commit.
+    edit(
+        &policy,
+        "approved_on: 2026-01-15",
+        "approved_on: 2026-02-03",
+    );
+    commit(root, "Approve", "2026-02-03T10:00:00Z", "Gus Approver");
     build_ok(root, &[]);
     let page = read(&root.join("public/policies/policy/index.html"));
     assert!(page.contains("Replacement body."), "{page}");
@@ -1110,10 +1119,43 @@ fn under_publish_approved_a_document_written_over_another_is_not_approved_by_it(
     );
     let (xml, entries) = feed_entries(root, "policies/policy/");
     assert!(
-        entries.contains(&"published-2026-02-01".to_string()),
+        entries.contains(&"published-2026-02-03".to_string()),
         "{xml}"
     );
     assert!(!entries.iter().any(|e| e.ends_with("2026-01-20")), "{xml}");
+}
+
+/// Under `publish: approved`, two documents' files swapped: a document approved only while
+/// internal, made public in the swap, is not published on that approval.
+#[test]
+fn under_publish_approved_a_swap_publishes_no_document_approved_while_internal() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    let policies = root.join("content/policies");
+    let secret = read(&policies.join("other.md"))
+        .replace("id: POL-2", "id: POL-7")
+        .replace("visibility: public", "visibility: internal")
+        .replace(
+            "Training data is kept for two years.",
+            "CANARY approved while internal.",
+        );
+    fs::write(policies.join("secret.md"), &secret).unwrap();
+    init_repo(root);
+    commit(root, "Import", "2026-01-20T10:00:00Z", "Gus Approver");
+    let other = read(&policies.join("other.md"));
+    let shown = secret.replace("visibility: internal", "visibility: public");
+    fs::write(policies.join("other.md"), shown).unwrap();
+    fs::write(policies.join("secret.md"), &other).unwrap();
+    commit(root, "Swap", "2026-02-01T10:00:00Z", "Hana Tinkerer");
+    let run = build(root, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("wrote it over the file of another document"),
+        "{}",
+        run.stderr
+    );
+    assert!(!root.join("public").exists(), "nothing is written");
 }
 
 #[test]

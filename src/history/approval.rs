@@ -235,6 +235,17 @@ fn versions<'h>(
     out
 }
 
+/// Whether the file at `path` held something just before `commit` changed it (rather than
+/// being made anew, or again after a deletion).
+fn written_over(history: &History, commit: &Commit, path: &Path) -> bool {
+    let Some((index, _)) = history.indexed(path).find(|(_, c)| c.id == commit.id) else {
+        return false;
+    };
+    (history.versions(path))
+        .find(|(i, _)| *i > index)
+        .is_some_and(|(_, blob)| blob.is_some())
+}
+
 /// Documents deleted somewhere in the history, by id: where they were, and the commit that
 /// deleted them.
 pub type Moves = HashMap<String, Vec<(PathBuf, usize)>>;
@@ -284,6 +295,21 @@ pub fn of(
             break;
         }
         approving = i;
+    }
+    // The approving version was written over another document's file (another id, with no
+    // deletion between: a swap, or a file rewritten as another document). Where its stamp
+    // was set is then somewhere else: not known, so nothing is published on its strength.
+    if let (Some(older), (commit, path, _)) = (versions.get(approving + 1), &versions[approving])
+        && older.1 == *path
+        && written_over(history, commit, path)
+    {
+        let (_, older_id) = stamp_at(history, stamps, older)?;
+        if older_id != newest.1 {
+            return Err(format!(
+                "commit {} wrote it over the file of another document (`{older_id}`), so where it was approved is not known",
+                commit.short_id()
+            ));
+        }
     }
     if let Some((merge, _, _)) = versions[..=approving].iter().find(|(c, _, _)| c.is_merge) {
         return Err(format!(

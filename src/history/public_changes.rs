@@ -269,6 +269,8 @@ fn public_changes(
     let mut path = path.to_path_buf();
     let mut seen = crate::hash::HashSet::default();
     let named_by_id = matches!(face, Face::Control | Face::Risk | Face::Supplier);
+    // The oldest version kept was written over another item's file (no deletion between).
+    let mut written_over = false;
     loop {
         for &(_, blob) in &versions[shown.len()..] {
             let print = prints.of(history, face, blob);
@@ -277,9 +279,11 @@ fn public_changes(
             if let (Some(_), Some(print)) = (blob, print.filter(|p| *p != Print::NOT_LOADED)) {
                 if item.is_some_and(|id| id != print.id) {
                     versions.truncate(shown.len());
+                    written_over = true;
                     while versions.last().is_some_and(|(_, blob)| blob.is_none()) {
                         versions.pop();
                         shown.pop();
+                        written_over = false;
                     }
                     break;
                 }
@@ -316,7 +320,7 @@ fn public_changes(
         .unzip();
     let document = matches!(face, Face::Policy | Face::Page);
     let faces: Vec<Option<u64>> = if approved_only && document {
-        as_approved(&shown)
+        as_approved(&shown, written_over)
     } else {
         shown.iter().map(|p| p.map(|p| p.face)).collect()
     };
@@ -413,10 +417,19 @@ fn moves(history: &History, prints: &PrintsOf) -> Moves {
 /// are shown (`publish::published`: an approved text that was internal stays so, and a
 /// working copy made internal withdraws it). A version without an approval date is
 /// published as committed; one that cannot be read ends the run.
-fn as_approved(prints: &[Option<Print>]) -> Vec<Option<u64>> {
+fn as_approved(prints: &[Option<Print>], written_over: bool) -> Vec<Option<u64>> {
     let mut shown = vec![None; prints.len()];
-    // The run of versions with one stamp, oldest first: its stamp and its first face.
+    // The run of versions with one stamp, oldest first: its stamp and its first face. A
+    // document written over another's file did not set the stamp it came with: that run
+    // shows nothing (`approval::of` refuses to publish it).
     let mut run: Option<(u64, u64)> = None;
+    if written_over
+        && let Some(Some(Print {
+            stamp: Some(stamp), ..
+        })) = prints.last()
+    {
+        run = Some((*stamp, NOT_SHOWN));
+    }
     for (i, print) in prints.iter().enumerate().rev() {
         let Some(print) = print else {
             run = None;
