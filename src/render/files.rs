@@ -767,9 +767,11 @@ fn supplier_feed(model: &PublicModel, base: Option<&str>) -> String {
             .then_with(|| b.date.cmp(&a.date))
             .then_with(|| a.name.cmp(&b.name))
     });
-    let updated = changes
-        .first()
-        .map_or_else(|| "1970-01-01".to_string(), |c| c.announced.to_string());
+    // Without a change yet, the feed is as new as the site's newest published fact (a
+    // build date would make the same commit's bytes differ from day to day).
+    let updated = (changes.first().map(|c| c.announced))
+        .or(model.updated)
+        .map_or_else(|| "1970-01-01".to_string(), |d| d.to_string());
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{} suppliers</title>\n  <id>{}</id>\n  <updated>{updated}T00:00:00Z</updated>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}\"/>\n",
         escape(&model.site.organisation),
