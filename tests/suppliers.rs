@@ -648,6 +648,22 @@ fn suppliers_whose_files_are_swapped_keep_their_days() {
     assert!(!page.contains("less notice"), "{page}");
 }
 
+/// A supplier that started the day the site began was already there: the site could not
+/// have announced it earlier, so it broke no promise.
+#[test]
+fn a_supplier_in_use_the_day_the_site_began_gave_no_short_notice() {
+    let record = "id: SUP-2\nname: Example Day-One Host\nservice: Hosting\npurpose: Capacity\n\
+                  kind: hosting\ntrains_on_customer_data: false\nsince: 2026-10-01\n\
+                  visibility: public\npublic_summary: Extra capacity.\n";
+    let (_holder, root) = committed_site(
+        true,
+        &[("content/suppliers/day-one.yaml", record)],
+        "2026-10-01",
+    );
+    let run = common::check_json(&root);
+    assert!(run.places("short-notice").is_empty(), "{}", run.stdout);
+}
+
 /// A supplier that started after the site began, but was first published only after it
 /// started, gave no notice at all: warned, like a short notice.
 #[test]

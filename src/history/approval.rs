@@ -220,12 +220,8 @@ fn versions<'h>(
             break;
         };
         out.extend(list.iter().map(|(_, c, blob)| (*c, path.clone(), *blob)));
-        // Indices run children first: an earlier deletion has a larger index.
-        let Some((from, deleted_at)) = (moved.get(id).into_iter().flatten())
-            .filter(|(p, at)| *at >= created && *p != path && !seen.contains(p))
-            .min_by_key(|(_, at)| *at)
-            .cloned()
-        else {
+        let left = moved.get(id).into_iter().flatten();
+        let Some((from, deleted_at)) = History::renamed_from(left, created, &path, &seen) else {
             break;
         };
         seen.insert(from.clone());

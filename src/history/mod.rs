@@ -166,6 +166,22 @@ impl History {
             .map(|(path, versions)| (path.as_path(), versions.as_slice()))
     }
 
+    /// Of the files an item left (each a path and the commit that deleted it or wrote
+    /// another item over it), the one it was renamed from when `path` was made by commit
+    /// `created`: the nearest at or before that commit (indices run children first), of
+    /// another path not followed yet.
+    pub fn renamed_from<'m>(
+        left: impl IntoIterator<Item = &'m (PathBuf, usize)>,
+        created: usize,
+        path: &Path,
+        seen: &crate::hash::HashSet<PathBuf>,
+    ) -> Option<(PathBuf, usize)> {
+        (left.into_iter())
+            .filter(|(p, at)| *at >= created && p != path && !seen.contains(p))
+            .min_by_key(|(_, at)| *at)
+            .cloned()
+    }
+
     /// Every deletion: the path, and the commit (index into `commits`) that deleted it.
     pub fn deletions(&self) -> impl Iterator<Item = (PathBuf, usize)> + '_ {
         (self.deleted.iter()).flat_map(|(at, paths)| paths.iter().map(|p| (p.clone(), *at)))

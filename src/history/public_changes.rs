@@ -297,11 +297,8 @@ fn public_changes(
         let (Some(id), Some(&(created, _)), true) = (item, versions.last(), named_by_id) else {
             break;
         };
-        let Some((from, deleted)) = (moves.by_id.get(&(face, id)).into_iter().flatten())
-            .filter(|(p, at)| *at >= created && *p != path && !seen.contains(p))
-            .min_by_key(|(_, at)| *at)
-            .cloned()
-        else {
+        let left = moves.by_id.get(&(face, id)).into_iter().flatten();
+        let Some((from, deleted)) = History::renamed_from(left, created, &path, &seen) else {
             break;
         };
         seen.insert(from.clone());

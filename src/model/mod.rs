@@ -233,8 +233,8 @@ pub fn supplier_announced(
 
 /// How a public supplier was announced, when it broke the notice `site.yaml` promises:
 /// fewer days than promised before it started, or after it started (`days_before` zero
-/// or less) when it started after the site's first commit (one in use before then was
-/// already there). `None` when the promise held, or there is no promise or no history.
+/// or less) when it started after the day of the site's first commit (one in use by
+/// then was already there: the site could not announce it earlier). `None` when the promise held, or there is no promise or no history.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ShortNotice {
     pub announced: crate::load::date::Date,
@@ -251,7 +251,7 @@ pub fn supplier_short_notice(
     let notice = i64::from(notice_days?);
     let days_before = announced.days_until(supplier.since);
     let site_began = site.history.first_commit().map(|c| c.utc_date());
-    let already_there = site_began.is_none_or(|began| supplier.since < began);
+    let already_there = site_began.is_none_or(|began| supplier.since <= began);
     let short = match days_before <= 0 {
         true => !already_there,
         false => days_before < notice,
