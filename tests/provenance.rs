@@ -1125,6 +1125,43 @@ fn under_publish_approved_a_document_written_over_another_is_not_approved_by_it(
     assert!(!entries.iter().any(|e| e.ends_with("2026-01-20")), "{xml}");
 }
 
+/// Under `publish: approved`, a policy renamed with an edit not yet approved: its new
+/// address is published the day it moved there, with the approved text.
+#[test]
+fn under_publish_approved_a_renamed_policy_is_published_at_its_new_address_that_day() {
+    let dir = approved_only_site();
+    let root = dir.path();
+    init_repo(root);
+    commit(root, "Import", "2026-02-01T10:00:00Z", "Gus Approver");
+    git(
+        root,
+        &[
+            "mv",
+            "content/policies/policy.md",
+            "content/policies/charter.md",
+        ],
+    );
+    append(
+        &root.join("content/policies/charter.md"),
+        "\nAn edit awaiting approval.\n",
+    );
+    edit(
+        &root.join("content/pages/about.md"),
+        "../policies/policy.md#scope",
+        "../policies/charter.md#scope",
+    );
+    commit(root, "Rename", "2026-03-01T10:00:00Z", "Hana Tinkerer");
+    build_ok(root, &[]);
+    let page = read(&root.join("public/policies/charter/index.html"));
+    assert!(!page.contains("An edit awaiting approval"), "{page}");
+    assert!(page.contains(&last_changed_html("2026-03-01")), "{page}");
+    let (xml, entries) = feed_entries(root, "policies/charter/");
+    let days: Vec<&String> = (entries.iter())
+        .filter(|e| e.starts_with("published-") || e.starts_with("changed-"))
+        .collect();
+    assert_eq!(days, ["published-2026-03-01"], "{xml}");
+}
+
 /// Under `publish: approved`, two documents' files swapped: a document approved only while
 /// internal, made public in the swap, is not published on that approval.
 #[test]

@@ -188,24 +188,16 @@ fn changed(
     url: &str,
 ) -> Option<Date> {
     let mut path = site.sources.path(file);
-    // A version `publish: approved` publishes changed last in the commit whose text it is
-    // (which set its approval): that day, and the public changes of its file before it.
-    let mut until = None;
-    if let Some((working, commit)) = site.history.published_from.get(path) {
+    // A version `publish: approved` publishes is dated by its working file's public changes,
+    // which already count its approvals alone (`history::public_changes`): a renamed
+    // document is published at its new address the day it moved there.
+    if let Some((working, _)) = site.history.published_from.get(path) {
         path = working;
-        until = Some(commit);
     }
     let mut days: Vec<(Date, bool)> = (site.history.public_changes_of(path))
-        .filter(|(c, _)| until.is_none_or(|u| c.seconds <= u.seconds))
         // In UTC, as `trust.json`'s `committed_at`: never a day ahead of the reader's clock.
         .map(|(c, published)| (c.utc_date(), published))
         .collect();
-    // An approving commit set `approved_on` or `version`, which the page shows: a public
-    // change, even where the file had another path then.
-    let approving = site.history.approvals.get(path).map(|a| &a.approving);
-    if let Some(commit) = until.filter(|c| approving.is_some_and(|a| a.id == c.id)) {
-        days.push((commit.utc_date(), false));
-    }
     // Newest first; a day it was published says so, whatever else changed that day.
     days.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
     days.dedup_by_key(|(date, _)| *date);
