@@ -135,22 +135,12 @@ fn restricted_items_are_offered_on_request() {
     assert!(item.contains("mailto:ai@example.com?subject="), "{item}");
 }
 
-/// A temp copy of the sample site (`content/`).
-fn sample_site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    common::copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
-        &dir.path().join("content"),
-    );
-    dir
-}
-
 /// A record available on request is offered in the home page's section of its kind (a
 /// system among the AI systems, a risk among the risks), not under Documents, and the
 /// public search leads there.
 #[test]
 fn restricted_records_are_offered_in_their_own_section() {
-    let dir = sample_site();
+    let dir = common::sample_copy();
     let objective = dir.path().join("content/objectives/obj-002.yaml");
     let text = fs::read_to_string(&objective).unwrap();
     fs::write(
@@ -212,7 +202,7 @@ fn every_relative_link_resolves_in_both_sites() {
 
 #[test]
 fn the_sample_site_builds_and_links_resolve() {
-    let dir = sample_site();
+    let dir = common::sample_copy();
     let run = build(dir.path(), &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("built public/ ("), "{}", run.stderr);

@@ -2,20 +2,10 @@
 
 mod common;
 
-use common::{build, check_json, files_under, trustbook};
+use common::{build, check_json, files_under, sample_copy, trustbook};
 use std::fs;
-use std::path::Path;
 use trustbook::load::records::Visibility;
 use trustbook::model::document_visibility;
-
-fn sample_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    common::copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
-        &dir.path().join("content"),
-    );
-    dir
-}
 
 #[test]
 fn the_sample_checks_with_only_its_deliberate_warnings() {
