@@ -115,7 +115,7 @@ pub fn attach(site: &mut Site, findings: &mut Vec<Finding>) {
                 );
                 site.history
                     .published_from
-                    .insert(label.clone(), (path.clone(), approving.clone()));
+                    .insert(label.clone(), path.clone());
                 match crate::load::earlier_document(site, kind, stem, label, text) {
                     Some((earlier, problems)) => {
                         findings.extend(problems);

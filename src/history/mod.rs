@@ -101,8 +101,8 @@ pub struct History {
     /// (newest first), by site-relative path.
     pub public_changes: HashMap<PathBuf, Vec<public_changes::PublicChange>>,
     /// The versions `publish: approved` publishes, by their source label (`path@commit`):
-    /// the working path, and the commit whose text it is.
-    pub published_from: HashMap<PathBuf, (PathBuf, Commit)>,
+    /// the working path they are published for.
+    pub published_from: HashMap<PathBuf, PathBuf>,
     /// Public documents whose approving commit cannot be known for certain, and why.
     pub uncertain: HashMap<PathBuf, String>,
     /// The sources as they were at the last management review (site.yaml

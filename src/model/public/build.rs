@@ -191,7 +191,7 @@ fn changed(
     // A version `publish: approved` publishes is dated by its working file's public changes,
     // which already count its approvals alone (`history::public_changes`): a renamed
     // document is published at its new address the day it moved there.
-    if let Some((working, _)) = site.history.published_from.get(path) {
+    if let Some(working) = site.history.published_from.get(path) {
         path = working;
     }
     let mut days: Vec<(Date, bool)> = (site.history.public_changes_of(path))
