@@ -839,3 +839,54 @@ fn comments_that_mention_such_words_in_a_sentence_are_plain() {
     let run = build(dir.path(), &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+/// The public page's control section, and `trust.json`'s site-wide totals.
+fn control_counts(root: &Path) -> (String, String) {
+    let run = build(root, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = fs::read_to_string(root.join("public/index.html")).unwrap();
+    let section = (page.split("<section id=\"controls\"").nth(1))
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("a control section")
+        .to_string();
+    let trust: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(root.join("public/trust.json")).unwrap()).unwrap();
+    (section, trust["control_totals"].to_string())
+}
+
+#[test]
+fn no_count_tells_the_status_of_a_control_the_site_does_not_show() {
+    // Objective ACME: ACME-1 public and implemented, ACME-2 restricted and planned, ACME-3
+    // internal and not applicable.
+    let dir = site(None);
+    let root = dir.path();
+    let a_6_2_4 = root.join("content/controls/a-6-2-4.yaml");
+    let internal_a_6_2_4 = fs::read_to_string(&a_6_2_4).unwrap();
+    let public = "visibility: public\npublic_summary: Verified.\n";
+    fs::write(&a_6_2_4, format!("{internal_a_6_2_4}{public}")).unwrap();
+    let (section, totals) = control_counts(root);
+    // Two controls not shown, of two statuses: which is which stays unknown.
+    assert!(
+        section.contains("3 controls: 1 implemented, 1 planned, 1 not applicable."),
+        "{section}"
+    );
+    assert!(totals.contains("\"planned\":1"), "{totals}");
+
+    // ACME-2 alone not shown: any count would tell that it is planned.
+    let acme_3 = root.join("content/controls/acme-3.yaml");
+    let internal = fs::read_to_string(&acme_3).unwrap();
+    fs::write(&acme_3, format!("{internal}{public}")).unwrap();
+    let (section, totals) = control_counts(root);
+    assert!(section.contains("Red-team before release"), "{section}");
+    assert!(!section.contains("planned"), "{section}");
+    assert_eq!(totals, "null");
+
+    // A.6.2.4 alone in its objective (internal, partial): its objective's count is left
+    // out, so the others must be too, or the site-wide totals less theirs would tell it.
+    fs::write(&acme_3, internal).unwrap();
+    fs::write(&a_6_2_4, internal_a_6_2_4).unwrap();
+    let (section, totals) = control_counts(root);
+    assert!(!section.contains("3 controls:"), "{section}");
+    assert!(!section.contains("1 partial."), "{section}");
+    assert!(totals.contains("\"partial\":1"), "{totals}");
+}

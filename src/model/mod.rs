@@ -126,22 +126,70 @@ impl StatusCounts {
     /// Counts a control by its status, or as not yet assessed (see `publish::is_assessed`).
     pub fn add(&mut self, control: &ControlRecord) {
         self.total += 1;
-        if !crate::publish::is_assessed(control) {
-            self.not_assessed += 1;
-            return;
-        }
-        *match control.status {
-            ControlStatus::Implemented => &mut self.implemented,
-            ControlStatus::Partial => &mut self.partial,
-            ControlStatus::Planned => &mut self.planned,
-            ControlStatus::Alternative => &mut self.alternative,
-            ControlStatus::NotApplicable => &mut self.not_applicable,
+        *match CountedAs::of(control) {
+            CountedAs::NotAssessed => &mut self.not_assessed,
+            CountedAs::Status(ControlStatus::Implemented) => &mut self.implemented,
+            CountedAs::Status(ControlStatus::Partial) => &mut self.partial,
+            CountedAs::Status(ControlStatus::Planned) => &mut self.planned,
+            CountedAs::Status(ControlStatus::Alternative) => &mut self.alternative,
+            CountedAs::Status(ControlStatus::NotApplicable) => &mut self.not_applicable,
         } += 1;
     }
 
     /// Whether any counted control has been assessed: if none has, there is nothing to claim.
     pub fn any_assessed(&self) -> bool {
         self.not_assessed < self.total
+    }
+}
+
+/// Which of `StatusCounts`' numbers a control adds to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum CountedAs {
+    NotAssessed,
+    Status(ControlStatus),
+}
+
+impl CountedAs {
+    pub fn of(control: &ControlRecord) -> Self {
+        if crate::publish::is_assessed(control) {
+            CountedAs::Status(control.status)
+        } else {
+            CountedAs::NotAssessed
+        }
+    }
+}
+
+/// What a count tells of the controls in it that the public site does not show. Once the
+/// statuses shown beside the count are taken from it, the rest is theirs: if they all
+/// share one status (one control alone does), the count tells each one's status. A
+/// restricted control's id and title are public, and an internal control of a published
+/// catalogue is the id missing from its objective's list.
+#[derive(Clone, Copy, Default)]
+pub struct Unshown {
+    first: Option<CountedAs>,
+    mixed: bool,
+}
+
+impl Unshown {
+    pub fn add(&mut self, control: &ControlRecord) {
+        let counted = CountedAs::of(control);
+        match self.first {
+            None => self.first = Some(counted),
+            Some(first) => self.mixed |= first != counted,
+        }
+    }
+
+    pub fn join(&mut self, other: Unshown) {
+        match (self.first, other.first) {
+            (None, _) => *self = other,
+            (Some(_), None) => {}
+            (Some(a), Some(b)) => self.mixed |= other.mixed || a != b,
+        }
+    }
+
+    /// Whether a count of them tells each one's status.
+    pub fn told(&self) -> bool {
+        self.first.is_some() && !self.mixed
     }
 }
 

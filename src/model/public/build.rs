@@ -817,14 +817,18 @@ impl<'a> Builder<'a> {
     }
 
     /// Control status by objective, and the totals over every control record (internal
-    /// ones included: totals name none).
+    /// ones included: totals name none). A count is left out where it would tell the
+    /// status of a control the site does not show (`Unshown`).
     fn objectives(
         &self,
         controls: &[PublicControl],
         show_totals: bool,
     ) -> (Vec<ObjectiveStatus>, Option<StatusCounts>) {
         let mut objectives: Vec<ObjectiveStatus> = Vec::new();
+        // Beside each objective: what its count tells of the controls not shown.
+        let mut unshown: Vec<Unshown> = Vec::new();
         let mut totals = StatusCounts::default();
+        let mut unshown_in_totals = Unshown::default();
         let public_by_id: HashMap<&str, &PublicControl> =
             controls.iter().map(|c| (c.id.as_str(), c)).collect();
         for record in self.sorted_controls() {
@@ -833,36 +837,57 @@ impl<'a> Builder<'a> {
             // Two catalogues may use the same objective id: keep them apart.
             let at = (objectives.iter())
                 .position(|o| o.id == info.objective && o.framework == info.framework);
-            let objective = match at {
-                Some(at) => &mut objectives[at],
-                None => {
-                    objectives.push(ObjectiveStatus {
-                        id: info.objective.clone(),
-                        title: info.objective_title.clone(),
-                        framework: info.framework.clone(),
-                        builtin: info.builtin,
-                        totals: show_totals.then(StatusCounts::default),
-                        controls: Vec::new(),
-                    });
-                    objectives.last_mut().expect("just pushed")
-                }
-            };
+            let at = at.unwrap_or_else(|| {
+                objectives.push(ObjectiveStatus {
+                    id: info.objective.clone(),
+                    title: info.objective_title.clone(),
+                    framework: info.framework.clone(),
+                    builtin: info.builtin,
+                    totals: show_totals.then(StatusCounts::default),
+                    controls: Vec::new(),
+                });
+                unshown.push(Unshown::default());
+                objectives.len() - 1
+            });
+            let objective = &mut objectives[at];
             if let Some(t) = objective.totals.as_mut() {
                 t.add(&record.data);
             }
-            if let Some(control) = public_by_id.get(record.data.id.as_str()) {
-                objective.controls.push((*control).clone());
+            match public_by_id.get(record.data.id.as_str()) {
+                Some(control) => objective.controls.push((*control).clone()),
+                None => {
+                    unshown[at].add(&record.data);
+                    unshown_in_totals.add(&record.data);
+                }
             }
         }
         // An objective with no public control is shown only for its totals, and only when
         // its title is a published standard's: the title of a site's own objective may
         // itself be internal. (The site-wide totals still count its controls.)
-        objectives.retain(|o| {
+        let listed = |o: &ObjectiveStatus| {
             let has_totals = o.totals.as_ref().is_some_and(StatusCounts::any_assessed);
             !o.controls.is_empty() || (has_totals && o.builtin)
-        });
+        };
+        for (objective, unshown) in objectives.iter_mut().zip(&unshown) {
+            if unshown.told() {
+                objective.totals = None;
+            }
+        }
+        // The site-wide totals minus the objectives' counts shown is the count of the
+        // objectives whose count is not shown: it must tell no more than theirs would.
+        let mut unshown_elsewhere = Unshown::default();
+        for (objective, unshown) in objectives.iter().zip(&unshown) {
+            if objective.totals.is_none() || !listed(objective) {
+                unshown_elsewhere.join(*unshown);
+            }
+        }
+        if unshown_elsewhere.told() {
+            objectives.iter_mut().for_each(|o| o.totals = None);
+        }
+        objectives.retain(listed);
         // Right after `init` nothing is assessed: then the page claims nothing about controls.
-        let totals = (show_totals && totals.any_assessed()).then_some(totals);
+        let totals =
+            (show_totals && totals.any_assessed() && !unshown_in_totals.told()).then_some(totals);
         (objectives, totals)
     }
 

@@ -13,7 +13,7 @@ mod kept;
 pub use build::{build, public_text};
 pub use kept::KeptBodies;
 
-use super::StatusCounts;
+use super::{StatusCounts, Unshown};
 use crate::hash::HashMap;
 use crate::load::aims::ObjectiveStatus as AiObjectiveStatus;
 use crate::load::date::Date;
