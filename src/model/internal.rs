@@ -76,8 +76,17 @@ fn sorted<V: Serialize, S: serde::Serializer>(
 /// A link to a record, as lists and backlinks show it. Shared, not copied: a record is
 /// named by thousands of others, and copying its three strings for each was most of what
 /// the backlinks cost.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Ref(std::sync::Arc<RefTo>);
+#[derive(Clone, Debug)]
+pub struct Ref(std::sync::Arc<Shared>);
+
+#[derive(Debug)]
+struct Shared {
+    to: RefTo,
+    /// The reference as the templates read it, made once: the 52,000 backlinks of a large
+    /// site then hold one value per record (kept where it is at the build's peak of
+    /// memory), not one map each.
+    for_templates: std::sync::OnceLock<minijinja::Value>,
+}
 
 #[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RefTo {
@@ -99,20 +108,48 @@ pub fn risk_ref(r: &InternalRisk) -> Ref {
 
 impl From<RefTo> for Ref {
     fn from(to: RefTo) -> Ref {
-        Ref(std::sync::Arc::new(to))
+        let for_templates = std::sync::OnceLock::new();
+        Ref(std::sync::Arc::new(Shared { to, for_templates }))
     }
 }
 
 impl std::ops::Deref for Ref {
     type Target = RefTo;
     fn deref(&self) -> &RefTo {
-        &self.0
+        &self.0.to
+    }
+}
+
+impl PartialEq for Ref {
+    fn eq(&self, other: &Ref) -> bool {
+        self.0.to == other.0.to
+    }
+}
+
+impl Eq for Ref {}
+
+impl PartialOrd for Ref {
+    fn partial_cmp(&self, other: &Ref) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ref {
+    fn cmp(&self, other: &Ref) -> std::cmp::Ordering {
+        self.0.to.cmp(&other.0.to)
     }
 }
 
 impl Serialize for Ref {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        // Made into a template value, every mention shares one value: minijinja keeps a
+        // value's identity through its own serializer.
+        if minijinja::value::serializing_for_value() {
+            let value = (self.0.for_templates)
+                .get_or_init(|| minijinja::Value::from(minijinja::value::Serde(&self.0.to)));
+            return value.serialize(serializer);
+        }
+        self.0.to.serialize(serializer)
     }
 }
 
