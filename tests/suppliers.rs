@@ -539,6 +539,40 @@ fn an_end_written_while_internal_is_announced_when_shown() {
     assert!(!xml.contains("2026-10-15"), "{xml}");
 }
 
+/// A supplier is named by its id: its file renamed after its end was announced, the end
+/// keeps the day it was announced.
+#[test]
+fn a_supplier_renamed_after_its_end_was_announced_keeps_that_day() {
+    let (_holder, root) = committed_site(false, &[], "2026-11-01");
+    let path = "content/suppliers/model-provider.yaml";
+    let ending = "since: 2025-01-01\nuntil: 2027-02-01";
+    write(
+        &root,
+        path,
+        &read(&root.join(path)).replace("since: 2025-01-01", ending),
+    );
+    git(
+        &root,
+        &["commit", "-q", "-am", "Announce the end"],
+        "2026-11-10",
+    );
+    git(
+        &root,
+        &["mv", path, "content/suppliers/provider.yaml"],
+        "2026-11-20",
+    );
+    git(&root, &["commit", "-q", "-m", "Rename"], "2026-11-20");
+    let run = build(&root, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let trust: serde_json::Value =
+        serde_json::from_str(&read(&root.join("public/trust.json"))).unwrap();
+    let upcoming = &trust["suppliers"]["upcoming_changes"][0];
+    assert_eq!(upcoming["change"], "ending", "{upcoming}");
+    assert_eq!(upcoming["announced"], "2026-11-10", "{upcoming}");
+    let xml = read(&root.join("public/suppliers/feed.xml"));
+    assert!(!xml.contains("2026-11-20"), "{xml}");
+}
+
 /// A supplier first committed as internal is announced when it is made public: that day
 /// dates its feed entry and counts for the promised notice.
 #[test]

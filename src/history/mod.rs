@@ -76,7 +76,7 @@ pub struct Repository {
 }
 
 /// A commit that changed a file (index into `History::commits`), and the file's blob after it.
-type Version = (usize, Option<[u8; 20]>);
+pub type Version = (usize, Option<[u8; 20]>);
 
 #[derive(Default)]
 pub struct History {
@@ -100,6 +100,9 @@ pub struct History {
     /// The commits that changed what the public site shows of each published source
     /// (newest first), by site-relative path.
     pub public_changes: HashMap<PathBuf, Vec<public_changes::PublicChange>>,
+    /// The versions of each public supplier, newest first, following its renames (a
+    /// supplier is named by its id), by its working path.
+    pub supplier_versions: HashMap<PathBuf, Vec<Version>>,
     /// The versions `publish: approved` publishes, by their source label (`path@commit`):
     /// the working path they are published for.
     pub published_from: HashMap<PathBuf, PathBuf>,
@@ -411,6 +414,7 @@ pub fn read(
         uncertain: HashMap::new(),
         published_from: HashMap::new(),
         public_changes: HashMap::new(),
+        supplier_versions: HashMap::new(),
         at_last_review: None,
         last_review_date: None,
         prefetched,

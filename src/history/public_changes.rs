@@ -7,7 +7,7 @@
 //! fields the public model copies, and the body without internal blocks and comments); a
 //! commit is a public change when its fingerprint differs from the version before it.
 
-use super::History;
+use super::{History, Version};
 use crate::hash::HashMap;
 use crate::hash::HashMapExt;
 use crate::load::Site;
@@ -248,8 +248,8 @@ fn public_changes(
     approved_only: bool,
     prints: &PrintsOf,
     moves: &Moves,
-) -> Vec<PublicChange> {
-    let mut versions: Vec<(usize, Option<[u8; 20]>)> = history.versions(path).collect();
+) -> (Vec<PublicChange>, Vec<Version>) {
+    let mut versions: Vec<Version> = history.versions(path).collect();
     // A file with one version, not renamed from another, was published when it was made.
     // Nothing to read.
     let renamed = |created: usize| moves.oldest.get(&face).is_some_and(|at| *at >= created);
@@ -262,7 +262,7 @@ fn public_changes(
             commit: *commit,
             published: true,
         };
-        return versions.iter().map(published).collect();
+        return (versions.iter().map(published).collect(), versions);
     }
     let mut shown: Vec<Option<Print>> = Vec::with_capacity(versions.len());
     let mut item: Option<u64> = None;
@@ -311,6 +311,7 @@ fn public_changes(
         );
         path = from;
     }
+    let followed = versions.clone();
     // Versions that do not load are left out: the versions around them are compared.
     let (versions, shown): (Vec<_>, Vec<_>) = (versions.into_iter().zip(shown))
         .filter(|(_, print)| *print != Some(Print::NOT_LOADED))
@@ -321,7 +322,7 @@ fn public_changes(
     } else {
         shown.iter().map(|p| p.map(|p| p.face)).collect()
     };
-    (0..versions.len())
+    let changes = (0..versions.len())
         .filter_map(|i| {
             let published = match (faces[i], faces.get(i + 1)) {
                 (Some(NOT_SHOWN), _) => return None,
@@ -334,7 +335,8 @@ fn public_changes(
                 published,
             })
         })
-        .collect()
+        .collect();
+    (changes, followed)
 }
 
 /// The fingerprints known from the cache, and those worked out by this build.
@@ -598,14 +600,24 @@ pub fn attach(site: &mut Site) {
         found: Mutex::new(Prints::new()),
     };
     let moves = moves(history, &prints);
-    let found: Vec<(PathBuf, Vec<PublicChange>)> = items
+    let found: Vec<(PathBuf, Vec<PublicChange>, Option<Vec<Version>>)> = items
         .into_par_iter()
         .map(|(face, path)| {
-            let changes = public_changes(history, face, &path, approved_only, &prints, &moves);
-            (path, changes)
+            let (changes, versions) =
+                public_changes(history, face, &path, approved_only, &prints, &moves);
+            (path, changes, (face == Face::Supplier).then_some(versions))
         })
         .collect();
-    site.history.public_changes = found.into_iter().collect();
+    site.history.public_changes.clear();
+    site.history.supplier_versions.clear();
+    for (path, changes, versions) in found {
+        if let Some(versions) = versions {
+            site.history
+                .supplier_versions
+                .insert(path.clone(), versions);
+        }
+        site.history.public_changes.insert(path, changes);
+    }
     let new = prints.found.into_inner().unwrap_or_default();
     if fresh || !new.is_empty() {
         // Best effort: without it the next build only reads more.

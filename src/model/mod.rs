@@ -312,7 +312,8 @@ pub fn supplier_short_notice(
 
 /// The oldest commit of the newest run of commits in which the supplier record at `path`
 /// met `holds`: the day customers could first read what it says now. `None` when the last
-/// commit did not (or there is no history).
+/// commit did not (or there is no history). A supplier is named by its id: its versions
+/// before a rename count (`history::public_changes`).
 pub fn supplier_published_since(
     site: &crate::load::Site,
     path: &std::path::Path,
@@ -320,15 +321,19 @@ pub fn supplier_published_since(
 ) -> Option<crate::load::date::Date> {
     use crate::load::records::SupplierRecord;
     let history = &site.history;
+    let versions: Vec<crate::history::Version> = match history.supplier_versions.get(path) {
+        Some(followed) => followed.clone(),
+        None => history.versions(path).collect(),
+    };
     let mut since = None;
-    for commit in history.of(path) {
-        let record = (history.text_at(&commit.id, path)).and_then(|bytes| {
+    for (commit, blob) in versions {
+        let record = (blob.and_then(|blob| history.blob(&blob))).and_then(|bytes| {
             crate::load::record_of::<SupplierRecord>(&bytes, SupplierRecord::REQUIRED)
         });
         if !record.is_some_and(|record| holds(&record)) {
             break;
         }
-        since = Some(commit.utc_date());
+        since = Some(history.commits[commit].utc_date());
     }
     since
 }
