@@ -890,3 +890,115 @@ fn no_count_tells_the_status_of_a_control_the_site_does_not_show() {
     assert!(!section.contains("1 partial."), "{section}");
     assert!(totals.contains("\"partial\":1"), "{totals}");
 }
+
+/// A restricted control is offered on request only once assessed (a placeholder
+/// justification withholds it): a reader who sees it offered knows it is not among the
+/// controls a count gives as not yet assessed.
+#[test]
+fn a_count_does_not_tell_an_offered_control_by_what_is_not_yet_assessed() {
+    let dir = site(None);
+    let root = dir.path();
+    let a_6_2_4 = root.join("content/controls/a-6-2-4.yaml");
+    let text = fs::read_to_string(&a_6_2_4).unwrap();
+    fs::write(
+        &a_6_2_4,
+        format!("{text}visibility: public\npublic_summary: Verified.\n"),
+    )
+    .unwrap();
+    // ACME-2 restricted and planned, ACME-3 internal and not yet assessed.
+    write(
+        root,
+        "controls/acme-3.yaml",
+        "id: ACME-3\napplicable: true\njustification: TODO\nstatus: implemented\nowner: Head of ML\n",
+    );
+    let (section, totals) = control_counts(root);
+    assert!(section.contains("Red-team before release"), "{section}");
+    assert!(!section.contains("not yet assessed"), "{section}");
+    assert!(!section.contains("planned"), "{section}");
+    assert_eq!(totals, "null");
+
+    // ACME-4, internal and planned too: the offered ACME-2 is still the one planned.
+    let acme_4 = |visibility: &str, status: &str| {
+        write(
+            root,
+            "controls/acme-4.yaml",
+            &format!(
+                "id: ACME-4\napplicable: true\njustification: Needed.\nstatus: {status}\nowner: Head of ML\ntarget_date: 2027-06-01\nvisibility: {visibility}\npublic_summary: Four.\n"
+            ),
+        );
+    };
+    let catalog = root.join("content/catalogs/acme.yaml");
+    let text = fs::read_to_string(&catalog).unwrap();
+    fs::write(
+        &catalog,
+        format!("{text}  - {{id: ACME-4, objective: ACME, title: \"Fourth\"}}\n"),
+    )
+    .unwrap();
+    acme_4("internal", "planned");
+    let (section, totals) = control_counts(root);
+    assert!(!section.contains("planned"), "{section}");
+    assert_eq!(totals, "null");
+
+    // ACME-4 offered and implemented: the two offered could be either, but the one not
+    // yet assessed can only be ACME-3.
+    acme_4("restricted", "implemented");
+    let (section, totals) = control_counts(root);
+    assert!(section.contains("Fourth"), "{section}");
+    assert!(!section.contains("not yet assessed"), "{section}");
+    assert_eq!(totals, "null");
+}
+
+/// Where the site-wide totals less the objectives' counts would tell a status, the
+/// counts of a few more objectives are left out, not every objective's.
+#[test]
+fn counts_that_tell_nothing_stay_when_another_objective_is_left_out() {
+    let dir = site(None);
+    let root = dir.path();
+    let a_6_2_4 = root.join("content/controls/a-6-2-4.yaml");
+    let text = fs::read_to_string(&a_6_2_4).unwrap();
+    fs::write(
+        &a_6_2_4,
+        format!("{text}visibility: public\npublic_summary: Verified.\n"),
+    )
+    .unwrap();
+    // Objectives O1 and O2 each hide two statuses; O3 hides one control, so its count is
+    // left out, and with it one more objective's: ACME's, O1's or O2's.
+    let mut catalog = String::from(
+        "framework: zz\nname: Own\nobjectives:\n  - {id: O1, title: First}\n  - {id: O2, title: Second}\n  - {id: O3, title: Third}\ncontrols:\n",
+    );
+    let controls = [
+        ("O1", "Z-1", "implemented", "public"),
+        ("O1", "Z-2", "implemented", "internal"),
+        ("O1", "Z-3", "partial", "internal"),
+        ("O2", "Z-4", "implemented", "public"),
+        ("O2", "Z-5", "planned", "internal"),
+        ("O2", "Z-6", "implemented", "internal"),
+        ("O3", "Z-7", "implemented", "public"),
+        ("O3", "Z-8", "partial", "internal"),
+    ];
+    for (objective, id, status, visibility) in controls {
+        catalog.push_str(&format!(
+            "  - {{id: {id}, objective: {objective}, title: Control {id}}}\n"
+        ));
+        write(
+            root,
+            &format!("controls/{}.yaml", id.to_lowercase()),
+            &format!(
+                "id: {id}\napplicable: true\njustification: Needed.\nstatus: {status}\nowner: Head of ML\ntarget_date: 2027-06-01\nvisibility: {visibility}\npublic_summary: Done.\n"
+            ),
+        );
+    }
+    write(root, "catalogs/zz.yaml", &catalog);
+    let site_yaml = root.join("content/site.yaml");
+    let config = fs::read_to_string(&site_yaml).unwrap();
+    fs::write(
+        &site_yaml,
+        config.replace("frameworks: [acme]", "frameworks: [acme, zz]"),
+    )
+    .unwrap();
+    let (section, totals) = control_counts(root);
+    assert!(totals.contains("\"partial\":3"), "{totals}");
+    let counts = section.matches("<p class=\"muted\">3 controls:").count();
+    assert_eq!(counts, 2, "{section}");
+    assert!(!section.contains("2 controls:"), "{section}");
+}

@@ -856,11 +856,15 @@ impl<'a> Builder<'a> {
             match public_by_id.get(record.data.id.as_str()) {
                 Some(control) => objective.controls.push((*control).clone()),
                 None => {
-                    unshown[at].add(&record.data);
-                    unshown_in_totals.add(&record.data);
+                    let offered = publish::control(&record.data).shown == Visibility::Restricted;
+                    unshown[at].add(&record.data, offered);
+                    unshown_in_totals.add(&record.data, offered);
                 }
             }
         }
+        // Right after `init` nothing is assessed: then the page claims nothing about controls.
+        let totals =
+            (show_totals && totals.any_assessed() && !unshown_in_totals.told()).then_some(totals);
         // An objective with no public control is shown only for its totals, and only when
         // its title is a published standard's: the title of a site's own objective may
         // itself be internal. (The site-wide totals still count its controls.)
@@ -875,19 +879,40 @@ impl<'a> Builder<'a> {
         }
         // The site-wide totals minus the objectives' counts shown is the count of the
         // objectives whose count is not shown: it must tell no more than theirs would.
-        let mut unshown_elsewhere = Unshown::default();
-        for (objective, unshown) in objectives.iter().zip(&unshown) {
-            if objective.totals.is_none() || !listed(objective) {
-                unshown_elsewhere.join(*unshown);
+        // Whole, it tells nothing (or the totals are not shown): leaving out the counts of
+        // a few more objectives with unshown controls mends it.
+        if totals.is_some() {
+            let mut elsewhere = Unshown::default();
+            let mut shown: Vec<usize> = Vec::new();
+            for (at, objective) in objectives.iter().enumerate() {
+                if objective.totals.is_none() || !listed(objective) {
+                    elsewhere.join(unshown[at]);
+                } else if !unshown[at].is_empty() {
+                    shown.push(at);
+                }
+            }
+            // The fewest counts left out, of objectives with the fewest unshown controls.
+            shown.sort_by_key(|&at| unshown[at].len());
+            let mends = |at: &usize| {
+                let mut with = elsewhere;
+                with.join(unshown[*at]);
+                !with.told()
+            };
+            if elsewhere.told() {
+                let left_out = match shown.iter().find(|at| mends(at)) {
+                    Some(&at) => vec![at],
+                    None => shown,
+                };
+                for at in left_out {
+                    objectives[at].totals = None;
+                    elsewhere.join(unshown[at]);
+                    if !elsewhere.told() {
+                        break;
+                    }
+                }
             }
         }
-        if unshown_elsewhere.told() {
-            objectives.iter_mut().for_each(|o| o.totals = None);
-        }
         objectives.retain(listed);
-        // Right after `init` nothing is assessed: then the page claims nothing about controls.
-        let totals =
-            (show_totals && totals.any_assessed() && !unshown_in_totals.told()).then_some(totals);
         (objectives, totals)
     }
 
