@@ -407,3 +407,22 @@ fn a_certificate_claim_needs_real_values_and_dates_in_order() {
         run.stdout
     );
 }
+
+/// The home page's table of contents names each of its sections, and only those.
+#[test]
+fn the_contents_list_every_section_of_the_home_page() {
+    let dir = common::built_sample();
+    let page = common::read_text(&dir.path().join("public/index.html"));
+    let toc = (page.split("<nav class=\"toc\"").nth(1))
+        .and_then(|rest| rest.split("</nav>").next())
+        .expect("a table of contents");
+    let mut listed: Vec<&str> = (toc.split("href=\"#").skip(1))
+        .map(|rest| rest.split('"').next().unwrap())
+        .collect();
+    let mut sections: Vec<&str> = (page.split("<section id=\"").skip(1))
+        .map(|rest| rest.split('"').next().unwrap())
+        .collect();
+    listed.sort();
+    sections.sort();
+    assert_eq!(listed, sections);
+}

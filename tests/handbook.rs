@@ -258,3 +258,49 @@ fn an_expiring_certificate_is_in_the_calendar_and_on_the_dashboard() {
         "{row}"
     );
 }
+
+/// The AI system inventory names each system's supplier records, as its page does.
+#[test]
+fn the_system_inventory_lists_each_systems_suppliers() {
+    let dir = common::built_sample();
+    let page = read_text(&dir.path().join("internal/systems/index.html"));
+    let row = (page.split("<tr>"))
+        .find(|row| row.contains("Churn risk model"))
+        .expect("the churn model's row");
+    for name in ["Example Analytics GmbH", "Example Cloud Europe SE"] {
+        assert!(row.contains(name), "{name} missing from {row}");
+    }
+    assert!(row.contains("suppliers/sup-002/index.html"), "{row}");
+}
+
+/// Right after `init`, every control's justification is a placeholder: the gap analysis,
+/// the roadmap and `gaps.csv` call them not yet assessed, as the SoA does, and claim
+/// none planned.
+#[test]
+fn controls_not_yet_assessed_are_no_planned_gaps() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let run = common::trustbook(&["init", root.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = build(&root, &["--quiet"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let page = |path: &str| read_text(&root.join("internal").join(path));
+    let (gaps, roadmap, csv) = (
+        page("gaps/index.html"),
+        page("roadmap/index.html"),
+        page("gaps.csv"),
+    );
+    let g = counts(&gaps);
+    assert!(g["open-controls"] > 30, "{gaps}");
+    assert_eq!(g["gaps-not-assessed"], g["open-controls"], "{gaps}");
+    for page in [&gaps, &roadmap] {
+        assert!(!page.contains("status-planned"), "{page}");
+        assert!(page.contains("status-not-yet-assessed"), "{page}");
+    }
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), g["open-controls"], "{csv}");
+    assert!(
+        rows.iter().all(|r| r.contains(",not-yet-assessed,")),
+        "{csv}"
+    );
+}

@@ -19,6 +19,10 @@ use std::collections::BTreeMap;
 pub struct Journey {
     pub gaps: Vec<GapObjective>,
     pub gap_count: usize,
+    /// Gaps met another way (assessed `alternative`).
+    pub gap_alternative: usize,
+    /// Gaps not yet assessed: the status their record gives claims nothing.
+    pub gap_not_assessed: usize,
     /// Catalogue controls with no record (only those of catalogues not in `frameworks`,
     /// since `check` refuses the others).
     pub unrecorded: Vec<Ref>,
@@ -33,6 +37,9 @@ pub struct Journey {
 pub struct GapItem {
     pub control: Ref,
     pub status: ControlStatus,
+    /// Whether its justification is written (`publish::is_assessed`): if not, `status`
+    /// claims nothing, and pages say "not yet assessed".
+    pub assessed: bool,
     pub owner: String,
     pub target_date: Option<Date>,
     pub overdue: bool,
@@ -52,6 +59,9 @@ pub struct GapObjective {
 pub struct RoadmapItem {
     pub control: Ref,
     pub status: ControlStatus,
+    /// Whether its justification is written (`publish::is_assessed`): if not, `status`
+    /// claims nothing, and pages say "not yet assessed".
+    pub assessed: bool,
     pub owner: String,
     pub target_date: Option<Date>,
     pub overdue: bool,
@@ -210,14 +220,19 @@ pub fn build(model: &InternalModel, site: &Site) -> Journey {
             }
         };
         objective.applicable += 1;
-        if record.status == ControlStatus::Implemented {
+        let assessed = crate::publish::is_assessed(&record);
+        if record.status == ControlStatus::Implemented && assessed {
             objective.implemented += 1;
             continue;
         }
+        journey.gap_not_assessed += usize::from(!assessed);
+        journey.gap_alternative +=
+            usize::from(assessed && record.status == ControlStatus::Alternative);
         let risks = risks_of(control, &risk_index);
         objective.items.push(GapItem {
             control: control_ref(control),
             status: record.status,
+            assessed,
             owner: record.owner.clone().unwrap_or_default(),
             target_date: record.target_date,
             overdue: record.target_date.is_some_and(|d| d < today),
@@ -230,6 +245,7 @@ pub fn build(model: &InternalModel, site: &Site) -> Journey {
             journey.roadmap.push(RoadmapItem {
                 control: control_ref(control),
                 status: record.status,
+                assessed,
                 owner: record.owner.clone().unwrap_or_default(),
                 target_date: record.target_date,
                 overdue: record.target_date.is_some_and(|d| d < today),
@@ -488,6 +504,7 @@ mod tests {
                 url: String::new(),
             }),
             status: ControlStatus::Planned,
+            assessed: true,
             owner: String::new(),
             target_date: date.map(|d| Date::parse(d).unwrap()),
             overdue: false,

@@ -1007,7 +1007,10 @@ pub fn gaps_csv(model: &InternalModel) -> String {
                 gap.control.id.clone(),
                 gap.control.title.clone(),
                 format!("{} {}", objective.objective, objective.title),
-                serde_plain(&gap.status),
+                match gap.assessed {
+                    true => serde_plain(&gap.status),
+                    false => "not-yet-assessed".to_string(),
+                },
                 gap.owner.clone(),
                 gap.target_date.map(|d| d.to_string()).unwrap_or_default(),
                 if gap.overdue { "yes" } else { "no" }.to_string(),
