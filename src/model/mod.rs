@@ -119,6 +119,9 @@ pub struct StatusCounts {
     pub not_applicable: usize,
     /// Controls whose justification is still a placeholder: their status claims nothing.
     pub not_assessed: usize,
+    /// On the public site: controls it does not show, counted without their status (a
+    /// count of their statuses, or a choice to leave one out, would tell them).
+    pub not_published: usize,
     pub total: usize,
 }
 
@@ -134,6 +137,12 @@ impl StatusCounts {
             CountedAs::Status(ControlStatus::Alternative) => &mut self.alternative,
             CountedAs::Status(ControlStatus::NotApplicable) => &mut self.not_applicable,
         } += 1;
+    }
+
+    /// Counts a control the public site does not show: it is there, its status is not said.
+    pub fn add_not_published(&mut self) {
+        self.total += 1;
+        self.not_published += 1;
     }
 
     /// Whether any counted control has been assessed: if none has, there is nothing to claim.
@@ -155,86 +164,6 @@ impl CountedAs {
             CountedAs::Status(control.status)
         } else {
             CountedAs::NotAssessed
-        }
-    }
-}
-
-/// What a count tells of the controls in it that the public site does not show. Once the
-/// statuses shown beside the count are taken from it, the rest is theirs, and a reader
-/// knows which controls they are: a restricted control is offered on request by its id
-/// and title, and an internal control of a published catalogue is the id missing from its
-/// objective's list. An offered control is known to be assessed, as one not yet assessed
-/// is not offered (`publish::control`).
-#[derive(Clone, Copy, Default)]
-pub struct Unshown {
-    /// The status of the assessed ones, while they all share one.
-    assessed: Option<ControlStatus>,
-    /// Two assessed ones differ.
-    mixed: bool,
-    not_assessed: usize,
-    /// Offered on request.
-    offered: usize,
-    withheld: usize,
-}
-
-impl Unshown {
-    pub fn add(&mut self, control: &ControlRecord, offered: bool) {
-        self.add_counted(CountedAs::of(control), offered);
-    }
-
-    fn add_counted(&mut self, counted: CountedAs, offered: bool) {
-        match counted {
-            CountedAs::NotAssessed => self.not_assessed += 1,
-            CountedAs::Status(status) => match self.assessed {
-                None if !self.mixed => self.assessed = Some(status),
-                Some(first) if first != status => {
-                    (self.assessed, self.mixed) = (None, true);
-                }
-                _ => {}
-            },
-        }
-        *if offered {
-            &mut self.offered
-        } else {
-            &mut self.withheld
-        } += 1;
-    }
-
-    pub fn join(&mut self, other: Unshown) {
-        self.mixed |= other.mixed
-            || self
-                .assessed
-                .zip(other.assessed)
-                .is_some_and(|(a, b)| a != b);
-        self.assessed = if self.mixed {
-            None
-        } else {
-            self.assessed.or(other.assessed)
-        };
-        self.not_assessed += other.not_assessed;
-        self.offered += other.offered;
-        self.withheld += other.withheld;
-    }
-
-    pub fn len(&self) -> usize {
-        self.offered + self.withheld
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Whether a count of them tells the status of one of them.
-    pub fn told(&self) -> bool {
-        let one_status = !self.mixed;
-        match self.len() {
-            0 => false,
-            // They all share one status (one control alone does).
-            _ if one_status && (self.not_assessed == 0 || self.assessed.is_none()) => true,
-            // An offered one is assessed: it has the one status the assessed share.
-            _ if self.offered > 0 && one_status => true,
-            // The ones not assessed are all withheld: if as many, each withheld one is.
-            _ => self.withheld > 0 && self.withheld == self.not_assessed,
         }
     }
 }
@@ -298,84 +227,7 @@ impl serde::Serialize for BodyText {
 
 #[cfg(test)]
 mod tests {
-    use super::{ControlStatus, CountedAs, Unshown, risk_level};
-
-    /// Whether a reader who knows which controls are offered (each assessed) and the
-    /// statuses they have between them can tell one control's status: every assignment
-    /// of those statuses that fits gives it the same one.
-    fn one_is_told(controls: &[(CountedAs, bool)]) -> bool {
-        let values: Vec<CountedAs> = controls.iter().map(|(v, _)| *v).collect();
-        let mut fits: Vec<Vec<CountedAs>> = Vec::new();
-        let n = controls.len();
-        let mut order: Vec<usize> = (0..n).collect();
-        // Every arrangement of the statuses (n! orders, n ≤ 4).
-        fn arrangements(order: &mut Vec<usize>, k: usize, out: &mut Vec<Vec<usize>>) {
-            if k == order.len() {
-                out.push(order.clone());
-                return;
-            }
-            for i in k..order.len() {
-                order.swap(k, i);
-                arrangements(order, k + 1, out);
-                order.swap(k, i);
-            }
-        }
-        let mut all = Vec::new();
-        arrangements(&mut order, 0, &mut all);
-        for arrangement in all {
-            let assigned: Vec<CountedAs> = arrangement.iter().map(|&i| values[i]).collect();
-            let offered_assessed = (assigned.iter().zip(controls))
-                .all(|(v, (_, offered))| !offered || *v != CountedAs::NotAssessed);
-            if offered_assessed {
-                fits.push(assigned);
-            }
-        }
-        (0..n).any(|i| fits.iter().all(|f| f[i] == fits[0][i]))
-    }
-
-    #[test]
-    fn a_count_is_told_exactly_when_a_reader_can_tell_a_status() {
-        let values = [
-            CountedAs::NotAssessed,
-            CountedAs::Status(ControlStatus::Implemented),
-            CountedAs::Status(ControlStatus::Planned),
-        ];
-        // Every set of up to four unshown controls, each offered or withheld, with every
-        // status an offered control can have (offered ones are assessed).
-        let choices: Vec<(CountedAs, bool)> = (values.iter())
-            .flat_map(|v| [(*v, false), (*v, true)])
-            .filter(|(v, offered)| !offered || *v != CountedAs::NotAssessed)
-            .collect();
-        let mut sets: Vec<Vec<(CountedAs, bool)>> = vec![Vec::new()];
-        for _ in 0..4 {
-            let longer: Vec<Vec<(CountedAs, bool)>> = (sets.iter())
-                .filter(|s| s.len() == sets.last().map_or(0, Vec::len))
-                .flat_map(|s| {
-                    choices.iter().map(move |c| {
-                        let mut s = s.clone();
-                        s.push(*c);
-                        s
-                    })
-                })
-                .collect();
-            sets.extend(longer);
-        }
-        assert!(sets.len() > 500);
-        for set in sets {
-            let mut unshown = Unshown::default();
-            // Counted in two halves joined, as the site-wide totals join objectives'.
-            let mut half = Unshown::default();
-            for (i, (value, offered)) in set.iter().enumerate() {
-                if i % 2 == 0 {
-                    unshown.add_counted(*value, *offered);
-                } else {
-                    half.add_counted(*value, *offered);
-                }
-            }
-            unshown.join(half);
-            assert_eq!(unshown.told(), one_is_told(&set), "{}", set.len());
-        }
-    }
+    use super::risk_level;
 
     #[test]
     fn risk_levels_follow_the_score() {

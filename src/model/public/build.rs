@@ -816,103 +816,58 @@ impl<'a> Builder<'a> {
         })
     }
 
-    /// Control status by objective, and the totals over every control record (internal
-    /// ones included: totals name none). A count is left out where it would tell the
-    /// status of a control the site does not show (`Unshown`).
+    /// Control status by objective, and the totals over every control record: each public
+    /// control by its status, any other only as not published. Neither a status the site
+    /// does not show nor whether it was assessed is in any count: less the statuses shown
+    /// beside it, a count of them would tell them when they share one, and leaving such a
+    /// count out would tell it too.
     fn objectives(
         &self,
         controls: &[PublicControl],
         show_totals: bool,
     ) -> (Vec<ObjectiveStatus>, Option<StatusCounts>) {
         let mut objectives: Vec<ObjectiveStatus> = Vec::new();
-        // Beside each objective: what its count tells of the controls not shown.
-        let mut unshown: Vec<Unshown> = Vec::new();
         let mut totals = StatusCounts::default();
-        let mut unshown_in_totals = Unshown::default();
         let public_by_id: HashMap<&str, &PublicControl> =
             controls.iter().map(|c| (c.id.as_str(), c)).collect();
         for record in self.sorted_controls() {
             let info = self.catalogs.info(&record.data.id);
-            totals.add(&record.data);
+            let public = public_by_id.get(record.data.id.as_str());
+            let count = |counts: &mut StatusCounts| match public {
+                Some(_) => counts.add(&record.data),
+                None => counts.add_not_published(),
+            };
+            count(&mut totals);
             // Two catalogues may use the same objective id: keep them apart.
             let at = (objectives.iter())
                 .position(|o| o.id == info.objective && o.framework == info.framework);
-            let at = at.unwrap_or_else(|| {
-                objectives.push(ObjectiveStatus {
-                    id: info.objective.clone(),
-                    title: info.objective_title.clone(),
-                    framework: info.framework.clone(),
-                    builtin: info.builtin,
-                    totals: show_totals.then(StatusCounts::default),
-                    controls: Vec::new(),
-                });
-                unshown.push(Unshown::default());
-                objectives.len() - 1
-            });
-            let objective = &mut objectives[at];
-            if let Some(t) = objective.totals.as_mut() {
-                t.add(&record.data);
-            }
-            match public_by_id.get(record.data.id.as_str()) {
-                Some(control) => objective.controls.push((*control).clone()),
+            let objective = match at {
+                Some(at) => &mut objectives[at],
                 None => {
-                    let offered = publish::control(&record.data).shown == Visibility::Restricted;
-                    unshown[at].add(&record.data, offered);
-                    unshown_in_totals.add(&record.data, offered);
+                    objectives.push(ObjectiveStatus {
+                        id: info.objective.clone(),
+                        title: info.objective_title.clone(),
+                        framework: info.framework.clone(),
+                        totals: show_totals.then(StatusCounts::default),
+                        controls: Vec::new(),
+                    });
+                    objectives.last_mut().expect("just pushed")
                 }
-            }
-        }
-        // Right after `init` nothing is assessed: then the page claims nothing about controls.
-        let totals =
-            (show_totals && totals.any_assessed() && !unshown_in_totals.told()).then_some(totals);
-        // An objective with no public control is shown only for its totals, and only when
-        // its title is a published standard's: the title of a site's own objective may
-        // itself be internal. (The site-wide totals still count its controls.)
-        let listed = |o: &ObjectiveStatus| {
-            let has_totals = o.totals.as_ref().is_some_and(StatusCounts::any_assessed);
-            !o.controls.is_empty() || (has_totals && o.builtin)
-        };
-        for (objective, unshown) in objectives.iter_mut().zip(&unshown) {
-            if unshown.told() {
-                objective.totals = None;
-            }
-        }
-        // The site-wide totals minus the objectives' counts shown is the count of the
-        // objectives whose count is not shown: it must tell no more than theirs would.
-        // Whole, it tells nothing (or the totals are not shown): leaving out the counts of
-        // a few more objectives with unshown controls mends it.
-        if totals.is_some() {
-            let mut elsewhere = Unshown::default();
-            let mut shown: Vec<usize> = Vec::new();
-            for (at, objective) in objectives.iter().enumerate() {
-                if objective.totals.is_none() || !listed(objective) {
-                    elsewhere.join(unshown[at]);
-                } else if !unshown[at].is_empty() {
-                    shown.push(at);
-                }
-            }
-            // The fewest counts left out, of objectives with the fewest unshown controls.
-            shown.sort_by_key(|&at| unshown[at].len());
-            let mends = |at: &usize| {
-                let mut with = elsewhere;
-                with.join(unshown[*at]);
-                !with.told()
             };
-            if elsewhere.told() {
-                let left_out = match shown.iter().find(|at| mends(at)) {
-                    Some(&at) => vec![at],
-                    None => shown,
-                };
-                for at in left_out {
-                    objectives[at].totals = None;
-                    elsewhere.join(unshown[at]);
-                    if !elsewhere.told() {
-                        break;
-                    }
-                }
+            if let Some(t) = objective.totals.as_mut() {
+                count(t);
+            }
+            if let Some(control) = public {
+                objective.controls.push((*control).clone());
             }
         }
-        objectives.retain(listed);
+        // An objective is shown for its public controls: its title may be a site's own,
+        // itself internal, and a count of controls none of which is shown says nothing.
+        objectives.retain(|o| !o.controls.is_empty());
+        // Right after `init` no control is public: then the page claims nothing about
+        // controls.
+        let any_shown = totals.total > totals.not_published;
+        let totals = (show_totals && any_shown).then_some(totals);
         (objectives, totals)
     }
 

@@ -13,7 +13,7 @@ mod kept;
 pub use build::{build, public_text};
 pub use kept::KeptBodies;
 
-use super::{StatusCounts, Unshown};
+use super::StatusCounts;
 use crate::hash::HashMap;
 use crate::load::aims::ObjectiveStatus as AiObjectiveStatus;
 use crate::load::date::Date;
@@ -408,9 +408,6 @@ pub struct ObjectiveStatus {
     /// The catalogue's framework: two catalogues may use the same objective id. Not shown.
     #[serde(skip)]
     pub framework: String,
-    /// Whether the title is a published standard's (the built-in catalogue). Not shown.
-    #[serde(skip)]
-    pub builtin: bool,
     pub totals: Option<StatusCounts>,
     pub controls: Vec<PublicControl>,
 }
