@@ -129,13 +129,16 @@ impl StatusCounts {
     /// Counts a control by its status, or as not yet assessed (see `publish::is_assessed`).
     pub fn add(&mut self, control: &ControlRecord) {
         self.total += 1;
-        *match CountedAs::of(control) {
-            CountedAs::NotAssessed => &mut self.not_assessed,
-            CountedAs::Status(ControlStatus::Implemented) => &mut self.implemented,
-            CountedAs::Status(ControlStatus::Partial) => &mut self.partial,
-            CountedAs::Status(ControlStatus::Planned) => &mut self.planned,
-            CountedAs::Status(ControlStatus::Alternative) => &mut self.alternative,
-            CountedAs::Status(ControlStatus::NotApplicable) => &mut self.not_applicable,
+        if !crate::publish::is_assessed(control) {
+            self.not_assessed += 1;
+            return;
+        }
+        *match control.status {
+            ControlStatus::Implemented => &mut self.implemented,
+            ControlStatus::Partial => &mut self.partial,
+            ControlStatus::Planned => &mut self.planned,
+            ControlStatus::Alternative => &mut self.alternative,
+            ControlStatus::NotApplicable => &mut self.not_applicable,
         } += 1;
     }
 
@@ -148,23 +151,6 @@ impl StatusCounts {
     /// Whether any counted control has been assessed: if none has, there is nothing to claim.
     pub fn any_assessed(&self) -> bool {
         self.not_assessed < self.total
-    }
-}
-
-/// Which of `StatusCounts`' numbers a control adds to.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum CountedAs {
-    NotAssessed,
-    Status(ControlStatus),
-}
-
-impl CountedAs {
-    pub fn of(control: &ControlRecord) -> Self {
-        if crate::publish::is_assessed(control) {
-            CountedAs::Status(control.status)
-        } else {
-            CountedAs::NotAssessed
-        }
     }
 }
 
